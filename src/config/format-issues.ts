@@ -1,0 +1,46 @@
+import type { z } from 'zod';
+
+/** Keys whose values may hold secrets or commands with secrets: never echoed in an error. */
+const SECRET_KEYS = /^(postBackup|encrypt|passphrase.*|recipients.*|identity.*|token|apiKey|password|secret)$/i;
+
+export function formatKeyPath(prefix: string, pathParts: readonly PropertyKey[]): string {
+  let out = prefix;
+  for (const part of pathParts) {
+    out += typeof part === 'number' ? `[${part}]` : `.${String(part)}`;
+  }
+  return out;
+}
+
+function valueAt(input: unknown, pathParts: readonly PropertyKey[]): unknown {
+  let current: unknown = input;
+  for (const part of pathParts) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[part as string];
+  }
+  return current;
+}
+
+function describeValue(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return 'an object';
+}
+
+/** One line per issue, `backup.retention: expected a positive integer, got -1`. */
+export function formatZodIssues(error: z.ZodError, prefix: string, input: unknown): string[] {
+  return error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys
+        .map((key) => `${formatKeyPath(prefix, [...issue.path, key])}: unknown key`)
+        .join('; ');
+    }
+    const keyPath = formatKeyPath(prefix, issue.path);
+    const secret = issue.path.some((part) => typeof part === 'string' && SECRET_KEYS.test(part));
+    const got = secret ? undefined : describeValue(valueAt(input, issue.path));
+    const missing = valueAt(input, issue.path) === undefined && issue.code === 'invalid_type';
+    return `${keyPath}: ${issue.message}${missing ? ', got nothing' : got !== undefined ? `, got ${got}` : ''}`;
+  });
+}

@@ -1,0 +1,120 @@
+import { Cron } from 'croner';
+import { z } from 'zod';
+
+/**
+ * The one schema for the `backup` block: types, defaults and descriptions live here and nowhere else.
+ * config.example.json5 is checked against it by a test.
+ */
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "30m", "90s", "1h" or a number of seconds, to milliseconds. */
+export function parseDuration(value: number | string): number {
+  if (typeof value === 'number') return Math.round(value * 1000);
+  const match = DURATION.exec(value.trim());
+  if (!match) throw new Error(`not a duration: ${value}`);
+  return Math.round(Number(match[1]) * (UNIT_MS[match[2] as string] as number));
+}
+
+function isValidCron(expression: string): boolean {
+  try {
+    new Cron(expression, { paused: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isValidTimezone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const positiveInt = (what: string) =>
+  z.number({ error: `expected ${what}` }).int({ error: `expected ${what}` }).positive({ error: `expected ${what}` });
+const keepCount = z
+  .number({ error: 'expected a non-negative integer' })
+  .int({ error: 'expected a non-negative integer' })
+  .min(0, { error: 'expected a non-negative integer' });
+
+export const retentionPolicySchema = z
+  .strictObject({
+    keepLast: keepCount.optional().describe('Keep the newest N archives.'),
+    keepHourly: keepCount.optional().describe('Keep the newest archive of each of the last N hours that have one.'),
+    keepDaily: keepCount.optional().describe('Keep the newest archive of each of the last N days that have one.'),
+    keepWeekly: keepCount.optional().describe('Keep the newest archive of each of the last N ISO weeks that have one.'),
+    keepMonthly: keepCount.optional().describe('Keep the newest archive of each of the last N months that have one.'),
+    keepYearly: keepCount.optional().describe('Keep the newest archive of each of the last N years that have one.'),
+  })
+  .refine((policy) => Object.values(policy).some((n) => typeof n === 'number' && n > 0), {
+    error: 'a retention policy must keep something: set at least one keep* to a positive integer',
+  });
+
+export type RetentionPolicy = z.infer<typeof retentionPolicySchema>;
+
+const retentionSchema = z.union([positiveInt('a positive integer'), retentionPolicySchema], {
+  error: (issue) =>
+    typeof issue.input === 'object' && issue.input !== null
+      ? undefined
+      : 'expected a positive integer or a policy object { keepLast, keepDaily, keepWeekly, … }',
+});
+
+const durationSchema = z
+  .union([z.number().positive(), z.string().regex(DURATION)], {
+    error: 'expected a duration such as "30m", "90s", "1h" or a number of seconds',
+  })
+  .transform(parseDuration);
+
+export const COMPRESSIONS = ['gzip', 'zstd', 'none'] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
+
+const compressSchema = z
+  .union([z.boolean(), z.enum(COMPRESSIONS)], { error: 'expected true, false, "gzip", "zstd" or "none"' })
+  .transform((value): Compression => (value === true ? 'gzip' : value === false ? 'none' : value));
+
+const stringList = z.array(z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' }), {
+  error: 'expected an array of component names or globs',
+});
+
+export const backupBlockSchema = z.strictObject({
+  auto: z.boolean({ error: 'expected true or false' }).default(false).describe('Let the daemon take backups on `schedule`.'),
+  schedule: z
+    .string({ error: 'expected a cron expression string' })
+    .refine(isValidCron, { error: 'expected a valid cron expression (croner syntax), e.g. "0 3 * * *"' })
+    .default('0 0 * * *')
+    .describe('When the daemon runs a backup: cron syntax (croner), seconds field optional.'),
+  timezone: z
+    .string({ error: 'expected an IANA time zone name' })
+    .refine(isValidTimezone, { error: 'expected an IANA time zone name such as "Europe/Berlin"' })
+    .optional()
+    .describe('Time zone for `schedule`; the system zone when unset.'),
+  retention: retentionSchema
+    .default(7)
+    .describe('How many archives to keep: a count (newest N) or a restic-style policy object.'),
+  path: z
+    .string({ error: 'expected a directory path' })
+    .min(1, { error: 'expected a directory path' })
+    .optional()
+    .describe('Where archives are written; "~" is expanded. Default <stateDir>/backups.'),
+  include: stringList.optional().describe('Components and/or globs to back up. Default: every component but cache.'),
+  exclude: stringList.default([]).describe('Components and/or globs (relative to the state dir or workspace) to leave out.'),
+  compress: compressSchema.default('gzip').describe('true = gzip, false = none, or "gzip" / "zstd".'),
+  postBackup: z
+    .string({ error: 'expected a shell command string' })
+    .min(1, { error: 'expected a non-empty shell command' })
+    .optional()
+    .describe('Shell command run after a successful backup and prune (e.g. an rclone upload).'),
+  hookTimeout: durationSchema.default(30 * 60 * 1000).describe('How long postBackup may run before its process group is killed.'),
+  quiesce: z
+    .enum(['lock', 'stop'], { error: 'expected "lock" or "stop"' })
+    .default('lock')
+    .describe('"lock": snapshot under the cooperative lock; "stop": stop the gateway service for the snapshot phase.'),
+});
+
+export type BackupBlockInput = z.input<typeof backupBlockSchema>;
+export type BackupBlock = z.output<typeof backupBlockSchema>;

@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { LoadedConfig } from '../../config/load.js';
+import type { StatePaths } from '../../config/paths.js';
+import type { Compression } from '../../config/schema.js';
+import { buildSelection, COMPONENTS, type Component } from '../components.js';
+import { BackupError, ConfigError, describeFsError, InterruptedError } from '../errors.js';
+import { publishNoOverwrite, tempSuffix } from '../fs/atomic.js';
+import { cleanStaleTemps, partialPathFor, STAGING_PREFIX } from '../fs/temp-files.js';
+import { toolVersion } from '../version.js';
+import { archiveEntries, type ArchiveProgress } from './archive-entries.js';
+import { ArchiveWriter } from './archive-writer.js';
+import { snapshotDatabases } from './db-snapshots.js';
+import { FORMAT_NAME, FORMAT_VERSION, HEADER_PATH, MANIFEST_PATH, type ArchiveHeader } from './manifest.js';
+import { ManifestWriter } from './manifest-writer.js';
+import { freeArchivePath, resolveOutput } from './output-path.js';
+import { planSources, type BackupSource } from './sources.js';
+
+export interface CreateOptions {
+  paths: StatePaths;
+  config: LoadedConfig;
+  /** --only: components, overriding backup.include. */
+  only?: Component[] | undefined;
+  /** --output: a file path or an existing directory. */
+  output?: string | undefined;
+  compression?: Compression | undefined;
+  dryRun?: boolean;
+  signal?: AbortSignal | undefined;
+  now?: () => Date;
+  onProgress?: ((progress: ArchiveProgress) => void) | undefined;
+  onWarning?: ((message: string) => void) | undefined;
+  /**
+   * Runs the snapshot phase (database snapshots) with the gateway quiesced: the daemon and CLI pass a function
+   * that holds the inter-process lock. Default: run it directly.
+   */
+  quiesce?: <T>(phase: () => Promise<T>) => Promise<T>;
+}
+
+export interface CreateResult {
+  dryRun: boolean;
+  archive: string | null;
+  bytes: number;
+  sha256: string | null;
+  files: number;
+  directories: number;
+  symlinks: number;
+  databases: number;
+  contentBytes: number;
+  components: Component[];
+  durationMs: number;
+  /** Time the snapshot phase held the gateway quiesced. */
+  pauseMs: number;
+  warnings: string[];
+  createdAt: string;
+  profile: string;
+}
+
+function openclawVersion(config: LoadedConfig): string | null {
+  const meta = config.openclaw.meta as Record<string, unknown> | undefined;
+  return typeof meta?.lastTouchedVersion === 'string' ? meta.lastTouchedVersion : null;
+}
+
+async function existingSources(sources: BackupSource[], warn: (m: string) => void): Promise<BackupSource[]> {
+  const out: BackupSource[] = [];
+  for (const source of sources) {
+    const exists = await fs.lstat(source.root.path).then(() => true, () => false);
+    if (exists) out.push(source);
+    else warn(`${source.root.role} ${source.root.path} does not exist; skipped`);
+  }
+  return out;
+}
+
+/** The one way a backup is made: used by `create`, `run` and the daemon. */
+export async function createBackup(options: CreateOptions): Promise<CreateResult> {
+  const started = Date.now();
+  const now = options.now ?? (() => new Date());
+  const createdAt = now();
+  const { paths, config } = options;
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    options.onWarning?.(message);
+  };
+
+  const stateStat = await fs.stat(paths.stateDir).catch((error: unknown) => {
+    throw new ConfigError(`state dir ${paths.stateDir} is not readable: ${describeFsError(error)}`, { cause: error });
+  });
+  if (!stateStat.isDirectory()) throw new ConfigError(`state dir ${paths.stateDir} is not a directory`);
+
+  const selection = buildSelection({ only: options.only, include: config.backup.include, exclude: config.backup.exclude, keyPrefix: config.keyPrefix });
+  const compression = options.compression ?? config.backup.compress;
+  const planned = planSources(paths, config);
+  const sources = await existingSources(planned, warn);
+  const target = await resolveOutput({ output: options.output, backupDir: config.backupDir, stateDir: paths.stateDir, sources, create: !options.dryRun });
+  const components = COMPONENTS.filter((c) => selection.components.has(c));
+
+  const header: ArchiveHeader = {
+    format: FORMAT_NAME,
+    formatVersion: FORMAT_VERSION,
+    tool: { name: 'openclaw-backup', version: toolVersion(), node: process.version },
+    createdAt: createdAt.toISOString(),
+    host: { hostname: os.hostname(), platform: process.platform, user: os.userInfo().username, uid: process.getuid?.() ?? null, home: paths.home },
+    profile: paths.profile,
+    stateDir: paths.stateDir,
+    configPath: paths.configPath,
+    openclawVersion: openclawVersion(config),
+    components,
+    compression,
+    roots: sources.map((s) => s.root),
+  };
+
+  if (options.dryRun) {
+    const counted = await archiveEntries({ sources, selection, writer: undefined, manifest: undefined, snapshots: new Map(), stagingDir: '', excludeAbs: target.excludeFromWalk, signal: options.signal, onWarning: warn });
+    return {
+      dryRun: true, archive: target.file ?? null, bytes: 0, sha256: null, files: counted.files, directories: counted.directories,
+      symlinks: counted.symlinks, databases: 0, contentBytes: counted.bytes, components: COMPONENTS.filter((c) => counted.components.has(c)),
+      durationMs: Date.now() - started, pauseMs: 0, warnings, createdAt: header.createdAt, profile: paths.profile,
+    };
+  }
+
+  await cleanStaleTemps(target.dir);
+  const stagingDir = path.join(target.dir, `${STAGING_PREFIX}${tempSuffix()}`);
+  const finalGuess = target.file ?? path.join(target.dir, `openclaw-backup-${paths.profile}`);
+  const partial = partialPathFor(finalGuess, `${process.pid}-${randomBytes(4).toString('hex')}`);
+  let writer: ArchiveWriter | undefined;
+  let manifest: ManifestWriter | undefined;
+  try {
+    await fs.mkdir(stagingDir, { mode: 0o700 });
+    const quiesce = options.quiesce ?? ((phase) => phase());
+    const pauseStart = Date.now();
+    const snapshots = await quiesce(() =>
+      snapshotDatabases({ sources, selection, stagingDir, excludeAbs: target.excludeFromWalk, signal: options.signal }),
+    );
+    const pauseMs = Date.now() - pauseStart;
+
+    writer = await ArchiveWriter.open(partial, compression, options.signal);
+    await writer.addBuffer(HEADER_PATH, Buffer.from(`${JSON.stringify(header, null, 2)}\n`), { mode: 0o600, mtime: createdAt });
+    manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);
+    const counted = await archiveEntries({
+      sources, selection, writer, manifest, snapshots, stagingDir, excludeAbs: target.excludeFromWalk,
+      signal: options.signal, onProgress: options.onProgress, onWarning: warn,
+    });
+    const manifestSize = await manifest.finish(now());
+    await writer.addFile(MANIFEST_PATH, manifest.file, manifestSize, { mode: 0o600, mtime: now() });
+    const written = await writer.finish();
+    writer = undefined;
+
+    const finalPath = target.file ?? (await freeArchivePath(target.dir, paths.profile, createdAt, compression));
+    await publishNoOverwrite(partial, finalPath);
+    return {
+      dryRun: false, archive: finalPath, bytes: written.bytes, sha256: written.sha256, files: counted.files,
+      directories: counted.directories, symlinks: counted.symlinks, databases: manifest.totals.databases, contentBytes: counted.bytes,
+      components, durationMs: Date.now() - started, pauseMs, warnings, createdAt: header.createdAt, profile: paths.profile,
+    };
+  } catch (error) {
+    await writer?.abort();
+    await manifest?.discard();
+    await fs.rm(partial, { force: true });
+    if (options.signal?.aborted) throw new InterruptedError('backup interrupted; no archive was written', { cause: error });
+    if (error instanceof BackupError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new BackupError('failure', `archive already exists; archives are never overwritten`, { cause: error });
+    throw new BackupError('failure', `backup failed: ${describeFsError(error)}`, { cause: error });
+  } finally {
+    await fs.rm(stagingDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,77 @@
+import fs from 'node:fs/promises';
+import { backup, DatabaseSync } from 'node:sqlite';
+import { IntegrityError, describeFsError, BackupError } from '../errors.js';
+
+const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+export const SQLITE_NAME = /\.(sqlite3?|db)$/;
+
+export function isSqliteHeader(head: Uint8Array): boolean {
+  return head.length >= SQLITE_MAGIC.length && Buffer.from(head.buffer, head.byteOffset, SQLITE_MAGIC.length).equals(SQLITE_MAGIC);
+}
+
+export async function hasSqliteHeader(file: string): Promise<boolean> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(SQLITE_MAGIC.length);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    return bytesRead === buf.length && isSqliteHeader(buf);
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface SnapshotResult {
+  pages: number;
+}
+
+/** All pages in one step: one read transaction, so a concurrent writer can't force a restart. */
+const ALL_PAGES = 2_147_483_647;
+
+function openSource(file: string): DatabaseSync {
+  try {
+    return new DatabaseSync(file, { readOnly: true, timeout: 5_000 });
+  } catch {
+    // Read-only open fails on a WAL database whose -shm is missing in a dir we can write; read-write is still safe.
+    return new DatabaseSync(file, { timeout: 5_000 });
+  }
+}
+
+/**
+ * Copies a live database with SQLite's online backup API, so committed data still in the -wal file is included
+ * and a concurrent writer never yields a torn copy. The snapshot must pass PRAGMA integrity_check.
+ */
+export async function snapshotDatabase(source: string, destination: string): Promise<SnapshotResult> {
+  let db: DatabaseSync;
+  try {
+    db = openSource(source);
+  } catch (error) {
+    throw new BackupError('failure', `cannot open database ${source}: ${(error as Error).message}`, { cause: error });
+  }
+  let pages: number;
+  try {
+    pages = await backup(db, destination, { rate: ALL_PAGES });
+  } catch (error) {
+    const message = (error as NodeJS.ErrnoException).code ? describeFsError(error) : (error as Error).message;
+    throw new BackupError('failure', `cannot snapshot database ${source}: ${message}`, { cause: error });
+  } finally {
+    db.close();
+  }
+  await checkIntegrity(destination, source);
+  return { pages };
+}
+
+/** Runs PRAGMA integrity_check; throws IntegrityError naming `label` when it is not "ok". */
+export async function checkIntegrity(file: string, label = file): Promise<void> {
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(file, { readOnly: true });
+    const rows = db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>;
+    const first = rows[0]?.integrity_check;
+    if (first !== 'ok') throw new IntegrityError(`database ${label} failed integrity_check: ${first ?? 'no result'}`);
+  } catch (error) {
+    if (error instanceof IntegrityError) throw error;
+    throw new IntegrityError(`database ${label} failed integrity_check: ${(error as Error).message}`, { cause: error });
+  } finally {
+    db?.close();
+  }
+}

@@ -1,0 +1,62 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from './fs/atomic.js';
+
+/** `<stateDir>/openclaw-backup-status.json`: what the last run did. Written atomically (temp + rename). */
+export const STATUS_FILE = 'openclaw-backup-status.json';
+
+export interface LastRun {
+  startedAt: string;
+  finishedAt: string;
+  result: 'ok' | 'failed' | 'interrupted';
+  trigger: 'manual' | 'schedule' | 'catch-up' | 'run';
+  archive: string | null;
+  bytes: number | null;
+  sha256: string | null;
+  durationMs: number;
+  pauseMs: number | null;
+  pruned: string[];
+  hook: { exitCode: number | null; durationMs: number; timedOut: boolean } | null;
+  /** One-line, secret-free error message. */
+  error: string | null;
+}
+
+export interface StatusRecord {
+  version: 1;
+  lastRun: LastRun | null;
+  /** The newest successful run, kept when a later one fails (doctor's freshness check reads it). */
+  lastSuccess: LastRun | null;
+  nextRunAt: string | null;
+  daemon: { pid: number; startedAt: string } | null;
+}
+
+export function statusPathFor(stateDir: string): string {
+  return path.join(stateDir, STATUS_FILE);
+}
+
+export function emptyStatus(): StatusRecord {
+  return { version: 1, lastRun: null, lastSuccess: null, nextRunAt: null, daemon: null };
+}
+
+export type ReadStatus = { record: StatusRecord; corrupt: false } | { record: StatusRecord; corrupt: true; reason: string };
+
+/** Reads the record; a missing file is an empty record, a corrupt one is reported (callers rebuild it). */
+export async function readStatus(stateDir: string): Promise<ReadStatus> {
+  let text: string;
+  try {
+    text = await fs.readFile(statusPathFor(stateDir), 'utf8');
+  } catch {
+    return { record: emptyStatus(), corrupt: false };
+  }
+  try {
+    const parsed = JSON.parse(text) as StatusRecord;
+    if (parsed?.version !== 1) throw new Error('unknown status version');
+    return { record: { ...emptyStatus(), ...parsed }, corrupt: false };
+  } catch (error) {
+    return { record: emptyStatus(), corrupt: true, reason: (error as Error).message };
+  }
+}
+
+export async function writeStatus(stateDir: string, record: StatusRecord): Promise<void> {
+  await writeFileAtomic(statusPathFor(stateDir), `${JSON.stringify(record, null, 2)}\n`, 0o600);
+}
