@@ -27,7 +27,7 @@ export function escapeSpecifiers(value: string): string {
 
 /** One ExecStart= word: specifiers and $ escaped, quoted when it holds whitespace, quotes or backslashes. */
 export function quoteSystemdArg(value: string): string {
-  const escaped = escapeSpecifiers(value).replaceAll('$', '$$');
+  const escaped = escapeSpecifiers(value).replaceAll('$', () => '$$');
   if (!/[\s"'\\;]/.test(escaped)) return escaped;
   return `"${escaped.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 }
