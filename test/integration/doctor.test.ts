@@ -248,7 +248,8 @@ describe('doctor verifies the newest archive', () => {
     const good = await run(h);
     expect(good.stdout).toContain(`ok    newest-archive: newest archive ${archive} verifies`);
     const bytes = fs.readFileSync(archive);
-    bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+    const middle = Math.floor(bytes.length / 2);
+    bytes[middle] = (bytes[middle] ?? 0) ^ 0xff;
     fs.writeFileSync(archive, bytes);
     const bad = await run(h);
     expect(bad.code).toBe(1);
