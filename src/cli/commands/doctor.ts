@@ -29,7 +29,6 @@ export function registerDoctor(program: Command, io: CommandIO, globals: () => G
         paths,
         env: io.env,
         home: serviceHome(io.env),
-        platform: process.platform,
         uid: process.getuid?.() ?? 0,
         gid: process.getgid?.() ?? 0,
         now: new Date(),

@@ -28,7 +28,6 @@ export interface DoctorContext {
   env: NodeJS.ProcessEnv;
   /** $HOME of the service manager (where unit files live). */
   home: string;
-  platform: NodeJS.Platform;
   uid: number;
   gid: number;
   now: Date;
