@@ -28,6 +28,9 @@ export function snapshotTree(root: string, skip: (rel: string) => boolean = () =
 /** A home with the real fixture unpacked and one of our archives of it (gzip unless told). */
 export async function fixtureWithArchive(home: string, compress = 'gzip'): Promise<{ stateDir: string; archive: string }> {
   const stateDir = unpackFixture(home);
+  // As if OpenClaw had been installed in this home: its config names workspace and agent dir by absolute path.
+  const config = path.join(stateDir, 'openclaw.json');
+  fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replaceAll('/home/openclaw/', `${home}/`));
   const archive = path.join(home, `backup.tar${compress === 'gzip' ? '.gz' : compress === 'zstd' ? '.zst' : ''}`);
   const created = await runCli(['create', '--output', archive, '--compress', compress], { env: { HOME: home } });
   if (created.code !== 0) throw new Error(`create failed: ${created.stderr}`);
