@@ -10,7 +10,6 @@ export interface RawEntry {
   content?: string | Buffer;
   linkname?: string;
   mode?: number;
-  size?: number;
 }
 
 /** Packs entries exactly as given (no normalisation, no safety) with tar-stream, gzip-compressed. */
@@ -23,8 +22,9 @@ export async function packRaw(file: string, entries: RawEntry[]): Promise<string
   const done = new Promise<void>((resolve) => pack.on('end', () => resolve()));
   for (const e of entries) {
     const type = e.type ?? (e.content !== undefined ? 'file' : 'directory');
-    const header = { name: e.name, type, mode: e.mode ?? (type === 'directory' ? 0o755 : 0o644), linkname: e.linkname, mtime: new Date(0), ...(e.size !== undefined ? { size: e.size } : {}) };
-    await new Promise<void>((resolve, reject) => pack.entry(header, type === 'file' ? Buffer.from(e.content ?? '') : undefined, (err) => (err ? reject(err) : resolve())));
+    const header = { name: e.name, type, mode: e.mode ?? (type === 'directory' ? 0o755 : 0o644), linkname: e.linkname, mtime: new Date(0) };
+    const body = type === 'file' ? Buffer.from(e.content ?? '') : Buffer.alloc(0);
+    await new Promise<void>((resolve, reject) => pack.entry(header, body, (err) => (err ? reject(err) : resolve())));
   }
   pack.finalize();
   await done;
