@@ -64,12 +64,8 @@ export function rootOf<T extends ArchiveRoot>(roots: T[], rel: string): { root: 
   return best ? { root: best, inner: rel.slice(best.archiveRel.length + 1) } : undefined;
 }
 
-/** Component of an entry: from our manifest when it says, else by the same rules `create` uses. */
-export function componentOf(scan: ScanResult, roots: ArchiveRoot[], entry: ScannedEntry): Component | undefined {
-  if (scan.layout?.format === 'openclaw-backup') {
-    const listed = (scan.manifest as Manifest).entries.find((e) => e.path === entry.name);
-    if (listed) return listed.component;
-  }
+/** Component of an entry by the same rules `create` uses (our own archives record it in the manifest instead). */
+export function componentOf(roots: ArchiveRoot[], entry: ScannedEntry): Component | undefined {
   const found = rootOf(roots, entry.rel);
   if (!found) return undefined;
   const { root, inner } = found;
