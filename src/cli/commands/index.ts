@@ -3,6 +3,7 @@ import type { CommandIO, GlobalOptions } from '../context.js';
 import { registerCreate } from './create.js';
 import { registerDoctor } from './doctor.js';
 import { registerService } from './service.js';
+import { registerRestore } from './restore.js';
 import { registerVerify } from './verify.js';
 
 /** Every command registers itself here, one line each. */
@@ -11,4 +12,5 @@ export function registerCommands(program: Command, io: CommandIO, globals: () =>
   registerVerify(program, io, globals);
   registerService(program, io, globals);
   registerDoctor(program, io, globals);
+  registerRestore(program, io, globals);
 }
