@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import type { CommandIO, GlobalOptions } from '../context.js';
 import { registerCreate } from './create.js';
+import { registerSessions } from './sessions.js';
 import { registerVerify } from './verify.js';
 
 /** Every command registers itself here, one line each. */
 export function registerCommands(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
   registerCreate(program, io, globals);
   registerVerify(program, io, globals);
+  registerSessions(program, io, globals);
 }
