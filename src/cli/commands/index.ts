@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandIO, GlobalOptions } from '../context.js';
+import { registerConfig } from './config.js';
 import { registerCreate } from './create.js';
 import { registerSessions } from './sessions.js';
 import { registerVerify } from './verify.js';
@@ -9,4 +10,5 @@ export function registerCommands(program: Command, io: CommandIO, globals: () =>
   registerCreate(program, io, globals);
   registerVerify(program, io, globals);
   registerSessions(program, io, globals);
+  registerConfig(program, io, globals);
 }

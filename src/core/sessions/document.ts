@@ -59,7 +59,9 @@ export interface SessionsDocument {
 
 const jsonValue = z.union([z.string(), z.number(), z.null(), z.object({ $base64: z.string() }), z.object({ $int: z.string() })]);
 const row = z.record(z.string(), jsonValue);
-const rows = z.record(z.string(), z.array(row));
+/** Table name → rows, values as in JsonSqlValue. */
+export const jsonRowsSchema = z.record(z.string(), z.array(row));
+const rows = jsonRowsSchema;
 
 const eventSchema = z
   .object({

@@ -5,7 +5,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { BackupError, ConfigError } from '../errors.js';
 import { ensurePrivateDir, fsyncDir, tempSuffix } from '../fs/atomic.js';
 import { entryText, eventText, type AgentStoreInfo, type ExportedSession, type SessionWindow } from './document.js';
-import { insertRow, openWritable, quoteIdent, tableColumns, type JsonRow } from './sqlite-db.js';
+import { insertRow, openReadOnly, openWritable, quoteIdent, tableColumns, type JsonRow } from './sqlite-db.js';
 import { planSessionTables, type SessionTablePlan } from './sqlite-plan.js';
 
 export type OnConflict = 'skip' | 'replace' | 'fail';
@@ -131,7 +131,8 @@ export async function writeSqliteStore(
     if (dryRun) return { imported: sessions.map((s) => s.key), skipped: [], replaced: [], created: true };
     await createStore(dbPath, agentId, info);
   }
-  const db = openWritable(dbPath);
+  // The checking pass opens read-only: a writable connection would checkpoint the WAL when it closes.
+  const db = dryRun ? openReadOnly(dbPath) : openWritable(dbPath);
   try {
     return importInto(db, dbPath, agentId, info, sessions, onConflict, dryRun, !exists);
   } catch (error) {
