@@ -72,11 +72,12 @@ export function holdGatewayLock(stateDir: string): { release: () => void } {
 
 /**
  * Content hash and mtime of every file under root: equal before and after means nothing was written. SQLite's -shm
- * (the WAL index in shared memory, which any reader may touch) is left out.
+ * (the WAL index in shared memory, which any reader may touch) is left out, and so is tmp/: reading a lock file
+ * would drop the fcntl locks this process holds on it (POSIX releases them when any descriptor closes).
  */
 export function treeState(root: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const rel of listFiles(root).filter((f) => !f.endsWith('-shm'))) {
+  for (const rel of listFiles(root).filter((f) => !f.endsWith('-shm') && !f.startsWith('tmp/'))) {
     const abs = path.join(root, rel);
     out[rel] = `${createHash('sha256').update(fs.readFileSync(abs)).digest('hex')}@${fs.statSync(abs).mtimeMs}`;
   }
