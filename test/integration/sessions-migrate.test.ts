@@ -22,6 +22,14 @@ async function exportAll(env: NodeJS.ProcessEnv): Promise<string> {
   return result.stdout;
 }
 
+/** The fixture's sessions exported, then its session store deleted. */
+async function exportedThenEmptied(): Promise<Awaited<ReturnType<typeof fixtureHome>> & { doc: string }> {
+  const fixture = await fixtureHome();
+  const doc = await exportAll(fixture.env);
+  removeDb(fixture.agentDb);
+  return { ...fixture, doc };
+}
+
 describe('sessions export/import on the real OpenClaw 2026.9.6 fixture', () => {
   it('exports every session OpenClaw reported, with entry and every transcript event in order', async () => {
     const { env } = await fixtureHome();
@@ -146,9 +154,7 @@ describe('sessions import conflicts and refusals', () => {
   });
 
   it('refuses with exit 4 while the gateway runs on the state, and writes nothing', async () => {
-    const { env, stateDir, agentDb } = await fixtureHome();
-    const doc = await exportAll(env);
-    removeDb(agentDb);
+    const { env, stateDir, agentDb, doc } = await exportedThenEmptied();
     const lock = holdGatewayLock(stateDir);
     cleanups.push(lock.release);
     const result = await runCli(['sessions', 'import', '-'], { env, input: doc });
@@ -167,9 +173,7 @@ describe('sessions import conflicts and refusals', () => {
   ];
   for (const [name, mutate, message] of badDocuments) {
     it(`rejects a bad document (${name}) with exit 2 and writes nothing`, async () => {
-      const { env, stateDir, agentDb } = await fixtureHome();
-      const doc = await exportAll(env);
-      removeDb(agentDb);
+      const { env, stateDir, agentDb, doc } = await exportedThenEmptied();
       const before = treeState(stateDir);
       const result = await runCli(['sessions', 'import', '-'], { env, input: mutate(doc) });
       expect(result.stderr).toContain(message);
@@ -191,9 +195,7 @@ describe('sessions import conflicts and refusals', () => {
   });
 
   it('dry run reports what would be imported and writes nothing, even while the gateway runs', async () => {
-    const { env, stateDir, agentDb } = await fixtureHome();
-    const doc = await exportAll(env);
-    removeDb(agentDb);
+    const { env, stateDir, agentDb, doc } = await exportedThenEmptied();
     const lock = holdGatewayLock(stateDir);
     cleanups.push(lock.release);
     const before = treeState(stateDir);

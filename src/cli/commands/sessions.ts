@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { exportSessions } from '../../core/sessions/export-sessions.js';
 import { importSessions, parseSessionsDocument, type AgentImportResult } from '../../core/sessions/import-sessions.js';
-import type { OnConflict } from '../../core/sessions/sqlite-write.js';
+import type { OnConflict } from '../../core/sessions/conflicts.js';
 import { EXIT_CODES_HELP } from '../exit-codes.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
 import { readDocumentInput, writeDocumentOutput } from '../document-io.js';

@@ -1,10 +1,11 @@
-import { BackupError, ConfigError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import { assertGatewayStopped } from '../gateway/detect.js';
 import { SESSIONS_FORMAT, SESSIONS_VERSION, sessionsDocumentSchema, type ExportedSession, type SessionsDocument } from './document.js';
 import { legacyKeys, writeLegacyStore } from './legacy-store.js';
 import { parseVersionedDocument } from './parse-document.js';
 import { listAgentIds, locateAgentStore } from './stores.js';
-import { writeSqliteStore, type OnConflict } from './sqlite-write.js';
+import { resolveConflicts, type OnConflict } from './conflicts.js';
+import { writeSqliteStore } from './sqlite-write.js';
 
 export function parseSessionsDocument(text: string, source: string): SessionsDocument {
   const doc = parseVersionedDocument(text, source, SESSIONS_FORMAT, SESSIONS_VERSION, sessionsDocumentSchema) as SessionsDocument;
@@ -58,17 +59,12 @@ async function importAgent(options: ImportSessionsOptions, agentId: string, sour
     );
   }
   if (target === 'sqlite') {
-    const result = await writeSqliteStore(store.dbPath, agentId, info, sessions, options.onConflict, dryRun);
+    const result = await writeSqliteStore({ dbPath: store.dbPath, agentId, info, sessions, onConflict: options.onConflict, dryRun });
     return { agentId, layout: 'sqlite', ...result };
   }
   const existing = new Set(legacyKeys(store.sessionsDir));
   const conflicts = sessions.filter((s) => existing.has(s.key)).map((s) => s.key);
-  if (conflicts.length && options.onConflict === 'fail') {
-    throw new BackupError('failure', `sessions already exist in agent "${agentId}": ${conflicts.join(', ')} (use --on-conflict skip or replace)`, { details: { conflicts } });
-  }
-  const skipped = options.onConflict === 'skip' ? conflicts : [];
-  const replaced = options.onConflict === 'replace' ? conflicts : [];
-  const todo = sessions.filter((s) => !skipped.includes(s.key));
+  const { todo, skipped, replaced } = resolveConflicts(agentId, sessions, conflicts, options.onConflict);
   if (!dryRun) await writeLegacyStore(store.sessionsDir, todo, new Set(replaced));
   return { agentId, layout: 'legacy', imported: todo.map((s) => s.key), skipped, replaced, created: store.layout === 'none' };
 }

@@ -6,9 +6,9 @@ import { BackupError, ConfigError } from '../errors.js';
 import { ensurePrivateDir, fsyncDir, tempSuffix } from '../fs/atomic.js';
 import { entryText, eventText, type AgentStoreInfo, type ExportedSession, type SessionWindow } from './document.js';
 import { insertRow, openReadOnly, openWritable, quoteIdent, tableColumns, type JsonRow } from './sqlite-db.js';
+import { resolveConflicts, type OnConflict } from './conflicts.js';
 import { planSessionTables, type SessionTablePlan } from './sqlite-plan.js';
 
-export type OnConflict = 'skip' | 'replace' | 'fail';
 
 /** Creates an empty store from the exported DDL in a temp file, then moves it into place: all or nothing. */
 async function createStore(dbPath: string, agentId: string, info: AgentStoreInfo): Promise<void> {
@@ -117,15 +117,18 @@ export interface SqliteImportResult {
   created: boolean;
 }
 
-/** Imports sessions into one agent's SQLite store in a single transaction. */
-export async function writeSqliteStore(
-  dbPath: string,
-  agentId: string,
-  info: AgentStoreInfo,
-  sessions: ExportedSession[],
-  onConflict: OnConflict,
-  dryRun: boolean,
-): Promise<SqliteImportResult> {
+export interface SqliteImportOptions {
+  dbPath: string;
+  agentId: string;
+  info: AgentStoreInfo;
+  sessions: ExportedSession[];
+  onConflict: OnConflict;
+  dryRun: boolean;
+}
+
+/** Imports sessions into one agent's SQLite store in a single transaction, creating the store when there is none. */
+export async function writeSqliteStore(options: SqliteImportOptions): Promise<SqliteImportResult> {
+  const { dbPath, agentId, info, sessions, dryRun } = options;
   const exists = fs.existsSync(dbPath);
   if (!exists) {
     if (dryRun) return { imported: sessions.map((s) => s.key), skipped: [], replaced: [], created: true };
@@ -134,7 +137,7 @@ export async function writeSqliteStore(
   // The checking pass opens read-only: a writable connection would checkpoint the WAL when it closes.
   const db = dryRun ? openReadOnly(dbPath) : openWritable(dbPath);
   try {
-    return importInto(db, dbPath, agentId, info, sessions, onConflict, dryRun, !exists);
+    return { ...importInto(db, options), created: !exists };
   } catch (error) {
     if (!exists) {
       db.close();
@@ -146,46 +149,29 @@ export async function writeSqliteStore(
   }
 }
 
-function importInto(
-  db: DatabaseSync,
-  dbPath: string,
-  agentId: string,
-  info: AgentStoreInfo,
-  sessions: ExportedSession[],
-  onConflict: OnConflict,
-  dryRun: boolean,
-  created: boolean,
-): SqliteImportResult {
-  {
-    const version = targetSchemaVersion(db);
-    if (info.schemaVersion !== undefined && version !== info.schemaVersion) {
-      throw new ConfigError(
-        `agent "${agentId}": the document's sessions come from agent store schema ${info.schemaVersion} (OpenClaw ${info.appVersion ?? '?'}), this store is schema ${version ?? 'unknown'}; import with the same OpenClaw version`,
-      );
-    }
-    const conflicts = findSqliteConflicts(db, sessions);
-    if (conflicts.length && onConflict === 'fail') {
-      throw new BackupError('failure', `sessions already exist in agent "${agentId}": ${conflicts.join(', ')} (use --on-conflict skip or replace)`, {
-        details: { conflicts },
-      });
-    }
-    const skipped = onConflict === 'skip' ? conflicts : [];
-    const replaced = onConflict === 'replace' ? conflicts : [];
-    const todo = sessions.filter((s) => !skipped.includes(s.key));
-    if (dryRun) return { imported: todo.map((s) => s.key), skipped, replaced, created: false };
-    const plan = planSessionTables(db);
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      for (const session of todo) {
-        if (replaced.includes(session.key)) deleteSession(db, plan, session);
-        insertSession(db, plan, session);
-      }
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      if (error instanceof BackupError) throw error;
-      throw new BackupError('failure', `cannot import sessions into ${dbPath}: ${(error as Error).message}`, { cause: error });
-    }
-    return { imported: todo.map((s) => s.key), skipped, replaced, created };
+function importInto(db: DatabaseSync, options: SqliteImportOptions): Omit<SqliteImportResult, 'created'> {
+  const { dbPath, agentId, info, sessions } = options;
+  const version = targetSchemaVersion(db);
+  if (info.schemaVersion !== undefined && version !== info.schemaVersion) {
+    throw new ConfigError(
+      `agent "${agentId}": the document's sessions come from agent store schema ${info.schemaVersion} (OpenClaw ${info.appVersion ?? '?'}), this store is schema ${version ?? 'unknown'}; import with the same OpenClaw version`,
+    );
   }
+  const { todo, skipped, replaced } = resolveConflicts(agentId, sessions, findSqliteConflicts(db, sessions), options.onConflict);
+  const result = { imported: todo.map((s) => s.key), skipped, replaced };
+  if (options.dryRun) return result;
+  const plan = planSessionTables(db);
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    for (const session of todo) {
+      if (replaced.includes(session.key)) deleteSession(db, plan, session);
+      insertSession(db, plan, session);
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    if (error instanceof BackupError) throw error;
+    throw new BackupError('failure', `cannot import sessions into ${dbPath}: ${(error as Error).message}`, { cause: error });
+  }
+  return result;
 }
