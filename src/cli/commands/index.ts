@@ -3,6 +3,8 @@ import type { CommandIO, GlobalOptions } from '../context.js';
 import { registerConfig } from './config.js';
 import { registerCreate } from './create.js';
 import { registerSessions } from './sessions.js';
+import { registerDoctor } from './doctor.js';
+import { registerService } from './service.js';
 import { registerVerify } from './verify.js';
 
 /** Every command registers itself here, one line each. */
@@ -11,4 +13,6 @@ export function registerCommands(program: Command, io: CommandIO, globals: () =>
   registerVerify(program, io, globals);
   registerSessions(program, io, globals);
   registerConfig(program, io, globals);
+  registerService(program, io, globals);
+  registerDoctor(program, io, globals);
 }
