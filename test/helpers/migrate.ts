@@ -24,9 +24,23 @@ export function setGatewayPort(configPath: string, port: number): void {
   fs.writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
 }
 
+const homes: string[] = [];
+
+/** A temp HOME that removeTempHomes() deletes. */
+export function tempHome(prefix: string): string {
+  const home = makeTempDir(prefix);
+  homes.push(home);
+  return home;
+}
+
+/** Deletes every temp HOME made by this file's helpers (call from afterEach/afterAll). */
+export function removeTempHomes(): void {
+  while (homes.length) fs.rmSync(homes.pop()!, { recursive: true, force: true });
+}
+
 /** The real 2026.9.6 fixture under a temp HOME, its gateway port moved to a free one. */
 export async function fixtureHome(): Promise<{ home: string; stateDir: string; env: NodeJS.ProcessEnv; agentDb: string }> {
-  const home = makeTempDir('ocb-migrate-');
+  const home = tempHome('ocb-migrate-');
   const stateDir = unpackFixture(home);
   setGatewayPort(path.join(stateDir, 'openclaw.json'), await freePort());
   return { home, stateDir, env: { HOME: home }, agentDb: path.join(stateDir, 'agents', 'main', 'agent', 'openclaw-agent.sqlite') };
@@ -34,7 +48,7 @@ export async function fixtureHome(): Promise<{ home: string; stateDir: string; e
 
 /** A state in the older layout: agents/<id>/sessions/sessions.json + <sessionId>.jsonl transcripts. */
 export async function legacyHome(): Promise<{ home: string; stateDir: string; env: NodeJS.ProcessEnv }> {
-  const home = makeTempDir('ocb-legacy-');
+  const home = tempHome('ocb-legacy-');
   const stateDir = path.join(home, '.openclaw');
   const line = (obj: unknown) => `${JSON.stringify(obj)}\n`;
   writeTree(stateDir, {

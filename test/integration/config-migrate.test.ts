@@ -3,12 +3,13 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/fixture.js';
-import { fixtureHome, holdGatewayLock, treeState } from '../helpers/migrate.js';
+import { fixtureHome, holdGatewayLock, removeTempHomes, treeState } from '../helpers/migrate.js';
 
 const PLACEHOLDER = '__OPENCLAW_REDACTED__';
 const cleanups: Array<() => void> = [];
 afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
+  removeTempHomes();
 });
 
 function authStore(stateDir: string): string | undefined {

@@ -3,12 +3,13 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { countRows, FIXTURES, runCli } from '../helpers/fixture.js';
-import { fixtureHome, holdGatewayLock, legacyHome, treeState } from '../helpers/migrate.js';
+import { fixtureHome, holdGatewayLock, removeTempHomes, legacyHome, treeState } from '../helpers/migrate.js';
 
 const REPORTED = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'openclaw-2026.9.6-default.sessions.json'), 'utf8')) as { sessions: Array<{ key: string; sessionId: string }> };
 const cleanups: Array<() => void> = [];
 afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
+  removeTempHomes();
 });
 
 function removeDb(file: string): void {

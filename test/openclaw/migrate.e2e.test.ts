@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURES, makeTempDir, runCli } from '../helpers/fixture.js';
-import { fixtureHome, freePort } from '../helpers/migrate.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURES, runCli } from '../helpers/fixture.js';
+import { fixtureHome, freePort, removeTempHomes, tempHome } from '../helpers/migrate.js';
 import { ensureOpenClaw, type OpenClawInstall } from './harness/install.js';
 
 const run = promisify(execFile);
@@ -21,7 +21,7 @@ async function claw(home: string, args: string[]): Promise<{ stdout: string; std
 
 /** A fresh state made the way a user makes one: non-interactive onboarding with dummy keys, loopback only. */
 async function onboardedHome(): Promise<string> {
-  const home = makeTempDir('ocb-e2e-fresh-');
+  const home = tempHome('ocb-e2e-fresh-');
   await claw(home, [
     'onboard', '--non-interactive', '--accept-risk', '--mode', 'local', '--flow', 'quickstart', '--auth-choice', 'apiKey',
     '--anthropic-api-key', 'sk-ant-fresh-dummy', '--gateway-auth', 'token', '--gateway-token', 'fresh-token-dummy',
@@ -34,6 +34,7 @@ async function onboardedHome(): Promise<string> {
 beforeAll(() => {
   openclaw = ensureOpenClaw();
 });
+afterAll(removeTempHomes);
 
 describe('migrating sessions and config into a fresh OpenClaw 2026.9.6 state', () => {
   it('after sessions import, openclaw sessions --json lists the imported sessions', async () => {
