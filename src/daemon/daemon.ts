@@ -79,12 +79,12 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
         idleSaid = true;
       }
     };
-    const catchUp = async () => {
+    const catchUp = async (): Promise<boolean> => {
       const missed = findMissedRun(specOf(config), await lastRunTime(paths, config));
-      if (missed) {
-        log.info({ missed: missed.toISOString() }, 'a scheduled run was missed; catching up once');
-        trigger('catch-up');
-      }
+      if (!missed) return false;
+      log.info({ missed: missed.toISOString() }, 'a scheduled run was missed; catching up once');
+      trigger('catch-up');
+      return true;
     };
     const reload = async (why: string) => {
       let next: LoadedConfig;
@@ -121,7 +121,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       log.info({ frozenMs }, 'clock jumped (the machine slept)');
       void catchUp();
     }));
-    await catchUp();
+    log.info({ catchUp: await catchUp() }, 'daemon ready');
 
     await new Promise<void>((resolve) => {
       if (signal.aborted) resolve();

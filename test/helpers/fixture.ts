@@ -5,7 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const FIXTURES = path.resolve(REPO_ROOT, '..', 'shared', 'fixtures');
+/** /work/shared/fixtures from the main checkout (/work/main) and from a worktree (/work/wt/<name>) alike. */
+export const FIXTURES =
+  [path.resolve(REPO_ROOT, '..', 'shared', 'fixtures'), path.resolve(REPO_ROOT, '..', '..', 'shared', 'fixtures')].find((dir) => fs.existsSync(dir)) ??
+  path.resolve(REPO_ROOT, '..', 'shared', 'fixtures');
 export const DEFAULT_FIXTURE = path.join(FIXTURES, 'openclaw-2026.9.6-default.tgz');
 export const NATIVE_FIXTURE = path.join(FIXTURES, 'openclaw-native-backup.tar.gz');
 export const CLI = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
