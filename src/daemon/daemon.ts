@@ -66,6 +66,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
         return;
       }
       running = runCycle({ paths, config, trigger: kind, log, signal, env: options.env, service: options.service })
+        .catch((error: unknown) => log.error({ error: (error as Error).message }, 'backup cycle crashed'))
         .finally(() => {
           running = undefined;
           return recordNext();
