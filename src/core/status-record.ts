@@ -69,10 +69,23 @@ export async function writeStatus(stateDir: string, record: StatusRecord): Promi
   await writeFileAtomic(statusPathFor(stateDir), `${JSON.stringify(record, null, 2)}\n`, 0o600);
 }
 
-/** Read-modify-write of the record; a corrupt record is replaced. */
-export async function updateStatus(stateDir: string, change: (record: StatusRecord) => StatusRecord): Promise<StatusRecord> {
-  const { record } = await readStatus(stateDir);
-  const next = change(record);
-  await writeStatus(stateDir, next);
+const pending = new Map<string, Promise<unknown>>();
+
+/**
+ * Read-modify-write of the record; a corrupt record is replaced. Updates from one process (the daemon's cycle,
+ * reload and shutdown) are applied one after another, so none is lost.
+ */
+export function updateStatus(stateDir: string, change: (record: StatusRecord) => StatusRecord): Promise<StatusRecord> {
+  const previous = pending.get(stateDir) ?? Promise.resolve();
+  const next = previous.catch(() => {}).then(async () => {
+    const { record } = await readStatus(stateDir);
+    const updated = change(record);
+    await writeStatus(stateDir, updated);
+    return updated;
+  });
+  pending.set(stateDir, next);
+  void next.finally(() => {
+    if (pending.get(stateDir) === next) pending.delete(stateDir);
+  }).catch(() => {});
   return next;
 }

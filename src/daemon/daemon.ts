@@ -96,6 +96,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
         log.error({ config: paths.configPath, issues }, `config change ignored, keeping the last good config: ${issues.join('; ')}`);
         return;
       }
+      if (signal.aborted) return;
       config = next;
       const rescheduled = scheduler.apply(specOf(config));
       log.info({ why, auto: config.backup.auto, schedule: config.backup.schedule, retention: config.backup.retention, backupDir: config.backupDir, next: scheduler.nextRun()?.toISOString() ?? null, rescheduled }, 'config reloaded');

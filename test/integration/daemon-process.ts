@@ -48,6 +48,7 @@ export function startDaemon(env: NodeJS.ProcessEnv, args: string[] = []): Daemon
     child,
     records,
     stderr: () => stderr,
+    exited,
     count: (predicate) => records.filter(predicate).length,
     waitFor(predicate, timeoutMs = 60_000, from = 0) {
       return new Promise((resolve, reject) => {
