@@ -22,7 +22,8 @@ describe('openclaw-backup run / list / prune / status', () => {
     const list = await runCli(['list', '--json'], { env: fx.env });
     expect(list.code).toBe(0);
     const listed = JSON.parse(list.stdout) as Record<string, unknown>[];
-    expect(listed.map((a) => path.basename(a.archive as string))).toEqual(archivesIn(fx.backups).reverse());
+    expect(listed.map((a) => path.basename(a.archive as string)).sort()).toEqual(archivesIn(fx.backups));
+    expect(Date.parse(listed[0]?.createdAt as string)).toBeGreaterThan(Date.parse(listed[1]?.createdAt as string));
     expect(Object.keys(listed[0] as object).sort()).toEqual(['archive', 'bytes', 'components', 'createdAt', 'encrypted', 'profile']);
     expect(listed[0]).toMatchObject({ encrypted: false, profile: 'default', bytes: fs.statSync(listed[0]?.archive as string).size });
 
