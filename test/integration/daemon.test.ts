@@ -99,7 +99,7 @@ describe('openclaw-backup daemon (real subprocess, real fixture)', () => {
     const t0 = Date.now();
     const code = await d.stop('SIGTERM');
     expect(Date.now() - t0).toBeLessThan(10_000);
-    expect(code).toBe(0);
+    expect(code, `${d.stderr()}\n${d.records.map((r) => JSON.stringify(r)).join('\n')}`).toBe(0);
     expect(tempsIn(fx.backups)).toEqual([]);
     expect(archivesIn(fx.backups)).toEqual([]);
     expect(fs.existsSync(path.join(fx.stateDir, 'openclaw-backup.lock'))).toBe(false);

@@ -1,7 +1,9 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeTempDir, runCli } from '../helpers/fixture.js';
+import { CLI, makeTempDir, runCli } from '../helpers/fixture.js';
 import { archivesIn, fixtureHome, tempsIn } from './daemon-process.js';
 
 const statusFile = (stateDir: string) => path.join(stateDir, 'openclaw-backup-status.json');
@@ -115,6 +117,24 @@ describe('openclaw-backup run / list / prune / status', () => {
     expect(run.stderr).toContain('cannot create backups dir');
     expect(archivesIn(fx.backups)).toEqual(keep);
     expect(readStatus(fx.stateDir).lastRun).toMatchObject({ result: 'failed', pruned: [] });
+  });
+
+  it('SIGTERM during run exits 130, leaves no partial file, and records the run as interrupted', async () => {
+    const fx = fixtureHome(makeTempDir(), {});
+    const big = fs.openSync(path.join(fx.stateDir, 'media', 'big.bin'), 'w');
+    for (let i = 0; i < 12; i += 1) fs.writeSync(big, randomBytes(10 * 1024 * 1024));
+    fs.closeSync(big);
+    const child = spawn(process.execPath, [CLI, 'run'], { env: { PATH: process.env.PATH, ...fx.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await expect.poll(() => tempsIn(fx.backups).some((n) => n.endsWith('.partial')), { timeout: 60_000, interval: 50 }).toBe(true);
+    child.kill('SIGTERM');
+    expect(await exited, stderr).toBe(130);
+    expect(stderr).toContain('openclaw-backup: backup interrupted; no archive was written');
+    expect(tempsIn(fx.backups)).toEqual([]);
+    expect(archivesIn(fx.backups)).toEqual([]);
+    expect(readStatus(fx.stateDir).lastRun).toMatchObject({ result: 'interrupted' });
   });
 
   it('run on an invalid config exits 2 naming the key', async () => {
