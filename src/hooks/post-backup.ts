@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import { findUnsafeConfigWriter } from '../core/config-safety.js';
 import readline from 'node:readline';
 import { execa } from 'execa';
 import type { Log } from '../core/log.js';
@@ -40,13 +40,9 @@ export function hookEnvironment(env: HookEnv): Record<string, string> {
  * A config file that group or others may write lets them run commands as us through `postBackup`; refuse it
  * (doctor reports the same). Returns the reason, or undefined when the file is safe.
  */
-export async function checkConfigFileForHook(configPath: string): Promise<string | undefined> {
-  const stat = await fs.stat(configPath).catch(() => undefined);
-  if (!stat) return undefined;
-  if ((stat.mode & 0o022) !== 0) {
-    return `postBackup refused: ${configPath} is writable by group or others (mode ${(stat.mode & 0o777).toString(8)}); run chmod 600 ${configPath}`;
-  }
-  return undefined;
+export async function checkConfigFileForHook(configPath: string, uid = process.getuid?.() ?? -1): Promise<string | undefined> {
+  const problem = await findUnsafeConfigWriter(configPath, uid);
+  return problem ? `postBackup refused: ${problem}; run chmod 600 ${configPath}` : undefined;
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {

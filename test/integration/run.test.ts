@@ -98,7 +98,7 @@ describe('openclaw-backup run / list / prune / status', () => {
     fs.chmodSync(fx.configPath, 0o666);
     const run = await runCli(['run'], { env: fx.env });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain(`openclaw-backup: postBackup refused: ${fx.configPath} is writable by group or others (mode 666)`);
+    expect(run.stderr).toContain(`openclaw-backup: postBackup refused: ${fx.configPath} is writable by others (mode 0666)`);
     expect(fs.existsSync(path.join(fx.home, 'ran'))).toBe(false);
     expect(archivesIn(fx.backups)).toHaveLength(1);
   });

@@ -59,8 +59,8 @@ describe('checkConfigFileForHook', () => {
     fs.writeFileSync(file, '{}', { mode: 0o600 });
     expect(await checkConfigFileForHook(file)).toBeUndefined();
     fs.chmodSync(file, 0o620);
-    expect(await checkConfigFileForHook(file)).toBe(`postBackup refused: ${file} is writable by group or others (mode 620); run chmod 600 ${file}`);
+    expect(await checkConfigFileForHook(file)).toBe(`postBackup refused: ${file} is writable by its group (mode 0620); run chmod 600 ${file}`);
     fs.chmodSync(file, 0o646);
-    expect(await checkConfigFileForHook(file)).toMatch(/mode 646/);
+    expect(await checkConfigFileForHook(file)).toMatch(/mode 0646/);
   });
 });
