@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+/** `npm run test:openclaw`: the real openclaw@2026.9.6 package beside our CLI, one scenario file at a time. */
+export default defineConfig({
+  test: {
+    include: ['test/openclaw/**/*.test.ts'],
+    globalSetup: ['test/openclaw/harness/global-setup.ts'],
+    fileParallelism: false,
+    sequence: { concurrent: false },
+    pool: 'forks',
+    testTimeout: 420_000,
+    hookTimeout: 300_000,
+  },
+});
