@@ -30,7 +30,8 @@ export function makeHome(install: OpenClawInstall, root: string, user: string, p
   fs.mkdirSync(tmp, { recursive: true, mode: 0o700 });
   const stateDir = path.join(home, profile && profile !== 'default' ? `.openclaw-${profile}` : '.openclaw');
   const env: NodeJS.ProcessEnv = {
-    PATH: `${path.dirname(install.node)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    // Node 24 first, then `openclaw` itself (our doctor calls `openclaw config validate` when it is on PATH).
+    PATH: [path.dirname(install.node), path.join(path.dirname(path.dirname(install.cli)), '.bin'), process.env.PATH ?? '/usr/bin:/bin'].join(':'),
     HOME: home,
     USER: user,
     LOGNAME: user,

@@ -8,19 +8,28 @@ export interface AgentTurn {
   sessionKey?: string;
   sessionId?: string;
   text: string;
+  /** The workspace the agent ran in (from OpenClaw's system prompt report). */
+  workspaceDir?: string;
   /** Exit code and output tail when the turn failed. */
   error?: string;
 }
 
 interface AgentJson {
   status?: string;
-  result?: { payloads?: { text?: string }[]; meta?: { agentMeta?: { sessionId?: string }; systemPromptReport?: { sessionKey?: string } } };
+  result?: { payloads?: { text?: string }[]; meta?: { agentMeta?: { sessionId?: string }; systemPromptReport?: { sessionKey?: string; workspaceDir?: string } } };
 }
 
-/** One real turn through the gateway: `openclaw agent --agent main --message … --json`, timed. */
-export async function agentTurn(h: ClawHome, message: string, sessionKey?: string): Promise<AgentTurn> {
+export interface TurnOptions {
+  sessionKey?: string;
+  /** `--local`: run the embedded agent without a gateway (makes sessions for a state whose gateway is not started). */
+  local?: boolean;
+}
+
+/** One real turn: `openclaw agent --agent main --message … --json`, through the gateway unless `local`, timed. */
+export async function agentTurn(h: ClawHome, message: string, options: TurnOptions = {}): Promise<AgentTurn> {
   const args = ['agent', '--agent', 'main', '--message', message, '--json', '--timeout', '150'];
-  if (sessionKey) args.push('--session-key', sessionKey);
+  if (options.sessionKey) args.push('--session-key', options.sessionKey);
+  if (options.local) args.push('--local');
   const result = await openclaw(h, args, 200_000);
   if (result.code !== 0) {
     return { ok: false, ms: result.ms, text: '', error: `exit ${result.code ?? result.signal}: ${(result.stderr || result.stdout).slice(-1500)}` };
@@ -33,6 +42,7 @@ export async function agentTurn(h: ClawHome, message: string, sessionKey?: strin
     text: (json.result?.payloads ?? []).map((p) => p.text ?? '').join('\n'),
     ...(meta?.systemPromptReport?.sessionKey ? { sessionKey: meta.systemPromptReport.sessionKey } : {}),
     ...(meta?.agentMeta?.sessionId ? { sessionId: meta.agentMeta.sessionId } : {}),
+    ...(meta?.systemPromptReport?.workspaceDir ? { workspaceDir: meta.systemPromptReport.workspaceDir } : {}),
   };
 }
 
@@ -47,6 +57,25 @@ export async function listSessions(h: ClawHome): Promise<ListedSession[]> {
   if (result.code !== 0) throw new Error(`openclaw sessions --json exited ${result.code}: ${result.stderr.slice(-1500)}`);
   const json = parseJsonOutput<{ sessions?: ListedSession[] }>(result.stdout);
   return (json.sessions ?? []).map((s) => ({ key: s.key, sessionId: s.sessionId })).sort((a, b) => a.key.localeCompare(b.key));
+}
+
+function collectSessionKeys(value: unknown, keys: Set<string>): void {
+  if (Array.isArray(value)) for (const item of value) collectSessionKeys(item, keys);
+  else if (value && typeof value === 'object') {
+    for (const [name, item] of Object.entries(value)) {
+      if (name === 'key' && typeof item === 'string' && item.startsWith('agent:')) keys.add(item);
+      else collectSessionKeys(item, keys);
+    }
+  }
+}
+
+/** The session keys the running gateway itself reports (`openclaw gateway call sessions.list`). */
+export async function gatewaySessionKeys(h: ClawHome, port: number): Promise<string[]> {
+  const result = await openclaw(h, ['gateway', 'call', 'sessions.list', '--json', '--port', String(port), '--timeout', '60000']);
+  if (result.code !== 0) throw new Error(`openclaw gateway call sessions.list exited ${result.code}: ${(result.stderr || result.stdout).slice(-1500)}`);
+  const keys = new Set<string>();
+  collectSessionKeys(parseJsonOutput<unknown>(result.stdout), keys);
+  return [...keys].sort();
 }
 
 export function agentDatabase(stateDir: string, agent = 'main'): string {
