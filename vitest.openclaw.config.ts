@@ -4,11 +4,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/openclaw/**/*.test.ts'],
+    // Installs OpenClaw once (first run: minutes), gives every file a run dir, prints the summary at the end.
     globalSetup: ['test/openclaw/harness/global-setup.ts'],
     fileParallelism: false,
     sequence: { concurrent: false },
     pool: 'forks',
-    testTimeout: 420_000,
-    hookTimeout: 300_000,
+    testTimeout: 600_000,
+    hookTimeout: 1_200_000,
   },
 });
