@@ -1,13 +1,15 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { backupCli, backupCliOk } from './harness/backup-cli.js';
-import { startFakeModelServer, type FakeModelServer } from './harness/fake-model.js';
+import { FAKE_MODEL_REF, startFakeModelServer, type FakeModelServer } from './harness/fake-model.js';
 import { nonLoopbackSockets, startGateway, stopAllGateways, type RunningGateway } from './harness/gateway.js';
-import { configSet, makeHome, offlineModelConfig, onboard, openclaw, type ClawHome } from './harness/openclaw.js';
+import { configSet, makeHome, offlineModelConfig, onboard, openclaw, openclawOk, parseJsonOutput, readConfig, type ClawHome } from './harness/openclaw.js';
 import { freePort } from './harness/process.js';
-import { agentTurn, type AgentTurn } from './harness/sessions.js';
+import { migrateAndContinue, snapshotSessions, type SessionSnapshot } from './harness/migration.js';
+import { agentDatabase, agentTurn, gatewaySessionKeys, listSessions, transcriptCounts, type AgentTurn } from './harness/sessions.js';
 import { recordScenario, scenarioDir, seconds } from './harness/summary.js';
 
 /** Our block, where OpenClaw 2026.9.x accepts it. zstd + retention prove our CLI read it from there. */
@@ -20,9 +22,15 @@ let fake: FakeModelServer;
 let alice: ClawHome;
 let gateway: RunningGateway;
 let root: string;
+/** alice's sessions when her gateway stopped after the last archive (scenarios 2, 6 and 4 compare against it). */
+let source: SessionSnapshot;
 
 function slowest(turns: AgentTurn[]): number {
   return Math.max(...turns.map((t) => t.ms));
+}
+
+function sha256(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
 function expectAnswered(turns: AgentTurn[]): void {
@@ -52,7 +60,7 @@ describe('a live OpenClaw gateway', () => {
     expect(nonLoopbackSockets(gateway)).toEqual([]);
     expect(gateway.sockets().length).toBeGreaterThan(0);
 
-    const without = [await agentTurn(alice, 'first turn, before any backup'), await agentTurn(alice, 'notes: remember the backup plan', 'agent:main:notes')];
+    const without = [await agentTurn(alice, 'first turn, before any backup'), await agentTurn(alice, 'notes: remember the backup plan', { sessionKey: 'agent:main:notes' })];
     expectAnswered(without);
 
     const archives: string[] = [];
@@ -66,7 +74,7 @@ describe('a live OpenClaw gateway', () => {
     })();
     const during: AgentTurn[] = [];
     try {
-      for (let i = 0; i < TURNS_DURING_BACKUPS; i++) during.push(await agentTurn(alice, `turn ${i} during backups`, i % 2 ? 'agent:main:notes' : undefined));
+      for (let i = 0; i < TURNS_DURING_BACKUPS; i++) during.push(await agentTurn(alice, `turn ${i} during backups`, i % 2 ? { sessionKey: 'agent:main:notes' } : {}));
     } finally {
       turnsDone = true;
       await backups;
@@ -105,7 +113,7 @@ describe('a live OpenClaw gateway', () => {
     const valid = await openclaw(alice, ['config', 'validate']);
     expect(valid.code, valid.stderr).toBe(0);
 
-    const config = JSON.parse(fs.readFileSync(path.join(alice.stateDir, 'openclaw.json'), 'utf8')) as Record<string, unknown>;
+    const config = readConfig(alice);
     expect((config.plugins as { entries: Record<string, { config?: unknown }> }).entries['openclaw-backup']?.config).toEqual(BACKUP_BLOCK);
     const { plugins: _plugins, ...withoutPlugin } = config;
     const topLevel = path.join(root, 'top-level-backup.json');
@@ -113,14 +121,109 @@ describe('a live OpenClaw gateway', () => {
     const rejected = await openclaw({ ...alice, env: { ...alice.env, OPENCLAW_CONFIG_PATH: topLevel } }, ['config', 'validate']);
     expect(rejected.code).not.toBe(0);
     expect(`${rejected.stdout}${rejected.stderr}`).toMatch(/Unrecognized key.*"backup"/);
+    const doctor = await backupCli(alice, ['doctor', '--config', topLevel], 240_000);
+    expect(doctor.code, doctor.stderr).toBe(1);
+    expect(doctor.stdout).toMatch(/openclaw config validate rejects .*Unrecognized key.*"backup"/);
+    expect(doctor.stdout).toContain('plugins.entries["openclaw-backup"].config');
 
     recordScenario({
       scenario: 5,
       title: 'config block',
       details: [
         'plugins.entries["openclaw-backup"].config: openclaw config validate ok, gateway started, our CLI used it (zstd archives)',
-        'top-level backup: openclaw config validate rejects it (Unrecognized key "backup")',
+        'top-level backup: openclaw config validate rejects it (Unrecognized key "backup"), and our doctor reports that',
       ],
+    });
+  });
+  it('2. migrates to a new home: restore the last archive under another user, the real gateway continues', async () => {
+    const archive = fs.readFileSync(path.join(root, 'last-archive'), 'utf8');
+    await gateway.stop();
+    source = await snapshotSessions(alice);
+    expect(source.sessions.map((s) => s.key)).toEqual(expect.arrayContaining(['agent:main:main', 'agent:main:notes']));
+
+    const bob = makeHome(inject('openclawE2e'), root, 'bob');
+    const moved = await migrateAndContinue(source, bob, archive, 'agent:main:notes');
+    expect(moved.restore.rewrites.length).toBeGreaterThan(0);
+    recordScenario({
+      scenario: 2,
+      title: 'migration',
+      details: [
+        `restored into ${bob.home} (${moved.restore.rewrites.length} openclaw.json paths remapped), config validate ok, gateway ready in ${seconds(moved.gatewayStartMs)}`,
+        `${moved.sessionsCompared} sessions: same keys and transcript counts; agent:main:notes continued (${moved.continued.eventsBefore} → ${moved.continued.eventsAfter} events)`,
+      ],
+      sessionsCompared: moved.sessionsCompared,
+    });
+  });
+
+  it("6. restores an archive made by `openclaw backup create`; the gateway starts on it", async () => {
+    const out = path.join(root, 'native');
+    fs.mkdirSync(out, { recursive: true });
+    const native = await openclawOk(alice, ['backup', 'create', '--output', out, '--verify', '--json']);
+    const archive = parseJsonOutput<{ archivePath?: string }>(native.stdout).archivePath ?? path.join(out, fs.readdirSync(out)[0] ?? '');
+    expect(fs.existsSync(archive), native.stdout).toBe(true);
+    const verified = await backupCli(alice, ['verify', archive]);
+    expect(verified.code, verified.stderr).toBe(0);
+
+    const henry = makeHome(inject('openclawE2e'), root, 'henry');
+    const moved = await migrateAndContinue(source, henry, archive, 'agent:main:main');
+    recordScenario({
+      scenario: 6,
+      title: 'native archive',
+      details: [
+        `${path.basename(archive)} (openclaw backup create --verify): our verify ok, restored under ${henry.home}, config validate ok`,
+        `gateway ready in ${seconds(moved.gatewayStartMs)}; ${moved.sessionsCompared} sessions identical; agent:main:main continued`,
+      ],
+      sessionsCompared: moved.sessionsCompared,
+    });
+  });
+
+  it('4. restore --only config leaves everything else; an imported session is listed and continued by the gateway', async () => {
+    const frank = makeHome(inject('openclawE2e'), root, 'frank');
+    const port = await freePort();
+    await onboard(frank, port);
+    await configSet(frank, offlineModelConfig(fake.baseUrl));
+    const created = await backupCliOk(frank, ['create', '--json']);
+    const archive = (JSON.parse(created.stdout) as { archive: string }).archive;
+
+    // A session exported from alice's state goes into frank's fresh one.
+    const exported = path.join(root, 'notes-session.json');
+    await backupCliOk(alice, ['sessions', 'export', 'agent:main:notes', '--output', exported]);
+    await backupCliOk(frank, ['sessions', 'import', exported, '--json']);
+    const notes = source.sessions.find((s) => s.key === 'agent:main:notes');
+    const expectImported = async () => {
+      expect((await listSessions(frank)).find((s) => s.key === 'agent:main:notes')).toEqual(notes);
+      expect(transcriptCounts(frank.stateDir)['agent:main:notes']).toBe(source.counts['agent:main:notes']);
+    };
+    await expectImported();
+
+    // After the archive the config changed, a workspace file appeared and a session was imported:
+    // `restore --only config` brings the config back and leaves the rest.
+    await configSet(frank, [{ path: 'agents.defaults.model.primary', value: 'anthropic/claude-opus-5' }]);
+    const later = path.join(frank.stateDir, 'workspace', 'written-after-the-archive.md');
+    fs.writeFileSync(later, 'keep me\n');
+    const dbBefore = sha256(agentDatabase(frank.stateDir));
+    await backupCliOk(frank, ['restore', archive, '--only', 'config', '--json'], 240_000);
+    expect((readConfig(frank).agents as { defaults: { model: { primary: string } } }).defaults.model.primary).toBe(FAKE_MODEL_REF);
+    expect(fs.readFileSync(later, 'utf8')).toBe('keep me\n');
+    expect(sha256(agentDatabase(frank.stateDir))).toBe(dbBefore);
+    await expectImported();
+
+    const frankGateway = await startGateway(frank, port);
+    expect(nonLoopbackSockets(frankGateway)).toEqual([]);
+    expect(await gatewaySessionKeys(frank, port)).toContain('agent:main:notes');
+    const turn = await agentTurn(frank, 'and what was the plan again?', { sessionKey: 'agent:main:notes' });
+    expectAnswered([turn]);
+    expect(turn.sessionId).toBe(notes?.sessionId);
+    await frankGateway.stop();
+
+    recordScenario({
+      scenario: 4,
+      title: 'selective restore + import',
+      details: [
+        'restore --only config: the config came back; a later workspace file and the sessions database were untouched',
+        `sessions export/import of agent:main:notes into a fresh state: listed by its gateway (ready in ${seconds(frankGateway.startMs)}) and continued`,
+      ],
+      sessionsCompared: 1,
     });
   });
 });

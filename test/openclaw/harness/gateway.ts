@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ClawHome } from './openclaw.js';
+import { readConfig, type ClawHome } from './openclaw.js';
 import { boundSockets, isAlive, isLoopback, processTree, waitFor, type ListeningSocket } from './process.js';
 
 export interface RunningGateway {
@@ -27,11 +27,18 @@ function readLog(logPath: string): string {
   }
 }
 
+/** `gateway.port` of the home's config: where `openclaw agent` and friends look for the gateway. */
+export function configuredPort(h: ClawHome): number {
+  const port = (readConfig(h).gateway as { port?: unknown } | undefined)?.port;
+  if (typeof port !== 'number') throw new Error(`no gateway.port in ${h.stateDir}/openclaw.json`);
+  return port;
+}
+
 /**
  * Starts `openclaw gateway run --port <port> --bind loopback` in the background (own process group, output to a
  * file) and waits for its "[gateway] ready" line.
  */
-export async function startGateway(h: ClawHome, port: number, timeoutMs = 150_000): Promise<RunningGateway> {
+export async function startGateway(h: ClawHome, port = configuredPort(h), timeoutMs = 150_000): Promise<RunningGateway> {
   const logDir = path.join(h.tmp, '..', 'gateway-logs');
   fs.mkdirSync(logDir, { recursive: true });
   const logPath = path.join(logDir, `${h.user}${h.profile ? `-${h.profile}` : ''}-${port}-${Date.now()}.log`);

@@ -14,9 +14,15 @@ export interface AgentTurn {
   error?: string;
 }
 
-interface AgentJson {
+interface AgentResult {
+  payloads?: { text?: string }[];
+  meta?: { agentMeta?: { sessionId?: string }; systemPromptReport?: { sessionKey?: string; workspaceDir?: string } };
+}
+
+/** Through the gateway the result is wrapped ({ status, result }); `--local` prints the result itself. */
+interface AgentJson extends AgentResult {
   status?: string;
-  result?: { payloads?: { text?: string }[]; meta?: { agentMeta?: { sessionId?: string }; systemPromptReport?: { sessionKey?: string; workspaceDir?: string } } };
+  result?: AgentResult;
 }
 
 export interface TurnOptions {
@@ -35,11 +41,12 @@ export async function agentTurn(h: ClawHome, message: string, options: TurnOptio
     return { ok: false, ms: result.ms, text: '', error: `exit ${result.code ?? result.signal}: ${(result.stderr || result.stdout).slice(-1500)}` };
   }
   const json = parseJsonOutput<AgentJson>(result.stdout);
-  const meta = json.result?.meta;
+  const run = json.result ?? json;
+  const meta = run.meta;
   return {
-    ok: json.status === 'ok',
+    ok: (json.status ?? 'ok') === 'ok',
     ms: result.ms,
-    text: (json.result?.payloads ?? []).map((p) => p.text ?? '').join('\n'),
+    text: (run.payloads ?? []).map((p) => p.text ?? '').join('\n'),
     ...(meta?.systemPromptReport?.sessionKey ? { sessionKey: meta.systemPromptReport.sessionKey } : {}),
     ...(meta?.agentMeta?.sessionId ? { sessionId: meta.agentMeta.sessionId } : {}),
     ...(meta?.systemPromptReport?.workspaceDir ? { workspaceDir: meta.systemPromptReport.workspaceDir } : {}),
