@@ -7,16 +7,16 @@ import { backupCli, backupCliOk } from './harness/backup-cli.js';
 import { FAKE_MODEL_REF, startFakeModelServer, type FakeModelServer } from './harness/fake-model.js';
 import { nonLoopbackSockets, startGateway, stopAllGateways, type RunningGateway } from './harness/gateway.js';
 import { configSet, makeHome, offlineModelConfig, onboard, openclaw, openclawOk, parseJsonOutput, readConfig, type ClawHome } from './harness/openclaw.js';
-import { freePort } from './harness/process.js';
+import { startDaemon } from './harness/daemon.js';
+import { freePort, waitFor } from './harness/process.js';
 import { migrateAndContinue, snapshotSessions, type SessionSnapshot } from './harness/migration.js';
 import { agentDatabase, agentTurn, gatewaySessionKeys, listSessions, transcriptCounts, type AgentTurn } from './harness/sessions.js';
 import { recordScenario, scenarioDir, seconds } from './harness/summary.js';
 
-/** Our block, where OpenClaw 2026.9.x accepts it. zstd + retention prove our CLI read it from there. */
-const BACKUP_BLOCK = { compress: 'zstd', retention: 50 };
+/** Our block, where OpenClaw 2026.9.x accepts it: the daemon backs up every second (croner's seconds field). */
+const BACKUP_BLOCK = { auto: true, schedule: '* * * * * *', compress: 'zstd', retention: 100 };
 const MIN_BACKUPS_DURING_TURNS = 3;
 const TURNS_DURING_BACKUPS = 4;
-const BACKUP_INTERVAL_MS = 2_000;
 
 let fake: FakeModelServer;
 let alice: ClawHome;
@@ -63,27 +63,23 @@ describe('a live OpenClaw gateway', () => {
     const without = [await agentTurn(alice, 'first turn, before any backup'), await agentTurn(alice, 'notes: remember the backup plan', { sessionKey: 'agent:main:notes' })];
     expectAnswered(without);
 
-    const archives: string[] = [];
-    let turnsDone = false;
-    const backups = (async () => {
-      while (!turnsDone || archives.length < MIN_BACKUPS_DURING_TURNS) {
-        const result = await backupCliOk(alice, ['create', '--json'], 240_000);
-        archives.push((JSON.parse(result.stdout) as { archive: string }).archive);
-        await new Promise((r) => setTimeout(r, BACKUP_INTERVAL_MS));
-      }
-    })();
+    const daemon = await startDaemon(alice);
+    const made = () => daemon.lines().filter((l) => l.msg === 'archive created').length;
     const during: AgentTurn[] = [];
     try {
       for (let i = 0; i < TURNS_DURING_BACKUPS; i++) during.push(await agentTurn(alice, `turn ${i} during backups`, i % 2 ? { sessionKey: 'agent:main:notes' } : {}));
+      await waitFor(() => (made() >= MIN_BACKUPS_DURING_TURNS ? true : undefined), 180_000, () => `the daemon made ${made()} archives`);
     } finally {
-      turnsDone = true;
-      await backups;
+      expect(await daemon.stop()).toBe(0);
     }
+    const lines = daemon.lines();
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+    const archives = lines.filter((l) => l.msg === 'archive created').map((l) => l.archive ?? '');
     expectAnswered(during);
     expect(nonLoopbackSockets(gateway)).toEqual([]);
 
-    // The last archive is taken after the last turn, so it holds every session and transcript (scenario 2 uses it).
-    const last = await backupCliOk(alice, ['create', '--json', '--verify'], 240_000);
+    // The last archive is taken after the last turn (one `run` cycle), so it holds every session and transcript.
+    const last = await backupCliOk(alice, ['run', '--json'], 240_000);
     archives.push((JSON.parse(last.stdout) as { archive: string }).archive);
     for (const archive of archives) {
       expect(archive).toMatch(/\.tar\.zst$/);
@@ -102,7 +98,7 @@ describe('a live OpenClaw gateway', () => {
       title: 'live backup',
       details: [
         `gateway ready in ${seconds(gateway.startMs)}, bound only to ${[...new Set(gateway.sockets().map((s) => `${s.address}:${s.port}`))].join(', ')}`,
-        `${archives.length} archives by "create" in a loop, all verified; ${during.length} turns during backups, ${without.length} without`,
+        `${archives.length} archives (the daemon on a per-second schedule, then one "run"), all verified; ${during.length} turns during backups, ${without.length} without`,
       ],
       turnsDuringBackup: during.length,
       slowestTurnMs: { during: slowestDuring, without: slowestWithout },
@@ -130,7 +126,7 @@ describe('a live OpenClaw gateway', () => {
       scenario: 5,
       title: 'config block',
       details: [
-        'plugins.entries["openclaw-backup"].config: openclaw config validate ok, gateway started, our CLI used it (zstd archives)',
+        'plugins.entries["openclaw-backup"].config: openclaw config validate ok, gateway started, our daemon used it (per-second zstd backups)',
         'top-level backup: openclaw config validate rejects it (Unrecognized key "backup"), and our doctor reports that',
       ],
     });
