@@ -1,15 +1,23 @@
 import { PassThrough, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Compression } from '../../config/schema.js';
+import { ParallelGzip } from './parallel-gzip.js';
+import type { ChunkPool } from './tar-pack.js';
 
 export const EXTENSIONS: Record<Compression, string> = { gzip: '.tar.gz', zstd: '.tar.zst', none: '.tar' };
 
-export function createCompressor(kind: Compression): Transform {
+/**
+ * gzip -6 on every core (concatenated members, see parallel-gzip.ts) and zstd -3 on one thread-pool thread, which
+ * already runs beside the main thread. Not zstd's own workers (ZSTD_c_nbWorkers): Node 24's stream wrapper ends
+ * too early on a multi-threaded frame and pushes after EOF. Not one zstd frame per block either: Node's zstd
+ * decompressor stops at the first frame, so our own verify and restore could not read such an archive.
+ */
+export function createCompressor(kind: Compression, pool?: ChunkPool): Transform {
   switch (kind) {
     case 'gzip':
-      return zlib.createGzip({ level: 6 });
+      return new ParallelGzip({ level: 6, pool });
     case 'zstd':
-      return zlib.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 } });
+      return zlib.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 }, chunkSize: 256 * 1024 });
     case 'none':
       return new PassThrough();
   }
