@@ -7,6 +7,7 @@ const PAUSE_TARGET_MS = 1000;
 
 const sec = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (kb) => `${Math.round(kb / 1024)} MB`;
+const cell = (text) => String(text).replaceAll('|', '\\|');
 
 function verdict(met, ratio, target) {
   if (met) return 'met';
@@ -16,7 +17,7 @@ function verdict(met, ratio, target) {
 function sizeRows(name, size) {
   const rows = [];
   for (const p of size.pairs) {
-    rows.push(`| ${name} | ${p.id} | ${sec(p.oursMs)} | ${p.reference} ${sec(p.refMs)} | **${p.ratio.toFixed(2)}×** | ≤ ${p.target}× | ${verdict(p.met, p.ratio, p.target)} |`);
+    rows.push(`| ${name} | ${p.id} | ${sec(p.oursMs)} | ${cell(p.reference)} ${sec(p.refMs)} | **${p.ratio.toFixed(2)}×** | ≤ ${p.target}× | ${verdict(p.met, p.ratio, p.target)} |`);
   }
   const peak = Math.max(...size.pairs.map((p) => p.oursPeakRssKB));
   rows.push(`| ${name} | peak RSS (any command) | ${mb(peak)} | tar ≤ ${mb(Math.max(...size.pairs.map((p) => p.refPeakRssKB)))} | | ≤ 150 MB | ${peak <= RSS_TARGET_KB ? 'met' : `**missed by ${Math.round((peak / RSS_TARGET_KB - 1) * 100)}%**`} |`);
