@@ -16,10 +16,10 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Runs argv, returns { ms, rssKB, stdout, stderr }. Throws with stderr when it exits non-zero. */
+/** Runs argv, returns { ms, rssKB, cpuMs (user + system of the whole tree), stdout, stderr }. Throws with stderr when it exits non-zero. */
 export function measure(argv, { env = process.env, cwd } = {}) {
   const rssFile = path.join(os.tmpdir(), `ocb-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const full = HAVE_GNU_TIME ? [GNU_TIME, '-f', '%M', '-o', rssFile, '--', ...argv] : argv;
+  const full = HAVE_GNU_TIME ? [GNU_TIME, '-f', '%M %U %S', '-o', rssFile, '--', ...argv] : argv;
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(full[0], full.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -31,12 +31,15 @@ export function measure(argv, { env = process.env, cwd } = {}) {
     child.on('close', (code) => {
       const ms = performance.now() - started;
       let rssKB = null;
+      let cpuMs = null;
       try {
-        rssKB = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+        const [rss, user, sys] = fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+        rssKB = rss;
+        cpuMs = Math.round((user + sys) * 1000);
         fs.rmSync(rssFile, { force: true });
       } catch {}
       if (code !== 0) reject(new Error(`${argv.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
-      else resolve({ ms, rssKB, stdout, stderr });
+      else resolve({ ms, rssKB, cpuMs, stdout, stderr });
     });
   });
 }

@@ -17,7 +17,9 @@ function verdict(met, ratio, target) {
 function sizeRows(name, size) {
   const rows = [];
   for (const p of size.pairs) {
-    rows.push(`| ${name} | ${p.id} | ${sec(p.oursMs)} | ${cell(p.reference)} ${sec(p.refMs)} | **${p.ratio.toFixed(2)}×** | ≤ ${p.target}× | ${verdict(p.met, p.ratio, p.target)} |`);
+    const cpu = Number.isFinite(p.oursCpuMs) ? ` (CPU ${sec(p.oursCpuMs)})` : '';
+    const refCpu = Number.isFinite(p.refCpuMs) ? ` (CPU ${sec(p.refCpuMs)})` : '';
+    rows.push(`| ${name} | ${p.id} | ${sec(p.oursMs)}${cpu} | ${cell(p.reference)} ${sec(p.refMs)}${refCpu} | **${p.ratio.toFixed(2)}×** | ≤ ${p.target}× | ${verdict(p.met, p.ratio, p.target)} |`);
   }
   const peak = Math.max(...size.pairs.map((p) => p.oursPeakRssKB));
   rows.push(`| ${name} | peak RSS (any command) | ${mb(peak)} | tar ≤ ${mb(Math.max(...size.pairs.map((p) => p.refPeakRssKB)))} | | ≤ 150 MB | ${peak <= RSS_TARGET_KB ? 'met' : `**missed by ${Math.round((peak / RSS_TARGET_KB - 1) * 100)}%**`} |`);
@@ -39,7 +41,7 @@ export function writeReports(dir, results) {
     `Load average at start ${m.loadavg.join(' ')} (a shared machine: other engineers' builds and tests ran beside it).`,
     `Medians of ${results.runs} alternating A/B runs per row; whole bench took ${results.wallSeconds} s. Raw samples: \`bench/results.json\`.`,
     '',
-    '| size | measure | ours (median) | reference (median) | ratio | target | |',
+    '| size | measure | ours: wall (CPU user+sys) | reference: wall (CPU) | wall ratio | target | |',
     '|---|---|---|---|---|---|---|',
   ];
   for (const [name, size] of Object.entries(results.sizes)) {

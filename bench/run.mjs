@@ -1,5 +1,6 @@
 // `npm run bench`: our create/verify/restore against GNU tar on the same generated state, alternating A/B.
-// Options: --large (add the 2 GB profile), --sizes small,medium, --runs N (default 3), --daemon-seconds N (default 60, 0 skips).
+// Options: --large (add the 2 GB profile), --sizes small,medium, --runs N (default 3), --daemon-seconds N (default 60,
+// 0 skips), --only create-gzip,verify,…, --report-only (re-render RESULTS.md from results.json).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,6 +23,7 @@ function parseArgs(argv) {
     else if (a === '--runs') opts.runs = Number(argv[++i]);
     else if (a === '--daemon-seconds') opts.daemonSeconds = Number(argv[++i]);
     else if (a === '--only') opts.only = argv[++i].split(',');
+    else if (a === '--report-only') opts.reportOnly = true;
     else throw new Error(`unknown option ${a}`);
   }
   return opts;
@@ -86,7 +88,7 @@ async function runSide(side) {
   side.before?.();
   try {
     const m = await measure(side.argv, { env: side.env });
-    return { ms: m.ms, rssKB: m.rssKB, ...(side.parse ? side.parse(m.stdout) : {}) };
+    return { ms: m.ms, rssKB: m.rssKB, cpuMs: m.cpuMs, ...(side.parse ? side.parse(m.stdout) : {}) };
   } finally {
     side.after?.();
   }
@@ -112,6 +114,8 @@ async function benchPair(pair, runs) {
   const result = {
     id: pair.id, reference: pair.ref.label, target: pair.target, runs,
     oursMs, refMs, ratio: oursMs / refMs, met: oursMs / refMs <= pair.target,
+    // CPU time (user + system) is the load-independent companion: on a busy machine wall time mostly measures neighbours.
+    oursCpuMs: median(ours.map((r) => r.cpuMs ?? NaN)), refCpuMs: median(ref.map((r) => r.cpuMs ?? NaN)),
     oursPeakRssKB: Math.max(...ours.map((r) => r.rssKB ?? 0)), refPeakRssKB: Math.max(...ref.map((r) => r.rssKB ?? 0)),
     samples: { ours, ref },
   };
@@ -144,6 +148,11 @@ async function benchDaemon(commands, seconds) {
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
+  if (opts.reportOnly) {
+    // Re-renders RESULTS.md (e.g. after editing ANALYSIS.md) from the last results.json, without measuring.
+    process.stdout.write(`${writeReports(BENCH, JSON.parse(fs.readFileSync(path.join(BENCH, 'results.json'), 'utf8')))}\n`);
+    return;
+  }
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
   const commands = commandsOf();
   const started = Date.now();

@@ -62,7 +62,8 @@ describe('archives from the fast paths', () => {
     const created = await runCli(['create', '--compress', 'gzip', '--output', archive, '--json'], { env: { HOME: home } });
     expect(created.code).toBe(0);
     const bytes = fs.readFileSync(archive);
-    bytes[Math.floor(bytes.length / 2)] ^= 0x55;
+    const at = Math.floor(bytes.length / 2);
+    bytes[at] = (bytes[at] as number) ^ 0x55;
     fs.writeFileSync(archive, bytes);
     const verified = await runCli(['verify', archive], { env: { HOME: home } });
     expect(verified.code).toBe(3);

@@ -1,10 +1,24 @@
-import { PassThrough, type Transform } from 'node:stream';
+import { PassThrough, type Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Compression } from '../../config/schema.js';
 import { ParallelGzip } from './parallel-gzip.js';
 import type { ChunkPool } from './tar-pack.js';
 
 export const EXTENSIONS: Record<Compression, string> = { gzip: '.tar.gz', zstd: '.tar.zst', none: '.tar' };
+
+/** zstd -3 that gives each input chunk back to the pool once zstd has consumed it (its write callback). */
+class PooledZstdCompress extends zlib.ZstdCompress {
+  constructor(private readonly pool: ChunkPool | undefined) {
+    super({ params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 }, chunkSize: 256 * 1024 });
+  }
+
+  override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
+    super._transform(chunk, encoding, (error?: Error | null, data?: unknown) => {
+      if (!error) this.pool?.give(chunk);
+      callback(error, data);
+    });
+  }
+}
 
 /**
  * gzip -6 on every core (concatenated members, see parallel-gzip.ts) and zstd -3 on one thread-pool thread, which
@@ -17,7 +31,7 @@ export function createCompressor(kind: Compression, pool?: ChunkPool): Transform
     case 'gzip':
       return new ParallelGzip({ level: 6, pool });
     case 'zstd':
-      return zlib.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 }, chunkSize: 256 * 1024 });
+      return new PooledZstdCompress(pool);
     case 'none':
       return new PassThrough();
   }

@@ -11,10 +11,13 @@ import { makeTempDir } from '../../helpers/fixture.js';
 async function tarStreamHeader(h: TarHeader): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((resolve) => pack.on('end', resolve));
+  pack.on('data', (c) => {
+    chunks.push(c as Buffer);
+  });
+  const done = new Promise<void>((resolve) => pack.on('end', () => resolve()));
   const { size, ...rest } = h;
-  pack.entry({ ...rest, size: h.type === 'file' ? size : 0 }, h.type === 'file' ? Buffer.alloc(size) : undefined);
+  if (h.type === 'file') pack.entry({ ...rest, size }, Buffer.alloc(size));
+  else pack.entry({ ...rest, size: 0 });
   pack.finalize();
   await done;
   const all = Buffer.concat(chunks);
