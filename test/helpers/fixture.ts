@@ -5,7 +5,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const FIXTURES = path.resolve(REPO_ROOT, '..', 'shared', 'fixtures');
+/** ../shared/fixtures from the repo, found by walking up (a git worktree sits deeper than the main checkout). */
+function findFixtures(): string {
+  for (let dir = REPO_ROOT; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const candidate = path.join(path.dirname(dir), 'shared', 'fixtures');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return path.resolve(REPO_ROOT, '..', 'shared', 'fixtures');
+}
+export const FIXTURES = findFixtures();
 export const DEFAULT_FIXTURE = path.join(FIXTURES, 'openclaw-2026.9.6-default.tgz');
 export const NATIVE_FIXTURE = path.join(FIXTURES, 'openclaw-native-backup.tar.gz');
 export const CLI = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
