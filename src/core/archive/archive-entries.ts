@@ -7,8 +7,8 @@ import type { ArchiveWriter } from './archive-writer.js';
 import { takeSnapshot, type DatabaseSnapshot } from './db-snapshots.js';
 import type { ManifestEntry } from './manifest.js';
 import type { ManifestWriter } from './manifest-writer.js';
-import { readStableFile } from './read-stable.js';
-import { isSqliteHeader } from './sqlite-snapshot.js';
+import { ReadScratch, readStableFile } from './read-stable.js';
+import { checkIntegrity, isSqliteHeader } from './sqlite-snapshot.js';
 import { entryName, type BackupSource } from './sources.js';
 import { walkTree, type WalkEntry } from './walk.js';
 
@@ -57,6 +57,7 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
     options.onWarning?.(message);
   };
   const rootPaths = options.sources.map((s) => s.root.path);
+  const scratch = new ReadScratch();
 
   for (const source of options.sources) {
     const pending = new Map<string, WalkEntry>();
@@ -126,7 +127,7 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       let fileEntry: ManifestEntry;
       let snapshot = options.snapshots.get(entry.abs);
       if (!snapshot) {
-        const read = await readStableFile(entry.abs, path.join(options.stagingDir, 'current-file'));
+        const read = await readStableFile(entry.abs, path.join(options.stagingDir, 'current-file'), scratch);
         const head = read.kind === 'buffer' ? read.data.subarray(0, 16) : await readHead(read.file);
         if (isSqliteHeader(head)) {
           snapshot = await takeSnapshot(entry.abs, options.stagingDir);
@@ -146,9 +147,10 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
           continue;
         }
       }
-      await writer.addFile(name, snapshot.file, snapshot.size, meta);
+      await checkIntegrity(snapshot.file, entry.abs);
+      const sha256 = await writer.addFile(name, snapshot.file, snapshot.size, meta);
       await fs.rm(snapshot.file, { force: true });
-      fileEntry = { ...base, type: 'file', size: snapshot.size, sha256: snapshot.sha256, sqlite: { snapshot: true, integrity: 'ok', pages: snapshot.pages } };
+      fileEntry = { ...base, type: 'file', size: snapshot.size, sha256, sqlite: { snapshot: true, integrity: 'ok', pages: snapshot.pages } };
       await manifest?.add(fileEntry);
       result.bytes += snapshot.size;
       options.onProgress?.({ files: result.files, bytes: result.bytes, current: name });

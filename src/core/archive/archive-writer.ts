@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
 import type { Compression } from '../../config/schema.js';
+import { BackupError } from '../errors.js';
 import { createCompressor } from './compression.js';
+import { BLOCK, encodeTarHeader, paddingFor, type TarHeader } from './tar-header.js';
+import { FileSink } from './file-sink.js';
+import { ChunkPool, TarPack } from './tar-pack.js';
 
 export interface EntryMeta {
   mode: number;
@@ -17,14 +19,17 @@ export interface EntryMeta {
 
 /** How far the tar producer may run ahead of the compressor before it waits: keeps memory flat. */
 const MAX_IN_FLIGHT = 8 * 1024 * 1024;
+const READ_CHUNK = 1024 * 1024;
+const ZEROS = Buffer.alloc(BLOCK);
 
 /**
- * A tar stream (tar-stream, PAX for long names) → compressor → file, with backpressure between the producer
+ * A tar stream (ustar/PAX, see tar-header.ts) → compressor → file, with backpressure between the producer
  * and the compressor, and a SHA-256 of the bytes written. The file is opened exclusively with mode 0600.
+ * Entries are appended synchronously; an add* call only waits when the compressor is behind.
  */
 export class ArchiveWriter {
-  private readonly pack = tar.pack();
-  private produced = 0;
+  private readonly pool = new ChunkPool();
+  private readonly pack = new TarPack(this.pool);
   private consumed = 0;
   private readonly flow = new EventEmitter();
   private readonly hash = createHash('sha256');
@@ -51,9 +56,8 @@ export class ArchiveWriter {
         cb(null, chunk);
       },
     });
-    // flush: fsync before the stream closes the file, so a published archive is on disk.
-    const out = handle.createWriteStream({ highWaterMark: 1024 * 1024, flush: true });
-    this.done = pipeline(this.pack, meter, createCompressor(compression), digest, out, signal ? { signal } : {}).catch((error) => {
+    const out = new FileSink(handle, this.pool);
+    this.done = pipeline(this.pack, meter, createCompressor(compression, this.pool), digest, out, signal ? { signal } : {}).catch((error) => {
       this.failure = error;
       this.flow.emit('progress');
       throw error;
@@ -67,64 +71,70 @@ export class ArchiveWriter {
   }
 
   private async waitForRoom(): Promise<void> {
-    while (this.produced - this.consumed > MAX_IN_FLIGHT) {
+    while (this.pack.pushed - this.consumed > MAX_IN_FLIGHT) {
       if (this.failure) throw this.failure;
       await once(this.flow, 'progress');
     }
     if (this.failure) throw this.failure;
   }
 
-  private entry(header: Partial<tar.Header> & { name: string }, body?: Buffer): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const cb = (error?: Error | null) => (error ? reject(error) : resolve());
-      if (body) this.pack.entry(header, body, cb);
-      else this.pack.entry(header, cb);
-    });
+  private roomy(): boolean {
+    return this.pack.pushed - this.consumed <= MAX_IN_FLIGHT && !this.failure;
   }
 
-  private base(meta: EntryMeta): Pick<tar.Header, 'mode' | 'mtime' | 'uid' | 'gid'> {
-    return { mode: meta.mode & 0o7777, mtime: meta.mtime, uid: meta.uid ?? 0, gid: meta.gid ?? 0 };
+  private header(name: string, meta: EntryMeta, rest: Pick<TarHeader, 'type' | 'size'> & { linkname?: string }): void {
+    this.pack.append(encodeTarHeader({ name, mode: meta.mode & 0o7777, mtime: meta.mtime, uid: meta.uid ?? 0, gid: meta.gid ?? 0, ...rest }));
+  }
+
+  private pad(size: number): void {
+    const padding = paddingFor(size);
+    if (padding > 0) this.pack.append(ZEROS.subarray(0, padding));
   }
 
   async addDirectory(name: string, meta: EntryMeta): Promise<void> {
-    await this.waitForRoom();
-    this.produced += 512;
-    await this.entry({ ...this.base(meta), name, type: 'directory' });
+    if (!this.roomy()) await this.waitForRoom();
+    this.header(name, meta, { type: 'directory', size: 0 });
   }
 
   async addSymlink(name: string, target: string, meta: EntryMeta): Promise<void> {
-    await this.waitForRoom();
-    this.produced += 1024;
-    await this.entry({ ...this.base(meta), name, type: 'symlink', linkname: target });
+    if (!this.roomy()) await this.waitForRoom();
+    this.header(name, meta, { type: 'symlink', size: 0, linkname: target });
   }
 
+  /** `data` is copied before this returns: the caller may reuse it. */
   async addBuffer(name: string, data: Buffer, meta: EntryMeta): Promise<void> {
-    await this.waitForRoom();
-    this.produced += data.length + 1024;
-    await this.entry({ ...this.base(meta), name, type: 'file', size: data.length }, data);
+    if (!this.roomy()) await this.waitForRoom();
+    this.header(name, meta, { type: 'file', size: data.length });
+    this.pack.append(data);
+    this.pad(data.length);
   }
 
-  /** Streams `file` (which must not change: a staging copy or snapshot) as an entry of exactly `size` bytes. */
-  async addFile(name: string, file: string, size: number, meta: EntryMeta): Promise<void> {
-    await this.waitForRoom();
-    let sink: ReturnType<tar.Pack['entry']> | undefined;
-    // pack.entry throws when the pack was destroyed (abort, failure): the executor turns that into a rejection.
-    const finished = new Promise<void>((resolve, reject) => {
-      sink = this.pack.entry({ ...this.base(meta), name, type: 'file', size }, (error) => (error ? reject(error) : resolve()));
-    });
-    // A destroyed pack makes the entry's sink emit 'error' and rejects `finished`; the failure is reported through
-    // waitForRoom/finish, so neither may crash the process as unhandled.
-    finished.catch(() => {});
-    if (!sink) return finished;
-    sink.on('error', () => {});
-    for await (const item of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
-      const chunk = item as Buffer;
-      this.produced += chunk.length;
-      sink.write(chunk);
-      await this.waitForRoom();
+  /**
+   * Streams `file` (which must not change: a staging copy or snapshot) as an entry of exactly `size` bytes and
+   * returns the SHA-256 of what was stored.
+   */
+  async addFile(name: string, file: string, size: number, meta: EntryMeta): Promise<string> {
+    if (!this.roomy()) await this.waitForRoom();
+    const hash = createHash('sha256');
+    const handle = await fs.open(file, 'r');
+    try {
+      this.header(name, meta, { type: 'file', size });
+      const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK, size));
+      let offset = 0;
+      while (offset < size) {
+        const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, size - offset), offset);
+        if (bytesRead === 0) throw new BackupError('failure', `${file} shrank to ${offset} bytes while it was archived (expected ${size})`);
+        const data = chunk.subarray(0, bytesRead);
+        hash.update(data);
+        this.pack.append(data);
+        offset += bytesRead;
+        if (!this.roomy()) await this.waitForRoom();
+      }
+    } finally {
+      await handle.close();
     }
-    (sink as unknown as { end(): void }).end();
-    await finished;
+    this.pad(size);
+    return hash.digest('hex');
   }
 
   /** Ends the tar stream, waits for the file to be written, fsyncs and closes it. */

@@ -1,15 +1,37 @@
-import { PassThrough, type Transform } from 'node:stream';
+import { PassThrough, type Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Compression } from '../../config/schema.js';
+import { ParallelGzip } from './parallel-gzip.js';
+import type { ChunkPool } from './tar-pack.js';
 
 export const EXTENSIONS: Record<Compression, string> = { gzip: '.tar.gz', zstd: '.tar.zst', none: '.tar' };
 
-export function createCompressor(kind: Compression): Transform {
+/** zstd -3 that gives each input chunk back to the pool once zstd has consumed it (its write callback). */
+class PooledZstdCompress extends zlib.ZstdCompress {
+  constructor(private readonly pool: ChunkPool | undefined) {
+    super({ params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 }, chunkSize: 256 * 1024 });
+  }
+
+  override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {
+    super._transform(chunk, encoding, (error?: Error | null, data?: unknown) => {
+      if (!error) this.pool?.give(chunk);
+      callback(error, data);
+    });
+  }
+}
+
+/**
+ * gzip -6 on every core (concatenated members, see parallel-gzip.ts) and zstd -3 on one thread-pool thread, which
+ * already runs beside the main thread. Not zstd's own workers (ZSTD_c_nbWorkers): Node 24's stream wrapper ends
+ * too early on a multi-threaded frame and pushes after EOF. Not one zstd frame per block either: Node's zstd
+ * decompressor stops at the first frame, so our own verify and restore could not read such an archive.
+ */
+export function createCompressor(kind: Compression, pool?: ChunkPool): Transform {
   switch (kind) {
     case 'gzip':
-      return zlib.createGzip({ level: 6 });
+      return new ParallelGzip({ level: 6, pool });
     case 'zstd':
-      return zlib.createZstdCompress({ params: { [zlib.constants.ZSTD_c_compressionLevel]: 3 } });
+      return new PooledZstdCompress(pool);
     case 'none':
       return new PassThrough();
   }

@@ -12,7 +12,7 @@ import { cleanStaleTemps, partialPathFor, STAGING_PREFIX } from '../fs/temp-file
 import { toolVersion } from '../version.js';
 import { archiveEntries, type ArchiveProgress } from './archive-entries.js';
 import { ArchiveWriter } from './archive-writer.js';
-import { snapshotDatabases } from './db-snapshots.js';
+import { findDatabases, snapshotDatabases } from './db-snapshots.js';
 import { FORMAT_NAME, FORMAT_VERSION, HEADER_PATH, MANIFEST_PATH, type ArchiveHeader } from './manifest.js';
 import { ManifestWriter } from './manifest-writer.js';
 import { freeArchivePath, resolveOutput } from './output-path.js';
@@ -145,10 +145,9 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   try {
     await fs.mkdir(stagingDir, { mode: 0o700 });
     const quiesce = options.quiesce ?? ((phase) => phase());
+    const databases = await findDatabases({ sources, selection, excludeAbs: target.excludeFromWalk, signal: options.signal });
     const pauseStart = Date.now();
-    const snapshots = await quiesce(() =>
-      snapshotDatabases({ sources, selection, stagingDir, excludeAbs: target.excludeFromWalk, signal: options.signal }),
-    );
+    const snapshots = await quiesce(() => snapshotDatabases({ databases, stagingDir, signal: options.signal }));
     const pauseMs = Date.now() - pauseStart;
 
     writer = await ArchiveWriter.open(partial, compression, options.signal);

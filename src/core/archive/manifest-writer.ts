@@ -10,6 +10,9 @@ export class ManifestWriter {
   readonly externalSymlinks: string[] = [];
   readonly warnings: string[] = [];
   private count = 0;
+  /** Entry lines not yet written: one write per ~256 KiB instead of one per entry. */
+  private pending: string[] = [];
+  private pendingSize = 0;
 
   private constructor(
     private readonly handle: fs.FileHandle,
@@ -24,7 +27,10 @@ export class ManifestWriter {
   }
 
   async add(entry: ManifestEntry): Promise<void> {
-    await this.handle.write(`${this.count === 0 ? '' : ',\n'}    ${JSON.stringify(entry)}`);
+    const line = `${this.count === 0 ? '' : ',\n'}    ${JSON.stringify(entry)}`;
+    this.pending.push(line);
+    this.pendingSize += line.length;
+    if (this.pendingSize >= 256 * 1024) await this.flush();
     this.count += 1;
     if (entry.type === 'directory') this.totals.directories += 1;
     else if (entry.type === 'symlink') {
@@ -37,8 +43,16 @@ export class ManifestWriter {
     }
   }
 
+  private async flush(): Promise<void> {
+    const text = this.pending.join('');
+    this.pending = [];
+    this.pendingSize = 0;
+    if (text) await this.handle.write(text);
+  }
+
   /** Closes the document and returns its size in bytes. */
   async finish(completedAt: Date): Promise<number> {
+    await this.flush();
     const tail = {
       completedAt: completedAt.toISOString(),
       totals: this.totals,

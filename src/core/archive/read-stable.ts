@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import type { Stats } from 'node:fs';
+import { createHash, hash as hashOnce } from 'node:crypto';
+import fsSync, { type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import { BackupError, describeFsError } from '../errors.js';
 
@@ -20,24 +20,49 @@ function readError(file: string, error: unknown): BackupError {
   return new BackupError('failure', `cannot read ${file}: ${describeFsError(error)}`, { cause: error });
 }
 
-async function readOnce(file: string, stagingFile: string): Promise<StableRead> {
+/**
+ * A file that fits in memory is read with synchronous calls (open, fstat, read, fstat, close): for the many small
+ * files of a workspace, five thread-pool round trips per file would cost more than the reads themselves.
+ */
+function readSmall(fd: number, before: Stats, scratch: ReadScratch | undefined): StableRead {
+  const data = scratch ? scratch.take(before.size) : Buffer.allocUnsafe(before.size);
+  let offset = 0;
+  while (offset < before.size) {
+    const bytesRead = fsSync.readSync(fd, data, offset, before.size - offset, offset);
+    if (bytesRead === 0) break;
+    offset += bytesRead;
+  }
+  const after = fsSync.fstatSync(fd);
+  const body = offset === before.size ? data : data.subarray(0, offset);
+  const sha256 = hashOnce('sha256', body, 'hex');
+  return { kind: 'buffer', data: body, stat: after, sha256, stable: offset === before.size && unchanged(before, after) };
+}
+
+/**
+ * One growing buffer that small files are read into, instead of a new allocation per file (for tens of thousands
+ * of files the garbage collector would otherwise dominate). A read's `data` is valid until the next read.
+ */
+export class ReadScratch {
+  private buffer = Buffer.allocUnsafe(64 * 1024);
+
+  take(size: number): Buffer {
+    if (size > this.buffer.length) this.buffer = Buffer.allocUnsafe(Math.max(size, this.buffer.length * 2));
+    return this.buffer.subarray(0, size);
+  }
+}
+
+async function readOnce(file: string, stagingFile: string, scratch: ReadScratch | undefined): Promise<StableRead> {
+  const fd = fsSync.openSync(file, 'r');
+  let before: Stats;
+  try {
+    before = fsSync.fstatSync(fd);
+    if (before.size <= IN_MEMORY_LIMIT) return readSmall(fd, before, scratch);
+  } finally {
+    fsSync.closeSync(fd);
+  }
   const handle = await fs.open(file, 'r');
   try {
-    const before = await handle.stat();
     const hash = createHash('sha256');
-    if (before.size <= IN_MEMORY_LIMIT) {
-      const data = Buffer.allocUnsafe(before.size);
-      let offset = 0;
-      while (offset < before.size) {
-        const { bytesRead } = await handle.read(data, offset, before.size - offset, offset);
-        if (bytesRead === 0) break;
-        offset += bytesRead;
-      }
-      const after = await handle.stat();
-      const body = offset === before.size ? data : data.subarray(0, offset);
-      hash.update(body);
-      return { kind: 'buffer', data: body, stat: after, sha256: hash.digest('hex'), stable: offset === before.size && unchanged(before, after) };
-    }
     const out = await fs.open(stagingFile, 'w', 0o600);
     let offset = 0;
     try {
@@ -63,13 +88,14 @@ async function readOnce(file: string, stagingFile: string): Promise<StableRead> 
 /**
  * Reads a file so that what is archived is one consistent version: size, mtime, ctime and inode must not move
  * while it is read. A file that keeps changing is re-read a few times; the last read is returned with
- * stable=false so the caller reports it instead of storing it silently torn.
+ * stable=false so the caller reports it instead of storing it silently torn. With `scratch`, an in-memory read's
+ * data lives in the scratch buffer and is overwritten by the next read.
  */
-export async function readStableFile(file: string, stagingFile: string): Promise<StableRead> {
+export async function readStableFile(file: string, stagingFile: string, scratch?: ReadScratch): Promise<StableRead> {
   let last: StableRead | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     try {
-      last = await readOnce(file, stagingFile);
+      last = await readOnce(file, stagingFile, scratch);
     } catch (error) {
       throw readError(file, error);
     }

@@ -41,6 +41,13 @@ function openSource(file: string): DatabaseSync {
  * and a concurrent writer never yields a torn copy. The snapshot must pass PRAGMA integrity_check.
  */
 export async function snapshotDatabase(source: string, destination: string): Promise<SnapshotResult> {
+  const result = await copyDatabase(source, destination);
+  await checkIntegrity(destination, source);
+  return result;
+}
+
+/** The copy alone (what must happen while the gateway is quiesced); the caller runs checkIntegrity on it later. */
+export async function copyDatabase(source: string, destination: string): Promise<SnapshotResult> {
   let db: DatabaseSync;
   try {
     db = openSource(source);
@@ -56,7 +63,6 @@ export async function snapshotDatabase(source: string, destination: string): Pro
   } finally {
     db.close();
   }
-  await checkIntegrity(destination, source);
   return { pages };
 }
 

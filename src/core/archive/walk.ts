@@ -1,5 +1,4 @@
-import type { Stats } from 'node:fs';
-import fs from 'node:fs/promises';
+import fs, { type Stats } from 'node:fs';
 import path from 'node:path';
 import { BackupError, describeFsError } from '../errors.js';
 
@@ -30,15 +29,20 @@ function walkError(abs: string, error: unknown): BackupError {
   return new BackupError('failure', `cannot read ${abs}: ${describeFsError(error)}`, { cause: error });
 }
 
+/** Entries between two turns of the event loop, so signals and timers are served during a long walk. */
+const YIELD_EVERY = 512;
+
 /**
  * Depth-first, name-sorted walk that never follows symlinks. Directories are yielded before their contents.
  * Sockets, FIFOs and devices come out as kind "other" so the caller can report and skip them.
+ * readdir and lstat are synchronous: for tens of thousands of small entries a thread-pool round trip per call
+ * costs far more than the call itself (GNU tar makes the same calls, synchronously).
  */
 export async function* walkTree(root: string, options: WalkOptions = {}): AsyncGenerator<WalkEntry> {
   const exclude = new Set(options.excludeAbs ?? []);
   let rootStat: Stats;
   try {
-    rootStat = await fs.lstat(root);
+    rootStat = fs.lstatSync(root);
   } catch (error) {
     throw walkError(root, error);
   }
@@ -46,12 +50,13 @@ export async function* walkTree(root: string, options: WalkOptions = {}): AsyncG
   if (!rootStat.isDirectory()) return;
 
   const stack: Array<{ abs: string; rel: string }> = [{ abs: root, rel: '' }];
+  let sinceYield = 0;
   while (stack.length > 0) {
     const dir = stack.pop() as { abs: string; rel: string };
     if (options.signal?.aborted) return;
     let names: string[];
     try {
-      names = await fs.readdir(dir.abs);
+      names = fs.readdirSync(dir.abs);
     } catch (error) {
       throw walkError(dir.abs, error);
     }
@@ -61,12 +66,16 @@ export async function* walkTree(root: string, options: WalkOptions = {}): AsyncG
       const abs = path.join(dir.abs, name);
       const rel = dir.rel ? `${dir.rel}/${name}` : name;
       if (exclude.has(abs)) continue;
-      let stat: Stats;
+      let stat: Stats | undefined;
       try {
-        stat = await fs.lstat(abs);
+        stat = fs.lstatSync(abs, { throwIfNoEntry: false });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted since readdir
         throw walkError(abs, error);
+      }
+      if (!stat) continue; // deleted since readdir
+      if ((sinceYield += 1) >= YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
       }
       const kind = kindOf(stat);
       if (options.skip?.(rel, kind)) continue;

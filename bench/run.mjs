@@ -1,0 +1,181 @@
+// `npm run bench`: our create/verify/restore against GNU tar on the same generated state, alternating A/B.
+// Options: --large (add the 2 GB profile), --sizes small,medium, --runs N (default 3), --daemon-seconds N (default 60,
+// 0 skips), --only create-gzip,verify,…, --report-only (re-render RESULTS.md from results.json).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureState } from './generate.mjs';
+import { machineInfo, measure, median, sampleIdle } from './measure.mjs';
+import { writeReports } from './report.mjs';
+
+const BENCH = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.dirname(BENCH);
+const DATA = path.join(BENCH, '.data');
+const CLI = path.join(REPO, 'dist', 'cli', 'main.js');
+
+function parseArgs(argv) {
+  const opts = { sizes: ['small', 'medium'], runs: 3, daemonSeconds: 60 };
+  for (let i = 0; i < argv.length; i += 1) {
+    const a = argv[i];
+    if (a === '--large') opts.sizes.push('large');
+    else if (a === '--sizes') opts.sizes = argv[++i].split(',');
+    else if (a === '--runs') opts.runs = Number(argv[++i]);
+    else if (a === '--daemon-seconds') opts.daemonSeconds = Number(argv[++i]);
+    else if (a === '--only') opts.only = argv[++i].split(',');
+    else if (a === '--report-only') opts.reportOnly = true;
+    else throw new Error(`unknown option ${a}`);
+  }
+  return opts;
+}
+
+const log = (message) => process.stderr.write(`[bench] ${message}\n`);
+
+function commandsOf() {
+  const help = execFileSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' });
+  return new Set([...help.matchAll(/^\s{2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]));
+}
+
+/** The A/B pairs for one state. Each side is { argv, before?, after?, parse? }; `before`/`after` are not timed. */
+function pairsFor(state, out, commands) {
+  const env = { ...process.env, HOME: state.home, OPENCLAW_STATE_DIR: state.stateDir };
+  const ours = (...args) => [process.execPath, CLI, ...args];
+  const sh = (script) => ['sh', '-c', script];
+  const tarIn = `tar -C ${JSON.stringify(state.home)} -cf - .openclaw`;
+  const clear = (...files) => () => files.forEach((f) => fs.rmSync(f, { recursive: true, force: true }));
+  const kept = path.join(out, 'kept.tar.gz');
+  const extractDir = path.join(out, 'extract');
+  const restoreHome = path.join(out, 'restore-home');
+  const create = (kind, file) => ({
+    argv: ours('create', '--compress', kind, '--output', file, '--json'),
+    env,
+    before: clear(file),
+    after: clear(file),
+    parse: (stdout) => {
+      const r = JSON.parse(stdout);
+      return { pauseMs: r.pauseMs, durationMs: r.durationMs, bytes: r.bytes };
+    },
+  });
+  const pairs = [
+    { id: 'create-gzip', target: 0.6, ours: create('gzip', path.join(out, 'ours.tar.gz')), ref: { label: 'tar -czf', argv: ['tar', '-C', state.home, '-czf', path.join(out, 'ref.tgz'), '.openclaw'], before: clear(path.join(out, 'ref.tgz')) } },
+    { id: 'create-zstd', target: 1.3, ours: create('zstd', path.join(out, 'ours.tar.zst')), ref: { label: 'tar -cf - | zstd -3 -T0', argv: sh(`${tarIn} | zstd -3 -T0 -q -f -o ${JSON.stringify(path.join(out, 'ref.tar.zst'))}`) } },
+    { id: 'create-none', target: 2, ours: create('none', path.join(out, 'ours.tar')), ref: { label: 'tar -cf - | cat', argv: sh(`${tarIn} | cat > ${JSON.stringify(path.join(out, 'ref.tar'))}`) } },
+    {
+      id: 'verify', target: 1.2, setup: () => {
+        fs.rmSync(kept, { force: true });
+        execFileSync(process.execPath, [CLI, 'create', '--compress', 'gzip', '--output', kept, '--json'], { env, stdio: 'ignore' });
+      },
+      ours: { argv: ours('verify', kept, '--json'), env },
+      ref: { label: 'tar -xzf (same archive)', argv: ['tar', '-C', extractDir, '-xzf', kept], before: () => fs.mkdirSync(extractDir, { recursive: true }), after: clear(extractDir) },
+    },
+  ];
+  if (commands.has('restore')) {
+    pairs.push({
+      id: 'restore', target: 1.2,
+      ours: {
+        argv: ours('restore', kept, '--target', path.join(restoreHome, '.openclaw'), '--json'),
+        env: { ...env, HOME: restoreHome, OPENCLAW_STATE_DIR: path.join(restoreHome, '.openclaw') },
+        before: () => fs.mkdirSync(restoreHome, { recursive: true }),
+        after: clear(restoreHome),
+      },
+      ref: { label: 'tar -xzf (same archive)', argv: ['tar', '-C', extractDir, '-xzf', kept], before: () => fs.mkdirSync(extractDir, { recursive: true }), after: clear(extractDir) },
+    });
+  }
+  return pairs;
+}
+
+async function runSide(side) {
+  side.before?.();
+  try {
+    const m = await measure(side.argv, { env: side.env });
+    return { ms: m.ms, rssKB: m.rssKB, cpuMs: m.cpuMs, ...(side.parse ? side.parse(m.stdout) : {}) };
+  } finally {
+    side.after?.();
+  }
+}
+
+async function benchPair(pair, runs) {
+  pair.setup?.();
+  const ours = [];
+  const ref = [];
+  for (let i = 0; i < runs; i += 1) {
+    // Alternate which side goes first so a warming cache or a neighbour's burst does not favour one side.
+    if (i % 2 === 0) {
+      ours.push(await runSide(pair.ours));
+      ref.push(await runSide(pair.ref));
+    } else {
+      ref.push(await runSide(pair.ref));
+      ours.push(await runSide(pair.ours));
+    }
+    log(`  ${pair.id} run ${i + 1}/${runs}: ours ${(ours.at(-1).ms / 1000).toFixed(2)} s, ${pair.ref.label} ${(ref.at(-1).ms / 1000).toFixed(2)} s`);
+  }
+  const oursMs = median(ours.map((r) => r.ms));
+  const refMs = median(ref.map((r) => r.ms));
+  const result = {
+    id: pair.id, reference: pair.ref.label, target: pair.target, runs,
+    oursMs, refMs, ratio: oursMs / refMs, met: oursMs / refMs <= pair.target,
+    // CPU time (user + system) is the load-independent companion: on a busy machine wall time mostly measures neighbours.
+    oursCpuMs: median(ours.map((r) => r.cpuMs ?? NaN)), refCpuMs: median(ref.map((r) => r.cpuMs ?? NaN)),
+    oursPeakRssKB: Math.max(...ours.map((r) => r.rssKB ?? 0)), refPeakRssKB: Math.max(...ref.map((r) => r.rssKB ?? 0)),
+    samples: { ours, ref },
+  };
+  if (ours[0]?.pauseMs !== undefined) {
+    result.pauseMs = median(ours.map((r) => r.pauseMs));
+    result.pauseShare = median(ours.map((r) => r.pauseMs / r.durationMs));
+    result.archiveBytes = ours[0].bytes;
+  }
+  return result;
+}
+
+async function benchDaemon(commands, seconds) {
+  if (!commands.has('daemon')) return { skipped: 'no daemon command on this build' };
+  if (seconds <= 0) return { skipped: '--daemon-seconds 0' };
+  const small = ensureState(DATA, 'small', log);
+  const home = path.join(DATA, 'daemon', 'home');
+  fs.rmSync(path.dirname(home), { recursive: true, force: true });
+  fs.mkdirSync(home, { recursive: true });
+  execFileSync('cp', ['-a', small.stateDir, path.join(home, '.openclaw')]);
+  log(`daemon: idle for ${seconds} s on a copy of the small state…`);
+  try {
+    const r = await sampleIdle([process.execPath, CLI, 'daemon'], { env: { ...process.env, HOME: home, OPENCLAW_STATE_DIR: path.join(home, '.openclaw') }, seconds, settleMs: 10_000 });
+    return { ...r, rssTargetKB: 80 * 1024, met: r.rssKB <= 80 * 1024 && r.cpuPercent < 0.5 };
+  } catch (error) {
+    return { skipped: `daemon did not stay up: ${error.message.slice(0, 300)}` };
+  } finally {
+    fs.rmSync(path.dirname(home), { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.reportOnly) {
+    // Re-renders RESULTS.md (e.g. after editing ANALYSIS.md) from the last results.json, without measuring.
+    process.stdout.write(`${writeReports(BENCH, JSON.parse(fs.readFileSync(path.join(BENCH, 'results.json'), 'utf8')))}\n`);
+    return;
+  }
+  if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
+  const commands = commandsOf();
+  const started = Date.now();
+  const results = { date: new Date().toISOString(), machine: machineInfo(), runs: opts.runs, sizes: {}, daemon: undefined };
+  for (const size of opts.sizes) {
+    const state = ensureState(DATA, size, log);
+    const out = path.join(DATA, 'out');
+    fs.rmSync(out, { recursive: true, force: true });
+    fs.mkdirSync(out, { recursive: true });
+    log(`${size}: ${state.files} files, ${(state.bytes / 1e6).toFixed(0)} MB (load ${machineInfo().loadavg.join(' ')})`);
+    const pairs = pairsFor(state, out, commands).filter((p) => !opts.only || opts.only.includes(p.id));
+    const measured = [];
+    for (const pair of pairs) measured.push(await benchPair(pair, opts.runs));
+    results.sizes[size] = { files: state.files, bytes: state.bytes, pairs: measured, loadavgAfter: machineInfo().loadavg };
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+  results.daemon = opts.only ? { skipped: '--only' } : await benchDaemon(commands, opts.daemonSeconds);
+  results.wallSeconds = Math.round((Date.now() - started) / 1000);
+  const summary = writeReports(BENCH, results);
+  process.stdout.write(`\n${summary}\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`[bench] failed: ${error.stack ?? error}\n`);
+  process.exit(1);
+});
