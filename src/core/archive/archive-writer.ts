@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
-import { Transform } from 'node:stream';
+import { PassThrough, Transform, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import type { Compression } from '../../config/schema.js';
@@ -36,6 +36,7 @@ export class ArchiveWriter {
     private readonly handle: fs.FileHandle,
     compression: Compression,
     signal: AbortSignal | undefined,
+    encrypt: Duplex | undefined,
   ) {
     const meter = new Transform({
       transform: (chunk: Buffer, _enc, cb) => {
@@ -53,7 +54,8 @@ export class ArchiveWriter {
     });
     // flush: fsync before the stream closes the file, so a published archive is on disk.
     const out = handle.createWriteStream({ highWaterMark: 1024 * 1024, flush: true });
-    this.done = pipeline(this.pack, meter, createCompressor(compression), digest, out, signal ? { signal } : {}).catch((error) => {
+    const seal = encrypt ?? new PassThrough();
+    this.done = pipeline(this.pack, meter, createCompressor(compression), seal, digest, out, signal ? { signal } : {}).catch((error) => {
       this.failure = error;
       this.flow.emit('progress');
       throw error;
@@ -61,9 +63,10 @@ export class ArchiveWriter {
     this.done.catch(() => {});
   }
 
-  static async open(file: string, compression: Compression, signal?: AbortSignal): Promise<ArchiveWriter> {
+  /** `encrypt`: an optional stage after the compressor (age), so the plaintext never reaches the file. */
+  static async open(file: string, compression: Compression, signal?: AbortSignal, encrypt?: Duplex): Promise<ArchiveWriter> {
     const handle = await fs.open(file, 'wx', 0o600);
-    return new ArchiveWriter(handle, compression, signal);
+    return new ArchiveWriter(handle, compression, signal, encrypt);
   }
 
   private async waitForRoom(): Promise<void> {

@@ -7,6 +7,7 @@ import type { Compression } from '../../config/schema.js';
 import { checkIntegrity, isSqliteHeader } from '../archive/sqlite-snapshot.js';
 import { FORMAT_NAME, FORMAT_VERSION, HEADER_PATH, MANIFEST_PATH, ARCHIVE_ROOT, type ArchiveHeader, type Manifest } from '../archive/manifest.js';
 import { describeStreamError, openArchive } from '../archive/open-archive.js';
+import type { DecryptionKey } from '../crypto/keys.js';
 import { IntegrityError, throwIfAborted } from '../errors.js';
 
 export interface VerifyProblem {
@@ -18,6 +19,7 @@ export interface VerifyResult {
   ok: boolean;
   archive: string;
   compression: Compression;
+  encrypted: boolean;
   header: ArchiveHeader | undefined;
   manifest: Omit<Manifest, 'entries'> | undefined;
   problems: VerifyProblem[];
@@ -28,6 +30,8 @@ export interface VerifyOptions {
   signal?: AbortSignal | undefined;
   /** Throw IntegrityError on the first problem instead of returning a report. */
   throwOnProblem?: boolean;
+  /** Identity or passphrase for an age-encrypted archive. */
+  decrypt?: DecryptionKey | undefined;
 }
 
 interface Seen {
@@ -103,9 +107,9 @@ function safeName(name: string): boolean {
  * and every database snapshot passes PRAGMA integrity_check. Reads the archive once, streaming.
  */
 export async function verifyArchive(archive: string, options: VerifyOptions = {}): Promise<VerifyResult> {
-  const opened = await openArchive(archive);
+  const opened = await openArchive(archive, { decrypt: options.decrypt });
   const problems: VerifyProblem[] = [];
-  const result: VerifyResult = { ok: false, archive, compression: opened.compression, header: undefined, manifest: undefined, problems, checked: { entries: 0, files: 0, bytes: 0, databases: 0 } };
+  const result: VerifyResult = { ok: false, archive, compression: opened.compression, encrypted: opened.encrypted ?? false, header: undefined, manifest: undefined, problems, checked: { entries: 0, files: 0, bytes: 0, databases: 0 } };
   const seen = new Map<string, Seen>();
   let manifest: Manifest | undefined;
   const scratch = await fs.mkdtemp(path.join(os.tmpdir(), 'openclaw-backup-verify-'));
