@@ -104,7 +104,7 @@ export const encryptSchema = z
       .regex(ENV_NAME, { error: 'expected an environment variable name' })
       .optional()
       .describe('The environment variable holding the passphrase for age scrypt encryption.'),
-  })
+  }, { error: 'expected an object: { recipients: ["age1…"] }, { passphraseFile: "…" } or { passphraseEnv: "NAME" }' })
   .superRefine((value, ctx) => {
     const modes = [value.recipients !== undefined || value.recipientsFile !== undefined, value.passphraseFile !== undefined, value.passphraseEnv !== undefined];
     const chosen = modes.filter(Boolean).length;

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Decrypter } from 'age-encryption';
 import { BackupError, describeFsError, IntegrityError } from '../errors.js';
@@ -52,15 +52,14 @@ export async function decryptStream(ciphertext: Readable, key: DecryptionKey, he
     throw new IntegrityError(`${label}: cannot decrypt: ${describeHeaderError(error, key, isPassphraseHeader(head))}`, { cause: error });
   }
   const source = Readable.fromWeb(plaintext as unknown as WebReadableStream);
-  async function* authenticated(): AsyncGenerator<Buffer> {
-    try {
-      for await (const chunk of source) yield chunk as Buffer;
-    } catch (error) {
-      throw describePayloadError(error);
-    } finally {
-      source.destroy();
-      ciphertext.destroy();
-    }
-  }
-  return Readable.from(authenticated(), { objectMode: false });
+  const authenticated = new PassThrough();
+  source.on('error', (error) => {
+    authenticated.destroy(describePayloadError(error));
+    ciphertext.destroy();
+  });
+  authenticated.on('close', () => {
+    source.destroy();
+    ciphertext.destroy();
+  });
+  return source.pipe(authenticated);
 }
