@@ -23,12 +23,14 @@ interface CreateFlags extends EncryptFlags {
   compress?: string;
 }
 
-/** The key --verify reads the new archive with: --identity, or the passphrase it was encrypted with. */
-async function keyForVerify(flags: CreateFlags, settings: EncryptSettings, paths: StatePaths, io: CommandIO): Promise<DecryptionKey> {
+/** The key --verify reads the new archive with: the passphrase it was encrypted with, or --identity. */
+async function keyForVerify(flags: CreateFlags, settings: EncryptSettings, keyPath: string, paths: StatePaths, io: CommandIO): Promise<DecryptionKey> {
+  if (settings.passphraseFile !== undefined || settings.passphraseEnv !== undefined) {
+    const key = await resolveEncryptionKey(settings, { env: io.env, resolvePath: (f) => expandHome(f, paths.home, paths.stateDir), keyPath });
+    if (key?.kind === 'passphrase') return key;
+  }
   const identity = await resolveDecryptKey({ identity: flags.identity }, io.env);
   if (identity) return identity;
-  const key = await resolveEncryptionKey(settings, { env: io.env, resolvePath: (f) => expandHome(f, paths.home, paths.stateDir), keyPath: 'backup.encrypt' });
-  if (key?.kind === 'passphrase') return key;
   throw new UsageError('--verify: the archive is encrypted to recipients; pass --identity with a matching age identity file');
 }
 
@@ -66,7 +68,7 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       }
       const encrypt = resolveEncryptOverride(flags);
       const settings = encrypt ?? config.backup.encrypt;
-      const verifyKey = flags.verify && !flags.dryRun && settings ? await keyForVerify(flags, settings, paths, io) : undefined;
+      const verifyKey = flags.verify && !flags.dryRun && settings ? await keyForVerify(flags, settings, encrypt ? 'command line' : `${config.keyPrefix}.encrypt`, paths, io) : undefined;
       const progress = flags.json ? createProgressDisplay({ isTTY: false } as NodeJS.WriteStream, '') : createProgressDisplay(io.stderr, 'Backing up');
       const result = await createBackup({
         paths,
