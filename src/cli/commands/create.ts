@@ -21,6 +21,7 @@ interface CreateFlags extends EncryptFlags {
   verify?: boolean;
   json?: boolean;
   compress?: string;
+  lockWait: string;
 }
 
 /** The key --verify reads the new archive with: the passphrase it was encrypted with, or --identity. */
@@ -58,9 +59,12 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
     .option('--compress <kind>', 'override backup.compress: gzip, zstd or none')
     .option('--dry-run', 'print what would be archived and write nothing')
     .option('--verify', 're-read the finished archive against its manifest')
-    .option('--json', 'print one JSON object');
+    .option('--json', 'print one JSON object')
+    .option('--lock-wait <seconds>', 'how long to wait for another backup or restore holding the lock', '60');
   addEncryptOptions(command)
     .action(async (flags: CreateFlags) => {
+      const lockWait = Number(flags.lockWait);
+      if (!Number.isFinite(lockWait) || lockWait < 0) throw new UsageError(`--lock-wait: expected a number of seconds, got "${flags.lockWait}"`);
       const { paths, config } = await loadContext(globals(), io);
       const only = flags.only ? parseComponentList(flags.only) : undefined;
       if (flags.compress && !(COMPRESSIONS as readonly string[]).includes(flags.compress)) {
@@ -82,7 +86,7 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
         signal: io.signal,
         onProgress: (p) => progress.update(p),
         onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
-        quiesce: (phase) => withStateLock(paths.stateDir, { command: 'openclaw-backup create', signal: io.signal }, phase),
+        quiesce: (phase) => withStateLock(paths.stateDir, { command: 'openclaw-backup create', signal: io.signal, waitMs: lockWait * 1000 }, phase),
       });
       progress.done();
       let verified = false;
