@@ -65,15 +65,14 @@ function positionals(command: Command, archive: string): string[] {
 }
 
 /** The success and error paths worth exercising for one command, from the options it declares. */
-function runsFor(command: Command): Run[] {
-  const name = command.name();
+function runsFor(command: Command, name: string[]): Run[] {
   const has = longs(command);
   const json = has.has('--json') ? ['--json'] : [];
   const once = has.has('--once') ? ['--once'] : [];
-  const withKey = (archive: string, keyArgs: string[]) => [name, ...positionals(command, archive), ...keyArgs, ...once];
+  const withKey = (archive: string, keyArgs: string[]) => [...name, ...positionals(command, archive), ...keyArgs, ...once];
   const idArgs = has.has('--identity') ? ['--identity', key.identityFile] : [];
   const runs: Run[] = [
-    { label: 'help', args: [name, '--help'] },
+    { label: 'help', args: [...name, '--help'] },
     { label: 'default', args: withKey(archives.recipients, idArgs) },
     { label: 'json', args: [...withKey(archives.recipients, idArgs), ...json] },
     { label: 'identity from env', args: withKey(archives.recipients, []), env: { OPENCLAW_BACKUP_IDENTITY: key.identityFile } },
@@ -106,7 +105,11 @@ beforeAll(async () => {
   });
   secrets = [...FIXTURE_SECRETS, PLANTED.apiKey, PLANTED.env, PASSPHRASE, key.secret, otherKey.secret];
   setBackupBlock(fx.stateDir, { path: path.join(fx.root, 'backups'), encrypt: { passphraseEnv: 'OCB_HYGIENE_PASSPHRASE' } });
-  fx.env = { ...fx.env, ...DEBUG_ENV, OCB_HYGIENE_PASSPHRASE: PASSPHRASE };
+  // Service managers are stubbed: `service install` must not reach the machine's real systemd or launchd.
+  const stubs = path.join(fx.root, 'stub-bin');
+  writeTree(stubs, Object.fromEntries(['systemctl', 'loginctl', 'launchctl'].map((tool) => [tool, '#!/bin/sh\nexit 0\n'])));
+  for (const tool of fs.readdirSync(stubs)) fs.chmodSync(path.join(stubs, tool), 0o755);
+  fx.env = { ...fx.env, ...DEBUG_ENV, OCB_HYGIENE_PASSPHRASE: PASSPHRASE, PATH: `${stubs}:${process.env.PATH}` };
   for (const [kind, args] of [['recipients', ['--encrypt-to', key.recipient]], ['passphrase', ['--passphrase-file', passFile]]] as const) {
     const file = path.join(fx.out, `${kind}.tar.gz.age`);
     const created = await runCli(['create', ...args, '-o', file], { env: fx.env });
@@ -128,11 +131,16 @@ describe('secret hygiene', () => {
     expect(leaks(fs.readFileSync(key.identityFile, 'utf8'))).toEqual([key.secret]);
   });
 
+  /** Leaf commands with their full names (`service install`), found recursively. */
+  const leaves = (command: Command, prefix: string[]): Array<{ command: Command; name: string[] }> =>
+    command.commands
+      .filter((c) => c.name() !== 'help')
+      .flatMap((c) => (c.commands.length > 0 ? leaves(c, [...prefix, c.name()]) : [{ command: c, name: [...prefix, c.name()] }]));
   const program = buildProgram({ stdout: process.stdout, stderr: process.stderr, env: {}, signal: new AbortController().signal } as unknown as CommandIO);
-  const commands = program.commands.filter((c) => c.name() !== 'help');
+  const commands = leaves(program, []);
 
   it('the program has commands to check', () => {
-    expect(commands.map((c) => c.name())).toEqual(expect.arrayContaining(['create', 'verify']));
+    expect(commands.map((c) => c.name.join(' '))).toEqual(expect.arrayContaining(['create', 'verify']));
   });
 
   it('top-level --help and --version', async () => {
@@ -143,10 +151,10 @@ describe('secret hygiene', () => {
     }
   });
 
-  for (const command of commands) {
-    it(`${command.name()}: no secret in any output, with debug logging, on success and error paths`, async () => {
+  for (const { command, name } of commands) {
+    it(`${name.join(' ')}: no secret in any output, with debug logging, on success and error paths`, async () => {
       const found: string[] = [];
-      for (const run of runsFor(command)) {
+      for (const run of runsFor(command, name)) {
         const configFile = path.join(fx.stateDir, 'openclaw.json');
         const saved = fs.readFileSync(configFile);
         if (run.brokenConfig) setBackupBlock(fx.stateDir, { encrypt: { recipients: [key.secret], passphraseFile: PASSPHRASE } });

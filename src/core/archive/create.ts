@@ -7,6 +7,7 @@ import type { LoadedConfig } from '../../config/load.js';
 import { expandHome, type StatePaths } from '../../config/paths.js';
 import type { Compression, EncryptSettings } from '../../config/schema.js';
 import { createEncryptStage } from '../crypto/encrypt-stream.js';
+import { checkKeyPlacement } from '../crypto/key-placement.js';
 import { resolveEncryptionKey } from '../crypto/resolve-key.js';
 import { buildSelection, COMPONENTS, type Component } from '../components.js';
 import { BackupError, ConfigError, describeFsError, InterruptedError, UsageError } from '../errors.js';
@@ -99,16 +100,16 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
 
   const selection = buildSelection({ only: options.only, include: config.backup.include, exclude: config.backup.exclude, keyPrefix: config.keyPrefix });
   const compression = options.compression ?? config.backup.compress;
-  const encryption = await resolveEncryptionKey(options.encrypt ?? config.backup.encrypt, {
-    env: options.env ?? process.env,
-    resolvePath: (file) => expandHome(file, paths.home, paths.stateDir),
-    keyPath: options.encrypt ? 'command line' : `${config.keyPrefix}.encrypt`,
-  });
+  const resolvePath = (file: string) => expandHome(file, paths.home, paths.stateDir);
+  const encryptSettings = options.encrypt ?? config.backup.encrypt;
+  const keyPath = options.encrypt ? 'command line' : `${config.keyPrefix}.encrypt`;
+  const encryption = await resolveEncryptionKey(encryptSettings, { env: options.env ?? process.env, resolvePath, keyPath });
   const suffix = encryption ? '.age' : '';
   const planned = planSources(paths, config);
   const sources = await existingSources(planned, warn);
   const target = await resolveOutput({ output: options.output, backupDir: config.backupDir, stateDir: paths.stateDir, sources, create: !options.dryRun });
   const components = COMPONENTS.filter((c) => selection.components.has(c));
+  checkKeyPlacement(encryptSettings, { backupDir: target.dir, stateDir: paths.stateDir, resolvePath }, warn);
   if (encryption && target.file && !target.file.endsWith('.age')) throw new UsageError(`output ${target.file}: an encrypted archive's name must end in .age`);
 
   const header: ArchiveHeader = {

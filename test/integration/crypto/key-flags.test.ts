@@ -64,6 +64,16 @@ describe('key flags: bad input is refused with exit 2 before anything is written
     expect(await usage(['create', '--encrypt-to', key.recipient, '-o', file])).toBe(`openclaw-backup: output ${file}: an encrypted archive's name must end in .age\n`);
   });
 
+  it('refuses a passphrase file inside the backups dir (it would be uploaded with the archives)', async () => {
+    const dir = path.join(fx.root, 'backups-with-key');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    const pass = writeSecretFile(path.join(dir, 'pass'), 'dummy-pass-0000\n');
+    const result = await runCli(['create', '--passphrase-file', pass, '-o', dir], { env: fx.env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(new RegExp(`openclaw-backup: passphrase file ${pass} is inside the backups dir ${dir}, which is copied offsite with the archives; keep it elsewhere\\n$`));
+    expect(fs.readdirSync(dir)).toEqual(['pass']);
+  });
+
   it('an identity file holding a public key or garbage names the line', async () => {
     const pub = writeSecretFile(path.join(fx.root, 'pub.txt'), `# public\n${key.recipient}\n`);
     expect(await usage(['verify', '--identity', pub, path.join(fx.root, 'any.age')])).toBe(
