@@ -8,7 +8,7 @@ import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-
 export function registerVerify(program: Command, io: CommandIO, _globals: () => GlobalOptions): void {
   const command = program
     .command('verify')
-    .description('check an archive: compression, tar structure, manifest, every hash, every database')
+    .description('check an archive: decryption, compression, tar structure, manifest, every hash, every database')
     .argument('<archive>', 'archive to verify')
     .option('--json', 'print one JSON object with every problem');
   addDecryptOptions(command)
