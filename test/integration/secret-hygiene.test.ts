@@ -157,7 +157,7 @@ describe('secret hygiene', () => {
       for (const run of runsFor(command, name)) {
         const configFile = path.join(fx.stateDir, 'openclaw.json');
         const saved = fs.readFileSync(configFile);
-        if (run.brokenConfig) setBackupBlock(fx.stateDir, { encrypt: { recipients: [key.secret], passphraseFile: PASSPHRASE } });
+        if (run.brokenConfig) setBackupBlock(fx.stateDir, { encrypt: { recipients: [key.secret], passphraseEnv: 'not a name' } });
         try {
           const result = await runSettled(['--state-dir', fx.stateDir, ...run.args], { ...fx.env, ...run.env });
           expect(result.code, `${run.label}: ${result.output}`).not.toBeNull();

@@ -50,7 +50,7 @@ export async function openArchive(file: string, options: OpenArchiveOptions = {}
   const format = detectFormat(head);
   if (format === 'unknown') throw new IntegrityError(`${file} is not a tar, tar.gz or tar.zst archive`);
   if (format === 'age') {
-    if (!options.decrypt) throw new IntegrityError(`${file} is encrypted; pass --identity or --passphrase-file`);
+    if (!options.decrypt) throw new IntegrityError(`${file}: age-encrypted; pass --identity or --passphrase-file`);
     return openEncryptedArchive(file, size, head, options.decrypt);
   }
   const decompressor = createDecompressor(format);

@@ -58,10 +58,10 @@ describe('archives encrypted by us, read by the age CLI', () => {
     expect(names[0]).toBe('openclaw-backup/header.json');
     const noKey = await runCli(['verify', archive], { env: fx.env });
     expect(noKey.code).toBe(3);
-    expect(noKey.stderr).toBe(`openclaw-backup: ${archive} is encrypted; pass --identity or --passphrase-file\n`);
+    expect(noKey.stderr).toBe(`openclaw-backup: ${archive}: age-encrypted; pass --identity or --passphrase-file\n`);
     const withKey = await runCli(['verify', '--identity', key.identityFile, archive], { env: fx.env });
     expect(withKey.code).toBe(0);
-    expect(withKey.stdout).toMatch(/^ok: .*\(age-encrypted\)\n {2}33 files \(3 databases passed integrity_check\)/);
+    expect(withKey.stdout).toMatch(/^ok: .*\n  openclaw-backup archive \(age-encrypted\): 33 files \(3 databases passed integrity_check\)/);
   });
 });
 
