@@ -1,11 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { EncryptSettings } from '../config/schema.js';
-import { describeRecipientProblem, loadIdentityFile, loadPassphraseFile, type DecryptionKey } from '../core/crypto/keys.js';
+import { describeRecipientProblem, IDENTITY_ENV, loadIdentityFile, loadPassphraseFile, type DecryptionKey } from '../core/crypto/keys.js';
 import { UsageError } from '../core/errors.js';
-
-/** Env var naming an identity file, used when neither --identity nor --passphrase-file is given. */
-export const IDENTITY_ENV = 'OPENCLAW_BACKUP_IDENTITY';
 
 export interface DecryptFlags {
   identity?: string[];

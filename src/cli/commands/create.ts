@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { parseComponentList } from '../../core/components.js';
 import { createBackup, type CreateResult } from '../../core/archive/create.js';
@@ -10,8 +11,8 @@ import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../c
 import { COMPRESSIONS, type Compression, type EncryptSettings } from '../../config/schema.js';
 import { expandHome, type StatePaths } from '../../config/paths.js';
 import type { DecryptionKey } from '../../core/crypto/keys.js';
-import { resolveEncryptionKey } from '../../core/crypto/resolve-key.js';
-import { addEncryptOptions, resolveDecryptKey, resolveEncryptOverride, type EncryptFlags } from '../key-options.js';
+import { keyToVerify } from '../../core/crypto/verify-key.js';
+import { addEncryptOptions, resolveEncryptOverride, type EncryptFlags } from '../key-options.js';
 
 interface CreateFlags extends EncryptFlags {
   identity?: string[];
@@ -26,12 +27,9 @@ interface CreateFlags extends EncryptFlags {
 
 /** The key --verify reads the new archive with: the passphrase it was encrypted with, or --identity. */
 async function keyForVerify(flags: CreateFlags, settings: EncryptSettings, keyPath: string, paths: StatePaths, io: CommandIO): Promise<DecryptionKey> {
-  if (settings.passphraseFile !== undefined || settings.passphraseEnv !== undefined) {
-    const key = await resolveEncryptionKey(settings, { env: io.env, resolvePath: (f) => expandHome(f, paths.home, paths.stateDir), keyPath });
-    if (key?.kind === 'passphrase') return key;
-  }
-  const identity = await resolveDecryptKey({ identity: flags.identity }, io.env);
-  if (identity) return identity;
+  const resolvePath = (file: string) => expandHome(file, paths.home, paths.stateDir);
+  const key = await keyToVerify(settings, { env: io.env, resolvePath, keyPath }, (flags.identity ?? []).map((f) => path.resolve(f)));
+  if (key) return key;
   throw new UsageError('--verify: the archive is encrypted to recipients; pass --identity with a matching age identity file');
 }
 

@@ -2,6 +2,9 @@ import fs from 'node:fs/promises';
 import { Decrypter, Encrypter } from 'age-encryption';
 import { ConfigError, describeFsError } from '../errors.js';
 
+/** Env var naming an identity file, used when no --identity / --passphrase-file is given. */
+export const IDENTITY_ENV = 'OPENCLAW_BACKUP_IDENTITY';
+
 /** What an archive is encrypted to: age recipients (public keys) or one scrypt passphrase. */
 export type EncryptionKey = { kind: 'recipients'; recipients: string[] } | { kind: 'passphrase'; passphrase: string };
 
