@@ -13,6 +13,7 @@ import { updateStatus, type HookRecord, type LastRun } from './status-record.js'
 import { verifyArchive } from './verify/verify-archive.js';
 import { IDENTITY_ENV } from './crypto/keys.js';
 import { keyToVerify } from './crypto/verify-key.js';
+import { withoutPassphraseEnv } from './crypto/hook-env.js';
 
 export interface CycleOptions {
   paths: StatePaths;
@@ -51,7 +52,7 @@ async function runHook(options: CycleOptions, created: CreateResult): Promise<Ho
     command,
     timeoutMs: config.backup.hookTimeout,
     log,
-    baseEnv: options.env,
+    baseEnv: withoutPassphraseEnv(options.env ?? process.env, config.backup.encrypt),
     signal: options.signal,
     env: { archive: created.archive, dir: path.dirname(created.archive), bytes: created.bytes, sha256: created.sha256, stateDir: paths.stateDir, profile: paths.profile },
   });

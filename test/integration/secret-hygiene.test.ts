@@ -78,6 +78,7 @@ function runsFor(command: Command, name: string[]): Run[] {
     { label: 'identity from env', args: withKey(archives.recipients, []), env: { OPENCLAW_BACKUP_IDENTITY: key.identityFile } },
     { label: 'broken config', args: withKey(archives.recipients, idArgs), brokenConfig: true },
   ];
+  if (has.has('--details')) runs.push({ label: 'details', args: [...withKey(archives.recipients, idArgs), '--details', ...json] });
   if (has.has('--dry-run')) runs.push({ label: 'dry run', args: [...withKey(archives.recipients, idArgs), '--dry-run'] });
   if (has.has('--passphrase-file')) runs.push({ label: 'passphrase', args: [...withKey(archives.passphrase, ['--passphrase-file', passFile]), ...json] });
   if (has.has('--identity')) {
@@ -104,7 +105,8 @@ beforeAll(async () => {
     '.env': `OPENAI_API_KEY=${PLANTED.env}\n`,
   });
   secrets = [...FIXTURE_SECRETS, PLANTED.apiKey, PLANTED.env, PASSPHRASE, key.secret, otherKey.secret];
-  setBackupBlock(fx.stateDir, { path: path.join(fx.root, 'backups'), encrypt: { passphraseEnv: 'OCB_HYGIENE_PASSPHRASE' } });
+  // The hook prints its whole environment, which `run` and the daemon log line by line.
+  setBackupBlock(fx.stateDir, { path: path.join(fx.root, 'backups'), encrypt: { passphraseEnv: 'OCB_HYGIENE_PASSPHRASE' }, postBackup: 'env; echo hook-ran-marker' });
   // Service managers are stubbed: `service install` must not reach the machine's real systemd or launchd.
   const stubs = path.join(fx.root, 'stub-bin');
   writeTree(stubs, Object.fromEntries(['systemctl', 'loginctl', 'launchctl'].map((tool) => [tool, '#!/bin/sh\nexit 0\n'])));
@@ -154,6 +156,7 @@ describe('secret hygiene', () => {
   for (const { command, name } of commands) {
     it(`${name.join(' ')}: no secret in any output, with debug logging, on success and error paths`, async () => {
       const found: string[] = [];
+      let all = '';
       for (const run of runsFor(command, name)) {
         const configFile = path.join(fx.stateDir, 'openclaw.json');
         const saved = fs.readFileSync(configFile);
@@ -161,12 +164,15 @@ describe('secret hygiene', () => {
         try {
           const result = await runSettled(['--state-dir', fx.stateDir, ...run.args], { ...fx.env, ...run.env });
           expect(result.code, `${run.label}: ${result.output}`).not.toBeNull();
+          all += result.output;
           for (const secret of leaks(result.output)) found.push(`${run.label} (${run.args.join(' ')}): ${secret}`);
         } finally {
           fs.writeFileSync(configFile, saved);
         }
       }
       expect(found).toEqual([]);
+      // The hook (which prints its environment) really ran, so a passphrase passed down to it would have shown.
+      if (name.join(' ') === 'run') expect(all).toContain('hook-ran-marker');
     }, 600_000);
   }
 });
