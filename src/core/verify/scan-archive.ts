@@ -1,3 +1,4 @@
+import { isProcessAlive } from '../fs/atomic.js';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -92,7 +93,7 @@ export async function scanArchive(archive: string, options: ScanOptions = {}): P
   const result: ScanResult = { compression: opened.compression, encrypted: opened.encrypted ?? false, layout: undefined, entries: [], header: undefined, manifest: undefined, problems: [], contentBytes: 0, databases: 0 };
   const { problems } = result;
   const guard = new EntryGuard();
-  const scratch = options.checkDatabases ? await fs.mkdtemp(path.join(os.tmpdir(), 'openclaw-backup-verify-')) : undefined;
+  const scratch = options.checkDatabases ? await makeScratchDir() : undefined;
   const extract = tar.extract();
   opened.tar.on('error', (error) => extract.destroy(error));
   opened.tar.pipe(extract);
@@ -171,4 +172,16 @@ export async function scanArchive(archive: string, options: ScanOptions = {}): P
   }
   if (!result.layout && problems.length === 0) problems.push({ path: archive, reason: 'archive holds no entries' });
   return result;
+}
+
+const SCRATCH_PREFIX = 'openclaw-backup-verify-';
+
+/** A private scratch dir for database checks; ones left by killed verifiers (dead pid in the name) are removed. */
+async function makeScratchDir(): Promise<string> {
+  const tmp = os.tmpdir();
+  for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
+    const pid = Number(/^openclaw-backup-verify-(\d+)-/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !isProcessAlive(pid)) await fs.rm(path.join(tmp, name), { recursive: true, force: true }).catch(() => {});
+  }
+  return fs.mkdtemp(path.join(tmp, `${SCRATCH_PREFIX}${process.pid}-`));
 }
