@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { describeRecipientProblem } from '../core/crypto/keys.js';
 
 /**
  * The one schema for the `backup` block: types, defaults and descriptions live here and nowhere else.
@@ -81,6 +82,39 @@ const stringList = z.array(z.string({ error: 'expected a string' }).min(1, { err
   error: 'expected an array of component names or globs',
 });
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const filePath = z.string({ error: 'expected a file path' }).min(1, { error: 'expected a file path' });
+
+export const encryptSchema = z
+  .strictObject({
+    recipients: z
+      .array(
+        z.string({ error: 'expected an age recipient string (age1…)' }).superRefine((value, ctx) => {
+          const problem = describeRecipientProblem(value);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+        { error: 'expected an array of age recipients (age1…)' },
+      )
+      .optional()
+      .describe('age X25519 public keys (age1…, from `age-keygen -y`) the archive is encrypted to.'),
+    recipientsFile: filePath.optional().describe('A file of age recipients, one per line (# comments), as `age -R` reads.'),
+    passphraseFile: filePath.optional().describe('A file (mode 0600) holding the passphrase for age scrypt encryption.'),
+    passphraseEnv: z
+      .string({ error: 'expected an environment variable name' })
+      .regex(ENV_NAME, { error: 'expected an environment variable name' })
+      .optional()
+      .describe('The environment variable holding the passphrase for age scrypt encryption.'),
+  }, { error: 'expected an object: { recipients: ["age1…"] }, { passphraseFile: "…" } or { passphraseEnv: "NAME" }' })
+  .superRefine((value, ctx) => {
+    const modes = [value.recipients !== undefined || value.recipientsFile !== undefined, value.passphraseFile !== undefined, value.passphraseEnv !== undefined];
+    const chosen = modes.filter(Boolean).length;
+    if (chosen === 0) ctx.addIssue({ code: 'custom', message: 'set recipients / recipientsFile, or passphraseFile, or passphraseEnv' });
+    if (chosen > 1) ctx.addIssue({ code: 'custom', message: 'choose one: recipients / recipientsFile, passphraseFile or passphraseEnv' });
+    if (value.recipients?.length === 0 && value.recipientsFile === undefined) ctx.addIssue({ code: 'custom', path: ['recipients'], message: 'expected at least one recipient' });
+  });
+
+export type EncryptSettings = z.output<typeof encryptSchema>;
+
 export const backupBlockSchema = z.strictObject({
   auto: z.boolean({ error: 'expected true or false' }).default(false).describe('Let the daemon take backups on `schedule`.'),
   schedule: z
@@ -114,6 +148,7 @@ export const backupBlockSchema = z.strictObject({
     .enum(['lock', 'stop'], { error: 'expected "lock" or "stop"' })
     .default('lock')
     .describe('"lock": snapshot under the cooperative lock; "stop": stop the gateway service for the snapshot phase.'),
+  encrypt: encryptSchema.optional().describe('Encrypt every archive with age (name ends in .age): to recipients, or with a passphrase.'),
 });
 
 export type BackupBlockInput = z.input<typeof backupBlockSchema>;

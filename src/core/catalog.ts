@@ -5,6 +5,8 @@ import { readArchiveHeader } from './archive/read-header.js';
 import { parseArchiveFileName } from './archive/naming.js';
 import { BackupError, describeFsError } from './errors.js';
 import { PARTIAL_SUFFIX } from './fs/temp-files.js';
+import type { DecryptionKey } from './crypto/keys.js';
+import { readEncryptedHeader } from './crypto/read-encrypted-header.js';
 
 /** One archive this tool made for this state dir and profile. */
 export interface CatalogEntry {
@@ -17,6 +19,8 @@ export interface CatalogEntry {
   profile: string;
   /** "header": confirmed by the header entry inside; "name": an encrypted archive, known by its name only. */
   recognisedBy: 'header' | 'name';
+  /** Why an encrypted archive's header could not be read with the key given (list --details). */
+  unreadable?: string;
 }
 
 export interface Catalog {
@@ -31,6 +35,8 @@ export interface CatalogOptions {
   dir: string;
   stateDir: string;
   profile: string;
+  /** list --details: decrypt encrypted archives' headers with this key. Never used for retention. */
+  decrypt?: DecryptionKey | undefined;
 }
 
 const TAR_NAME = /\.(tar|tar\.gz|tgz|tar\.zst)$/;
@@ -48,7 +54,14 @@ async function describeFile(file: string, options: CatalogOptions): Promise<Cata
   if (name.endsWith('.age')) {
     if (!parsed) return undefined;
     if (parsed.profile !== options.profile) return { ignored: `profile ${parsed.profile}` };
-    return { archive: file, createdAt: stampToIso(parsed.stamp), bytes: stat.size, components: null, encrypted: true, profile: parsed.profile, recognisedBy: 'name' };
+    const byName: CatalogEntry = { archive: file, createdAt: stampToIso(parsed.stamp), bytes: stat.size, components: null, encrypted: true, profile: parsed.profile, recognisedBy: 'name' };
+    if (!options.decrypt) return byName;
+    try {
+      const header = await readEncryptedHeader(file, options.decrypt);
+      return { ...byName, createdAt: header.createdAt, components: header.components, profile: header.profile, recognisedBy: 'header' };
+    } catch (error) {
+      return { ...byName, unreadable: (error as Error).message.replace(`${file}: `, '') };
+    }
   }
   if (!TAR_NAME.test(name)) return undefined;
   let header;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
-import type { StatePaths } from '../config/paths.js';
+import { expandHome, type StatePaths } from '../config/paths.js';
 import { checkConfigFileForHook, runPostBackupHook } from '../hooks/post-backup.js';
 import { createBackup, type CreateResult } from './archive/create.js';
 import { BackupError, isBackupError } from './errors.js';
@@ -11,6 +11,9 @@ import { pruneArchives } from './prune.js';
 import { makeQuiesce } from './quiesce.js';
 import { updateStatus, type HookRecord, type LastRun } from './status-record.js';
 import { verifyArchive } from './verify/verify-archive.js';
+import { IDENTITY_ENV } from './crypto/keys.js';
+import { keyToVerify } from './crypto/verify-key.js';
+import { withoutPassphraseEnv } from './crypto/hook-env.js';
 
 export interface CycleOptions {
   paths: StatePaths;
@@ -49,7 +52,7 @@ async function runHook(options: CycleOptions, created: CreateResult): Promise<Ho
     command,
     timeoutMs: config.backup.hookTimeout,
     log,
-    baseEnv: options.env,
+    baseEnv: withoutPassphraseEnv(options.env ?? process.env, config.backup.encrypt),
     signal: options.signal,
     env: { archive: created.archive, dir: path.dirname(created.archive), bytes: created.bytes, sha256: created.sha256, stateDir: paths.stateDir, profile: paths.profile },
   });
@@ -77,12 +80,18 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   log.info({ trigger: options.trigger, stateDir: paths.stateDir, backupDir: config.backupDir }, 'backup started');
   try {
     const created = await createBackup({
-      paths, config, signal: options.signal, now: options.now, quiesce: quiesce.run, onWarning: (message) => log.warn({}, message),
+      paths, config, signal: options.signal, now: options.now, quiesce: quiesce.run, onWarning: (message) => log.warn({}, message), env: options.env,
     });
     Object.assign(run, { archive: created.archive, bytes: created.bytes, sha256: created.sha256, pauseMs: quiesce.heldMs() });
     log.info({ archive: created.archive, bytes: created.bytes, pauseMs: run.pauseMs, files: created.files, databases: created.databases }, 'archive created');
-    await verifyArchive(created.archive as string, { signal: options.signal, throwOnProblem: true });
-    log.info({ archive: created.archive }, 'archive verified');
+    const decrypt = created.encrypted && config.backup.encrypt
+      ? await keyToVerify(config.backup.encrypt, { env: options.env ?? process.env, resolvePath: (f) => expandHome(f, paths.home, paths.stateDir), keyPath: `${config.keyPrefix}.encrypt` })
+      : undefined;
+    if (created.encrypted && !decrypt) log.warn({ archive: created.archive }, `archive encrypted to recipients and no identity to read it ($${IDENTITY_ENV}): not verified`);
+    else {
+      await verifyArchive(created.archive as string, { signal: options.signal, throwOnProblem: true, decrypt });
+      log.info({ archive: created.archive }, 'archive verified');
+    }
     const pruned = await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs }, () =>
       pruneArchives({
         dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile, retention: config.backup.retention,

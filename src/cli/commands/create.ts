@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { parseComponentList } from '../../core/components.js';
 import { createBackup, type CreateResult } from '../../core/archive/create.js';
@@ -7,9 +8,14 @@ import { verifyArchive } from '../../core/verify/verify-archive.js';
 import { formatBytes, formatDuration } from '../../output/format.js';
 import { createProgressDisplay } from '../../output/progress.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
-import { COMPRESSIONS, type Compression } from '../../config/schema.js';
+import { COMPRESSIONS, type Compression, type EncryptSettings } from '../../config/schema.js';
+import { expandHome, type StatePaths } from '../../config/paths.js';
+import type { DecryptionKey } from '../../core/crypto/keys.js';
+import { keyToVerify } from '../../core/crypto/verify-key.js';
+import { addEncryptOptions, resolveEncryptOverride, type EncryptFlags } from '../key-options.js';
 
-interface CreateFlags {
+interface CreateFlags extends EncryptFlags {
+  identity?: string[];
   only?: string;
   output?: string;
   dryRun?: boolean;
@@ -17,6 +23,14 @@ interface CreateFlags {
   json?: boolean;
   compress?: string;
   lockWait: string;
+}
+
+/** The key --verify reads the new archive with: the passphrase it was encrypted with, or --identity. */
+async function keyForVerify(flags: CreateFlags, settings: EncryptSettings, keyPath: string, paths: StatePaths, io: CommandIO): Promise<DecryptionKey> {
+  const resolvePath = (file: string) => expandHome(file, paths.home, paths.stateDir);
+  const key = await keyToVerify(settings, { env: io.env, resolvePath, keyPath }, (flags.identity ?? []).map((f) => path.resolve(f)));
+  if (key) return key;
+  throw new UsageError('--verify: the archive is encrypted to recipients; pass --identity with a matching age identity file');
 }
 
 function printResult(io: CommandIO, result: CreateResult, verified: boolean): void {
@@ -30,12 +44,12 @@ function printResult(io: CommandIO, result: CreateResult, verified: boolean): vo
   io.stdout.write(
     `Created ${result.archive}\n  ${result.files} files (${result.databases} database snapshots), ${formatBytes(result.contentBytes)} → ` +
       `${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (gateway paused ${formatDuration(result.pauseMs)})\n` +
-      `  components: ${result.components.join(', ')}\n  sha256: ${result.sha256}${verified ? '\n  verified: ok' : ''}\n`,
+      `  components: ${result.components.join(', ')}${result.encrypted ? '\n  encrypted: age' : ''}\n  sha256: ${result.sha256}${verified ? '\n  verified: ok' : ''}\n`,
   );
 }
 
 export function registerCreate(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
-  program
+  const command = program
     .command('create')
     .description('make a backup archive of the OpenClaw state now')
     .option('--only <components>', 'comma-separated components: config,credentials,sessions,memory,workspace,logs,cache,state')
@@ -44,7 +58,8 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
     .option('--dry-run', 'print what would be archived and write nothing')
     .option('--verify', 're-read the finished archive against its manifest')
     .option('--json', 'print one JSON object')
-    .option('--lock-wait <seconds>', 'how long to wait for another backup or restore holding the lock', '60')
+    .option('--lock-wait <seconds>', 'how long to wait for another backup or restore holding the lock', '60');
+  addEncryptOptions(command)
     .action(async (flags: CreateFlags) => {
       const lockWait = Number(flags.lockWait);
       if (!Number.isFinite(lockWait) || lockWait < 0) throw new UsageError(`--lock-wait: expected a number of seconds, got "${flags.lockWait}"`);
@@ -53,6 +68,9 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       if (flags.compress && !(COMPRESSIONS as readonly string[]).includes(flags.compress)) {
         throw new UsageError(`--compress: expected gzip, zstd or none, got "${flags.compress}"`);
       }
+      const encrypt = resolveEncryptOverride(flags);
+      const settings = encrypt ?? config.backup.encrypt;
+      const verifyKey = flags.verify && !flags.dryRun && settings ? await keyForVerify(flags, settings, encrypt ? 'command line' : `${config.keyPrefix}.encrypt`, paths, io) : undefined;
       const progress = flags.json ? createProgressDisplay({ isTTY: false } as NodeJS.WriteStream, '') : createProgressDisplay(io.stderr, 'Backing up');
       const result = await createBackup({
         paths,
@@ -60,6 +78,8 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
         only,
         output: flags.output,
         compression: flags.compress as Compression | undefined,
+        encrypt,
+        env: io.env,
         dryRun: flags.dryRun ?? false,
         signal: io.signal,
         onProgress: (p) => progress.update(p),
@@ -69,14 +89,14 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       progress.done();
       let verified = false;
       if (flags.verify && result.archive) {
-        await verifyArchive(result.archive, { signal: io.signal, throwOnProblem: true });
+        await verifyArchive(result.archive, { signal: io.signal, throwOnProblem: true, decrypt: verifyKey });
         verified = true;
       }
       if (flags.json) {
         printJson(io, {
           archive: result.archive, bytes: result.bytes, files: result.files, sha256: result.sha256, components: result.components,
           durationMs: result.durationMs, pauseMs: result.pauseMs, databases: result.databases, contentBytes: result.contentBytes,
-          createdAt: result.createdAt, profile: result.profile, dryRun: result.dryRun, verified, warnings: result.warnings,
+          createdAt: result.createdAt, profile: result.profile, dryRun: result.dryRun, verified, encrypted: result.encrypted, warnings: result.warnings,
         });
       } else printResult(io, result, verified);
     });

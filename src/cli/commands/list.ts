@@ -1,24 +1,31 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { listArchives } from '../../core/catalog.js';
+import { UsageError } from '../../core/errors.js';
 import { formatBytes } from '../../output/format.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
+import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
 
 export function registerList(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
-  program
+  const command = program
     .command('list')
     .description("list this state dir's archives in backup.path, newest first (confirmed by the header inside each archive)")
     .option('--json', 'print a JSON array: archive, createdAt, bytes, components, encrypted, profile')
-    .action(async (flags: { json?: boolean }) => {
+    .option('--details', 'also read the header inside encrypted archives (with --identity or --passphrase-file)');
+  addDecryptOptions(command)
+    .action(async (flags: DecryptFlags & { json?: boolean; details?: boolean }) => {
       const { paths, config } = await loadContext(globals(), io);
-      const catalog = await listArchives({ dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile });
+      const decrypt = flags.details ? await resolveDecryptKey(flags, io.env) : undefined;
+      if (flags.details && !decrypt) throw new UsageError('--details: pass --identity or --passphrase-file to read inside encrypted archives');
+      const catalog = await listArchives({ dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile, decrypt });
       if (flags.json) {
-        printJson(io, catalog.archives.map(({ archive, createdAt, bytes, components, encrypted, profile }) => ({ archive, createdAt, bytes, components, encrypted, profile })));
+        printJson(io, catalog.archives.map(({ archive, createdAt, bytes, components, encrypted, profile, unreadable }) => ({ archive, createdAt, bytes, components, encrypted, profile, ...(unreadable ? { unreadable } : {}) })));
         return;
       }
       if (catalog.archives.length === 0) io.stdout.write(`No archives in ${catalog.dir}\n`);
       for (const a of catalog.archives) {
-        const what = a.encrypted ? 'encrypted' : (a.components ?? []).join(',');
+        const parts = a.components ? a.components.join(',') : 'encrypted';
+        const what = a.unreadable ? `encrypted (cannot read: ${a.unreadable})` : a.encrypted && a.components ? `${parts} (encrypted)` : parts;
         io.stdout.write(`${a.createdAt}  ${formatBytes(a.bytes).padStart(10)}  ${path.basename(a.archive)}  ${what}\n`);
       }
       for (const skipped of catalog.ignored) io.stderr.write(`note: ${skipped.file} is not counted: ${skipped.reason}\n`);

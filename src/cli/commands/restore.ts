@@ -3,6 +3,7 @@ import { loadConfig, type LoadedConfig } from '../../config/load.js';
 import { parseComponentList } from '../../core/components.js';
 import { restoreArchive, type RestoreResult } from '../../core/restore/restore-archive.js';
 import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
+import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
 import { printJson, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 
 interface RestoreFlags {
@@ -45,7 +46,7 @@ async function readLiveConfig(globals: GlobalOptions, io: CommandIO): Promise<Lo
 }
 
 export function registerRestore(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
-  program
+  const command = program
     .command('restore')
     .description('restore an archive over the state dir (atomically, with a rollback copy), selectively, or into another dir')
     .argument('<archive>', 'archive to restore (ours, OpenClaw-native, or a hand-made tar of .openclaw)')
@@ -53,14 +54,16 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
     .option('--target <dir>', 'restore a whole copy into DIR instead of the state dir')
     .option('--dry-run', 'verify the archive and list what would change; write nothing')
     .option('--force', 'allow restoring over a non-empty --target (its contents are moved to a rollback copy)')
-    .option('--json', 'print one JSON object')
-    .action(async (archive: string, flags: RestoreFlags) => {
+    .option('--json', 'print one JSON object');
+  addDecryptOptions(command)
+    .action(async (archive: string, flags: RestoreFlags & DecryptFlags) => {
+      const decrypt = await resolveDecryptKey(flags, io.env);
       const paths = resolvePaths(globals(), io);
       const only = flags.only ? parseComponentList(flags.only) : undefined;
       const live = await readLiveConfig(globals(), io);
       const result = await restoreArchive({
         archive, paths, target: flags.target, only, dryRun: flags.dryRun ?? false, force: flags.force ?? false,
-        openclaw: live?.openclaw, backupDir: live?.backupDir, signal: io.signal,
+        openclaw: live?.openclaw, backupDir: live?.backupDir, signal: io.signal, decrypt,
       });
       if (flags.json) printJson(io, result);
       else printResult(io, result);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import fs from 'node:fs/promises';
-import { Transform } from 'node:stream';
+import { PassThrough, Transform, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Compression } from '../../config/schema.js';
 import { BackupError } from '../errors.js';
@@ -41,6 +41,7 @@ export class ArchiveWriter {
     private readonly handle: fs.FileHandle,
     compression: Compression,
     signal: AbortSignal | undefined,
+    encrypt: Duplex | undefined,
   ) {
     const meter = new Transform({
       transform: (chunk: Buffer, _enc, cb) => {
@@ -57,7 +58,8 @@ export class ArchiveWriter {
       },
     });
     const out = new FileSink(handle, this.pool);
-    this.done = pipeline(this.pack, meter, createCompressor(compression, this.pool), digest, out, signal ? { signal } : {}).catch((error) => {
+    const seal = encrypt ?? new PassThrough();
+    this.done = pipeline(this.pack, meter, createCompressor(compression, this.pool), seal, digest, out, signal ? { signal } : {}).catch((error) => {
       this.failure = error;
       this.flow.emit('progress');
       throw error;
@@ -65,9 +67,10 @@ export class ArchiveWriter {
     this.done.catch(() => {});
   }
 
-  static async open(file: string, compression: Compression, signal?: AbortSignal): Promise<ArchiveWriter> {
+  /** `encrypt`: an optional stage after the compressor (age), so the plaintext never reaches the file. */
+  static async open(file: string, compression: Compression, signal?: AbortSignal, encrypt?: Duplex): Promise<ArchiveWriter> {
     const handle = await fs.open(file, 'wx', 0o600);
-    return new ArchiveWriter(handle, compression, signal);
+    return new ArchiveWriter(handle, compression, signal, encrypt);
   }
 
   private async waitForRoom(): Promise<void> {

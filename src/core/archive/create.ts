@@ -2,11 +2,15 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { LoadedConfig } from '../../config/load.js';
-import type { StatePaths } from '../../config/paths.js';
-import type { Compression } from '../../config/schema.js';
+import { expandHome, type StatePaths } from '../../config/paths.js';
+import type { Compression, EncryptSettings } from '../../config/schema.js';
+import { createEncryptStage } from '../crypto/encrypt-stream.js';
+import { checkKeyPlacement } from '../crypto/key-placement.js';
+import { resolveEncryptionKey } from '../crypto/resolve-key.js';
 import { buildSelection, COMPONENTS, type Component } from '../components.js';
-import { BackupError, ConfigError, describeFsError, InterruptedError } from '../errors.js';
+import { BackupError, ConfigError, describeFsError, InterruptedError, UsageError } from '../errors.js';
 import { publishNoOverwrite, tempSuffix } from '../fs/atomic.js';
 import { cleanStaleTemps, partialPathFor, STAGING_PREFIX } from '../fs/temp-files.js';
 import { toolVersion } from '../version.js';
@@ -26,6 +30,10 @@ export interface CreateOptions {
   /** --output: a file path or an existing directory. */
   output?: string | undefined;
   compression?: Compression | undefined;
+  /** Overrides backup.encrypt for this run (--encrypt-to, --passphrase-file). */
+  encrypt?: EncryptSettings | undefined;
+  /** For backup.encrypt.passphraseEnv; default process.env. */
+  env?: NodeJS.ProcessEnv;
   dryRun?: boolean;
   signal?: AbortSignal | undefined;
   now?: () => Date;
@@ -55,6 +63,7 @@ export interface CreateResult {
   warnings: string[];
   createdAt: string;
   profile: string;
+  encrypted: boolean;
 }
 
 function openclawVersion(config: LoadedConfig): string | null {
@@ -107,10 +116,17 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
 
   const selection = buildSelection({ only: options.only, include: config.backup.include, exclude: config.backup.exclude, keyPrefix: config.keyPrefix });
   const compression = options.compression ?? config.backup.compress;
+  const resolvePath = (file: string) => expandHome(file, paths.home, paths.stateDir);
+  const encryptSettings = options.encrypt ?? config.backup.encrypt;
+  const keyPath = options.encrypt ? 'command line' : `${config.keyPrefix}.encrypt`;
+  const encryption = await resolveEncryptionKey(encryptSettings, { env: options.env ?? process.env, resolvePath, keyPath });
+  const suffix = encryption ? '.age' : '';
   const planned = planSources(paths, config);
   const sources = await existingSources(planned, warn);
   const target = await resolveOutput({ output: options.output, backupDir: config.backupDir, stateDir: paths.stateDir, sources, create: !options.dryRun });
   const components = COMPONENTS.filter((c) => selection.components.has(c));
+  checkKeyPlacement(encryptSettings, { backupDir: target.dir, stateDir: paths.stateDir, resolvePath }, warn);
+  if (encryption && target.file && !target.file.endsWith('.age')) throw new UsageError(`output ${target.file}: an encrypted archive's name must end in .age`);
 
   const header: ArchiveHeader = {
     format: FORMAT_NAME,
@@ -132,7 +148,7 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
     return {
       dryRun: true, archive: target.file ?? null, bytes: 0, sha256: null, files: counted.files, directories: counted.directories,
       symlinks: counted.symlinks, databases: 0, contentBytes: counted.bytes, components: COMPONENTS.filter((c) => counted.components.has(c)),
-      durationMs: Date.now() - started, pauseMs: 0, warnings, createdAt: header.createdAt, profile: paths.profile,
+      durationMs: Date.now() - started, pauseMs: 0, warnings, createdAt: header.createdAt, profile: paths.profile, encrypted: Boolean(encryption),
     };
   }
 
@@ -142,15 +158,18 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   const partial = partialPathFor(finalGuess, `${process.pid}-${randomBytes(4).toString('hex')}`);
   let writer: ArchiveWriter | undefined;
   let manifest: ManifestWriter | undefined;
+  let seal: Duplex | undefined;
   try {
     await fs.mkdir(stagingDir, { mode: 0o700 });
+    // Before the snapshot phase: deriving a passphrase key (scrypt) takes a second of CPU.
+    seal = encryption ? await createEncryptStage(encryption) : undefined;
     const quiesce = options.quiesce ?? ((phase) => phase());
     const databases = await findDatabases({ sources, selection, excludeAbs: target.excludeFromWalk, signal: options.signal });
     const pauseStart = Date.now();
     const snapshots = await quiesce(() => snapshotDatabases({ databases, stagingDir, signal: options.signal }));
     const pauseMs = Date.now() - pauseStart;
 
-    writer = await ArchiveWriter.open(partial, compression, options.signal);
+    writer = await ArchiveWriter.open(partial, compression, options.signal, seal);
     await writer.addBuffer(HEADER_PATH, Buffer.from(`${JSON.stringify(header, null, 2)}\n`), { mode: 0o600, mtime: createdAt });
     manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);
     const counted = await archiveEntries({
@@ -162,14 +181,15 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
     const written = await writer.finish();
     writer = undefined;
 
-    const finalPath = await publishArchive(partial, target.file, () => freeArchivePath(target.dir, paths.profile, createdAt, compression));
+    const finalPath = await publishArchive(partial, target.file, () => freeArchivePath(target.dir, paths.profile, createdAt, compression, suffix));
     return {
       dryRun: false, archive: finalPath, bytes: written.bytes, sha256: written.sha256, files: counted.files,
       directories: counted.directories, symlinks: counted.symlinks, databases: manifest.totals.databases, contentBytes: counted.bytes,
-      components, durationMs: Date.now() - started, pauseMs, warnings, createdAt: header.createdAt, profile: paths.profile,
+      components, durationMs: Date.now() - started, pauseMs, warnings, createdAt: header.createdAt, profile: paths.profile, encrypted: Boolean(encryption),
     };
   } catch (error) {
     await writer?.abort();
+    seal?.destroy();
     await manifest?.discard();
     await fs.rm(partial, { force: true });
     if (options.signal?.aborted) throw new InterruptedError('backup interrupted; no archive was written', { cause: error });

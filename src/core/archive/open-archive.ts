@@ -2,6 +2,8 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Compression } from '../../config/schema.js';
+import { openEncryptedArchive } from '../crypto/open-encrypted.js';
+import type { DecryptionKey } from '../crypto/keys.js';
 import { BackupError, describeFsError, IntegrityError } from '../errors.js';
 import { createDecompressor, detectFormat } from './compression.js';
 
@@ -10,6 +12,13 @@ export interface OpenedArchive {
   /** The decompressed tar byte stream. */
   tar: Readable;
   size: number;
+  /** The file is age-encrypted; `compression` is that of the plaintext inside. */
+  encrypted?: boolean;
+}
+
+export interface OpenArchiveOptions {
+  /** Identity or passphrase for an age-encrypted archive. */
+  decrypt?: DecryptionKey | undefined;
 }
 
 /** Reads the first bytes of a file to tell gzip, zstd, plain tar and age apart. */
@@ -35,12 +44,15 @@ export async function sniffArchive(file: string): Promise<{ head: Buffer; size: 
  * Opens an archive as a decompressed tar stream. Empty files, unknown formats and encrypted archives without a key
  * are IntegrityErrors with a one-line reason.
  */
-export async function openArchive(file: string): Promise<OpenedArchive> {
+export async function openArchive(file: string, options: OpenArchiveOptions = {}): Promise<OpenedArchive> {
   const { head, size } = await sniffArchive(file);
   if (size === 0) throw new IntegrityError(`${file} is empty`);
   const format = detectFormat(head);
   if (format === 'unknown') throw new IntegrityError(`${file} is not a tar, tar.gz or tar.zst archive`);
-  if (format === 'age') throw new IntegrityError(`${file} is encrypted; pass --identity or --passphrase-file`);
+  if (format === 'age') {
+    if (!options.decrypt) throw new IntegrityError(`${file}: age-encrypted; pass --identity or --passphrase-file`);
+    return openEncryptedArchive(file, size, head, options.decrypt);
+  }
   const decompressor = createDecompressor(format);
   const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
   raw.on('error', (error) => decompressor.destroy(error));

@@ -56,6 +56,8 @@ export async function copyDatabase(source: string, destination: string): Promise
   }
   let pages: number;
   try {
+    // SQLite would create the file 0644; it holds credentials, so it exists 0600 before the first page lands.
+    await (await fs.open(destination, 'wx', 0o600)).close();
     pages = await backup(db, destination, { rate: ALL_PAGES });
   } catch (error) {
     const message = (error as NodeJS.ErrnoException).code ? describeFsError(error) : (error as Error).message;

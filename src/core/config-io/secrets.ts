@@ -15,7 +15,11 @@ export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 
+/** An age identity pasted anywhere (say, into backup.encrypt.recipients) is a secret by its shape alone. */
+const AGE_SECRET = /^AGE-SECRET-KEY-/i;
+
 export function isSecretValue(key: string, value: unknown): value is string {
+  if (typeof value === 'string' && AGE_SECRET.test(value.trim())) return true;
   return typeof value === 'string' && value !== '' && isSecretKey(key) && !ENV_REFERENCE.test(value);
 }
 
@@ -24,7 +28,13 @@ export function formatPath(parts: KeyPath): string {
 }
 
 function mapDeep(value: unknown, visit: (key: string, value: unknown, path: KeyPath) => unknown, path: KeyPath = []): unknown {
-  if (Array.isArray(value)) return value.map((item, i) => mapDeep(item, visit, [...path, i]));
+  if (Array.isArray(value)) {
+    // Items have no key of their own: only a value-shaped secret (an age identity) matches one.
+    return value.map((item, i) => {
+      const replaced = visit('', item, [...path, i]);
+      return replaced === item ? mapDeep(item, visit, [...path, i]) : replaced;
+    });
+  }
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(value)) {

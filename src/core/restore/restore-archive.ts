@@ -16,6 +16,7 @@ import { planRestore, stageArchive } from './stage.js';
 import { rootOf } from './roots.js';
 import { exists } from './swap.js';
 import { existsSync } from 'node:fs';
+import type { DecryptionKey } from '../crypto/keys.js';
 
 export interface RestoreOptions {
   archive: string;
@@ -32,6 +33,8 @@ export interface RestoreOptions {
   backupDir?: string | undefined;
   signal?: AbortSignal | undefined;
   now?: () => Date;
+  /** Identity or passphrase for an age-encrypted archive (both passes decrypt it, nothing plaintext hits the disk). */
+  decrypt?: DecryptionKey | undefined;
 }
 
 export interface RestoreResult {
@@ -84,7 +87,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
   const gateway = { stateDir: target, openclaw: copy ? undefined : options.openclaw, checkPort: !copy, action: 'restore' };
   if (!options.dryRun) await assertGatewayStopped(gateway);
 
-  const { result: verified, scan } = await inspectArchive(options.archive, { signal: options.signal });
+  const { result: verified, scan } = await inspectArchive(options.archive, { signal: options.signal, decrypt: options.decrypt });
   if (!verified.ok || !scan) throw integrityErrorFor(verified);
   const place: PlaceRootsOptions = { target, copy, home: options.paths.home, dirExists: (dir) => existsSync(dir) };
   const base = { archive: options.archive, format: verified.format, target, components: options.only ?? ('all' as const), warnings: [] as string[] };
@@ -112,7 +115,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       const staging = path.join(path.dirname(target), `.openclaw-backup-restore-${tempSuffix()}`);
       await fs.mkdir(staging, { mode: 0o700 });
       try {
-        const staged = await stageArchive({ archive: options.archive, firstPass: scan, verify: verified, staging, place, only: options.only, newHome: options.paths.home, signal: options.signal });
+        const staged = await stageArchive({ archive: options.archive, firstPass: scan, verify: verified, staging, place, only: options.only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt });
         await assertGatewayStopped(gateway);
         const stamp = stampOf((options.now ?? (() => new Date()))());
         const applied = options.only

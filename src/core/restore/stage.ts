@@ -9,6 +9,7 @@ import { pathMappings, placeRoots, type PlaceRootsOptions, type PlacedRoot } fro
 import { rewriteConfigPaths, type PathRewrite } from './rewrite-config.js';
 import { componentOf, describeOrigin, rootOf, type ArchiveOrigin } from './roots.js';
 import { StagingWriter } from './extract.js';
+import type { DecryptionKey } from '../crypto/keys.js';
 import { LOCK_NAME } from '../lock.js';
 
 export interface RestorePlan {
@@ -77,6 +78,7 @@ export async function stageArchive(options: {
   only: Component[] | undefined;
   newHome: string;
   signal?: AbortSignal | undefined;
+  decrypt?: DecryptionKey | undefined;
 }): Promise<StageResult> {
   let plan = planRestore(options.firstPass, options.place, options.only);
   const selected = new Set(plan.selected.map((entry) => entry.name));
@@ -84,6 +86,7 @@ export async function stageArchive(options: {
   const writer = new StagingWriter(options.staging, (entry) => selected.has(entry.name));
   const second = await scanArchive(options.archive, {
     signal: options.signal,
+    decrypt: options.decrypt,
     onEntry: writer.handle,
     sizeLimit: (entry) => first.get(entry.name)?.size ?? 0,
   });

@@ -6,6 +6,7 @@ import tar from 'tar-stream';
 import type { Compression } from '../../config/schema.js';
 import { HEADER_PATH, MANIFEST_PATH } from '../archive/manifest.js';
 import { describeStreamError, openArchive } from '../archive/open-archive.js';
+import type { DecryptionKey } from '../crypto/keys.js';
 import { IntegrityError, throwIfAborted } from '../errors.js';
 import { detectLayout, stagingRel, type ArchiveLayout } from './archive-layout.js';
 import { EntryGuard, normalizeEntryName, type EntryKind } from './entry-guard.js';
@@ -36,6 +37,8 @@ export type EntryHandler = (entry: ScannedEntry, stream: AsyncIterable<unknown>)
 
 export interface ScanOptions {
   signal?: AbortSignal | undefined;
+  /** Identity or passphrase for an age-encrypted archive. */
+  decrypt?: DecryptionKey | undefined;
   /** Run PRAGMA integrity_check on every database (copies go to a private temp dir). */
   checkDatabases?: boolean;
   /** Restore's extraction: consumes the entry (returns its hash for files) or returns undefined to skip it. */
@@ -46,6 +49,7 @@ export interface ScanOptions {
 
 export interface ScanResult {
   compression: Compression;
+  encrypted: boolean;
   layout: ArchiveLayout | undefined;
   entries: ScannedEntry[];
   /** Parsed JSON documents: our header and manifest, or OpenClaw's native manifest. */
@@ -85,8 +89,8 @@ function isDocument(layout: ArchiveLayout, name: string): boolean {
  * Problems are collected, never thrown; only an abort or an I/O error from `onEntry` escapes.
  */
 export async function scanArchive(archive: string, options: ScanOptions = {}): Promise<ScanResult> {
-  const opened = await openArchive(archive);
-  const result: ScanResult = { compression: opened.compression, layout: undefined, entries: [], header: undefined, manifest: undefined, problems: [], contentBytes: 0, databases: 0 };
+  const opened = await openArchive(archive, { decrypt: options.decrypt });
+  const result: ScanResult = { compression: opened.compression, encrypted: opened.encrypted ?? false, layout: undefined, entries: [], header: undefined, manifest: undefined, problems: [], contentBytes: 0, databases: 0 };
   const { problems } = result;
   const guard = new EntryGuard();
   const scratch = options.checkDatabases ? await makeScratchDir() : undefined;

@@ -1,5 +1,6 @@
 import type { Compression } from '../../config/schema.js';
 import type { ArchiveHeader, Manifest } from '../archive/manifest.js';
+import type { DecryptionKey } from '../crypto/keys.js';
 import { IntegrityError } from '../errors.js';
 import type { ArchiveFormat } from './archive-layout.js';
 import { checkNativeArchive } from './check-native.js';
@@ -13,6 +14,8 @@ export interface VerifyResult {
   archive: string;
   format: ArchiveFormat | null;
   compression: Compression | null;
+  /** age-encrypted (known once it decrypted). */
+  encrypted: boolean;
   /** False for native and hand-made archives: there is no SHA-256 to compare against. */
   hashesChecked: boolean;
   header: ArchiveHeader | undefined;
@@ -25,6 +28,8 @@ export interface VerifyOptions {
   signal?: AbortSignal | undefined;
   /** Throw IntegrityError on the first problem instead of returning a report. */
   throwOnProblem?: boolean;
+  /** Identity or passphrase for an age-encrypted archive. */
+  decrypt?: DecryptionKey | undefined;
 }
 
 export interface VerifiedArchive {
@@ -48,6 +53,7 @@ function summarize(archive: string, scan: ScanResult): VerifyResult {
     archive,
     format,
     compression: scan.compression,
+    encrypted: scan.encrypted,
     hashesChecked: format === 'openclaw-backup',
     header: format === 'openclaw-backup' ? (scan.header as ArchiveHeader) : undefined,
     manifest,
@@ -64,11 +70,11 @@ function summarize(archive: string, scan: ScanResult): VerifyResult {
 export async function inspectArchive(archive: string, options: VerifyOptions = {}): Promise<VerifiedArchive> {
   let scan: ScanResult | undefined;
   try {
-    scan = await scanArchive(archive, { signal: options.signal, checkDatabases: true });
+    scan = await scanArchive(archive, { signal: options.signal, checkDatabases: true, decrypt: options.decrypt });
   } catch (error) {
     if (!(error instanceof IntegrityError)) throw error;
     const result: VerifyResult = {
-      ok: false, archive, format: null, compression: null, hashesChecked: false, header: undefined, manifest: undefined,
+      ok: false, archive, format: null, compression: null, encrypted: false, hashesChecked: false, header: undefined, manifest: undefined,
       problems: [{ path: archive, reason: error.message.startsWith(archive) ? error.message.slice(archive.length).replace(/^:?\s*/, '') : error.message }],
       checked: { entries: 0, files: 0, bytes: 0, databases: 0 },
     };

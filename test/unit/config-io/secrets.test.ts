@@ -31,6 +31,16 @@ describe('the secret rule', () => {
     expect(findPlaceholders(value)).toEqual([['gateway', 'auth', 'token'], ['models', 'providers', 'a', 'apiKey'], ['channels', 0, 'botToken']]);
   });
 
+  it('redacts an age identity by its shape, under any key and as an array item, and merges it back', () => {
+    const secret = 'AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQS8QQQQQ';
+    const config = { plugins: { entries: { 'openclaw-backup': { config: { encrypt: { recipients: ['age1abc', secret] } } } } }, note: secret };
+    const { value, paths } = redactSecrets(config);
+    expect(paths).toEqual(['plugins.entries.openclaw-backup.config.encrypt.recipients[1]', 'note']);
+    expect(JSON.stringify(value)).not.toContain('AGE-SECRET-KEY');
+    expect(value.plugins.entries['openclaw-backup'].config.encrypt.recipients[0]).toBe('age1abc');
+    expect(mergeBackSecrets(value, config).value).toEqual(config);
+  });
+
   it('merges real values back from the current config and reports the ones it cannot', () => {
     const incoming = { gateway: { auth: { token: SECRET_PLACEHOLDER }, port: 1 }, x: { apiKey: SECRET_PLACEHOLDER } };
     const current = { gateway: { auth: { token: 'real' } }, x: { apiKey: SECRET_PLACEHOLDER } };

@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config/load.js';
+import { resolveStatePaths } from '../../../src/config/paths.js';
+import { createBackup } from '../../../src/core/archive/create.js';
+import { makeFixtureHome, type FixtureHome } from '../../helpers/encrypted-fixture.js';
+import { writeSecretFile } from '../../helpers/age.js';
+
+let fx: FixtureHome;
+let previousUmask: number;
+beforeAll(() => {
+  fx = makeFixtureHome('ocb-private-');
+  // umask 0 shows what we ask for at creation: nothing narrows it for us, and a chmod afterwards would be too late.
+  previousUmask = process.umask(0);
+});
+afterAll(() => {
+  process.umask(previousUmask);
+  fs.rmSync(fx.root, { recursive: true, force: true });
+});
+
+function modes(dir: string, filter: (name: string) => boolean): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of fs.readdirSync(dir).filter(filter)) {
+    const abs = path.join(dir, name);
+    out[name] = (fs.lstatSync(abs).mode & 0o777).toString(8);
+    if (fs.lstatSync(abs).isDirectory()) Object.assign(out, Object.fromEntries(Object.entries(modes(abs, () => true)).map(([k, v]) => [`${name}/${k}`, v])));
+  }
+  return out;
+}
+
+it('staging dir 0700, snapshots, manifest and the partial archive 0600 from creation, under umask 0', async () => {
+  const paths = resolveStatePaths({ env: { HOME: fx.home } });
+  const config = await loadConfig(paths);
+  const backupsDir = config.backupDir;
+  const passphraseFile = writeSecretFile(path.join(fx.root, 'pass'), 'dummy passphrase 0000\n');
+  const observed: Array<Record<string, string>> = [];
+  const isTemp = (name: string) => name.startsWith('.openclaw-backup-staging-') || name.endsWith('.partial');
+  const result = await createBackup({
+    paths,
+    config,
+    env: {},
+    encrypt: { passphraseFile },
+    quiesce: async (phase) => {
+      const snapshots = await phase();
+      observed.push(modes(backupsDir, isTemp));
+      return snapshots;
+    },
+    onProgress: () => {
+      if (observed.length < 2) observed.push(modes(backupsDir, isTemp));
+    },
+  });
+  const [afterSnapshots, whileWriting] = observed as [Record<string, string>, Record<string, string>];
+  const snapshotFiles = Object.keys(afterSnapshots).filter((k) => /\/db-\d+-[^/]+\.sqlite$/.test(k));
+  expect(snapshotFiles.length).toBe(3);
+  expect(Object.keys(whileWriting).some((k) => k.endsWith('/manifest.json'))).toBe(true);
+  expect(Object.keys(whileWriting).some((k) => k.endsWith('.partial'))).toBe(true);
+  for (const state of [afterSnapshots, whileWriting]) {
+    for (const [name, mode] of Object.entries(state)) expect(`${name} ${mode}`).toBe(`${name} ${name.includes('/') || name.endsWith('.partial') ? '600' : '700'}`);
+  }
+  expect(result.archive?.endsWith('.tar.gz.age')).toBe(true);
+  expect(fs.statSync(result.archive as string).mode & 0o777).toBe(0o600);
+  expect(fs.statSync(backupsDir).mode & 0o777).toBe(0o700);
+  expect(fs.readdirSync(backupsDir).filter(isTemp)).toEqual([]);
+}, 120_000);
