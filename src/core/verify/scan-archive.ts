@@ -89,11 +89,15 @@ function isDocument(layout: ArchiveLayout, name: string): boolean {
  * Problems are collected, never thrown; only an abort or an I/O error from `onEntry` escapes.
  */
 export async function scanArchive(archive: string, options: ScanOptions = {}): Promise<ScanResult> {
-  const opened = await openArchive(archive, { decrypt: options.decrypt });
+  // Made before the archive is opened: the decompressor must get its error listener without an await in between.
+  const scratch = options.checkDatabases ? await makeScratchDir() : undefined;
+  const opened = await openArchive(archive, { decrypt: options.decrypt }).catch(async (error: unknown) => {
+    if (scratch) await fs.rm(scratch, { recursive: true, force: true });
+    throw error;
+  });
   const result: ScanResult = { compression: opened.compression, encrypted: opened.encrypted ?? false, layout: undefined, entries: [], header: undefined, manifest: undefined, problems: [], contentBytes: 0, databases: 0 };
   const { problems } = result;
   const guard = new EntryGuard();
-  const scratch = options.checkDatabases ? await makeScratchDir() : undefined;
   const extract = tar.extract();
   opened.tar.on('error', (error) => extract.destroy(error));
   opened.tar.pipe(extract);
