@@ -1,0 +1,21 @@
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig } from 'vitest/config';
+import SummaryReporter from './test/reliability/helpers/summary-reporter.js';
+import { SUMMARY_ENV } from './test/reliability/helpers/summary.js';
+
+// Scenarios append their counts here; the summary reporter prints the table and removes the file.
+const countsFile = path.join(os.tmpdir(), `openclaw-backup-reliability-${process.pid}.jsonl`);
+
+export default defineConfig({
+  test: {
+    include: ['test/reliability/**/*.test.ts'],
+    // Long: every case spawns real CLI processes on hundreds of MB; files run one at a time to keep CPU contention low.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+    pool: 'forks',
+    fileParallelism: false,
+    env: { [SUMMARY_ENV]: countsFile },
+    reporters: ['default', new SummaryReporter(countsFile)],
+  },
+});
