@@ -36,6 +36,19 @@ function openSource(file: string): DatabaseSync {
   }
 }
 
+/** SQLITE_FULL: the staging dir's filesystem (or a quota) ran out of space while the snapshot was written. */
+const SQLITE_FULL = 13;
+
+/** node:sqlite errors carry SQLite's own code and text (code is just ERR_SQLITE_ERROR); fs errors carry errno codes. */
+function describeSnapshotError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException & { errcode?: number; errstr?: string };
+  if (e?.code === 'ERR_SQLITE_ERROR') {
+    if (e.errcode === SQLITE_FULL) return 'ENOSPC: no space left on device (database or disk is full)';
+    return e.errstr ?? e.message;
+  }
+  return e?.code ? describeFsError(error) : (error as Error).message;
+}
+
 /**
  * Copies a live database with SQLite's online backup API, so committed data still in the -wal file is included
  * and a concurrent writer never yields a torn copy. The snapshot must pass PRAGMA integrity_check.
@@ -51,8 +64,7 @@ export async function snapshotDatabase(source: string, destination: string): Pro
   try {
     pages = await backup(db, destination, { rate: ALL_PAGES });
   } catch (error) {
-    const message = (error as NodeJS.ErrnoException).code ? describeFsError(error) : (error as Error).message;
-    throw new BackupError('failure', `cannot snapshot database ${source}: ${message}`, { cause: error });
+    throw new BackupError('failure', `cannot snapshot database ${source}: ${describeSnapshotError(error)}`, { cause: error });
   } finally {
     db.close();
   }
