@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyArchive } from '../../src/core/verify/verify-archive.js';
+import { makeTempDir } from '../helpers/fixture.js';
+import { finalArchives, sha256Of, tempLeftovers } from './helpers/archives.js';
+import { crashSigns, describeRun, runCli } from './helpers/cli.js';
+import { freeBytes, mountTmpfs, remount, unmount } from './helpers/mounts.js';
+import { createRng, scenarioSeed } from './helpers/rng.js';
+import { setBackupBlock, unpackRealState } from './helpers/state.js';
+import { createTally } from './helpers/summary.js';
+
+/**
+ * Scenario 3: the backups dir on a small tmpfs, filled so the space runs out at a random point (database
+ * snapshots in staging, archive body, manifest). Every run: exit 1 naming ENOSPC, no partial archive or staging
+ * dir left, older archives byte-identical, nothing deleted; after space is freed the next run succeeds.
+ */
+const CASES = Number(process.env.RELIABILITY_DISK_CASES ?? 8);
+const MB = 1024 * 1024;
+const seed = scenarioSeed('disk-full');
+const rng = createRng(seed);
+const tally = createTally('disk-full', seed);
+
+let home: string;
+let stateDir: string;
+let backupsDir: string;
+let mounted = false;
+const env = () => ({ HOME: home });
+
+function fingerprints(): Map<string, string> {
+  return new Map(finalArchives(backupsDir).map((a) => [a, sha256Of(a)]));
+}
+
+async function createOk(context: string): Promise<string> {
+  const args = ['create', '--json'];
+  const result = await runCli(args, { env: env(), timeoutMs: 120_000 });
+  expect(result.code, `${context}: ${describeRun(args, result)}`).toBe(0);
+  const archive = (JSON.parse(result.stdout) as { archive: string }).archive;
+  const report = await verifyArchive(archive);
+  expect(report.ok, `${context}: ${JSON.stringify(report.problems.slice(0, 3))}`).toBe(true);
+  tally.counts.archives += 1;
+  return archive;
+}
+
+describe('disk full: the backups dir runs out of space', () => {
+  beforeAll(() => {
+    console.log(`[disk-full] seed ${seed} (replay with RELIABILITY_SEED), ${CASES} cases`);
+    home = makeTempDir('ocb-rel-disk-');
+    stateDir = unpackRealState(home);
+    // Incompressible bulk so the archive is a few MB and space can run out in the middle of it.
+    fs.writeFileSync(path.join(stateDir, 'workspace', 'bulk.bin'), rng.bytes(3 * MB));
+    backupsDir = path.join(home, 'backups-fs');
+    mountTmpfs(backupsDir, 32 * MB);
+    mounted = true;
+    setBackupBlock(stateDir, { path: backupsDir, retention: 2 });
+  });
+
+  afterAll(() => {
+    if (mounted) unmount(backupsDir);
+    tally.record();
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  it(`fails cleanly with exit 1 at ${CASES} fill levels and recovers once space is freed`, async () => {
+    await createOk('first older archive');
+    const older = await createOk('second older archive');
+    const archiveBytes = fs.statSync(older).size;
+    const filler = path.join(backupsDir, 'filler.bin');
+
+    for (let i = 0; i < CASES; i += 1) {
+      const before = fingerprints();
+      // Less than one archive: the run must fail, while snapshotting the databases into staging (~2.4 MB) or
+      // while writing the archive body or manifest.
+      const leave = rng.int(0, Math.floor(archiveBytes * 0.95));
+      fs.writeFileSync(filler, Buffer.alloc(Math.max(0, freeBytes(backupsDir) - leave)));
+      const context = `case ${i}: ${leave} bytes free (seed ${seed})`;
+      const args = ['create'];
+      const result = await runCli(args, { env: env(), timeoutMs: 120_000 });
+      tally.counts.cases += 1;
+      expect(crashSigns(result), `${context}: ${describeRun(args, result)}`).toEqual([]);
+      expect(result.code, `${context}: ${describeRun(args, result)}`).toBe(1);
+      const errors = result.stderr.split('\n').filter((line) => line.startsWith('openclaw-backup:'));
+      expect(errors, `${context}: one error line`).toHaveLength(1);
+      expect(errors[0], context).toMatch(/ENOSPC: no space left on device/);
+      expect(tempLeftovers(backupsDir), `${context}: partial files left`).toEqual([]);
+      expect(fingerprints(), `${context}: older archives changed or deleted`).toEqual(before);
+      tally.counts.archives += before.size;
+
+      if (i % 2 === 0) fs.rmSync(filler);
+      else remount(backupsDir, `size=${64 * MB}`);
+      await createOk(`${context}, after freeing space`);
+      if (i % 2 === 1) {
+        fs.rmSync(filler);
+        remount(backupsDir, `size=${32 * MB}`);
+      }
+      // Keep the dir at the two older archives so the next fill level means what it says.
+      for (const archive of finalArchives(backupsDir)) if (!before.has(archive)) fs.rmSync(archive);
+    }
+  });
+});
