@@ -85,6 +85,10 @@ export function parseBackupBlock(raw: unknown, keyPrefix = 'backup'): BackupBloc
 
 /** Config pipeline: read → locate block → validate → resolve paths. */
 export async function loadConfig(paths: StatePaths, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const stateExists = await fs.stat(paths.stateDir).then((s) => s.isDirectory(), () => false);
+  if (!stateExists && !options.allowMissing) {
+    throw new ConfigError(`state dir ${paths.stateDir} does not exist (set --state-dir, OPENCLAW_STATE_DIR or --profile)`);
+  }
   const { data, exists } = await readOpenClawConfig(paths.configPath, options.allowMissing ?? false);
   const { raw, location, keyPrefix } = findBackupBlock(data);
   const backup = parseBackupBlock(raw, keyPrefix);

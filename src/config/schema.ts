@@ -65,7 +65,7 @@ const retentionSchema = z.union([positiveInt('a positive integer'), retentionPol
 });
 
 const durationSchema = z
-  .union([z.number().positive(), z.string().regex(DURATION)], {
+  .union([z.number().positive(), z.string().regex(DURATION, { error: 'expected a duration such as "30m", "90s", "1h" or a number of seconds' })], {
     error: 'expected a duration such as "30m", "90s", "1h" or a number of seconds',
   })
   .transform(parseDuration);

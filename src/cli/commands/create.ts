@@ -16,6 +16,7 @@ interface CreateFlags {
   verify?: boolean;
   json?: boolean;
   compress?: string;
+  lockWait: string;
 }
 
 function printResult(io: CommandIO, result: CreateResult, verified: boolean): void {
@@ -43,7 +44,10 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
     .option('--dry-run', 'print what would be archived and write nothing')
     .option('--verify', 're-read the finished archive against its manifest')
     .option('--json', 'print one JSON object')
+    .option('--lock-wait <seconds>', 'how long to wait for another backup or restore holding the lock', '60')
     .action(async (flags: CreateFlags) => {
+      const lockWait = Number(flags.lockWait);
+      if (!Number.isFinite(lockWait) || lockWait < 0) throw new UsageError(`--lock-wait: expected a number of seconds, got "${flags.lockWait}"`);
       const { paths, config } = await loadContext(globals(), io);
       const only = flags.only ? parseComponentList(flags.only) : undefined;
       if (flags.compress && !(COMPRESSIONS as readonly string[]).includes(flags.compress)) {
@@ -60,7 +64,7 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
         signal: io.signal,
         onProgress: (p) => progress.update(p),
         onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
-        quiesce: (phase) => withStateLock(paths.stateDir, { command: 'openclaw-backup create', signal: io.signal }, phase),
+        quiesce: (phase) => withStateLock(paths.stateDir, { command: 'openclaw-backup create', signal: io.signal, waitMs: lockWait * 1000 }, phase),
       });
       progress.done();
       let verified = false;

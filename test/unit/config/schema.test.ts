@@ -1,0 +1,89 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import JSON5 from 'json5';
+import { describe, expect, it } from 'vitest';
+import { findBackupBlock, parseBackupBlock } from '../../../src/config/load.js';
+import { ConfigError } from '../../../src/core/errors.js';
+import { REPO_ROOT } from '../../helpers/fixture.js';
+
+function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('backup block schema', () => {
+  it('fills every default', () => {
+    expect(parseBackupBlock({})).toEqual({
+      auto: false,
+      schedule: '0 0 * * *',
+      retention: 7,
+      exclude: [],
+      compress: 'gzip',
+      hookTimeout: 30 * 60 * 1000,
+      quiesce: 'lock',
+    });
+  });
+
+  it('normalises compress and hookTimeout', () => {
+    expect(parseBackupBlock({ compress: false }).compress).toBe('none');
+    expect(parseBackupBlock({ compress: 'zstd' }).compress).toBe('zstd');
+    expect(parseBackupBlock({ hookTimeout: '90s' }).hookTimeout).toBe(90_000);
+    expect(parseBackupBlock({ hookTimeout: 5 }).hookTimeout).toBe(5_000);
+  });
+
+  it('accepts a restic-style retention policy', () => {
+    expect(parseBackupBlock({ retention: { keepDaily: 7, keepWeekly: 4 } }).retention).toEqual({ keepDaily: 7, keepWeekly: 4 });
+  });
+
+  it.each([
+    [{ retention: -1 }, 'backup.retention: expected a positive integer, got -1'],
+    [{ retention: 'seven' }, 'backup.retention: expected a positive integer or a policy object'],
+    [{ retention: 1.5 }, 'backup.retention: expected a positive integer'],
+    [{ retention: { keepDaily: -2 } }, 'backup.retention.keepDaily: expected a non-negative integer, got -2'],
+    [{ retention: { keepEvery: 2 } }, 'backup.retention.keepEvery: unknown key'],
+    [{ auto: 'yes' }, 'backup.auto: expected true or false, got "yes"'],
+    [{ schedule: 'every night' }, 'backup.schedule: expected a valid cron expression'],
+    [{ timezone: 'Mars/Olympus' }, 'backup.timezone: expected an IANA time zone name'],
+    [{ compress: 'brotli' }, 'backup.compress: expected true, false, "gzip", "zstd" or "none", got "brotli"'],
+    [{ include: 'config' }, 'backup.include: expected an array of component names or globs'],
+    [{ exclude: [''] }, 'backup.exclude[0]: expected a non-empty string'],
+    [{ hookTimeout: 'soon' }, 'backup.hookTimeout: expected a duration'],
+    [{ postBackup: '' }, 'backup.postBackup: expected a non-empty shell command'],
+    [{ quiesce: 'pause' }, 'backup.quiesce: expected "lock" or "stop", got "pause"'],
+    [{ retension: 3 }, 'backup.retension: unknown key'],
+  ])('rejects %j with the key path', (block, message) => {
+    expect(errorOf(() => parseBackupBlock(block))).toContain(message);
+  });
+
+  it('never echoes a postBackup value in an error', () => {
+    const message = errorOf(() => parseBackupBlock({ postBackup: 42 }));
+    expect(message).toMatch(/^backup\.postBackup: /);
+    expect(message).not.toContain('42');
+  });
+
+  it('uses the plugin key path when the block lives under plugins.entries', () => {
+    const found = findBackupBlock({ plugins: { entries: { 'openclaw-backup': { config: { retention: 0 } } } } });
+    expect(found.location).toBe('plugin');
+    expect(errorOf(() => parseBackupBlock(found.raw, found.keyPrefix))).toMatch(/^plugins\.entries\["openclaw-backup"\]\.config\.retention: /);
+  });
+
+  it('refuses a block configured in both places, naming both', () => {
+    const message = errorOf(() => findBackupBlock({ backup: {}, plugins: { entries: { 'openclaw-backup': { config: {} } } } }));
+    expect(message).toContain('top-level "backup"');
+    expect(message).toContain('plugins.entries["openclaw-backup"].config');
+  });
+
+  it('validates config.example.json5', () => {
+    const example = JSON5.parse(fs.readFileSync(path.join(REPO_ROOT, 'config.example.json5'), 'utf8')) as Record<string, unknown>;
+    const found = findBackupBlock(example);
+    expect(found.location).toBe('plugin');
+    const block = parseBackupBlock(found.raw, found.keyPrefix);
+    expect(block.auto).toBe(true);
+    expect(block.compress).toBe('zstd');
+  });
+});
