@@ -5,7 +5,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const FIXTURES = path.resolve(REPO_ROOT, '..', 'shared', 'fixtures');
+/** `shared/fixtures` beside the repo, or beside a parent dir (worktrees live one level deeper than main). */
+function findFixtures(): string {
+  for (let dir = path.dirname(REPO_ROOT); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'shared', 'fixtures');
+    if (fs.existsSync(candidate) || path.dirname(dir) === dir) return candidate;
+  }
+}
+export const FIXTURES = findFixtures();
 export const DEFAULT_FIXTURE = path.join(FIXTURES, 'openclaw-2026.9.6-default.tgz');
 export const NATIVE_FIXTURE = path.join(FIXTURES, 'openclaw-native-backup.tar.gz');
 export const CLI = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');

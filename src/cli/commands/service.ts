@@ -1,0 +1,90 @@
+import type { Command } from 'commander';
+import { fileURLToPath } from 'node:url';
+import { BackupError } from '../../core/errors.js';
+import type { ExecuteResult } from '../../service/execute.js';
+import { installService, type InstallResult } from '../../service/install.js';
+import { managerFor } from '../../service/names.js';
+import type { PlanContext } from '../../service/plan.js';
+import { createCommandRunner, formatCommand } from '../../core/run-command.js';
+import { readServiceStatus } from '../../service/status.js';
+import { resolveServiceTarget, serviceHome } from '../../service/target.js';
+import { uninstallService } from '../../service/uninstall.js';
+import { formatServiceStatus } from '../../output/service-status.js';
+import { EXIT_CODES_HELP } from '../exit-codes.js';
+import { loadContext, printJson, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
+
+const CLI_ENTRY = fileURLToPath(new URL('../main.js', import.meta.url));
+
+function planContext(io: CommandIO): PlanContext {
+  return { manager: managerFor(process.platform), env: io.env, home: serviceHome(io.env), uid: process.getuid?.() ?? 0 };
+}
+
+function reportExecution(io: CommandIO, execution: ExecuteResult | undefined, what: string): void {
+  if (!execution) return;
+  for (const outcome of execution.outcomes) {
+    io.stdout.write(outcome.ok ? `Ran: ${outcome.command}\n` : `Failed (exit ${outcome.code}): ${outcome.command}${outcome.detail ? `: ${outcome.detail}` : ''}\n`);
+  }
+  if (execution.unavailable) {
+    io.stdout.write(`${execution.unavailable}. The service is not ${what}; run these where it is:\n${execution.pending.map((c) => `  ${c}\n`).join('')}`);
+  }
+  if (execution.failed) {
+    const last = execution.outcomes.at(-1);
+    throw new BackupError('failure', `${last?.command ?? 'service command'} failed${last?.detail ? `: ${last.detail}` : ''}`);
+  }
+}
+
+function reportInstall(io: CommandIO, result: InstallResult): void {
+  const { plan } = result;
+  if (result.dryRun) {
+    io.stdout.write(`Would write ${plan.file}:\n\n${plan.content}\nWould run:\n${plan.commands.map((c) => `  ${formatCommand(c.file, c.args)}\n`).join('')}`);
+    return;
+  }
+  io.stdout.write(`${result.replaced ? 'Replaced' : 'Wrote'} ${plan.file}\n`);
+  reportExecution(io, result.execution, 'started');
+  if (result.linger?.enabled === false) {
+    io.stdout.write(`Lingering is off: the daemon stops when you log out and starts only at your next login. Turn it on:\n  ${result.linger.enableCommand}\n`);
+  }
+}
+
+export function registerService(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
+  const service = program.command('service').description('install the daemon as a user service (systemd on Linux, launchd on macOS)');
+  service
+    .command('install')
+    .description('write the unit/plist with absolute Node and CLI paths, then enable and start it (use the global --profile for a profile)')
+    .option('--dry-run', 'print the unit and the commands; write and run nothing')
+    .action(async (flags: { dryRun?: boolean }) => {
+      const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
+      const target = resolveServiceTarget({ paths, backupDir: config.backupDir, env: io.env, nodePath: process.execPath, cliPath: CLI_ENTRY });
+      const result = await installService({ context: planContext(io), target, run: createCommandRunner(io.env), dryRun: flags.dryRun ?? false });
+      reportInstall(io, result);
+    });
+  service
+    .command('uninstall')
+    .description('stop and disable the service and remove the file that install wrote (nothing else)')
+    .option('--dry-run', 'print what would be removed and run; change nothing')
+    .action(async (flags: { dryRun?: boolean }) => {
+      const paths = resolvePaths(globals(), io);
+      const result = await uninstallService({ context: planContext(io), profile: paths.profile, run: createCommandRunner(io.env), dryRun: flags.dryRun ?? false });
+      if (!result.installed) {
+        io.stdout.write(`Not installed: ${result.file} does not exist; nothing to do\n`);
+        return;
+      }
+      if (result.dryRun) {
+        io.stdout.write(`Would run:\n${result.commands.map((c) => `  ${formatCommand(c.file, c.args)}\n`).join('')}Would remove ${result.file}\n`);
+        return;
+      }
+      io.stdout.write(`Removed ${result.file}\n`);
+      reportExecution(io, result.execution, 'stopped');
+    });
+  service
+    .command('status')
+    .description('is the service installed, enabled and running, and when was the last backup')
+    .option('--json', 'print one JSON object')
+    .action(async (flags: { json?: boolean }) => {
+      const paths = resolvePaths(globals(), io);
+      const status = await readServiceStatus({ context: planContext(io), profile: paths.profile, stateDir: paths.stateDir, run: createCommandRunner(io.env) });
+      if (flags.json) printJson(io, status);
+      else io.stdout.write(formatServiceStatus(status, new Date()));
+    });
+  for (const sub of service.commands) sub.addHelpText('after', EXIT_CODES_HELP);
+}

@@ -1,0 +1,45 @@
+import path from 'node:path';
+
+/** Which service manager a platform uses for per-user services. */
+export type ServiceManager = 'systemd' | 'launchd';
+
+export function managerFor(platform: NodeJS.Platform): ServiceManager {
+  return platform === 'darwin' ? 'launchd' : 'systemd';
+}
+
+function isDefault(profile: string): boolean {
+  return profile === '' || profile.toLowerCase() === 'default';
+}
+
+/** `openclaw-backup` for the default profile, else the template instance `openclaw-backup@<profile>`. */
+export function backupSystemdUnit(profile: string): string {
+  return isDefault(profile) ? 'openclaw-backup.service' : `openclaw-backup@${profile}.service`;
+}
+
+export function backupLaunchdLabel(profile: string): string {
+  return isDefault(profile) ? 'ai.openclaw.backup' : `ai.openclaw.backup.${profile}`;
+}
+
+/** OpenClaw's own names for its gateway service (src/daemon/constants.ts in OpenClaw 2026.9.x). */
+export function gatewaySystemdUnit(profile: string): string {
+  return isDefault(profile) ? 'openclaw-gateway.service' : `openclaw-gateway-${profile}.service`;
+}
+
+export function gatewayLaunchdLabel(profile: string): string {
+  return isDefault(profile) ? 'ai.openclaw.gateway' : `ai.openclaw.${profile}`;
+}
+
+/** `$XDG_CONFIG_HOME/systemd/user`, else `~/.config/systemd/user`. */
+export function systemdUserDir(env: NodeJS.ProcessEnv, home: string): string {
+  const xdg = env.XDG_CONFIG_HOME;
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(home, '.config'), 'systemd', 'user');
+}
+
+/** OpenClaw writes its gateway unit under `$HOME/.config/systemd/user`, ignoring XDG_CONFIG_HOME. */
+export function gatewaySystemdDir(home: string): string {
+  return path.join(home, '.config', 'systemd', 'user');
+}
+
+export function launchAgentsDir(home: string): string {
+  return path.join(home, 'Library', 'LaunchAgents');
+}

@@ -1,0 +1,101 @@
+/**
+ * systemd user units for the daemon. `renderSystemdUnit` takes values already in unit syntax (so the shipped units
+ * can use specifiers such as %h and %i); `quoteSystemdArg`/`escapeSystemdPath` turn concrete paths into that syntax.
+ */
+
+export interface SystemdUnitSpec {
+  /** In unit syntax, like every value here. */
+  description: string;
+  /** The ExecStart= command line, in unit syntax. */
+  execStart: string;
+  /** Environment= assignments, values in unit syntax. */
+  environment: Record<string, string>;
+  /** Directories the sandbox leaves writable (a leading "-" means: fine if missing). */
+  readWritePaths: string[];
+  header?: string;
+}
+
+export function assertNoLineBreak(value: string, what: string): string {
+  if (/[\r\n]/.test(value)) throw new Error(`${what} cannot contain a line break: ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** Escapes specifiers (%) for any unit value. */
+export function escapeSpecifiers(value: string): string {
+  return assertNoLineBreak(value, 'a systemd unit value').replaceAll('%', '%%');
+}
+
+/** One ExecStart= word: specifiers and $ escaped, quoted when it holds whitespace, quotes or backslashes. */
+export function quoteSystemdArg(value: string): string {
+  const escaped = escapeSpecifiers(value).replaceAll('$', () => '$$');
+  if (!/[\s"'\\;]/.test(escaped)) return escaped;
+  return `"${escaped.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+}
+
+/** An Environment= assignment, quoted as a whole when needed. */
+function renderEnvironment(key: string, value: string): string {
+  const assignment = `${key}=${value}`;
+  if (!/[\s"'\\]/.test(assignment)) return `Environment=${assignment}`;
+  return `Environment="${assignment.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+}
+
+/** A path for ReadWritePaths=: specifiers escaped; paths with spaces are quoted. */
+export function escapeSystemdPath(value: string, optional = false): string {
+  const escaped = escapeSpecifiers(value);
+  const prefixed = optional ? `-${escaped}` : escaped;
+  return /[\s"\\]/.test(prefixed) ? `"${prefixed.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"` : prefixed;
+}
+
+/**
+ * Low priority, restart on failure but not on 78 (another daemon already serves the state dir), and borgmatic-style
+ * hardening that leaves the network and the home dir's rclone config alone so postBackup can upload.
+ */
+export function renderSystemdUnit(spec: SystemdUnitSpec): string {
+  const lines = [
+    ...(spec.header ? spec.header.split('\n').map((line) => `# ${line}`) : []),
+    '[Unit]',
+    `Description=${assertNoLineBreak(spec.description, 'Description')}`,
+    'Documentation=https://www.npmjs.com/package/openclaw-backup',
+    'After=network-online.target',
+    'Wants=network-online.target',
+    'StartLimitIntervalSec=600',
+    'StartLimitBurst=5',
+    '',
+    '[Service]',
+    'Type=simple',
+    `ExecStart=${assertNoLineBreak(spec.execStart, 'ExecStart')}`,
+    ...Object.entries(spec.environment).map(([key, value]) => renderEnvironment(key, value)),
+    'Restart=on-failure',
+    'RestartSec=30',
+    'RestartPreventExitStatus=78',
+    'SuccessExitStatus=130',
+    'TimeoutStopSec=90',
+    'KillMode=mixed',
+    'Nice=10',
+    'IOSchedulingClass=best-effort',
+    'IOSchedulingPriority=7',
+    'UMask=0077',
+    'NoNewPrivileges=yes',
+    'PrivateTmp=yes',
+    'PrivateDevices=yes',
+    'ProtectSystem=strict',
+    `ReadWritePaths=${spec.readWritePaths.join(' ')}`,
+    'ProtectClock=yes',
+    'ProtectHostname=yes',
+    'ProtectKernelLogs=yes',
+    'ProtectKernelModules=yes',
+    'ProtectKernelTunables=yes',
+    'ProtectControlGroups=yes',
+    'LockPersonality=yes',
+    'RestrictRealtime=yes',
+    'RestrictSUIDSGID=yes',
+    'RestrictNamespaces=yes',
+    'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK',
+    'SystemCallArchitectures=native',
+    '',
+    '[Install]',
+    'WantedBy=default.target',
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,180 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { installService } from '../../src/service/install.js';
+import type { CommandRunner } from '../../src/core/run-command.js';
+import { renderLaunchdFor } from '../../src/service/service-spec.js';
+import { uninstallService } from '../../src/service/uninstall.js';
+import { CLI, makeTempDir, runCli, writeTree } from '../helpers/fixture.js';
+import { verifyUnit } from '../helpers/systemd.js';
+
+interface Sandbox {
+  home: string;
+  xdg: string;
+  bin: string;
+  log: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A home with a state dir, XDG_CONFIG_HOME elsewhere, and a PATH of only stub tools (or none). */
+function sandbox(stubs: Record<string, string> = {}): Sandbox {
+  const root = makeTempDir('ocb-service-');
+  const home = path.join(root, 'home');
+  const xdg = path.join(root, 'xdg');
+  const bin = path.join(root, 'bin');
+  const log = path.join(root, 'calls.log');
+  writeTree(home, { '.openclaw/openclaw.json': '{}', '.openclaw-work/openclaw.json': '{}' });
+  fs.mkdirSync(bin, { recursive: true });
+  for (const [name, body] of Object.entries(stubs)) {
+    fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> "${log}"\n${body}\n`, { mode: 0o755 });
+  }
+  return { home, xdg, bin, log, env: { HOME: home, XDG_CONFIG_HOME: xdg, PATH: bin } };
+}
+
+const calls = (box: Sandbox) => (fs.existsSync(box.log) ? fs.readFileSync(box.log, 'utf8').trim().split('\n') : []);
+
+describe('service install / uninstall / status (systemd)', () => {
+  it('writes the unit under XDG_CONFIG_HOME with absolute paths, enables it, and reminds about lingering', async () => {
+    const box = sandbox({ systemctl: 'exit 0', loginctl: 'echo no' });
+    const result = await runCli(['service', 'install'], { env: box.env });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const unitPath = path.join(box.xdg, 'systemd', 'user', 'openclaw-backup.service');
+    expect(result.stdout).toContain(`Wrote ${unitPath}`);
+    expect(result.stdout).toContain('Ran: systemctl --user enable --now openclaw-backup.service');
+    expect(result.stdout).toMatch(/Lingering is off.*\n\s+sudo loginctl enable-linger \S+/);
+    expect(calls(box).slice(0, 2)).toEqual(['systemctl --user daemon-reload', 'systemctl --user enable --now openclaw-backup.service']);
+    const unit = fs.readFileSync(unitPath, 'utf8');
+    expect(unit).toContain(`ExecStart=${fs.realpathSync(process.execPath)} ${fs.realpathSync(CLI)} daemon --state-dir ${box.home}/.openclaw`);
+    expect(unit).toContain(`Environment=OPENCLAW_STATE_DIR=${box.home}/.openclaw`);
+    expect(verifyUnit(unitPath)).toEqual({ code: 0, output: '' });
+  });
+
+  it('installs a profile as openclaw-backup@<profile> and restarts on reinstall', async () => {
+    const box = sandbox({ systemctl: 'exit 0', loginctl: 'echo yes' });
+    expect((await runCli(['--profile', 'work', 'service', 'install'], { env: box.env })).code).toBe(0);
+    const again = await runCli(['service', 'install', '--profile', 'work'], { env: box.env });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Replaced');
+    expect(again.stdout).not.toContain('Lingering');
+    expect(calls(box)).toContain('systemctl --user restart openclaw-backup@work.service');
+    const unitPath = path.join(box.xdg, 'systemd', 'user', 'openclaw-backup@work.service');
+    expect(fs.readFileSync(unitPath, 'utf8')).toContain('--profile work');
+    expect(verifyUnit(unitPath)).toEqual({ code: 0, output: '' });
+  });
+
+  it('without systemctl it writes the unit, says so, and prints the commands to run', async () => {
+    const box = sandbox();
+    const result = await runCli(['service', 'install'], { env: box.env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('systemctl --user is not available here (systemctl not found on PATH). The service is not started; run these where it is:');
+    expect(result.stdout).toContain('  systemctl --user enable --now openclaw-backup.service');
+    expect(fs.existsSync(path.join(box.xdg, 'systemd', 'user', 'openclaw-backup.service'))).toBe(true);
+  });
+
+  it('says so when the user bus is unreachable (a container)', async () => {
+    const box = sandbox({ systemctl: 'echo "Failed to connect to bus: No medium found" >&2; exit 1' });
+    const result = await runCli(['service', 'install'], { env: box.env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('systemctl --user is not usable here (Failed to connect to bus: No medium found)');
+  });
+
+  it('a failing systemctl is a failure (exit 1) naming the command', async () => {
+    const box = sandbox({ systemctl: 'case "$*" in *enable*) echo "Unit file is masked." >&2; exit 1;; esac' });
+    const result = await runCli(['service', 'install'], { env: box.env });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('openclaw-backup: systemctl --user enable --now openclaw-backup.service failed: Unit file is masked.');
+  });
+
+  it('--dry-run prints the unit and the commands and writes nothing', async () => {
+    const box = sandbox({ systemctl: 'exit 0' });
+    const result = await runCli(['service', 'install', '--dry-run'], { env: box.env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('[Service]\nType=simple');
+    expect(result.stdout).toContain('Would run:\n  systemctl --user daemon-reload\n  systemctl --user enable --now openclaw-backup.service');
+    expect(fs.existsSync(box.xdg)).toBe(false);
+    expect(calls(box)).toEqual([]);
+  });
+
+  it('uninstall removes only what install wrote', async () => {
+    const box = sandbox({ systemctl: 'exit 0', loginctl: 'echo yes' });
+    await runCli(['service', 'install'], { env: box.env });
+    const unitPath = path.join(box.xdg, 'systemd', 'user', 'openclaw-backup.service');
+    const sibling = path.join(box.xdg, 'systemd', 'user', 'other.service');
+    fs.writeFileSync(sibling, '[Service]\nExecStart=/bin/true\n');
+    const result = await runCli(['service', 'uninstall'], { env: box.env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Removed ${unitPath}`);
+    expect(fs.existsSync(unitPath)).toBe(false);
+    expect(fs.existsSync(sibling)).toBe(true);
+    expect(calls(box).slice(-2)).toEqual(['systemctl --user disable --now openclaw-backup.service', 'systemctl --user daemon-reload']);
+    const again = await runCli(['service', 'uninstall'], { env: box.env });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('Not installed');
+  });
+
+  it('refuses to overwrite or remove a unit it did not write (exit 2)', async () => {
+    const box = sandbox({ systemctl: 'exit 0' });
+    const unitPath = path.join(box.xdg, 'systemd', 'user', 'openclaw-backup.service');
+    writeTree(path.dirname(unitPath), { 'openclaw-backup.service': '[Service]\nExecStart=/bin/true\n' });
+    const install = await runCli(['service', 'install'], { env: box.env });
+    expect(install.code).toBe(2);
+    expect(install.stderr).toContain(`${unitPath} exists and was not written by openclaw-backup`);
+    const uninstall = await runCli(['service', 'uninstall'], { env: box.env });
+    expect(uninstall.code).toBe(2);
+    expect(uninstall.stderr).toContain('was not written by openclaw-backup service install; leaving it alone');
+    expect(fs.readFileSync(unitPath, 'utf8')).toBe('[Service]\nExecStart=/bin/true\n');
+  });
+
+  it('status reports installed, enabled, running and the last backup', async () => {
+    const box = sandbox({
+      systemctl: 'case "$*" in *show*) printf "UnitFileState=enabled\\nActiveState=active\\nMainPID=4242\\n";; esac; exit 0',
+      loginctl: 'echo yes',
+    });
+    await runCli(['service', 'install'], { env: box.env });
+    const finishedAt = new Date(Date.now() - 3_600_000).toISOString();
+    const lastSuccess = { startedAt: finishedAt, finishedAt, result: 'ok', trigger: 'schedule', archive: '/x/a.tar.gz', bytes: 2048, sha256: null, durationMs: 1, pauseMs: 1, pruned: [], hook: null, error: null };
+    fs.writeFileSync(path.join(box.home, '.openclaw', 'openclaw-backup-status.json'), JSON.stringify({ version: 1, lastRun: lastSuccess, lastSuccess, nextRunAt: null, daemon: null }));
+    const text = await runCli(['service', 'status'], { env: box.env });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('enabled:      yes');
+    expect(text.stdout).toContain('running:      yes (pid 4242)');
+    expect(text.stdout).toMatch(/last backup: +\S+ \(60 min \d+ s ago\) ok: \/x\/a\.tar\.gz, 2\.0 KiB/);
+    const json = JSON.parse((await runCli(['service', 'status', '--json'], { env: box.env })).stdout);
+    expect(json).toMatchObject({ manager: 'systemd', installed: true, foreign: false, enabled: true, running: true, pid: 4242, lastSuccess: { bytes: 2048 } });
+  });
+
+  it('status without systemctl says what is unknown', async () => {
+    const box = sandbox();
+    const result = await runCli(['service', 'status'], { env: box.env });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('installed:    no');
+    expect(result.stdout).toContain('running:      unknown');
+    expect(result.stdout).toContain('(systemctl --user is not available here');
+    expect(result.stdout).toContain('last backup:  none recorded');
+  });
+});
+
+describe('service install / uninstall (launchd, fake launchctl)', () => {
+  it('writes the plist into ~/Library/LaunchAgents, bootstraps it, and uninstall boots it out', async () => {
+    const box = sandbox();
+    const seen: string[] = [];
+    const run: CommandRunner = async (file, args) => {
+      seen.push([file, ...args].join(' '));
+      return { code: 0, stdout: '', stderr: '', missing: false };
+    };
+    const stateDir = path.join(box.home, '.openclaw-work');
+    const target = { profile: 'work', stateDir, backupDir: path.join(stateDir, 'backups'), nodePath: process.execPath, cliPath: CLI, home: box.home, searchPath: '/usr/bin:/bin' };
+    const context = { manager: 'launchd' as const, env: box.env, home: box.home, uid: 501 };
+    const result = await installService({ context, target, run, dryRun: false });
+    const plistPath = path.join(box.home, 'Library', 'LaunchAgents', 'ai.openclaw.backup.work.plist');
+    expect(result.plan.file).toBe(plistPath);
+    expect(fs.readFileSync(plistPath, 'utf8')).toBe(renderLaunchdFor(target));
+    expect(fs.statSync(path.join(stateDir, 'logs')).isDirectory()).toBe(true);
+    expect(seen).toEqual([`launchctl bootstrap gui/501 ${plistPath}`, 'launchctl enable gui/501/ai.openclaw.backup.work']);
+    const removed = await uninstallService({ context, profile: 'work', run, dryRun: false });
+    expect(removed.removed).toBe(true);
+    expect(seen.at(-1)).toBe('launchctl bootout gui/501/ai.openclaw.backup.work');
+    expect(fs.existsSync(plistPath)).toBe(false);
+  });
+});
