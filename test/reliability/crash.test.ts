@@ -54,7 +54,8 @@ async function checkFinalArchives(context: string): Promise<void> {
 /** The next create must succeed on its own (stale lock reclaimed) and leave no temp files behind. */
 async function checkRecovery(context: string): Promise<void> {
   const args = ['create', '--only', 'config,credentials', '--json'];
-  const result = await runCli(args, { env, timeoutMs: 45_000 });
+  // Well under the lock's 30 s stale time: a lock left by a dead owner must be reclaimed at once, not waited out.
+  const result = await runCli(args, { env, timeoutMs: 25_000 });
   expect(crashSigns(result), `${context}: ${describeRun(args, result)}`).toEqual([]);
   expect(result.code, `${context}: next create after the kill failed: ${describeRun(args, result)}`).toBe(0);
   expect(tempLeftovers(backupsDir), `${context}: temp files left after the next create`).toEqual([]);
