@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { backup, DatabaseSync } from 'node:sqlite';
 import { IntegrityError, describeFsError, BackupError } from '../errors.js';
 
@@ -82,8 +83,33 @@ export async function checkIntegrity(file: string, label = file): Promise<void> 
     if (first !== 'ok') throw new IntegrityError(`database ${label} failed integrity_check: ${first ?? 'no result'}`);
   } catch (error) {
     if (error instanceof IntegrityError) throw error;
+    if (isEnvironmentError(error)) {
+      throw new BackupError('failure', `cannot check database ${label}: ${await describeCheckError(error, file)}`, { cause: error });
+    }
     throw new IntegrityError(`database ${label} failed integrity_check: ${(error as Error).message}`, { cause: error });
   } finally {
     db?.close();
   }
+}
+
+/** Primary SQLite codes that say the disk or the directory failed us, not that the database is corrupt. */
+const SQLITE_IOERR = 10;
+const SQLITE_CANTOPEN = 14;
+
+function isEnvironmentError(error: unknown): boolean {
+  const e = error as { code?: string; errcode?: number };
+  if (e?.code !== 'ERR_SQLITE_ERROR' || typeof e.errcode !== 'number') return false;
+  const primary = e.errcode & 0xff;
+  return primary === SQLITE_IOERR || primary === SQLITE_FULL || primary === SQLITE_CANTOPEN;
+}
+
+/**
+ * Opening a WAL snapshot needs room for its -shm index: on a full filesystem SQLite only says "disk I/O error".
+ * Say what happened when the filesystem is (nearly) full.
+ */
+async function describeCheckError(error: unknown, file: string): Promise<string> {
+  const reason = describeSnapshotError(error);
+  const stats = await fs.statfs(path.dirname(file)).catch(() => undefined);
+  if (stats && stats.bavail * stats.bsize < 1024 * 1024) return `ENOSPC: no space left on device (SQLite: ${reason})`;
+  return reason;
 }
