@@ -6,6 +6,8 @@ import { SUMMARY_ENV } from './test/reliability/helpers/summary.js';
 
 // Scenarios append their counts here; the summary reporter prints the table and removes the file.
 const countsFile = path.join(os.tmpdir(), `openclaw-backup-reliability-${process.pid}.jsonl`);
+// One seed for the whole run, shared by every scenario file; set RELIABILITY_SEED to replay a run.
+const seed = process.env.RELIABILITY_SEED ?? String(Math.floor(Math.random() * 2 ** 32));
 
 export default defineConfig({
   test: {
@@ -15,7 +17,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     pool: 'forks',
     fileParallelism: false,
-    env: { [SUMMARY_ENV]: countsFile },
-    reporters: ['default', new SummaryReporter(countsFile)],
+    env: { [SUMMARY_ENV]: countsFile, RELIABILITY_SEED: seed },
+    reporters: ['default', new SummaryReporter(countsFile, seed)],
   },
 });

@@ -6,7 +6,7 @@ import { verifyArchive } from '../../src/core/verify/verify-archive.js';
 import { finalArchives, tempLeftovers } from './helpers/archives.js';
 import { crashSigns, describeRun, runCli } from './helpers/cli.js';
 import { runAndKill } from './helpers/kill.js';
-import { createRng, scenarioSeed } from './helpers/rng.js';
+import { createRng, scenarioSeed, suiteSeed } from './helpers/rng.js';
 import { diffTrees, makeBigState, snapshotTree, type TreeSnapshot } from './helpers/state.js';
 import { createTally } from './helpers/summary.js';
 
@@ -19,7 +19,7 @@ const KILLS = Number(process.env.RELIABILITY_KILLS ?? 50);
 const STATE_MB = Number(process.env.RELIABILITY_STATE_MB ?? 150);
 const seed = scenarioSeed('crash');
 const rng = createRng(seed);
-const tally = createTally('crash', seed);
+const tally = createTally('crash');
 
 let home: string;
 let stateDir: string;
@@ -65,7 +65,7 @@ async function checkRecovery(context: string): Promise<void> {
 
 describe('crash injection: kill -9 during create', () => {
   beforeAll(() => {
-    console.log(`[crash] seed ${seed} (replay with RELIABILITY_SEED), ${KILLS} kills, state +${STATE_MB} MB`);
+    console.log(`[crash] RELIABILITY_SEED=${suiteSeed()}, ${KILLS} kills, state +${STATE_MB} MB`);
     home = makeTempDir('ocb-rel-crash-');
     const made = makeBigState(home, rng, { totalMb: STATE_MB, backup: { retention: 1000 } });
     stateDir = made.stateDir;
@@ -97,7 +97,7 @@ describe('crash injection: kill -9 during create', () => {
       const t0 = Date.now();
       const { killed, result } = await runAndKill(args, delay, { env, timeoutMs: 240_000 });
       const t1 = Date.now();
-      const context = `kill #${i} at ${delay} ms (${compress}, seed ${seed})`;
+      const context = `kill #${i} at ${delay} ms (${compress}, RELIABILITY_SEED=${suiteSeed()})`;
       if (killed) {
         kills += 1;
         tally.counts.kills += 1;

@@ -6,7 +6,7 @@ import { makeTempDir } from '../helpers/fixture.js';
 import { finalArchives, sha256Of, tempLeftovers } from './helpers/archives.js';
 import { crashSigns, describeRun, runCli } from './helpers/cli.js';
 import { freeBytes, mountTmpfs, remount, unmount } from './helpers/mounts.js';
-import { createRng, scenarioSeed } from './helpers/rng.js';
+import { createRng, scenarioSeed, suiteSeed } from './helpers/rng.js';
 import { setBackupBlock, unpackRealState } from './helpers/state.js';
 import { createTally } from './helpers/summary.js';
 
@@ -19,7 +19,7 @@ const CASES = Number(process.env.RELIABILITY_DISK_CASES ?? 8);
 const MB = 1024 * 1024;
 const seed = scenarioSeed('disk-full');
 const rng = createRng(seed);
-const tally = createTally('disk-full', seed);
+const tally = createTally('disk-full');
 
 let home: string;
 let stateDir: string;
@@ -42,9 +42,16 @@ async function createOk(context: string): Promise<string> {
   return archive;
 }
 
+/** Free-space levels that fit the database snapshots taken so far plus the next one, with 16 KiB to spare. */
+function snapshotEdges(): number[] {
+  const dbs = ['agents/main/agent/openclaw-agent.sqlite', 'state/openclaw.sqlite'].map((rel) => fs.statSync(path.join(stateDir, rel)).size);
+  let sum = 0;
+  return dbs.map((size) => (sum += size) + 16 * 1024);
+}
+
 describe('disk full: the backups dir runs out of space', () => {
   beforeAll(() => {
-    console.log(`[disk-full] seed ${seed} (replay with RELIABILITY_SEED), ${CASES} cases`);
+    console.log(`[disk-full] RELIABILITY_SEED=${suiteSeed()}, ${CASES} cases`);
     home = makeTempDir('ocb-rel-disk-');
     stateDir = unpackRealState(home);
     // Incompressible bulk so the archive is a few MB and space can run out in the middle of it.
@@ -61,19 +68,22 @@ describe('disk full: the backups dir runs out of space', () => {
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it(`fails cleanly with exit 1 at ${CASES} fill levels and recovers once space is freed`, async () => {
+  it(`fails cleanly with exit 1 at ${CASES}+ fill levels and recovers once space is freed`, async () => {
     await createOk('first older archive');
     const older = await createOk('second older archive');
     const archiveBytes = fs.statSync(older).size;
     const filler = path.join(backupsDir, 'filler.bin');
 
-    for (let i = 0; i < CASES; i += 1) {
+    // Edge levels first: room for each database snapshot in turn but not for its -shm (SQLite then reports only
+    // "disk I/O error"), then random levels below one archive: the run must fail while snapshotting the databases
+    // into staging, or while writing the archive body or manifest.
+    const levels = [0, ...snapshotEdges()];
+    while (levels.length < CASES) levels.push(rng.int(0, Math.floor(archiveBytes * 0.95)));
+    for (let i = 0; i < levels.length; i += 1) {
       const before = fingerprints();
-      // Less than one archive: the run must fail, while snapshotting the databases into staging (~2.4 MB) or
-      // while writing the archive body or manifest.
-      const leave = rng.int(0, Math.floor(archiveBytes * 0.95));
+      const leave = levels[i] as number;
       fs.writeFileSync(filler, Buffer.alloc(Math.max(0, freeBytes(backupsDir) - leave)));
-      const context = `case ${i}: ${leave} bytes free (seed ${seed})`;
+      const context = `case ${i}: ${leave} bytes free (RELIABILITY_SEED=${suiteSeed()})`;
       const args = ['create'];
       const result = await runCli(args, { env: env(), timeoutMs: 120_000 });
       tally.counts.cases += 1;

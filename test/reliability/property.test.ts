@@ -6,7 +6,7 @@ import { makeTempDir } from '../helpers/fixture.js';
 import { extractWithTar } from './helpers/archives.js';
 import { crashSigns, describeRun, runCli } from './helpers/cli.js';
 import { emptyCoverage, treeArb, writeRandomTree } from './helpers/random-tree.js';
-import { scenarioSeed } from './helpers/rng.js';
+import { scenarioSeed, suiteSeed } from './helpers/rng.js';
 import { diffTrees, snapshotTree, unpackRealState } from './helpers/state.js';
 import { createTally } from './helpers/summary.js';
 
@@ -18,12 +18,12 @@ import { createTally } from './helpers/summary.js';
 const TREES = Number(process.env.RELIABILITY_TREES ?? 20);
 const MUTATIONS = Number(process.env.RELIABILITY_MUTATIONS ?? 45);
 const seed = scenarioSeed('property');
-const tally = createTally('property', seed);
+const tally = createTally('property');
 
 let work: string;
 
 beforeAll(() => {
-  console.log(`[property] seed ${seed} (replay with RELIABILITY_SEED), ${TREES} trees, ${MUTATIONS} mutations`);
+  console.log(`[property] RELIABILITY_SEED=${suiteSeed()}, ${TREES} trees, ${MUTATIONS} mutations`);
   work = makeTempDir('ocb-rel-prop-');
 });
 

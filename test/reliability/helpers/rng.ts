@@ -33,14 +33,20 @@ export function createRng(seed: number): Rng {
   };
 }
 
-/** RELIABILITY_SEED replays a run; otherwise a fresh seed per run. Printed by every scenario that uses it. */
+let fallbackSeed: number | undefined;
+
+/**
+ * The suite seed: RELIABILITY_SEED (the reliability config sets a fresh one per run and every scenario prints it),
+ * so `RELIABILITY_SEED=<seed> npm run test:reliability` replays every random choice.
+ */
 export function suiteSeed(): number {
   const fromEnv = process.env.RELIABILITY_SEED;
   if (fromEnv && /^\d+$/.test(fromEnv)) return Number(fromEnv) >>> 0;
-  return (Date.now() ^ (process.pid << 8)) >>> 0;
+  fallbackSeed ??= (Date.now() ^ (process.pid << 8)) >>> 0;
+  return fallbackSeed;
 }
 
-/** A per-scenario seed derived from the suite seed, so scenarios replay independently. */
+/** A per-scenario seed derived from the suite seed, so one scenario's choices don't shift another's. */
 export function scenarioSeed(name: string): number {
   let h = suiteSeed();
   for (const ch of name) h = Math.imul(h ^ ch.charCodeAt(0), 2654435761) >>> 0;

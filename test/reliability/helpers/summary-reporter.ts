@@ -11,7 +11,6 @@ interface Row {
   kills: number;
   archives: number;
   rows: number;
-  seeds: Set<number>;
   notes: string[];
 }
 
@@ -22,14 +21,17 @@ function readCounts(file: string): ScenarioCounts[] {
 
 /** Prints the suite's summary table (cases, kills, archives, rows, failures) after every other reporter. */
 export default class SummaryReporter implements Reporter {
-  constructor(private readonly countsFile: string) {}
+  constructor(
+    private readonly countsFile: string,
+    private readonly seed: string,
+  ) {}
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const rows = new Map<string, Row>();
     const rowFor = (scenario: string) => {
       let row = rows.get(scenario);
       if (!row) {
-        row = { scenario, tests: 0, failed: 0, cases: 0, kills: 0, archives: 0, rows: 0, seeds: new Set(), notes: [] };
+        row = { scenario, tests: 0, failed: 0, cases: 0, kills: 0, archives: 0, rows: 0, notes: [] };
         rows.set(scenario, row);
       }
       return row;
@@ -47,7 +49,6 @@ export default class SummaryReporter implements Reporter {
       row.kills += c.kills ?? 0;
       row.archives += c.archives ?? 0;
       row.rows += c.rows ?? 0;
-      if (c.seed !== undefined) row.seeds.add(c.seed);
       if (c.note) row.notes.push(c.note);
     }
     fs.rmSync(this.countsFile, { force: true });
@@ -60,10 +61,12 @@ export default class SummaryReporter implements Reporter {
       '',
       '## Reliability summary',
       '',
-      '| scenario | tests | cases run | kills injected | archives checked | rows verified | failures | seed |',
-      '|---|---:|---:|---:|---:|---:|---:|---|',
-      ...all.map((r) => `| ${r.scenario} | ${r.tests} | ${r.cases} | ${r.kills} | ${r.archives} | ${r.rows} | ${r.failed} | ${[...r.seeds].join(', ')} |`),
-      `| **total** | ${total.tests} | ${total.cases} | ${total.kills} | ${total.archives} | ${total.rows} | ${total.failed} | |`,
+      `Seed ${this.seed} (replay: RELIABILITY_SEED=${this.seed} npm run test:reliability)`,
+      '',
+      '| scenario | tests | cases run | kills injected | archives checked | rows verified | failures |',
+      '|---|---:|---:|---:|---:|---:|---:|',
+      ...all.map((r) => `| ${r.scenario} | ${r.tests} | ${r.cases} | ${r.kills} | ${r.archives} | ${r.rows} | ${r.failed} |`),
+      `| **total** | ${total.tests} | ${total.cases} | ${total.kills} | ${total.archives} | ${total.rows} | ${total.failed} |`,
       ...all.flatMap((r) => r.notes.map((n) => `- ${r.scenario}: ${n}`)),
       '',
     ];

@@ -7,7 +7,6 @@ export interface ScenarioCounts {
   kills?: number;
   archives?: number;
   rows?: number;
-  seed?: number;
   note?: string;
 }
 
@@ -20,8 +19,8 @@ export function recordCounts(counts: ScenarioCounts): void {
 }
 
 /** A running tally a scenario fills in as it goes and records once in afterAll. */
-export function createTally(scenario: string, seed?: number) {
-  const counts = { scenario, cases: 0, kills: 0, archives: 0, rows: 0, ...(seed !== undefined ? { seed } : {}) } satisfies ScenarioCounts;
+export function createTally(scenario: string) {
+  const counts = { scenario, cases: 0, kills: 0, archives: 0, rows: 0 } satisfies ScenarioCounts;
   return {
     counts,
     record: () => recordCounts(counts),
