@@ -11,6 +11,8 @@ export interface GlobalOptions {
 export interface CommandIO {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
+  /** Where `import -` reads a document from (process.stdin when absent). */
+  stdin?: NodeJS.ReadableStream;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
 }

@@ -43,7 +43,7 @@ const isEntry = import.meta.url === new URL(`file://${process.argv[1]}`).href ||
 if (isEntry) {
   const controller = new AbortController();
   installSignals(controller);
-  const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal };
+  const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: controller.signal };
   const code = await runCli(process.argv, io);
   process.exitCode = code;
 }

@@ -5,12 +5,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** `shared/fixtures` beside the repo, or beside a parent dir (worktrees live one level deeper than main). */
+/** ../shared/fixtures from the repo, found by walking up (a git worktree sits deeper than the main checkout). */
 function findFixtures(): string {
-  for (let dir = path.dirname(REPO_ROOT); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'shared', 'fixtures');
-    if (fs.existsSync(candidate) || path.dirname(dir) === dir) return candidate;
+  for (let dir = REPO_ROOT; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const candidate = path.join(path.dirname(dir), 'shared', 'fixtures');
+    if (fs.existsSync(candidate)) return candidate;
   }
+  return path.resolve(REPO_ROOT, '..', 'shared', 'fixtures');
 }
 export const FIXTURES = findFixtures();
 export const DEFAULT_FIXTURE = path.join(FIXTURES, 'openclaw-2026.9.6-default.tgz');

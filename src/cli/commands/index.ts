@@ -1,14 +1,20 @@
 import type { Command } from 'commander';
 import type { CommandIO, GlobalOptions } from '../context.js';
+import { registerConfig } from './config.js';
 import { registerCreate } from './create.js';
+import { registerSessions } from './sessions.js';
 import { registerDoctor } from './doctor.js';
 import { registerService } from './service.js';
+import { registerRestore } from './restore.js';
 import { registerVerify } from './verify.js';
 
 /** Every command registers itself here, one line each. */
 export function registerCommands(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
   registerCreate(program, io, globals);
   registerVerify(program, io, globals);
+  registerSessions(program, io, globals);
+  registerConfig(program, io, globals);
   registerService(program, io, globals);
   registerDoctor(program, io, globals);
+  registerRestore(program, io, globals);
 }

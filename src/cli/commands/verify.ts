@@ -1,26 +1,28 @@
 import type { Command } from 'commander';
-import { IntegrityError } from '../../core/errors.js';
-import { verifyArchive } from '../../core/verify/verify-archive.js';
+import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
+import { integrityErrorFor, verifyArchive, type VerifyResult } from '../../core/verify/verify-archive.js';
 import { formatBytes } from '../../output/format.js';
 import { printJson, type CommandIO, type GlobalOptions } from '../context.js';
+
+function describeOk(result: VerifyResult): string {
+  const { files, databases, bytes } = result.checked;
+  const label = result.format ? FORMAT_LABELS[result.format] : 'archive';
+  const what = `${files} files (${databases} databases passed integrity_check), ${formatBytes(bytes)}`;
+  if (result.hashesChecked) return `ok: ${result.archive}\n  ${label}: ${what}, every SHA-256 matches the manifest\n`;
+  const manifest = result.format === 'openclaw-native' ? 'manifest and payload structure checked' : 'no manifest';
+  return `ok: ${result.archive}\n  ${label}: ${what}; ${manifest}; it carries no content hashes, so file contents could not be checked\n`;
+}
 
 export function registerVerify(program: Command, io: CommandIO, _globals: () => GlobalOptions): void {
   program
     .command('verify')
     .description('check an archive: compression, tar structure, manifest, every hash, every database')
-    .argument('<archive>', 'archive to verify')
+    .argument('<archive>', 'archive to verify (ours, OpenClaw-native, or a hand-made tar of .openclaw)')
     .option('--json', 'print one JSON object with every problem')
     .action(async (archive: string, flags: { json?: boolean }) => {
       const result = await verifyArchive(archive, { signal: io.signal });
       if (flags.json) printJson(io, result);
-      if (!result.ok) {
-        const first = result.problems[0];
-        throw new IntegrityError(first ? `${first.path}: ${first.reason}` : `${archive} did not verify`, { details: { reported: Boolean(flags.json) } });
-      }
-      if (!flags.json) {
-        io.stdout.write(
-          `ok: ${archive}\n  ${result.checked.files} files (${result.checked.databases} databases passed integrity_check), ${formatBytes(result.checked.bytes)}, every SHA-256 matches the manifest\n`,
-        );
-      }
+      if (!result.ok) throw integrityErrorFor(result, { reported: Boolean(flags.json) });
+      if (!flags.json) io.stdout.write(describeOk(result));
     });
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureOpenClaw } from '../openclaw/harness/install.js';
+import { ensureOpenClaw } from './harness/install.js';
 import { makeTempDir, runCli, unpackFixture } from '../helpers/fixture.js';
 
 /** The real openclaw@2026.9.6 behind an `openclaw` wrapper on PATH, as a global install would put it. */

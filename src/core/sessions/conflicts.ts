@@ -1,0 +1,22 @@
+import { BackupError } from '../errors.js';
+import type { ExportedSession } from './document.js';
+
+export type OnConflict = 'skip' | 'replace' | 'fail';
+
+export interface ConflictPlan {
+  todo: ExportedSession[];
+  skipped: string[];
+  replaced: string[];
+}
+
+/** Applies --on-conflict to the keys that already exist; `fail` (the default) throws before anything is written. */
+export function resolveConflicts(agentId: string, sessions: ExportedSession[], conflicts: string[], onConflict: OnConflict): ConflictPlan {
+  if (conflicts.length && onConflict === 'fail') {
+    throw new BackupError('failure', `sessions already exist in agent "${agentId}": ${conflicts.join(', ')} (use --on-conflict skip or replace)`, {
+      details: { conflicts },
+    });
+  }
+  const skipped = onConflict === 'skip' ? conflicts : [];
+  const replaced = onConflict === 'replace' ? conflicts : [];
+  return { todo: sessions.filter((s) => !skipped.includes(s.key)), skipped, replaced };
+}

@@ -1,0 +1,53 @@
+import { FORMAT_NAME, FORMAT_VERSION, HEADER_PATH, MANIFEST_PATH, STATE_PREFIX, type ArchiveHeader, type Manifest } from '../archive/manifest.js';
+import type { ScanResult, VerifyProblem } from './scan-archive.js';
+
+/** Slack for a zip bomb check: tar-level content may exceed the manifest's byte total by this much at most. */
+const BOMB_SLACK = 1 << 20;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Checks an archive of our format against its header and manifest. */
+export function checkOurArchive(scan: ScanResult): VerifyProblem[] {
+  const problems: VerifyProblem[] = [];
+  const header = scan.header;
+  if (!isObject(header) || header.format !== FORMAT_NAME) problems.push({ path: HEADER_PATH, reason: 'header does not name the openclaw-backup format' });
+  else if (typeof header.formatVersion !== 'number' || header.formatVersion > FORMAT_VERSION) {
+    problems.push({ path: HEADER_PATH, reason: `format version ${String(header.formatVersion)} is newer than this tool understands (${FORMAT_VERSION})` });
+  }
+  const manifest = scan.manifest;
+  if (!isObject(manifest)) {
+    problems.push({ path: MANIFEST_PATH, reason: 'manifest missing: the archive is truncated or incomplete' });
+    return problems;
+  }
+  if (!Array.isArray(manifest.entries) || !isObject(manifest.totals) || !Array.isArray(manifest.roots)) {
+    problems.push({ path: MANIFEST_PATH, reason: 'manifest lacks entries, totals or roots' });
+    return problems;
+  }
+  const { entries, totals } = manifest as unknown as Manifest;
+  if (typeof totals.bytes === 'number' && scan.contentBytes > totals.bytes + BOMB_SLACK) {
+    problems.push({ path: MANIFEST_PATH, reason: `decompressed content of ${scan.contentBytes} bytes is far beyond the manifest's total of ${totals.bytes} bytes` });
+  }
+  const seen = new Map(scan.entries.map((entry) => [entry.name, entry]));
+  const listed = new Set<string>();
+  for (const expected of entries) {
+    listed.add(expected.path);
+    const got = seen.get(expected.path);
+    if (!got) {
+      problems.push({ path: expected.path, reason: 'in the manifest but missing from the archive' });
+      continue;
+    }
+    if (got.kind !== expected.type) problems.push({ path: expected.path, reason: `type ${got.kind}, manifest says ${expected.type}` });
+    else if (expected.type === 'file') {
+      if (got.size !== expected.size) problems.push({ path: expected.path, reason: `size ${got.size}, manifest says ${expected.size}` });
+      else if (got.sha256 !== expected.sha256) problems.push({ path: expected.path, reason: 'SHA-256 does not match the manifest: content was changed' });
+    } else if (expected.type === 'symlink' && got.target !== expected.target) {
+      problems.push({ path: expected.path, reason: 'symlink target does not match the manifest' });
+    }
+  }
+  for (const entry of scan.entries) if (!listed.has(entry.name)) problems.push({ path: entry.name, reason: 'in the archive but not in the manifest' });
+  const roots = (manifest as unknown as ArchiveHeader).roots;
+  if (!roots.some((root) => root.archivePath === STATE_PREFIX)) problems.push({ path: MANIFEST_PATH, reason: 'manifest names no state root' });
+  return problems;
+}

@@ -1,0 +1,101 @@
+/**
+ * Name- and type-level checks on every tar entry, before anything is written: the rules that keep extraction
+ * inside its staging dir. They depend only on the entries seen so far, so verify and restore apply the same ones.
+ */
+
+export type EntryKind = 'file' | 'directory' | 'symlink' | 'link';
+
+export interface RawEntryHeader {
+  name: string;
+  type: string | null | undefined;
+  mode?: number | undefined;
+  linkname?: string | null | undefined;
+}
+
+/** Strips leading "./" and a trailing "/"; returns undefined for the archive's own "." entry. */
+export function normalizeEntryName(name: string): string | undefined {
+  let out = name;
+  while (out.startsWith('./')) out = out.slice(2);
+  out = out.replace(/\/+$/, '');
+  return out === '' || out === '.' ? undefined : out;
+}
+
+/** Why a name is unsafe to extract, or undefined when it is a plain relative path. */
+export function unsafeNameReason(name: string): string | undefined {
+  if (name.startsWith('/')) return 'absolute path';
+  if (name.includes('\0')) return 'NUL byte in path';
+  const parts = name.split('/');
+  if (parts.includes('..')) return '".." path component';
+  if (parts.some((part) => part === '' || part === '.')) return 'empty or "." path component';
+  return undefined;
+}
+
+function kindOf(type: string | null | undefined): EntryKind | undefined {
+  switch (type) {
+    case 'file':
+    case 'contiguous-file':
+      return 'file';
+    case 'directory':
+      return 'directory';
+    case 'symlink':
+      return 'symlink';
+    case 'link':
+      return 'link';
+    default:
+      return undefined;
+  }
+}
+
+function describeType(type: string | null | undefined): string {
+  if (type === 'character-device' || type === 'block-device') return 'device node';
+  if (type === 'fifo') return 'FIFO';
+  return `unsupported entry type ${type ?? 'unknown'}`;
+}
+
+function ancestorsOf(name: string): string[] {
+  const parts = name.split('/');
+  const out: string[] = [];
+  for (let i = 1; i < parts.length; i += 1) out.push(parts.slice(0, i).join('/'));
+  return out;
+}
+
+/** Tracks the tree an archive builds, entry by entry, and rejects entries that would escape or collide. */
+export class EntryGuard {
+  private readonly explicit = new Map<string, EntryKind>();
+  private readonly implicitDirs = new Set<string>();
+  private readonly folded = new Map<string, string>();
+
+  /** Returns the entry's kind, or a reason to reject it. `name` must already be normalized. */
+  check(name: string, header: RawEntryHeader): { kind: EntryKind; linkTarget?: string } | { reason: string } {
+    const unsafe = unsafeNameReason(name);
+    if (unsafe) return { reason: `unsafe path (${unsafe})` };
+    const kind = kindOf(header.type);
+    if (!kind) return { reason: describeType(header.type) };
+    if ((header.mode ?? 0) & 0o6000) return { reason: 'setuid/setgid bit set' };
+    if (this.explicit.has(name)) return { reason: 'duplicate entry' };
+    for (const path of [...ancestorsOf(name), name]) {
+      const other = this.folded.get(path.toLowerCase());
+      if (other !== undefined && other !== path) return { reason: `collides with ${other} on a case-insensitive file system` };
+    }
+    if (kind !== 'directory' && this.implicitDirs.has(name)) return { reason: 'a directory of earlier entries, archived again as a non-directory' };
+    for (const ancestor of ancestorsOf(name)) {
+      const seen = this.explicit.get(ancestor);
+      if (seen === 'symlink') return { reason: `passes through the symlink ${ancestor}` };
+      if (seen && seen !== 'directory') return { reason: `parent ${ancestor} is not a directory` };
+    }
+    let linkTarget: string | undefined;
+    if (kind === 'link') {
+      const target = normalizeEntryName(header.linkname ?? '');
+      if (!target || unsafeNameReason(target)) return { reason: `hard link to ${header.linkname ?? '(nothing)'} points outside the archive` };
+      if (this.explicit.get(target) !== 'file') return { reason: `hard link to ${target}, which is not an earlier regular file of the archive` };
+      linkTarget = target;
+    }
+    this.explicit.set(name, kind);
+    this.folded.set(name.toLowerCase(), name);
+    for (const ancestor of ancestorsOf(name)) {
+      this.implicitDirs.add(ancestor);
+      if (!this.folded.has(ancestor.toLowerCase())) this.folded.set(ancestor.toLowerCase(), ancestor);
+    }
+    return linkTarget ? { kind, linkTarget } : { kind };
+  }
+}

@@ -1,0 +1,170 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import tar from 'tar-stream';
+import type { Compression } from '../../config/schema.js';
+import { HEADER_PATH, MANIFEST_PATH } from '../archive/manifest.js';
+import { describeStreamError, openArchive } from '../archive/open-archive.js';
+import { IntegrityError, throwIfAborted } from '../errors.js';
+import { detectLayout, stagingRel, type ArchiveLayout } from './archive-layout.js';
+import { EntryGuard, normalizeEntryName, type EntryKind } from './entry-guard.js';
+import { hashEntry, SizeExceededError, type HashedEntry } from './hash-entry.js';
+
+export interface VerifyProblem {
+  path: string;
+  reason: string;
+}
+
+/** One accepted entry: its archive name, where it goes below a staging dir, and what it held. */
+export interface ScannedEntry {
+  name: string;
+  rel: string;
+  kind: EntryKind;
+  mode: number;
+  mtime: Date | undefined;
+  size: number;
+  sha256?: string;
+  database?: boolean;
+  /** Symlink target as stored. */
+  target?: string;
+  /** Hard link: the rel of the earlier file it links to. */
+  linkRel?: string;
+}
+
+export type EntryHandler = (entry: ScannedEntry, stream: AsyncIterable<unknown>) => Promise<HashedEntry | undefined>;
+
+export interface ScanOptions {
+  signal?: AbortSignal | undefined;
+  /** Run PRAGMA integrity_check on every database (copies go to a private temp dir). */
+  checkDatabases?: boolean;
+  /** Restore's extraction: consumes the entry (returns its hash for files) or returns undefined to skip it. */
+  onEntry?: EntryHandler;
+  /** Per-entry size limits from an earlier pass: anything bigger is refused before it is read. */
+  sizeLimit?: (entry: ScannedEntry) => number | undefined;
+}
+
+export interface ScanResult {
+  compression: Compression;
+  layout: ArchiveLayout | undefined;
+  entries: ScannedEntry[];
+  /** Parsed JSON documents: our header and manifest, or OpenClaw's native manifest. */
+  header: unknown;
+  manifest: unknown;
+  problems: VerifyProblem[];
+  /** Sum of the entry sizes the tar headers declared (excluding our header and manifest documents). */
+  contentBytes: number;
+  databases: number;
+}
+
+const DOC_LIMIT = 256 << 20;
+
+async function readJson(stream: AsyncIterable<unknown>, name: string): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const item of stream) {
+    size += (item as Buffer).length;
+    if (size > DOC_LIMIT) throw new IntegrityError(`${name}: larger than ${DOC_LIMIT} bytes where a JSON document was expected`);
+    chunks.push(item as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new IntegrityError(`${name}: not valid JSON`);
+  }
+}
+
+function isDocument(layout: ArchiveLayout, name: string): boolean {
+  if (layout.format === 'openclaw-backup') return name === HEADER_PATH || name === MANIFEST_PATH;
+  return layout.format === 'openclaw-native' && name === `${layout.prefix}/manifest.json`;
+}
+
+/**
+ * Reads an archive once, streaming: decompression, tar structure, the entry guard (unsafe names, links, devices,
+ * setuid, duplicates), sizes and SHA-256 of every file, optionally database integrity and extraction.
+ * Problems are collected, never thrown; only an abort or an I/O error from `onEntry` escapes.
+ */
+export async function scanArchive(archive: string, options: ScanOptions = {}): Promise<ScanResult> {
+  const opened = await openArchive(archive);
+  const result: ScanResult = { compression: opened.compression, layout: undefined, entries: [], header: undefined, manifest: undefined, problems: [], contentBytes: 0, databases: 0 };
+  const { problems } = result;
+  const guard = new EntryGuard();
+  const scratch = options.checkDatabases ? await fs.mkdtemp(path.join(os.tmpdir(), 'openclaw-backup-verify-')) : undefined;
+  const extract = tar.extract();
+  opened.tar.on('error', (error) => extract.destroy(error));
+  opened.tar.pipe(extract);
+  let afterManifest = false;
+  try {
+    for await (const entry of extract) {
+      throwIfAborted(options.signal);
+      const h = entry.header;
+      const name = normalizeEntryName(h.name);
+      if (name === undefined) {
+        entry.resume();
+        continue;
+      }
+      const checked = guard.check(name, h);
+      if ('reason' in checked) {
+        problems.push({ path: name, reason: checked.reason });
+        entry.resume();
+        continue;
+      }
+      if (!result.layout) {
+        result.layout = detectLayout(name);
+        if (!result.layout) {
+          problems.push({ path: name, reason: 'not an OpenClaw backup: the first entry is neither openclaw-backup/header.json, an OpenClaw backup root, nor a .openclaw folder' });
+          entry.resume();
+          break;
+        }
+      }
+      const layout = result.layout;
+      if (afterManifest) problems.push({ path: name, reason: 'entry after the manifest' });
+      if (isDocument(layout, name) && checked.kind === 'file') {
+        const doc = await readJson(entry, name);
+        if (name === HEADER_PATH) result.header = doc;
+        else {
+          result.manifest = doc;
+          afterManifest = layout.format === 'openclaw-backup';
+        }
+        continue;
+      }
+      const rel = stagingRel(layout, name);
+      if (rel === undefined) {
+        if (name !== layout.prefix && !layout.prefix.startsWith(`${name}/`)) problems.push({ path: name, reason: `outside the archive's root folder ${layout.prefix}/` });
+        entry.resume();
+        continue;
+      }
+      const scanned: ScannedEntry = { name, rel, kind: checked.kind, mode: (h.mode ?? 0) & 0o7777, mtime: h.mtime, size: checked.kind === 'file' ? h.size ?? 0 : 0 };
+      if (checked.kind === 'symlink') scanned.target = h.linkname ?? '';
+      if (checked.linkTarget) scanned.linkRel = stagingRel(layout, checked.linkTarget) ?? '';
+      const limit = options.sizeLimit?.(scanned);
+      if (limit !== undefined && scanned.size > limit) {
+        problems.push({ path: name, reason: `${scanned.size} bytes, more than the ${limit} expected` });
+        break;
+      }
+      result.contentBytes += scanned.size;
+      const handled = await options.onEntry?.(scanned, entry);
+      const hashed = handled ?? (checked.kind === 'file'
+        ? await hashEntry(entry, { scratchDb: scratch && path.join(scratch, `db-${result.entries.length}`) })
+        : (entry.resume(), undefined));
+      if (hashed) {
+        scanned.sha256 = hashed.sha256;
+        scanned.database = hashed.database;
+        if (hashed.database) result.databases += 1;
+        if (hashed.integrityProblem) problems.push({ path: name, reason: hashed.integrityProblem });
+      }
+      result.entries.push(scanned);
+    }
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    if (error instanceof IntegrityError) problems.push({ path: archive, reason: error.message });
+    else if (error instanceof SizeExceededError) problems.push({ path: archive, reason: error.message });
+    else if ((error as NodeJS.ErrnoException).syscall) throw error;
+    else problems.push({ path: archive, reason: describeStreamError(error) });
+  } finally {
+    extract.destroy();
+    opened.tar.destroy();
+    if (scratch) await fs.rm(scratch, { recursive: true, force: true });
+  }
+  if (!result.layout && problems.length === 0) problems.push({ path: archive, reason: 'archive holds no entries' });
+  return result;
+}
