@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyArchive } from '../../src/core/verify/verify-archive.js';
 import { makeTempDir } from '../helpers/fixture.js';
-import { extractWithTar, readArchiveHeader } from './helpers/archives.js';
+import { readArchiveHeader, restoreCopy } from './helpers/archives.js';
 import { describeRun, runCli } from './helpers/cli.js';
 import { checkAppendLog, checkRewrittenFile, readJournal } from './helpers/journal.js';
 import { createTally } from './helpers/summary.js';
@@ -97,8 +97,8 @@ describe('live writers: backups while the gateway writes', () => {
       const required = readJournal(journal).filter((c) => c.at < snapshotStart);
       expect(required.length, 'commits before the snapshot').toBeGreaterThan(0);
       const dest = path.join(home, `restored-${i}`);
-      extractWithTar(archive, dest);
-      const restoredState = path.join(dest, 'openclaw-backup', 'state');
+      await restoreCopy(archive, dest, { env: { HOME: home } });
+      const restoredState = dest;
       const ids = restoredIds(path.join(restoredState, DB_REL));
       let rows = 0;
       for (const commit of required) {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/fixture.js';
-import { extractWithTar } from './helpers/archives.js';
+import { extractWithTar, restoreCopy } from './helpers/archives.js';
 import { crashSigns, describeRun, runCli } from './helpers/cli.js';
 import { emptyCoverage, treeArb, writeRandomTree } from './helpers/random-tree.js';
 import { scenarioSeed, suiteSeed } from './helpers/rng.js';
@@ -11,9 +11,9 @@ import { diffTrees, snapshotTree, unpackRealState } from './helpers/state.js';
 import { createTally } from './helpers/summary.js';
 
 /**
- * Scenario 4: random trees round-trip byte for byte (create → verify → extract), and random mutations of real
- * archives make verify exit 0 or 3 — never crash, hang or write outside its scratch dir — and exit 0 only when
- * the content is unchanged.
+ * Scenario 4: random trees round-trip byte for byte (create → verify → GNU tar and restore), and random mutations
+ * of real archives make verify and restore exit 0 or 3 — never crash, hang or write outside their scratch dir or
+ * target — and verify exits 0 only when the content is unchanged.
  */
 const TREES = Number(process.env.RELIABILITY_TREES ?? 20);
 const MUTATIONS = Number(process.env.RELIABILITY_MUTATIONS ?? 45);
@@ -32,7 +32,7 @@ afterAll(() => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-describe('random trees round-trip through create, verify and GNU tar', () => {
+describe('random trees round-trip through create, verify, GNU tar and restore', () => {
   it(`${TREES} random trees come back byte for byte`, async () => {
     let run = 0;
     const coverage = emptyCoverage();
@@ -56,6 +56,9 @@ describe('random trees round-trip through create, verify and GNU tar', () => {
           extractWithTar(archive, dest);
           const diffs = diffTrees(snapshotTree(path.join(stateDir, 't')), snapshotTree(path.join(dest, 'openclaw-backup', 'state', 't')));
           expect(diffs).toEqual([]);
+          const restored = path.join(home, 'restored');
+          await restoreCopy(archive, restored, { env });
+          expect(diffTrees(snapshotTree(path.join(stateDir, 't')), snapshotTree(path.join(restored, 't'))), 'restore').toEqual([]);
           tally.counts.cases += 1;
           tally.counts.archives += 1;
         } finally {
@@ -115,6 +118,20 @@ function findHeaderBlocks(tar: Buffer): number[] {
   return blocks;
 }
 
+/** restore --target of a mutated archive: exit 0 or 3, one line, and nothing written beside the target. */
+async function checkRestoreOfMutant(file: string, dir: string, context: string): Promise<void> {
+  const before = fs.readdirSync(dir).sort();
+  const target = path.join(dir, 'target');
+  const args = ['restore', file, '--target', target];
+  const result = await runCli(args, { env: { HOME: dir, TMPDIR: path.join(dir, 'tmp') }, cwd: dir, timeoutMs: 60_000 });
+  const what = `${context}\nrestore: ${describeRun(args, result)}`;
+  expect(crashSigns(result), what).toEqual([]);
+  expect([0, 3], what).toContain(result.code);
+  expect(fs.readdirSync(dir).filter((n) => n !== 'target').sort(), `${what}: restore wrote beside its target`).toEqual(before);
+  expect(fs.readdirSync(path.join(dir, 'tmp')), `${what}: restore left scratch files`).toEqual([]);
+  if (result.code === 3) expect(fs.existsSync(target), `${what}: a refused restore left its target behind`).toBe(false);
+}
+
 describe('random mutations of real archives', () => {
   const originals: Record<string, { file: string; tree: ReturnType<typeof snapshotTree> }> = {};
   let home: string;
@@ -134,7 +151,7 @@ describe('random mutations of real archives', () => {
     }
   });
 
-  it(`${MUTATIONS} mutations: verify exits 0 or 3, never crashes or hangs, and passes only unchanged content`, async () => {
+  it(`${MUTATIONS} mutations: verify and restore exit 0 or 3, never crash, hang or write outside, verify passes only unchanged content`, async () => {
     let run = 0;
     let passes = 0;
     await fc.assert(
@@ -167,6 +184,7 @@ describe('random mutations of real archives', () => {
             }
             if (extracted) expect(diffTrees(original.tree, snapshotTree(dest)), `${context}: verify passed changed content`).toEqual([]);
           }
+          await checkRestoreOfMutant(file, dir, context);
           tally.counts.cases += 1;
           tally.counts.archives += 1;
         } finally {

@@ -49,3 +49,10 @@ export function readArchiveHeader(archive: string): { createdAt: string; [key: s
 export function sha256Of(file: string): string {
   return execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0] as string;
 }
+
+/** `openclaw-backup restore ARCHIVE --target DEST` (a separate copy): exit 0 or throws with the run described. */
+export async function restoreCopy(archive: string, dest: string, options: RunOptions = {}): Promise<void> {
+  const args = ['restore', archive, '--target', dest, '--json'];
+  const result = await runCli(args, { timeoutMs: 120_000, ...options });
+  if (result.code !== 0 || crashSigns(result).length > 0) throw new Error(`restore failed: ${describeRun(args, result)}`);
+}

@@ -2,22 +2,14 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { DEFAULT_FIXTURE, unpackFixture } from '../../helpers/fixture.js';
+import { unpackFixture } from '../../helpers/fixture.js';
 import type { Rng } from './rng.js';
 
 const MB = 1024 * 1024;
 
-/** The real fixture: beside the repo on main, under /work/shared from a worktree (../shared does not exist there). */
-export function defaultFixture(): string {
-  const candidates = [process.env.OPENCLAW_FIXTURE, DEFAULT_FIXTURE, '/work/shared/fixtures/openclaw-2026.9.6-default.tgz'];
-  const found = candidates.find((c): c is string => Boolean(c) && fs.existsSync(c as string));
-  if (!found) throw new Error(`the OpenClaw fixture is missing; looked at ${candidates.filter(Boolean).join(', ')}`);
-  return found;
-}
-
 /** Unpacks the real OpenClaw 2026.9.6 state as <home>/.openclaw. */
 export function unpackRealState(home: string): string {
-  return unpackFixture(home, defaultFixture());
+  return unpackFixture(home);
 }
 
 export interface BigStateOptions {
