@@ -11,7 +11,8 @@ const seed = process.env.RELIABILITY_SEED ?? String(Math.floor(Math.random() * 2
 
 export default defineConfig({
   test: {
-    include: ['test/reliability/**/*.test.ts'],
+    // The restore issue's hostile-archive corpus runs here too, so the suite's figures include it.
+    include: ['test/reliability/**/*.test.ts', 'test/integration/restore-hostile.test.ts'],
     // Long: every case spawns real CLI processes on hundreds of MB; files run one at a time to keep CPU contention low.
     testTimeout: 300_000,
     hookTimeout: 300_000,

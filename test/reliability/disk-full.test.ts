@@ -7,13 +7,14 @@ import { finalArchives, sha256Of, tempLeftovers } from './helpers/archives.js';
 import { crashSigns, describeRun, runCli } from './helpers/cli.js';
 import { freeBytes, mountTmpfs, remount, unmount } from './helpers/mounts.js';
 import { createRng, scenarioSeed, suiteSeed } from './helpers/rng.js';
-import { setBackupBlock, unpackRealState } from './helpers/state.js';
+import { diffTrees, setBackupBlock, snapshotTree, unpackRealState } from './helpers/state.js';
 import { createTally } from './helpers/summary.js';
 
 /**
  * Scenario 3: the backups dir on a small tmpfs, filled so the space runs out at a random point (database
  * snapshots in staging, archive body, manifest). Every run: exit 1 naming ENOSPC, no partial archive or staging
- * dir left, older archives byte-identical, nothing deleted; after space is freed the next run succeeds.
+ * dir left, older archives byte-identical, nothing deleted; after space is freed the next run succeeds. Then the
+ * same for restore: its staging dir (beside the state dir) runs out of space and the live state is untouched.
  */
 const CASES = Number(process.env.RELIABILITY_DISK_CASES ?? 8);
 const MB = 1024 * 1024;
@@ -105,6 +106,56 @@ describe('disk full: the backups dir runs out of space', () => {
       }
       // Keep the dir at the two older archives so the next fill level means what it says.
       for (const archive of finalArchives(backupsDir)) if (!before.has(archive)) fs.rmSync(archive);
+    }
+  });
+
+  it('restore: a full filesystem for the staging dir fails with exit 1 and leaves the live state untouched', async () => {
+    // HOME on a small tmpfs: the state dir and restore's staging dir (beside it) share it; the archive is elsewhere.
+    const smallHome = path.join(home, 'small-home');
+    mountTmpfs(smallHome, 24 * MB);
+    try {
+      const liveState = path.join(smallHome, '.openclaw');
+      fs.cpSync(stateDir, liveState, { recursive: true });
+      fs.rmSync(path.join(liveState, 'workspace', 'bulk.bin'));
+      setBackupBlock(liveState, {});
+      const smallEnv = { HOME: smallHome };
+      const archive = path.join(home, 'restore-source.tar.gz');
+      const created = await runCli(['create', '--output', archive], { env: smallEnv, timeoutMs: 120_000 });
+      expect(created.code, describeRun(['create'], created)).toBe(0);
+      const first = await runCli(['restore', archive], { env: smallEnv, timeoutMs: 120_000 });
+      expect(first.code, describeRun(['restore'], first)).toBe(0);
+      const skip = (rel: string) => rel === 'backups' || rel === 'openclaw-backup.lock' || rel.endsWith('-shm') || rel.endsWith('-wal');
+      const restoredTree = snapshotTree(liveState, skip);
+      const besides = () => fs.readdirSync(smallHome).filter((n) => n !== '.openclaw' && n !== 'filler.bin');
+      for (const n of besides()) fs.rmSync(path.join(smallHome, n), { recursive: true, force: true });
+      const needed = 6 * MB;
+      const levels = [0, 64 * 1024, ...Array.from({ length: 4 }, () => rng.int(0, needed))];
+      let refused = 0;
+      for (const leave of levels) {
+        const filler = path.join(smallHome, 'filler.bin');
+        fs.writeFileSync(filler, Buffer.alloc(Math.max(0, freeBytes(smallHome) - leave)));
+        const context = `restore with ${leave} bytes free (RELIABILITY_SEED=${suiteSeed()})`;
+        const args = ['restore', archive];
+        const result = await runCli(args, { env: smallEnv, timeoutMs: 120_000 });
+        tally.counts.cases += 1;
+        expect(crashSigns(result), `${context}: ${describeRun(args, result)}`).toEqual([]);
+        expect([0, 1], `${context}: ${describeRun(args, result)}`).toContain(result.code);
+        if (result.code === 1) {
+          refused += 1;
+          const errors = result.stderr.split('\n').filter((line) => line.startsWith('openclaw-backup:'));
+          expect(errors, context).toHaveLength(1);
+          expect(errors[0], context).toMatch(/ENOSPC: no space left on device|not enough space/);
+          expect(besides(), `${context}: staging left behind`).toEqual([]);
+        }
+        expect(diffTrees(restoredTree, snapshotTree(liveState, skip)), `${context}: the live state changed`).toEqual([]);
+        fs.rmSync(filler);
+        for (const n of besides()) fs.rmSync(path.join(smallHome, n), { recursive: true, force: true });
+      }
+      expect(refused, 'no level ran out of space').toBeGreaterThan(0);
+      const after = await runCli(['restore', archive], { env: smallEnv, timeoutMs: 120_000 });
+      expect(after.code, `after freeing space: ${describeRun(['restore'], after)}`).toBe(0);
+    } finally {
+      unmount(smallHome);
     }
   });
 });
