@@ -16,7 +16,7 @@ import { createTally } from './helpers/summary.js';
  * never modified by a backup.
  */
 const KILLS = Number(process.env.RELIABILITY_KILLS ?? 50);
-const STATE_MB = Number(process.env.RELIABILITY_STATE_MB ?? 150);
+const STATE_MB = Number(process.env.RELIABILITY_STATE_MB ?? 100);
 const seed = scenarioSeed('crash');
 const rng = createRng(seed);
 const tally = createTally('crash');

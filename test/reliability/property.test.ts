@@ -101,7 +101,7 @@ function mutate(original: Buffer, m: Mutation, headerBlocks: number[]): Buffer {
     case 'extend':
       return Buffer.concat([buf, Buffer.from(m.bytes)]);
     case 'zero':
-      buf.fill(0, offset(m.at), offset(m.at) + m.length);
+      buf.fill(0, offset(m.at), Math.min(buf.length, offset(m.at) + m.length));
       return buf;
     case 'tar-header': {
       const block = headerBlocks[m.block % headerBlocks.length] as number;

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { unpackFixture } from '../../helpers/fixture.js';
+import { snapshotTree as snapshotWithModes } from '../../helpers/tree.js';
 import type { Rng } from './rng.js';
 
 const MB = 1024 * 1024;
@@ -85,25 +85,10 @@ export function makeBigState(home: string, rng: Rng, options: BigStateOptions): 
 
 export type TreeSnapshot = Map<string, string>;
 
-/** Every entry under root: 'dir', 'file <sha256>' or 'link <target>' by relative posix path. */
+/** Every entry under root by relative path, content only ('dir', 'file <sha256>', 'link <target>'): modes are left
+ * out because restore sets them on purpose. */
 export function snapshotTree(root: string, skip: (rel: string) => boolean = () => false): TreeSnapshot {
-  const out: TreeSnapshot = new Map();
-  const walk = (dir: string, rel: string) => {
-    for (const name of fs.readdirSync(dir).sort()) {
-      const r = rel ? `${rel}/${name}` : name;
-      if (skip(r)) continue;
-      const abs = path.join(dir, name);
-      const st = fs.lstatSync(abs);
-      if (st.isSymbolicLink()) out.set(r, `link ${fs.readlinkSync(abs)}`);
-      else if (st.isDirectory()) {
-        out.set(r, 'dir');
-        walk(abs, r);
-      } else if (st.isFile()) out.set(r, `file ${createHash('sha256').update(fs.readFileSync(abs)).digest('hex')}`);
-      else out.set(r, 'other');
-    }
-  };
-  walk(root, '');
-  return out;
+  return new Map(Object.entries(snapshotWithModes(root, skip)).map(([rel, v]) => [rel, v.replace(/^(file|dir) [0-7]+/, '$1')]));
 }
 
 /** Human-readable differences between two snapshots (empty when identical). */
