@@ -20,6 +20,8 @@ export function isComponent(name: string): name is Component {
 export function isNeverArchived(rel: string, basename = path.posix.basename(rel)): boolean {
   if (rel === 'tmp' || rel.startsWith('tmp/')) return true;
   if (rel === 'backups' || rel.startsWith('backups/')) return true;
+  // Our own run record: restoring an old one would misreport the last run.
+  if (rel === 'openclaw-backup-status.json') return true;
   if (basename.endsWith('.pid') || basename.endsWith('.tmp') || basename.endsWith('.lock')) return true;
   if (basename.endsWith('.partial')) return true;
   if (basename.endsWith('.lock.sqlite') || /\.sqlite\.[^/]+\.sqlite$/.test(basename)) return true;

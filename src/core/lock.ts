@@ -7,6 +7,8 @@ import { isProcessAlive } from './fs/atomic.js';
 
 /** The cooperative lock: `<stateDir>/openclaw-backup.lock` (a directory, as proper-lockfile makes it). */
 export const LOCK_NAME = 'openclaw-backup.lock';
+/** Held by a running daemon for its whole life: a second daemon on the same state dir refuses to start. */
+export const DAEMON_LOCK_NAME = 'openclaw-backup-daemon.lock';
 const OWNER_FILE = 'owner.json';
 /** A lock whose mtime was not refreshed for this long is stale (its owner hung or died). */
 const STALE_MS = 30_000;
@@ -30,15 +32,17 @@ export interface AcquireLockOptions {
   /** How long to wait for a holder to finish before giving up with BusyError (exit 4). */
   waitMs?: number;
   signal?: AbortSignal | undefined;
+  /** Another lock in the state dir (the daemon's, DAEMON_LOCK_NAME); default LOCK_NAME. */
+  name?: string;
 }
 
-export function lockPathFor(stateDir: string): string {
-  return path.join(stateDir, LOCK_NAME);
+export function lockPathFor(stateDir: string, name = LOCK_NAME): string {
+  return path.join(stateDir, name);
 }
 
-export async function readLockOwner(stateDir: string): Promise<LockOwner | undefined> {
+export async function readLockOwner(stateDir: string, name = LOCK_NAME): Promise<LockOwner | undefined> {
   try {
-    return JSON.parse(await fs.readFile(path.join(lockPathFor(stateDir), OWNER_FILE), 'utf8')) as LockOwner;
+    return JSON.parse(await fs.readFile(path.join(lockPathFor(stateDir, name), OWNER_FILE), 'utf8')) as LockOwner;
   } catch {
     return undefined;
   }
@@ -50,10 +54,10 @@ function describeOwner(owner: LockOwner | undefined): string {
 }
 
 /** Removes the lock when its owner, on this host, is no longer running. */
-async function reclaimIfOwnerDead(stateDir: string): Promise<boolean> {
-  const owner = await readLockOwner(stateDir);
+async function reclaimIfOwnerDead(stateDir: string, name: string): Promise<boolean> {
+  const owner = await readLockOwner(stateDir, name);
   if (!owner || owner.hostname !== os.hostname() || isProcessAlive(owner.pid)) return false;
-  await fs.rm(lockPathFor(stateDir), { recursive: true, force: true });
+  await fs.rm(lockPathFor(stateDir, name), { recursive: true, force: true });
   return true;
 }
 
@@ -62,14 +66,17 @@ async function reclaimIfOwnerDead(stateDir: string): Promise<boolean> {
  * are reclaimed. While another live holder keeps it, waits up to `waitMs`, then throws BusyError naming it.
  */
 export async function acquireStateLock(stateDir: string, options: AcquireLockOptions): Promise<StateLock> {
-  const lockPath = lockPathFor(stateDir);
+  const name = options.name ?? LOCK_NAME;
+  const lockPath = lockPathFor(stateDir, name);
+  // proper-lockfile keys its in-process registry by the locked path: each lock needs its own.
+  const lockedPath = name === LOCK_NAME ? stateDir : path.join(stateDir, `${name}.target`);
   const deadline = Date.now() + (options.waitMs ?? 60_000);
   let compromised = false;
   for (;;) {
     throwIfAborted(options.signal);
-    await reclaimIfOwnerDead(stateDir);
+    await reclaimIfOwnerDead(stateDir, name);
     try {
-      const release = await lockfile.lock(stateDir, {
+      const release = await lockfile.lock(lockedPath, {
         lockfilePath: lockPath,
         realpath: false,
         stale: STALE_MS,
@@ -92,7 +99,7 @@ export async function acquireStateLock(stateDir: string, options: AcquireLockOpt
       if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
     }
     if (Date.now() >= deadline) {
-      const owner = await readLockOwner(stateDir);
+      const owner = await readLockOwner(stateDir, name);
       throw new BusyError(`state dir ${stateDir} is locked by ${describeOwner(owner)}; lock ${lockPath}`, { details: { lock: lockPath, owner } });
     }
     await new Promise((resolve) => setTimeout(resolve, 200));

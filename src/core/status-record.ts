@@ -5,6 +5,14 @@ import { writeFileAtomic } from './fs/atomic.js';
 /** `<stateDir>/openclaw-backup-status.json`: what the last run did. Written atomically (temp + rename). */
 export const STATUS_FILE = 'openclaw-backup-status.json';
 
+export interface HookRecord {
+  exitCode: number | null;
+  durationMs: number;
+  timedOut: boolean;
+  /** Why the hook failed or was not run (refused, spawn error, signal), or null when it exited 0. */
+  error?: string | null;
+}
+
 export interface LastRun {
   startedAt: string;
   finishedAt: string;
@@ -16,7 +24,7 @@ export interface LastRun {
   durationMs: number;
   pauseMs: number | null;
   pruned: string[];
-  hook: { exitCode: number | null; durationMs: number; timedOut: boolean } | null;
+  hook: HookRecord | null;
   /** One-line, secret-free error message. */
   error: string | null;
 }
@@ -59,4 +67,25 @@ export async function readStatus(stateDir: string): Promise<ReadStatus> {
 
 export async function writeStatus(stateDir: string, record: StatusRecord): Promise<void> {
   await writeFileAtomic(statusPathFor(stateDir), `${JSON.stringify(record, null, 2)}\n`, 0o600);
+}
+
+const pending = new Map<string, Promise<unknown>>();
+
+/**
+ * Read-modify-write of the record; a corrupt record is replaced. Updates from one process (the daemon's cycle,
+ * reload and shutdown) are applied one after another, so none is lost.
+ */
+export function updateStatus(stateDir: string, change: (record: StatusRecord) => StatusRecord): Promise<StatusRecord> {
+  const previous = pending.get(stateDir) ?? Promise.resolve();
+  const next = previous.catch(() => {}).then(async () => {
+    const { record } = await readStatus(stateDir);
+    const updated = change(record);
+    await writeStatus(stateDir, updated);
+    return updated;
+  });
+  pending.set(stateDir, next);
+  void next.finally(() => {
+    if (pending.get(stateDir) === next) pending.delete(stateDir);
+  }).catch(() => {});
+  return next;
 }

@@ -6,6 +6,11 @@ import { registerSessions } from './sessions.js';
 import { registerDoctor } from './doctor.js';
 import { registerService } from './service.js';
 import { registerRestore } from './restore.js';
+import { registerDaemon } from './daemon.js';
+import { registerList } from './list.js';
+import { registerPrune } from './prune.js';
+import { registerRun } from './run.js';
+import { registerStatus } from './status.js';
 import { registerVerify } from './verify.js';
 
 /** Every command registers itself here, one line each. */
@@ -17,4 +22,9 @@ export function registerCommands(program: Command, io: CommandIO, globals: () =>
   registerService(program, io, globals);
   registerDoctor(program, io, globals);
   registerRestore(program, io, globals);
+  registerRun(program, io, globals);
+  registerDaemon(program, io, globals);
+  registerList(program, io, globals);
+  registerPrune(program, io, globals);
+  registerStatus(program, io, globals);
 }

@@ -107,12 +107,16 @@ export class ArchiveWriter {
   /** Streams `file` (which must not change: a staging copy or snapshot) as an entry of exactly `size` bytes. */
   async addFile(name: string, file: string, size: number, meta: EntryMeta): Promise<void> {
     await this.waitForRoom();
-    let finished!: Promise<void>;
-    const sink = await new Promise<ReturnType<tar.Pack['entry']>>((resolveSink) => {
-      finished = new Promise<void>((resolve, reject) => {
-        resolveSink(this.pack.entry({ ...this.base(meta), name, type: 'file', size }, (error) => (error ? reject(error) : resolve())));
-      });
+    let sink: ReturnType<tar.Pack['entry']> | undefined;
+    // pack.entry throws when the pack was destroyed (abort, failure): the executor turns that into a rejection.
+    const finished = new Promise<void>((resolve, reject) => {
+      sink = this.pack.entry({ ...this.base(meta), name, type: 'file', size }, (error) => (error ? reject(error) : resolve()));
     });
+    // A destroyed pack makes the entry's sink emit 'error' and rejects `finished`; the failure is reported through
+    // waitForRoom/finish, so neither may crash the process as unhandled.
+    finished.catch(() => {});
+    if (!sink) return finished;
+    sink.on('error', () => {});
     for await (const item of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
       const chunk = item as Buffer;
       this.produced += chunk.length;

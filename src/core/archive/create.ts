@@ -72,6 +72,22 @@ async function existingSources(sources: BackupSource[], warn: (m: string) => voi
   return out;
 }
 
+/**
+ * Publishes the partial under its final name. An auto-chosen name can be taken between choosing and publishing by
+ * a concurrent backup of the same second; then the next free name is chosen. An explicit --output never moves.
+ */
+async function publishArchive(partial: string, explicit: string | undefined, chooseName: () => Promise<string>): Promise<string> {
+  for (let attempt = 0; ; attempt += 1) {
+    const finalPath = explicit ?? (await chooseName());
+    try {
+      await publishNoOverwrite(partial, finalPath);
+      return finalPath;
+    } catch (error) {
+      if (explicit || (error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 20) throw error;
+    }
+  }
+}
+
 /** The one way a backup is made: used by `create`, `run` and the daemon. */
 export async function createBackup(options: CreateOptions): Promise<CreateResult> {
   const started = Date.now();
@@ -152,8 +168,7 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
     const written = await writer.finish();
     writer = undefined;
 
-    const finalPath = target.file ?? (await freeArchivePath(target.dir, paths.profile, createdAt, compression));
-    await publishNoOverwrite(partial, finalPath);
+    const finalPath = await publishArchive(partial, target.file, () => freeArchivePath(target.dir, paths.profile, createdAt, compression));
     return {
       dryRun: false, archive: finalPath, bytes: written.bytes, sha256: written.sha256, files: counted.files,
       directories: counted.directories, symlinks: counted.symlinks, databases: manifest.totals.databases, contentBytes: counted.bytes,

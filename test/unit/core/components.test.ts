@@ -48,6 +48,8 @@ describe('isNeverArchived', () => {
     'agents/main/agent/openclaw-agent.sqlite.reindex-lock.sqlite',
     'agents/main/agent/openclaw-agent.sqlite.generation-writer.sqlite',
     'openclaw-backup.lock',
+    'openclaw-backup-daemon.lock',
+    'openclaw-backup-status.json',
   ])('skips %s', (rel) => {
     expect(isNeverArchived(rel)).toBe(true);
   });

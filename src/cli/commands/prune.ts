@@ -1,0 +1,35 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { withStateLock } from '../../core/lock.js';
+import { pruneArchives } from '../../core/prune.js';
+import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
+
+export function registerPrune(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
+  program
+    .command('prune')
+    .description("apply backup.retention to this state dir's archives now (the newest is always kept)")
+    .option('--dry-run', 'show what would be deleted and delete nothing')
+    .option('--json', 'print one JSON object: kept (with reasons), removed, ignored')
+    .action(async (flags: { dryRun?: boolean; json?: boolean }) => {
+      const { paths, config } = await loadContext(globals(), io);
+      const result = await withStateLock(paths.stateDir, { command: 'openclaw-backup prune', signal: io.signal }, () =>
+        pruneArchives({
+          dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile, retention: config.backup.retention,
+          timeZone: config.backup.timezone, dryRun: flags.dryRun ?? false,
+        }),
+      );
+      if (flags.json) {
+        printJson(io, {
+          dir: result.dir, dryRun: result.dryRun,
+          kept: result.kept.map((k) => ({ archive: k.archive, createdAt: k.createdAt, reasons: k.reasons })),
+          removed: result.removed.map((r) => ({ archive: r.archive, createdAt: r.createdAt, bytes: r.bytes })),
+          ignored: result.ignored,
+        });
+        return;
+      }
+      const verb = result.dryRun ? 'would remove' : 'removed';
+      for (const k of result.kept) io.stdout.write(`keep    ${path.basename(k.archive)}  (${k.reasons.join(', ')})\n`);
+      for (const r of result.removed) io.stdout.write(`${result.dryRun ? 'would remove' : 'remove '} ${path.basename(r.archive)}\n`);
+      io.stdout.write(`${result.kept.length} kept, ${result.removed.length} ${verb} in ${result.dir}\n`);
+    });
+}

@@ -1,0 +1,88 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Component } from './components.js';
+import { readArchiveHeader } from './archive/read-header.js';
+import { parseArchiveFileName } from './archive/naming.js';
+import { BackupError, describeFsError } from './errors.js';
+import { PARTIAL_SUFFIX } from './fs/temp-files.js';
+
+/** One archive this tool made for this state dir and profile. */
+export interface CatalogEntry {
+  archive: string;
+  createdAt: string;
+  bytes: number;
+  /** null for encrypted archives (the header is inside the ciphertext). */
+  components: Component[] | null;
+  encrypted: boolean;
+  profile: string;
+  /** "header": confirmed by the header entry inside; "name": an encrypted archive, known by its name only. */
+  recognisedBy: 'header' | 'name';
+}
+
+export interface Catalog {
+  dir: string;
+  /** Newest first. */
+  archives: CatalogEntry[];
+  /** Archive-looking files that are not ours to count or delete, with why. */
+  ignored: { file: string; reason: string }[];
+}
+
+export interface CatalogOptions {
+  dir: string;
+  stateDir: string;
+  profile: string;
+}
+
+const TAR_NAME = /\.(tar|tar\.gz|tgz|tar\.zst)$/;
+
+function stampToIso(stamp: string): string {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(stamp);
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z` : stamp;
+}
+
+async function describeFile(file: string, options: CatalogOptions): Promise<CatalogEntry | { ignored: string } | undefined> {
+  const name = path.basename(file);
+  const stat = await fs.lstat(file).catch(() => undefined);
+  if (!stat?.isFile()) return undefined;
+  const parsed = parseArchiveFileName(name);
+  if (name.endsWith('.age')) {
+    if (!parsed) return undefined;
+    if (parsed.profile !== options.profile) return { ignored: `profile ${parsed.profile}` };
+    return { archive: file, createdAt: stampToIso(parsed.stamp), bytes: stat.size, components: null, encrypted: true, profile: parsed.profile, recognisedBy: 'name' };
+  }
+  if (!TAR_NAME.test(name)) return undefined;
+  let header;
+  try {
+    header = await readArchiveHeader(file);
+  } catch (error) {
+    return { ignored: (error as Error).message.replace(`${file}: `, '') };
+  }
+  if (header.profile !== options.profile) return { ignored: `profile ${header.profile}` };
+  if (path.resolve(header.stateDir) !== path.resolve(options.stateDir)) return { ignored: `state dir ${header.stateDir}` };
+  return { archive: file, createdAt: header.createdAt, bytes: stat.size, components: header.components, encrypted: false, profile: header.profile, recognisedBy: 'header' };
+}
+
+/**
+ * Lists our archives in a backups dir: each tar is confirmed by its header entry (format, profile, state dir), so
+ * another profile's archives and unrelated files are never counted. `*.partial` and hidden files are skipped.
+ */
+export async function listArchives(options: CatalogOptions): Promise<Catalog> {
+  const catalog: Catalog = { dir: options.dir, archives: [], ignored: [] };
+  let names: string[];
+  try {
+    names = await fs.readdir(options.dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return catalog;
+    throw new BackupError('failure', `cannot read backups dir ${options.dir}: ${describeFsError(error)}`, { cause: error });
+  }
+  for (const name of names.sort()) {
+    if (name.startsWith('.') || name.endsWith(PARTIAL_SUFFIX)) continue;
+    const file = path.join(options.dir, name);
+    const described = await describeFile(file, options);
+    if (!described) continue;
+    if ('ignored' in described) catalog.ignored.push({ file, reason: described.ignored });
+    else catalog.archives.push(described);
+  }
+  catalog.archives.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.archive.localeCompare(a.archive));
+  return catalog;
+}

@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { execa } from 'execa';
+import { BackupError } from '../errors.js';
+
+/** Stops and starts the gateway's service unit. Injectable: tests put a stub `systemctl` first on PATH. */
+export interface ServiceManager {
+  /** What the unit is called here, for messages. */
+  describe(): string;
+  isActive(): Promise<boolean>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export interface ServiceManagerOptions {
+  profile: string;
+  home: string;
+  platform?: NodeJS.Platform;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** systemd user unit `openclaw-gateway[-<profile>]`, or launchd label `ai.openclaw.gateway` / `ai.openclaw.<profile>`. */
+export function gatewayServiceName(profile: string, platform: NodeJS.Platform): string {
+  if (platform === 'darwin') return profile === 'default' ? 'ai.openclaw.gateway' : `ai.openclaw.${profile}`;
+  return profile === 'default' ? 'openclaw-gateway.service' : `openclaw-gateway-${profile}.service`;
+}
+
+async function call(file: string, args: string[], env: NodeJS.ProcessEnv | undefined): Promise<{ exitCode: number; output: string }> {
+  const result = await execa(file, args, { reject: false, env, extendEnv: env === undefined, all: true, timeout: 120_000 });
+  if (result.failed && typeof result.exitCode !== 'number') {
+    throw new BackupError('failure', `${file} ${args.join(' ')} failed: ${result.shortMessage}`);
+  }
+  return { exitCode: result.exitCode ?? 1, output: String(result.all ?? '').trim().split('\n').slice(-1)[0] ?? '' };
+}
+
+async function mustSucceed(file: string, args: string[], env: NodeJS.ProcessEnv | undefined): Promise<void> {
+  const { exitCode, output } = await call(file, args, env);
+  if (exitCode !== 0) throw new BackupError('failure', `${file} ${args.join(' ')} exited with ${exitCode}${output ? `: ${output}` : ''}`);
+}
+
+export function createServiceManager(options: ServiceManagerOptions): ServiceManager {
+  const platform = options.platform ?? process.platform;
+  const name = gatewayServiceName(options.profile, platform);
+  if (platform === 'darwin') {
+    const domain = `gui/${process.getuid?.() ?? 501}`;
+    const plist = path.join(options.home, 'Library', 'LaunchAgents', `${name}.plist`);
+    return {
+      describe: () => `launchd ${domain}/${name}`,
+      isActive: async () => (await call('launchctl', ['print', `${domain}/${name}`], options.env)).exitCode === 0,
+      stop: () => mustSucceed('launchctl', ['bootout', `${domain}/${name}`], options.env),
+      start: () => mustSucceed('launchctl', ['bootstrap', domain, plist], options.env),
+    };
+  }
+  return {
+    describe: () => `systemd user unit ${name}`,
+    isActive: async () => (await call('systemctl', ['--user', 'is-active', '--quiet', name], options.env)).exitCode === 0,
+    stop: () => mustSucceed('systemctl', ['--user', 'stop', name], options.env),
+    start: () => mustSucceed('systemctl', ['--user', 'start', name], options.env),
+  };
+}
+

@@ -1,0 +1,113 @@
+import path from 'node:path';
+import type { LoadedConfig } from '../config/load.js';
+import type { StatePaths } from '../config/paths.js';
+import { checkConfigFileForHook, runPostBackupHook } from '../hooks/post-backup.js';
+import { createBackup, type CreateResult } from './archive/create.js';
+import { BackupError, isBackupError } from './errors.js';
+import { createServiceManager, type ServiceManager } from './gateway/service.js';
+import { withStateLock } from './lock.js';
+import type { Log } from './log.js';
+import { pruneArchives } from './prune.js';
+import { makeQuiesce } from './quiesce.js';
+import { updateStatus, type HookRecord, type LastRun } from './status-record.js';
+import { verifyArchive } from './verify/verify-archive.js';
+
+export interface CycleOptions {
+  paths: StatePaths;
+  config: LoadedConfig;
+  trigger: LastRun['trigger'];
+  log: Log;
+  signal?: AbortSignal | undefined;
+  /** The environment hooks and service managers see (PATH, HOME …). */
+  env?: NodeJS.ProcessEnv;
+  service?: ServiceManager | undefined;
+  lockWaitMs?: number;
+  now?: () => Date;
+}
+
+export interface CycleResult {
+  run: LastRun;
+  /** Set when the run failed or was interrupted; the CLI turns it into the exit code. */
+  error?: BackupError;
+}
+
+function toBackupError(error: unknown): BackupError {
+  return isBackupError(error) ? error : new BackupError('failure', (error as Error)?.message ?? String(error), { cause: error });
+}
+
+async function runHook(options: CycleOptions, created: CreateResult): Promise<HookRecord | null> {
+  const { config, paths, log } = options;
+  const command = config.backup.postBackup;
+  if (!command || !created.archive || !created.sha256) return null;
+  const refused = await checkConfigFileForHook(paths.configPath);
+  if (refused) {
+    log.error({ config: paths.configPath }, refused);
+    return { exitCode: null, durationMs: 0, timedOut: false, error: refused };
+  }
+  log.info({ command }, 'running postBackup');
+  const hook = await runPostBackupHook({
+    command,
+    timeoutMs: config.backup.hookTimeout,
+    log,
+    baseEnv: options.env,
+    signal: options.signal,
+    env: { archive: created.archive, dir: path.dirname(created.archive), bytes: created.bytes, sha256: created.sha256, stateDir: paths.stateDir, profile: paths.profile },
+  });
+  const fields = { exitCode: hook.exitCode, durationMs: hook.durationMs, timedOut: hook.timedOut };
+  if (hook.error) log.error(fields, `${hook.error}; the archive is kept`);
+  else log.info(fields, 'postBackup finished');
+  return hook;
+}
+
+/**
+ * One scheduled cycle, as `run` and the daemon do it: lock → snapshot → archive → verify → prune → postBackup →
+ * status record. Never prunes after a failed backup; a failed hook fails the run but keeps the archive.
+ */
+export async function runCycle(options: CycleOptions): Promise<CycleResult> {
+  const { paths, config, log } = options;
+  const startedAt = new Date();
+  const command = `openclaw-backup ${options.trigger === 'run' ? 'run' : 'daemon'}`;
+  const service = config.backup.quiesce === 'stop' ? (options.service ?? createServiceManager({ profile: paths.profile, home: paths.home, env: options.env })) : undefined;
+  const quiesce = makeQuiesce({ mode: config.backup.quiesce, paths, command, log, signal: options.signal, lockWaitMs: options.lockWaitMs, service });
+  const run: LastRun = {
+    startedAt: startedAt.toISOString(), finishedAt: '', result: 'ok', trigger: options.trigger, archive: null, bytes: null,
+    sha256: null, durationMs: 0, pauseMs: null, pruned: [], hook: null, error: null,
+  };
+  let failure: BackupError | undefined;
+  log.info({ trigger: options.trigger, stateDir: paths.stateDir, backupDir: config.backupDir }, 'backup started');
+  try {
+    const created = await createBackup({
+      paths, config, signal: options.signal, now: options.now, quiesce: quiesce.run, onWarning: (message) => log.warn({}, message),
+    });
+    Object.assign(run, { archive: created.archive, bytes: created.bytes, sha256: created.sha256, pauseMs: quiesce.heldMs() });
+    log.info({ archive: created.archive, bytes: created.bytes, pauseMs: run.pauseMs, files: created.files, databases: created.databases }, 'archive created');
+    await verifyArchive(created.archive as string, { signal: options.signal, throwOnProblem: true });
+    log.info({ archive: created.archive }, 'archive verified');
+    const pruned = await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs }, () =>
+      pruneArchives({
+        dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile, retention: config.backup.retention,
+        timeZone: config.backup.timezone, protect: [created.archive as string],
+      }),
+    );
+    run.pruned = pruned.removed.map((entry) => entry.archive);
+    log.info({ removed: run.pruned, kept: pruned.kept.length }, 'retention applied');
+    run.hook = await runHook(options, created);
+    if (run.hook?.error) failure = new BackupError('failure', `${run.hook.error}; archive kept: ${created.archive}`);
+  } catch (error) {
+    failure = toBackupError(error);
+  }
+  const finished = new Date();
+  run.finishedAt = finished.toISOString();
+  run.durationMs = finished.getTime() - startedAt.getTime();
+  if (failure) {
+    run.result = failure.kind === 'interrupted' ? 'interrupted' : 'failed';
+    run.error = failure.message;
+  }
+  await updateStatus(paths.stateDir, (record) => ({ ...record, lastRun: run, lastSuccess: run.result === 'ok' ? run : record.lastSuccess })).catch(
+    (error: unknown) => log.error({ error: (error as Error).message }, 'could not write the status record'),
+  );
+  const fields = { result: run.result, archive: run.archive, durationMs: run.durationMs, pauseMs: run.pauseMs, error: run.error };
+  if (failure) log.error(fields, run.result === 'interrupted' ? 'backup interrupted' : 'backup failed');
+  else log.info(fields, 'backup finished');
+  return failure ? { run, error: failure } : { run };
+}

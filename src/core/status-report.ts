@@ -1,0 +1,67 @@
+import os from 'node:os';
+import type { LoadedConfig } from '../config/load.js';
+import type { StatePaths } from '../config/paths.js';
+import { nextFireTime } from '../daemon/scheduler.js';
+import { listArchives, type CatalogEntry } from './catalog.js';
+import { isProcessAlive } from './fs/atomic.js';
+import { DAEMON_LOCK_NAME, readLockOwner } from './lock.js';
+import { emptyStatus, readStatus, statusPathFor, writeStatus, type LastRun, type StatusRecord } from './status-record.js';
+
+export interface StatusReport {
+  stateDir: string;
+  profile: string;
+  config: { path: string; exists: boolean; location: LoadedConfig['location']; keyPrefix: string };
+  auto: boolean;
+  schedule: string;
+  timezone: string | null;
+  nextRunAt: string | null;
+  lastRun: LastRun | null;
+  lastSuccess: LastRun | null;
+  archives: { dir: string; count: number; bytes: number; newest: string | null };
+  daemon: { running: boolean; pid: number | null; startedAt: string | null };
+  statusRecord: { path: string; corrupt: boolean; reason: string | null; rebuilt: boolean };
+}
+
+/** A record rebuilt from the archives present: the newest one stands for the last successful run. */
+function rebuildFromArchives(newest: CatalogEntry | undefined): StatusRecord {
+  const record = emptyStatus();
+  if (!newest) return record;
+  const run: LastRun = {
+    startedAt: newest.createdAt, finishedAt: newest.createdAt, result: 'ok', trigger: 'manual', archive: newest.archive,
+    bytes: newest.bytes, sha256: null, durationMs: 0, pauseMs: null, pruned: [], hook: null, error: null,
+  };
+  return { ...record, lastRun: run, lastSuccess: run };
+}
+
+/** Everything `status` shows. A corrupt status record is reported and rebuilt from the archives. */
+export async function collectStatus(paths: StatePaths, config: LoadedConfig, now = new Date()): Promise<StatusReport> {
+  const catalog = await listArchives({ dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile });
+  const read = await readStatus(paths.stateDir);
+  let record = read.record;
+  let rebuilt = false;
+  if (read.corrupt) {
+    record = rebuildFromArchives(catalog.archives[0]);
+    await writeStatus(paths.stateDir, record);
+    rebuilt = true;
+  }
+  const owner = await readLockOwner(paths.stateDir, DAEMON_LOCK_NAME);
+  const running = owner !== undefined && owner.hostname === os.hostname() && isProcessAlive(owner.pid);
+  const spec = { auto: config.backup.auto, schedule: config.backup.schedule, timezone: config.backup.timezone };
+  return {
+    stateDir: paths.stateDir,
+    profile: paths.profile,
+    config: { path: paths.configPath, exists: config.exists, location: config.location, keyPrefix: config.keyPrefix },
+    auto: config.backup.auto,
+    schedule: config.backup.schedule,
+    timezone: config.backup.timezone ?? null,
+    nextRunAt: nextFireTime(spec, now)?.toISOString() ?? null,
+    lastRun: record.lastRun,
+    lastSuccess: record.lastSuccess,
+    archives: {
+      dir: catalog.dir, count: catalog.archives.length, bytes: catalog.archives.reduce((sum, a) => sum + a.bytes, 0),
+      newest: catalog.archives[0]?.archive ?? null,
+    },
+    daemon: { running, pid: running ? (owner?.pid ?? null) : null, startedAt: running ? (record.daemon?.startedAt ?? owner?.since ?? null) : null },
+    statusRecord: { path: statusPathFor(paths.stateDir), corrupt: read.corrupt, reason: read.corrupt ? read.reason : null, rebuilt },
+  };
+}

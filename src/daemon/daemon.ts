@@ -1,0 +1,139 @@
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import type { StatePaths } from '../config/paths.js';
+import { listArchives } from '../core/catalog.js';
+import { BackupError, isBackupError } from '../core/errors.js';
+import type { ServiceManager } from '../core/gateway/service.js';
+import { acquireStateLock, DAEMON_LOCK_NAME, type StateLock } from '../core/lock.js';
+import type { Log } from '../core/log.js';
+import { runCycle } from '../core/run-cycle.js';
+import { readStatus, updateStatus, type LastRun } from '../core/status-record.js';
+import { createScheduler, findMissedRun, watchClockJumps, type ScheduleSpec } from './scheduler.js';
+import { onReloadSignal } from './signals.js';
+import { watchConfigFile } from './watch.js';
+
+export interface DaemonOptions {
+  paths: StatePaths;
+  log: Log;
+  /** Fires on SIGTERM/SIGINT: the running backup is aborted and the daemon returns. */
+  signal: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+  service?: ServiceManager | undefined;
+}
+
+async function takeDaemonLock(stateDir: string): Promise<StateLock> {
+  try {
+    return await acquireStateLock(stateDir, { command: 'openclaw-backup daemon', waitMs: 0, name: DAEMON_LOCK_NAME });
+  } catch (error) {
+    if (isBackupError(error) && error.kind === 'busy') {
+      throw new BackupError('already-running', `another daemon already serves ${stateDir}: ${error.message.replace(/^state dir \S+ is locked by /, '')}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+function specOf(config: LoadedConfig): ScheduleSpec {
+  return { auto: config.backup.auto, schedule: config.backup.schedule, timezone: config.backup.timezone };
+}
+
+/** When the last run started: the status record, else the newest archive (a lost record must not re-run). */
+async function lastRunTime(paths: StatePaths, config: LoadedConfig): Promise<Date | null> {
+  const { record } = await readStatus(paths.stateDir);
+  if (record.lastRun) return new Date(record.lastRun.startedAt);
+  const catalog = await listArchives({ dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile }).catch(() => undefined);
+  const newest = catalog?.archives[0];
+  return newest ? new Date(newest.createdAt) : null;
+}
+
+/**
+ * The foreground daemon: backs up on schedule, reloads its config on change or SIGHUP (keeping the last good one
+ * when the new one is invalid), catches up one missed run, and on abort stops the running backup and returns.
+ */
+export async function runDaemon(options: DaemonOptions): Promise<void> {
+  const { paths, log, signal } = options;
+  const daemonLock = await takeDaemonLock(paths.stateDir);
+  const cleanups: (() => unknown)[] = [];
+  try {
+    let config = await loadConfig(paths);
+    let running: Promise<unknown> | undefined;
+    let idleSaid = false;
+
+    const recordNext = () =>
+      updateStatus(paths.stateDir, (record) => ({ ...record, nextRunAt: scheduler.nextRun()?.toISOString() ?? null })).catch(() => {});
+    const trigger = (kind: LastRun['trigger']) => {
+      if (signal.aborted) return;
+      if (running) {
+        log.warn({ trigger: kind }, 'previous backup still running; this slot is skipped');
+        return;
+      }
+      running = runCycle({ paths, config, trigger: kind, log, signal, env: options.env, service: options.service })
+        .catch((error: unknown) => log.error({ error: (error as Error).message }, 'backup cycle crashed'))
+        .finally(() => {
+          running = undefined;
+          return recordNext();
+        });
+    };
+    const scheduler = createScheduler(() => trigger('schedule'));
+    const sayIdle = () => {
+      if (config.backup.auto) idleSaid = false;
+      else if (!idleSaid) {
+        log.info({ config: paths.configPath, key: `${config.keyPrefix}.auto` }, 'auto is false: no scheduled backups; watching the config for changes');
+        idleSaid = true;
+      }
+    };
+    const catchUp = async (): Promise<boolean> => {
+      const missed = findMissedRun(specOf(config), await lastRunTime(paths, config));
+      if (!missed) return false;
+      log.info({ missed: missed.toISOString() }, 'a scheduled run was missed; catching up once');
+      trigger('catch-up');
+      return true;
+    };
+    const reload = async (why: string) => {
+      let next: LoadedConfig;
+      try {
+        next = await loadConfig(paths);
+      } catch (error) {
+        const issues = (isBackupError(error) && (error.details?.issues as string[] | undefined)) || [(error as Error).message];
+        log.error({ config: paths.configPath, issues }, `config change ignored, keeping the last good config: ${issues.join('; ')}`);
+        return;
+      }
+      if (signal.aborted) return;
+      config = next;
+      const rescheduled = scheduler.apply(specOf(config));
+      log.info({ why, auto: config.backup.auto, schedule: config.backup.schedule, retention: config.backup.retention, backupDir: config.backupDir, next: scheduler.nextRun()?.toISOString() ?? null, rescheduled }, 'config reloaded');
+      sayIdle();
+      await recordNext();
+    };
+
+    scheduler.apply(specOf(config));
+    cleanups.push(() => scheduler.stop());
+    await updateStatus(paths.stateDir, (record) => ({
+      ...record, daemon: { pid: process.pid, startedAt: new Date().toISOString() }, nextRunAt: scheduler.nextRun()?.toISOString() ?? null,
+    }));
+    cleanups.push(() => updateStatus(paths.stateDir, (record) => ({ ...record, daemon: null, nextRunAt: null })).catch(() => {}));
+    log.info(
+      { stateDir: paths.stateDir, config: paths.configPath, location: config.location, auto: config.backup.auto, schedule: config.backup.schedule, timezone: config.backup.timezone ?? null, next: scheduler.nextRun()?.toISOString() ?? null },
+      'daemon started',
+    );
+    sayIdle();
+
+    const watcher = await watchConfigFile(paths.configPath, () => void reload('config file changed'));
+    cleanups.push(() => watcher.close());
+    cleanups.push(onReloadSignal(() => void reload('SIGHUP')));
+    cleanups.push(watchClockJumps((frozenMs) => {
+      log.info({ frozenMs }, 'clock jumped (the machine slept)');
+      void catchUp();
+    }));
+    log.info({ catchUp: await catchUp() }, 'daemon ready');
+
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    log.info({ running: running !== undefined }, 'stopping');
+    await running;
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    await daemonLock.release();
+    log.info({ pid: process.pid }, 'daemon stopped');
+  }
+}

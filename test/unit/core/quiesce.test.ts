@@ -1,0 +1,80 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveStatePaths } from '../../../src/config/paths.js';
+import { createServiceManager, gatewayServiceName } from '../../../src/core/gateway/service.js';
+import { lockPathFor } from '../../../src/core/lock.js';
+import { silentLog } from '../../../src/core/log.js';
+import { makeQuiesce } from '../../../src/core/quiesce.js';
+import { makeTempDir } from '../../helpers/fixture.js';
+
+/** A stub `systemctl` first on PATH that records its arguments; `is-active` answers from a state file. */
+function stubSystemctl(active: boolean, failStart = false): { env: NodeJS.ProcessEnv; calls: () => string[] } {
+  const dir = makeTempDir('ocb-stub-');
+  const log = path.join(dir, 'calls.log');
+  fs.writeFileSync(
+    path.join(dir, 'systemctl'),
+    `#!/bin/sh\necho "$*" >> ${log}\ncase "$*" in *is-active*) exit ${active ? 0 : 3};; *start*) exit ${failStart ? 1 : 0};; esac\nexit 0\n`,
+    { mode: 0o755 },
+  );
+  return { env: { PATH: `${dir}:${process.env.PATH}` }, calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []) };
+}
+
+describe('quiesce', () => {
+  it('names the units as OpenClaw does', () => {
+    expect(gatewayServiceName('default', 'linux')).toBe('openclaw-gateway.service');
+    expect(gatewayServiceName('work', 'linux')).toBe('openclaw-gateway-work.service');
+    expect(gatewayServiceName('default', 'darwin')).toBe('ai.openclaw.gateway');
+    expect(gatewayServiceName('work', 'darwin')).toBe('ai.openclaw.work');
+  });
+
+  it('"lock" holds the state lock for the phase only and records the time held', async () => {
+    const home = makeTempDir();
+    const paths = resolveStatePaths({ env: { HOME: home } });
+    fs.mkdirSync(paths.stateDir);
+    const quiesce = makeQuiesce({ mode: 'lock', paths, command: 'test', log: silentLog });
+    const held = await quiesce.run(async () => {
+      const during = fs.existsSync(lockPathFor(paths.stateDir));
+      await new Promise((r) => setTimeout(r, 50));
+      return during;
+    });
+    expect(held).toBe(true);
+    expect(fs.existsSync(lockPathFor(paths.stateDir))).toBe(false);
+    expect(quiesce.heldMs()).toBeGreaterThanOrEqual(45);
+  });
+
+  it('"stop" stops a running gateway unit for the phase and starts it again, also when the phase fails', async () => {
+    const home = makeTempDir();
+    const paths = resolveStatePaths({ profile: 'work', env: { HOME: home } });
+    fs.mkdirSync(paths.stateDir);
+    const stub = stubSystemctl(true);
+    const service = createServiceManager({ profile: 'work', home, platform: 'linux', env: stub.env });
+    const quiesce = makeQuiesce({ mode: 'stop', paths, command: 'test', log: silentLog, service });
+    await quiesce.run(async () => {
+      expect(stub.calls()).toEqual(['--user is-active --quiet openclaw-gateway-work.service', '--user stop openclaw-gateway-work.service']);
+    });
+    expect(stub.calls().at(-1)).toBe('--user start openclaw-gateway-work.service');
+    await expect(quiesce.run(async () => { throw new Error('snapshot broke'); })).rejects.toThrow('snapshot broke');
+    expect(stub.calls().slice(-3)).toEqual([
+      '--user is-active --quiet openclaw-gateway-work.service', '--user stop openclaw-gateway-work.service', '--user start openclaw-gateway-work.service',
+    ]);
+    expect(fs.existsSync(lockPathFor(paths.stateDir))).toBe(false);
+  });
+
+  it('"stop" leaves a gateway that was not running alone, and reports a failed restart', async () => {
+    const home = makeTempDir();
+    const paths = resolveStatePaths({ env: { HOME: home } });
+    fs.mkdirSync(paths.stateDir);
+    const idle = stubSystemctl(false);
+    const idleService = createServiceManager({ profile: 'default', home, platform: 'linux', env: idle.env });
+    await makeQuiesce({ mode: 'stop', paths, command: 'test', log: silentLog, service: idleService }).run(async () => 1);
+    expect(idle.calls()).toEqual(['--user is-active --quiet openclaw-gateway.service']);
+
+    const broken = stubSystemctl(true, true);
+    const brokenService = createServiceManager({ profile: 'default', home, platform: 'linux', env: broken.env });
+    await expect(makeQuiesce({ mode: 'stop', paths, command: 'test', log: silentLog, service: brokenService }).run(async () => 1)).rejects.toThrow(
+      'systemctl --user start openclaw-gateway.service exited with 1',
+    );
+    expect(fs.existsSync(lockPathFor(paths.stateDir))).toBe(false);
+  });
+});
