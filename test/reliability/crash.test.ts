@@ -16,7 +16,7 @@ import { createTally } from './helpers/summary.js';
  * never modified by a backup.
  */
 const KILLS = Number(process.env.RELIABILITY_KILLS ?? 50);
-const STATE_MB = Number(process.env.RELIABILITY_STATE_MB ?? 100);
+const STATE_MB = Number(process.env.RELIABILITY_STATE_MB ?? 60);
 const seed = scenarioSeed('crash');
 const rng = createRng(seed);
 const tally = createTally('crash');
@@ -63,6 +63,16 @@ async function checkRecovery(context: string): Promise<void> {
   await checkFinalArchives(`${context} (recovery)`);
 }
 
+/** `list` must show exactly the final-named archives, every one of which has verified. */
+async function checkList(context: string): Promise<void> {
+  const args = ['list', '--json'];
+  const result = await runCli(args, { env, timeoutMs: 60_000 });
+  expect(result.code, `${context}: ${describeRun(args, result)}`).toBe(0);
+  const listed = (JSON.parse(result.stdout) as Array<{ archive: string }>).map((a) => a.archive).sort();
+  expect(listed, `${context}: list`).toEqual(finalArchives(backupsDir));
+  for (const archive of listed) expect(good.has(archive), `${context}: list shows ${archive}, which was never verified`).toBe(true);
+}
+
 describe('crash injection: kill -9 during create', () => {
   beforeAll(() => {
     console.log(`[crash] RELIABILITY_SEED=${suiteSeed()}, ${KILLS} kills, state +${STATE_MB} MB`);
@@ -79,7 +89,7 @@ describe('crash injection: kill -9 during create', () => {
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it(`leaves only verifiable archives and recovers without cleanup after ${KILLS} kills`, async () => {
+  it(`leaves only verifiable archives, list shows only those, and recovers without cleanup after ${KILLS} kills`, { timeout: 540_000 }, async () => {
     const full = await runCli(['create', '--json'], { env, timeoutMs: 240_000 });
     expect(full.code, describeRun(['create'], full)).toBe(0);
     const fullMs = full.durationMs;
@@ -107,10 +117,12 @@ describe('crash injection: kill -9 during create', () => {
       tally.counts.cases += 1;
       await checkFinalArchives(context);
       await checkRecovery(context);
+      if (i % 5 === 4) await checkList(context);
       spent.running += t1 - t0;
       spent.checks += Date.now() - t1;
       if (i > KILLS * 3) throw new Error(`only ${kills} of ${i} runs were still running at their kill moment`);
     }
+    await checkList('after all kills');
     console.log(`[crash] ${kills} kills: ${spent.running} ms in killed runs, ${spent.checks} ms in checks and recoveries`);
     expect(stateChanges(), 'the live state changed during backups').toEqual([]);
   });

@@ -83,7 +83,6 @@ describe('live writers: backups while the gateway writes', () => {
     for (let i = 0; i < BACKUPS; i += 1) {
       const args = ['create', '--json'];
       const result = await runCli(args, { env: { HOME: home }, timeoutMs: 120_000 });
-      console.log(`[live-writers] backup ${i}: ${result.durationMs} ms`);
       expect(result.code, describeRun(args, result)).toBe(0);
       const archive = (JSON.parse(result.stdout) as { archive: string }).archive;
       tally.counts.cases += 1;
