@@ -14,7 +14,7 @@ import { createTally } from './helpers/summary.js';
  * the restore or exactly the archive's, the backups dir (carried across the swap) still holds every archive, and
  * the next restore succeeds on its own.
  */
-const KILLS = Number(process.env.RELIABILITY_RESTORE_KILLS ?? 25);
+const KILLS = Number(process.env.RELIABILITY_RESTORE_KILLS ?? 15);
 const rng = createRng(scenarioSeed('crash-restore'));
 const tally = createTally('crash-restore');
 
