@@ -27,8 +27,10 @@ const MUTANTS = [
         'writer = await ArchiveWriter.open(partial, compression, options.signal);',
         'writer = await ArchiveWriter.open(partial, compression, options.signal); var early = target.file ?? (await freeArchivePath(target.dir, paths.profile, createdAt, compression)); await fs.link(partial, early);',
       ],
-      ['const finalPath = target.file ?? (await freeArchivePath(target.dir, paths.profile, createdAt, compression));', 'const finalPath = early;'],
-      ['await publishNoOverwrite(partial, finalPath);', 'await fs.unlink(partial);'],
+      [
+        'const finalPath = await publishArchive(partial, target.file, () => freeArchivePath(target.dir, paths.profile, createdAt, compression));',
+        'await fs.unlink(partial); const finalPath = early;',
+      ],
     ],
     scenario: 'crash',
     env: { RELIABILITY_KILLS: '12', RELIABILITY_STATE_MB: '60' },
@@ -37,7 +39,7 @@ const MUTANTS = [
     name: 'no-stale-lock-reclaim',
     what: 'never reclaims a lock whose owner died (waits out the 30 s stale time instead)',
     file: 'core/lock.js',
-    edits: [['const owner = await readLockOwner(stateDir);\n    if (!owner ||', 'const owner = await readLockOwner(stateDir);\n    if (true ||']],
+    edits: [['const owner = await readLockOwner(stateDir, name);\n    if (!owner ||', 'const owner = await readLockOwner(stateDir, name);\n    if (true ||']],
     scenario: 'crash',
     env: { RELIABILITY_KILLS: '40', RELIABILITY_STATE_MB: '60' },
   },
@@ -60,11 +62,11 @@ const MUTANTS = [
   {
     name: 'verify-ignores-hashes',
     what: 'verify stops comparing file contents with the manifest SHA-256',
-    file: 'core/verify/verify-archive.js',
+    file: 'core/verify/check-ours.js',
     edits: [['else if (got.sha256 !== expected.sha256)', 'else if (false)']],
     scenario: 'property',
     filter: 'mutations',
-    env: { RELIABILITY_MUTATIONS: '60' },
+    env: { RELIABILITY_MUTATIONS: '150' },
   },
 ];
 

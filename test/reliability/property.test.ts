@@ -78,7 +78,8 @@ type Mutation =
   | { kind: 'truncate'; at: number }
   | { kind: 'extend'; bytes: number[] }
   | { kind: 'zero'; at: number; length: number }
-  | { kind: 'tar-header'; block: number; field: number; value: number };
+  | { kind: 'tar-header'; block: number; field: number; value: number }
+  | { kind: 'content'; entry: number; at: number; xor: number };
 
 const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), xor: fc.integer({ min: 1, max: 255 }) }),
@@ -87,6 +88,8 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('zero' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), length: fc.integer({ min: 1, max: 4096 }) }),
   // Header fields of a tar block (name, mode, size, checksum, type, linkname…) in an uncompressed archive.
   fc.record({ kind: fc.constant('tar-header' as const), block: fc.nat(), field: fc.constantFrom(0, 50, 100, 124, 136, 148, 156, 157, 257, 345), value: fc.integer({ min: 0, max: 255 }) }),
+  // One byte inside a file's data in an uncompressed archive: only the manifest's SHA-256 can notice it.
+  fc.record({ kind: fc.constant('content' as const), entry: fc.nat(), at: fc.double({ min: 0, max: 1, noNaN: true }), xor: fc.integer({ min: 1, max: 255 }) }),
 );
 
 function mutate(original: Buffer, m: Mutation, headerBlocks: number[]): Buffer {
@@ -106,6 +109,15 @@ function mutate(original: Buffer, m: Mutation, headerBlocks: number[]): Buffer {
     case 'tar-header': {
       const block = headerBlocks[m.block % headerBlocks.length] as number;
       buf[block * 512 + m.field] = m.value;
+      return buf;
+    }
+    case 'content': {
+      const bodies = headerBlocks
+        .map((b) => ({ start: (b + 1) * 512, size: parseInt(buf.toString('latin1', b * 512 + 124, b * 512 + 136).replace(/\0.*$/, '').trim() || '0', 8) }))
+        .filter((f) => f.size > 0 && buf[(f.start - 512) + 156] !== 0x78 && f.start + f.size <= buf.length);
+      const body = bodies[m.entry % Math.max(1, bodies.length)];
+      const at = body ? body.start + Math.floor(m.at * body.size) : offset(m.at);
+      buf[at] = (buf[at] as number) ^ m.xor;
       return buf;
     }
   }
