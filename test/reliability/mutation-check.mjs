@@ -57,7 +57,7 @@ const MUTANTS = [
     file: 'core/archive/create.js',
     edits: [['await fs.rm(partial, { force: true });', '']],
     scenario: 'disk-full',
-    env: { RELIABILITY_DISK_CASES: '3' },
+    env: { RELIABILITY_DISK_CASES: '10' },
   },
   {
     name: 'verify-ignores-hashes',
