@@ -29,9 +29,25 @@ function describeValue(value: unknown): string | undefined {
   return 'an object';
 }
 
+type Issue = z.core.$ZodIssue;
+
+/**
+ * A union (retention: count or policy object) that fails in the one branch whose type matched reports that
+ * branch's issues at their own key paths, instead of a bare "Invalid input" on the union's key.
+ */
+function expandUnions(issues: readonly Issue[]): Issue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union') return [issue];
+    const matched = issue.errors.filter((branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+    // Only when the branch's issues point deeper (a key inside the policy object); a union's own message wins otherwise.
+    if (matched.length !== 1 || (matched[0] as Issue[]).some((i) => i.path.length === 0)) return [issue];
+    return expandUnions((matched[0] as Issue[]).map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as Issue));
+  });
+}
+
 /** One line per issue, `backup.retention: expected a positive integer, got -1`. */
 export function formatZodIssues(error: z.ZodError, prefix: string, input: unknown): string[] {
-  return error.issues.map((issue) => {
+  return expandUnions(error.issues).map((issue) => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys
         .map((key) => `${formatKeyPath(prefix, [...issue.path, key])}: unknown key`)

@@ -156,11 +156,16 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   const stagingDir = path.join(target.dir, `${STAGING_PREFIX}${tempSuffix()}`);
   const finalGuess = target.file ?? path.join(target.dir, `openclaw-backup-${paths.profile}`);
   const partial = partialPathFor(finalGuess, `${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    await fs.mkdir(stagingDir, { mode: 0o700 });
+  } catch (error) {
+    // The first write into the backups dir: a read-only, foreign-owned or full dir is named here, once.
+    throw new BackupError('failure', `cannot write to backups dir ${target.dir}: ${describeFsError(error)}`, { cause: error });
+  }
   let writer: ArchiveWriter | undefined;
   let manifest: ManifestWriter | undefined;
   let seal: Duplex | undefined;
   try {
-    await fs.mkdir(stagingDir, { mode: 0o700 });
     // Before the snapshot phase: deriving a passphrase key (scrypt) takes a second of CPU.
     seal = encryption ? await createEncryptStage(encryption) : undefined;
     const quiesce = options.quiesce ?? ((phase) => phase());
@@ -196,8 +201,10 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
     if (error instanceof BackupError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new BackupError('failure', `archive already exists; archives are never overwritten`, { cause: error });
-    throw new BackupError('failure', `backup failed: ${describeFsError(error)}`, { cause: error });
+    const where = (error as NodeJS.ErrnoException).path;
+    throw new BackupError('failure', `backup failed: ${describeFsError(error)}${where ? ` (${where})` : ''}`, { cause: error });
   } finally {
-    await fs.rm(stagingDir, { recursive: true, force: true });
+    // Cleanup must never replace the real error; a staging dir left behind is removed by the next run.
+    await fs.rm(stagingDir, { recursive: true, force: true }).catch(() => {});
   }
 }

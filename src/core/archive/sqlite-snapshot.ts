@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import { backup, DatabaseSync } from 'node:sqlite';
 import { IntegrityError, describeFsError, BackupError } from '../errors.js';
 
@@ -36,6 +37,19 @@ function openSource(file: string): DatabaseSync {
   }
 }
 
+/** SQLITE_FULL: the staging dir's filesystem (or a quota) ran out of space while the snapshot was written. */
+const SQLITE_FULL = 13;
+
+/** node:sqlite errors carry SQLite's own code and text (code is just ERR_SQLITE_ERROR); fs errors carry errno codes. */
+function describeSnapshotError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException & { errcode?: number; errstr?: string };
+  if (e?.code === 'ERR_SQLITE_ERROR') {
+    if (e.errcode === SQLITE_FULL) return 'ENOSPC: no space left on device (database or disk is full)';
+    return e.errstr ?? e.message;
+  }
+  return e?.code ? describeFsError(error) : (error as Error).message;
+}
+
 /**
  * Copies a live database with SQLite's online backup API, so committed data still in the -wal file is included
  * and a concurrent writer never yields a torn copy. The snapshot must pass PRAGMA integrity_check.
@@ -60,8 +74,7 @@ export async function copyDatabase(source: string, destination: string): Promise
     await (await fs.open(destination, 'wx', 0o600)).close();
     pages = await backup(db, destination, { rate: ALL_PAGES });
   } catch (error) {
-    const message = (error as NodeJS.ErrnoException).code ? describeFsError(error) : (error as Error).message;
-    throw new BackupError('failure', `cannot snapshot database ${source}: ${message}`, { cause: error });
+    throw new BackupError('failure', `cannot snapshot database ${source}: ${describeSnapshotError(error)}`, { cause: error });
   } finally {
     db.close();
   }
@@ -78,8 +91,33 @@ export async function checkIntegrity(file: string, label = file): Promise<void> 
     if (first !== 'ok') throw new IntegrityError(`database ${label} failed integrity_check: ${first ?? 'no result'}`);
   } catch (error) {
     if (error instanceof IntegrityError) throw error;
+    if (isEnvironmentError(error)) {
+      throw new BackupError('failure', `cannot check database ${label}: ${await describeCheckError(error, file)}`, { cause: error });
+    }
     throw new IntegrityError(`database ${label} failed integrity_check: ${(error as Error).message}`, { cause: error });
   } finally {
     db?.close();
   }
+}
+
+/** Primary SQLite codes that say the disk or the directory failed us, not that the database is corrupt. */
+const SQLITE_IOERR = 10;
+const SQLITE_CANTOPEN = 14;
+
+function isEnvironmentError(error: unknown): boolean {
+  const e = error as { code?: string; errcode?: number };
+  if (e?.code !== 'ERR_SQLITE_ERROR' || typeof e.errcode !== 'number') return false;
+  const primary = e.errcode & 0xff;
+  return primary === SQLITE_IOERR || primary === SQLITE_FULL || primary === SQLITE_CANTOPEN;
+}
+
+/**
+ * Opening a WAL snapshot needs room for its -shm index: on a full filesystem SQLite only says "disk I/O error".
+ * Say what happened when the filesystem is (nearly) full.
+ */
+async function describeCheckError(error: unknown, file: string): Promise<string> {
+  const reason = describeSnapshotError(error);
+  const stats = await fs.statfs(path.dirname(file)).catch(() => undefined);
+  if (stats && stats.bavail * stats.bsize < 1024 * 1024) return `ENOSPC: no space left on device (SQLite: ${reason})`;
+  return reason;
 }

@@ -46,6 +46,7 @@ describe('backup block schema', () => {
     [{ retention: 1.5 }, 'backup.retention: expected a positive integer'],
     [{ retention: { keepDaily: -2 } }, 'backup.retention.keepDaily: expected a non-negative integer, got -2'],
     [{ retention: { keepEvery: 2 } }, 'backup.retention.keepEvery: unknown key'],
+    [{ retention: { keepLast: 3, keepWeekly: 'four' } }, 'backup.retention.keepWeekly: expected a non-negative integer, got "four"'],
     [{ auto: 'yes' }, 'backup.auto: expected true or false, got "yes"'],
     [{ schedule: 'every night' }, 'backup.schedule: expected a valid cron expression'],
     [{ timezone: 'Mars/Olympus' }, 'backup.timezone: expected an IANA time zone name'],
