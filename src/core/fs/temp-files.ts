@@ -37,3 +37,36 @@ export async function cleanStaleTemps(dir: string): Promise<string[]> {
   }
   return removed;
 }
+
+export const RESTORE_STAGING_PREFIX = '.openclaw-backup-restore-';
+
+async function holdsCarriedBackups(dir: string, depth = 3): Promise<boolean> {
+  const names = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of names) {
+    if (!entry.isDirectory()) continue;
+    if (entry.name === 'backups') return true;
+    if (depth > 1 && (await holdsCarriedBackups(path.join(dir, entry.name), depth - 1))) return true;
+  }
+  return false;
+}
+
+/**
+ * Removes restore staging dirs left beside `parentDir` by a killed restore. One that holds a `backups` dir (a kill
+ * landed while the live backups were carried into the staged tree) is kept and returned, never deleted.
+ */
+export async function cleanStaleRestoreStaging(parentDir: string): Promise<{ removed: string[]; kept: string[] }> {
+  const removed: string[] = [];
+  const kept: string[] = [];
+  for (const name of await fs.readdir(parentDir).catch(() => [] as string[])) {
+    const pid = Number(new RegExp(`^${RESTORE_STAGING_PREFIX.replace(/\./g, '\\.')}(\\d+)-`).exec(name)?.[1]);
+    if (!pid || pid === process.pid || isProcessAlive(pid)) continue;
+    const dir = path.join(parentDir, name);
+    if (await holdsCarriedBackups(dir)) {
+      kept.push(dir);
+      continue;
+    }
+    await fs.rm(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return { removed, kept };
+}

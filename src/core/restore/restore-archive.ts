@@ -1,3 +1,4 @@
+import { cleanStaleRestoreStaging, RESTORE_STAGING_PREFIX } from '../fs/temp-files.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { expandHome, isInside, type StatePaths } from '../../config/paths.js';
@@ -112,7 +113,9 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
   if (createdTarget) await fs.mkdir(target, { recursive: true, mode: 0o700 });
   try {
     return await withStateLock(target, { command: 'openclaw-backup restore', signal: options.signal, waitMs: 5_000 }, async () => {
-      const staging = path.join(path.dirname(target), `.openclaw-backup-restore-${tempSuffix()}`);
+      const leftovers = await cleanStaleRestoreStaging(path.dirname(target));
+      const leftoverWarnings = leftovers.kept.map((dir) => `${dir} was left by a killed restore and holds a backups dir; move it back by hand`);
+      const staging = path.join(path.dirname(target), `${RESTORE_STAGING_PREFIX}${tempSuffix()}`);
       await fs.mkdir(staging, { mode: 0o700 });
       try {
         const staged = await stageArchive({ archive: options.archive, firstPass: scan, verify: verified, staging, place, only: options.only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt });
@@ -122,7 +125,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
           ? await applySelected(staged, staging, stamp, target)
           : await applyFull(staged, staging, stamp, carriedNames(target, options.backupDir));
         const files = staged.plan.selected.filter((e) => e.kind !== 'directory').length;
-        const warnings = await ownershipWarnings(target);
+        const warnings = [...leftoverWarnings, ...(await ownershipWarnings(target))];
         return {
           ...base, dryRun: false, files, roots: describeRoots(staged.plan.roots), rollback: applied.rollback, rewrites: staged.rewrites,
           permissions: ownerReport(staged.privateFiles), changes: undefined, warnings,
