@@ -110,12 +110,24 @@ describe('crash injection: kill -9 during restore', () => {
       await restoreOk(archives[next] as string, `${context}, next restore`);
       expect(diffTrees(trees[next] as TreeSnapshot, liveTree()), `${context}: after the next restore`).toEqual([]);
       current = next;
+      // The next restore removes a killed restore's staging dir, unless it holds carried-over backups (kept, warned).
       const beside = besideState().filter((n) => n.startsWith('.openclaw-backup-restore-'));
+      const uncleaned = beside.filter((n) => !holdsBackups(path.join(home, n)));
+      expect(uncleaned, `${context}: staging dirs of killed restores left after the next restore`).toEqual([]);
       leftovers += beside.length;
       for (const n of besideState()) fs.rmSync(path.join(home, n), { recursive: true, force: true });
       if (i > KILLS * 3) throw new Error(`only ${kills} of ${i} restores were still running at their kill moment`);
     }
-    tally.counts.note = `${leftovers} restore staging dirs left beside the state dir by killed restores (never cleaned up)`;
+    tally.counts.note = `${leftovers} restore staging dirs left beside the state dir by killed restores (each kept because it held carried-over backups)`;
     console.log(`[crash-restore] ${kills} kills; ${leftovers} staging dirs were left behind by killed restores`);
   });
 });
+
+function holdsBackups(dir: string, depth = 3): boolean {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    if (entry.name === 'backups') return true;
+    if (depth > 1 && holdsBackups(path.join(dir, entry.name), depth - 1)) return true;
+  }
+  return false;
+}
