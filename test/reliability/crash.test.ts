@@ -73,7 +73,7 @@ async function checkList(context: string): Promise<void> {
   for (const archive of listed) expect(good.has(archive), `${context}: list shows ${archive}, which was never verified`).toBe(true);
 }
 
-describe('crash injection: kill -9 during create', () => {
+describe('crash injection: kill -9 during create and run', () => {
   beforeAll(() => {
     console.log(`[crash] RELIABILITY_SEED=${suiteSeed()}, ${KILLS} kills, state +${STATE_MB} MB`);
     home = makeTempDir('ocb-rel-crash-');
@@ -103,11 +103,12 @@ describe('crash injection: kill -9 during create', () => {
       // and snapshot phase are.
       const delay = Math.floor(rng.next() ** 1.5 * fullMs * 1.15);
       const compress = rng.pick(['gzip', 'gzip', 'none', 'zstd']);
-      const args = ['create', '--compress', compress];
+      // A quarter of the kills hit `run` (the daemon's cycle: backup, verify, prune, status record) instead of create.
+      const args = rng.next() < 0.25 ? ['run'] : ['create', '--compress', compress];
       const t0 = Date.now();
       const { killed, result } = await runAndKill(args, delay, { env, timeoutMs: 240_000 });
       const t1 = Date.now();
-      const context = `kill #${i} at ${delay} ms (${compress}, RELIABILITY_SEED=${suiteSeed()})`;
+      const context = `kill #${i} at ${delay} ms (${args.join(' ')}, RELIABILITY_SEED=${suiteSeed()})`;
       if (killed) {
         kills += 1;
         tally.counts.kills += 1;
@@ -123,6 +124,10 @@ describe('crash injection: kill -9 during create', () => {
       if (i > KILLS * 3) throw new Error(`only ${kills} of ${i} runs were still running at their kill moment`);
     }
     await checkList('after all kills');
+    // The status record is written atomically: after every kill it still reads.
+    const status = await runCli(['status', '--json'], { env, timeoutMs: 60_000 });
+    expect(status.code, describeRun(['status'], status)).toBe(0);
+    expect(status.stderr).not.toMatch(/corrupt/i);
     console.log(`[crash] ${kills} kills: ${spent.running} ms in killed runs, ${spent.checks} ms in checks and recoveries`);
     expect(stateChanges(), 'the live state changed during backups').toEqual([]);
   });

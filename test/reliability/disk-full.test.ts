@@ -60,7 +60,8 @@ describe('disk full: the backups dir runs out of space', () => {
     backupsDir = path.join(home, 'backups-fs');
     mountTmpfs(backupsDir, 32 * MB);
     mounted = true;
-    setBackupBlock(stateDir, { path: backupsDir, retention: 2 });
+    // retention 1 with two older archives: a `run` that pruned after its failure would delete one.
+    setBackupBlock(stateDir, { path: backupsDir, retention: 1 });
   });
 
   afterAll(() => {
@@ -85,14 +86,17 @@ describe('disk full: the backups dir runs out of space', () => {
       const leave = levels[i] as number;
       fs.writeFileSync(filler, Buffer.alloc(Math.max(0, freeBytes(backupsDir) - leave)));
       const context = `case ${i}: ${leave} bytes free (RELIABILITY_SEED=${suiteSeed()})`;
-      const args = ['create'];
+      // Odd cases run the daemon's cycle (`run`, which prunes after a good backup): retention must delete nothing.
+      const args = i % 2 === 1 ? ['run'] : ['create'];
       const result = await runCli(args, { env: env(), timeoutMs: 120_000 });
       tally.counts.cases += 1;
       expect(crashSigns(result), `${context}: ${describeRun(args, result)}`).toEqual([]);
       expect(result.code, `${context}: ${describeRun(args, result)}`).toBe(1);
-      const errors = result.stderr.split('\n').filter((line) => line.startsWith('openclaw-backup:'));
-      expect(errors, `${context}: one error line`).toHaveLength(1);
-      expect(errors[0], context).toMatch(/ENOSPC: no space left on device/);
+      if (args[0] === 'create') {
+        const errors = result.stderr.split('\n').filter((line) => line.startsWith('openclaw-backup:'));
+        expect(errors, `${context}: one error line`).toHaveLength(1);
+        expect(errors[0], context).toMatch(/ENOSPC: no space left on device/);
+      } else expect(result.stderr, context).toMatch(/ENOSPC: no space left on device/);
       expect(tempLeftovers(backupsDir), `${context}: partial files left`).toEqual([]);
       expect(fingerprints(), `${context}: older archives changed or deleted`).toEqual(before);
       tally.counts.archives += before.size;
