@@ -105,9 +105,11 @@ describe('crash injection: kill -9 during restore', () => {
       const asBefore = diffTrees(trees[current] as TreeSnapshot, live);
       const asRestored = diffTrees(trees[next] as TreeSnapshot, live);
       expect(asBefore.length === 0 || asRestored.length === 0, `${context}: the live state is neither the old nor the restored one: ${asBefore.slice(0, 3).join('; ')}`).toBe(true);
-      checkArchivesKept(context);
 
+      // A kill inside the swap's few renames can leave the backups dir inside the killed restore's staging dir;
+      // the next restore (or create) moves it back before anything else, so every archive is checked after it.
       await restoreOk(archives[next] as string, `${context}, next restore`);
+      checkArchivesKept(context);
       expect(diffTrees(trees[next] as TreeSnapshot, liveTree()), `${context}: after the next restore`).toEqual([]);
       current = next;
       // The next restore removes a killed restore's staging dir, unless it holds carried-over backups (kept, warned).

@@ -12,7 +12,7 @@ import { resolveEncryptionKey } from '../crypto/resolve-key.js';
 import { buildSelection, COMPONENTS, type Component } from '../components.js';
 import { BackupError, ConfigError, describeFsError, InterruptedError, UsageError } from '../errors.js';
 import { publishNoOverwrite, tempSuffix } from '../fs/atomic.js';
-import { cleanStaleTemps, partialPathFor, STAGING_PREFIX } from '../fs/temp-files.js';
+import { cleanStaleRestoreStaging, cleanStaleTemps, partialPathFor, STAGING_PREFIX } from '../fs/temp-files.js';
 import { toolVersion } from '../version.js';
 import { archiveEntries, type ArchiveProgress } from './archive-entries.js';
 import { ArchiveWriter } from './archive-writer.js';
@@ -114,6 +114,8 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   });
   if (!stateStat.isDirectory()) throw new ConfigError(`state dir ${paths.stateDir} is not a directory`);
 
+  // A restore killed mid-swap may have left the backups dir inside its staging dir: put it back before writing.
+  if (!options.dryRun) await cleanStaleRestoreStaging(paths.stateDir);
   const selection = buildSelection({ only: options.only, include: config.backup.include, exclude: config.backup.exclude, keyPrefix: config.keyPrefix });
   const compression = options.compression ?? config.backup.compress;
   const resolvePath = (file: string) => expandHome(file, paths.home, paths.stateDir);

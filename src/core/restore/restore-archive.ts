@@ -113,7 +113,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
   if (createdTarget) await fs.mkdir(target, { recursive: true, mode: 0o700 });
   try {
     return await withStateLock(target, { command: 'openclaw-backup restore', signal: options.signal, waitMs: 5_000 }, async () => {
-      const leftovers = await cleanStaleRestoreStaging(path.dirname(target));
+      const leftovers = await cleanStaleRestoreStaging(target);
       const leftoverWarnings = leftovers.kept.map((dir) => `${dir} was left by a killed restore and holds a backups dir; move it back by hand`);
       const staging = path.join(path.dirname(target), `${RESTORE_STAGING_PREFIX}${tempSuffix()}`);
       await fs.mkdir(staging, { mode: 0o700 });

@@ -24,17 +24,31 @@ describe('stale temp cleanup', () => {
     expect(fs.readdirSync(dir).sort()).toEqual([`openclaw-backup-default-20260101T000000Z.tar.gz`, `openclaw-backup-default.${process.pid}-abcd1234.partial`]);
   });
 
-  it('removes a killed restore staging dir but never one holding carried backups', async () => {
+  it('removes a killed restore staging dir and moves carried backups back, never deleting them', async () => {
     const parent = makeTempDir();
     dirs.push(parent);
+    const target = path.join(parent, '.openclaw');
     writeTree(parent, {
       [`.openclaw-backup-restore-${DEAD}-aaaa0000/openclaw-backup/state/openclaw.json`]: '{}',
-      [`.openclaw-backup-restore-${DEAD}-bbbb0000/openclaw-backup/backups/a.tar.gz`]: 'precious',
+      [`.openclaw-backup-restore-${DEAD}-bbbb0000/openclaw-backup/state/backups/a.tar.gz`]: 'precious',
       '.openclaw/openclaw.json': '{}',
     });
-    const result = await cleanStaleRestoreStaging(parent);
-    expect(result.removed.map((p) => path.basename(p))).toEqual([`.openclaw-backup-restore-${DEAD}-aaaa0000`]);
-    expect(result.kept.map((p) => path.basename(p))).toEqual([`.openclaw-backup-restore-${DEAD}-bbbb0000`]);
-    expect(fs.readFileSync(path.join(parent, `.openclaw-backup-restore-${DEAD}-bbbb0000/openclaw-backup/backups/a.tar.gz`), 'utf8')).toBe('precious');
+    const result = await cleanStaleRestoreStaging(target);
+    expect(result.removed.map((p) => path.basename(p)).sort()).toEqual([`.openclaw-backup-restore-${DEAD}-aaaa0000`, `.openclaw-backup-restore-${DEAD}-bbbb0000`]);
+    expect(result.recovered).toEqual([path.join(target, 'backups')]);
+    expect(fs.readFileSync(path.join(target, 'backups', 'a.tar.gz'), 'utf8')).toBe('precious');
+  });
+
+  it('keeps a staging dir holding backups when the live backups dir exists again', async () => {
+    const parent = makeTempDir();
+    dirs.push(parent);
+    const target = path.join(parent, '.openclaw');
+    writeTree(parent, {
+      [`.openclaw-backup-restore-${DEAD}-cccc0000/openclaw-backup/state/backups/b.tar.gz`]: 'precious',
+      '.openclaw/backups/new.tar.gz': 'new',
+    });
+    const result = await cleanStaleRestoreStaging(target);
+    expect(result.kept.map((p) => path.basename(p))).toEqual([`.openclaw-backup-restore-${DEAD}-cccc0000`]);
+    expect(fs.readFileSync(path.join(parent, `.openclaw-backup-restore-${DEAD}-cccc0000/openclaw-backup/state/backups/b.tar.gz`), 'utf8')).toBe('precious');
   });
 });
