@@ -51,16 +51,10 @@ function describeSnapshotError(error: unknown): string {
 }
 
 /**
- * Copies a live database with SQLite's online backup API, so committed data still in the -wal file is included
- * and a concurrent writer never yields a torn copy. The snapshot must pass PRAGMA integrity_check.
+ * Copies a live database with SQLite's online backup API (all pages in one step, one read transaction), so committed
+ * data still in the -wal file is included and a concurrent writer never yields a torn copy. This is the part that runs
+ * while the gateway is quiesced; the caller runs checkIntegrity on the copy afterwards.
  */
-export async function snapshotDatabase(source: string, destination: string): Promise<SnapshotResult> {
-  const result = await copyDatabase(source, destination);
-  await checkIntegrity(destination, source);
-  return result;
-}
-
-/** The copy alone (what must happen while the gateway is quiesced); the caller runs checkIntegrity on it later. */
 export async function copyDatabase(source: string, destination: string): Promise<SnapshotResult> {
   let db: DatabaseSync;
   try {
