@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ConfigError, describeFsError } from '../core/errors.js';
+import { ConfigError, describeFsError } from '../errors.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
 import type { CommandIO } from './context.js';
 

@@ -1,4 +1,4 @@
-import type { ErrorKind } from '../core/errors.js';
+import type { ErrorKind } from '../errors.js';
 
 /** The one map from error kind to process exit code. Documented in README and every --help. */
 export const EXIT_CODES = {

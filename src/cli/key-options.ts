@@ -1,8 +1,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { EncryptSettings } from '../config/schema.js';
-import { describeRecipientProblem, IDENTITY_ENV, loadIdentityFile, loadPassphraseFile, type DecryptionKey } from '../core/crypto/keys.js';
-import { UsageError } from '../core/errors.js';
+import { describeRecipientProblem } from '../config/age-recipient.js';
+import { IDENTITY_ENV, loadIdentityFile, loadPassphraseFile, type DecryptionKey } from '../core/crypto/keys.js';
+import { UsageError } from '../errors.js';
 
 export interface DecryptFlags {
   identity?: string[];

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
-import { isBackupError } from '../core/errors.js';
+import { isBackupError } from '../errors.js';
 import type { CommandIO } from './context.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 import { buildProgram } from './program.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import JSON5 from 'json5';
-import { ConfigError, describeFsError } from '../core/errors.js';
+import { ConfigError, describeFsError } from '../errors.js';
 import { formatZodIssues } from './format-issues.js';
 import { expandHome, type StatePaths } from './paths.js';
 import { backupBlockSchema, type BackupBlock } from './schema.js';

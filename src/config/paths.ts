@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError } from '../core/errors.js';
+import { UsageError } from '../errors.js';
 
 /** What the user told us on the command line about where OpenClaw lives. */
 export interface StateLocationOptions {

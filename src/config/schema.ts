@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
-import { describeRecipientProblem } from '../core/crypto/keys.js';
+import { describeRecipientProblem } from './age-recipient.js';
 
 /**
  * The one schema for the `backup` block: types, defaults and descriptions live here and nowhere else.

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Component } from './components.js';
 import { readArchiveHeader } from './archive/read-header.js';
 import { parseArchiveFileName } from './archive/naming.js';
-import { BackupError, describeFsError } from './errors.js';
+import { BackupError, describeFsError } from '../errors.js';
 import { PARTIAL_SUFFIX } from './fs/temp-files.js';
 import type { DecryptionKey } from './crypto/keys.js';
 import { readEncryptedHeader } from './crypto/read-encrypted-header.js';

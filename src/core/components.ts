@@ -1,6 +1,6 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { UsageError } from './errors.js';
+import { UsageError } from '../errors.js';
 
 /** Every file of a backup belongs to exactly one of these. */
 export const COMPONENTS = ['config', 'credentials', 'sessions', 'memory', 'workspace', 'logs', 'cache', 'state'] as const;

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { BusyError, throwIfAborted } from './errors.js';
+import { BusyError, throwIfAborted } from '../errors.js';
 import { isProcessAlive } from './fs/atomic.js';
 
 /** The cooperative lock: `<stateDir>/openclaw-backup.lock` (a directory, as proper-lockfile makes it). */

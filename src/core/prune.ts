@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { RetentionPolicy } from '../config/schema.js';
 import { listArchives, type CatalogEntry, type CatalogOptions } from './catalog.js';
-import { BackupError, describeFsError } from './errors.js';
+import { BackupError, describeFsError } from '../errors.js';
 import { fsyncDir } from './fs/atomic.js';
 import { planRetention } from './retention.js';
 

@@ -1,5 +1,5 @@
 import type { StatePaths } from '../config/paths.js';
-import type { ServiceManager } from './gateway/service.js';
+import type { GatewayService } from './gateway/service.js';
 import { acquireStateLock } from './lock.js';
 import type { Log } from './log.js';
 
@@ -11,7 +11,7 @@ export interface QuiesceOptions {
   signal?: AbortSignal | undefined;
   lockWaitMs?: number;
   /** Needed for mode "stop". */
-  service?: ServiceManager | undefined;
+  service?: GatewayService | undefined;
 }
 
 /**

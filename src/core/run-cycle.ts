@@ -3,8 +3,8 @@ import type { LoadedConfig } from '../config/load.js';
 import { expandHome, type StatePaths } from '../config/paths.js';
 import { checkConfigFileForHook, runPostBackupHook } from '../hooks/post-backup.js';
 import { createBackup, type CreateResult } from './archive/create.js';
-import { BackupError, isBackupError } from './errors.js';
-import { createServiceManager, type ServiceManager } from './gateway/service.js';
+import { BackupError, toBackupError } from '../errors.js';
+import { createGatewayService, type GatewayService } from './gateway/service.js';
 import { withStateLock } from './lock.js';
 import type { Log } from './log.js';
 import { pruneArchives } from './prune.js';
@@ -23,7 +23,7 @@ export interface CycleOptions {
   signal?: AbortSignal | undefined;
   /** The environment hooks and service managers see (PATH, HOME …). */
   env?: NodeJS.ProcessEnv;
-  service?: ServiceManager | undefined;
+  service?: GatewayService | undefined;
   lockWaitMs?: number;
   now?: () => Date;
 }
@@ -32,10 +32,6 @@ export interface CycleResult {
   run: LastRun;
   /** Set when the run failed or was interrupted; the CLI turns it into the exit code. */
   error?: BackupError;
-}
-
-function toBackupError(error: unknown): BackupError {
-  return isBackupError(error) ? error : new BackupError('failure', (error as Error)?.message ?? String(error), { cause: error });
 }
 
 async function runHook(options: CycleOptions, created: CreateResult): Promise<HookRecord | null> {
@@ -70,7 +66,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   const { paths, config, log } = options;
   const startedAt = new Date();
   const command = `openclaw-backup ${options.trigger === 'run' ? 'run' : 'daemon'}`;
-  const service = config.backup.quiesce === 'stop' ? (options.service ?? createServiceManager({ profile: paths.profile, home: paths.home, env: options.env })) : undefined;
+  const service = config.backup.quiesce === 'stop' ? (options.service ?? createGatewayService({ profile: paths.profile, home: paths.home, env: options.env })) : undefined;
   const quiesce = makeQuiesce({ mode: config.backup.quiesce, paths, command, log, signal: options.signal, lockWaitMs: options.lockWaitMs, service });
   const run: LastRun = {
     startedAt: startedAt.toISOString(), finishedAt: '', result: 'ok', trigger: options.trigger, archive: null, bytes: null,

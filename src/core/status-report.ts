@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { LoadedConfig } from '../config/load.js';
 import type { StatePaths } from '../config/paths.js';
-import { nextFireTime } from '../daemon/scheduler.js';
+import { nextFireTime } from './schedule.js';
 import { listArchives, type CatalogEntry } from './catalog.js';
 import { isProcessAlive } from './fs/atomic.js';
 import { DAEMON_LOCK_NAME, readLockOwner } from './lock.js';

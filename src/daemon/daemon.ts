@@ -1,13 +1,14 @@
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import type { StatePaths } from '../config/paths.js';
 import { listArchives } from '../core/catalog.js';
-import { BackupError, isBackupError } from '../core/errors.js';
-import type { ServiceManager } from '../core/gateway/service.js';
+import { BackupError, isBackupError } from '../errors.js';
+import type { GatewayService } from '../core/gateway/service.js';
 import { acquireStateLock, DAEMON_LOCK_NAME, type StateLock } from '../core/lock.js';
 import type { Log } from '../core/log.js';
 import { runCycle } from '../core/run-cycle.js';
 import { readStatus, updateStatus, type LastRun } from '../core/status-record.js';
-import { createScheduler, findMissedRun, watchClockJumps, type ScheduleSpec } from './scheduler.js';
+import { findMissedRun, type ScheduleSpec } from '../core/schedule.js';
+import { createScheduler, watchClockJumps } from './scheduler.js';
 import { onReloadSignal } from './signals.js';
 import { watchConfigFile } from './watch.js';
 
@@ -17,7 +18,7 @@ export interface DaemonOptions {
   /** Fires on SIGTERM/SIGINT: the running backup is aborted and the daemon returns. */
   signal: AbortSignal;
   env?: NodeJS.ProcessEnv;
-  service?: ServiceManager | undefined;
+  service?: GatewayService | undefined;
 }
 
 async function takeDaemonLock(stateDir: string): Promise<StateLock> {

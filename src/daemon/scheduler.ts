@@ -1,32 +1,5 @@
 import { Cron } from 'croner';
-
-export interface ScheduleSpec {
-  auto: boolean;
-  schedule: string;
-  timezone?: string | undefined;
-}
-
-/** The next fire time of a schedule after `from`, or null when `auto` is off. */
-export function nextFireTime(spec: ScheduleSpec, from = new Date()): Date | null {
-  if (!spec.auto) return null;
-  return new Cron(spec.schedule, { paused: true, timezone: spec.timezone }).nextRun(from);
-}
-
-/** The most recent fire time at or before `now`. */
-export function previousFireTime(spec: Pick<ScheduleSpec, 'schedule' | 'timezone'>, now = new Date()): Date | null {
-  return new Cron(spec.schedule, { paused: true, timezone: spec.timezone }).previousRuns(1, now)[0] ?? null;
-}
-
-/**
- * Whether a scheduled run was missed (the machine was off or asleep): the schedule fired since the last run
- * started. One missed slot or fifty, the answer is one catch-up run, like systemd's Persistent=true. With no
- * record of any run there is nothing to catch up.
- */
-export function findMissedRun(spec: ScheduleSpec, lastRunAt: Date | null, now = new Date()): Date | null {
-  if (!spec.auto || !lastRunAt) return null;
-  const previous = previousFireTime(spec, now);
-  return previous && previous.getTime() > lastRunAt.getTime() ? previous : null;
-}
+import type { ScheduleSpec } from '../core/schedule.js';
 
 export interface Scheduler {
   /** Applies a (possibly changed) schedule; returns true when the timer was rebuilt. */

@@ -1,4 +1,4 @@
-import { formatBytes } from './format.js';
+import { formatBytes } from '../core/format.js';
 
 export interface ProgressSnapshot {
   files: number;

@@ -1,6 +1,6 @@
 import type { LastRun } from '../core/status-record.js';
 import type { ServiceStatus } from '../service/status.js';
-import { formatBytes, formatDuration } from './format.js';
+import { formatBytes, formatDuration } from '../core/format.js';
 
 function yesNo(value: boolean | undefined): string {
   return value === undefined ? 'unknown' : value ? 'yes' : 'no';

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { UsageError } from '../core/errors.js';
+import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../core/fs/atomic.js';
 import { executeCommands, type ExecuteResult } from './execute.js';
 import { checkLinger, type LingerState } from './linger.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { backupLaunchdLabel, backupSystemdUnit, launchAgentsDir, systemdUserDir, type ServiceManager } from './names.js';
+import { backupLaunchdLabel, backupSystemdUnit, launchAgentsDir, systemdUserDir, type InitSystem } from '../core/service-names.js';
 import { launchdLogPaths, renderLaunchdFor, renderSystemdFor, type ServiceTarget } from './service-spec.js';
 
 export interface PlannedCommand {
@@ -10,7 +10,7 @@ export interface PlannedCommand {
 }
 
 export interface ServicePlan {
-  manager: ServiceManager;
+  manager: InitSystem;
   /** systemd unit name or launchd label. */
   name: string;
   file: string;
@@ -21,7 +21,7 @@ export interface ServicePlan {
 }
 
 export interface PlanContext {
-  manager: ServiceManager;
+  manager: InitSystem;
   env: NodeJS.ProcessEnv;
   home: string;
   uid: number;

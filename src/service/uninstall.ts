@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { UsageError } from '../core/errors.js';
+import { UsageError } from '../errors.js';
 import { executeCommands, type ExecuteResult } from './execute.js';
 import { isOurs, readServiceFile } from './install.js';
 import { planUninstall, type PlanContext, type PlannedCommand } from './plan.js';

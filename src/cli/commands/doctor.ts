@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { BackupError } from '../../core/errors.js';
+import { BackupError } from '../../errors.js';
 import { runDoctor, type DoctorReport } from '../../core/doctor/run-doctor.js';
 import { createCommandRunner } from '../../core/run-command.js';
 import { serviceHome } from '../../service/target.js';

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { listArchives } from '../../core/catalog.js';
-import { UsageError } from '../../core/errors.js';
-import { formatBytes } from '../../output/format.js';
+import { UsageError } from '../../errors.js';
+import { formatBytes } from '../../core/format.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
 

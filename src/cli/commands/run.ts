@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { runCycle } from '../../core/run-cycle.js';
-import { formatBytes, formatDuration } from '../../output/format.js';
+import { formatBytes, formatDuration } from '../../core/format.js';
 import { createJsonLogger, createTextLogger } from '../../output/logger.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
 

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
-import { BackupError } from '../../core/errors.js';
+import { BackupError } from '../../errors.js';
 import type { ExecuteResult } from '../../service/execute.js';
 import { installService, type InstallResult } from '../../service/install.js';
-import { managerFor } from '../../service/names.js';
+import { initSystemFor } from '../../core/service-names.js';
 import type { PlanContext } from '../../service/plan.js';
 import { createCommandRunner, formatCommand } from '../../core/run-command.js';
 import { readServiceStatus } from '../../service/status.js';
@@ -16,7 +16,7 @@ import { loadContext, printJson, resolvePaths, type CommandIO, type GlobalOption
 const CLI_ENTRY = fileURLToPath(new URL('../main.js', import.meta.url));
 
 function planContext(io: CommandIO): PlanContext {
-  return { manager: managerFor(process.platform), env: io.env, home: serviceHome(io.env), uid: process.getuid?.() ?? 0 };
+  return { manager: initSystemFor(process.platform), env: io.env, home: serviceHome(io.env), uid: process.getuid?.() ?? 0 };
 }
 
 function reportExecution(io: CommandIO, execution: ExecuteResult | undefined, what: string): void {

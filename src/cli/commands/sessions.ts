@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.js';
+import { UsageError } from '../../errors.js';
 import { exportSessions } from '../../core/sessions/export-sessions.js';
 import { importSessions, parseSessionsDocument, type AgentImportResult } from '../../core/sessions/import-sessions.js';
 import type { OnConflict } from '../../core/sessions/conflicts.js';

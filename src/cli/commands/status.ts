@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { collectStatus, type StatusReport } from '../../core/status-report.js';
-import { formatBytes, formatDuration } from '../../output/format.js';
+import { formatBytes, formatDuration } from '../../core/format.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
 
 function describeRun(report: StatusReport): string {

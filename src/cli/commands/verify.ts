@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
 import { integrityErrorFor, verifyArchive, type VerifyResult } from '../../core/verify/verify-archive.js';
-import { formatBytes } from '../../output/format.js';
+import { formatBytes } from '../../core/format.js';
 import { printJson, type CommandIO, type GlobalOptions } from '../context.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
 

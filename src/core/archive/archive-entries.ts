@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isInside } from '../../config/paths.js';
 import { isSelected, type Component, type Selection } from '../components.js';
-import { throwIfAborted } from '../errors.js';
+import { throwIfAborted } from '../../errors.js';
 import type { ArchiveWriter } from './archive-writer.js';
 import { takeSnapshot, type DatabaseSnapshot } from './db-snapshots.js';
 import type { ManifestEntry } from './manifest.js';

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import { PassThrough, Transform, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Compression } from '../../config/schema.js';
-import { BackupError } from '../errors.js';
+import { BackupError } from '../../errors.js';
 import { createCompressor } from './compression.js';
 import { BLOCK, encodeTarHeader, paddingFor, type TarHeader } from './tar-header.js';
 import { FileSink } from './file-sink.js';

@@ -10,7 +10,7 @@ import { createEncryptStage } from '../crypto/encrypt-stream.js';
 import { checkKeyPlacement } from '../crypto/key-placement.js';
 import { resolveEncryptionKey } from '../crypto/resolve-key.js';
 import { buildSelection, COMPONENTS, type Component } from '../components.js';
-import { BackupError, ConfigError, describeFsError, InterruptedError, UsageError } from '../errors.js';
+import { BackupError, ConfigError, describeFsError, InterruptedError, toBackupError, UsageError } from '../../errors.js';
 import { publishNoOverwrite, tempSuffix } from '../fs/atomic.js';
 import { cleanStaleRestoreStaging, cleanStaleTemps, partialPathFor, STAGING_PREFIX } from '../fs/temp-files.js';
 import { toolVersion } from '../version.js';
@@ -200,11 +200,8 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
     await manifest?.discard();
     await fs.rm(partial, { force: true });
     if (options.signal?.aborted) throw new InterruptedError('backup interrupted; no archive was written', { cause: error });
-    if (error instanceof BackupError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new BackupError('failure', `archive already exists; archives are never overwritten`, { cause: error });
-    const where = (error as NodeJS.ErrnoException).path;
-    throw new BackupError('failure', `backup failed: ${describeFsError(error)}${where ? ` (${where})` : ''}`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new BackupError('failure', `archive already exists; archives are never overwritten`, { cause: error });
+    throw toBackupError(error, 'backup');
   } finally {
     // Cleanup must never replace the real error; a staging dir left behind is removed by the next run.
     await fs.rm(stagingDir, { recursive: true, force: true }).catch(() => {});

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isSelected, type Selection } from '../components.js';
-import { throwIfAborted } from '../errors.js';
+import { throwIfAborted } from '../../errors.js';
 import { copyDatabase, hasSqliteHeader, SQLITE_NAME } from './sqlite-snapshot.js';
 import type { BackupSource } from './sources.js';
 import { walkTree } from './walk.js';

@@ -2,9 +2,9 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Compression } from '../../config/schema.js';
-import { openEncryptedArchive } from '../crypto/open-encrypted.js';
+import { openEncryptedArchive } from './open-encrypted.js';
 import type { DecryptionKey } from '../crypto/keys.js';
-import { BackupError, describeFsError, IntegrityError } from '../errors.js';
+import { BackupError, describeFsError, IntegrityError } from '../../errors.js';
 import { createDecompressor, detectFormat } from './compression.js';
 
 export interface OpenedArchive {
@@ -51,7 +51,7 @@ export async function openArchive(file: string, options: OpenArchiveOptions = {}
   if (format === 'unknown') throw new IntegrityError(`${file} is not a tar, tar.gz or tar.zst archive`);
   if (format === 'age') {
     if (!options.decrypt) throw new IntegrityError(`${file}: age-encrypted; pass --identity or --passphrase-file`);
-    return openEncryptedArchive(file, size, head, options.decrypt);
+    return { ...(await openEncryptedArchive(file, head, options.decrypt)), size, encrypted: true };
   }
   const decompressor = createDecompressor(format);
   const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });

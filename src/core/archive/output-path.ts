@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isInside } from '../../config/paths.js';
 import type { Compression } from '../../config/schema.js';
-import { BackupError, describeFsError, UsageError } from '../errors.js';
+import { BackupError, describeFsError, UsageError } from '../../errors.js';
 import { ensurePrivateDir } from '../fs/atomic.js';
 import { archiveFileName } from './naming.js';
 import type { BackupSource } from './sources.js';

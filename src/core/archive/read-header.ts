@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import zlib from 'node:zlib';
-import { IntegrityError } from '../errors.js';
+import { IntegrityError } from '../../errors.js';
 import { detectFormat } from './compression.js';
 import { FORMAT_NAME, HEADER_PATH, type ArchiveHeader } from './manifest.js';
 

@@ -1,7 +1,7 @@
 import { createHash, hash as hashOnce } from 'node:crypto';
 import fsSync, { type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
-import { BackupError, describeFsError } from '../errors.js';
+import { BackupError, describeFsError } from '../../errors.js';
 
 /** Files up to this size are read into memory; larger ones are copied to a staging file first. */
 export const IN_MEMORY_LIMIT = 8 * 1024 * 1024;

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { backup, DatabaseSync } from 'node:sqlite';
-import { IntegrityError, describeFsError, BackupError } from '../errors.js';
+import { IntegrityError, describeFsError, BackupError } from '../../errors.js';
 
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 export const SQLITE_NAME = /\.(sqlite3?|db)$/;

@@ -1,6 +1,6 @@
 import fs, { type Stats } from 'node:fs';
 import path from 'node:path';
-import { BackupError, describeFsError } from '../errors.js';
+import { BackupError, describeFsError } from '../../errors.js';
 
 export interface WalkEntry {
   abs: string;

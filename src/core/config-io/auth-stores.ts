@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../errors.js';
 import { ensurePrivateDir, writeFileAtomic } from '../fs/atomic.js';
 import { decodeValue, insertRow, openReadOnly, openWritable, quoteIdent, selectRows, tableColumns, type JsonRow } from '../sessions/sqlite-db.js';
 import { listAgentIds, locateAgentStore } from '../sessions/stores.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import JSON5 from 'json5';
 import type { StatePaths } from '../../config/paths.js';
-import { ConfigError, describeFsError } from '../errors.js';
+import { ConfigError, describeFsError } from '../../errors.js';
 import { assertGatewayStopped } from '../gateway/detect.js';
 import { parseVersionedDocument } from '../sessions/parse-document.js';
 import { planAuthWrite, writeAuthStores, writesDatabases } from './auth-stores.js';

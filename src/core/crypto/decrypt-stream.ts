@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Decrypter } from 'age-encryption';
-import { BackupError, describeFsError, IntegrityError } from '../errors.js';
+import { BackupError, describeFsError, IntegrityError } from '../../errors.js';
 import type { DecryptionKey } from './keys.js';
 
 const SCRYPT_STANZA = Buffer.from('\n-> scrypt ');

@@ -1,6 +1,6 @@
 import { isInside } from '../../config/paths.js';
 import type { EncryptSettings } from '../../config/schema.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../errors.js';
 
 /**
  * A passphrase file in the backups dir would be uploaded next to the archives (postBackup copies that dir

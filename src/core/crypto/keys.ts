@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import { Decrypter, Encrypter } from 'age-encryption';
-import { ConfigError, describeFsError } from '../errors.js';
+import { ConfigError, describeFsError } from '../../errors.js';
+import { describeRecipientProblem } from '../../config/age-recipient.js';
 
 /** Env var naming an identity file, used when no --identity / --passphrase-file is given. */
 export const IDENTITY_ENV = 'OPENCLAW_BACKUP_IDENTITY';
@@ -10,20 +11,6 @@ export type EncryptionKey = { kind: 'recipients'; recipients: string[] } | { kin
 
 /** What an archive is decrypted with: age identities (secret keys) or a passphrase. */
 export type DecryptionKey = { kind: 'identities'; identities: string[] } | { kind: 'passphrase'; passphrase: string };
-
-/** A secret key pasted where a public one belongs: said explicitly, never echoed. */
-export function describeRecipientProblem(value: string): string | undefined {
-  if (/^AGE-SECRET-KEY-/i.test(value.trim())) {
-    return 'this is a secret key (an identity), not a recipient: use the public key that `age-keygen -y` prints';
-  }
-  if (/^(ssh-|ecdsa-)/.test(value)) return 'SSH recipients are not supported: use an age X25519 recipient (age1…)';
-  try {
-    new Encrypter().addRecipient(value);
-    return undefined;
-  } catch {
-    return 'expected an age recipient (age1…, from `age-keygen -y`)';
-  }
-}
 
 function isValidIdentity(value: string): boolean {
   try {

@@ -1,7 +1,7 @@
 import tar from 'tar-stream';
 import { openArchive } from '../archive/open-archive.js';
 import { FORMAT_NAME, HEADER_PATH, type ArchiveHeader } from '../archive/manifest.js';
-import { IntegrityError } from '../errors.js';
+import { IntegrityError } from '../../errors.js';
 import type { DecryptionKey } from './keys.js';
 
 /** Decrypts just far enough to read our header entry (the first), then stops reading. */

@@ -1,5 +1,5 @@
 import type { EncryptSettings } from '../../config/schema.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../errors.js';
 import { loadPassphraseFile, loadRecipientsFile, type EncryptionKey } from './keys.js';
 
 export interface ResolveKeyContext {

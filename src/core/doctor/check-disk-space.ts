@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { formatBytes } from '../../output/format.js';
+import { formatBytes } from '../format.js';
 import { readStatus } from '../status-record.js';
 import { listProfileArchives } from './newest-archive.js';
 import { ok, type DoctorCheck } from './types.js';

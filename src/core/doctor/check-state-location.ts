@@ -8,7 +8,7 @@ import {
   gatewaySystemdUnit,
   launchAgentsDir,
   systemdUserDir,
-} from '../../service/names.js';
+} from '../service-names.js';
 import { readLaunchdService, readSystemdService, type ServiceLocation } from './service-env.js';
 import { ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from './types.js';
 

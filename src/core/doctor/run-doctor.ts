@@ -1,7 +1,7 @@
 import { loadConfig, type LoadedConfig } from '../../config/load.js';
 import { expandHome, type StatePaths } from '../../config/paths.js';
 import { backupBlockSchema } from '../../config/schema.js';
-import { isBackupError } from '../errors.js';
+import { isBackupError } from '../../errors.js';
 import { checkBackupBlock, checkOpenClawValidate } from './check-backup-block.js';
 import { checkConfigPaths } from './check-config-paths.js';
 import { checkDiskSpace } from './check-disk-space.js';

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { BusyError } from '../errors.js';
+import { BusyError } from '../../errors.js';
 import { readHeldLocks } from './proc-locks.js';
 
 export interface GatewayStatus {

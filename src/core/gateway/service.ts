@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { execa } from 'execa';
-import { BackupError } from '../errors.js';
+import { BackupError } from '../../errors.js';
+import { gatewayServiceName } from '../service-names.js';
 
 /** Stops and starts the gateway's service unit. Injectable: tests put a stub `systemctl` first on PATH. */
-export interface ServiceManager {
+export interface GatewayService {
   /** What the unit is called here, for messages. */
   describe(): string;
   isActive(): Promise<boolean>;
@@ -11,18 +12,13 @@ export interface ServiceManager {
   start(): Promise<void>;
 }
 
-export interface ServiceManagerOptions {
+export interface GatewayServiceOptions {
   profile: string;
   home: string;
   platform?: NodeJS.Platform;
   env?: NodeJS.ProcessEnv;
 }
 
-/** systemd user unit `openclaw-gateway[-<profile>]`, or launchd label `ai.openclaw.gateway` / `ai.openclaw.<profile>`. */
-export function gatewayServiceName(profile: string, platform: NodeJS.Platform): string {
-  if (platform === 'darwin') return profile === 'default' ? 'ai.openclaw.gateway' : `ai.openclaw.${profile}`;
-  return profile === 'default' ? 'openclaw-gateway.service' : `openclaw-gateway-${profile}.service`;
-}
 
 async function call(file: string, args: string[], env: NodeJS.ProcessEnv | undefined): Promise<{ exitCode: number; output: string }> {
   const result = await execa(file, args, { reject: false, env, extendEnv: env === undefined, all: true, timeout: 120_000 });
@@ -37,7 +33,7 @@ async function mustSucceed(file: string, args: string[], env: NodeJS.ProcessEnv 
   if (exitCode !== 0) throw new BackupError('failure', `${file} ${args.join(' ')} exited with ${exitCode}${output ? `: ${output}` : ''}`);
 }
 
-export function createServiceManager(options: ServiceManagerOptions): ServiceManager {
+export function createGatewayService(options: GatewayServiceOptions): GatewayService {
   const platform = options.platform ?? process.platform;
   const name = gatewayServiceName(options.profile, platform);
   if (platform === 'darwin') {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { BackupError } from '../errors.js';
+import { BackupError } from '../../errors.js';
 import { rootOf } from './roots.js';
 import type { StageResult } from './stage.js';
 import { dropIfEmpty, exists, rollbackPathFor, swapFile, swapTree, SwapJournal } from './swap.js';

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { IntegrityError } from '../errors.js';
+import { IntegrityError } from '../../errors.js';
 import { hashEntry } from '../verify/hash-entry.js';
 import type { EntryHandler, ScannedEntry } from '../verify/scan-archive.js';
 

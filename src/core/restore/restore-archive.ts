@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expandHome, isInside, type StatePaths } from '../../config/paths.js';
 import { tempSuffix } from '../fs/atomic.js';
 import type { Component } from '../components.js';
-import { BackupError, describeFsError, UsageError } from '../errors.js';
+import { BackupError, toBackupError, UsageError } from '../../errors.js';
 import { assertGatewayStopped } from '../gateway/detect.js';
 import { LOCK_NAME, withStateLock } from '../lock.js';
 import type { ArchiveFormat } from '../verify/archive-layout.js';
@@ -136,10 +136,8 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
     });
   } catch (error) {
     if (createdTarget) await fs.rm(target, { recursive: true, force: true }).catch(() => {});
-    if (error instanceof BackupError) throw error;
     // A raw fs error (ENOSPC while staging) is a failure with one clear line, not an "unexpected error".
-    const where = (error as NodeJS.ErrnoException).path;
-    throw new BackupError('failure', `restore failed: ${describeFsError(error)}${where ? ` (${where})` : ''}`, { cause: error });
+    throw toBackupError(error, 'restore');
   }
 }
 

@@ -1,4 +1,4 @@
-import { BackupError } from '../errors.js';
+import { BackupError } from '../../errors.js';
 import type { ExportedSession } from './document.js';
 
 export type OnConflict = 'skip' | 'replace' | 'fail';

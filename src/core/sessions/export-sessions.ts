@@ -1,4 +1,4 @@
-import { BackupError, UsageError } from '../errors.js';
+import { BackupError, UsageError } from '../../errors.js';
 import { SESSIONS_FORMAT, SESSIONS_VERSION, type AgentStoreInfo, type ExportedSession, type SessionsDocument } from './document.js';
 import { readLegacyStore } from './legacy-store.js';
 import { readSqliteStore } from './sqlite-read.js';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../errors.js';
 import { assertGatewayStopped } from '../gateway/detect.js';
 import { SESSIONS_FORMAT, SESSIONS_VERSION, sessionsDocumentSchema, type ExportedSession, type SessionsDocument } from './document.js';
 import { legacyKeys, writeLegacyStore } from './legacy-store.js';

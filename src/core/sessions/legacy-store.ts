@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, describeFsError } from '../errors.js';
+import { ConfigError, describeFsError } from '../../errors.js';
 import { writeFileAtomic, ensurePrivateDir } from '../fs/atomic.js';
 import { entryText, eventText, packEvent, packJson, type ExportedSession, type TranscriptEvent } from './document.js';
 import { LEGACY_INDEX } from './stores.js';

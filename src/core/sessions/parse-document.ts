@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.js';
+import { ConfigError } from '../../errors.js';
 import { formatZodIssues } from '../../config/format-issues.js';
 import { z } from 'zod';
 

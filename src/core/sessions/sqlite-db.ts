@@ -1,5 +1,5 @@
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
-import { BackupError } from '../errors.js';
+import { BackupError } from '../../errors.js';
 
 /** A JSON-safe SQLite value: BLOBs and integers beyond 2^53 get a tagged object so the document stays plain JSON. */
 export type JsonSqlValue = string | number | null | { $base64: string } | { $int: string };

@@ -1,6 +1,6 @@
 import zlib from 'node:zlib';
 import type { DatabaseSync } from 'node:sqlite';
-import { IntegrityError } from '../errors.js';
+import { IntegrityError } from '../../errors.js';
 import { packEvent, packJson, type AgentStoreInfo, type ExportedSession, type SessionWindow, type TranscriptEvent } from './document.js';
 import { openReadOnly, quoteIdent, selectRows, type JsonRow } from './sqlite-db.js';
 import { planSessionTables, schemaStatements } from './sqlite-plan.js';

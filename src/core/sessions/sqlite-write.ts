@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { DatabaseSync } from 'node:sqlite';
-import { BackupError, ConfigError } from '../errors.js';
+import { BackupError, ConfigError } from '../../errors.js';
 import { ensurePrivateDir, fsyncDir, tempSuffix } from '../fs/atomic.js';
 import { entryText, eventText, type AgentStoreInfo, type ExportedSession, type SessionWindow } from './document.js';
 import { insertRow, openReadOnly, openWritable, quoteIdent, tableColumns, type JsonRow } from './sqlite-db.js';

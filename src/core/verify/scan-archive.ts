@@ -7,7 +7,7 @@ import type { Compression } from '../../config/schema.js';
 import { HEADER_PATH, MANIFEST_PATH } from '../archive/manifest.js';
 import { describeStreamError, openArchive } from '../archive/open-archive.js';
 import type { DecryptionKey } from '../crypto/keys.js';
-import { IntegrityError, throwIfAborted } from '../errors.js';
+import { IntegrityError, throwIfAborted } from '../../errors.js';
 import { detectLayout, stagingRel, type ArchiveLayout } from './archive-layout.js';
 import { EntryGuard, normalizeEntryName, type EntryKind } from './entry-guard.js';
 import { hashEntry, SizeExceededError, type HashedEntry } from './hash-entry.js';

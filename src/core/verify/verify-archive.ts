@@ -1,7 +1,7 @@
 import type { Compression } from '../../config/schema.js';
 import type { ArchiveHeader, Manifest } from '../archive/manifest.js';
 import type { DecryptionKey } from '../crypto/keys.js';
-import { IntegrityError } from '../errors.js';
+import { IntegrityError } from '../../errors.js';
 import type { ArchiveFormat } from './archive-layout.js';
 import { checkNativeArchive } from './check-native.js';
 import { checkOurArchive } from './check-ours.js';

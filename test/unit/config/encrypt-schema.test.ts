@@ -1,7 +1,7 @@
 import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseBackupBlock } from '../../../src/config/load.js';
-import { ConfigError } from '../../../src/core/errors.js';
+import { ConfigError } from '../../../src/errors.js';
 
 let secret: string;
 let recipient: string;

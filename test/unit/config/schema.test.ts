@@ -3,7 +3,7 @@ import path from 'node:path';
 import JSON5 from 'json5';
 import { describe, expect, it } from 'vitest';
 import { findBackupBlock, parseBackupBlock } from '../../../src/config/load.js';
-import { ConfigError } from '../../../src/core/errors.js';
+import { ConfigError } from '../../../src/errors.js';
 import { REPO_ROOT } from '../../helpers/fixture.js';
 
 function errorOf(fn: () => unknown): string {

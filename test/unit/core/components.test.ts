@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSelection, classifyStatePath, classifyWorkspacePath, isNeverArchived, isSelected, parseComponentList } from '../../../src/core/components.js';
-import { UsageError } from '../../../src/core/errors.js';
+import { UsageError } from '../../../src/errors.js';
 
 describe('classifyStatePath', () => {
   it.each([

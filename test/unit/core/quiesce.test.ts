@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveStatePaths } from '../../../src/config/paths.js';
-import { createServiceManager, gatewayServiceName } from '../../../src/core/gateway/service.js';
+import { createGatewayService } from '../../../src/core/gateway/service.js';
+import { gatewayServiceName } from '../../../src/core/service-names.js';
 import { lockPathFor } from '../../../src/core/lock.js';
 import { silentLog } from '../../../src/core/log.js';
 import { makeQuiesce } from '../../../src/core/quiesce.js';
@@ -48,7 +49,7 @@ describe('quiesce', () => {
     const paths = resolveStatePaths({ profile: 'work', env: { HOME: home } });
     fs.mkdirSync(paths.stateDir);
     const stub = stubSystemctl(true);
-    const service = createServiceManager({ profile: 'work', home, platform: 'linux', env: stub.env });
+    const service = createGatewayService({ profile: 'work', home, platform: 'linux', env: stub.env });
     const quiesce = makeQuiesce({ mode: 'stop', paths, command: 'test', log: silentLog, service });
     await quiesce.run(async () => {
       expect(stub.calls()).toEqual(['--user is-active --quiet openclaw-gateway-work.service', '--user stop openclaw-gateway-work.service']);
@@ -66,12 +67,12 @@ describe('quiesce', () => {
     const paths = resolveStatePaths({ env: { HOME: home } });
     fs.mkdirSync(paths.stateDir);
     const idle = stubSystemctl(false);
-    const idleService = createServiceManager({ profile: 'default', home, platform: 'linux', env: idle.env });
+    const idleService = createGatewayService({ profile: 'default', home, platform: 'linux', env: idle.env });
     await makeQuiesce({ mode: 'stop', paths, command: 'test', log: silentLog, service: idleService }).run(async () => 1);
     expect(idle.calls()).toEqual(['--user is-active --quiet openclaw-gateway.service']);
 
     const broken = stubSystemctl(true, true);
-    const brokenService = createServiceManager({ profile: 'default', home, platform: 'linux', env: broken.env });
+    const brokenService = createGatewayService({ profile: 'default', home, platform: 'linux', env: broken.env });
     await expect(makeQuiesce({ mode: 'stop', paths, command: 'test', log: silentLog, service: brokenService }).run(async () => 1)).rejects.toThrow(
       'systemctl --user start openclaw-gateway.service exited with 1',
     );

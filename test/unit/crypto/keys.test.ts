@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeRecipientProblem, loadIdentityFile, loadPassphraseFile, loadRecipientsFile } from '../../../src/core/crypto/keys.js';
+import { describeRecipientProblem } from '../../../src/config/age-recipient.js';
+import { loadIdentityFile, loadPassphraseFile, loadRecipientsFile } from '../../../src/core/crypto/keys.js';
 import { resolveEncryptionKey } from '../../../src/core/crypto/resolve-key.js';
-import { ConfigError } from '../../../src/core/errors.js';
+import { ConfigError } from '../../../src/errors.js';
 import { makeTempDir } from '../../helpers/fixture.js';
 import { writeSecretFile } from '../../helpers/age.js';
 

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decryptStream } from '../../../src/core/crypto/decrypt-stream.js';
 import { createEncryptStage } from '../../../src/core/crypto/encrypt-stream.js';
 import type { DecryptionKey, EncryptionKey } from '../../../src/core/crypto/keys.js';
-import { IntegrityError } from '../../../src/core/errors.js';
+import { IntegrityError } from '../../../src/errors.js';
 
 let identity: string;
 let recipient: string;

@@ -98,3 +98,14 @@ export function describeFsError(error: unknown): string {
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * The one wrapper for errors that are not ours yet: a BackupError passes through; anything else (a raw fs error,
+ * a library's Error) becomes a 'failure' with one line, `<action> failed: EACCES: permission denied (path)`.
+ */
+export function toBackupError(error: unknown, action?: string): BackupError {
+  if (error instanceof BackupError) return error;
+  const where = (error as NodeJS.ErrnoException | undefined)?.path;
+  const reason = `${describeFsError(error)}${where ? ` (${where})` : ''}`;
+  return new BackupError('failure', action ? `${action} failed: ${reason}` : reason, { cause: error });
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findMissedRun, nextFireTime, previousFireTime } from '../../../src/daemon/scheduler.js';
+import { findMissedRun, nextFireTime, previousFireTime } from '../../../src/core/schedule.js';
 
 const daily = { auto: true, schedule: '30 3 * * *', timezone: 'UTC' };
 

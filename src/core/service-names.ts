@@ -1,32 +1,38 @@
 import path from 'node:path';
 
-/** Which service manager a platform uses for per-user services. */
-export type ServiceManager = 'systemd' | 'launchd';
+/** Which init system a platform uses for per-user services. */
+export type InitSystem = 'systemd' | 'launchd';
 
-export function managerFor(platform: NodeJS.Platform): ServiceManager {
+export function initSystemFor(platform: NodeJS.Platform): InitSystem {
   return platform === 'darwin' ? 'launchd' : 'systemd';
 }
 
-function isDefault(profile: string): boolean {
+/** The default profile: unset, empty or "default" (any case), as OpenClaw treats it. */
+export function isDefaultProfile(profile: string): boolean {
   return profile === '' || profile.toLowerCase() === 'default';
 }
 
 /** `openclaw-backup` for the default profile, else the template instance `openclaw-backup@<profile>`. */
 export function backupSystemdUnit(profile: string): string {
-  return isDefault(profile) ? 'openclaw-backup.service' : `openclaw-backup@${profile}.service`;
+  return isDefaultProfile(profile) ? 'openclaw-backup.service' : `openclaw-backup@${profile}.service`;
 }
 
 export function backupLaunchdLabel(profile: string): string {
-  return isDefault(profile) ? 'ai.openclaw.backup' : `ai.openclaw.backup.${profile}`;
+  return isDefaultProfile(profile) ? 'ai.openclaw.backup' : `ai.openclaw.backup.${profile}`;
 }
 
 /** OpenClaw's own names for its gateway service (src/daemon/constants.ts in OpenClaw 2026.9.x). */
 export function gatewaySystemdUnit(profile: string): string {
-  return isDefault(profile) ? 'openclaw-gateway.service' : `openclaw-gateway-${profile}.service`;
+  return isDefaultProfile(profile) ? 'openclaw-gateway.service' : `openclaw-gateway-${profile}.service`;
 }
 
 export function gatewayLaunchdLabel(profile: string): string {
-  return isDefault(profile) ? 'ai.openclaw.gateway' : `ai.openclaw.${profile}`;
+  return isDefaultProfile(profile) ? 'ai.openclaw.gateway' : `ai.openclaw.${profile}`;
+}
+
+/** The gateway's unit (Linux) or launchd label (macOS) for a profile. */
+export function gatewayServiceName(profile: string, platform: NodeJS.Platform): string {
+  return platform === 'darwin' ? gatewayLaunchdLabel(profile) : gatewaySystemdUnit(profile);
 }
 
 /** `$XDG_CONFIG_HOME/systemd/user`, else `~/.config/systemd/user`. */

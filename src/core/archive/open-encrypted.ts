@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { IntegrityError } from '../errors.js';
-import { createDecompressor, detectFormat } from '../archive/compression.js';
-import type { OpenedArchive } from '../archive/open-archive.js';
-import { decryptStream } from './decrypt-stream.js';
-import type { DecryptionKey } from './keys.js';
+import { IntegrityError } from '../../errors.js';
+import { createDecompressor, detectFormat } from './compression.js';
+import type { Compression } from '../../config/schema.js';
+import { decryptStream } from '../crypto/decrypt-stream.js';
+import type { DecryptionKey } from '../crypto/keys.js';
 
 /** Reads at least `n` bytes (or to the end) and returns them with a stream that still yields everything. */
 async function peek(stream: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {
@@ -41,7 +41,7 @@ async function peek(stream: Readable, n: number): Promise<{ head: Buffer; stream
  * Opens an age-encrypted archive: decrypts with `key` (the plaintext never touches the disk), then detects and
  * undoes the compression inside. A wrong key or a tampered header throws here; a tampered payload errors the stream.
  */
-export async function openEncryptedArchive(file: string, size: number, head: Buffer, key: DecryptionKey): Promise<OpenedArchive> {
+export async function openEncryptedArchive(file: string, head: Buffer, key: DecryptionKey): Promise<{ compression: Compression; tar: Readable }> {
   const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
   const plaintext = await decryptStream(raw, key, head, file);
   const peeked = await peek(plaintext, 512).catch((error: unknown) => {
@@ -55,5 +55,5 @@ export async function openEncryptedArchive(file: string, size: number, head: Buf
   const decompressor = createDecompressor(format);
   peeked.stream.on('error', (error) => decompressor.destroy(error));
   peeked.stream.pipe(decompressor);
-  return { compression: format, tar: decompressor, size, encrypted: true };
+  return { compression: format, tar: decompressor };
 }
