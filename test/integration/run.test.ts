@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, makeTempDir, runCli } from '../helpers/fixture.js';
+import { startCli } from '../helpers/cli.js';
+import { makeTempDir, runCli } from '../helpers/fixture.js';
 import { archivesIn, fixtureHome, tempsIn } from './daemon-process.js';
 
 const statusFile = (stateDir: string) => path.join(stateDir, 'openclaw-backup-status.json');
@@ -124,13 +124,11 @@ describe('openclaw-backup run / list / prune / status', () => {
     const big = fs.openSync(path.join(fx.stateDir, 'media', 'big.bin'), 'w');
     for (let i = 0; i < 12; i += 1) fs.writeSync(big, randomBytes(10 * 1024 * 1024));
     fs.closeSync(big);
-    const child = spawn(process.execPath, [CLI, 'run'], { env: { PATH: process.env.PATH, ...fx.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const running = startCli(['run'], { env: fx.env });
     await expect.poll(() => tempsIn(fx.backups).some((n) => n.endsWith('.partial')), { timeout: 60_000, interval: 50 }).toBe(true);
-    child.kill('SIGTERM');
-    expect(await exited, stderr).toBe(130);
+    running.child.kill('SIGTERM');
+    const { code, stderr } = await running.done;
+    expect(code, stderr).toBe(130);
     expect(stderr).toContain('openclaw-backup: backup interrupted; no archive was written');
     expect(tempsIn(fx.backups)).toEqual([]);
     expect(archivesIn(fx.backups)).toEqual([]);
