@@ -73,6 +73,11 @@ describe('openclaw-backup daemon (real subprocess, real fixture)', () => {
     expect(rejected.msg).toContain('plugins.entries["openclaw-backup"].config.retention');
     expect(rejected.issues).toEqual([expect.stringContaining('plugins.entries["openclaw-backup"].config.retention')]);
 
+    // A misspelt component is a bad config too (checked when it loads, not at the next backup).
+    fx.setBackupConfig({ auto: false, include: ['sesions'] });
+    const misspelt = await d.waitFor((r) => r.msg.startsWith('config change ignored') && String(r.msg).includes('include[0]'));
+    expect(misspelt.msg).toContain('plugins.entries["openclaw-backup"].config.include[0]: unknown component "sesions"');
+
     fs.writeFileSync(fx.configPath, '{ not json', { mode: 0o600 });
     await d.waitFor((r) => r.msg.startsWith('config change ignored') && String(r.msg).includes('not valid JSON5'));
     expect(d.child.exitCode).toBeNull();
