@@ -135,6 +135,31 @@ describe('openclaw-backup run / list / prune / status', () => {
     expect(readStatus(fx.stateDir).lastRun).toMatchObject({ result: 'interrupted' });
   });
 
+  it('create and run both stop the gateway for the snapshot under quiesce: "stop" and report the same pauseMs', async () => {
+    const fx = fixtureHome(makeTempDir(), { quiesce: 'stop' });
+    const stubs = path.join(fx.home, 'stub-bin');
+    const calls = path.join(fx.home, 'systemctl.log');
+    fs.mkdirSync(stubs);
+    fs.writeFileSync(path.join(stubs, 'systemctl'), `#!/bin/sh\necho "$*" >> ${calls}\nexit 0\n`, { mode: 0o755 });
+    const env = { ...fx.env, PATH: `${stubs}:${process.env.PATH}` };
+    const unit = 'openclaw-gateway.service';
+    const expected = [`--user is-active --quiet ${unit}`, `--user stop ${unit}`, `--user start ${unit}`];
+
+    const created = await runCli(['create', '--json'], { env });
+    expect(created.code, created.stderr).toBe(0);
+    expect(fs.readFileSync(calls, 'utf8').trim().split('\n')).toEqual(expected);
+    expect(created.stderr).toContain('stopping the gateway for the snapshot');
+    expect(created.stderr).toContain('gateway started again');
+    const { pauseMs } = JSON.parse(created.stdout);
+    expect(pauseMs).toBeGreaterThan(0);
+
+    fs.rmSync(calls);
+    const run = await runCli(['run', '--json'], { env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(fs.readFileSync(calls, 'utf8').trim().split('\n')).toEqual(expected);
+    expect(JSON.parse(run.stdout).pauseMs).toBeGreaterThan(0);
+  });
+
   it('run on an invalid config exits 2 naming the key', async () => {
     const fx = fixtureHome(makeTempDir(), { retention: { keepDaily: 0 } });
     const run = await runCli(['run'], { env: fx.env });

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Compression } from '../../config/schema.js';
-import { openEncryptedArchive } from './open-encrypted.js';
+import { countReads, openEncryptedArchive } from './open-encrypted.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { BackupError, describeFsError, IntegrityError } from '../../errors.js';
 import { createDecompressor, detectFormat } from './compression.js';
@@ -19,6 +19,8 @@ export interface OpenedArchive {
 export interface OpenArchiveOptions {
   /** Identity or passphrase for an age-encrypted archive. */
   decrypt?: DecryptionKey | undefined;
+  /** Bytes of the archive file read so far, for progress (the file's size is the total). */
+  onRead?: ((bytes: number) => void) | undefined;
 }
 
 /** Reads the first bytes of a file to tell gzip, zstd, plain tar and age apart. */
@@ -51,11 +53,12 @@ export async function openArchive(file: string, options: OpenArchiveOptions = {}
   if (format === 'unknown') throw new IntegrityError(`${file} is not a tar, tar.gz or tar.zst archive`);
   if (format === 'age') {
     if (!options.decrypt) throw new IntegrityError(`${file}: age-encrypted; pass --identity or --passphrase-file`);
-    return { ...(await openEncryptedArchive(file, head, options.decrypt)), size, encrypted: true };
+    return { ...(await openEncryptedArchive(file, head, options.decrypt, options.onRead)), size, encrypted: true };
   }
   const decompressor = createDecompressor(format);
   const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
   raw.on('error', (error) => decompressor.destroy(error));
+  countReads(raw, options.onRead);
   raw.pipe(decompressor);
   return { compression: format, tar: decompressor, size };
 }

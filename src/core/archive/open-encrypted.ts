@@ -6,6 +6,16 @@ import type { Compression } from '../../config/schema.js';
 import { decryptStream } from '../crypto/decrypt-stream.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 
+/** Reports the bytes a file stream reads (a second 'data' listener: pipe and toWeb consumers get the same chunks). */
+export function countReads(raw: Readable, onRead: ((bytes: number) => void) | undefined): void {
+  if (!onRead) return;
+  let read = 0;
+  raw.on('data', (chunk: Buffer) => {
+    read += chunk.length;
+    onRead(read);
+  });
+}
+
 /** Reads at least `n` bytes (or to the end) and returns them with a stream that still yields everything. */
 async function peek(stream: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {
   const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -41,8 +51,14 @@ async function peek(stream: Readable, n: number): Promise<{ head: Buffer; stream
  * Opens an age-encrypted archive: decrypts with `key` (the plaintext never touches the disk), then detects and
  * undoes the compression inside. A wrong key or a tampered header throws here; a tampered payload errors the stream.
  */
-export async function openEncryptedArchive(file: string, head: Buffer, key: DecryptionKey): Promise<{ compression: Compression; tar: Readable }> {
+export async function openEncryptedArchive(
+  file: string,
+  head: Buffer,
+  key: DecryptionKey,
+  onRead?: (bytes: number) => void,
+): Promise<{ compression: Compression; tar: Readable }> {
   const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
+  countReads(raw, onRead);
   const plaintext = await decryptStream(raw, key, head, file);
   const peeked = await peek(plaintext, 512).catch((error: unknown) => {
     throw error instanceof IntegrityError ? new IntegrityError(`${file}: ${error.message}`, { cause: error }) : error;

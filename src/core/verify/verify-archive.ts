@@ -2,6 +2,7 @@ import type { Compression } from '../../config/schema.js';
 import type { ArchiveHeader, Manifest } from '../archive/manifest.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { IntegrityError } from '../../errors.js';
+import type { ProgressReporter } from '../progress.js';
 import type { ArchiveFormat } from './archive-layout.js';
 import { checkNativeArchive } from './check-native.js';
 import { checkOurArchive } from './check-ours.js';
@@ -30,6 +31,7 @@ export interface VerifyOptions {
   throwOnProblem?: boolean;
   /** Identity or passphrase for an age-encrypted archive. */
   decrypt?: DecryptionKey | undefined;
+  progress?: ProgressReporter | undefined;
 }
 
 export interface VerifiedArchive {
@@ -70,7 +72,10 @@ function summarize(archive: string, scan: ScanResult): VerifyResult {
 export async function inspectArchive(archive: string, options: VerifyOptions = {}): Promise<VerifiedArchive> {
   let scan: ScanResult | undefined;
   try {
-    scan = await scanArchive(archive, { signal: options.signal, checkDatabases: true, decrypt: options.decrypt });
+    scan = await scanArchive(archive, {
+      signal: options.signal, checkDatabases: true, decrypt: options.decrypt,
+      progress: options.progress && { reporter: options.progress, phase: 'verify' },
+    });
   } catch (error) {
     if (!(error instanceof IntegrityError)) throw error;
     const result: VerifyResult = {
