@@ -27,8 +27,11 @@ export function registerPrune(program: Command, io: CommandIO, globals: () => Gl
         return;
       }
       const verb = result.dryRun ? 'would remove' : 'removed';
-      for (const k of result.kept) io.stdout.write(`keep    ${path.basename(k.archive)}  (${k.reasons.join(', ')})\n`);
-      for (const r of result.removed) io.stdout.write(`${result.dryRun ? 'would remove' : 'remove '} ${path.basename(r.archive)}\n`);
+      // One column for the action and one for the name, whatever the action's length.
+      const width = Math.max('keep'.length, verb.length);
+      const nameWidth = Math.max(0, ...[...result.kept, ...result.removed].map((a) => path.basename(a.archive).length));
+      for (const k of result.kept) io.stdout.write(`${'keep'.padEnd(width)}  ${path.basename(k.archive).padEnd(nameWidth)}  (${k.reasons.join(', ')})\n`);
+      for (const r of result.removed) io.stdout.write(`${verb.padEnd(width)}  ${path.basename(r.archive)}\n`);
       io.stdout.write(`${result.kept.length} kept, ${result.removed.length} ${verb} in ${result.dir}\n`);
     });
 }

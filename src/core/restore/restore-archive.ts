@@ -19,6 +19,7 @@ import { exists } from './swap.js';
 import { existsSync } from 'node:fs';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { labelOf, type ArchiveInput } from '../archive/source.js';
+import type { ProgressReporter } from '../progress.js';
 
 export interface RestoreOptions {
   /** A path, or a source (a backup in a store, see src/core/store/). */
@@ -38,6 +39,8 @@ export interface RestoreOptions {
   now?: () => Date;
   /** Identity or passphrase for an age-encrypted archive (both passes decrypt it, nothing plaintext hits the disk). */
   decrypt?: DecryptionKey | undefined;
+  /** Both passes report progress: 'verify', then 'restore' (extraction). */
+  progress?: ProgressReporter | undefined;
 }
 
 export interface RestoreResult {
@@ -90,7 +93,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
   const gateway = { stateDir: target, openclaw: copy ? undefined : options.openclaw, checkPort: !copy, action: 'restore' };
   if (!options.dryRun) await assertGatewayStopped(gateway);
 
-  const { result: verified, scan } = await inspectArchive(options.archive, { signal: options.signal, decrypt: options.decrypt });
+  const { result: verified, scan } = await inspectArchive(options.archive, { signal: options.signal, decrypt: options.decrypt, progress: options.progress });
   if (!verified.ok || !scan) throw integrityErrorFor(verified);
   const place: PlaceRootsOptions = { target, copy, home: options.paths.home, dirExists: (dir) => existsSync(dir) };
   const base = { archive: labelOf(options.archive), format: verified.format, target, components: options.only ?? ('all' as const), warnings: [] as string[] };
@@ -120,7 +123,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       const staging = path.join(path.dirname(target), `${RESTORE_STAGING_PREFIX}${tempSuffix()}`);
       await fs.mkdir(staging, { mode: 0o700 });
       try {
-        const staged = await stageArchive({ archive: options.archive, firstPass: scan, verify: verified, staging, place, only: options.only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt });
+        const staged = await stageArchive({ archive: options.archive, firstPass: scan, verify: verified, staging, place, only: options.only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt, progress: options.progress });
         await assertGatewayStopped(gateway);
         const stamp = stampOf((options.now ?? (() => new Date()))());
         const applied = options.only
