@@ -43,10 +43,18 @@ export async function waitForServing(user: UserSession, unit: string, options: {
   );
 }
 
-/** Waits for a `backup finished` line from a pid whose result passes `accept`; returns it. */
+/** The line that ends a cycle, whichever way it ended. */
+export const CYCLE_END = new Set(['backup finished', 'backup failed', 'backup interrupted']);
+
+/** Cycles a daemon's lines show started and ended. */
+export function countCycles(lines: DaemonLine[]): { started: number; ended: number } {
+  return { started: lines.filter((l) => l.msg === 'backup started').length, ended: lines.filter((l) => CYCLE_END.has(l.msg)).length };
+}
+
+/** Waits for the end of a cycle from a pid whose line passes `accept` (`result` is ok, failed or interrupted). */
 export async function waitForBackup(user: UserSession, unit: string, pid: number, accept: (line: DaemonLine) => boolean, timeoutMs = 90_000): Promise<DaemonLine> {
   return poll(
-    async () => (await daemonJournal(user, unit, pid)).find((line) => line.msg === 'backup finished' && accept(line)),
-    { timeoutMs, intervalMs: 300, explain: async () => `no matching "backup finished" from pid ${pid}:\n${await user.describeUnit(unit)}` },
+    async () => (await daemonJournal(user, unit, pid)).find((line) => CYCLE_END.has(line.msg) && accept(line)),
+    { timeoutMs, intervalMs: 300, explain: async () => `no matching end of a backup from pid ${pid}:\n${await user.describeUnit(unit)}` },
   );
 }
