@@ -7,7 +7,7 @@ import { installFixture, listArchives, writeBackupBlock } from './harness/opencl
 import { poll } from './harness/poll.js';
 
 /** How far ahead the one daily slot is put: room to cut the power before it, on a slow machine. */
-const SLOT_AHEAD_MS = 20_000;
+const SLOT_AHEAD_MS = 12_000;
 const CAUGHT_UP = 'a scheduled run was missed; catching up once';
 let machine: Machine;
 let stateDir: string;

@@ -12,7 +12,7 @@ import { poll } from './harness/poll.js';
  * Where each restart lands: during a backup (its staging dir exists), after a random pause, or once the daemon has
  * run 15 s (longer than a lock refresh interval, where issue 15.1's stale locks appear).
  */
-const AIMS = ['mid-backup', 'random', 'mid-backup', 'long-lived', 'mid-backup', 'random', 'mid-backup', 'long-lived mid-backup', 'random', 'mid-backup'] as const;
+const AIMS = ['mid-backup', 'random', 'mid-backup', 'random', 'long-lived mid-backup', 'mid-backup', 'random', 'mid-backup', 'random', 'mid-backup'] as const;
 const RESTARTS = AIMS.length;
 const LONG_LIVED_MS = 15_000;
 /** Replay a run's random moments with SYSTEMD_SEED=<seed> (printed in the summary and in any failure). */
