@@ -130,11 +130,11 @@ export class Container {
         60_000,
         () => `container ${this.name}: no systemd PID 1 yet:\n${this.bootLog()}`,
       );
-      // PID 1 exists a moment before its bus does.
+      // PID 1 exists a moment before /run/systemd/system ("offline") and its bus do.
       const state = await waitFor(
         async () => {
           const result = await this.exec(['systemctl', 'is-system-running', '--wait'], { timeoutMs: 120_000 });
-          return /Failed to connect to bus/.test(result.stderr) ? undefined : result;
+          return /Failed to connect to bus/.test(result.stderr) || result.stdout.trim() === 'offline' ? undefined : result;
         },
         60_000,
         () => `container ${this.name}: systemd's bus never came up`,
