@@ -13,6 +13,8 @@ import { expandHome, type StatePaths } from '../../config/paths.js';
 import type { DecryptionKey } from '../../core/crypto/keys.js';
 import { keyToVerify } from '../../core/crypto/verify-key.js';
 import { addEncryptOptions, resolveEncryptOverride, type EncryptFlags } from '../key-options.js';
+import { startCreateReport } from '../../hooks/report-create.js';
+import { createJsonLogger, createTextLogger } from '../../output/logger.js';
 
 interface CreateFlags extends EncryptFlags {
   identity?: string[];
@@ -21,6 +23,7 @@ interface CreateFlags extends EncryptFlags {
   dryRun?: boolean;
   verify?: boolean;
   json?: boolean;
+  monitor?: boolean;
   compress?: string;
   lockWait: string;
 }
@@ -58,6 +61,7 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
     .option('--dry-run', 'print what would be archived and write nothing')
     .option('--verify', 're-read the finished archive against its manifest')
     .option('--json', 'print one JSON object')
+    .option('--monitor', 'report this create like a scheduled run: backup.monitor pings and backup.onFailure')
     .option('--lock-wait <seconds>', 'how long to wait for another backup or restore holding the lock', '60');
   addEncryptOptions(command)
     .action(async (flags: CreateFlags) => {
@@ -71,6 +75,13 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       const encrypt = resolveEncryptOverride(flags);
       const settings = encrypt ?? config.backup.encrypt;
       const verifyKey = flags.verify && !flags.dryRun && settings ? await keyForVerify(flags, settings, encrypt ? 'command line' : `${config.keyPrefix}.encrypt`, paths, io) : undefined;
+      const report = flags.monitor && !flags.dryRun
+        ? startCreateReport({ paths, config, log: flags.json ? createJsonLogger(io.stderr) : createTextLogger(io.stderr), env: io.env, signal: io.signal })
+        : undefined;
+      const fail = async (error: unknown, made?: CreateResult): Promise<never> => {
+        await report?.failed(error, made);
+        throw error;
+      };
       const progress = flags.json ? createProgressDisplay({ isTTY: false } as NodeJS.WriteStream, '') : createProgressDisplay(io.stderr, 'Backing up');
       const result = await createBackup({
         paths,
@@ -85,13 +96,15 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
         onProgress: (p) => progress.update(p),
         onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
         quiesce: (phase) => withStateLock(paths.stateDir, { command: 'openclaw-backup create', signal: io.signal, waitMs: lockWait * 1000 }, phase),
-      });
+      }).catch(fail);
       progress.done();
       let verified = false;
       if (flags.verify && result.archive) {
-        await verifyArchive(result.archive, { signal: io.signal, throwOnProblem: true, decrypt: verifyKey });
+        if (report) report.phase = 'verify';
+        await verifyArchive(result.archive, { signal: io.signal, throwOnProblem: true, decrypt: verifyKey }).catch((error: unknown) => fail(error, result));
         verified = true;
       }
+      await report?.succeeded(result);
       if (flags.json) {
         printJson(io, {
           archive: result.archive, bytes: result.bytes, files: result.files, sha256: result.sha256, components: result.components,
