@@ -10,6 +10,8 @@ export interface ResolveTargetOptions {
   env: NodeJS.ProcessEnv;
   nodePath: string;
   cliPath: string;
+  /** Directories the unit must be able to write besides the state and backups dirs (the metrics file's). */
+  writablePaths?: string[];
 }
 
 function realpathOr(file: string): string {
@@ -45,5 +47,6 @@ export function resolveServiceTarget(options: ResolveTargetOptions): ServiceTarg
     cliPath: realpathOr(options.cliPath),
     home: serviceHome(options.env),
     searchPath: daemonSearchPath(options.env, nodePath),
+    ...(options.writablePaths?.length ? { writablePaths: options.writablePaths } : {}),
   };
 }
