@@ -49,7 +49,7 @@ export function launchdRunSpecFor(target: ServiceTarget, schedule: TimerSchedule
   return {
     ...launchdSpecFor(target),
     label,
-    comment: `${GENERATED_MARKER} From backup.schedule "${schedule.schedule}"; install again after changing it.`,
+    comment: `${GENERATED_MARKER} From backup.schedule "${schedule.schedule}"${schedule.timezone ? ` in ${schedule.timezone}` : ''}; install again after changing it.`,
     programArguments: [target.nodePath, target.cliPath, ...runArgs(target)],
     stdoutPath: `${logs}.out.log`,
     stderrPath: `${logs}.err.log`,

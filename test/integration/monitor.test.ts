@@ -195,6 +195,10 @@ describe('monitor pings, onFailure and the metrics file on real runs', () => {
     expect(status.lastRun).toMatchObject({ result: 'ok' });
     expect(status.monitor.lastPing).toMatchObject({ kind: 'success', ok: false, attempts: 3, error: 'no answer within 1000 ms' });
     expect(metricValue(validMetrics(fx), 'last_exit_code')).toBe('0');
+    const doctor = await runCli(['doctor'], { env: fx.env });
+    expect(doctor.stdout).toMatch(/^warn +monitor: monitor http:\/\/127\.0\.0\.1:\d+\/…: the last ping \(success, 3 tries\) failed at \S+: no answer within 1000 ms; failed backups may go unnoticed$/m);
+    expect(doctor.stdout).toMatch(/^ok +metrics-file: metrics file .*openclaw-backup\.prom \(its directory is writable\)$/m);
+    expect(doctor.stdout).not.toContain(PING_UUID);
   });
 
   it('create --monitor pings like a run; plain create does not', async () => {

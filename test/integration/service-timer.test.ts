@@ -61,6 +61,13 @@ describe('service install --timer (systemd)', () => {
     expect(again.stdout).toContain(`Replaced ${timer}`);
     expect(calls(box)).toContain('systemctl --user restart openclaw-backup-run.timer');
 
+    expect((await runCli(['doctor'], { env: box.env })).stdout).toMatch(/^ok +timer: \S+openclaw-backup-run\.timer runs on backup\.schedule "30 3 \* \* \*" in Europe\/Berlin$/m);
+    const config = path.join(box.home, '.openclaw', 'openclaw.json');
+    fs.writeFileSync(config, fs.readFileSync(config, 'utf8').replace('30 3 * * *', '0 5 * * *'));
+    const stale = await runCli(['doctor'], { env: box.env });
+    expect(stale.stdout).toContain(`warn  timer: ${timer} was made from backup.schedule "30 3 * * *" in Europe/Berlin, but the config now says "0 5 * * *" in Europe/Berlin: the timer still runs on the old one`);
+    expect(stale.stdout).toContain('fix: openclaw-backup service install --timer');
+
     const removed = await runCli(['service', 'uninstall'], { env: box.env });
     expect(removed.code).toBe(0);
     expect(removed.stdout).toContain(`Removed ${service}\nRemoved ${timer}\n`);
