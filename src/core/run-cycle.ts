@@ -7,11 +7,13 @@ import { BackupError, exitCodeFor, toBackupError } from '../errors.js';
 import { createGatewayService, type GatewayService } from './gateway/service.js';
 import { withStateLock } from './lock.js';
 import type { Log } from './log.js';
-import { pruneArchives } from './prune.js';
+import { pruneBackups } from './prune.js';
+import { openStore } from './store/open-store.js';
+import type { BackupStore, StoredBackup } from './store/types.js';
 import { makeQuiesce } from './quiesce.js';
 import { updateStatus, type HookRecord, type LastRun, type RunPhase } from './status-record.js';
 import { startRunReport } from '../hooks/report-run.js';
-import { verifyArchive } from './verify/verify-archive.js';
+import { verifyBackup } from './verify/verify-backup.js';
 import { IDENTITY_ENV } from './crypto/keys.js';
 import { keyToVerify } from './crypto/verify-key.js';
 import { withoutPassphraseEnv } from './crypto/hook-env.js';
@@ -27,6 +29,8 @@ export interface CycleOptions {
   service?: GatewayService | undefined;
   lockWaitMs?: number;
   now?: () => Date;
+  /** Where backups go; default the store the config names (openStore). */
+  store?: BackupStore | undefined;
 }
 
 export interface CycleResult {
@@ -78,11 +82,12 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   let phase: RunPhase = 'backup';
   const warnings: string[] = [];
   let files: number | null = null;
-  const report = startRunReport({ paths, config, log, env: options.env, signal: options.signal, writeMetrics: true });
+  const report = startRunReport({ paths, config, log, env: options.env, signal: options.signal, writeMetrics: true, store: options.store });
   log.info({ trigger: options.trigger, stateDir: paths.stateDir, backupDir: config.backupDir }, 'backup started');
   try {
+    const store = options.store ?? (await openStore(paths, config));
     const created = await createBackup({
-      paths, config, signal: options.signal, now: options.now, quiesce: quiesce.run, env: options.env,
+      paths, config, store, signal: options.signal, now: options.now, quiesce: quiesce.run, env: options.env,
       onWarning: (message) => {
         warnings.push(message);
         log.warn({}, message);
@@ -97,15 +102,12 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
       : undefined;
     if (created.encrypted && !decrypt) log.warn({ archive: created.archive }, `archive encrypted to recipients and no identity to read it ($${IDENTITY_ENV}): not verified`);
     else {
-      await verifyArchive(created.archive as string, { signal: options.signal, throwOnProblem: true, decrypt });
+      await verifyBackup(store, created.stored as StoredBackup, { signal: options.signal, throwOnProblem: true, decrypt });
       log.info({ archive: created.archive }, 'archive verified');
     }
     phase = 'prune';
     const pruned = await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs }, () =>
-      pruneArchives({
-        dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile, retention: config.backup.retention,
-        timeZone: config.backup.timezone, protect: [created.archive as string],
-      }),
+      pruneBackups(store, { retention: config.backup.retention, timeZone: config.backup.timezone, protect: [created.archive as string] }),
     );
     run.pruned = pruned.removed.map((entry) => entry.archive);
     log.info({ removed: run.pruned, kept: pruned.kept.length }, 'retention applied');

@@ -4,6 +4,8 @@ import { expandHome, type StatePaths } from '../config/paths.js';
 import { withoutPassphraseEnv } from '../core/crypto/hook-env.js';
 import type { Log } from '../core/log.js';
 import { countBackups } from '../core/metrics/backup-totals.js';
+import { openStore } from '../core/store/open-store.js';
+import type { BackupStore } from '../core/store/types.js';
 import { writeMetricsFile } from '../core/metrics/write-metrics.js';
 import { updateStatus, readStatus, type HookRecord, type PingRecord, type StatusRecord } from '../core/status-record.js';
 import { sendPing } from './monitor.js';
@@ -20,6 +22,8 @@ export interface RunReportOptions {
   signal?: AbortSignal | undefined;
   /** `run` and the daemon write the metrics file (it describes the status record's last run); create does not. */
   writeMetrics: boolean;
+  /** Where the backups live (the run's store); opened from the config when absent. */
+  store?: BackupStore | undefined;
   fetch?: typeof fetch;
   now?: () => Date;
 }
@@ -89,7 +93,7 @@ async function writeMetrics(options: RunReportOptions, outcome: RunOutcome, reco
   const file = expandHome(config.backup.metricsFile as string, paths.home, paths.stateDir);
   try {
     const current = record ?? (await readStatus(paths.stateDir)).record;
-    const totals = await countBackups({ dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile }).catch(() => null);
+    const totals = await countBackups(options.store ?? (await openStore(paths, config))).catch(() => null);
     const lastSuccessAt = outcome.result === 'ok' ? outcome.finishedAt : (current.lastSuccess?.finishedAt ?? null);
     await writeMetricsFile(file, {
       profile: paths.profile,

@@ -4,7 +4,8 @@ import { parseComponentList } from '../../core/components.js';
 import { createBackup, type CreateResult } from '../../core/archive/create.js';
 import { withStateLock } from '../../core/lock.js';
 import { UsageError } from '../../errors.js';
-import { verifyArchive } from '../../core/verify/verify-archive.js';
+import { verifyBackup } from '../../core/verify/verify-backup.js';
+import { openStore } from '../../core/store/open-store.js';
 import { formatBytes, formatDuration } from '../../core/format.js';
 import { createProgressDisplay } from '../../output/progress.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
@@ -83,11 +84,12 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
         throw error;
       };
       const progress = flags.json ? createProgressDisplay({ isTTY: false } as NodeJS.WriteStream, '') : createProgressDisplay(io.stderr, 'Backing up');
+      const store = await openStore(paths, config, { output: flags.output }).catch(fail);
       const result = await createBackup({
         paths,
         config,
+        store,
         only,
-        output: flags.output,
         compression: flags.compress as Compression | undefined,
         encrypt,
         env: io.env,
@@ -99,9 +101,9 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       }).catch(fail);
       progress.done();
       let verified = false;
-      if (flags.verify && result.archive) {
+      if (flags.verify && result.stored) {
         if (report) report.phase = 'verify';
-        await verifyArchive(result.archive, { signal: io.signal, throwOnProblem: true, decrypt: verifyKey }).catch((error: unknown) => fail(error, result));
+        await verifyBackup(store, result.stored, { signal: io.signal, throwOnProblem: true, decrypt: verifyKey }).catch((error: unknown) => fail(error, result));
         verified = true;
       }
       await report?.succeeded(result);

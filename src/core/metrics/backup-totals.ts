@@ -1,21 +1,21 @@
-import { listArchives } from '../catalog.js';
+import type { BackupStore } from '../store/types.js';
 
 export interface BackupTotals {
-  /** "archives" in a backups dir (a repository would count snapshots). */
-  kind: 'archives';
+  /** "archives" in a backups dir, "snapshots" in a repository. */
+  kind: 'archives' | 'snapshots';
   count: number;
   bytes: number;
   newestAt: Date | null;
 }
 
-/** How many backups exist for this state dir and profile, their total size and the newest one's time. */
-export async function countBackups(options: { dir: string; stateDir: string; profile: string }): Promise<BackupTotals> {
-  const catalog = await listArchives(options);
-  const newest = catalog.archives[0];
+/** How many backups the store holds for this state dir and profile, their total size and the newest one's time. */
+export async function countBackups(store: BackupStore): Promise<BackupTotals> {
+  const listing = await store.list();
+  const newest = listing.archives[0];
   return {
-    kind: 'archives',
-    count: catalog.archives.length,
-    bytes: catalog.archives.reduce((sum, archive) => sum + archive.bytes, 0),
+    kind: store.kind === 'restic' ? 'snapshots' : 'archives',
+    count: listing.archives.length,
+    bytes: listing.archives.reduce((sum, backup) => sum + backup.bytes, 0),
     newestAt: newest ? new Date(newest.createdAt) : null,
   };
 }

@@ -43,8 +43,9 @@ function metricsOf(input: MetricsInput): Metric[] {
     { name: 'last_run_bytes', help: 'Size of the archive the last run wrote (0 when it wrote none).', value: run.bytes ?? 0 },
     { name: 'last_run_files', help: 'Files in the archive the last run wrote (0 when it wrote none).', value: run.files ?? 0 },
     { name: 'last_run_pause_seconds', help: 'How long the last run held the gateway quiesced.', value: (run.pauseMs ?? 0) / 1000 },
-    { name: 'archives', help: 'Archives of this profile in the backups dir.', value: totals ? totals.count : null },
-    { name: 'archives_bytes', help: 'Total size of those archives.', value: totals ? totals.bytes : null },
+    // A repository counts snapshots; a backups dir, archives.
+    { name: totals?.kind ?? 'archives', help: `${totals?.kind === 'snapshots' ? 'Snapshots of this profile in the repository' : 'Archives of this profile in the backups dir'}.`, value: totals ? totals.count : null },
+    { name: `${totals?.kind ?? 'archives'}_bytes`, help: 'Total size of those backups.', value: totals ? totals.bytes : null },
     { name: 'newest_archive_timestamp_seconds', help: 'When the newest archive was made (Unix time; 0 when there is none).', value: totals ? seconds(newest?.toISOString()) : null },
     {
       name: 'newest_archive_age_seconds',
