@@ -5,7 +5,7 @@ import type { Compression } from '../../config/schema.js';
 import { openEncryptedArchive } from './open-encrypted.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { BackupError, describeFsError, IntegrityError } from '../../errors.js';
-import { createDecompressor, detectFormat } from './compression.js';
+import { decompressArchive, detectFormat } from './compression.js';
 
 export interface OpenedArchive {
   compression: Compression;
@@ -53,11 +53,7 @@ export async function openArchive(file: string, options: OpenArchiveOptions = {}
     if (!options.decrypt) throw new IntegrityError(`${file}: age-encrypted; pass --identity or --passphrase-file`);
     return { ...(await openEncryptedArchive(file, head, options.decrypt)), size, encrypted: true };
   }
-  const decompressor = createDecompressor(format);
-  const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
-  raw.on('error', (error) => decompressor.destroy(error));
-  raw.pipe(decompressor);
-  return { compression: format, tar: decompressor, size };
+  return { ...decompressArchive(createReadStream(file, { highWaterMark: 1024 * 1024 }), head, file), size };
 }
 
 /** Turns a stream error from zlib or tar-stream into a one-line integrity reason. */

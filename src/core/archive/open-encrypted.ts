@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { IntegrityError } from '../../errors.js';
-import { createDecompressor, detectFormat } from './compression.js';
+import { decompressArchive, detectFormat } from './compression.js';
 import type { Compression } from '../../config/schema.js';
 import { decryptStream } from '../crypto/decrypt-stream.js';
 import type { DecryptionKey } from '../crypto/keys.js';
@@ -52,8 +52,5 @@ export async function openEncryptedArchive(file: string, head: Buffer, key: Decr
     peeked.stream.destroy();
     throw new IntegrityError(`${file}: decrypted content is not a tar, tar.gz or tar.zst archive`);
   }
-  const decompressor = createDecompressor(format);
-  peeked.stream.on('error', (error) => decompressor.destroy(error));
-  peeked.stream.pipe(decompressor);
-  return { compression: format, tar: decompressor };
+  return decompressArchive(peeked.stream, peeked.head, file);
 }
