@@ -13,20 +13,24 @@ export interface ParallelBlocksOptions {
 
 /**
  * Compression on every core: the input is cut into fixed-size blocks, each compressed on its own by `compress`
- * (zlib's async API runs on the libuv thread pool) into a self-contained unit (a gzip member, a zstd frame), and the
- * units are written in order. Memory stays at about (jobs + 1) blocks in and out.
+ * (zlib's async API runs on the libuv thread pool) into a self-contained unit (a gzip member, a zstd frame, as one
+ * buffer or a few), and the units are written in order. Memory stays at about (jobs + 1) blocks in and out.
  */
 export class ParallelBlocks extends Transform {
   private readonly blockSize: number;
   private readonly jobs: number;
+  /** How many blocks are compressed at once. */
+  get jobCount(): number {
+    return this.jobs;
+  }
   private parts: Buffer[] = [];
   private size = 0;
-  private readonly queue: Array<Promise<Buffer>> = [];
+  private readonly queue: Array<Promise<Buffer | Buffer[]>> = [];
   private blocks = 0;
   private readonly pool: ChunkPool | undefined;
 
   constructor(
-    private readonly compress: (block: Buffer) => Promise<Buffer>,
+    private readonly compress: (block: Buffer) => Promise<Buffer | Buffer[]>,
     options: ParallelBlocksOptions = {},
   ) {
     super();
@@ -50,7 +54,11 @@ export class ParallelBlocks extends Transform {
 
   /** Emits finished units in order until at most `limit` are still compressing. */
   private async drain(limit: number): Promise<void> {
-    while (this.queue.length > limit) this.push(await (this.queue.shift() as Promise<Buffer>));
+    while (this.queue.length > limit) {
+      const unit = await (this.queue.shift() as Promise<Buffer | Buffer[]>);
+      if (Array.isArray(unit)) for (const part of unit) this.push(part);
+      else this.push(unit);
+    }
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
