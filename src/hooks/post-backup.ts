@@ -1,6 +1,6 @@
 import { findUnsafeConfigWriter } from '../core/config-safety.js';
 import readline from 'node:readline';
-import { execa } from 'execa';
+// execa (with its dependencies, ~20 MB) loads when a program is first run, not with the CLI: the idle daemon never needs it.
 import type { Log } from '../core/log.js';
 import type { HookRecord } from '../core/status-record.js';
 
@@ -61,6 +61,7 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
  */
 export async function runPostBackupHook(options: RunHookOptions): Promise<HookRecord> {
   const started = Date.now();
+  const { execa } = await import('execa');
   const child = execa(options.command, {
     shell: true,
     detached: true,
