@@ -1,7 +1,6 @@
 import { PassThrough, type Readable, type Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Compression } from '../../config/schema.js';
-import { IntegrityError } from '../../errors.js';
 import { ParallelGzip } from './parallel-gzip.js';
 import { ParallelZstd } from './parallel-zstd.js';
 import type { ChunkPool } from './tar-pack.js';
@@ -42,8 +41,8 @@ export function detectFormat(head: Buffer): DetectedFormat {
  * to its end (see zstd-frames.ts); a gzip file of many members is handled by zlib itself.
  */
 export function decompress(raw: Readable, kind: Compression): Readable {
-  if (kind === 'none') return raw;
-  const decompressor = createDecompressor(kind);
+  if (kind === 'none' && !raw.errored) return raw;
+  const decompressor = kind === 'none' ? new PassThrough() : createDecompressor(kind);
   if (kind === 'zstd') {
     const splitter = new ZstdFrameSplitter();
     raw.on('error', (error) => splitter.destroy(error));
@@ -53,22 +52,11 @@ export function decompress(raw: Readable, kind: Compression): Readable {
     raw.on('error', (error) => decompressor.destroy(error));
     raw.pipe(decompressor);
   }
+  // An error that came before these listeners (see readHead in source.ts) is only in `errored`: pass it on.
+  if (raw.errored) process.nextTick(() => decompressor.destroy(raw.errored as Error));
   // Tearing down the result stops the reading too (scan-archive destroys it on an early exit).
   decompressor.once('close', () => raw.destroy());
   return decompressor;
-}
-
-/**
- * The tar stream inside an archive byte stream (a file, or a pipe such as `restic dump`), told apart by its first
- * bytes `head` (at least 512 of them, or all there are). `raw` must yield every byte, `head` included.
- */
-export function decompressArchive(raw: Readable, head: Buffer, label: string): { compression: Compression; tar: Readable } {
-  const format = detectFormat(head);
-  if (format === 'unknown' || format === 'age') {
-    raw.destroy();
-    throw new IntegrityError(format === 'age' ? `${label}: age-encrypted twice` : `${label} is not a tar, tar.gz or tar.zst archive`);
-  }
-  return { compression: format, tar: decompress(raw, format) };
 }
 
 /** 256 KiB out per thread-pool round trip instead of zlib's 16 KiB: a sixteenth of the hops per megabyte. */

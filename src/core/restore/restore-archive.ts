@@ -18,9 +18,11 @@ import { rootOf } from './roots.js';
 import { exists } from './swap.js';
 import { existsSync } from 'node:fs';
 import type { DecryptionKey } from '../crypto/keys.js';
+import { labelOf, type ArchiveInput } from '../archive/source.js';
 
 export interface RestoreOptions {
-  archive: string;
+  /** A path, or a source (a backup in a store, see src/core/store/). */
+  archive: ArchiveInput;
   paths: StatePaths;
   /** --target DIR: restore a separate copy there instead of over the state dir. */
   target?: string | undefined;
@@ -89,7 +91,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
   if (!options.dryRun) await assertGatewayStopped(gateway);
 
   const place: PlaceRootsOptions = { target, copy, home: options.paths.home, dirExists: (dir) => existsSync(dir) };
-  const base = { archive: options.archive, target, components: options.only ?? ('all' as const), warnings: [] as string[] };
+  const base = { archive: labelOf(options.archive), target, components: options.only ?? ('all' as const), warnings: [] as string[] };
   const describeRoots = (roots: PlacedRoot[]) => roots.map(({ id, role, source, destination, placement }) => ({ id, role, source, destination, placement }));
 
   if (options.dryRun) {

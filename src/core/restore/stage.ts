@@ -12,6 +12,7 @@ import { componentOf, describeOrigin, rootOf, type ArchiveOrigin } from './roots
 import { StagingWriter } from './extract.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { LOCK_NAME } from '../lock.js';
+import { labelOf, type ArchiveInput } from '../archive/source.js';
 
 export interface RestorePlan {
   origin: ArchiveOrigin;
@@ -63,7 +64,7 @@ export interface StageResult {
  * openclaw.json, tighten modes.
  */
 export async function stageArchive(options: {
-  archive: string;
+  archive: ArchiveInput;
   staging: string;
   place: PlaceRootsOptions;
   only: Component[] | undefined;
@@ -74,7 +75,7 @@ export async function stageArchive(options: {
   const writer = new StagingWriter(options.staging);
   const scan = await scanArchive(options.archive, { signal: options.signal, decrypt: options.decrypt, onEntry: writer.handle, stopOnProblem: true });
   if (scan.problems.length === 0) scan.problems.push(...(await writer.checkDatabases()));
-  const verify = summarize(options.archive, scan);
+  const verify = summarize(labelOf(options.archive), scan);
   if (!verify.ok) throw integrityErrorFor(verify);
   writer.finish();
 
