@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 /**
  * The bin: checks the Node version before anything else loads (the CLI imports node:sqlite, whose online backup API
  * and zstd need Node ≥ 22.16; on an older Node the import fails with a raw ERR_UNKNOWN_BUILTIN_MODULE stack), then

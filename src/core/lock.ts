@@ -86,7 +86,12 @@ export async function acquireStateLock(stateDir: string, options: AcquireLockOpt
         },
       });
       const owner: LockOwner = { pid: process.pid, hostname: os.hostname(), command: options.command, since: new Date().toISOString() };
-      await fs.writeFile(path.join(lockPath, OWNER_FILE), JSON.stringify(owner), { mode: 0o600 });
+      // On a full disk the lock dir can be made but not the owner file: give the lock back, or it blocks for 30 s.
+      await fs.writeFile(path.join(lockPath, OWNER_FILE), JSON.stringify(owner), { mode: 0o600 }).catch(async (error: unknown) => {
+        await fs.rm(path.join(lockPath, OWNER_FILE), { force: true }).catch(() => {});
+        await release().catch(() => {});
+        throw error;
+      });
       return {
         path: lockPath,
         compromised: () => compromised,

@@ -1,5 +1,4 @@
 import readline from 'node:readline';
-import { execa } from 'execa';
 import type { Log } from '../core/log.js';
 import type { HookRecord } from '../core/status-record.js';
 
@@ -35,6 +34,8 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 export async function runShellHook(options: ShellHookOptions): Promise<HookRecord> {
   const { name } = options;
   const started = Date.now();
+  // execa (with its dependencies, ~20 MB) loads when a hook first runs, not with the CLI: the idle daemon never needs it.
+  const { execa } = await import('execa');
   const child = execa(options.command, {
     shell: true,
     detached: true,

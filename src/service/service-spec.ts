@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { NODE_FLAGS } from '../core/node-flags.js';
 import { backupLaunchdLabel, isDefaultProfile } from '../core/service-names.js';
 import { renderLaunchdPlist, type LaunchdPlistSpec } from './render-launchd.js';
 import { escapeSpecifiers, escapeSystemdPath, quoteSystemdArg, renderSystemdUnit, type SystemdUnitSpec } from './render-systemd.js';
@@ -51,7 +52,7 @@ export function systemdSpecFor(target: ServiceTarget): SystemdUnitSpec {
   return {
     header: GENERATED_MARKER,
     description: escapeSpecifiers(isDefaultProfile(target.profile) ? 'OpenClaw backup daemon' : `OpenClaw backup daemon (profile: ${target.profile})`),
-    execStart: [target.nodePath, target.cliPath, ...daemonArgs(target)].map(quoteSystemdArg).join(' '),
+    execStart: [target.nodePath, ...NODE_FLAGS, target.cliPath, ...daemonArgs(target)].map(quoteSystemdArg).join(' '),
     environment,
     readWritePaths: [...new Set([target.stateDir, target.backupDir, ...(target.writablePaths ?? [])].map((dir) => escapeSystemdPath(dir, true)))].concat(RCLONE_PATHS),
   };
@@ -75,7 +76,7 @@ export function launchdSpecFor(target: ServiceTarget): LaunchdPlistSpec {
   return {
     label: backupLaunchdLabel(target.profile),
     comment: GENERATED_MARKER,
-    programArguments: [target.nodePath, target.cliPath, ...daemonArgs(target)],
+    programArguments: [target.nodePath, ...NODE_FLAGS, target.cliPath, ...daemonArgs(target)],
     environment: { HOME: target.home, ...daemonEnvironment(target) },
     stdoutPath: logs.stdout,
     stderrPath: logs.stderr,

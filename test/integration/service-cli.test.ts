@@ -7,6 +7,7 @@ import { renderLaunchdFor } from '../../src/service/service-spec.js';
 import { uninstallService } from '../../src/service/uninstall.js';
 import { CLI, makeTempDir, REPO_ROOT, runCli, writeTree } from '../helpers/fixture.js';
 import { verifyUnit } from '../helpers/systemd.js';
+import { NODE_FLAGS } from '../../src/core/node-flags.js';
 
 interface Sandbox {
   home: string;
@@ -45,7 +46,7 @@ describe('service install / uninstall / status (systemd)', () => {
     expect(result.stdout).toMatch(/Lingering is off.*\n\s+sudo loginctl enable-linger \S+/);
     expect(calls(box).slice(0, 2)).toEqual(['systemctl --user daemon-reload', 'systemctl --user enable --now openclaw-backup.service']);
     const unit = fs.readFileSync(unitPath, 'utf8');
-    expect(unit).toContain(`ExecStart=${fs.realpathSync(process.execPath)} ${fs.realpathSync(CLI)} daemon --state-dir ${box.home}/.openclaw`);
+    expect(unit).toContain(`ExecStart=${fs.realpathSync(process.execPath)} ${NODE_FLAGS.join(' ')} ${fs.realpathSync(CLI)} daemon --state-dir ${box.home}/.openclaw`);
     expect(unit).toContain(`Environment=OPENCLAW_STATE_DIR=${box.home}/.openclaw`);
     expect(verifyUnit(unitPath)).toEqual({ code: 0, output: '' });
   });

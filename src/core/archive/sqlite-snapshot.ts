@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { backup, DatabaseSync } from 'node:sqlite';
 import { IntegrityError, describeFsError, BackupError } from '../../errors.js';
 
@@ -75,11 +76,14 @@ export async function copyDatabase(source: string, destination: string): Promise
   return { pages };
 }
 
-/** Runs PRAGMA integrity_check; throws IntegrityError naming `label` when it is not "ok". */
-export async function checkIntegrity(file: string, label = file): Promise<void> {
+/**
+ * Runs PRAGMA integrity_check; throws IntegrityError naming `label` when it is not "ok". `immutable` opens the file
+ * as read-only media (SQLite's immutable=1): nothing is created beside it, not even a -shm for a WAL database.
+ */
+export async function checkIntegrity(file: string, label = file, options: { immutable?: boolean } = {}): Promise<void> {
   let db: DatabaseSync | undefined;
   try {
-    db = new DatabaseSync(file, { readOnly: true });
+    db = new DatabaseSync(options.immutable ? immutableUrl(file) : file, { readOnly: true });
     const rows = db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>;
     const first = rows[0]?.integrity_check;
     if (first !== 'ok') throw new IntegrityError(`database ${label} failed integrity_check: ${first ?? 'no result'}`);
@@ -92,6 +96,12 @@ export async function checkIntegrity(file: string, label = file): Promise<void> 
   } finally {
     db?.close();
   }
+}
+
+function immutableUrl(file: string): URL {
+  const url = pathToFileURL(file);
+  url.searchParams.set('immutable', '1');
+  return url;
 }
 
 /** Primary SQLite codes that say the disk or the directory failed us, not that the database is corrupt. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { execa } from 'execa';
+// execa (with its dependencies, ~20 MB) loads when a program is first run, not with the CLI: the idle daemon never needs it.
 import { BackupError } from '../../errors.js';
 import { gatewayServiceName } from '../service-names.js';
 
@@ -21,6 +21,7 @@ export interface GatewayServiceOptions {
 
 
 async function call(file: string, args: string[], env: NodeJS.ProcessEnv | undefined): Promise<{ exitCode: number; output: string }> {
+  const { execa } = await import('execa');
   const result = await execa(file, args, { reject: false, env, extendEnv: env === undefined, all: true, timeout: 120_000 });
   if (result.failed && typeof result.exitCode !== 'number') {
     throw new BackupError('failure', `${file} ${args.join(' ')} failed: ${result.shortMessage}`);

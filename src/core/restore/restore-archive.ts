@@ -4,7 +4,7 @@ import path from 'node:path';
 import { expandHome, isInside, type StatePaths } from '../../config/paths.js';
 import { tempSuffix } from '../fs/atomic.js';
 import type { Component } from '../components.js';
-import { BackupError, toBackupError, UsageError } from '../../errors.js';
+import { toBackupError, UsageError } from '../../errors.js';
 import { assertGatewayStopped } from '../gateway/detect.js';
 import { LOCK_NAME, withStateLock } from '../lock.js';
 import type { ArchiveFormat } from '../verify/archive-layout.js';
@@ -82,9 +82,9 @@ function carriedNames(target: string, backupDir: string | undefined): string[] {
 }
 
 /**
- * Restores an archive: verify it fully (first pass), extract into a staging dir beside the target and check every
- * entry again (second pass), remap paths in openclaw.json, fix modes, then swap it in with a rollback copy. Nothing
- * live changes before the swap, and a failed swap is undone. Refuses while the gateway runs; takes the state lock.
+ * Restores an archive: one pass extracts it into a staging dir beside the target while checking every entry (hashes,
+ * manifest, databases), then remaps paths in openclaw.json, fixes modes, and swaps it in with a rollback copy.
+ * Nothing live changes before the swap (a bad archive only ever reaches the staging dir), and a failed swap is undone. Refuses while the gateway runs; takes the state lock.
  */
 export async function restoreArchive(options: RestoreOptions): Promise<RestoreResult> {
   const copy = Boolean(options.target);
@@ -93,13 +93,13 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
   const gateway = { stateDir: target, openclaw: copy ? undefined : options.openclaw, checkPort: !copy, action: 'restore' };
   if (!options.dryRun) await assertGatewayStopped(gateway);
 
-  const { result: verified, scan } = await inspectArchive(options.archive, { signal: options.signal, decrypt: options.decrypt, progress: options.progress });
-  if (!verified.ok || !scan) throw integrityErrorFor(verified);
   const place: PlaceRootsOptions = { target, copy, home: options.paths.home, dirExists: (dir) => existsSync(dir) };
-  const base = { archive: labelOf(options.archive), format: verified.format, target, components: options.only ?? ('all' as const), warnings: [] as string[] };
+  const base = { archive: labelOf(options.archive), target, components: options.only ?? ('all' as const), warnings: [] as string[] };
   const describeRoots = (roots: PlacedRoot[]) => roots.map(({ id, role, source, destination, placement }) => ({ id, role, source, destination, placement }));
 
   if (options.dryRun) {
+    const { result: verified, scan } = await inspectArchive(options.archive, { signal: options.signal, decrypt: options.decrypt, progress: options.progress });
+    if (!verified.ok || !scan) throw integrityErrorFor(verified);
     const plan = planRestore(scan, place, options.only);
     const changes = { added: [] as string[], replaced: [] as string[] };
     for (const entry of plan.selected) {
@@ -110,10 +110,11 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       ((await exists(dest)) ? changes.replaced : changes.added).push(dest);
     }
     const files = plan.selected.filter((e) => e.kind !== 'directory').length;
-    return { ...base, dryRun: true, files, roots: describeRoots(plan.roots), rollback: [], rewrites: [], permissions: undefined, changes };
+    return { ...base, format: verified.format, dryRun: true, files, roots: describeRoots(plan.roots), rollback: [], rewrites: [], permissions: undefined, changes };
   }
 
-  await checkFreeSpace(path.dirname(target), verified.checked.bytes);
+  // One pass (stage.ts): the archive is checked while it is written into the staging dir, and the staging dir's
+  // free space is checked against the sizes the archive declares as they come.
   const createdTarget = !(await exists(target));
   if (createdTarget) await fs.mkdir(target, { recursive: true, mode: 0o700 });
   try {
@@ -123,7 +124,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       const staging = path.join(path.dirname(target), `${RESTORE_STAGING_PREFIX}${tempSuffix()}`);
       await fs.mkdir(staging, { mode: 0o700 });
       try {
-        const staged = await stageArchive({ archive: options.archive, firstPass: scan, verify: verified, staging, place, only: options.only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt, progress: options.progress });
+        const staged = await stageArchive({ archive: options.archive, staging, place, only: options.only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt, progress: options.progress });
         await assertGatewayStopped(gateway);
         const stamp = stampOf((options.now ?? (() => new Date()))());
         const applied = options.only
@@ -132,7 +133,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
         const files = staged.plan.selected.filter((e) => e.kind !== 'directory').length;
         const warnings = [...leftoverWarnings, ...(await ownershipWarnings(target))];
         return {
-          ...base, dryRun: false, files, roots: describeRoots(staged.plan.roots), rollback: applied.rollback, rewrites: staged.rewrites,
+          ...base, format: staged.verify.format, dryRun: false, files, roots: describeRoots(staged.plan.roots), rollback: applied.rollback, rewrites: staged.rewrites,
           permissions: ownerReport(staged.privateFiles), changes: undefined, warnings,
         };
       } finally {
@@ -144,13 +145,6 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
     // A raw fs error (ENOSPC while staging) is a failure with one clear line, not an "unexpected error".
     throw toBackupError(error, 'restore');
   }
-}
-
-async function checkFreeSpace(dir: string, needed: number): Promise<void> {
-  const stat = await fs.statfs(dir).catch(() => undefined);
-  if (!stat) return;
-  const free = stat.bavail * stat.bsize;
-  if (free < needed) throw new BackupError('failure', `not enough space in ${dir}: the archive expands to ${needed} bytes, ${free} are free`);
 }
 
 /** Running as root into a directory another user owns is the "copied as root" footgun: say so. */

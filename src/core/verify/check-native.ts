@@ -30,7 +30,7 @@ export function checkNativeArchive(scan: ScanResult): VerifyProblem[] {
   const problems: VerifyProblem[] = [];
   if (m.archiveRoot !== prefix) problems.push({ path: manifestPath, reason: `archiveRoot ${String(m.archiveRoot)} does not match the archive's root folder ${prefix}` });
   const assets = (m as unknown as NativeManifest).assets;
-  const names = new Set(scan.entries.map((entry) => entry.name));
+  const names = new Set(scan.entries.keys());
   for (const asset of assets) {
     if (!isObject(asset) || typeof asset.archivePath !== 'string' || typeof asset.sourcePath !== 'string' || !asset.sourcePath.startsWith('/')) {
       problems.push({ path: manifestPath, reason: 'an asset lacks an absolute sourcePath or an archivePath' });
@@ -40,7 +40,7 @@ export function checkNativeArchive(scan: ScanResult): VerifyProblem[] {
     if (!present) problems.push({ path: asset.archivePath, reason: `asset ${asset.kind} is in the manifest but missing from the archive` });
   }
   if (!assets.some((asset) => isObject(asset) && asset.kind === 'state')) problems.push({ path: manifestPath, reason: 'manifest names no state asset' });
-  for (const entry of scan.entries) {
+  for (const entry of scan.entries.values()) {
     const covered = assets.some((a) => isObject(a) && typeof a.archivePath === 'string' && (entry.name === a.archivePath || entry.name.startsWith(`${a.archivePath}/`) || a.archivePath.startsWith(`${entry.name}/`)));
     if (!covered) problems.push({ path: entry.name, reason: 'in the archive but under no asset of the manifest' });
   }

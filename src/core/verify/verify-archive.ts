@@ -40,14 +40,22 @@ export interface VerifiedArchive {
   scan: ScanResult | undefined;
 }
 
-function summarize(archive: string, scan: ScanResult): VerifyResult {
+/** Turns a scan into the verdict: the scan's own problems first, then the format's checks. */
+export function summarize(archive: string, scan: ScanResult): VerifyResult {
   const format = scan.layout?.format ?? null;
   const problems = [...scan.problems];
   if (format === 'openclaw-backup' && problems.length === 0) problems.push(...checkOurArchive(scan));
   if (format === 'openclaw-native' && problems.length === 0) problems.push(...checkNativeArchive(scan));
-  const files = scan.entries.filter((entry) => entry.kind === 'file');
+  let files = 0;
+  let bytes = 0;
+  for (const entry of scan.entries.values()) {
+    if (entry.kind !== 'file') continue;
+    files += 1;
+    bytes += entry.size;
+  }
   let manifest: VerifyResult['manifest'];
   if (scan.manifest && typeof scan.manifest === 'object') {
+    // Native manifests are parsed whole; ours streams and never holds its entries.
     const { entries: _entries, ...rest } = scan.manifest as Record<string, unknown>;
     manifest = rest as VerifyResult['manifest'];
   }
@@ -61,7 +69,7 @@ function summarize(archive: string, scan: ScanResult): VerifyResult {
     header: format === 'openclaw-backup' ? (scan.header as ArchiveHeader) : undefined,
     manifest,
     problems,
-    checked: { entries: scan.entries.length, files: files.length, bytes: files.reduce((n, e) => n + e.size, 0), databases: scan.databases },
+    checked: { entries: scan.entries.size, files, bytes, databases: scan.databases },
   };
 }
 

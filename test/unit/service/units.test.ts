@@ -6,6 +6,7 @@ import { parsePlist } from '../../../src/core/doctor/read-plist.js';
 import { renderLaunchdFor, renderSystemdFor, shippedLaunchdPlist, shippedSystemdUnit, type ServiceTarget } from '../../../src/service/service-spec.js';
 import { CLI, makeTempDir, REPO_ROOT } from '../../helpers/fixture.js';
 import { verifyUnit } from '../../helpers/systemd.js';
+import { NODE_FLAGS } from '../../../src/core/node-flags.js';
 
 const SHIPPED_UNITS = ['systemd/openclaw-backup.service', 'systemd/openclaw-backup@.service'];
 const SHIPPED_PLIST = 'launchd/ai.openclaw.backup.plist';
@@ -98,7 +99,7 @@ describe('shipped and generated systemd units', () => {
     fs.writeFileSync(file, unit);
     expect(verifyUnit(file)).toEqual({ code: 0, output: '' });
     expectServicePolicy(unit);
-    expect(unit).toContain(`ExecStart=${process.execPath} ${CLI} daemon --state-dir`);
+    expect(unit).toContain(`ExecStart=${process.execPath} ${NODE_FLAGS.join(' ')} ${CLI} daemon --state-dir`);
   });
 
   it('escapes specifiers, spaces and $ in generated values', () => {
@@ -144,7 +145,7 @@ describe('launchd property lists', () => {
 
   it('generated plists use absolute paths, the per-profile label and escape XML', () => {
     const parsed = expectPlistPolicy(renderLaunchdFor(target({ profile: 'work', stateDir: '/Users/a&b/.openclaw-work', home: '/Users/a&b' })), 'ai.openclaw.backup.work');
-    expect(parsed.ProgramArguments).toEqual([process.execPath, CLI, 'daemon', '--state-dir', '/Users/a&b/.openclaw-work', '--profile', 'work']);
+    expect(parsed.ProgramArguments).toEqual([process.execPath, ...NODE_FLAGS, CLI, 'daemon', '--state-dir', '/Users/a&b/.openclaw-work', '--profile', 'work']);
     expect((parsed.EnvironmentVariables as Record<string, string>).OPENCLAW_PROFILE).toBe('work');
     // Not in the state dir's logs/, which is backed up: the daemon's log would end up in every archive.
     expect(parsed.StandardOutPath).toBe('/Users/a&b/Library/Logs/ai.openclaw.backup.work.out.log');
