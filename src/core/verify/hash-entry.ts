@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { checkIntegrity, isSqliteHeader } from '../archive/sqlite-snapshot.js';
+import { BackupError } from '../../errors.js';
+import { assertScratchSpace, describeScratchError } from './scratch-space.js';
 
 export interface HashedEntry {
   sha256: string;
@@ -16,6 +18,8 @@ export interface HashEntryOptions {
   scratchDb?: string | undefined;
   /** Stop as soon as more bytes arrive than this (the header's size, or the size the first pass saw). */
   maxBytes?: number | undefined;
+  /** The size the tar header declares: the scratch copy's free space is checked against it before it is made. */
+  expectedBytes?: number | undefined;
 }
 
 const WRITE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
@@ -43,13 +47,16 @@ export async function hashEntry(stream: AsyncIterable<unknown>, options: HashEnt
         if (head.length < 16) continue;
         decided = true;
         database = isSqliteHeader(head);
-        if (database && options.scratchDb) scratch = await fs.open(options.scratchDb, WRITE_FLAGS, 0o600);
+        if (database && options.scratchDb) {
+          await assertScratchSpace(options.scratchDb, options.expectedBytes ?? 0);
+          scratch = await fs.open(options.scratchDb, WRITE_FLAGS, 0o600);
+        }
         await out?.write(head);
-        await scratch?.write(head);
+        await scratch?.write(head).catch((error: unknown) => Promise.reject(describeScratchError(error, options.scratchDb as string, options.expectedBytes ?? size)));
         continue;
       }
       await out?.write(chunk);
-      await scratch?.write(chunk);
+      await scratch?.write(chunk).catch((error: unknown) => Promise.reject(describeScratchError(error, options.scratchDb as string, options.expectedBytes ?? size)));
     }
     if (!decided && head.length) await out?.write(head);
   } finally {
@@ -61,6 +68,8 @@ export async function hashEntry(stream: AsyncIterable<unknown>, options: HashEnt
     try {
       await checkIntegrity(options.scratchDb, 'snapshot');
     } catch (error) {
+      // A full $TMPDIR is not a corrupt database: that error is the caller's (exit 1), not a verify problem.
+      if (error instanceof BackupError && error.kind === 'failure') throw error;
       result.integrityProblem = (error as Error).message.replace(/^database snapshot /, 'database ');
     } finally {
       await fs.rm(options.scratchDb, { force: true });

@@ -7,9 +7,9 @@ import type { Compression } from '../../config/schema.js';
 import { HEADER_PATH, MANIFEST_PATH } from '../archive/manifest.js';
 import { describeStreamError, openArchive } from '../archive/open-archive.js';
 import type { DecryptionKey } from '../crypto/keys.js';
-import { IntegrityError, throwIfAborted } from '../../errors.js';
+import { BackupError, IntegrityError, throwIfAborted } from '../../errors.js';
 import { detectLayout, stagingRel, type ArchiveLayout } from './archive-layout.js';
-import { EntryGuard, normalizeEntryName, type EntryKind } from './entry-guard.js';
+import { EntryGuard, normalizeEntryName, sawPaxGlobalHeader, type EntryKind } from './entry-guard.js';
 import { hashEntry, SizeExceededError, type HashedEntry } from './hash-entry.js';
 
 export interface VerifyProblem {
@@ -111,6 +111,11 @@ export async function scanArchive(archive: string, options: ScanOptions = {}): P
         entry.resume();
         continue;
       }
+      if (sawPaxGlobalHeader(extract)) {
+        problems.push({ path: name, reason: 'follows a PAX global header (type g), which GNU tar would apply to this name and verify would not; refused' });
+        entry.resume();
+        break;
+      }
       const checked = guard.check(name, h);
       if ('reason' in checked) {
         problems.push({ path: name, reason: checked.reason });
@@ -153,7 +158,7 @@ export async function scanArchive(archive: string, options: ScanOptions = {}): P
       result.contentBytes += scanned.size;
       const handled = await options.onEntry?.(scanned, entry);
       const hashed = handled ?? (checked.kind === 'file'
-        ? await hashEntry(entry, { scratchDb: scratch && path.join(scratch, `db-${result.entries.length}`) })
+        ? await hashEntry(entry, { scratchDb: scratch && path.join(scratch, `db-${result.entries.length}`), expectedBytes: scanned.size })
         : (entry.resume(), undefined));
       if (hashed) {
         scanned.sha256 = hashed.sha256;
@@ -167,7 +172,7 @@ export async function scanArchive(archive: string, options: ScanOptions = {}): P
     if (options.signal?.aborted) throw error;
     if (error instanceof IntegrityError) problems.push({ path: archive, reason: error.message });
     else if (error instanceof SizeExceededError) problems.push({ path: archive, reason: error.message });
-    else if ((error as NodeJS.ErrnoException).syscall) throw error;
+    else if ((error as NodeJS.ErrnoException).syscall || (error instanceof BackupError && error.kind === 'failure')) throw error;
     else problems.push({ path: archive, reason: describeStreamError(error) });
   } finally {
     extract.destroy();
