@@ -3,8 +3,11 @@ import type { ArchiveHeader, Manifest } from '../archive/manifest.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { IntegrityError } from '../../errors.js';
 import type { ArchiveFormat } from './archive-layout.js';
+import { ConfigCapture } from './capture-config.js';
+import { checkHandMadeArchive } from './check-hand-made.js';
 import { checkNativeArchive } from './check-native.js';
 import { checkOurArchive } from './check-ours.js';
+import { namingOf, parseConfigText, rootsNotNamedByConfig } from './check-root-config.js';
 import { scanArchive, type ScanResult, type VerifyProblem } from './scan-archive.js';
 
 export type { VerifyProblem } from './scan-archive.js';
@@ -30,18 +33,33 @@ export interface VerifyOptions {
   throwOnProblem?: boolean;
   /** Identity or passphrase for an age-encrypted archive. */
   decrypt?: DecryptionKey | undefined;
+  /** PRAGMA integrity_check on copies in $TMPDIR (default true); restore checks its staged copies instead. */
+  checkDatabases?: boolean;
 }
 
 export interface VerifiedArchive {
   result: VerifyResult;
   scan: ScanResult | undefined;
+  /** The text of the archive's config files, by entry name, as read during the pass. */
+  configs: Map<string, string>;
 }
 
-function summarize(archive: string, scan: ScanResult): VerifyResult {
+/** Roots outside the state dir must be ones the archive's own config names (when the archive holds its config). */
+function checkNaming(scan: ScanResult, configs: Map<string, string>): VerifyProblem[] {
+  const naming = namingOf(scan.layout?.format, scan.header, scan.manifest, scan.layout?.prefix ?? '');
+  if (!naming || naming.roots.length === 0) return [];
+  const text = configs.get(naming.configEntry);
+  if (text === undefined) return [];
+  return rootsNotNamedByConfig(naming.roots, parseConfigText(text), naming.origin, naming.where);
+}
+
+function summarize(archive: string, scan: ScanResult, configs: Map<string, string>): VerifyResult {
   const format = scan.layout?.format ?? null;
   const problems = [...scan.problems];
   if (format === 'openclaw-backup' && problems.length === 0) problems.push(...checkOurArchive(scan));
   if (format === 'openclaw-native' && problems.length === 0) problems.push(...checkNativeArchive(scan));
+  if (format === 'hand-made' && problems.length === 0) problems.push(...checkHandMadeArchive(scan));
+  if (problems.length === 0) problems.push(...checkNaming(scan, configs));
   const files = scan.entries.filter((entry) => entry.kind === 'file');
   let manifest: VerifyResult['manifest'];
   if (scan.manifest && typeof scan.manifest === 'object') {
@@ -69,8 +87,9 @@ function summarize(archive: string, scan: ScanResult): VerifyResult {
  */
 export async function inspectArchive(archive: string, options: VerifyOptions = {}): Promise<VerifiedArchive> {
   let scan: ScanResult | undefined;
+  const capture = new ConfigCapture();
   try {
-    scan = await scanArchive(archive, { signal: options.signal, checkDatabases: true, decrypt: options.decrypt });
+    scan = await scanArchive(archive, { signal: options.signal, checkDatabases: options.checkDatabases ?? true, decrypt: options.decrypt, onEntry: capture.handle });
   } catch (error) {
     if (!(error instanceof IntegrityError)) throw error;
     const result: VerifyResult = {
@@ -78,9 +97,9 @@ export async function inspectArchive(archive: string, options: VerifyOptions = {
       problems: [{ path: archive, reason: error.message.startsWith(archive) ? error.message.slice(archive.length).replace(/^:?\s*/, '') : error.message }],
       checked: { entries: 0, files: 0, bytes: 0, databases: 0 },
     };
-    return finish({ result, scan: undefined }, options);
+    return finish({ result, scan: undefined, configs: capture.texts }, options);
   }
-  return finish({ result: summarize(archive, scan), scan }, options);
+  return finish({ result: summarize(archive, scan, capture.texts), scan, configs: capture.texts }, options);
 }
 
 function finish(verified: VerifiedArchive, options: VerifyOptions): VerifiedArchive {
