@@ -24,10 +24,12 @@ function printResult(io: CommandIO, r: RestoreResult): void {
     for (const file of r.changes?.replaced ?? []) lines.push(`  replace ${file}`);
     for (const file of r.changes?.added ?? []) lines.push(`  create  ${file}`);
   } else {
-    lines.push(`Restored ${what} from ${r.archive} (${label}): ${r.files} files into ${r.target}`);
+    lines.push(`Restored ${what} from ${r.archive} (${label}): ${r.files} files into ${r.target}${r.targetLink ? ` (behind the symlink ${r.targetLink}, kept)` : ''}`);
     for (const dir of r.rollback) lines.push(`  previous state moved to ${dir} (remove it once the restored state works)`);
   }
-  for (const root of r.roots) if (root.role !== 'state') lines.push(`  ${root.role} ${root.source ?? '(unknown)'} → ${root.destination} (${root.placement})`);
+  for (const root of r.roots) {
+    if (root.role !== 'state') lines.push(`  ${root.role} ${root.source ?? '(unknown)'} → ${root.destination} (${root.placement}${root.via ? `, behind the symlink ${root.via}` : ''})`);
+  }
   for (const rw of r.rewrites) lines.push(`  openclaw.json ${rw.key}: ${rw.from} → ${rw.to}`);
   if (r.permissions) {
     const { owner, privateFiles, stateDirMode } = r.permissions;

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { IntegrityError } from '../../errors.js';
 import { hashEntry } from '../verify/hash-entry.js';
+import { chmodNoFollow } from './permissions.js';
 import type { EntryHandler, ScannedEntry } from '../verify/scan-archive.js';
 
 /**
@@ -51,8 +52,8 @@ export class StagingWriter {
     await this.ensureDir(this.parentOf(entry.rel));
     if (entry.kind === 'file') {
       const hashed = await hashEntry(stream, { writeTo: abs, maxBytes: entry.size });
-      await fs.chmod(abs, entry.mode & 0o777);
-      if (entry.mtime) await fs.utimes(abs, entry.mtime, entry.mtime);
+      await chmodNoFollow(abs, entry.mode & 0o777);
+      if (entry.mtime) await fs.lutimes(abs, entry.mtime, entry.mtime);
       this.written.add(entry.rel);
       return hashed;
     }
@@ -66,8 +67,8 @@ export class StagingWriter {
   /** Applies directory modes last (deepest first), so a read-only directory did not block its own contents. */
   async finish(): Promise<void> {
     for (const dir of [...this.dirModes].reverse()) {
-      await fs.chmod(dir.abs, dir.mode | 0o700);
-      if (dir.mtime) await fs.utimes(dir.abs, dir.mtime, dir.mtime);
+      await chmodNoFollow(dir.abs, dir.mode | 0o700);
+      if (dir.mtime) await fs.lutimes(dir.abs, dir.mtime, dir.mtime);
     }
   }
 }

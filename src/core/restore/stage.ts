@@ -4,11 +4,12 @@ import type { Component } from '../components.js';
 import { integrityErrorFor, type VerifyResult } from '../verify/verify-archive.js';
 import { scanArchive, type ScanResult, type ScannedEntry, type VerifyProblem } from '../verify/scan-archive.js';
 import { guessStateDirFromConfig } from './guess-origin.js';
-import { isPrivateFile, makePrivate } from './permissions.js';
+import { chmodNoFollow, isPrivateFile, makePrivate } from './permissions.js';
 import { pathMappings, placeRoots, type PlaceRootsOptions, type PlacedRoot } from './place-roots.js';
 import { rewriteConfigPaths, type PathRewrite } from './rewrite-config.js';
 import { componentOf, describeOrigin, rootOf, type ArchiveOrigin } from './roots.js';
 import { StagingWriter } from './extract.js';
+import { checkStagedDatabases, readStagedText, writeStagedText } from './staged-files.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { LOCK_NAME } from '../lock.js';
 
@@ -99,18 +100,17 @@ export async function stageArchive(options: {
   if (stateRoot) configFiles.unshift(`${stateRoot.archiveRel}/openclaw.json`);
   const configs = configFiles.filter((rel) => writer.written.has(rel));
   if (options.firstPass.layout?.format === 'hand-made' && !plan.origin.stateDir && configs[0]) {
-    const text = await fs.readFile(path.join(options.staging, configs[0]), 'utf8').catch(() => undefined);
+    const text = await readStagedText(options.staging, configs[0]);
     const guessed = guessStateDirFromConfig(text, path.basename(options.firstPass.layout.prefix));
     if (guessed) plan = planRestore(options.firstPass, options.place, options.only, guessed);
   }
   const rewrites: PathRewrite[] = [];
   const mappings = pathMappings(plan.origin, plan.roots);
   for (const rel of configs) {
-    const file = path.join(options.staging, rel);
-    const text = await fs.readFile(file, 'utf8');
+    const text = await readStagedText(options.staging, rel);
     const result = rewriteConfigPaths(text, { mappings, oldHome: plan.origin.home, newHome: options.newHome });
     if (result.rewrites.length === 0) continue;
-    await fs.writeFile(file, result.text);
+    await writeStagedText(options.staging, rel, result.text);
     rewrites.push(...result.rewrites);
   }
 
@@ -122,7 +122,8 @@ export async function stageArchive(options: {
       privateFiles += 1;
     }
   }
-  if (stateRoot && writer.written.has(stateRoot.archiveRel)) await fs.chmod(path.join(options.staging, stateRoot.archiveRel), 0o700);
+  await checkStagedDatabases(options.staging, plan.selected, writer.written, options.signal);
+  if (stateRoot && writer.written.has(stateRoot.archiveRel)) await chmodNoFollow(path.join(options.staging, stateRoot.archiveRel), 0o700);
   else if (stateRoot) await fs.mkdir(path.join(options.staging, stateRoot.archiveRel), { recursive: true, mode: 0o700 });
   return { plan, rewrites, privateFiles, written: writer.written };
 }
