@@ -20,7 +20,7 @@ import { findDatabases, snapshotDatabases } from './db-snapshots.js';
 import { FORMAT_NAME, FORMAT_VERSION, HEADER_PATH, MANIFEST_PATH, type ArchiveHeader } from './manifest.js';
 import { ManifestWriter } from './manifest-writer.js';
 import { freeArchivePath, resolveOutput } from './output-path.js';
-import { planSources, type BackupSource } from './sources.js';
+import { planSources } from './sources.js';
 
 export interface CreateOptions {
   paths: StatePaths;
@@ -71,16 +71,6 @@ function openclawVersion(config: LoadedConfig): string | null {
   return typeof meta?.lastTouchedVersion === 'string' ? meta.lastTouchedVersion : null;
 }
 
-async function existingSources(sources: BackupSource[], warn: (m: string) => void): Promise<BackupSource[]> {
-  const out: BackupSource[] = [];
-  for (const source of sources) {
-    const exists = await fs.lstat(source.root.path).then(() => true, () => false);
-    if (exists) out.push(source);
-    else warn(`${source.root.role} ${source.root.path} does not exist; skipped`);
-  }
-  return out;
-}
-
 /**
  * Publishes the partial under its final name. An auto-chosen name can be taken between choosing and publishing by
  * a concurrent backup of the same second; then the next free name is chosen. An explicit --output never moves.
@@ -95,6 +85,12 @@ async function publishArchive(partial: string, explicit: string | undefined, cho
       if (explicit || (error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 20) throw error;
     }
   }
+}
+
+/** An archive with no config and no file in it backs up nothing: a failure, never an "ok" to retention and status. */
+function assertSomethingArchived(files: number, stateDir: string, components: Component[]): void {
+  if (files > 0) return;
+  throw new BackupError('failure', `nothing to back up: ${stateDir} holds no config and no files in the selected components (${components.join(', ')}); no archive was written`);
 }
 
 /** The one way a backup is made: used by `create`, `run` and the daemon. */
@@ -115,7 +111,7 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   if (!stateStat.isDirectory()) throw new ConfigError(`state dir ${paths.stateDir} is not a directory`);
 
   // A restore killed mid-swap may have left the backups dir inside its staging dir: put it back before writing.
-  if (!options.dryRun) await cleanStaleRestoreStaging(paths.stateDir);
+  if (!options.dryRun) await cleanStaleRestoreStaging(await fs.realpath(paths.stateDir));
   const selection = buildSelection({ only: options.only, include: config.backup.include, exclude: config.backup.exclude, keyPrefix: config.keyPrefix });
   const compression = options.compression ?? config.backup.compress;
   const resolvePath = (file: string) => expandHome(file, paths.home, paths.stateDir);
@@ -123,9 +119,9 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   const keyPath = options.encrypt ? 'command line' : `${config.keyPrefix}.encrypt`;
   const encryption = await resolveEncryptionKey(encryptSettings, { env: options.env ?? process.env, resolvePath, keyPath });
   const suffix = encryption ? '.age' : '';
-  const planned = planSources(paths, config);
-  const sources = await existingSources(planned, warn);
+  const { sources, exclude: rootLinks } = await planSources(paths, config, warn);
   const target = await resolveOutput({ output: options.output, backupDir: config.backupDir, stateDir: paths.stateDir, sources, create: !options.dryRun });
+  const excludeAbs = [...target.excludeFromWalk, ...rootLinks];
   const components = COMPONENTS.filter((c) => selection.components.has(c));
   checkKeyPlacement(encryptSettings, { backupDir: target.dir, stateDir: paths.stateDir, resolvePath }, warn);
   if (encryption && target.file && !target.file.endsWith('.age')) throw new UsageError(`output ${target.file}: an encrypted archive's name must end in .age`);
@@ -146,7 +142,8 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   };
 
   if (options.dryRun) {
-    const counted = await archiveEntries({ sources, selection, writer: undefined, manifest: undefined, snapshots: new Map(), stagingDir: '', excludeAbs: target.excludeFromWalk, signal: options.signal, onWarning: warn });
+    const counted = await archiveEntries({ sources, selection, writer: undefined, manifest: undefined, snapshots: new Map(), stagingDir: '', excludeAbs, signal: options.signal, onWarning: warn });
+    assertSomethingArchived(counted.files, paths.stateDir, components);
     return {
       dryRun: true, archive: target.file ?? null, bytes: 0, sha256: null, files: counted.files, directories: counted.directories,
       symlinks: counted.symlinks, databases: 0, contentBytes: counted.bytes, components: COMPONENTS.filter((c) => counted.components.has(c)),
@@ -171,7 +168,7 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
     // Before the snapshot phase: deriving a passphrase key (scrypt) takes a second of CPU.
     seal = encryption ? await createEncryptStage(encryption) : undefined;
     const quiesce = options.quiesce ?? ((phase) => phase());
-    const databases = await findDatabases({ sources, selection, excludeAbs: target.excludeFromWalk, signal: options.signal });
+    const databases = await findDatabases({ sources, selection, excludeAbs, signal: options.signal });
     const pauseStart = Date.now();
     const snapshots = await quiesce(() => snapshotDatabases({ databases, stagingDir, signal: options.signal }));
     const pauseMs = Date.now() - pauseStart;
@@ -180,9 +177,10 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
     await writer.addBuffer(HEADER_PATH, Buffer.from(`${JSON.stringify(header, null, 2)}\n`), { mode: 0o600, mtime: createdAt });
     manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);
     const counted = await archiveEntries({
-      sources, selection, writer, manifest, snapshots, stagingDir, excludeAbs: target.excludeFromWalk,
+      sources, selection, writer, manifest, snapshots, stagingDir, excludeAbs,
       signal: options.signal, onProgress: options.onProgress, onWarning: warn,
     });
+    assertSomethingArchived(counted.files, paths.stateDir, components);
     const manifestSize = await manifest.finish(now());
     await writer.addFile(MANIFEST_PATH, manifest.file, manifestSize, { mode: 0o600, mtime: now() });
     const written = await writer.finish();

@@ -53,12 +53,14 @@ export async function resolveOutput(options: {
     }
   }
 
-  const defaultBackups = path.join(options.stateDir, 'backups');
-  const allowed = [defaultBackups, path.resolve(options.backupDir)];
+  // Sources are walked at their real paths (a symlinked state dir is read where it leads): compare real paths too.
+  const real = (p: string) => fs.realpath(p).catch(() => p);
+  const realDir = await real(dir);
+  const allowed = [await real(path.join(options.stateDir, 'backups')), await real(path.resolve(options.backupDir))];
   const excludeFromWalk: string[] = [];
   for (const source of options.sources) {
-    if (!isInside(source.root.path, dir)) continue;
-    const okDir = allowed.find((a) => isInside(a, dir));
+    if (!isInside(source.root.path, realDir)) continue;
+    const okDir = allowed.find((a) => isInside(a, realDir));
     if (!okDir) {
       throw new UsageError(`output ${file ?? dir} is inside the backed-up tree ${source.root.path}; choose a folder outside it (or the backups dir)`);
     }
