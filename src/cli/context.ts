@@ -1,5 +1,6 @@
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
 import { resolveStatePaths, type StatePaths } from '../config/paths.js';
+import { escapeJsonText } from '../core/format.js';
 
 /** Options every command accepts: where OpenClaw lives. */
 export interface GlobalOptions {
@@ -28,5 +29,5 @@ export async function loadContext(globals: GlobalOptions, io: CommandIO, options
 }
 
 export function printJson(io: CommandIO, value: unknown): void {
-  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  io.stdout.write(`${escapeJsonText(JSON.stringify(value, null, 2))}\n`);
 }

@@ -1,17 +1,25 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { escapeControl, escapeJsonText } from '../core/format.js';
 
 export type { Logger };
 
 /** The daemon's log: one pino JSON object per line (`level`, `time`, `msg`, fields), synchronous writes. */
 export function createJsonLogger(stream: NodeJS.WritableStream): Logger {
-  return pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, stream);
+  // JSON already escapes C0 controls; DEL, C1 and bidi overrides from file names become \u escapes too.
+  const escaped = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      stream.write(escapeJsonText(chunk.toString('utf8')));
+      callback();
+    },
+  });
+  return pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } }, escaped);
 }
 
 const OMIT = new Set(['level', 'time', 'msg', 'pid']);
 
 function formatField(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  return escapeControl(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 /** The same records as short text lines (`warn: msg key=value`) for people running `run` by hand. */
@@ -24,7 +32,7 @@ export function createTextLogger(stream: NodeJS.WritableStream): Logger {
         const fields = Object.entries(record)
           .filter(([key, value]) => !OMIT.has(key) && value !== null && value !== undefined)
           .map(([key, value]) => `${key}=${formatField(value)}`);
-        stream.write(`${String(record.level)}: ${String(record.msg)}${fields.length ? `  ${fields.join(' ')}` : ''}\n`);
+        stream.write(`${String(record.level)}: ${escapeControl(String(record.msg))}${fields.length ? `  ${fields.join(' ')}` : ''}\n`);
       }
       callback();
     },

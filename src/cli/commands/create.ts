@@ -5,7 +5,7 @@ import { createBackup, type CreateResult } from '../../core/archive/create.js';
 import { withStateLock } from '../../core/lock.js';
 import { UsageError } from '../../errors.js';
 import { verifyArchive } from '../../core/verify/verify-archive.js';
-import { formatBytes, formatDuration } from '../../core/format.js';
+import { escapeControl, formatBytes, formatDuration } from '../../core/format.js';
 import { createProgressDisplay } from '../../output/progress.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
 import { COMPRESSIONS, type Compression, type EncryptSettings } from '../../config/schema.js';
@@ -42,7 +42,7 @@ function printResult(io: CommandIO, result: CreateResult, verified: boolean): vo
     return;
   }
   io.stdout.write(
-    `Created ${result.archive}\n  ${result.files} files (${result.databases} database snapshots), ${formatBytes(result.contentBytes)} → ` +
+    `Created ${escapeControl(result.archive ?? '')}\n  ${result.files} files (${result.databases} database snapshots), ${formatBytes(result.contentBytes)} → ` +
       `${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (gateway paused ${formatDuration(result.pauseMs)})\n` +
       `  components: ${result.components.join(', ')}${result.encrypted ? '\n  encrypted: age' : ''}\n  sha256: ${result.sha256}${verified ? '\n  verified: ok' : ''}\n`,
   );
@@ -83,7 +83,7 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
         dryRun: flags.dryRun ?? false,
         signal: io.signal,
         onProgress: (p) => progress.update(p),
-        onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
+        onWarning: (message) => io.stderr.write(`warning: ${escapeControl(message)}\n`),
         quiesce: (phase) => withStateLock(paths.stateDir, { command: 'openclaw-backup create', signal: io.signal, waitMs: lockWait * 1000 }, phase),
       });
       progress.done();

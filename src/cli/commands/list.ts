@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { listArchives } from '../../core/catalog.js';
 import { UsageError } from '../../errors.js';
-import { formatBytes } from '../../core/format.js';
+import { escapeControl, formatBytes } from '../../core/format.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
 
@@ -26,8 +26,8 @@ export function registerList(program: Command, io: CommandIO, globals: () => Glo
       for (const a of catalog.archives) {
         const parts = a.components ? a.components.join(',') : 'encrypted';
         const what = a.unreadable ? `encrypted (cannot read: ${a.unreadable})` : a.encrypted && a.components ? `${parts} (encrypted)` : parts;
-        io.stdout.write(`${a.createdAt}  ${formatBytes(a.bytes).padStart(10)}  ${path.basename(a.archive)}  ${what}\n`);
+        io.stdout.write(escapeControl(`${a.createdAt}  ${formatBytes(a.bytes).padStart(10)}  ${path.basename(a.archive)}  ${what}`) + '\n');
       }
-      for (const skipped of catalog.ignored) io.stderr.write(`note: ${skipped.file} is not counted: ${skipped.reason}\n`);
+      for (const skipped of catalog.ignored) io.stderr.write(`note: ${escapeControl(`${skipped.file} is not counted: ${skipped.reason}`)}\n`);
     });
 }

@@ -3,6 +3,7 @@ import { loadConfig, type LoadedConfig } from '../../config/load.js';
 import { parseComponentList } from '../../core/components.js';
 import { restoreArchive, type RestoreResult } from '../../core/restore/restore-archive.js';
 import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
+import { escapeControl } from '../../core/format.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
 import { printJson, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 
@@ -36,7 +37,7 @@ function printResult(io: CommandIO, r: RestoreResult): void {
     lines.push(`  permissions: state dir ${stateDirMode}, ${privateFiles} credential/config/database files 0600, owned by ${owner.user} (uid ${owner.uid ?? '?'})`);
   }
   for (const warning of r.warnings) lines.push(`warning: ${warning}`);
-  io.stdout.write(`${lines.join('\n')}\n`);
+  io.stdout.write(`${lines.map(escapeControl).join('\n')}\n`);
 }
 
 async function readLiveConfig(globals: GlobalOptions, io: CommandIO): Promise<LoadedConfig | undefined> {

@@ -25,7 +25,8 @@ export interface OpenArchiveOptions {
 export async function sniffArchive(file: string): Promise<{ head: Buffer; size: number }> {
   let handle: fs.FileHandle;
   try {
-    handle = await fs.open(file, 'r');
+    // O_NONBLOCK: a FIFO or device given as the archive is refused below instead of blocking the open forever.
+    handle = await fs.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (error) {
     throw new BackupError('failure', `cannot open ${file}: ${describeFsError(error)}`, { cause: error });
   }
