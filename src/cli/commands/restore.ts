@@ -54,7 +54,7 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
     .description('restore an archive over the state dir (atomically, with a rollback copy), selectively, or into another dir')
     .argument('<archive>', 'archive to restore (ours, OpenClaw-native, or a hand-made tar of .openclaw)')
     .option('--only <components>', 'restore just these components into the existing state: config,credentials,sessions,memory,workspace,logs,cache,state')
-    .option('--target <dir>', 'restore a whole copy into DIR instead of the state dir')
+    .option('--target <dir>', 'restore a whole copy into DIR instead of the state dir (never the state or backups dir, or inside them)')
     .option('--dry-run', 'verify the archive and list what would change; write nothing')
     .option('--force', 'allow restoring over a non-empty --target (its contents are moved to a rollback copy)')
     .option('--json', 'print one JSON object');

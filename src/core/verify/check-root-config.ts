@@ -81,7 +81,10 @@ export function namingOf(format: string | undefined, header: unknown, manifest: 
     const stateDir = String(manifest.paths.stateDir);
     const state = assets.find((asset) => asset.kind === 'state');
     const configAsset = assets.find((asset) => asset.kind === 'config');
-    const roots = assets.filter((asset) => asset.kind !== 'state').map((asset, index) => ({ label: `asset ${index} (${asset.kind})`, role: NATIVE_ROLES[asset.kind] ?? 'other', named: asset.sourcePath }));
+    const roots = assets
+      .map((asset, index) => ({ label: `asset ${index} (${asset.kind})`, role: NATIVE_ROLES[asset.kind] ?? 'other', named: asset.sourcePath, kind: asset.kind }))
+      .filter((root) => root.kind !== 'state')
+      .map(({ kind: _kind, ...root }) => root);
     return {
       roots,
       origin: { stateDir, home: path.basename(stateDir).startsWith('.openclaw') ? path.dirname(stateDir) : undefined, configPath: typeof manifest.paths.configPath === 'string' ? manifest.paths.configPath : undefined },
