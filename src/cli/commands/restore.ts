@@ -5,7 +5,7 @@ import { restoreArchive, type RestoreResult } from '../../core/restore/restore-a
 import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
 import { escapeControl } from '../../core/format.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
-import { printJson, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
+import { printJson, resolveArchiveArg, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 
 interface RestoreFlags {
   only?: string;
@@ -52,7 +52,7 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
   const command = program
     .command('restore')
     .description('restore an archive over the state dir (atomically, with a rollback copy), selectively, or into another dir')
-    .argument('<archive>', 'archive to restore (ours, OpenClaw-native, or a hand-made tar of .openclaw)')
+    .argument('<archive>', 'a path (ours, OpenClaw-native, or a hand-made tar of .openclaw), or from this state dir: latest, a name or prefix from `list`, a date (2026-11-20)')
     .option('--only <components>', 'restore just these components into the existing state: config,credentials,sessions,memory,workspace,logs,cache,state')
     .option('--target <dir>', 'restore a whole copy into DIR instead of the state dir (never the state or backups dir, or inside them)')
     .option('--dry-run', 'verify the archive and list what would change; write nothing')
@@ -64,8 +64,9 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
       const paths = resolvePaths(globals(), io);
       const only = flags.only ? parseComponentList(flags.only) : undefined;
       const live = await readLiveConfig(globals(), io);
+      const resolved = await resolveArchiveArg(archive, globals(), io);
       const result = await restoreArchive({
-        archive, paths, target: flags.target, only, dryRun: flags.dryRun ?? false, force: flags.force ?? false,
+        archive: resolved.input, paths, target: flags.target, only, dryRun: flags.dryRun ?? false, force: flags.force ?? false,
         openclaw: live?.openclaw, backupDir: live?.backupDir, signal: io.signal, decrypt,
       });
       if (flags.json) printJson(io, result);

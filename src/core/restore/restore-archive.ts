@@ -20,9 +20,11 @@ import { existsSync } from 'node:fs';
 import { checkTargetPlace, resolveThroughLinks } from './destinations.js';
 import { planDestinations } from './plan-destinations.js';
 import type { DecryptionKey } from '../crypto/keys.js';
+import { labelOf, type ArchiveInput } from '../archive/source.js';
 
 export interface RestoreOptions {
-  archive: string;
+  /** A path, or a source (a backup in a store, see src/core/store/). */
+  archive: ArchiveInput;
   paths: StatePaths;
   /** --target DIR: restore a separate copy there instead of over the state dir. */
   target?: string | undefined;
@@ -100,7 +102,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
   const destinations = await planDestinations({ scan, place: placeOptions, only: options.only, namedTarget, paths: options.paths, live: options.openclaw, backupDir });
   const place = destinations.place;
   const targetLink = namedTarget !== target ? namedTarget : undefined;
-  const base = { archive: options.archive, format: verified.format, target, targetLink, components: options.only ?? ('all' as const), warnings: [...destinations.notes] };
+  const base = { archive: labelOf(options.archive), format: verified.format, target, targetLink, components: options.only ?? ('all' as const), warnings: [...destinations.notes] };
   const describeRoots = (roots: PlacedRoot[]) => roots.map(({ id, role, source, destination, placement, via }) => ({ id, role, source, destination, placement, ...(via ? { via } : {}) }));
 
   if (options.dryRun) {
