@@ -31,14 +31,16 @@ describe('a state dir that lives on another disk behind ~/.openclaw -> /data/…
 
   it('7. the daemon backs up the real state behind the link; restored on a fresh HOME, the gateway reads it', async () => {
     const grace = makeHome(inject('openclawE2e'), root, 'grace');
-    const real = path.join(root, 'data', 'grace-openclaw');
-    fs.mkdirSync(real, { recursive: true, mode: 0o700 });
-    fs.symlinkSync(real, grace.stateDir);
     await onboard(grace, await freePort());
     await configSet(grace, [...offlineModelConfig(fake.baseUrl), { path: 'plugins.entries["openclaw-backup"].config', value: { auto: true, schedule: '* * * * * *', retention: 100 } }]);
-    expect(fs.lstatSync(grace.stateDir).isSymbolicLink()).toBe(true);
     const turn = await agentTurn(grace, 'notes: the state lives on /data', { local: true, sessionKey: SESSION });
     expect(turn.error ?? turn.text).toMatch(/fake reply #\d+/);
+    const source = await snapshotSessions(grace);
+    // The user moves the state to another disk and leaves a link (OpenClaw 2026.9.6 refuses to onboard through one).
+    const real = path.join(root, 'data', 'grace-openclaw');
+    fs.mkdirSync(path.dirname(real), { recursive: true });
+    fs.renameSync(grace.stateDir, real);
+    fs.symlinkSync(real, grace.stateDir);
 
     const daemon = await startDaemon(grace);
     const made = () => daemon.lines().filter((l) => l.msg === 'archive created').map((l) => l.archive ?? '');
@@ -49,7 +51,7 @@ describe('a state dir that lives on another disk behind ~/.openclaw -> /data/…
     }
     expect(daemon.lines().filter((l) => l.level >= 50)).toEqual([]);
     const archive = made().at(-1) as string;
-    expect(path.dirname(archive)).toBe(path.join(real, 'backups'));
+    expect(fs.realpathSync(path.dirname(archive))).toBe(path.join(real, 'backups'));
     const header = JSON.parse(execFileSync('tar', ['-xOf', archive, 'openclaw-backup/header.json'], { encoding: 'utf8' }));
     expect(header.roots[0]).toMatchObject({ id: 'state', path: real, linkPath: grace.stateDir });
     const names = execFileSync('tar', ['-tf', archive], { encoding: 'utf8' }).split('\n');
@@ -58,7 +60,6 @@ describe('a state dir that lives on another disk behind ~/.openclaw -> /data/…
     const verified = await backupCli(grace, ['verify', archive]);
     expect(verified.code, verified.stderr).toBe(0);
 
-    const source = await snapshotSessions(grace);
     const ivan = makeHome(inject('openclawE2e'), root, 'ivan');
     const moved = await migrateAndContinue(source, ivan, archive, SESSION);
     expect(fs.lstatSync(ivan.stateDir).isDirectory()).toBe(true);
