@@ -47,7 +47,8 @@ export async function resolveArchiveArg(
   io: CommandIO,
   decrypt?: DecryptionKey,
 ): Promise<ResolvedArchive & { store: BackupStore | undefined }> {
-  if (await fs.stat(ref).then((s) => s.isFile(), () => false)) return { input: ref, store: undefined };
+  // Anything on disk but a directory is an archive path (a FIFO or device is then refused as not a regular file).
+  if (await fs.stat(ref).then((s) => !s.isDirectory(), () => false)) return { input: ref, store: undefined };
   const { paths, config } = await loadContext(globals, io, { allowMissing: true });
   const store = await openStore(paths, config);
   return { ...(await resolveBackup(store, ref, { decrypt })), store };

@@ -165,9 +165,12 @@ describe('restore never writes through a live symlink (issue 20.4) and never int
   it('an archive that is a FIFO is refused at once, not waited on', async () => {
     const fifo = path.join(sandbox, 'backup.tar.gz');
     execFileSync('mkfifo', [fifo]);
-    const result = await runCli(['restore', '--target', path.join(sandbox, 't'), fifo], { env: { HOME: sandbox }, timeoutMs: 60_000 });
-    expect(result.code).toBe(3);
-    expect(result.stderr).toMatch(/is not a regular file/);
+    writeTree(sandbox, { 'home/.openclaw/openclaw.json': '{}' });
+    for (const args of [['verify', fifo], ['restore', '--target', path.join(sandbox, 't'), fifo]]) {
+      const result = await runCli(args, { env: { HOME: path.join(sandbox, 'home') }, timeoutMs: 60_000 });
+      expect(result.code, result.stderr).toBe(3);
+      expect(result.stderr).toMatch(/backup\.tar\.gz: is not a regular file/);
+    }
   });
 
   it('SIGTERM while staging: exit 130, the live state untouched, no staging dir left', async () => {
