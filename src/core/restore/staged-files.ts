@@ -1,7 +1,7 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { pathToFileURL } from 'node:url';
 import { IntegrityError } from '../../errors.js';
-import { checkIntegrity } from '../archive/sqlite-snapshot.js';
 import { NotRegularError, readRegularNoFollow, rewriteRegularNoFollow } from '../fs/no-follow.js';
 import type { ScannedEntry } from '../verify/scan-archive.js';
 
@@ -34,20 +34,30 @@ export async function writeStagedText(staging: string, rel: string, text: string
 }
 
 /**
- * PRAGMA integrity_check on the staged copy of every database that will be restored (no copy in $TMPDIR). SQLite's
- * read-only open of a WAL database leaves -wal/-shm files; ones the archive did not hold are removed again.
+ * PRAGMA integrity_check on the staged copy of every database that will be restored (no copy in $TMPDIR). Opened
+ * with SQLite's `immutable=1`: the main file alone, as verify checks it, and nothing written beside it — no -shm or
+ * -wal created, and the -wal/-shm a hand-made archive holds stay byte for byte as archived.
  */
 export async function checkStagedDatabases(staging: string, entries: ScannedEntry[], written: Set<string>, signal?: AbortSignal): Promise<void> {
   for (const entry of entries) {
     if (entry.kind !== 'file' || !entry.database || !written.has(entry.rel)) continue;
     if (signal?.aborted) return;
-    const file = path.join(staging, entry.rel);
-    const sides = [`${file}-wal`, `${file}-shm`];
-    const existed = await Promise.all(sides.map((side) => fs.lstat(side).then(() => true, () => false)));
-    try {
-      await checkIntegrity(file, entry.name);
-    } finally {
-      for (const [i, side] of sides.entries()) if (!existed[i]) await fs.rm(side, { force: true });
-    }
+    checkImmutable(path.join(staging, entry.rel), entry.name);
   }
+}
+
+function checkImmutable(file: string, label: string): void {
+  const url = pathToFileURL(file);
+  url.searchParams.set('immutable', '1');
+  let db: DatabaseSync | undefined;
+  let first: string | undefined;
+  try {
+    db = new DatabaseSync(url, { readOnly: true });
+    first = (db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>)[0]?.integrity_check;
+  } catch (error) {
+    throw new IntegrityError(`database ${label} failed integrity_check: ${(error as Error).message}`, { cause: error });
+  } finally {
+    db?.close();
+  }
+  if (first !== 'ok') throw new IntegrityError(`database ${label} failed integrity_check: ${first ?? 'no result'}`);
 }
