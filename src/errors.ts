@@ -109,6 +109,7 @@ export function describeFsError(error: unknown): string {
       EROFS: 'read-only file system',
       EDQUOT: 'disk quota exceeded',
       ELOOP: 'too many symbolic links',
+      ENAMETOOLONG: 'file name too long',
     };
     return `${code}: ${known[code] ?? 'file system error'}`;
   }

@@ -1,12 +1,25 @@
 import { CommanderError } from 'commander';
+import { escapeControl } from '../core/format.js';
 import { isBackupError } from '../errors.js';
 import type { CommandIO } from './context.js';
 import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 import { buildProgram } from './program.js';
 
+/**
+ * Commands that, once SIGTERM/SIGINT asked them to stop, exit 130 within seconds even when blocked in a system call
+ * that the abort cannot reach (an archive that is a FIFO, a stalled disk): they have nothing half-done worth waiting
+ * for that the next run does not clean up. The daemon and run are left to finish their own orderly stop (hooks).
+ */
+const FORCED_STOP = new Set(['restore', 'verify', 'list']);
+const FORCED_STOP_MS = 5_000;
+let activeCommand: string | undefined;
+
 /** Runs the CLI and returns the exit code. The only place errors become exit codes. */
 export async function runCli(argv: string[], io: CommandIO): Promise<number> {
   const program = buildProgram(io);
+  program.hook('preAction', (_program, command) => {
+    activeCommand = command.name();
+  });
   try {
     await program.parseAsync(argv);
     return EXIT_CODES.ok;
@@ -16,11 +29,11 @@ export async function runCli(argv: string[], io: CommandIO): Promise<number> {
       return EXIT_CODES.usage;
     }
     if (isBackupError(error)) {
-      io.stderr.write(`openclaw-backup: ${error.message}\n`);
+      io.stderr.write(`openclaw-backup: ${escapeControl(error.message)}\n`);
       return exitCodeFor(error.kind);
     }
     const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`openclaw-backup: unexpected error: ${message}\n`);
+    io.stderr.write(`openclaw-backup: unexpected error: ${escapeControl(message)}\n`);
     if (io.env.OPENCLAW_BACKUP_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return EXIT_CODES.failure;
   }
@@ -33,6 +46,7 @@ function installSignals(controller: AbortController): void {
     if (count > 1) process.exit(EXIT_CODES.interrupted);
     process.stderr.write(`\nopenclaw-backup: ${signal} received, stopping…\n`);
     controller.abort(new Error(signal));
+    if (activeCommand && FORCED_STOP.has(activeCommand)) setTimeout(() => process.exit(EXIT_CODES.interrupted), FORCED_STOP_MS).unref();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

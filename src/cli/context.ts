@@ -1,6 +1,7 @@
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
 import fs from 'node:fs/promises';
 import { resolveStatePaths, type StatePaths } from '../config/paths.js';
+import { escapeJsonText } from '../core/format.js';
 import { resolveBackup, type ResolvedArchive } from '../core/store/resolve-backup.js';
 import { openStore } from '../core/store/open-store.js';
 import type { BackupStore } from '../core/store/types.js';
@@ -45,7 +46,7 @@ export function resolveLogLevel(globals: GlobalOptions, io: CommandIO): LogLevel
 }
 
 export function printJson(io: CommandIO, value: unknown): void {
-  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  io.stdout.write(`${escapeJsonText(JSON.stringify(value, null, 2))}\n`);
 }
 
 /**
@@ -58,7 +59,8 @@ export async function resolveArchiveArg(
   io: CommandIO,
   decrypt?: DecryptionKey,
 ): Promise<ResolvedArchive & { store: BackupStore | undefined }> {
-  if (await fs.stat(ref).then((s) => s.isFile(), () => false)) return { input: ref, store: undefined };
+  // Anything on disk but a directory is an archive path (a FIFO or device is then refused as not a regular file).
+  if (await fs.stat(ref).then((s) => !s.isDirectory(), () => false)) return { input: ref, store: undefined };
   const { paths, config } = await loadContext(globals, io, { allowMissing: true });
   const store = await openStore(paths, config);
   return { ...(await resolveBackup(store, ref, { decrypt })), store };

@@ -31,10 +31,24 @@ export function formatLocalTime(iso: string | null | undefined): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-/** Control characters (terminal escapes, newlines) in text an archive supplies, made visible: "\x1b" → "\\x1b". */
+/** C0 and C1 controls, DEL, and the bidi overrides that reorder what a terminal shows. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+const BEYOND_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+const hex = (c: string, width: number) => c.charCodeAt(0).toString(16).padStart(width, '0');
+
+/**
+ * Makes text safe to print: every control character (newline included, so a name cannot fake a line) becomes a
+ * visible escape (`\x1b`, `\u202e`). Applied wherever text from an archive, a file name or a config reaches output.
+ */
 export function escapeControl(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(CONTROL, (c) => (c.charCodeAt(0) < 0x100 ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`));
+}
+
+/** JSON text as JSON.stringify wrote it (C0 already escaped) with the rest as \u escapes: the same value when parsed. */
+export function escapeJsonText(json: string): string {
+  return json.replace(BEYOND_JSON, (c) => `\\u${hex(c, 4)}`);
 }
 
 /** "-rw-------", "drwx------", "lrwxrwxrwx" from an entry type and permission bits. */

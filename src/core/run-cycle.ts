@@ -5,7 +5,7 @@ import { checkConfigFileForHook, runPostBackupHook } from '../hooks/post-backup.
 import { createBackup, type CreateResult } from './archive/create.js';
 import { SEE_DOCTOR } from './archive/missing-roots.js';
 import { BackupError, exitCodeFor, toBackupError } from '../errors.js';
-import { createGatewayService, type GatewayService } from './gateway/service.js';
+import type { GatewayService } from './gateway/service.js';
 import { withStateLock } from './lock.js';
 import type { Log } from './log.js';
 import { pruneBackups } from './prune.js';

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { escapeControl, escapeJsonText } from '../core/format.js';
 
 export type { Logger };
 
@@ -24,6 +25,13 @@ function withoutReservedKeys(object: Record<string, unknown>): Record<string, un
 
 /** The daemon's log: one pino JSON object per line (`level`, `time`, `pid`, fields, `msg`), synchronous writes. */
 export function createJsonLogger(stream: NodeJS.WritableStream, level: LogLevel = 'info'): Logger {
+  // JSON already escapes C0 controls; DEL, C1 and bidi overrides from file names become \u escapes too.
+  const escaped = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      stream.write(escapeJsonText(chunk.toString('utf8')));
+      callback();
+    },
+  });
   return pino(
     {
       level,
@@ -32,14 +40,14 @@ export function createJsonLogger(stream: NodeJS.WritableStream, level: LogLevel 
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }), log: withoutReservedKeys },
     },
-    stream,
+    escaped,
   );
 }
 
 const OMIT = new Set(['level', 'time', 'msg', 'pid']);
 
 function formatField(value: unknown): string {
-  return typeof value === 'string' ? value : JSON.stringify(value);
+  return escapeControl(typeof value === 'string' ? value : JSON.stringify(value));
 }
 
 /** The same records as short text lines (`warn: msg key=value`) for people running `run` by hand. */
@@ -52,7 +60,7 @@ export function createTextLogger(stream: NodeJS.WritableStream, level: LogLevel 
         const fields = Object.entries(record)
           .filter(([key, value]) => !OMIT.has(key) && value !== null && value !== undefined)
           .map(([key, value]) => `${key}=${formatField(value)}`);
-        stream.write(`${String(record.level)}: ${String(record.msg)}${fields.length ? `  ${fields.join(' ')}` : ''}\n`);
+        stream.write(`${String(record.level)}: ${escapeControl(String(record.msg))}${fields.length ? `  ${fields.join(' ')}` : ''}\n`);
       }
       callback();
     },

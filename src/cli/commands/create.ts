@@ -6,7 +6,7 @@ import { quiesceFor } from '../../core/quiesce.js';
 import { UsageError } from '../../errors.js';
 import { verifyBackup } from '../../core/verify/verify-backup.js';
 import { openStore } from '../../core/store/open-store.js';
-import { countOf, formatBytes, formatDuration } from '../../core/format.js';
+import { countOf, escapeControl, formatBytes, formatDuration } from '../../core/format.js';
 import { createJsonLogger, createTextLogger } from '../../output/logger.js';
 import { createProgressRenderer, progressModeFor } from '../../output/progress.js';
 import { loadContext, printJson, resolveLogLevel, type CommandIO, type GlobalOptions } from '../context.js';
@@ -51,7 +51,7 @@ function printResult(io: CommandIO, result: CreateResult, verified: boolean): vo
     return;
   }
   io.stdout.write(
-    `Created ${result.archive}\n  ${countOf(result.files, 'file')} (${countOf(result.databases, 'database snapshot')}), ${formatBytes(result.contentBytes)} → ` +
+    `Created ${escapeControl(result.archive ?? '')}\n  ${countOf(result.files, 'file')} (${countOf(result.databases, 'database snapshot')}), ${formatBytes(result.contentBytes)} → ` +
       `${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (gateway paused ${formatDuration(result.pauseMs)})\n` +
       `  components: ${result.components.join(', ')}${result.encrypted ? '\n  encrypted: age' : ''}\n  sha256: ${result.sha256}${verified ? '\n  verified: ok' : ''}\n`,
   );

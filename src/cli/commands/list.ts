@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { openStore } from '../../core/store/open-store.js';
 import { UsageError } from '../../errors.js';
-import { formatBytes, formatLocalTime } from '../../core/format.js';
+import { escapeControl, formatBytes, formatLocalTime } from '../../core/format.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
 
@@ -35,9 +35,9 @@ export function registerList(program: Command, io: CommandIO, globals: () => Glo
         catalog.archives.forEach((a, i) => {
           const parts = a.components ? a.components.join(',') : 'encrypted';
           const what = a.unreadable ? `encrypted (cannot read: ${a.unreadable})` : a.encrypted && a.components ? `${parts} (encrypted)` : parts;
-          io.stdout.write(`${formatLocalTime(a.createdAt).padEnd(19)}  ${formatBytes(a.bytes).padStart(10)}  ${(names[i] as string).padEnd(width)}  ${what}\n`);
+          io.stdout.write(`${escapeControl(`${formatLocalTime(a.createdAt).padEnd(19)}  ${formatBytes(a.bytes).padStart(10)}  ${(names[i] as string).padEnd(width)}  ${what}`)}\n`);
         });
       }
-      for (const skipped of catalog.ignored) io.stderr.write(`note: ${skipped.file} is not counted: ${skipped.reason}\n`);
+      for (const skipped of catalog.ignored) io.stderr.write(`note: ${escapeControl(`${skipped.file} is not counted: ${skipped.reason}`)}\n`);
     });
 }

@@ -3,7 +3,7 @@ import { loadConfig, type LoadedConfig } from '../../config/load.js';
 import { parseComponentList } from '../../core/components.js';
 import { restoreArchive, type RestoreResult } from '../../core/restore/restore-archive.js';
 import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
-import { countOf } from '../../core/format.js';
+import { countOf, escapeControl } from '../../core/format.js';
 import { createProgressRenderer, progressModeFor } from '../../output/progress.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
 import { printJson, resolveArchiveArg, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
@@ -26,17 +26,19 @@ function printResult(io: CommandIO, r: RestoreResult): void {
     for (const file of r.changes?.replaced ?? []) lines.push(`  replace ${file}`);
     for (const file of r.changes?.added ?? []) lines.push(`  create  ${file}`);
   } else {
-    lines.push(`Restored ${what} from ${r.archive} (${label}): ${countOf(r.files, 'file')} into ${r.target}`);
+    lines.push(`Restored ${what} from ${r.archive} (${label}): ${countOf(r.files, 'file')} into ${r.target}${r.targetLink ? ` (behind the symlink ${r.targetLink}, kept)` : ''}`);
     for (const dir of r.rollback) lines.push(`  previous state moved to ${dir} (remove it once the restored state works)`);
   }
-  for (const root of r.roots) if (root.role !== 'state') lines.push(`  ${root.role} ${root.source ?? '(unknown)'} → ${root.destination} (${root.placement})`);
+  for (const root of r.roots) {
+    if (root.role !== 'state') lines.push(`  ${root.role} ${root.source ?? '(unknown)'} → ${root.destination} (${root.placement}${root.via ? `, behind the symlink ${root.via}` : ''})`);
+  }
   for (const rw of r.rewrites) lines.push(`  openclaw.json ${rw.key}: ${rw.from} → ${rw.to}`);
   if (r.permissions) {
     const { owner, privateFiles, stateDirMode } = r.permissions;
     lines.push(`  permissions: state dir ${stateDirMode}, ${countOf(privateFiles, 'credential/config/database file')} 0600, owned by ${owner.user} (uid ${owner.uid ?? '?'})`);
   }
   for (const warning of r.warnings) lines.push(`warning: ${warning}`);
-  io.stdout.write(`${lines.join('\n')}\n`);
+  io.stdout.write(`${lines.map(escapeControl).join('\n')}\n`);
 }
 
 async function readLiveConfig(globals: GlobalOptions, io: CommandIO): Promise<LoadedConfig | undefined> {
@@ -53,7 +55,7 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
     .description('restore an archive over the state dir (atomically, with a rollback copy), selectively, or into another dir')
     .argument('<archive>', 'a path (ours, OpenClaw-native, or a hand-made tar of .openclaw), or from this state dir: latest, a name or prefix from `list`, a date (2026-11-20)')
     .option('--only <components>', 'restore just these components into the existing state: config,credentials,sessions,memory,workspace,logs,cache,state')
-    .option('--target <dir>', 'restore a whole copy into DIR instead of the state dir')
+    .option('--target <dir>', 'restore a whole copy into DIR instead of the state dir (never the state or backups dir, or inside them)')
     .option('--dry-run', 'verify the archive and list what would change; write nothing')
     .option('--force', 'allow restoring over a non-empty --target (its contents are moved to a rollback copy)')
     .option('--json', 'print one JSON object');

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
 import { integrityErrorFor, verifyArchive, type VerifyResult } from '../../core/verify/verify-archive.js';
-import { countOf, formatBytes } from '../../core/format.js';
+import { countOf, escapeControl, formatBytes } from '../../core/format.js';
 import { createProgressRenderer, progressModeFor } from '../../output/progress.js';
 import { printJson, resolveArchiveArg, type CommandIO, type GlobalOptions } from '../context.js';
 import { verifyBackup } from '../../core/verify/verify-backup.js';
@@ -11,9 +11,10 @@ function describeOk(result: VerifyResult): string {
   const { files, databases, bytes } = result.checked;
   const label = `${result.format ? FORMAT_LABELS[result.format] : 'archive'}${result.encrypted ? ' (age-encrypted)' : ''}`;
   const what = `${countOf(files, 'file')} (${countOf(databases, 'database')} passed integrity_check), ${formatBytes(bytes)}`;
-  if (result.hashesChecked) return `ok: ${result.archive}\n  ${label}: ${what}, every SHA-256 matches the manifest\n`;
+  const archive = escapeControl(result.archive);
+  if (result.hashesChecked) return `ok: ${archive}\n  ${label}: ${what}, every SHA-256 matches the manifest\n`;
   const manifest = result.format === 'openclaw-native' ? 'manifest and payload structure checked' : 'no manifest';
-  return `ok: ${result.archive}\n  ${label}: ${what}; ${manifest}; it carries no content hashes, so file contents could not be checked\n`;
+  return `ok: ${archive}\n  ${label}: ${what}; ${manifest}; it carries no content hashes, so file contents could not be checked\n`;
 }
 
 export function registerVerify(program: Command, io: CommandIO, globals: () => GlobalOptions): void {

@@ -24,7 +24,7 @@ import { findDatabases, snapshotDatabases } from './db-snapshots.js';
 import { FORMAT_NAME, FORMAT_VERSION, HEADER_PATH, MANIFEST_PATH, type ArchiveHeader } from './manifest.js';
 import { ManifestWriter } from './manifest-writer.js';
 import { describeMissingRoots } from './missing-roots.js';
-import { planSources, type BackupSource } from './sources.js';
+import { planSources } from './sources.js';
 
 export interface CreateOptions {
   paths: StatePaths;
@@ -86,14 +86,10 @@ function openclawVersion(config: LoadedConfig): string | null {
 
 const exists = (p: string) => fs.lstat(p).then(() => true, () => false);
 
-/** The sources that exist; the missing ones are named in one warning that says what is backed up instead. */
-async function existingSources(sources: BackupSource[], paths: StatePaths, config: LoadedConfig, warn: (m: string) => void): Promise<BackupSource[]> {
-  const out: BackupSource[] = [];
-  const missing: BackupSource[] = [];
-  for (const source of sources) (await exists(source.root.path) ? out : missing).push(source);
-  const message = describeMissingRoots(missing, paths, config, await exists(path.join(paths.stateDir, 'workspace')));
-  if (message) warn(message);
-  return out;
+/** An archive with no config and no file in it backs up nothing: a failure, never an "ok" to retention and status. */
+function assertSomethingArchived(files: number, stateDir: string, components: Component[]): void {
+  if (files > 0) return;
+  throw new BackupError('failure', `nothing to back up: ${stateDir} holds no config and no files in the selected components (${components.join(', ')}); no archive was written`);
 }
 
 /** The one way a backup is made: used by `create`, `run` and the daemon. */
@@ -116,17 +112,19 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   if (!stateStat.isDirectory()) throw new ConfigError(`state dir ${paths.stateDir} is not a directory`);
 
   // A restore killed mid-swap may have left the backups dir inside its staging dir: put it back before writing.
-  if (!options.dryRun) await cleanStaleRestoreStaging(paths.stateDir);
+  if (!options.dryRun) await cleanStaleRestoreStaging(await fs.realpath(paths.stateDir));
   const selection = buildSelection({ only: options.only, include: config.backup.include, exclude: config.backup.exclude, keyPrefix: config.keyPrefix });
   const compression = options.compression ?? config.backup.compress;
   const resolvePath = (file: string) => expandHome(file, paths.home, paths.stateDir);
   const encryptSettings = options.encrypt ?? config.backup.encrypt;
   const keyPath = options.encrypt ? 'command line' : `${config.keyPrefix}.encrypt`;
   const encryption = await resolveEncryptionKey(encryptSettings, { env: options.env ?? process.env, resolvePath, keyPath });
-  const planned = planSources(paths, config);
-  const sources = await existingSources(planned, paths, config, warn);
+  const { sources, exclude: rootLinks, missing } = await planSources(paths, config, warn);
+  const missingMessage = describeMissingRoots(missing, paths, config, await exists(path.join(paths.stateDir, 'workspace')));
+  if (missingMessage) warn(missingMessage);
   const store = options.store ?? (await openStore(paths, config, { output: options.output }));
   const target = await store.prepareWrite({ stateDir: paths.stateDir, sourceRoots: sources.map((s) => s.root.path), create: !options.dryRun, encrypted: Boolean(encryption) });
+  const excludeAbs = [...target.excludeFromWalk, ...rootLinks];
   const components = COMPONENTS.filter((c) => selection.components.has(c));
   if (store.kind === 'folder') checkKeyPlacement(encryptSettings, { backupDir: store.location, stateDir: paths.stateDir, resolvePath }, warn);
   debug({ roots: sources.map((s) => s.root.path), components, compression, encrypted: Boolean(encryption), output: target.name ?? store.location }, 'backup planned');
@@ -147,7 +145,8 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   };
 
   if (options.dryRun) {
-    const counted = await archiveEntries({ sources, selection, writer: undefined, manifest: undefined, snapshots: new Map(), stagingDir: '', excludeAbs: target.excludeFromWalk, signal: options.signal, onWarning: warn });
+    const counted = await archiveEntries({ sources, selection, writer: undefined, manifest: undefined, snapshots: new Map(), stagingDir: '', excludeAbs, signal: options.signal, onWarning: warn });
+    assertSomethingArchived(counted.files, paths.stateDir, components);
     // The same component list the real archive's header would carry, with what each would contribute.
     return {
       dryRun: true, archive: target.name ?? null, bytes: 0, sha256: null, files: counted.files, directories: counted.directories,
@@ -173,7 +172,7 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
     seal = encryption ? await createEncryptStage(encryption) : undefined;
     const totals = { files: 0, bytes: 0 };
     let phaseStart = Date.now();
-    const databases = await findDatabases({ sources, selection, excludeAbs: target.excludeFromWalk, signal: options.signal, totals });
+    const databases = await findDatabases({ sources, selection, excludeAbs, signal: options.signal, totals });
     debug({ databases: databases.length, files: totals.files, bytes: totals.bytes, ms: Date.now() - phaseStart }, 'walked the sources and found the databases');
     phaseStart = Date.now();
     const snapshot = () => snapshotDatabases({ databases, stagingDir, signal: options.signal });
@@ -188,11 +187,12 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
     await writer.addBuffer(HEADER_PATH, Buffer.from(`${JSON.stringify(header, null, 2)}\n`), { mode: 0o600, mtime: createdAt });
     manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);
     const counted = await archiveEntries({
-      sources, selection, writer, manifest, snapshots, stagingDir, excludeAbs: target.excludeFromWalk,
+      sources, selection, writer, manifest, snapshots, stagingDir, excludeAbs,
       signal: options.signal, onWarning: warn,
       onProgress: options.progress && ((p) => options.progress?.update({ items: p.files, bytes: p.bytes })),
     }).finally(() => options.progress?.finish());
     debug({ files: counted.files, bytes: counted.bytes, ms: Date.now() - phaseStart }, 'files archived');
+    assertSomethingArchived(counted.files, paths.stateDir, components);
     const manifestSize = await manifest.finish(now());
     await writer.addFile(MANIFEST_PATH, manifest.file, manifestSize, { mode: 0o600, mtime: now() });
     const written = await writer.finish();

@@ -25,7 +25,9 @@ export function fileSource(file: string): ArchiveSource {
     async open() {
       let handle: fs.FileHandle;
       try {
-        handle = await fs.open(file, 'r');
+        // O_NONBLOCK: a FIFO or device given as the archive is refused below instead of blocking the open forever
+        // (a regular file ignores the flag).
+        handle = await fs.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       } catch (error) {
         throw new BackupError('failure', `cannot open ${file}: ${describeFsError(error)}`, { cause: error });
       }

@@ -86,7 +86,7 @@ export async function checkIntegrity(file: string, label = file, options: { immu
     db = new DatabaseSync(options.immutable ? immutableUrl(file) : file, { readOnly: true });
     const rows = db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>;
     const first = rows[0]?.integrity_check;
-    if (first !== 'ok') throw new IntegrityError(`database ${label} failed integrity_check: ${first ?? 'no result'}`);
+    if (first !== 'ok') throw new IntegrityError(`database ${label} failed integrity_check: ${firstFinding(rows.map((r) => r.integrity_check))}`);
   } catch (error) {
     if (error instanceof IntegrityError) throw error;
     if (isEnvironmentError(error)) {
@@ -96,6 +96,13 @@ export async function checkIntegrity(file: string, label = file, options: { immu
   } finally {
     db?.close();
   }
+}
+
+/** integrity_check can report thousands of lines: the first real finding, and how many more there are. */
+function firstFinding(rows: string[]): string {
+  const lines = rows.flatMap((row) => row.split('\n')).filter((line) => line && !line.startsWith('*** '));
+  if (lines.length === 0) return 'no result';
+  return lines.length > 1 ? `${lines[0]} (and ${lines.length - 1} more)` : (lines[0] as string);
 }
 
 function immutableUrl(file: string): URL {

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { findUnsafeConfigWriter } from '../config-safety.js';
+import { chmodNoFollow } from '../fs/no-follow.js';
 import { ok, type DoctorCheck, type DoctorFinding } from './types.js';
 
 const ID = 'post-backup';
@@ -14,11 +15,13 @@ export const checkPostBackup: DoctorCheck = async (context) => {
   let problem = await findUnsafeConfigWriter(configPath, context.uid);
   const fixed: string[] = [];
   if (problem && context.fix) {
-    for (const target of [configPath, path.dirname(configPath)]) {
-      const stat = await fs.stat(target).catch(() => undefined);
-      if (!stat || stat.uid !== context.uid || (stat.mode & 0o022) === 0) continue;
-      const mode = target === configPath ? stat.mode & 0o700 : stat.mode & 0o7755 & ~0o022;
-      await fs.chmod(target, mode);
+    // The config the user named, where it leads; the chmod itself never follows a link (lstat, then the open file).
+    const realConfig = await fs.realpath(configPath).catch(() => configPath);
+    for (const target of [realConfig, path.dirname(realConfig)]) {
+      const stat = await fs.lstat(target).catch(() => undefined);
+      if (!stat || stat.isSymbolicLink() || stat.uid !== context.uid || (stat.mode & 0o022) === 0) continue;
+      const mode = target === realConfig ? stat.mode & 0o700 : stat.mode & 0o7755 & ~0o022;
+      await chmodNoFollow(target, mode);
       fixed.push(`chmod ${mode.toString(8).padStart(4, '0')} ${target}`);
     }
     problem = await findUnsafeConfigWriter(configPath, context.uid);

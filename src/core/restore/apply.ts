@@ -1,5 +1,7 @@
 import path from 'node:path';
+import { isInside } from '../../config/paths.js';
 import { BackupError } from '../../errors.js';
+import { moveLinksInTheWay } from './links-in-the-way.js';
 import { rootOf } from './roots.js';
 import type { StageResult } from './stage.js';
 import { dropIfEmpty, exists, rollbackPathFor, swapFile, swapTree, SwapJournal } from './swap.js';
@@ -8,6 +10,8 @@ export interface ApplyResult {
   rollback: string[];
   replaced: number;
   added: number;
+  /** Live symlinks (or files) that stood where a restored directory goes: moved to the rollback copy. */
+  movedLinks?: string[];
 }
 
 /** A rollback path that does not exist yet: <dest>.rollback-<stamp>[-N]. */
@@ -54,6 +58,7 @@ export async function applySelected(staged: StageResult, staging: string, stamp:
   const rollbackDir = await freeRollbackPath(target, stamp);
   let replaced = 0;
   let added = 0;
+  const movedLinks: string[] = [];
   try {
     for (const entry of staged.plan.selected) {
       if (entry.kind === 'directory' || !staged.written.has(entry.rel)) continue;
@@ -61,6 +66,10 @@ export async function applySelected(staged: StageResult, staging: string, stamp:
       if (!found) continue;
       const { root, inner } = found;
       const destination = inner ? path.join(root.destination, inner) : root.destination;
+      const base = root.role !== 'state' && isInside(target, root.destination) ? target : root.destination;
+      const rollbackFor = (abs: string) => (isInside(root.destination, abs) ? path.join(rollbackDir, root.id, path.relative(root.destination, abs)) : path.join(rollbackDir, 'state', path.relative(target, abs)));
+      const moved = await moveLinksInTheWay(journal, base, destination, rollbackFor);
+      if (moved) movedLinks.push(moved);
       const wasThere = await swapFile(journal, path.join(staging, entry.rel), destination, path.join(rollbackDir, root.id, inner));
       if (wasThere) replaced += 1;
       else added += 1;
@@ -68,5 +77,5 @@ export async function applySelected(staged: StageResult, staging: string, stamp:
   } catch (error) {
     return undoOrExplain(journal, error);
   }
-  return { rollback: replaced ? [rollbackDir] : [], replaced, added };
+  return { rollback: replaced || movedLinks.length ? [rollbackDir] : [], replaced, added, movedLinks };
 }

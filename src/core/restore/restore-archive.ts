@@ -17,6 +17,9 @@ import { planRestore, stageArchive } from './stage.js';
 import { rootOf } from './roots.js';
 import { exists } from './swap.js';
 import { existsSync } from 'node:fs';
+import { checkTargetPlace, resolveThroughLinks } from './destinations.js';
+import { planDestinations, type DestinationPlan } from './plan-destinations.js';
+import type { ScanResult } from '../verify/scan-archive.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { labelOf, type ArchiveInput } from '../archive/source.js';
 import type { ProgressReporter } from '../progress.js';
@@ -47,10 +50,12 @@ export interface RestoreResult {
   archive: string;
   format: ArchiveFormat | null;
   target: string;
+  /** The path the user named for the target when it is a symlink to `target` (kept as it is). */
+  targetLink?: string | undefined;
   dryRun: boolean;
   components: Component[] | 'all';
   files: number;
-  roots: Array<Pick<PlacedRoot, 'id' | 'role' | 'source' | 'destination' | 'placement'>>;
+  roots: Array<Pick<PlacedRoot, 'id' | 'role' | 'source' | 'destination' | 'placement' | 'via'>>;
   /** Where the replaced state was moved; remove when satisfied. */
   rollback: string[];
   rewrites: PathRewrite[];
@@ -64,10 +69,7 @@ function stampOf(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
-async function checkTarget(target: string, home: string, copy: boolean, force: boolean): Promise<void> {
-  if (target === path.parse(target).root || isInside(target, home)) {
-    throw new UsageError(`refusing to restore over ${target}: it is the file system root or contains your home directory`);
-  }
+async function checkTarget(target: string, copy: boolean, force: boolean): Promise<void> {
   const stat = await fs.lstat(target).catch(() => undefined);
   if (stat && !stat.isDirectory()) throw new UsageError(`restore target ${target} exists and is not a directory`);
   if (copy && stat && !force && (await fs.readdir(target)).length > 0) {
@@ -75,10 +77,10 @@ async function checkTarget(target: string, home: string, copy: boolean, force: b
   }
 }
 
-function carriedNames(target: string, backupDir: string | undefined): string[] {
+function carriedNames(target: string, backupDir: string | undefined, links: string[]): string[] {
   const names = [LOCK_NAME, 'backups'];
   if (backupDir && isInside(target, backupDir) && backupDir !== target) names.push(path.relative(target, backupDir).split(path.sep)[0] as string);
-  return [...new Set(names)];
+  return [...new Set([...names, ...links])];
 }
 
 /**
@@ -88,19 +90,27 @@ function carriedNames(target: string, backupDir: string | undefined): string[] {
  */
 export async function restoreArchive(options: RestoreOptions): Promise<RestoreResult> {
   const copy = Boolean(options.target);
-  const target = options.target ? expandHome(options.target, options.paths.home) : options.paths.stateDir;
-  await checkTarget(target, options.paths.home, copy, options.force ?? false);
+  // The target the user named, through their own links (~/.openclaw -> /data/.openclaw): content goes behind the link.
+  const namedTarget = options.target ? expandHome(options.target, options.paths.home) : options.paths.stateDir;
+  const target = await resolveThroughLinks(namedTarget);
+  const backupDir = options.backupDir ?? path.join(options.paths.stateDir, 'backups');
+  await checkTargetPlace({ named: namedTarget, target, home: options.paths.home, copy, stateDir: options.paths.stateDir, backupDir });
+  await checkTarget(target, copy, options.force ?? false);
   const gateway = { stateDir: target, openclaw: copy ? undefined : options.openclaw, checkPort: !copy, action: 'restore' };
   if (!options.dryRun) await assertGatewayStopped(gateway);
 
-  const place: PlaceRootsOptions = { target, copy, home: options.paths.home, dirExists: (dir) => existsSync(dir) };
-  const base = { archive: labelOf(options.archive), target, components: options.only ?? ('all' as const), warnings: [] as string[] };
-  const describeRoots = (roots: PlacedRoot[]) => roots.map(({ id, role, source, destination, placement }) => ({ id, role, source, destination, placement }));
+  const placeOptions: PlaceRootsOptions = { target, copy, home: options.paths.home, configPath: options.paths.configPath, dirExists: (dir) => existsSync(dir) };
+  const targetLink = namedTarget !== target ? namedTarget : undefined;
+  const base = { archive: labelOf(options.archive), target, targetLink, components: options.only ?? ('all' as const), warnings: [] as string[] };
+  const describeRoots = (roots: PlacedRoot[]) => roots.map(({ id, role, source, destination, placement, via }) => ({ id, role, source, destination, placement, ...(via ? { via } : {}) }));
+  const decide = (scan: ScanResult) => planDestinations({ scan, place: placeOptions, only: options.only, namedTarget, paths: options.paths, live: options.openclaw, backupDir });
 
   if (options.dryRun) {
     const { result: verified, scan } = await inspectArchive(options.archive, { signal: options.signal, decrypt: options.decrypt, progress: options.progress });
     if (!verified.ok || !scan) throw integrityErrorFor(verified);
-    const plan = planRestore(scan, place, options.only);
+    const destinations = await decide(scan);
+    base.warnings.push(...destinations.notes);
+    const plan = planRestore(scan, destinations.place, options.only);
     const changes = { added: [] as string[], replaced: [] as string[] };
     for (const entry of plan.selected) {
       if (entry.kind === 'directory') continue;
@@ -124,14 +134,22 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       const staging = path.join(path.dirname(target), `${RESTORE_STAGING_PREFIX}${tempSuffix()}`);
       await fs.mkdir(staging, { mode: 0o700 });
       try {
-        const staged = await stageArchive({ archive: options.archive, staging, place, only: options.only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt, progress: options.progress });
+        let destinations: DestinationPlan | undefined;
+        const decidePlace = async (scan: ScanResult) => {
+          destinations = await decide(scan);
+          return destinations.place;
+        };
+        const staged = await stageArchive({ archive: options.archive, staging, decidePlace, only: options.only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt, progress: options.progress });
+        const carry = (destinations as DestinationPlan | undefined)?.carry ?? [];
+        base.warnings.push(...((destinations as DestinationPlan | undefined)?.notes ?? []));
         await assertGatewayStopped(gateway);
         const stamp = stampOf((options.now ?? (() => new Date()))());
         const applied = options.only
           ? await applySelected(staged, staging, stamp, target)
-          : await applyFull(staged, staging, stamp, carriedNames(target, options.backupDir));
+          : await applyFull(staged, staging, stamp, carriedNames(target, options.backupDir, carry));
         const files = staged.plan.selected.filter((e) => e.kind !== 'directory').length;
-        const warnings = [...leftoverWarnings, ...(await ownershipWarnings(target))];
+        const moved = (applied.movedLinks ?? []).map((link) => `${link} stood where restored files go: moved to ${applied.rollback[0] ?? 'the rollback copy'}, restored as a directory`);
+        const warnings = [...base.warnings, ...moved, ...leftoverWarnings, ...(await ownershipWarnings(target))];
         return {
           ...base, format: staged.verify.format, dryRun: false, files, roots: describeRoots(staged.plan.roots), rollback: applied.rollback, rewrites: staged.rewrites,
           permissions: ownerReport(staged.privateFiles), changes: undefined, warnings,

@@ -5,11 +5,13 @@ import type { Component } from '../components.js';
 import { integrityErrorFor, summarize, type VerifyResult } from '../verify/verify-archive.js';
 import { scanArchive, type ScanResult, type ScannedEntry } from '../verify/scan-archive.js';
 import { guessStateDirFromConfig } from './guess-origin.js';
-import { isPrivateFile } from './permissions.js';
+import { chmodNoFollow, isPrivateFile } from './permissions.js';
 import { pathMappings, placeRoots, type PlaceRootsOptions, type PlacedRoot } from './place-roots.js';
 import { rewriteConfigPaths, type PathRewrite } from './rewrite-config.js';
 import { componentOf, describeOrigin, rootOf, type ArchiveOrigin } from './roots.js';
 import { StagingWriter } from './extract.js';
+import { readStagedText, writeStagedText } from './staged-files.js';
+import { isConfigCandidate, MAX_CAPTURED, MAX_CONFIG_BYTES } from '../verify/capture-config.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { LOCK_NAME } from '../lock.js';
 import { labelOf, type ArchiveInput } from '../archive/source.js';
@@ -67,7 +69,8 @@ export interface StageResult {
 export async function stageArchive(options: {
   archive: ArchiveInput;
   staging: string;
-  place: PlaceRootsOptions;
+  /** Where each root goes, decided once the pass has proven the archive (from its roots and its config). */
+  decidePlace: (scan: ScanResult) => Promise<PlaceRootsOptions>;
   only: Component[] | undefined;
   newHome: string;
   signal?: AbortSignal | undefined;
@@ -80,11 +83,12 @@ export async function stageArchive(options: {
     progress: options.progress && { reporter: options.progress, phase: 'restore' },
   });
   if (scan.problems.length === 0) scan.problems.push(...(await writer.checkDatabases()));
-  const verify = summarize(labelOf(options.archive), scan);
+  const verify = summarize(labelOf(options.archive), scan, await readStagedConfigs(options.staging, scan, writer.written));
   if (!verify.ok) throw integrityErrorFor(verify);
   writer.finish();
 
-  let plan = planRestore(scan, options.place, options.only);
+  const place = await options.decidePlace(scan);
+  let plan = planRestore(scan, place, options.only);
   if (!options.only) {
     // A whole restore swaps root folders in: what the plan leaves out (runtime scratch, our lock) must not be in them.
     const selected = new Set(plan.selected);
@@ -96,18 +100,17 @@ export async function stageArchive(options: {
   if (stateRoot) configFiles.unshift(`${stateRoot.archiveRel}/openclaw.json`);
   const configs = configFiles.filter((rel) => writer.written.has(rel));
   if (scan.layout?.format === 'hand-made' && !plan.origin.stateDir && configs[0]) {
-    const text = await fs.readFile(path.join(options.staging, configs[0]), 'utf8').catch(() => undefined);
+    const text = await readStagedText(options.staging, configs[0]);
     const guessed = guessStateDirFromConfig(text, path.basename(scan.layout.prefix));
-    if (guessed) plan = planRestore(scan, options.place, options.only, guessed);
+    if (guessed) plan = planRestore(scan, place, options.only, guessed);
   }
   const rewrites: PathRewrite[] = [];
   const mappings = pathMappings(plan.origin, plan.roots);
   for (const rel of configs) {
-    const file = path.join(options.staging, rel);
-    const text = await fs.readFile(file, 'utf8');
+    const text = await readStagedText(options.staging, rel);
     const result = rewriteConfigPaths(text, { mappings, oldHome: plan.origin.home, newHome: options.newHome });
     if (result.rewrites.length === 0) continue;
-    await fs.writeFile(file, result.text);
+    await writeStagedText(options.staging, rel, result.text);
     rewrites.push(...result.rewrites);
   }
 
@@ -119,7 +122,23 @@ export async function stageArchive(options: {
       privateFiles += 1;
     }
   }
-  if (stateRoot && writer.written.has(stateRoot.archiveRel)) await fs.chmod(path.join(options.staging, stateRoot.archiveRel), 0o700);
+  if (stateRoot && writer.written.has(stateRoot.archiveRel)) await chmodNoFollow(path.join(options.staging, stateRoot.archiveRel), 0o700);
   else if (stateRoot) await fs.mkdir(path.join(options.staging, stateRoot.archiveRel), { recursive: true, mode: 0o700 });
   return { plan, rewrites, privateFiles, written: writer.written, verify };
+}
+
+/**
+ * The archive's config texts by entry name, read back from the staging dir (no-follow, regular files only), so the
+ * roots can be checked against the config that names them, as verify does while it streams.
+ */
+async function readStagedConfigs(staging: string, scan: ScanResult, written: Set<string>): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  const dirs = new Set<string>();
+  for (const entry of scan.entries.values()) {
+    if (entry.kind === 'directory') dirs.add(entry.name);
+    if (entry.kind !== 'file' || entry.size > MAX_CONFIG_BYTES || entry.database || texts.size >= MAX_CAPTURED) continue;
+    if (!isConfigCandidate(entry.name, dirs) || !written.has(entry.rel)) continue;
+    texts.set(entry.name, await readStagedText(staging, entry.rel));
+  }
+  return texts;
 }

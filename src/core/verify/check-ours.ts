@@ -1,4 +1,6 @@
 import { FORMAT_NAME, FORMAT_VERSION, HEADER_PATH, MANIFEST_PATH, STATE_PREFIX, type ArchiveHeader, type Manifest } from '../archive/manifest.js';
+import { checkOurRootRecords, ourConfigEntries } from './check-our-roots.js';
+import { checkDeclaredRoots, checkRootsInsideState, entriesUnderNoRoot } from './root-rules.js';
 import type { ScanResult, VerifyProblem } from './scan-archive.js';
 
 /** Slack for a zip bomb check: tar-level content may exceed the manifest's byte total by this much at most. */
@@ -33,6 +35,21 @@ export function checkOurArchive(scan: ScanResult): VerifyProblem[] {
   problems.push(...scan.manifestProblems);
   for (const entry of scan.entries.values()) if (!entry.listed) problems.push({ path: entry.name, reason: 'in the archive but not in the manifest' });
   const roots = (manifest as unknown as ArchiveHeader).roots;
-  if (!roots.some((root) => root.archivePath === STATE_PREFIX)) problems.push({ path: MANIFEST_PATH, reason: 'manifest names no state root' });
+  if (!roots.some((root) => isObject(root) && root.archivePath === STATE_PREFIX)) {
+    problems.push({ path: MANIFEST_PATH, reason: 'manifest names no state root' });
+    return problems;
+  }
+  const records = checkOurRootRecords(header, manifest);
+  problems.push(...records.problems);
+  if (records.problems.length) return problems;
+  const home = isObject(header) && isObject(header.host) && typeof header.host.home === 'string' ? header.host.home : undefined;
+  problems.push(...checkDeclaredRoots(records.roots, scan.entries, MANIFEST_PATH, home));
+  problems.push(...entriesUnderNoRoot(records.roots, [...scan.entries.values()].filter((entry) => entry.listed)));
+  problems.push(...checkRootsInsideState(records.roots, (header as unknown as ArchiveHeader).stateDir, STATE_PREFIX, scan.entries));
+  const byName = scan.entries;
+  for (const name of ourConfigEntries(records.roots)) {
+    const entry = byName.get(name);
+    if (entry && entry.kind !== 'file') problems.push({ path: name, reason: `the config is a ${entry.kind}, not a regular file: restore reads and rewrites it, and never through a link` });
+  }
   return problems;
 }

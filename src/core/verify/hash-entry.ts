@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { checkIntegrity, isSqliteHeader } from '../archive/sqlite-snapshot.js';
+import { BackupError } from '../../errors.js';
+import { assertScratchSpace, describeScratchError } from './scratch-space.js';
 
 export interface HashedEntry {
   sha256: string;
@@ -17,6 +19,8 @@ export interface HashEntryOptions {
   scratchDb?: string | undefined;
   /** Stop as soon as more bytes arrive than this (the header's size). */
   maxBytes?: number | undefined;
+  /** The size the tar header declares: the scratch copy's free space is checked against it before it is made. */
+  expectedBytes?: number | undefined;
 }
 
 export const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -48,7 +52,7 @@ export async function hashEntry(stream: AsyncIterable<unknown>, options: HashEnt
       if (options.maxBytes !== undefined && size > options.maxBytes) throw new SizeExceededError(options.maxBytes);
       if (out !== undefined) writeAllSync(out, chunk);
       if (decided) {
-        if (scratch !== undefined) writeAllSync(scratch, chunk);
+        if (scratch !== undefined) writeScratch(scratch, chunk, options, size);
         continue;
       }
       head = head ? Buffer.concat([head, chunk]) : chunk;
@@ -56,8 +60,9 @@ export async function hashEntry(stream: AsyncIterable<unknown>, options: HashEnt
       decided = true;
       database = isSqliteHeader(head);
       if (database && options.scratchDb) {
+        await assertScratchSpace(options.scratchDb, options.expectedBytes ?? 0);
         scratch = openSync(options.scratchDb, WRITE_FLAGS, 0o600);
-        writeAllSync(scratch, head);
+        writeScratch(scratch, head, options, size);
       }
     }
   } finally {
@@ -72,12 +77,22 @@ export async function hashEntry(stream: AsyncIterable<unknown>, options: HashEnt
   return result;
 }
 
+/** A full $TMPDIR is not a corrupt database: it is a failure (exit 1) naming the dir, not a verify problem. */
+function writeScratch(fd: number, data: Uint8Array, options: HashEntryOptions, size: number): void {
+  try {
+    writeAllSync(fd, data);
+  } catch (error) {
+    throw describeScratchError(error, options.scratchDb as string, options.expectedBytes ?? size);
+  }
+}
+
 /** PRAGMA integrity_check on a database file; the one-line reason when it fails. `immutable`: create nothing beside it. */
 export async function integrityProblem(file: string, immutable = false): Promise<string | undefined> {
   try {
     await checkIntegrity(file, 'snapshot', { immutable });
     return undefined;
   } catch (error) {
+    if (error instanceof BackupError && error.kind === 'failure') throw error;
     return (error as Error).message.replace(/^database snapshot /, 'database ');
   }
 }

@@ -11,7 +11,7 @@ import type { DecryptionKey } from '../crypto/keys.js';
 import { BackupError, IntegrityError, throwIfAborted } from '../../errors.js';
 import type { ProgressPhase, ProgressReporter } from '../progress.js';
 import { detectLayout, stagingRel, type ArchiveLayout } from './archive-layout.js';
-import { EntryGuard, normalizeEntryName, type EntryKind } from './entry-guard.js';
+import { EntryGuard, normalizeEntryName, sawPaxGlobalHeader, type EntryKind } from './entry-guard.js';
 import { hashEntry, SizeExceededError, type HashedEntry } from './hash-entry.js';
 import { matchManifestEntry } from './match-manifest.js';
 import { parseManifestStream } from './manifest-stream.js';
@@ -144,6 +144,11 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
         entry.resume();
         continue;
       }
+      if (sawPaxGlobalHeader(extract)) {
+        problems.push({ path: name, reason: 'follows a PAX global header (type g), which GNU tar would apply to this name and verify would not; refused' });
+        entry.resume();
+        break;
+      }
       const checked = guard.check(name, h);
       if ('reason' in checked) {
         problems.push({ path: name, reason: checked.reason });
@@ -182,7 +187,7 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
       result.contentBytes += scanned.size;
       const handled = await options.onEntry?.(scanned, entry);
       const hashed = handled ?? (checked.kind === 'file'
-        ? await hashEntry(entry, { scratchDb: scratch && path.join(scratch, `db-${result.entries.size}`) })
+        ? await hashEntry(entry, { scratchDb: scratch && path.join(scratch, `db-${result.entries.size}`), expectedBytes: scanned.size })
         : (entry.resume(), undefined));
       if (hashed) {
         scanned.sha256 = hashed.sha256;
@@ -199,7 +204,7 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
     if (error instanceof IntegrityError) problems.push({ path: archive, reason: error.message });
     else if (error instanceof BackupError) throw error; // from onEntry: e.g. not enough space to stage
     else if (error instanceof SizeExceededError) problems.push({ path: archive, reason: error.message });
-    else if ((error as NodeJS.ErrnoException).syscall) throw error;
+    else if ((error as NodeJS.ErrnoException).syscall || (error instanceof BackupError && error.kind === 'failure')) throw error;
     else problems.push({ path: archive, reason: describeStreamError(error) });
   } finally {
     progress?.reporter.finish();
