@@ -27,7 +27,9 @@ export interface Quiesce {
 export function makeQuiesce(options: QuiesceOptions): Quiesce {
   let held = 0;
   const run = async <T>(phase: () => Promise<T>): Promise<T> => {
-    const lock = await acquireStateLock(options.paths.stateDir, { command: options.command, signal: options.signal, waitMs: options.lockWaitMs });
+    const lock = await acquireStateLock(options.paths.stateDir, {
+      command: options.command, signal: options.signal, waitMs: options.lockWaitMs, onCompromised: (message) => options.log.error({}, message),
+    });
     const started = Date.now();
     let stopped = false;
     try {

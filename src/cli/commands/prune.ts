@@ -12,7 +12,7 @@ export function registerPrune(program: Command, io: CommandIO, globals: () => Gl
     .option('--json', 'print one JSON object: kept (with reasons), removed, ignored')
     .action(async (flags: { dryRun?: boolean; json?: boolean }) => {
       const { paths, config } = await loadContext(globals(), io);
-      const result = await withStateLock(paths.stateDir, { command: 'openclaw-backup prune', signal: io.signal }, () =>
+      const result = await withStateLock(paths.stateDir, { command: 'openclaw-backup prune', signal: io.signal, onCompromised: (m) => io.stderr.write(`warning: ${m}\n`) }, () =>
         pruneArchives({
           dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile, retention: config.backup.retention,
           timeZone: config.backup.timezone, dryRun: flags.dryRun ?? false,
