@@ -77,6 +77,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   try {
     const created = await createBackup({
       paths, config, signal: options.signal, now: options.now, quiesce: quiesce.run, onWarning: (message) => log.warn({}, message), env: options.env,
+      command, lockWaitMs: options.lockWaitMs,
     });
     Object.assign(run, { archive: created.archive, bytes: created.bytes, sha256: created.sha256, pauseMs: quiesce.heldMs() });
     log.info({ archive: created.archive, bytes: created.bytes, pauseMs: run.pauseMs, files: created.files, databases: created.databases }, 'archive created');
@@ -88,7 +89,8 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
       await verifyArchive(created.archive as string, { signal: options.signal, throwOnProblem: true, decrypt });
       log.info({ archive: created.archive }, 'archive verified');
     }
-    const pruned = await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs }, () =>
+    const onCompromised = (message: string) => log.error({}, message);
+    const pruned = await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs, onCompromised }, () =>
       pruneArchives({
         dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile, retention: config.backup.retention,
         timeZone: config.backup.timezone, protect: [created.archive as string],

@@ -71,6 +71,7 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       const encrypt = resolveEncryptOverride(flags);
       const settings = encrypt ?? config.backup.encrypt;
       const verifyKey = flags.verify && !flags.dryRun && settings ? await keyForVerify(flags, settings, encrypt ? 'command line' : `${config.keyPrefix}.encrypt`, paths, io) : undefined;
+      const warn = (message: string) => io.stderr.write(`warning: ${message}\n`);
       const progress = flags.json ? createProgressDisplay({ isTTY: false } as NodeJS.WriteStream, '') : createProgressDisplay(io.stderr, 'Backing up');
       const result = await createBackup({
         paths,
@@ -83,8 +84,9 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
         dryRun: flags.dryRun ?? false,
         signal: io.signal,
         onProgress: (p) => progress.update(p),
-        onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
-        quiesce: (phase) => withStateLock(paths.stateDir, { command: 'openclaw-backup create', signal: io.signal, waitMs: lockWait * 1000 }, phase),
+        onWarning: warn,
+        quiesce: (phase) => withStateLock(paths.stateDir, { command: 'openclaw-backup create', signal: io.signal, waitMs: lockWait * 1000, onCompromised: warn }, phase),
+        lockWaitMs: lockWait * 1000,
       });
       progress.done();
       let verified = false;

@@ -1,4 +1,6 @@
+import path from 'node:path';
 import type { Command } from 'commander';
+import { isInside } from '../../config/paths.js';
 import { loadConfig, type LoadedConfig } from '../../config/load.js';
 import { parseComponentList } from '../../core/components.js';
 import { restoreArchive, type RestoreResult } from '../../core/restore/restore-archive.js';
@@ -14,18 +16,29 @@ interface RestoreFlags {
   json?: boolean;
 }
 
+/** Paths inside the target are shown relative to it. */
+function shortPaths(target: string, files: string[]): string {
+  return files.map((file) => (isInside(target, file) && file !== target ? path.relative(target, file) : file)).join(', ');
+}
+
 function printResult(io: CommandIO, r: RestoreResult): void {
   const label = r.format ? FORMAT_LABELS[r.format] : 'archive';
   const what = r.components === 'all' ? 'everything' : r.components.join(', ');
   const lines: string[] = [];
-  if (r.dryRun) {
+  if (r.dryRun && r.changes) {
+    const c = r.changes;
     lines.push(`Dry run: would restore ${what} from ${r.archive} (${label}) into ${r.target}`);
-    lines.push(`  ${r.changes?.added.length ?? 0} files would be created, ${r.changes?.replaced.length ?? 0} replaced`);
-    for (const file of r.changes?.replaced ?? []) lines.push(`  replace ${file}`);
-    for (const file of r.changes?.added ?? []) lines.push(`  create  ${file}`);
+    const removed = r.components === 'all' ? `, ${c.removed.length} removed (moved to the rollback copy)` : '';
+    lines.push(`  ${c.added.length} files would be added, ${c.changed.length} changed, ${c.unchanged} unchanged${removed}`);
+    if (c.carried.length) lines.push(`  carried over as they are: ${shortPaths(r.target, c.carried)}`);
+    for (const file of c.changed) lines.push(`  change  ${file}`);
+    for (const file of c.added) lines.push(`  add     ${file}`);
+    for (const file of c.removed) lines.push(`  remove  ${file}`);
+    if (c.newer.length) lines.push(`  ${c.newer.length} live files changed after the archive was made would go to the rollback copy: ${shortPaths(r.target, c.newer)}`);
   } else {
     lines.push(`Restored ${what} from ${r.archive} (${label}): ${r.files} files into ${r.target}`);
     for (const dir of r.rollback) lines.push(`  previous state moved to ${dir} (remove it once the restored state works)`);
+    if (r.carried.length) lines.push(`  carried over as they were: ${shortPaths(r.target, r.carried)}`);
   }
   for (const root of r.roots) if (root.role !== 'state') lines.push(`  ${root.role} ${root.source ?? '(unknown)'} → ${root.destination} (${root.placement})`);
   for (const rw of r.rewrites) lines.push(`  openclaw.json ${rw.key}: ${rw.from} → ${rw.to}`);
@@ -63,7 +76,8 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
       const live = await readLiveConfig(globals(), io);
       const result = await restoreArchive({
         archive, paths, target: flags.target, only, dryRun: flags.dryRun ?? false, force: flags.force ?? false,
-        openclaw: live?.openclaw, backupDir: live?.backupDir, signal: io.signal, decrypt,
+        openclaw: live?.openclaw, backupDir: live?.backupDir, exclude: live?.backup.exclude, signal: io.signal, decrypt,
+        onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
       });
       if (flags.json) printJson(io, result);
       else printResult(io, result);
