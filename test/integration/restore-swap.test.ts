@@ -10,6 +10,7 @@ import { restoreArchive, type RestoreOptions } from '../../src/core/restore/rest
 import type { SwapStep } from '../../src/core/restore/swap.js';
 import { makeTempDir, runCli, writeTree } from '../helpers/fixture.js';
 import { snapshotTree } from '../helpers/tree.js';
+import { fixtureHome, startDaemon } from './daemon-process.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -153,5 +154,33 @@ describe('restore swap', () => {
     expect(archivesAfter).toEqual({ ...archivesBefore, 'written-mid-swap': expect.stringMatching(/^file /) });
     const after = await runCli(['create'], { env: { HOME: home } });
     expect(after.code, after.stderr).toBe(0);
+  });
+
+  it("keeps a running daemon's lock and the status record in place: status keeps lastRun, a second daemon still exits 78", async () => {
+    const home = makeTempDir('ocb-swap-daemon-');
+    dirs.push(home);
+    const fx = fixtureHome(home, { auto: false });
+    const ran = await runCli(['run', '--json'], { env: fx.env });
+    expect(ran.code, ran.stderr).toBe(0);
+    const { archive } = JSON.parse(ran.stdout) as { archive: string };
+    const daemon = startDaemon(fx.env);
+    try {
+      await daemon.waitFor((r) => r.msg === 'daemon ready');
+      const before = JSON.parse((await runCli(['status', '--json'], { env: fx.env })).stdout) as { lastRun: unknown; daemon: unknown };
+      expect(before.lastRun).not.toBeNull();
+      const restored = await runCli(['restore', archive, '--json'], { env: fx.env });
+      expect(restored.code, restored.stderr).toBe(0);
+      const rollback = (JSON.parse(restored.stdout) as { rollback: string[] }).rollback[0] as string;
+      expect(fs.existsSync(path.join(rollback, 'openclaw-backup-daemon.lock'))).toBe(false);
+      expect(fs.existsSync(path.join(rollback, 'openclaw-backup-status.json'))).toBe(false);
+      const after = JSON.parse((await runCli(['status', '--json'], { env: fx.env })).stdout) as { lastRun: unknown; daemon: unknown };
+      expect(after.lastRun).toEqual(before.lastRun);
+      expect(after.daemon).toMatchObject({ running: true, pid: daemon.child.pid });
+      const second = await runCli(['daemon'], { env: fx.env, timeoutMs: 60_000 });
+      expect(second.code, second.stderr).toBe(78);
+    } finally {
+      expect(await daemon.stop()).toBe(0);
+    }
+    expect(fs.existsSync(path.join(fx.stateDir, 'openclaw-backup-daemon.lock'))).toBe(false);
   });
 });
