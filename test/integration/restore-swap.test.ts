@@ -114,7 +114,7 @@ describe('restore swap', () => {
         if (step.op === 'move' && step.from.endsWith('openclaw.json') && when === 'after') throw new Error('injected');
       },
     };
-    const error = await restoreArchive(stuck).catch((e: Error) => e);
+    const error = (await restoreArchive(stuck).then(() => new Error("restore succeeded"), (e: Error) => e));
     expect(error.message).toMatch(/could not be fully undone: cannot move .*agents back: .*agents exists again.*next openclaw-backup command tries the undo again/);
     const left = rollbacksIn(home).filter((n) => n.startsWith('.openclaw-backup-restore-'));
     expect(left).toHaveLength(1);

@@ -5,7 +5,7 @@ import { isProcessAlive } from '../fs/atomic.js';
 import { ownerLiveness, type LockOwner } from '../fs/lock-dir.js';
 import { RESTORE_STAGING_PREFIX } from '../fs/temp-files.js';
 import { acquireOperationLock } from '../operation-lock.js';
-import type { StateLock } from '../lock.js';
+import { acquireStateLock, type StateLock } from '../lock.js';
 import { JOURNAL_FILE, readJournal, undoSteps } from './swap.js';
 
 export interface RecoveryReport {
@@ -80,11 +80,15 @@ async function recoverOne(dir: string, stateDir: string, options: RecoverOptions
   const journal = await readJournal(path.join(dir, JOURNAL_FILE));
   if (!journal?.header) return recoverLegacy(dir, stateDir, report);
   const target = journal.header.target;
-  let lock: StateLock | undefined;
-  if (journal.state === 'open' && target !== options.heldTarget && (await fs.lstat(target).then(() => true, () => false))) {
+  const locks: StateLock[] = [];
+  if (target !== options.heldTarget && (await fs.lstat(target).then(() => true, () => false))) {
+    // The dead restore's locks are reclaimed on the way, so none is left for doctor to report.
+    const common = { command: 'openclaw-backup (undoing an interrupted restore)', waitMs: options.waitMs ?? 2_000, signal: options.signal };
     try {
-      lock = await acquireOperationLock(target, { command: 'openclaw-backup (undoing an interrupted restore)', waitMs: options.waitMs ?? 2_000, signal: options.signal });
+      locks.push(await acquireOperationLock(target, common));
+      locks.push(await acquireStateLock(target, common));
     } catch (error) {
+      for (const lock of locks) await lock.release();
       // Busy: a live restore or backup holds it; whoever holds it has been through this recovery already.
       if (isBackupError(error) && error.kind === 'busy') return;
       throw error;
@@ -105,7 +109,7 @@ async function recoverOne(dir: string, stateDir: string, options: RecoverOptions
     await fs.rm(dir, { recursive: true, force: true });
     report.recovered.push(dir);
   } finally {
-    await lock?.release();
+    for (const lock of locks.reverse()) await lock.release();
   }
 }
 
