@@ -21,8 +21,8 @@ export interface DaemonProcess {
 }
 
 /** Starts `openclaw-backup daemon` as a real subprocess and parses its JSON log lines. */
-export function startDaemon(env: NodeJS.ProcessEnv, args: string[] = []): DaemonProcess {
-  const child = spawn(process.execPath, [CLI, ...args, 'daemon'], { env: { PATH: process.env.PATH, ...env }, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startDaemon(env: NodeJS.ProcessEnv, args: string[] = [], cli = CLI): DaemonProcess {
+  const child = spawn(process.execPath, [cli, ...args, 'daemon'], { env: { PATH: process.env.PATH, ...env }, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const records: LogRecord[] = [];
   let buffer = '';
   let stderr = '';
