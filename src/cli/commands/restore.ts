@@ -65,7 +65,7 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
     .argument('<archive>', 'archive to restore (ours, OpenClaw-native, or a hand-made tar of .openclaw)')
     .option('--only <components>', 'restore just these components into the existing state: config,credentials,sessions,memory,workspace,logs,cache,state')
     .option('--target <dir>', 'restore a whole copy into DIR instead of the state dir')
-    .option('--dry-run', 'verify the archive and list what would change; write nothing')
+    .option('--dry-run', 'verify the archive and list what would be added, changed, removed and carried over; write nothing')
     .option('--force', 'allow restoring over a non-empty --target (its contents are moved to a rollback copy)')
     .option('--json', 'print one JSON object');
   addDecryptOptions(command)

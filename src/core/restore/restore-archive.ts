@@ -136,6 +136,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
   await checkFreeSpace(path.dirname(target), verified.checked.bytes);
   const createdTarget = !(await exists(target));
   if (createdTarget) await fs.mkdir(target, { recursive: true, mode: 0o700 });
+  let keepStaging = false;
   try {
     const locks = await takeRestoreLocks(target, options);
     try {
@@ -143,7 +144,6 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       const warnings = [...recovered.warnings];
       const staging = path.join(path.dirname(await fs.realpath(target)), `${RESTORE_STAGING_PREFIX}${tempSuffix()}`);
       await fs.mkdir(staging, { mode: 0o700 });
-      let keepStaging = false;
       try {
         const journal = await SwapJournal.open(path.join(staging, JOURNAL_FILE), { pid: process.pid, owner: newOwner('openclaw-backup restore'), target, startedAt: new Date().toISOString() }, options.onSwapStep);
         const staged = await stageArchive({ archive: options.archive, firstPass: scan, verify: verified, staging, place, only: options.only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt });
@@ -178,7 +178,8 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       for (const lock of locks.reverse()) await lock.release();
     }
   } catch (error) {
-    if (createdTarget) await fs.rm(target, { recursive: true, force: true }).catch(() => {});
+    // A target this restore created goes again, unless a swap that could not be undone left things in it.
+    if (createdTarget && !keepStaging) await fs.rm(target, { recursive: true, force: true }).catch(() => {});
     // A raw fs error (ENOSPC while staging) is a failure with one clear line, not an "unexpected error".
     throw toBackupError(error, 'restore');
   }
