@@ -86,7 +86,10 @@ describe('locks held for long, daemons stopped at random moments', () => {
     const busy = await runCli(['create', '--lock-wait', '2'], { env: fx.env, timeoutMs: 60_000 });
     expect(busy.code, describeRun(['create'], busy)).toBe(4);
     expect(busy.stderr).toMatch(/is locked by pid \d+ .*openclaw-backup restore/);
-    const waiting = startCli(['create', '--json', '--lock-wait', '120'], { env: fx.env, timeoutMs: 240_000 });
+    // Its config is read from a copy: openclaw.json itself is mid-swap once the restore goes on.
+    const config = path.join(fx.home, 'openclaw.json');
+    fs.copyFileSync(fx.configPath, config);
+    const waiting = startCli(['--config', config, 'create', '--json', '--lock-wait', '120'], { env: fx.env, timeoutMs: 240_000 });
     await sleep(2_000);
     const resumedAt = Date.now();
     restore.child.kill('SIGCONT');
