@@ -1,5 +1,10 @@
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
+import fs from 'node:fs/promises';
 import { resolveStatePaths, type StatePaths } from '../config/paths.js';
+import { resolveBackup, type ResolvedArchive } from '../core/store/resolve-backup.js';
+import { openStore } from '../core/store/open-store.js';
+import type { BackupStore } from '../core/store/types.js';
+import type { DecryptionKey } from '../core/crypto/keys.js';
 
 /** Options every command accepts: where OpenClaw lives. */
 export interface GlobalOptions {
@@ -29,4 +34,20 @@ export async function loadContext(globals: GlobalOptions, io: CommandIO, options
 
 export function printJson(io: CommandIO, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * What an archive argument names: a file anywhere (no config needed), else `latest`, a name, a prefix or a date
+ * looked up in this state dir's store (which needs the config).
+ */
+export async function resolveArchiveArg(
+  ref: string,
+  globals: GlobalOptions,
+  io: CommandIO,
+  decrypt?: DecryptionKey,
+): Promise<ResolvedArchive & { store: BackupStore | undefined }> {
+  if (await fs.stat(ref).then((s) => s.isFile(), () => false)) return { input: ref, store: undefined };
+  const { paths, config } = await loadContext(globals, io, { allowMissing: true });
+  const store = await openStore(paths, config);
+  return { ...(await resolveBackup(store, ref, { decrypt })), store };
 }

@@ -7,10 +7,12 @@ import { BackupError, toBackupError } from '../errors.js';
 import { createGatewayService, type GatewayService } from './gateway/service.js';
 import { withStateLock } from './lock.js';
 import type { Log } from './log.js';
-import { pruneArchives } from './prune.js';
+import { pruneBackups } from './prune.js';
+import { openStore } from './store/open-store.js';
+import type { BackupStore, StoredBackup } from './store/types.js';
 import { makeQuiesce } from './quiesce.js';
 import { updateStatus, type HookRecord, type LastRun } from './status-record.js';
-import { verifyArchive } from './verify/verify-archive.js';
+import { verifyBackup } from './verify/verify-backup.js';
 import { IDENTITY_ENV } from './crypto/keys.js';
 import { keyToVerify } from './crypto/verify-key.js';
 import { withoutPassphraseEnv } from './crypto/hook-env.js';
@@ -26,6 +28,8 @@ export interface CycleOptions {
   service?: GatewayService | undefined;
   lockWaitMs?: number;
   now?: () => Date;
+  /** Where backups go; default the store the config names (openStore). */
+  store?: BackupStore | undefined;
 }
 
 export interface CycleResult {
@@ -75,8 +79,9 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   let failure: BackupError | undefined;
   log.info({ trigger: options.trigger, stateDir: paths.stateDir, backupDir: config.backupDir }, 'backup started');
   try {
+    const store = options.store ?? (await openStore(paths, config));
     const created = await createBackup({
-      paths, config, signal: options.signal, now: options.now, quiesce: quiesce.run, onWarning: (message) => log.warn({}, message), env: options.env,
+      paths, config, store, signal: options.signal, now: options.now, quiesce: quiesce.run, onWarning: (message) => log.warn({}, message), env: options.env,
       command, lockWaitMs: options.lockWaitMs,
     });
     Object.assign(run, { archive: created.archive, bytes: created.bytes, sha256: created.sha256, pauseMs: quiesce.heldMs() });
@@ -86,15 +91,12 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
       : undefined;
     if (created.encrypted && !decrypt) log.warn({ archive: created.archive }, `archive encrypted to recipients and no identity to read it ($${IDENTITY_ENV}): not verified`);
     else {
-      await verifyArchive(created.archive as string, { signal: options.signal, throwOnProblem: true, decrypt });
+      await verifyBackup(store, created.stored as StoredBackup, { signal: options.signal, throwOnProblem: true, decrypt });
       log.info({ archive: created.archive }, 'archive verified');
     }
     const onCompromised = (message: string) => log.error({}, message);
     const pruned = await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs, onCompromised }, () =>
-      pruneArchives({
-        dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile, retention: config.backup.retention,
-        timeZone: config.backup.timezone, protect: [created.archive as string],
-      }),
+      pruneBackups(store, { retention: config.backup.retention, timeZone: config.backup.timezone, protect: [created.archive as string] }),
     );
     run.pruned = pruned.removed.map((entry) => entry.archive);
     log.info({ removed: run.pruned, kept: pruned.kept.length }, 'retention applied');

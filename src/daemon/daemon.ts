@@ -1,6 +1,6 @@
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import type { StatePaths } from '../config/paths.js';
-import { listArchives } from '../core/catalog.js';
+import { openStore } from '../core/store/open-store.js';
 import { BackupError, isBackupError } from '../errors.js';
 import type { GatewayService } from '../core/gateway/service.js';
 import { acquireStateLock, DAEMON_LOCK_NAME, type StateLock } from '../core/lock.js';
@@ -41,7 +41,7 @@ function specOf(config: LoadedConfig): ScheduleSpec {
 async function lastRunTime(paths: StatePaths, config: LoadedConfig): Promise<Date | null> {
   const { record } = await readStatus(paths.stateDir);
   if (record.lastRun) return new Date(record.lastRun.startedAt);
-  const catalog = await listArchives({ dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile }).catch(() => undefined);
+  const catalog = await openStore(paths, config).then((store) => store.list()).catch(() => undefined);
   const newest = catalog?.archives[0];
   return newest ? new Date(newest.createdAt) : null;
 }

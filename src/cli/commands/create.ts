@@ -4,7 +4,8 @@ import { parseComponentList } from '../../core/components.js';
 import { createBackup, type CreateResult } from '../../core/archive/create.js';
 import { withStateLock } from '../../core/lock.js';
 import { UsageError } from '../../errors.js';
-import { verifyArchive } from '../../core/verify/verify-archive.js';
+import { verifyBackup } from '../../core/verify/verify-backup.js';
+import { openStore } from '../../core/store/open-store.js';
 import { formatBytes, formatDuration } from '../../core/format.js';
 import { createProgressDisplay } from '../../output/progress.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
@@ -73,11 +74,12 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       const verifyKey = flags.verify && !flags.dryRun && settings ? await keyForVerify(flags, settings, encrypt ? 'command line' : `${config.keyPrefix}.encrypt`, paths, io) : undefined;
       const warn = (message: string) => io.stderr.write(`warning: ${message}\n`);
       const progress = flags.json ? createProgressDisplay({ isTTY: false } as NodeJS.WriteStream, '') : createProgressDisplay(io.stderr, 'Backing up');
+      const store = await openStore(paths, config, { output: flags.output });
       const result = await createBackup({
         paths,
         config,
+        store,
         only,
-        output: flags.output,
         compression: flags.compress as Compression | undefined,
         encrypt,
         env: io.env,
@@ -90,8 +92,8 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       });
       progress.done();
       let verified = false;
-      if (flags.verify && result.archive) {
-        await verifyArchive(result.archive, { signal: io.signal, throwOnProblem: true, decrypt: verifyKey });
+      if (flags.verify && result.stored) {
+        await verifyBackup(store, result.stored, { signal: io.signal, throwOnProblem: true, decrypt: verifyKey });
         verified = true;
       }
       if (flags.json) {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { listArchives } from '../../core/catalog.js';
+import { openStore } from '../../core/store/open-store.js';
 import { UsageError } from '../../errors.js';
 import { formatBytes } from '../../core/format.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
@@ -17,12 +17,13 @@ export function registerList(program: Command, io: CommandIO, globals: () => Glo
       const { paths, config } = await loadContext(globals(), io);
       const decrypt = flags.details ? await resolveDecryptKey(flags, io.env) : undefined;
       if (flags.details && !decrypt) throw new UsageError('--details: pass --identity or --passphrase-file to read inside encrypted archives');
-      const catalog = await listArchives({ dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile, decrypt });
+      const store = await openStore(paths, config);
+      const catalog = await store.list({ decrypt });
       if (flags.json) {
         printJson(io, catalog.archives.map(({ archive, createdAt, bytes, components, encrypted, profile, unreadable }) => ({ archive, createdAt, bytes, components, encrypted, profile, ...(unreadable ? { unreadable } : {}) })));
         return;
       }
-      if (catalog.archives.length === 0) io.stdout.write(`No archives in ${catalog.dir}\n`);
+      if (catalog.archives.length === 0) io.stdout.write(`No archives in ${catalog.location}\n`);
       for (const a of catalog.archives) {
         const parts = a.components ? a.components.join(',') : 'encrypted';
         const what = a.unreadable ? `encrypted (cannot read: ${a.unreadable})` : a.encrypted && a.components ? `${parts} (encrypted)` : parts;

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { withStateLock } from '../../core/lock.js';
-import { pruneArchives } from '../../core/prune.js';
+import { pruneBackups } from '../../core/prune.js';
+import { openStore } from '../../core/store/open-store.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
 
 export function registerPrune(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
@@ -12,11 +13,9 @@ export function registerPrune(program: Command, io: CommandIO, globals: () => Gl
     .option('--json', 'print one JSON object: kept (with reasons), removed, ignored')
     .action(async (flags: { dryRun?: boolean; json?: boolean }) => {
       const { paths, config } = await loadContext(globals(), io);
+      const store = await openStore(paths, config);
       const result = await withStateLock(paths.stateDir, { command: 'openclaw-backup prune', signal: io.signal, onCompromised: (m) => io.stderr.write(`warning: ${m}\n`) }, () =>
-        pruneArchives({
-          dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile, retention: config.backup.retention,
-          timeZone: config.backup.timezone, dryRun: flags.dryRun ?? false,
-        }),
+        pruneBackups(store, { retention: config.backup.retention, timeZone: config.backup.timezone, dryRun: flags.dryRun ?? false }),
       );
       if (flags.json) {
         printJson(io, {

@@ -6,7 +6,7 @@ import { parseComponentList } from '../../core/components.js';
 import { restoreArchive, type RestoreResult } from '../../core/restore/restore-archive.js';
 import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
-import { printJson, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
+import { printJson, resolveArchiveArg, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 
 interface RestoreFlags {
   only?: string;
@@ -62,7 +62,7 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
   const command = program
     .command('restore')
     .description('restore an archive over the state dir (atomically, with a rollback copy), selectively, or into another dir')
-    .argument('<archive>', 'archive to restore (ours, OpenClaw-native, or a hand-made tar of .openclaw)')
+    .argument('<archive>', 'a path (ours, OpenClaw-native, or a hand-made tar of .openclaw), or from this state dir: latest, a name or prefix from `list`, a date (2026-11-20)')
     .option('--only <components>', 'restore just these components into the existing state: config,credentials,sessions,memory,workspace,logs,cache,state')
     .option('--target <dir>', 'restore a whole copy into DIR instead of the state dir')
     .option('--dry-run', 'verify the archive and list what would be added, changed, removed and carried over; write nothing')
@@ -74,8 +74,9 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
       const paths = resolvePaths(globals(), io);
       const only = flags.only ? parseComponentList(flags.only) : undefined;
       const live = await readLiveConfig(globals(), io);
+      const resolved = await resolveArchiveArg(archive, globals(), io);
       const result = await restoreArchive({
-        archive, paths, target: flags.target, only, dryRun: flags.dryRun ?? false, force: flags.force ?? false,
+        archive: resolved.input, paths, target: flags.target, only, dryRun: flags.dryRun ?? false, force: flags.force ?? false,
         openclaw: live?.openclaw, backupDir: live?.backupDir, exclude: live?.backup.exclude, signal: io.signal, decrypt,
         onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
       });

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,18 +9,19 @@ import { createEncryptStage } from '../crypto/encrypt-stream.js';
 import { checkKeyPlacement } from '../crypto/key-placement.js';
 import { resolveEncryptionKey } from '../crypto/resolve-key.js';
 import { buildSelection, COMPONENTS, isComponent, type Component } from '../components.js';
-import { BackupError, ConfigError, describeFsError, InterruptedError, toBackupError, UsageError } from '../../errors.js';
-import { publishNoOverwrite, tempSuffix } from '../fs/atomic.js';
-import { cleanStaleTemps, partialPathFor, STAGING_PREFIX } from '../fs/temp-files.js';
+import { BackupError, ConfigError, describeFsError, InterruptedError, toBackupError } from '../../errors.js';
+import { tempSuffix } from '../fs/atomic.js';
+import { STAGING_PREFIX } from '../fs/temp-files.js';
 import { acquireBackupShare } from '../operation-lock.js';
 import { recoverInterruptedRestores } from '../restore/recover.js';
+import type { BackupDraft, BackupStore, StoredBackup } from '../store/types.js';
+import { openStore } from '../store/open-store.js';
 import { toolVersion } from '../version.js';
 import { archiveEntries, type ArchiveProgress } from './archive-entries.js';
 import { ArchiveWriter } from './archive-writer.js';
 import { findDatabases, snapshotDatabases } from './db-snapshots.js';
 import { FORMAT_NAME, FORMAT_VERSION, HEADER_PATH, MANIFEST_PATH, type ArchiveHeader } from './manifest.js';
 import { ManifestWriter } from './manifest-writer.js';
-import { freeArchivePath, resolveOutput } from './output-path.js';
 import { planSources, type BackupSource } from './sources.js';
 
 export interface CreateOptions {
@@ -29,7 +29,9 @@ export interface CreateOptions {
   config: LoadedConfig;
   /** --only: components, overriding backup.include. */
   only?: Component[] | undefined;
-  /** --output: a file path or an existing directory. */
+  /** Where the backup goes (src/core/store/open-store.ts); default: --output when given, else backup.path. */
+  store?: BackupStore | undefined;
+  /** --output: a file path or an existing directory (used when no store is given). */
   output?: string | undefined;
   compression?: Compression | undefined;
   /** Overrides backup.encrypt for this run (--encrypt-to, --passphrase-file). */
@@ -70,6 +72,8 @@ export interface CreateResult {
   createdAt: string;
   profile: string;
   encrypted: boolean;
+  /** The backup as its store lists it (null for a dry run). */
+  stored: StoredBackup | null;
 }
 
 function openclawVersion(config: LoadedConfig): string | null {
@@ -85,22 +89,6 @@ async function existingSources(sources: BackupSource[], warn: (m: string) => voi
     else warn(`${source.root.role} ${source.root.path} does not exist; skipped`);
   }
   return out;
-}
-
-/**
- * Publishes the partial under its final name. An auto-chosen name can be taken between choosing and publishing by
- * a concurrent backup of the same second; then the next free name is chosen. An explicit --output never moves.
- */
-async function publishArchive(partial: string, explicit: string | undefined, chooseName: () => Promise<string>): Promise<string> {
-  for (let attempt = 0; ; attempt += 1) {
-    const finalPath = explicit ?? (await chooseName());
-    try {
-      await publishNoOverwrite(partial, finalPath);
-      return finalPath;
-    } catch (error) {
-      if (explicit || (error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 20) throw error;
-    }
-  }
 }
 
 async function checkStateDir(stateDir: string): Promise<void> {
@@ -148,13 +136,12 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
   const encryptSettings = options.encrypt ?? config.backup.encrypt;
   const keyPath = options.encrypt ? 'command line' : `${config.keyPrefix}.encrypt`;
   const encryption = await resolveEncryptionKey(encryptSettings, { env: options.env ?? process.env, resolvePath, keyPath });
-  const suffix = encryption ? '.age' : '';
   const planned = planSources(paths, config);
   const sources = await existingSources(planned, warn);
-  const target = await resolveOutput({ output: options.output, backupDir: config.backupDir, stateDir: paths.stateDir, sources, create: !options.dryRun });
+  const store = options.store ?? (await openStore(paths, config, { output: options.output }));
+  const target = await store.prepareWrite({ stateDir: paths.stateDir, sourceRoots: sources.map((s) => s.root.path), create: !options.dryRun, encrypted: Boolean(encryption) });
   const components = COMPONENTS.filter((c) => selection.components.has(c));
-  checkKeyPlacement(encryptSettings, { backupDir: target.dir, stateDir: paths.stateDir, resolvePath }, warn);
-  if (encryption && target.file && !target.file.endsWith('.age')) throw new UsageError(`output ${target.file}: an encrypted archive's name must end in .age`);
+  if (store.kind === 'folder') checkKeyPlacement(encryptSettings, { backupDir: store.location, stateDir: paths.stateDir, resolvePath }, warn);
 
   const header: ArchiveHeader = {
     format: FORMAT_NAME,
@@ -175,22 +162,21 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
   if (options.dryRun) {
     const counted = await archiveEntries({ sources, selection, writer: undefined, manifest: undefined, snapshots: new Map(), stagingDir: '', excludeAbs: target.excludeFromWalk, signal: options.signal, onWarning: warn });
     return {
-      dryRun: true, archive: target.file ?? null, bytes: 0, sha256: null, files: counted.files, directories: counted.directories,
+      dryRun: true, archive: target.name ?? null, bytes: 0, sha256: null, files: counted.files, directories: counted.directories,
       symlinks: counted.symlinks, databases: 0, contentBytes: counted.bytes, components: COMPONENTS.filter((c) => counted.components.has(c)),
       durationMs: Date.now() - started, pauseMs: 0, warnings, createdAt: header.createdAt, profile: paths.profile, encrypted: Boolean(encryption),
+      stored: null,
     };
   }
 
-  await cleanStaleTemps(target.dir);
-  const stagingDir = path.join(target.dir, `${STAGING_PREFIX}${tempSuffix()}`);
-  const finalGuess = target.file ?? path.join(target.dir, `openclaw-backup-${paths.profile}`);
-  const partial = partialPathFor(finalGuess, `${process.pid}-${randomBytes(4).toString('hex')}`);
+  const stagingDir = path.join(target.scratchDir, `${STAGING_PREFIX}${tempSuffix()}`);
   try {
     await fs.mkdir(stagingDir, { mode: 0o700 });
   } catch (error) {
     // The first write into the backups dir: a read-only, foreign-owned or full dir is named here, once.
-    throw new BackupError('failure', `cannot write to backups dir ${target.dir}: ${describeFsError(error)}`, { cause: error });
+    throw new BackupError('failure', `cannot write to backups dir ${target.scratchDir}: ${describeFsError(error)}`, { cause: error });
   }
+  let draft: BackupDraft | undefined;
   let writer: ArchiveWriter | undefined;
   let manifest: ManifestWriter | undefined;
   let seal: Duplex | undefined;
@@ -203,7 +189,8 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     const snapshots = await quiesce(() => snapshotDatabases({ databases, stagingDir, signal: options.signal }));
     const pauseMs = Date.now() - pauseStart;
 
-    writer = await ArchiveWriter.open(partial, compression, options.signal, seal);
+    draft = await store.begin({ profile: paths.profile, createdAt, compression, encrypted: Boolean(encryption) });
+    writer = await ArchiveWriter.open(draft.target, compression, options.signal, seal);
     await writer.addBuffer(HEADER_PATH, Buffer.from(`${JSON.stringify(header, null, 2)}\n`), { mode: 0o600, mtime: createdAt });
     manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);
     const counted = await archiveEntries({
@@ -215,17 +202,23 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     const written = await writer.finish();
     writer = undefined;
 
-    const finalPath = await publishArchive(partial, target.file, () => freeArchivePath(target.dir, paths.profile, createdAt, compression, suffix));
+    const committed = await draft.commit();
+    draft = undefined;
+    const finalPath = committed.archive;
+    const stored: StoredBackup = {
+      bytes: written.bytes, ...committed, createdAt: header.createdAt, components, encrypted: Boolean(encryption), profile: paths.profile, recognisedBy: 'header',
+    };
     return {
       dryRun: false, archive: finalPath, bytes: written.bytes, sha256: written.sha256, files: counted.files,
       directories: counted.directories, symlinks: counted.symlinks, databases: manifest.totals.databases, contentBytes: counted.bytes,
       components, durationMs: Date.now() - started, pauseMs, warnings, createdAt: header.createdAt, profile: paths.profile, encrypted: Boolean(encryption),
+      stored,
     };
   } catch (error) {
     await writer?.abort();
     seal?.destroy();
     await manifest?.discard();
-    await fs.rm(partial, { force: true });
+    await draft?.abort();
     if (options.signal?.aborted) throw new InterruptedError('backup interrupted; no archive was written', { cause: error });
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new BackupError('failure', `archive already exists; archives are never overwritten`, { cause: error });
     throw toBackupError(error, 'backup');

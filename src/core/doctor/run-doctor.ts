@@ -10,6 +10,8 @@ import { checkPermissions } from './check-permissions.js';
 import { checkPostBackup } from './check-post-backup.js';
 import { checkStaleLocks } from './check-stale-locks.js';
 import { checkStateLocation } from './check-state-location.js';
+import { folderStore } from '../store/folder-store.js';
+import { openStore } from '../store/open-store.js';
 import type { DoctorCheck, DoctorContext, DoctorFinding } from './types.js';
 
 /** In output order. Fixing checks run before the ones that read what they fix. */
@@ -25,17 +27,18 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkDiskSpace,
 ];
 
-export type DoctorInput = Omit<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir'>;
+export type DoctorInput = Omit<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir' | 'store'>;
 
 /** Loads the config without failing: doctor reports a bad config as a finding and checks the rest with defaults. */
-export async function loadDoctorConfig(paths: StatePaths): Promise<Pick<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir'>> {
+export async function loadDoctorConfig(paths: StatePaths): Promise<Pick<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir' | 'store'>> {
   try {
     const config: LoadedConfig = await loadConfig(paths, { allowMissing: true });
-    return { config, configError: undefined, backup: config.backup, backupDir: config.backupDir };
+    return { config, configError: undefined, backup: config.backup, backupDir: config.backupDir, store: await openStore(paths, config) };
   } catch (error) {
     if (!isBackupError(error)) throw error;
     const backup = backupBlockSchema.parse({});
-    return { config: undefined, configError: error.message, backup, backupDir: expandHome('backups', paths.home, paths.stateDir) };
+    const backupDir = expandHome('backups', paths.home, paths.stateDir);
+    return { config: undefined, configError: error.message, backup, backupDir, store: folderStore({ dir: backupDir, stateDir: paths.stateDir, profile: paths.profile }) };
   }
 }
 

@@ -24,9 +24,11 @@ import { planRestore, stageArchive } from './stage.js';
 import { exists } from './swap.js';
 import { existsSync } from 'node:fs';
 import type { DecryptionKey } from '../crypto/keys.js';
+import { labelOf, type ArchiveInput } from '../archive/source.js';
 
 export interface RestoreOptions {
-  archive: string;
+  /** A path, or a source (a backup in a store, see src/core/store/). */
+  archive: ArchiveInput;
   paths: StatePaths;
   /** --target DIR: restore a separate copy there instead of over the state dir. */
   target?: string | undefined;
@@ -114,7 +116,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
   const { result: verified, scan } = await inspectArchive(options.archive, { signal: options.signal, decrypt: options.decrypt });
   if (!verified.ok || !scan) throw integrityErrorFor(verified);
   const place: PlaceRootsOptions = { target, copy, home: options.paths.home, dirExists: (dir) => existsSync(dir) };
-  const base = { archive: options.archive, format: verified.format, target, components: options.only ?? ('all' as const), warnings: [] as string[] };
+  const base = { archive: labelOf(options.archive), format: verified.format, target, components: options.only ?? ('all' as const), warnings: [] as string[] };
   const describeRoots = (roots: PlacedRoot[]) => roots.map(({ id, role, source, destination, placement }) => ({ id, role, source, destination, placement }));
   const header = scan.layout?.format === 'openclaw-backup' ? (scan.header as ArchiveHeader) : undefined;
   const carry: CarryContext = {

@@ -11,6 +11,7 @@ import { componentOf, describeOrigin, rootOf, type ArchiveOrigin } from './roots
 import { StagingWriter } from './extract.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { LOCK_NAME } from '../lock.js';
+import type { ArchiveInput } from '../archive/source.js';
 
 export interface RestorePlan {
   origin: ArchiveOrigin;
@@ -70,7 +71,7 @@ function compareWithFirstPass(first: Map<string, ScannedEntry>, second: ScanResu
  * archive swapped or altered in between is refused), then rewrites paths in openclaw.json and tightens modes.
  */
 export async function stageArchive(options: {
-  archive: string;
+  archive: ArchiveInput;
   firstPass: ScanResult;
   verify: VerifyResult;
   staging: string;

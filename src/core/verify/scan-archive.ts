@@ -6,6 +6,7 @@ import tar from 'tar-stream';
 import type { Compression } from '../../config/schema.js';
 import { HEADER_PATH, MANIFEST_PATH } from '../archive/manifest.js';
 import { describeStreamError, openArchive } from '../archive/open-archive.js';
+import { labelOf, type ArchiveInput } from '../archive/source.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { IntegrityError, throwIfAborted } from '../../errors.js';
 import { detectLayout, stagingRel, type ArchiveLayout } from './archive-layout.js';
@@ -88,10 +89,11 @@ function isDocument(layout: ArchiveLayout, name: string): boolean {
  * setuid, duplicates), sizes and SHA-256 of every file, optionally database integrity and extraction.
  * Problems are collected, never thrown; only an abort or an I/O error from `onEntry` escapes.
  */
-export async function scanArchive(archive: string, options: ScanOptions = {}): Promise<ScanResult> {
+export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}): Promise<ScanResult> {
+  const archive = labelOf(input);
   // Made before the archive is opened: the decompressor must get its error listener without an await in between.
   const scratch = options.checkDatabases ? await makeScratchDir() : undefined;
-  const opened = await openArchive(archive, { decrypt: options.decrypt }).catch(async (error: unknown) => {
+  const opened = await openArchive(input, { decrypt: options.decrypt }).catch(async (error: unknown) => {
     if (scratch) await fs.rm(scratch, { recursive: true, force: true });
     throw error;
   });

@@ -2,6 +2,7 @@ import type { Compression } from '../../config/schema.js';
 import type { ArchiveHeader, Manifest } from '../archive/manifest.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { IntegrityError } from '../../errors.js';
+import { labelOf, type ArchiveInput } from '../archive/source.js';
 import type { ArchiveFormat } from './archive-layout.js';
 import { checkNativeArchive } from './check-native.js';
 import { checkOurArchive } from './check-ours.js';
@@ -67,10 +68,11 @@ function summarize(archive: string, scan: ScanResult): VerifyResult {
  * size and SHA-256 match the manifest, nothing extra or missing. OpenClaw-native and hand-made archives: structure,
  * manifest paths and safety only (they carry no hashes). Every database must pass PRAGMA integrity_check.
  */
-export async function inspectArchive(archive: string, options: VerifyOptions = {}): Promise<VerifiedArchive> {
+export async function inspectArchive(input: ArchiveInput, options: VerifyOptions = {}): Promise<VerifiedArchive> {
+  const archive = labelOf(input);
   let scan: ScanResult | undefined;
   try {
-    scan = await scanArchive(archive, { signal: options.signal, checkDatabases: true, decrypt: options.decrypt });
+    scan = await scanArchive(input, { signal: options.signal, checkDatabases: true, decrypt: options.decrypt });
   } catch (error) {
     if (!(error instanceof IntegrityError)) throw error;
     const result: VerifyResult = {
@@ -95,7 +97,7 @@ export function integrityErrorFor(result: VerifyResult, details?: Record<string,
   return new IntegrityError(first ? `${first.path}: ${first.reason}${more}` : `${result.archive} did not verify`, details ? { details } : undefined);
 }
 
-export async function verifyArchive(archive: string, options: VerifyOptions = {}): Promise<VerifyResult> {
-  return (await inspectArchive(archive, options)).result;
+export async function verifyArchive(input: ArchiveInput, options: VerifyOptions = {}): Promise<VerifyResult> {
+  return (await inspectArchive(input, options)).result;
 }
 
