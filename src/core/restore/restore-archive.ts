@@ -146,8 +146,9 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       const warnings = [...recovered.warnings];
       const staging = path.join(path.dirname(await fs.realpath(target)), `${RESTORE_STAGING_PREFIX}${tempSuffix()}`);
       await fs.mkdir(staging, { mode: 0o700 });
+      let journal: SwapJournal | undefined;
       try {
-        const journal = await SwapJournal.open(path.join(staging, JOURNAL_FILE), { pid: process.pid, owner: newOwner('openclaw-backup restore'), target, startedAt: new Date().toISOString() }, options.onSwapStep);
+        journal = await SwapJournal.open(path.join(staging, JOURNAL_FILE), { pid: process.pid, owner: newOwner('openclaw-backup restore'), target, startedAt: new Date().toISOString() }, options.onSwapStep);
         const staged = await stageArchive({ archive: options.archive, firstPass: scan, verify: verified, staging, place, only: options.only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt });
         await assertGatewayStopped(gateway);
         if (locks.some((lock) => lock.compromised())) throw new BusyError(`the restore's lock on ${target} was lost; nothing was changed`);
@@ -174,6 +175,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
           rewrites: staged.rewrites, permissions: ownerReport(staged.privateFiles), changes: undefined, warnings,
         };
       } finally {
+        await journal?.close();
         if (!keepStaging) await fs.rm(staging, { recursive: true, force: true });
       }
     } finally {

@@ -34,6 +34,7 @@ export async function exists(file: string): Promise<boolean> {
 /** Every change the swap made, in order and on disk (write-ahead), so a failure or a kill can put everything back. */
 export class SwapJournal {
   private readonly steps: SwapStep[] = [];
+  private closed = false;
 
   private constructor(
     private readonly handle: FileHandle | undefined,
@@ -118,7 +119,10 @@ export class SwapJournal {
     return failures;
   }
 
-  private async close(): Promise<void> {
+  /** Closes the journal file (idempotent): a restore that fails before its swap leaves it at "begin". */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await this.handle?.close().catch(() => {});
   }
 }
