@@ -5,12 +5,15 @@ import { resolveBackup, type ResolvedArchive } from '../core/store/resolve-backu
 import { openStore } from '../core/store/open-store.js';
 import type { BackupStore } from '../core/store/types.js';
 import type { DecryptionKey } from '../core/crypto/keys.js';
+import { UsageError } from '../errors.js';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from '../output/logger.js';
 
 /** Options every command accepts: where OpenClaw lives. */
 export interface GlobalOptions {
   stateDir?: string;
   profile?: string;
   config?: string;
+  logLevel?: string;
 }
 
 export interface CommandIO {
@@ -30,6 +33,15 @@ export async function loadContext(globals: GlobalOptions, io: CommandIO, options
   const paths = resolvePaths(globals, io);
   const config = await loadConfig(paths, options);
   return { paths, config };
+}
+
+/** --log-level, else $LOG_LEVEL (as pino users set it), else info. */
+export function resolveLogLevel(globals: GlobalOptions, io: CommandIO): LogLevel {
+  const [value, source] = globals.logLevel !== undefined ? [globals.logLevel, '--log-level'] : [io.env.LOG_LEVEL, 'LOG_LEVEL'];
+  if (value === undefined || value === '') return 'info';
+  const level = value.toLowerCase();
+  if (!isLogLevel(level)) throw new UsageError(`${source}: expected one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  return level;
 }
 
 export function printJson(io: CommandIO, value: unknown): void {

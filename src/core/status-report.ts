@@ -18,7 +18,8 @@ export interface StatusReport {
   nextRunAt: string | null;
   lastRun: LastRun | null;
   lastSuccess: LastRun | null;
-  archives: { dir: string; count: number; bytes: number; newest: string | null };
+  /** `newestCreatedAt`: a `create` leaves no run record, but its archive is a backup all the same (doctor counts it). */
+  archives: { dir: string; count: number; bytes: number; newest: string | null; newestCreatedAt: string | null };
   daemon: { running: boolean; pid: number | null; startedAt: string | null };
   statusRecord: { path: string; corrupt: boolean; reason: string | null; rebuilt: boolean };
 }
@@ -61,6 +62,7 @@ export async function collectStatus(paths: StatePaths, config: LoadedConfig, now
     archives: {
       dir: catalog.location, count: catalog.archives.length, bytes: catalog.archives.reduce((sum, a) => sum + a.bytes, 0),
       newest: catalog.archives[0]?.archive ?? null,
+      newestCreatedAt: catalog.archives[0]?.createdAt ?? null,
     },
     daemon: { running, pid: running ? (owner?.pid ?? null) : null, startedAt: running ? (record.daemon?.startedAt ?? owner?.since ?? null) : null },
     statusRecord: { path: statusPathFor(paths.stateDir), corrupt: read.corrupt, reason: read.corrupt ? read.reason : null, rebuilt },

@@ -57,6 +57,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   try {
     let config = await loadConfig(paths);
     let running: Promise<unknown> | undefined;
+    // Configuration warnings are logged once per loaded config, not at every tick.
+    let seenWarnings = new Set<string>();
     let idleSaid = false;
 
     const recordNext = () =>
@@ -67,7 +69,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
         log.warn({ trigger: kind }, 'previous backup still running; this slot is skipped');
         return;
       }
-      running = runCycle({ paths, config, trigger: kind, log, signal, env: options.env, service: options.service })
+      log.debug({ trigger: kind, quiesce: config.backup.quiesce, retention: config.backup.retention }, 'starting a backup cycle');
+      running = runCycle({ paths, config, trigger: kind, log, signal, env: options.env, service: options.service, seenWarnings })
         .catch((error: unknown) => log.error({ error: (error as Error).message }, 'backup cycle crashed'))
         .finally(() => {
           running = undefined;
@@ -83,8 +86,12 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       }
     };
     const catchUp = async (): Promise<boolean> => {
-      const missed = findMissedRun(specOf(config), await lastRunTime(paths, config));
-      if (!missed) return false;
+      const last = await lastRunTime(paths, config);
+      const missed = findMissedRun(specOf(config), last);
+      if (!missed) {
+        log.debug({ lastRun: last?.toISOString() ?? null, auto: config.backup.auto, next: scheduler.nextRun()?.toISOString() ?? null }, 'no scheduled run was missed');
+        return false;
+      }
       log.info({ missed: missed.toISOString() }, 'a scheduled run was missed; catching up once');
       trigger('catch-up');
       return true;
@@ -100,6 +107,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       }
       if (signal.aborted) return;
       config = next;
+      seenWarnings = new Set();
       const rescheduled = scheduler.apply(specOf(config));
       log.info({ why, auto: config.backup.auto, schedule: config.backup.schedule, retention: config.backup.retention, backupDir: config.backupDir, next: scheduler.nextRun()?.toISOString() ?? null, rescheduled }, 'config reloaded');
       sayIdle();

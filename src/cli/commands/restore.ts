@@ -5,6 +5,8 @@ import { loadConfig, type LoadedConfig } from '../../config/load.js';
 import { parseComponentList } from '../../core/components.js';
 import { restoreArchive, type RestoreResult } from '../../core/restore/restore-archive.js';
 import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
+import { countOf } from '../../core/format.js';
+import { createProgressRenderer, progressModeFor } from '../../output/progress.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
 import { printJson, resolveArchiveArg, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 
@@ -29,14 +31,14 @@ function printResult(io: CommandIO, r: RestoreResult): void {
     const c = r.changes;
     lines.push(`Dry run: would restore ${what} from ${r.archive} (${label}) into ${r.target}`);
     const removed = r.components === 'all' ? `, ${c.removed.length} removed (moved to the rollback copy)` : '';
-    lines.push(`  ${c.added.length} files would be added, ${c.changed.length} changed, ${c.unchanged} unchanged${removed}`);
+    lines.push(`  ${countOf(c.added.length, 'file')} would be added, ${c.changed.length} changed, ${c.unchanged} unchanged${removed}`);
     if (c.carried.length) lines.push(`  carried over as they are: ${shortPaths(r.target, c.carried)}`);
     for (const file of c.changed) lines.push(`  change  ${file}`);
     for (const file of c.added) lines.push(`  add     ${file}`);
     for (const file of c.removed) lines.push(`  remove  ${file}`);
-    if (c.newer.length) lines.push(`  ${c.newer.length} live files changed after the archive was made would go to the rollback copy: ${shortPaths(r.target, c.newer)}`);
+    if (c.newer.length) lines.push(`  ${countOf(c.newer.length, 'live file')} changed after the archive was made would go to the rollback copy: ${shortPaths(r.target, c.newer)}`);
   } else {
-    lines.push(`Restored ${what} from ${r.archive} (${label}): ${r.files} files into ${r.target}`);
+    lines.push(`Restored ${what} from ${r.archive} (${label}): ${countOf(r.files, 'file')} into ${r.target}`);
     for (const dir of r.rollback) lines.push(`  previous state moved to ${dir} (remove it once the restored state works)`);
     if (r.carried.length) lines.push(`  carried over as they were: ${shortPaths(r.target, r.carried)}`);
   }
@@ -44,7 +46,7 @@ function printResult(io: CommandIO, r: RestoreResult): void {
   for (const rw of r.rewrites) lines.push(`  openclaw.json ${rw.key}: ${rw.from} → ${rw.to}`);
   if (r.permissions) {
     const { owner, privateFiles, stateDirMode } = r.permissions;
-    lines.push(`  permissions: state dir ${stateDirMode}, ${privateFiles} credential/config/database files 0600, owned by ${owner.user} (uid ${owner.uid ?? '?'})`);
+    lines.push(`  permissions: state dir ${stateDirMode}, ${countOf(privateFiles, 'credential/config/database file')} 0600, owned by ${owner.user} (uid ${owner.uid ?? '?'})`);
   }
   for (const warning of r.warnings) lines.push(`warning: ${warning}`);
   io.stdout.write(`${lines.join('\n')}\n`);
@@ -78,6 +80,7 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
       const result = await restoreArchive({
         archive: resolved.input, paths, target: flags.target, only, dryRun: flags.dryRun ?? false, force: flags.force ?? false,
         openclaw: live?.openclaw, backupDir: live?.backupDir, exclude: live?.backup.exclude, signal: io.signal, decrypt,
+        progress: createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) }),
         onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
       });
       if (flags.json) printJson(io, result);

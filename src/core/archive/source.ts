@@ -94,3 +94,16 @@ export async function readHead(stream: Readable, n: number): Promise<{ head: Buf
   if (head.length > 0) stream.unshift(head);
   return { head, stream };
 }
+
+/**
+ * Reports the bytes a stored-bytes stream yields, for progress against the stored size. A second 'data' listener:
+ * pipe and toWeb consumers, attached in the same tick, get the same chunks.
+ */
+export function countReads(raw: Readable, onRead: ((bytes: number) => void) | undefined): void {
+  if (!onRead) return;
+  let read = 0;
+  raw.on('data', (chunk: Buffer) => {
+    read += chunk.length;
+    onRead(read);
+  });
+}

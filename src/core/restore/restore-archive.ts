@@ -25,6 +25,7 @@ import { exists } from './swap.js';
 import { existsSync } from 'node:fs';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { labelOf, type ArchiveInput } from '../archive/source.js';
+import type { ProgressReporter } from '../progress.js';
 
 export interface RestoreOptions {
   /** A path, or a source (a backup in a store, see src/core/store/). */
@@ -50,6 +51,8 @@ export interface RestoreOptions {
   now?: () => Date;
   /** Identity or passphrase for an age-encrypted archive (both passes decrypt it, nothing plaintext hits the disk). */
   decrypt?: DecryptionKey | undefined;
+  /** Both passes report progress: 'verify', then 'restore' (extraction). */
+  progress?: ProgressReporter | undefined;
 }
 
 export interface RestoreResult {
@@ -113,7 +116,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
   const gateway = { stateDir: target, openclaw: copy ? undefined : options.openclaw, checkPort: !copy, action: 'restore' };
   if (!options.dryRun) await assertGatewayStopped(gateway);
 
-  const { result: verified, scan } = await inspectArchive(options.archive, { signal: options.signal, decrypt: options.decrypt });
+  const { result: verified, scan } = await inspectArchive(options.archive, { signal: options.signal, decrypt: options.decrypt, progress: options.progress });
   if (!verified.ok || !scan) throw integrityErrorFor(verified);
   const place: PlaceRootsOptions = { target, copy, home: options.paths.home, dirExists: (dir) => existsSync(dir) };
   const base = { archive: labelOf(options.archive), format: verified.format, target, components: options.only ?? ('all' as const), warnings: [] as string[] };
@@ -149,7 +152,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       let journal: SwapJournal | undefined;
       try {
         journal = await SwapJournal.open(path.join(staging, JOURNAL_FILE), { pid: process.pid, owner: newOwner('openclaw-backup restore'), target, startedAt: new Date().toISOString() }, options.onSwapStep);
-        const staged = await stageArchive({ archive: options.archive, firstPass: scan, verify: verified, staging, place, only: options.only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt });
+        const staged = await stageArchive({ archive: options.archive, firstPass: scan, verify: verified, staging, place, only: options.only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt, progress: options.progress });
         await assertGatewayStopped(gateway);
         if (locks.some((lock) => lock.compromised())) throw new BusyError(`the restore's lock on ${target} was lost; nothing was changed`);
         const stamp = stampOf((options.now ?? (() => new Date()))());

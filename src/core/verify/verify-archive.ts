@@ -3,6 +3,7 @@ import type { ArchiveHeader, Manifest } from '../archive/manifest.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { IntegrityError } from '../../errors.js';
 import { labelOf, type ArchiveInput } from '../archive/source.js';
+import type { ProgressReporter } from '../progress.js';
 import type { ArchiveFormat } from './archive-layout.js';
 import { checkNativeArchive } from './check-native.js';
 import { checkOurArchive } from './check-ours.js';
@@ -31,6 +32,7 @@ export interface VerifyOptions {
   throwOnProblem?: boolean;
   /** Identity or passphrase for an age-encrypted archive. */
   decrypt?: DecryptionKey | undefined;
+  progress?: ProgressReporter | undefined;
 }
 
 export interface VerifiedArchive {
@@ -72,7 +74,10 @@ export async function inspectArchive(input: ArchiveInput, options: VerifyOptions
   const archive = labelOf(input);
   let scan: ScanResult | undefined;
   try {
-    scan = await scanArchive(input, { signal: options.signal, checkDatabases: true, decrypt: options.decrypt });
+    scan = await scanArchive(input, {
+      signal: options.signal, checkDatabases: true, decrypt: options.decrypt,
+      progress: options.progress && { reporter: options.progress, phase: 'verify' },
+    });
   } catch (error) {
     if (!(error instanceof IntegrityError)) throw error;
     const result: VerifyResult = {
