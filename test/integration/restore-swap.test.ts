@@ -156,6 +156,21 @@ describe('restore swap', () => {
     expect(after.code, after.stderr).toBe(0);
   });
 
+  it('a lock being taken mid-swap (its temp dir comes and goes) is left alone', async () => {
+    const { paths, options } = await smallState();
+    const temp = path.join(paths.stateDir, `openclaw-backup-op.lock.${process.pid}-00ff00ff.tmp`);
+    const restored = await restoreArchive({
+      ...options,
+      // Said after the swap is planned and before it starts: a waiting backup's lock attempt appears then.
+      onWarning: () => fs.mkdirSync(temp),
+      onSwapStep: (step, when) => {
+        if (step.index === 0 && when === 'before') fs.rmdirSync(temp);
+      },
+    });
+    expect(restored.rollback).toHaveLength(1);
+    expect(fs.existsSync(path.join(restored.rollback[0] as string, path.basename(temp)))).toBe(false);
+  });
+
   it("keeps a running daemon's lock and the status record in place: status keeps lastRun, a second daemon still exits 78", async () => {
     const home = makeTempDir('ocb-swap-daemon-');
     dirs.push(home);

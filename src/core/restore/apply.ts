@@ -94,7 +94,8 @@ export async function applyFull(journal: SwapJournal, swaps: RootSwap[], context
       // Planned again now: an outer root's swap may have changed what is here.
       const carry = outer ? await planCarry(swap.live, carryRulesFor(swap.root, swap.live, context, (rel) => swap.archived.has(rel))) : swap.carry;
       const found: string[] = [];
-      await swapAround(journal, swap.staged, swap.live, rollback, carry.marks, found);
+      const { pinned } = carryRulesFor(swap.root, swap.live, context, (rel) => swap.archived.has(rel));
+      await swapAround(journal, swap.staged, swap.live, rollback, carry.marks, found, pinned);
       carried.push(...carry.carried.map((rel) => path.join(swap.live, rel)));
       conflicts.push(...found.map((rel) => path.join(swap.live, rel)));
     }

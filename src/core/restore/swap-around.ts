@@ -15,7 +15,8 @@ async function isDirectory(file: string): Promise<boolean> {
  * Swaps a staged tree into a live one without moving what is kept: every live entry that is not kept moves to the
  * rollback tree, every staged entry moves into its place, and "mixed" directories stay where they are while the
  * same happens inside them. The live root itself is never renamed. A staged entry whose place is taken by a kept
- * live entry is not restored; its path is added to `conflicts`.
+ * live entry is not restored; its path is added to `conflicts`. `pinned` is asked again for names that appear
+ * while the swap runs (a lock being taken by a waiting backup); an entry that vanished meanwhile is left out.
  */
 export async function swapAround(
   journal: SwapJournal,
@@ -24,15 +25,16 @@ export async function swapAround(
   rollback: string,
   marks: Map<string, KeepMark>,
   conflicts: string[],
+  pinned: (rel: string) => boolean = () => false,
   rel = '',
 ): Promise<void> {
   const at = (base: string, name?: string) => path.join(base, rel, name ?? '');
   for (const name of await namesIn(at(live))) {
     const child = rel ? `${rel}/${name}` : name;
     const mark = marks.get(child);
-    if (mark === 'keep') continue;
-    if (mark === 'mixed') await swapAround(journal, staged, live, rollback, marks, conflicts, child);
-    else await journal.move(at(live, name), at(rollback, name));
+    if (mark === 'keep' || pinned(child)) continue;
+    if (mark === 'mixed') await swapAround(journal, staged, live, rollback, marks, conflicts, pinned, child);
+    else if (await exists(at(live, name))) await journal.move(at(live, name), at(rollback, name));
   }
   for (const name of await namesIn(at(staged))) {
     const child = rel ? `${rel}/${name}` : name;
