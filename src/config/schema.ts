@@ -123,6 +123,37 @@ export const encryptSchema = z
 
 export type EncryptSettings = z.output<typeof encryptSchema>;
 
+function isPingUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
+const pingUrl = z
+  .string({ error: 'expected an http(s) ping URL' })
+  .refine(isPingUrl, { error: 'expected an http:// or https:// URL without user:password@, e.g. "https://hc-ping.com/<uuid>"' });
+
+export const MONITOR_TIMEOUT_MS = 10_000;
+
+export const monitorSchema = z
+  .union(
+    [
+      pingUrl,
+      z.strictObject({
+        url: pingUrl.describe('The ping URL; `/start` and `/fail` are appended to its path.'),
+        start: z.boolean({ error: 'expected true or false' }).default(true).describe('Send `<url>/start` when a run begins.'),
+        timeout: durationSchema.default(MONITOR_TIMEOUT_MS).describe('How long one ping try may take (3 tries with backoff).'),
+      }),
+    ],
+    { error: 'expected a ping URL such as "https://hc-ping.com/<uuid>", or { url, start, timeout }' },
+  )
+  .transform((value) => (typeof value === 'string' ? { url: value, start: true, timeout: MONITOR_TIMEOUT_MS } : value));
+
+export type MonitorSettings = z.output<typeof monitorSchema>;
+
 export const backupBlockSchema = z.strictObject({
   auto: z.boolean({ error: 'expected true or false' }).default(false).describe('Let the daemon take backups on `schedule`.'),
   schedule: z
@@ -151,7 +182,20 @@ export const backupBlockSchema = z.strictObject({
     .min(1, { error: 'expected a non-empty shell command' })
     .optional()
     .describe('Shell command run after a successful backup and prune (e.g. an rclone upload).'),
-  hookTimeout: durationSchema.default(30 * 60 * 1000).describe('How long postBackup may run before its process group is killed.'),
+  hookTimeout: durationSchema.default(30 * 60 * 1000).describe('How long postBackup (and onFailure) may run before its process group is killed.'),
+  onFailure: z
+    .string({ error: 'expected a shell command string' })
+    .min(1, { error: 'expected a non-empty shell command' })
+    .optional()
+    .describe('Shell command run after a failed run (backup, verify, prune or postBackup), e.g. a curl to ntfy.'),
+  monitor: monitorSchema
+    .optional()
+    .describe('Healthchecks-style ping URL: `<url>/start` when a run begins, `<url>` on success, `<url>/fail` on failure.'),
+  metricsFile: z
+    .string({ error: 'expected a file path ending in .prom' })
+    .regex(/\.prom$/, { error: 'expected a file path ending in .prom (node_exporter\'s textfile collector reads only *.prom)' })
+    .optional()
+    .describe('Prometheus text file written atomically after every run (for node_exporter\'s textfile collector); "~" is expanded.'),
   quiesce: z
     .enum(['lock', 'stop'], { error: 'expected "lock" or "stop"' })
     .default('lock')

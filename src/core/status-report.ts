@@ -6,7 +6,8 @@ import { openStore } from './store/open-store.js';
 import type { BackupStore, StoredBackup } from './store/types.js';
 import { isProcessAlive } from './fs/atomic.js';
 import { DAEMON_LOCK_NAME, readLockOwner } from './lock.js';
-import { emptyStatus, readStatus, statusPathFor, writeStatus, type LastRun, type StatusRecord } from './status-record.js';
+import { emptyStatus, readStatus, statusPathFor, writeStatus, type LastRun, type PingRecord, type StatusRecord } from './status-record.js';
+import { redactPingUrl } from '../hooks/monitor.js';
 
 export interface StatusReport {
   stateDir: string;
@@ -22,6 +23,8 @@ export interface StatusReport {
   archives: { dir: string; count: number; bytes: number; newest: string | null; newestCreatedAt: string | null };
   daemon: { running: boolean; pid: number | null; startedAt: string | null };
   statusRecord: { path: string; corrupt: boolean; reason: string | null; rebuilt: boolean };
+  /** The ping URL's scheme and host only (the rest is the check's credential), and the last pings' results. */
+  monitor: { target: string | null; lastPing: PingRecord | null; lastFailure: PingRecord | null };
 }
 
 /** A record rebuilt from the archives present: the newest one stands for the last successful run. */
@@ -66,5 +69,10 @@ export async function collectStatus(paths: StatePaths, config: LoadedConfig, now
     },
     daemon: { running, pid: running ? (owner?.pid ?? null) : null, startedAt: running ? (record.daemon?.startedAt ?? owner?.since ?? null) : null },
     statusRecord: { path: statusPathFor(paths.stateDir), corrupt: read.corrupt, reason: read.corrupt ? read.reason : null, rebuilt },
+    monitor: {
+      target: config.backup.monitor ? redactPingUrl(config.backup.monitor.url) : null,
+      lastPing: record.monitor?.lastPing ?? null,
+      lastFailure: record.monitor?.lastFailure ?? null,
+    },
   };
 }

@@ -11,6 +11,8 @@ export interface ResolveTargetOptions {
   nodePath: string;
   cliPath: string;
   platform?: NodeJS.Platform;
+  /** Directories the unit must be able to write besides the state and backups dirs (the metrics file's). */
+  writablePaths?: string[];
 }
 
 export interface ResolvedTarget {
@@ -108,6 +110,7 @@ export function resolveServiceTarget(options: ResolveTargetOptions): ResolvedTar
     cliPath,
     home: serviceHome(env),
     searchPath: daemonSearchPath(nodePath, isCachePath(cliPath, env) ? undefined : installedBinDir(cliPath), options.platform ?? process.platform),
+    ...(options.writablePaths?.length ? { writablePaths: options.writablePaths } : {}),
   };
   return { target, warnings };
 }

@@ -15,6 +15,7 @@ import { expandHome, type StatePaths } from '../../config/paths.js';
 import type { DecryptionKey } from '../../core/crypto/keys.js';
 import { keyToVerify } from '../../core/crypto/verify-key.js';
 import { addEncryptOptions, resolveEncryptOverride, type EncryptFlags } from '../key-options.js';
+import { startCreateReport } from '../../hooks/report-create.js';
 
 interface CreateFlags extends EncryptFlags {
   identity?: string[];
@@ -23,6 +24,7 @@ interface CreateFlags extends EncryptFlags {
   dryRun?: boolean;
   verify?: boolean;
   json?: boolean;
+  monitor?: boolean;
   compress?: string;
   lockWait: string;
 }
@@ -65,6 +67,7 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
     .option('--dry-run', 'print what would be archived and write nothing')
     .option('--verify', 're-read the finished archive against its manifest')
     .option('--json', 'print one JSON object')
+    .option('--monitor', 'report this create like a scheduled run: backup.monitor pings and backup.onFailure')
     .option('--lock-wait <seconds>', 'how long to wait for another backup or restore holding the lock', '60');
   addEncryptOptions(command)
     .action(async (flags: CreateFlags) => {
@@ -80,9 +83,14 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       const verifyKey = flags.verify && !flags.dryRun && settings ? await keyForVerify(flags, settings, encrypt ? 'command line' : `${config.keyPrefix}.encrypt`, paths, io) : undefined;
       const level = resolveLogLevel(globals(), io);
       const log = flags.json ? createJsonLogger(io.stderr, level) : createTextLogger(io.stderr, level);
+      const report = flags.monitor && !flags.dryRun ? startCreateReport({ paths, config, log, env: io.env, signal: io.signal }) : undefined;
+      const fail = async (error: unknown, made?: CreateResult): Promise<never> => {
+        await report?.failed(error, made);
+        throw error;
+      };
       const progress = createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) });
       const quiesce = quiesceFor({ paths, config, command: 'openclaw-backup create', log, signal: io.signal, lockWaitMs: lockWait * 1000, env: io.env });
-      const store = await openStore(paths, config, { output: flags.output });
+      const store = await openStore(paths, config, { output: flags.output }).catch(fail);
       const result = await createBackup({
         paths,
         config,
@@ -97,12 +105,14 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
         log,
         quiesce,
         lockWaitMs: lockWait * 1000,
-      });
+      }).catch(fail);
       let verified = false;
       if (flags.verify && result.stored) {
-        await verifyBackup(store, result.stored, { signal: io.signal, throwOnProblem: true, decrypt: verifyKey, progress });
+        if (report) report.phase = 'verify';
+        await verifyBackup(store, result.stored, { signal: io.signal, throwOnProblem: true, decrypt: verifyKey, progress }).catch((error: unknown) => fail(error, result));
         verified = true;
       }
+      await report?.succeeded(result);
       if (flags.json) {
         printJson(io, {
           archive: result.archive, bytes: result.bytes, files: result.files, sha256: result.sha256, components: result.components,

@@ -20,7 +20,18 @@ function describeRun(report: StatusReport): string {
   parts.push(`took ${formatDuration(run.durationMs)}`);
   if (run.pauseMs !== null) parts.push(`gateway paused ${formatDuration(run.pauseMs)}`);
   if (run.hook) parts.push(`hook exit ${run.hook.exitCode ?? 'none'} in ${formatDuration(run.hook.durationMs)}${run.hook.timedOut ? ' (timed out)' : ''}`);
-  if (run.error) parts.push(`error: ${run.error}`);
+  if (run.error) parts.push(`error${run.phase ? ` in ${run.phase}` : ''}: ${run.error}`);
+  if (run.onFailure) parts.push(`onFailure ${run.onFailure.error ?? `exit ${run.onFailure.exitCode}`}`);
+  return parts.join('\n               ');
+}
+
+function describeMonitor(report: StatusReport): string {
+  const { target, lastPing, lastFailure } = report.monitor;
+  if (!target) return 'none';
+  const describe = (ping: NonNullable<typeof lastPing>) =>
+    `${ping.kind} ${ping.ok ? 'ok' : `failed (${ping.error})`} at ${ping.at}${ping.status !== null ? `, HTTP ${ping.status}` : ''}`;
+  const parts = [`${target}, last ping: ${lastPing ? describe(lastPing) : 'none yet'}`];
+  if (lastFailure && lastFailure !== lastPing && lastFailure.at !== lastPing?.at) parts.push(`last failed ping: ${describe(lastFailure)}`);
   return parts.join('\n               ');
 }
 
@@ -46,6 +57,7 @@ function printText(io: CommandIO, r: StatusReport, now = new Date()): void {
       `archives:      ${r.archives.count} (${formatBytes(r.archives.bytes)}) in ${r.archives.dir}`,
       `last run:      ${describeRun(r)}`,
       `last success:  ${describeSuccess(r, now)}`,
+      `monitor:       ${describeMonitor(r)}`,
     ].join('\n') + '\n',
   );
 }

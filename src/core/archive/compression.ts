@@ -67,6 +67,8 @@ export function decompress(raw: Readable, format: Compression): Readable {
   raw.on('error', (error) => decompressor.destroy(error));
   // An error that came before this listener (see readHead) is only in `errored`: pass it on.
   if (raw.errored) process.nextTick(() => decompressor.destroy(raw.errored as Error));
+  // A reader that stops early (a header read, an integrity failure) destroys the tar stream: close the file too.
+  decompressor.on('close', () => raw.destroy());
   raw.pipe(decompressor);
   return decompressor;
 }

@@ -5,10 +5,11 @@ import { ok, type DoctorCheck, type DoctorFinding } from './types.js';
 
 const ID = 'post-backup';
 
-/** postBackup runs a shell command as this user: the file that sets it must be writable by this user only. */
+/** postBackup and onFailure run shell commands as this user: the file that sets it must be writable by this user only. */
 export const checkPostBackup: DoctorCheck = async (context) => {
-  const hook = context.config?.backup.postBackup;
-  if (!hook) return [ok(ID, 'no postBackup hook configured')];
+  const backup = context.config?.backup;
+  const hooks = [backup?.postBackup ? 'postBackup' : '', backup?.onFailure ? 'onFailure' : ''].filter(Boolean).join(' and ');
+  if (!hooks) return [ok(ID, 'no postBackup hook configured')];
   const { configPath } = context.paths;
   let problem = await findUnsafeConfigWriter(configPath, context.uid);
   const fixed: string[] = [];
@@ -26,10 +27,10 @@ export const checkPostBackup: DoctorCheck = async (context) => {
     ? {
         id: ID,
         level: 'error',
-        message: `postBackup is set but ${problem}: anyone who can edit it can run commands as you; the daemon will not run the hook`,
+        message: `${hooks} ${hooks.includes(' and ') ? 'are' : 'is'} set but ${problem}: anyone who can edit it can run commands as you; the daemon will not run the hook`,
         fix: `chmod 600 ${configPath} (and chmod go-w ${path.dirname(configPath)}), or: openclaw-backup doctor --fix`,
       }
-    : ok(ID, `postBackup is set and ${configPath} is writable only by you`);
+    : ok(ID, `${hooks} ${hooks.includes(' and ') ? 'are' : 'is'} set and ${configPath} is writable only by you`);
   if (fixed.length) finding.fixed = fixed;
   return [finding];
 };

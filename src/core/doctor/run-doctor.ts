@@ -7,6 +7,8 @@ import { checkBackupBlock, checkOpenClawValidate } from './check-backup-block.js
 import { checkConfigPaths } from './check-config-paths.js';
 import { checkDiskSpace } from './check-disk-space.js';
 import { checkFreshness } from './check-freshness.js';
+import { checkMonitor } from './check-monitor.js';
+import { checkTimer } from './check-timer.js';
 import { checkPermissions } from './check-permissions.js';
 import { checkPostBackup } from './check-post-backup.js';
 import { checkStaleLocks } from './check-stale-locks.js';
@@ -25,6 +27,8 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkPostBackup,
   checkStaleLocks,
   checkFreshness,
+  checkMonitor,
+  checkTimer,
   checkDiskSpace,
 ];
 

@@ -23,7 +23,31 @@ function stubSystemctl(active: boolean, failStart = false): { env: NodeJS.Proces
   return { env: { PATH: `${dir}:${process.env.PATH}` }, calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []) };
 }
 
+/** A stub `systemctl` whose `start` fails until `reset-failed` was called (a unit at its start limit). */
+function stubAtStartLimit(): { env: NodeJS.ProcessEnv; calls: () => string[] } {
+  const dir = makeTempDir('ocb-stub-');
+  const log = path.join(dir, 'calls.log');
+  const reset = path.join(dir, 'reset');
+  fs.writeFileSync(
+    path.join(dir, 'systemctl'),
+    `#!/bin/sh\necho "$*" >> ${log}\ncase "$*" in *reset-failed*) touch ${reset}; exit 0;; *start*) [ -e ${reset} ] && exit 0; echo "Job failed: start-limit-hit" >&2; exit 1;; esac\nexit 0\n`,
+    { mode: 0o755 },
+  );
+  return { env: { PATH: `${dir}:${process.env.PATH}` }, calls: () => fs.readFileSync(log, 'utf8').trim().split('\n') };
+}
+
 describe('quiesce', () => {
+  it('a gateway unit at its start limit is reset and started again, never left down', async () => {
+    const stub = stubAtStartLimit();
+    const service = createGatewayService({ profile: 'default', home: makeTempDir(), platform: 'linux', env: stub.env });
+    await service.start();
+    expect(stub.calls()).toEqual([
+      '--user start openclaw-gateway.service',
+      '--user reset-failed openclaw-gateway.service',
+      '--user start openclaw-gateway.service',
+    ]);
+  });
+
   it('names the units as OpenClaw does', () => {
     expect(gatewayServiceName('default', 'linux')).toBe('openclaw-gateway.service');
     expect(gatewayServiceName('work', 'linux')).toBe('openclaw-gateway-work.service');

@@ -58,6 +58,11 @@ function expectServicePolicy(unit: string): void {
   expect(keys.has('IPAddressDeny')).toBe(false);
   expect(one('RestrictAddressFamilies')).toContain('AF_INET6');
   expect(keys.has('MemoryDenyWriteExecute')).toBe(false); // Node's JIT needs W+X pages
+  // Found under a real systemd 252 (npm run test:systemd): PrivateDevices= fails a user unit with 218/CAPABILITIES,
+  // and a start limit of 5 made the fifth `systemctl --user restart` in 10 minutes fail. A crash loop is still stopped.
+  expect(keys.has('PrivateDevices')).toBe(false);
+  expect(Number(one('StartLimitBurst'))).toBeGreaterThanOrEqual(12);
+  expect(Number(one('StartLimitBurst')) * Number(one('RestartSec'))).toBeLessThan(Number(one('StartLimitIntervalSec')));
 }
 
 describe('shipped and generated systemd units', () => {
