@@ -4,6 +4,7 @@ import { toolVersion } from '../core/version.js';
 import { registerCommands } from './commands/index.js';
 import type { CommandIO, GlobalOptions } from './context.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
+import { recoverBeforeReading } from './recover-first.js';
 
 /** Builds the commander program. Actions throw typed errors; main.ts maps them to exit codes. */
 export function buildProgram(io: CommandIO): Command {
@@ -24,6 +25,7 @@ export function buildProgram(io: CommandIO): Command {
     });
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   registerCommands(program, io, globals);
+  recoverBeforeReading(program, io, globals);
   for (const command of [program, ...program.commands]) {
     command.exitOverride();
     command.addHelpText('after', EXIT_CODES_HELP);

@@ -34,7 +34,9 @@ export function makeQuiesce(options: QuiesceOptions): Quiesce {
   let held = 0;
   const run = async <T>(phase: () => Promise<T>): Promise<T> => {
     const waitStart = now();
-    const lock = await acquireStateLock(options.paths.stateDir, { command: options.command, signal: options.signal, waitMs: options.lockWaitMs });
+    const lock = await acquireStateLock(options.paths.stateDir, {
+      command: options.command, signal: options.signal, waitMs: options.lockWaitMs, onCompromised: (message) => options.log.error({}, message),
+    });
     const started = now();
     options.log.debug({ mode: options.mode, waitedMs: started - waitStart, lock: lock.path }, 'state lock taken for the snapshot phase');
     let stopped = false;

@@ -105,6 +105,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
     const store = options.store ?? (await openStore(paths, config));
     const created = await createBackup({
       paths, config, store, signal: options.signal, now: options.now, quiesce, log, env: options.env,
+      command, lockWaitMs: options.lockWaitMs,
       onWarning: (message) => {
         warnings.push(message);
         warnOnce(options, message);
@@ -126,7 +127,8 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
     }
     const pruneStart = Date.now();
     phase = 'prune';
-    const pruned = await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs }, () =>
+    const onCompromised = (message: string) => log.error({}, message);
+    const pruned = await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs, onCompromised }, () =>
       pruneBackups(store, { retention: config.backup.retention, timeZone: config.backup.timezone, protect: [created.archive as string] }),
     );
     run.pruned = pruned.removed.map((entry) => entry.archive);

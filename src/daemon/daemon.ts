@@ -21,9 +21,10 @@ export interface DaemonOptions {
   service?: GatewayService | undefined;
 }
 
-async function takeDaemonLock(stateDir: string): Promise<StateLock> {
+async function takeDaemonLock(stateDir: string, log: Log): Promise<StateLock> {
   try {
-    return await acquireStateLock(stateDir, { command: 'openclaw-backup daemon', waitMs: 0, name: DAEMON_LOCK_NAME });
+    const onCompromised = (message: string) => log.error({ lock: DAEMON_LOCK_NAME }, `${message}; a second daemon may start on this state dir`);
+    return await acquireStateLock(stateDir, { command: 'openclaw-backup daemon', waitMs: 0, name: DAEMON_LOCK_NAME, onCompromised });
   } catch (error) {
     if (isBackupError(error) && error.kind === 'busy') {
       throw new BackupError('already-running', `another daemon already serves ${stateDir}: ${error.message.replace(/^state dir \S+ is locked by /, '')}`, { cause: error });
@@ -51,7 +52,7 @@ async function lastRunTime(paths: StatePaths, config: LoadedConfig): Promise<Dat
  */
 export async function runDaemon(options: DaemonOptions): Promise<void> {
   const { paths, log, signal } = options;
-  const daemonLock = await takeDaemonLock(paths.stateDir);
+  const daemonLock = await takeDaemonLock(paths.stateDir, log);
   const cleanups: (() => unknown)[] = [];
   try {
     let config = await loadConfig(paths);

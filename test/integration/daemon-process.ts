@@ -26,8 +26,8 @@ export interface DaemonProcess {
 }
 
 /** Starts `openclaw-backup daemon` as a real subprocess and parses its JSON log lines strictly. */
-export function startDaemon(env: NodeJS.ProcessEnv, args: string[] = []): DaemonProcess {
-  const running = startCli([...args, 'daemon'], { env, timeoutMs: 30 * 60_000 });
+export function startDaemon(env: NodeJS.ProcessEnv, args: string[] = [], cli?: string): DaemonProcess {
+  const running = startCli([...args, 'daemon'], { env, timeoutMs: 30 * 60_000, cli });
   const { child } = running;
   const records: LogRecord[] = [];
   const badLines: string[] = [];

@@ -104,6 +104,7 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
         progress,
         log,
         quiesce,
+        lockWaitMs: lockWait * 1000,
       }).catch(fail);
       let verified = false;
       if (flags.verify && result.stored) {

@@ -21,7 +21,7 @@ export function registerPrune(program: Command, io: CommandIO, globals: () => Gl
       const override = retentionFromFlags(flags);
       const { paths, config } = await loadContext(globals(), io);
       const store = await openStore(paths, config);
-      const result = await withStateLock(paths.stateDir, { command: 'openclaw-backup prune', signal: io.signal }, () =>
+      const result = await withStateLock(paths.stateDir, { command: 'openclaw-backup prune', signal: io.signal, onCompromised: (m) => io.stderr.write(`warning: ${m}\n`) }, () =>
         pruneBackups(store, { retention: override ?? config.backup.retention, timeZone: config.backup.timezone, dryRun: flags.dryRun ?? false }),
       );
       if (flags.json) {

@@ -8,10 +8,12 @@ import type { Compression, EncryptSettings } from '../../config/schema.js';
 import { createEncryptStage } from '../crypto/encrypt-stream.js';
 import { checkKeyPlacement } from '../crypto/key-placement.js';
 import { resolveEncryptionKey } from '../crypto/resolve-key.js';
-import { buildSelection, COMPONENTS, type Component } from '../components.js';
+import { buildSelection, COMPONENTS, isComponent, type Component } from '../components.js';
 import { BackupError, ConfigError, describeFsError, InterruptedError, toBackupError } from '../../errors.js';
 import { tempSuffix } from '../fs/atomic.js';
-import { cleanStaleRestoreStaging, STAGING_PREFIX } from '../fs/temp-files.js';
+import { STAGING_PREFIX } from '../fs/temp-files.js';
+import { acquireBackupShare } from '../operation-lock.js';
+import { recoverInterruptedRestores } from '../restore/recover.js';
 import type { BackupDraft, BackupStore, StoredBackup } from '../store/types.js';
 import { openStore } from '../store/open-store.js';
 import { toolVersion } from '../version.js';
@@ -53,6 +55,10 @@ export interface CreateOptions {
    * create, run and the daemon pass quiesceFor(config) (src/core/quiesce.ts). Default: run it directly.
    */
   quiesce?: Quiesce | undefined;
+  /** Who is backing up, named to a restore that has to wait (default "openclaw-backup create"). */
+  command?: string;
+  /** How long to wait while a restore runs on the state dir before giving up with exit 4 (default 60 s). */
+  lockWaitMs?: number;
 }
 
 export interface CreateResult {
@@ -92,8 +98,39 @@ function assertSomethingArchived(files: number, stateDir: string, components: Co
   throw new BackupError('failure', `nothing to back up: ${stateDir} holds no config and no files in the selected components (${components.join(', ')}); no archive was written`);
 }
 
-/** The one way a backup is made: used by `create`, `run` and the daemon. */
+async function checkStateDir(stateDir: string): Promise<void> {
+  const stateStat = await fs.stat(stateDir).catch((error: unknown) => {
+    throw new ConfigError(`state dir ${stateDir} is not readable: ${describeFsError(error)}`, { cause: error });
+  });
+  if (!stateStat.isDirectory()) throw new ConfigError(`state dir ${stateDir} is not a directory`);
+}
+
+/**
+ * The one way a backup is made: used by `create`, `run` and the daemon. A real backup first undoes a killed
+ * restore's swap, then holds a share of the operation lock from before the backups dir is made to the end, so it
+ * never runs beside a restore.
+ */
 export async function createBackup(options: CreateOptions): Promise<CreateResult> {
+  await checkStateDir(options.paths.stateDir);
+  if (options.dryRun) return writeBackup(options);
+  const { stateDir } = options.paths;
+  const warn = (message: string) => {
+    options.onWarning?.(message);
+    options.progress?.warning(message);
+  };
+  const recovered = await recoverInterruptedRestores(stateDir, { signal: options.signal });
+  for (const message of recovered.warnings) warn(message);
+  const share = await acquireBackupShare(stateDir, {
+    command: options.command ?? 'openclaw-backup create', waitMs: options.lockWaitMs, signal: options.signal, onCompromised: warn,
+  });
+  try {
+    return await writeBackup(options);
+  } finally {
+    await share.release();
+  }
+}
+
+async function writeBackup(options: CreateOptions): Promise<CreateResult> {
   const started = Date.now();
   const now = options.now ?? (() => new Date());
   const createdAt = now();
@@ -106,13 +143,6 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   };
   const debug = (fields: Record<string, unknown>, message: string) => options.log?.debug(fields, message);
 
-  const stateStat = await fs.stat(paths.stateDir).catch((error: unknown) => {
-    throw new ConfigError(`state dir ${paths.stateDir} is not readable: ${describeFsError(error)}`, { cause: error });
-  });
-  if (!stateStat.isDirectory()) throw new ConfigError(`state dir ${paths.stateDir} is not a directory`);
-
-  // A restore killed mid-swap may have left the backups dir inside its staging dir: put it back before writing.
-  if (!options.dryRun) await cleanStaleRestoreStaging(await fs.realpath(paths.stateDir));
   const selection = buildSelection({ only: options.only, include: config.backup.include, exclude: config.backup.exclude, keyPrefix: config.keyPrefix });
   const compression = options.compression ?? config.backup.compress;
   const resolvePath = (file: string) => expandHome(file, paths.home, paths.stateDir);
@@ -140,6 +170,7 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
     configPath: paths.configPath,
     openclawVersion: openclawVersion(config),
     components,
+    selection: { include: options.only ? [] : (config.backup.include ?? []).filter((i) => !isComponent(i)), exclude: (config.backup.exclude ?? []).filter((e) => !isComponent(e)) },
     compression,
     roots: sources.map((s) => s.root),
   };

@@ -35,6 +35,8 @@ export interface ArchiveHeader {
   configPath: string;
   openclawVersion: string | null;
   components: Component[];
+  /** The globs of backup.include/exclude this archive was made with (restore carries over what they left out). */
+  selection?: { include: string[]; exclude: string[] };
   compression: Compression;
   roots: SourceRoot[];
 }

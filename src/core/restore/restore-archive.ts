@@ -1,20 +1,26 @@
-import { cleanStaleRestoreStaging, RESTORE_STAGING_PREFIX } from '../fs/temp-files.js';
+import { RESTORE_STAGING_PREFIX } from '../fs/temp-files.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { expandHome, isInside, type StatePaths } from '../../config/paths.js';
+import { expandHome, type StatePaths } from '../../config/paths.js';
 import { tempSuffix } from '../fs/atomic.js';
 import type { Component } from '../components.js';
-import { toBackupError, UsageError } from '../../errors.js';
+import { BackupError, BusyError, toBackupError, UsageError } from '../../errors.js';
 import { assertGatewayStopped } from '../gateway/detect.js';
-import { LOCK_NAME, withStateLock } from '../lock.js';
+import { acquireStateLock, type StateLock } from '../lock.js';
+import { newOwner } from '../fs/lock-dir.js';
+import { acquireOperationLock } from '../operation-lock.js';
+import type { ArchiveHeader } from '../archive/manifest.js';
 import type { ArchiveFormat } from '../verify/archive-layout.js';
 import { inspectArchive, integrityErrorFor } from '../verify/verify-archive.js';
-import { applyFull, applySelected } from './apply.js';
+import { applyFull, applySelected, planFullSwap, undoOrExplain, type ApplyResult } from './apply.js';
+import { archiveSelection, type CarryContext } from './carry.js';
+import { archiveTime, describeChanges, newerMovedAway, newerReplaced, type RestoreChanges } from './changes.js';
+import { recoverInterruptedRestores } from './recover.js';
+import { JOURNAL_FILE, SwapJournal, type SwapStepHook } from './swap.js';
 import { ownerReport, type PermissionReport } from './permissions.js';
 import type { PlacedRoot, PlaceRootsOptions } from './place-roots.js';
 import type { PathRewrite } from './rewrite-config.js';
 import { planRestore, stageArchive } from './stage.js';
-import { rootOf } from './roots.js';
 import { exists } from './swap.js';
 import { existsSync } from 'node:fs';
 import { checkTargetPlace, resolveThroughLinks } from './destinations.js';
@@ -38,6 +44,12 @@ export interface RestoreOptions {
   openclaw?: Record<string, unknown> | undefined;
   /** The live backups dir, carried over untouched when it lives inside the state dir. */
   backupDir?: string | undefined;
+  /** The live backup.exclude: carried over when the archive does not record the selection it was made with. */
+  exclude?: string[] | undefined;
+  /** Said before anything live changes (files newer than the archive about to move) and for a lost lock. */
+  onWarning?: ((message: string) => void) | undefined;
+  /** Sees each step of the swap (journaled before it is made). */
+  onSwapStep?: SwapStepHook | undefined;
   signal?: AbortSignal | undefined;
   now?: () => Date;
   /** Identity or passphrase for an age-encrypted archive (both passes decrypt it, nothing plaintext hits the disk). */
@@ -58,10 +70,14 @@ export interface RestoreResult {
   roots: Array<Pick<PlacedRoot, 'id' | 'role' | 'source' | 'destination' | 'placement' | 'via'>>;
   /** Where the replaced state was moved; remove when satisfied. */
   rollback: string[];
+  /** Live paths a full restore kept in place: left out by the archive's selection, our lock and status files, the backups dir. */
+  carried: string[];
+  /** Live files newer than the archive that the restore moved (or would move) to the rollback copy. */
+  newer: string[];
   rewrites: PathRewrite[];
   permissions: PermissionReport | undefined;
-  /** Dry run: destinations that would be created or replaced. */
-  changes: { added: string[]; replaced: string[] } | undefined;
+  /** Dry run: what would be added, changed, left unchanged, removed (moved to the rollback copy) and carried over. */
+  changes: RestoreChanges | undefined;
   warnings: string[];
 }
 
@@ -77,16 +93,24 @@ async function checkTarget(target: string, copy: boolean, force: boolean): Promi
   }
 }
 
-function carriedNames(target: string, backupDir: string | undefined, links: string[]): string[] {
-  const names = [LOCK_NAME, 'backups'];
-  if (backupDir && isInside(target, backupDir) && backupDir !== target) names.push(path.relative(target, backupDir).split(path.sep)[0] as string);
-  return [...new Set([...names, ...links])];
+/** Restore's locks: the operation lock (waits for running backups, keeps new ones out) and then the state lock. */
+async function takeRestoreLocks(target: string, options: RestoreOptions): Promise<StateLock[]> {
+  const common = { command: 'openclaw-backup restore', signal: options.signal, onCompromised: options.onWarning };
+  const operation = await acquireOperationLock(target, { ...common, waitMs: 60_000 });
+  try {
+    return [operation, await acquireStateLock(target, { ...common, waitMs: 5_000 })];
+  } catch (error) {
+    await operation.release();
+    throw error;
+  }
 }
 
 /**
  * Restores an archive: one pass extracts it into a staging dir beside the target while checking every entry (hashes,
- * manifest, databases), then remaps paths in openclaw.json, fixes modes, and swaps it in with a rollback copy.
- * Nothing live changes before the swap (a bad archive only ever reaches the staging dir), and a failed swap is undone. Refuses while the gateway runs; takes the state lock.
+ * manifest, databases); then each root's destination is decided from the paths the user's config names, paths in
+ * openclaw.json are remapped, modes fixed, and the staged trees swapped in with a rollback copy. Nothing live changes
+ * before the swap; every step of the swap is journaled, and a failed one is undone (a killed one by the next
+ * command). Refuses while the gateway runs; no backup runs beside it (operation lock + state lock).
  */
 export async function restoreArchive(options: RestoreOptions): Promise<RestoreResult> {
   const copy = Boolean(options.target);
@@ -101,68 +125,101 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
 
   const placeOptions: PlaceRootsOptions = { target, copy, home: options.paths.home, configPath: options.paths.configPath, dirExists: (dir) => existsSync(dir) };
   const targetLink = namedTarget !== target ? namedTarget : undefined;
-  const base = { archive: labelOf(options.archive), target, targetLink, components: options.only ?? ('all' as const), warnings: [] as string[] };
+  const base = { archive: labelOf(options.archive), target, targetLink, components: options.only ?? ('all' as const) };
   const describeRoots = (roots: PlacedRoot[]) => roots.map(({ id, role, source, destination, placement, via }) => ({ id, role, source, destination, placement, ...(via ? { via } : {}) }));
   const decide = (scan: ScanResult) => planDestinations({ scan, place: placeOptions, only: options.only, namedTarget, paths: options.paths, live: options.openclaw, backupDir });
+  const carryFor = (scan: ScanResult, pinnedLinks: string[]): CarryContext => {
+    const header = scan.layout?.format === 'openclaw-backup' ? (scan.header as ArchiveHeader) : undefined;
+    return { target, inPlace: !copy, selection: archiveSelection(header, options.exclude), backupDir: options.backupDir, openclaw: options.openclaw, home: options.paths.home, pinnedLinks };
+  };
 
   if (options.dryRun) {
     const { result: verified, scan } = await inspectArchive(options.archive, { signal: options.signal, decrypt: options.decrypt, progress: options.progress });
     if (!verified.ok || !scan) throw integrityErrorFor(verified);
     const destinations = await decide(scan);
-    base.warnings.push(...destinations.notes);
     const plan = planRestore(scan, destinations.place, options.only);
-    const changes = { added: [] as string[], replaced: [] as string[] };
-    for (const entry of plan.selected) {
-      if (entry.kind === 'directory') continue;
-      const found = rootOf(plan.roots, entry.rel);
-      if (!found) continue;
-      const dest = found.inner ? path.join(found.root.destination, found.inner) : found.root.destination;
-      ((await exists(dest)) ? changes.replaced : changes.added).push(dest);
-    }
+    const swaps = options.only ? undefined : await planFullSwap(plan, '', carryFor(scan, destinations.carry));
+    const changes = await describeChanges(plan, swaps, archiveTime(scan));
     const files = plan.selected.filter((e) => e.kind !== 'directory').length;
-    return { ...base, format: verified.format, dryRun: true, files, roots: describeRoots(plan.roots), rollback: [], rewrites: [], permissions: undefined, changes };
+    return {
+      ...base, format: verified.format, dryRun: true, files, roots: describeRoots(plan.roots), rollback: [], carried: changes.carried, newer: changes.newer,
+      rewrites: [], permissions: undefined, changes, warnings: [...destinations.notes],
+    };
   }
 
   // One pass (stage.ts): the archive is checked while it is written into the staging dir, and the staging dir's
   // free space is checked against the sizes the archive declares as they come.
   const createdTarget = !(await exists(target));
   if (createdTarget) await fs.mkdir(target, { recursive: true, mode: 0o700 });
+  let keepStaging = false;
   try {
-    return await withStateLock(target, { command: 'openclaw-backup restore', signal: options.signal, waitMs: 5_000 }, async () => {
-      const leftovers = await cleanStaleRestoreStaging(target);
-      const leftoverWarnings = leftovers.kept.map((dir) => `${dir} was left by a killed restore and holds a backups dir; move it back by hand`);
-      const staging = path.join(path.dirname(target), `${RESTORE_STAGING_PREFIX}${tempSuffix()}`);
+    const locks = await takeRestoreLocks(target, options);
+    try {
+      const recovered = await recoverInterruptedRestores(target, { heldTarget: target, signal: options.signal });
+      const warnings = [...recovered.warnings];
+      const staging = path.join(path.dirname(await fs.realpath(target)), `${RESTORE_STAGING_PREFIX}${tempSuffix()}`);
       await fs.mkdir(staging, { mode: 0o700 });
+      let journal: SwapJournal | undefined;
       try {
+        journal = await SwapJournal.open(path.join(staging, JOURNAL_FILE), { pid: process.pid, owner: newOwner('openclaw-backup restore'), target, startedAt: new Date().toISOString() }, options.onSwapStep);
         let destinations: DestinationPlan | undefined;
         const decidePlace = async (scan: ScanResult) => {
           destinations = await decide(scan);
           return destinations.place;
         };
         const staged = await stageArchive({ archive: options.archive, staging, decidePlace, only: options.only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt, progress: options.progress });
-        const carry = (destinations as DestinationPlan | undefined)?.carry ?? [];
-        base.warnings.push(...((destinations as DestinationPlan | undefined)?.notes ?? []));
+        const planned = destinations as DestinationPlan | undefined;
+        warnings.push(...(planned?.notes ?? []));
         await assertGatewayStopped(gateway);
+        if (locks.some((lock) => lock.compromised())) throw new BusyError(`the restore's lock on ${target} was lost; nothing was changed`);
         const stamp = stampOf((options.now ?? (() => new Date()))());
-        const applied = options.only
-          ? await applySelected(staged, staging, stamp, target)
-          : await applyFull(staged, staging, stamp, carriedNames(target, options.backupDir, carry));
+        const carry = carryFor(staged.scan, planned?.carry ?? []);
+        const madeAt = archiveTime(staged.scan);
+        const swaps = options.only ? undefined : await planFullSwap(staged.plan, staging, carry);
+        const newer = swaps ? await newerMovedAway(swaps, madeAt) : await newerReplaced(staged.plan, madeAt);
+        if (newer.length) options.onWarning?.(`${describeNewer(newer, madeAt)}; they will be moved to the rollback copy`);
+        let applied: ApplyResult;
+        try {
+          applied = swaps ? await applyFull(journal, swaps, carry, stamp) : await applySelected(journal, staged, staging, stamp, target);
+          throwIfSignalled(options.signal);
+          await journal.commit();
+        } catch (error) {
+          const undone = await undoOrExplain(journal, error, staging);
+          keepStaging = undone.keepStaging;
+          throw undone.error;
+        }
         const files = staged.plan.selected.filter((e) => e.kind !== 'directory').length;
-        const moved = (applied.movedLinks ?? []).map((link) => `${link} stood where restored files go: moved to ${applied.rollback[0] ?? 'the rollback copy'}, restored as a directory`);
-        const warnings = [...base.warnings, ...moved, ...leftoverWarnings, ...(await ownershipWarnings(target))];
+        warnings.push(...(applied.movedLinks ?? []).map((link) => `${link} stood where restored files go: moved to ${applied.rollback[0] ?? 'the rollback copy'}, restored as a directory`));
+        warnings.push(...applied.conflicts.map((file) => `kept the live ${file}; the archive's copy of it was not restored`));
+        if (newer.length) warnings.push(`${describeNewer(newer, madeAt)}; they are in ${applied.rollback.join(', ') || 'the rollback copy'}`);
+        warnings.push(...(await ownershipWarnings(target)));
         return {
-          ...base, format: staged.verify.format, dryRun: false, files, roots: describeRoots(staged.plan.roots), rollback: applied.rollback, rewrites: staged.rewrites,
-          permissions: ownerReport(staged.privateFiles), changes: undefined, warnings,
+          ...base, format: staged.verify.format, dryRun: false, files, roots: describeRoots(staged.plan.roots), rollback: applied.rollback, carried: applied.carried, newer,
+          rewrites: staged.rewrites, permissions: ownerReport(staged.privateFiles), changes: undefined, warnings,
         };
       } finally {
-        await fs.rm(staging, { recursive: true, force: true });
+        await journal?.close();
+        if (!keepStaging) await fs.rm(staging, { recursive: true, force: true });
       }
-    });
+    } finally {
+      for (const lock of locks.reverse()) await lock.release();
+    }
   } catch (error) {
-    if (createdTarget) await fs.rm(target, { recursive: true, force: true }).catch(() => {});
+    // A target this restore created goes again, unless a swap that could not be undone left things in it.
+    if (createdTarget && !keepStaging) await fs.rm(target, { recursive: true, force: true }).catch(() => {});
     // A raw fs error (ENOSPC while staging) is a failure with one clear line, not an "unexpected error".
     throw toBackupError(error, 'restore');
   }
+}
+
+function describeNewer(newer: string[], madeAt: Date | undefined): string {
+  const more = newer.length > 5 ? ` and ${newer.length - 5} more` : '';
+  return `${newer.length} live file${newer.length === 1 ? '' : 's'} changed after the archive was made (${madeAt?.toISOString()}): ${newer.slice(0, 5).join(', ')}${more}`;
+}
+
+/** Interrupted during the swap: undo it rather than leave a half-restored state (a second signal still kills). */
+function throwIfSignalled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new BackupError('interrupted', 'restore interrupted; nothing was changed');
 }
 
 /** Running as root into a directory another user owns is the "copied as root" footgun: say so. */

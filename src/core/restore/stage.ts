@@ -57,6 +57,8 @@ export interface StageResult {
   written: Set<string>;
   /** The verdict of the one pass (always ok: a failed one throws). */
   verify: VerifyResult;
+  /** What the pass read: the entries, header and manifest. */
+  scan: ScanResult;
 }
 
 /**
@@ -124,7 +126,7 @@ export async function stageArchive(options: {
   }
   if (stateRoot && writer.written.has(stateRoot.archiveRel)) await chmodNoFollow(path.join(options.staging, stateRoot.archiveRel), 0o700);
   else if (stateRoot) await fs.mkdir(path.join(options.staging, stateRoot.archiveRel), { recursive: true, mode: 0o700 });
-  return { plan, rewrites, privateFiles, written: writer.written, verify };
+  return { plan, rewrites, privateFiles, written: writer.written, verify, scan };
 }
 
 /**
