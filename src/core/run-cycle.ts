@@ -3,6 +3,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { expandHome, type StatePaths } from '../config/paths.js';
 import { checkConfigFileForHook, runPostBackupHook } from '../hooks/post-backup.js';
 import { createBackup, type CreateResult } from './archive/create.js';
+import { damagedDatabaseError } from './archive/backup-checks.js';
 import { BackupError, toBackupError } from '../errors.js';
 import { createGatewayService, type GatewayService } from './gateway/service.js';
 import { withStateLock } from './lock.js';
@@ -88,16 +89,20 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
       await verifyArchive(created.archive as string, { signal: options.signal, throwOnProblem: true, decrypt });
       log.info({ archive: created.archive }, 'archive verified');
     }
-    const pruned = await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs }, () =>
+    const damaged = damagedDatabaseError(created);
+    // Each run would hold the damaged copy: pruning could push the last good copy of that database out.
+    if (damaged) log.warn({ archive: created.archive }, 'retention skipped: this backup holds a damaged database; older archives are kept');
+    const pruned = damaged ? { removed: [], kept: [] } : await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs }, () =>
       pruneArchives({
         dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile, retention: config.backup.retention,
         timeZone: config.backup.timezone, protect: [created.archive as string],
       }),
     );
     run.pruned = pruned.removed.map((entry) => entry.archive);
-    log.info({ removed: run.pruned, kept: pruned.kept.length }, 'retention applied');
+    if (!damaged) log.info({ removed: run.pruned, kept: pruned.kept.length }, 'retention applied');
     run.hook = await runHook(options, created);
-    if (run.hook?.error) failure = new BackupError('failure', `${run.hook.error}; archive kept: ${created.archive}`);
+    if (damaged) failure = damaged;
+    else if (run.hook?.error) failure = new BackupError('failure', `${run.hook.error}; archive kept: ${created.archive}`);
   } catch (error) {
     failure = toBackupError(error);
   }

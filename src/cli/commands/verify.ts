@@ -2,8 +2,13 @@ import type { Command } from 'commander';
 import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
 import { integrityErrorFor, verifyArchive, type VerifyResult } from '../../core/verify/verify-archive.js';
 import { formatBytes } from '../../core/format.js';
+import { describeFlag } from '../../core/verify/describe-flag.js';
 import { printJson, type CommandIO, type GlobalOptions } from '../context.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
+
+function describeFlagged(result: VerifyResult): string {
+  return result.flagged.map((flag) => `  flagged: ${flag.path}: ${describeFlag(flag)}\n`).join('');
+}
 
 function describeOk(result: VerifyResult): string {
   const { files, databases, bytes } = result.checked;
@@ -26,6 +31,6 @@ export function registerVerify(program: Command, io: CommandIO, _globals: () => 
       const result = await verifyArchive(archive, { signal: io.signal, decrypt });
       if (flags.json) printJson(io, result);
       if (!result.ok) throw integrityErrorFor(result, { reported: Boolean(flags.json) });
-      if (!flags.json) io.stdout.write(describeOk(result));
+      if (!flags.json) io.stdout.write(describeOk(result) + describeFlagged(result));
     });
 }

@@ -21,6 +21,8 @@ import { FORMAT_NAME, FORMAT_VERSION, HEADER_PATH, MANIFEST_PATH, type ArchiveHe
 import { ManifestWriter } from './manifest-writer.js';
 import { freeArchivePath, resolveOutput } from './output-path.js';
 import { planSources, type BackupSource } from './sources.js';
+import { assertSomethingArchived } from './backup-checks.js';
+import type { FlaggedFile } from './store-file.js';
 
 export interface CreateOptions {
   paths: StatePaths;
@@ -61,6 +63,8 @@ export interface CreateResult {
   /** Time the snapshot phase held the gateway quiesced. */
   pauseMs: number;
   warnings: string[];
+  /** Files stored raw and flagged (damaged databases, files named like databases that are not): see FlaggedFile. */
+  flagged: FlaggedFile[];
   createdAt: string;
   profile: string;
   encrypted: boolean;
@@ -127,6 +131,8 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   const sources = await existingSources(planned, warn);
   const target = await resolveOutput({ output: options.output, backupDir: config.backupDir, stateDir: paths.stateDir, sources, create: !options.dryRun });
   const components = COMPONENTS.filter((c) => selection.components.has(c));
+  // By identity too: a backups dir (and our staging dir in it) that resolves into a source tree is never archived.
+  const excludeAbs = [...target.excludeFromWalk, target.dir];
   checkKeyPlacement(encryptSettings, { backupDir: target.dir, stateDir: paths.stateDir, resolvePath }, warn);
   if (encryption && target.file && !target.file.endsWith('.age')) throw new UsageError(`output ${target.file}: an encrypted archive's name must end in .age`);
 
@@ -146,11 +152,12 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   };
 
   if (options.dryRun) {
-    const counted = await archiveEntries({ sources, selection, writer: undefined, manifest: undefined, snapshots: new Map(), stagingDir: '', excludeAbs: target.excludeFromWalk, signal: options.signal, onWarning: warn });
+    const counted = await archiveEntries({ sources, selection, writer: undefined, manifest: undefined, snapshots: new Map(), stagingDir: '', excludeAbs, signal: options.signal, onWarning: warn });
+    assertSomethingArchived(counted, paths);
     return {
       dryRun: true, archive: target.file ?? null, bytes: 0, sha256: null, files: counted.files, directories: counted.directories,
       symlinks: counted.symlinks, databases: 0, contentBytes: counted.bytes, components: COMPONENTS.filter((c) => counted.components.has(c)),
-      durationMs: Date.now() - started, pauseMs: 0, warnings, createdAt: header.createdAt, profile: paths.profile, encrypted: Boolean(encryption),
+      durationMs: Date.now() - started, pauseMs: 0, warnings, flagged: [], createdAt: header.createdAt, profile: paths.profile, encrypted: Boolean(encryption),
     };
   }
 
@@ -171,7 +178,7 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
     // Before the snapshot phase: deriving a passphrase key (scrypt) takes a second of CPU.
     seal = encryption ? await createEncryptStage(encryption) : undefined;
     const quiesce = options.quiesce ?? ((phase) => phase());
-    const databases = await findDatabases({ sources, selection, excludeAbs: target.excludeFromWalk, signal: options.signal });
+    const databases = await findDatabases({ sources, selection, excludeAbs, signal: options.signal });
     const pauseStart = Date.now();
     const snapshots = await quiesce(() => snapshotDatabases({ databases, stagingDir, signal: options.signal }));
     const pauseMs = Date.now() - pauseStart;
@@ -180,9 +187,10 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
     await writer.addBuffer(HEADER_PATH, Buffer.from(`${JSON.stringify(header, null, 2)}\n`), { mode: 0o600, mtime: createdAt });
     manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);
     const counted = await archiveEntries({
-      sources, selection, writer, manifest, snapshots, stagingDir, excludeAbs: target.excludeFromWalk,
+      sources, selection, writer, manifest, snapshots, stagingDir, excludeAbs,
       signal: options.signal, onProgress: options.onProgress, onWarning: warn,
     });
+    assertSomethingArchived(counted, paths);
     const manifestSize = await manifest.finish(now());
     await writer.addFile(MANIFEST_PATH, manifest.file, manifestSize, { mode: 0o600, mtime: now() });
     const written = await writer.finish();
@@ -192,7 +200,7 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
     return {
       dryRun: false, archive: finalPath, bytes: written.bytes, sha256: written.sha256, files: counted.files,
       directories: counted.directories, symlinks: counted.symlinks, databases: manifest.totals.databases, contentBytes: counted.bytes,
-      components, durationMs: Date.now() - started, pauseMs, warnings, createdAt: header.createdAt, profile: paths.profile, encrypted: Boolean(encryption),
+      components, durationMs: Date.now() - started, pauseMs, warnings, flagged: counted.flagged, createdAt: header.createdAt, profile: paths.profile, encrypted: Boolean(encryption),
     };
   } catch (error) {
     await writer?.abort();

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isSelected, type Selection } from '../components.js';
 import { throwIfAborted } from '../../errors.js';
-import { copyDatabase, hasSqliteHeader, SQLITE_NAME } from './sqlite-snapshot.js';
+import { copyDatabase, hasSqliteHeader, isDamagedDatabaseError, SQLITE_NAME } from './sqlite-snapshot.js';
 import type { BackupSource } from './sources.js';
 import { walkTree } from './walk.js';
 
@@ -13,15 +13,37 @@ export interface DatabaseSnapshot {
   size: number;
 }
 
+/** A database the online backup API could not copy because the file is damaged: it is archived raw instead. */
+export interface DamagedDatabase {
+  damaged: string;
+}
+
+export type SnapshotOutcome = DatabaseSnapshot | DamagedDatabase;
+
+export function isDamaged(outcome: SnapshotOutcome): outcome is DamagedDatabase {
+  return 'damaged' in outcome;
+}
+
 let counter = 0;
 
-/** Copies one live database into the staging dir with SQLite's online backup API. */
-export async function takeSnapshot(source: string, stagingDir: string): Promise<DatabaseSnapshot> {
+/**
+ * Copies one live database into the staging dir with SQLite's online backup API. A damaged file (not a database
+ * after all, or corrupt past what the copy can read) is reported as such, not thrown: one bad file must not block
+ * the backup of everything else. The disk, a lock or an abort still throw.
+ */
+export async function takeSnapshot(source: string, stagingDir: string): Promise<SnapshotOutcome> {
   counter += 1;
   const file = path.join(stagingDir, `db-${counter}-${path.basename(source)}`);
-  const { pages } = await copyDatabase(source, file);
-  const { size } = await fs.stat(file);
-  return { file, pages, size };
+  try {
+    const { pages } = await copyDatabase(source, file);
+    const { size } = await fs.stat(file);
+    return { file, pages, size };
+  } catch (error) {
+    if (!isDamagedDatabaseError(error)) throw error;
+    await fs.rm(file, { force: true });
+    const cause = (error as { cause?: { errstr?: string } }).cause;
+    return { damaged: cause?.errstr ?? (error as Error).message };
+  }
 }
 
 interface FindOptions {
@@ -51,8 +73,8 @@ export async function findDatabases(options: FindOptions): Promise<string[]> {
  * phase that needs the gateway quiesced, so it does nothing else: finding the databases happens before it,
  * integrity_check and hashing after it. A database deleted since it was found is skipped (it is gone from the state).
  */
-export async function snapshotDatabases(options: { databases: string[]; stagingDir: string; signal?: AbortSignal | undefined }): Promise<Map<string, DatabaseSnapshot>> {
-  const snapshots = new Map<string, DatabaseSnapshot>();
+export async function snapshotDatabases(options: { databases: string[]; stagingDir: string; signal?: AbortSignal | undefined }): Promise<Map<string, SnapshotOutcome>> {
+  const snapshots = new Map<string, SnapshotOutcome>();
   for (const abs of options.databases) {
     throwIfAborted(options.signal);
     if (!(await fs.access(abs).then(() => true, () => false))) continue;

@@ -49,8 +49,22 @@ export type ManifestEntry =
       sha256: string;
       /** Present for SQLite databases, which are stored as online-backup snapshots. */
       sqlite?: { snapshot: true; integrity: 'ok'; pages: number };
+      /** Stored byte for byte although its name or header says database: see FlaggedFile. */
+      flagged?: FileFlag;
+      /** Stored in GNU tar's PAX sparse format 1.0 (size/sha256 are of the stored map + data): see docs. */
+      sparse?: { realSize: number };
     }
   | { path: string; type: 'symlink'; component: Component; mode: number; mtimeMs: number; target: string; external: boolean };
+
+/**
+ * Why a file is stored as a raw copy instead of a snapshot. `corrupt-database`: it has a SQLite header but could
+ * not be opened, copied or failed PRAGMA integrity_check (its -wal/-journal are stored raw beside it, flagged the
+ * same way). `not-a-database`: named like a database (.sqlite, .sqlite3, .db) but without a SQLite header.
+ */
+export interface FileFlag {
+  kind: 'corrupt-database' | 'not-a-database';
+  reason: string;
+}
 
 export interface ManifestTotals {
   files: number;

@@ -16,6 +16,7 @@ import type { PathRewrite } from './rewrite-config.js';
 import { planRestore, stageArchive } from './stage.js';
 import { rootOf } from './roots.js';
 import { exists } from './swap.js';
+import { flaggedWarnings } from './flagged-warnings.js';
 import { existsSync } from 'node:fs';
 import type { DecryptionKey } from '../crypto/keys.js';
 
@@ -105,7 +106,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       ((await exists(dest)) ? changes.replaced : changes.added).push(dest);
     }
     const files = plan.selected.filter((e) => e.kind !== 'directory').length;
-    return { ...base, dryRun: true, files, roots: describeRoots(plan.roots), rollback: [], rewrites: [], permissions: undefined, changes };
+    return { ...base, dryRun: true, files, roots: describeRoots(plan.roots), rollback: [], rewrites: [], permissions: undefined, changes, warnings: flaggedWarnings(verified.flagged, plan) };
   }
 
   await checkFreeSpace(path.dirname(target), verified.checked.bytes);
@@ -125,7 +126,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
           ? await applySelected(staged, staging, stamp, target)
           : await applyFull(staged, staging, stamp, carriedNames(target, options.backupDir));
         const files = staged.plan.selected.filter((e) => e.kind !== 'directory').length;
-        const warnings = [...leftoverWarnings, ...(await ownershipWarnings(target))];
+        const warnings = [...leftoverWarnings, ...flaggedWarnings(verified.flagged, staged.plan), ...(await ownershipWarnings(target))];
         return {
           ...base, dryRun: false, files, roots: describeRoots(staged.plan.roots), rollback: applied.rollback, rewrites: staged.rewrites,
           permissions: ownerReport(staged.privateFiles), changes: undefined, warnings,

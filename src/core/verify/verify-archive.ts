@@ -1,5 +1,5 @@
 import type { Compression } from '../../config/schema.js';
-import type { ArchiveHeader, Manifest } from '../archive/manifest.js';
+import type { ArchiveHeader, FileFlag, Manifest } from '../archive/manifest.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { IntegrityError } from '../../errors.js';
 import type { ArchiveFormat } from './archive-layout.js';
@@ -21,6 +21,8 @@ export interface VerifyResult {
   header: ArchiveHeader | undefined;
   manifest: Omit<Manifest, 'entries'> | Record<string, unknown> | undefined;
   problems: VerifyProblem[];
+  /** Entries the manifest flags as raw copies (a damaged database, a file named like one): reported, not problems. */
+  flagged: Array<{ path: string } & FileFlag>;
   checked: { entries: number; files: number; bytes: number; databases: number };
 }
 
@@ -37,9 +39,25 @@ export interface VerifiedArchive {
   scan: ScanResult | undefined;
 }
 
+/** Entries our manifest flags: a damaged database was archived raw on purpose, so its failed check is expected. */
+function flaggedEntries(scan: ScanResult): VerifyResult['flagged'] {
+  if (scan.layout?.format !== 'openclaw-backup') return [];
+  const entries = (scan.manifest as { entries?: unknown } | undefined)?.entries;
+  if (!Array.isArray(entries)) return [];
+  const out: VerifyResult['flagged'] = [];
+  for (const entry of entries as Array<{ path?: unknown; flagged?: Partial<FileFlag> }>) {
+    const flag = entry?.flagged;
+    if (typeof entry?.path !== 'string' || !flag || (flag.kind !== 'corrupt-database' && flag.kind !== 'not-a-database')) continue;
+    out.push({ path: entry.path, kind: flag.kind, reason: typeof flag.reason === 'string' ? flag.reason : '' });
+  }
+  return out;
+}
+
 function summarize(archive: string, scan: ScanResult): VerifyResult {
   const format = scan.layout?.format ?? null;
-  const problems = [...scan.problems];
+  const flagged = flaggedEntries(scan);
+  const expected = new Set(flagged.filter((f) => f.kind === 'corrupt-database').map((f) => f.path));
+  const problems = scan.problems.filter((p) => !(expected.has(p.path) && p.reason.startsWith('database ')));
   if (format === 'openclaw-backup' && problems.length === 0) problems.push(...checkOurArchive(scan));
   if (format === 'openclaw-native' && problems.length === 0) problems.push(...checkNativeArchive(scan));
   const files = scan.entries.filter((entry) => entry.kind === 'file');
@@ -58,7 +76,8 @@ function summarize(archive: string, scan: ScanResult): VerifyResult {
     header: format === 'openclaw-backup' ? (scan.header as ArchiveHeader) : undefined,
     manifest,
     problems,
-    checked: { entries: scan.entries.length, files: files.length, bytes: files.reduce((n, e) => n + e.size, 0), databases: scan.databases },
+    flagged,
+    checked: { entries: scan.entries.length, files: files.length, bytes: files.reduce((n, e) => n + e.size, 0), databases: scan.databases - scan.entries.filter((e) => e.database && expected.has(e.name)).length },
   };
 }
 
@@ -75,7 +94,7 @@ export async function inspectArchive(archive: string, options: VerifyOptions = {
     if (!(error instanceof IntegrityError)) throw error;
     const result: VerifyResult = {
       ok: false, archive, format: null, compression: null, encrypted: false, hashesChecked: false, header: undefined, manifest: undefined,
-      problems: [{ path: archive, reason: error.message.startsWith(archive) ? error.message.slice(archive.length).replace(/^:?\s*/, '') : error.message }],
+      problems: [{ path: archive, reason: error.message.startsWith(archive) ? error.message.slice(archive.length).replace(/^:?\s*/, '') : error.message }], flagged: [],
       checked: { entries: 0, files: 0, bytes: 0, databases: 0 },
     };
     return finish({ result, scan: undefined }, options);
