@@ -1,35 +1,34 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { findUnsafeConfigWriter } from '../config-safety.js';
+import { findUnsafeConfigWriter, repairConfigMode } from '../config-safety.js';
 import { ok, type DoctorCheck, type DoctorFinding } from './types.js';
 
 const ID = 'post-backup';
+/** Each repair fixes one path; the config and its parents up to `/` are a short chain. */
+const MAX_REPAIRS = 32;
 
-/** postBackup runs a shell command as this user: the file that sets it must be writable by this user only. */
+/**
+ * postBackup runs a shell command as this user: the file that sets it, and every directory above it, must be
+ * changeable by this user (or root) only — the same check the hook runner applies.
+ */
 export const checkPostBackup: DoctorCheck = async (context) => {
   const hook = context.config?.backup.postBackup;
   if (!hook) return [ok(ID, 'no postBackup hook configured')];
   const { configPath } = context.paths;
   let problem = await findUnsafeConfigWriter(configPath, context.uid);
   const fixed: string[] = [];
-  if (problem && context.fix) {
-    for (const target of [configPath, path.dirname(configPath)]) {
-      const stat = await fs.stat(target).catch(() => undefined);
-      if (!stat || stat.uid !== context.uid || (stat.mode & 0o022) === 0) continue;
-      const mode = target === configPath ? stat.mode & 0o700 : stat.mode & 0o7755 & ~0o022;
-      await fs.chmod(target, mode);
-      fixed.push(`chmod ${mode.toString(8).padStart(4, '0')} ${target}`);
-    }
+  for (let i = 0; context.fix && problem?.repair && i < MAX_REPAIRS; i += 1) {
+    const { repair } = problem;
+    if (!(await repairConfigMode(repair))) break;
+    fixed.push(`chmod ${repair.mode.toString(8).padStart(4, '0')} ${repair.path}`);
     problem = await findUnsafeConfigWriter(configPath, context.uid);
   }
   const finding: DoctorFinding = problem
     ? {
         id: ID,
         level: 'error',
-        message: `postBackup is set but ${problem}: anyone who can edit it can run commands as you; the daemon will not run the hook`,
-        fix: `chmod 600 ${configPath} (and chmod go-w ${path.dirname(configPath)}), or: openclaw-backup doctor --fix`,
+        message: `postBackup is set but ${problem.reason}: anyone who can change the config can run commands as you; the daemon will not run the hook`,
+        fix: problem.repair ? `${problem.fix}, or: openclaw-backup doctor --fix` : problem.fix,
       }
-    : ok(ID, `postBackup is set and ${configPath} is writable only by you`);
+    : ok(ID, `postBackup is set and ${configPath} (and every directory above it) is writable only by you`);
   if (fixed.length) finding.fixed = fixed;
   return [finding];
 };
