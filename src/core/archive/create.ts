@@ -22,6 +22,7 @@ import { ManifestWriter } from './manifest-writer.js';
 import { freeArchivePath, resolveOutput } from './output-path.js';
 import { planSources, type BackupSource } from './sources.js';
 import { assertSomethingArchived } from './backup-checks.js';
+import { checkBackupsDirMode } from './backups-dir-mode.js';
 import type { FlaggedFile } from './store-file.js';
 
 export interface CreateOptions {
@@ -130,6 +131,8 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   const planned = planSources(paths, config);
   const sources = await existingSources(planned, warn);
   const target = await resolveOutput({ output: options.output, backupDir: config.backupDir, stateDir: paths.stateDir, sources, create: !options.dryRun });
+  const dirSource = options.output ? '--output' : config.backup.path ? `${config.keyPrefix}.path` : 'the default backups dir';
+  await checkBackupsDirMode({ dir: target.dir, source: dirSource, warnLoose: !options.output }, warn);
   const components = COMPONENTS.filter((c) => selection.components.has(c));
   // By identity too: a backups dir (and our staging dir in it) that resolves into a source tree is never archived.
   const excludeAbs = [...target.excludeFromWalk, target.dir];

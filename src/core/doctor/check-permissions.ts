@@ -74,12 +74,15 @@ async function collect(context: DoctorContext): Promise<Problem[]> {
     const config = await statEntry(configPath);
     if (config) problems.push(inspect(config, context, 'config', 'error'));
   }
-  const backups = await statEntry(context.backupDir);
+  // A symlinked backups dir is judged (and repaired) by its target, as create judges it.
+  const backupDir = await fs.realpath(context.backupDir).catch(() => context.backupDir);
+  const backups = await statEntry(backupDir);
   if (backups?.isDir) {
-    problems.push(inspect(backups, context, 'backups dir', 'warn'));
-    for (const name of await fs.readdir(context.backupDir).catch(() => [] as string[])) {
+    const worldWritable = (backups.mode & 0o002) !== 0 && (backups.mode & 0o1000) === 0;
+    problems.push(inspect(backups, context, worldWritable ? 'backups dir (writable by everyone: create refuses it)' : 'backups dir', worldWritable ? 'error' : 'warn'));
+    for (const name of await fs.readdir(backupDir).catch(() => [] as string[])) {
       if (!parseArchiveFileName(name) && !name.endsWith('.partial')) continue;
-      const archive = await statEntry(path.join(context.backupDir, name));
+      const archive = await statEntry(path.join(backupDir, name));
       if (archive && !archive.isDir) problems.push(inspect(archive, context, 'archive', 'error'));
     }
   }
