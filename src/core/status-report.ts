@@ -5,7 +5,7 @@ import { nextFireTime } from './schedule.js';
 import { listArchives, type CatalogEntry } from './catalog.js';
 import { isProcessAlive } from './fs/atomic.js';
 import { DAEMON_LOCK_NAME, readLockOwner } from './lock.js';
-import { emptyStatus, readStatus, statusPathFor, writeStatus, type LastRun, type StatusRecord } from './status-record.js';
+import { emptyStatus, futureTimes, readStatus, statusPathFor, writeStatus, type LastRun, type StatusRecord } from './status-record.js';
 
 export interface StatusReport {
   stateDir: string;
@@ -19,7 +19,8 @@ export interface StatusReport {
   lastSuccess: LastRun | null;
   archives: { dir: string; count: number; bytes: number; newest: string | null };
   daemon: { running: boolean; pid: number | null; startedAt: string | null };
-  statusRecord: { path: string; corrupt: boolean; reason: string | null; rebuilt: boolean };
+  /** `future`: recorded times that lie in the future (the clock was wrong); they count as unknown. */
+  statusRecord: { path: string; corrupt: boolean; reason: string | null; rebuilt: boolean; future: string[] };
 }
 
 /** A record rebuilt from the archives present: the newest one stands for the last successful run. */
@@ -62,6 +63,6 @@ export async function collectStatus(paths: StatePaths, config: LoadedConfig, now
       newest: catalog.archives[0]?.archive ?? null,
     },
     daemon: { running, pid: running ? (owner?.pid ?? null) : null, startedAt: running ? (record.daemon?.startedAt ?? owner?.since ?? null) : null },
-    statusRecord: { path: statusPathFor(paths.stateDir), corrupt: read.corrupt, reason: read.corrupt ? read.reason : null, rebuilt },
+    statusRecord: { path: statusPathFor(paths.stateDir), corrupt: read.corrupt, reason: read.corrupt ? read.reason : null, rebuilt, future: futureTimes(record, now) },
   };
 }

@@ -6,7 +6,7 @@ import type { GatewayService } from '../core/gateway/service.js';
 import { acquireStateLock, DAEMON_LOCK_NAME, type StateLock } from '../core/lock.js';
 import type { Log } from '../core/log.js';
 import { runCycle } from '../core/run-cycle.js';
-import { readStatus, updateStatus, type LastRun } from '../core/status-record.js';
+import { lastRunForCatchUp, readStatus, updateStatus, type LastRun } from '../core/status-record.js';
 import { findMissedRun, type ScheduleSpec } from '../core/schedule.js';
 import { createScheduler, watchClockJumps } from './scheduler.js';
 import { onReloadSignal } from './signals.js';
@@ -36,13 +36,17 @@ function specOf(config: LoadedConfig): ScheduleSpec {
   return { auto: config.backup.auto, schedule: config.backup.schedule, timezone: config.backup.timezone };
 }
 
-/** When the last run started: the status record, else the newest archive (a lost record must not re-run). */
-async function lastRunTime(paths: StatePaths, config: LoadedConfig): Promise<Date | null> {
+/** When the last run started: the status record, else the newest archive; a time in the future is unknown. */
+async function lastRunTime(paths: StatePaths, config: LoadedConfig, log: Log): Promise<Date | null> {
   const { record } = await readStatus(paths.stateDir);
-  if (record.lastRun) return new Date(record.lastRun.startedAt);
-  const catalog = await listArchives({ dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile }).catch(() => undefined);
-  const newest = catalog?.archives[0];
-  return newest ? new Date(newest.createdAt) : null;
+  const newestArchive = async () => {
+    const catalog = await listArchives({ dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile }).catch(() => undefined);
+    const newest = catalog?.archives[0];
+    return newest ? new Date(newest.createdAt) : null;
+  };
+  const last = await lastRunForCatchUp(record, newestArchive, new Date());
+  if (last.future) log.warn({ recorded: last.future }, `the ${last.future} is in the future (the clock was wrong when it was recorded); treating the last run as unknown`);
+  return last.at;
 }
 
 /**
@@ -82,7 +86,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       }
     };
     const catchUp = async (): Promise<boolean> => {
-      const missed = findMissedRun(specOf(config), await lastRunTime(paths, config));
+      const missed = findMissedRun(specOf(config), await lastRunTime(paths, config, log));
       if (!missed) return false;
       log.info({ missed: missed.toISOString() }, 'a scheduled run was missed; catching up once');
       trigger('catch-up');

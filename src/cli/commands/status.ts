@@ -6,7 +6,8 @@ import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../c
 function describeRun(report: StatusReport): string {
   const run = report.lastRun;
   if (!run) return 'never';
-  const parts = [`${run.result} at ${run.startedAt} (${run.trigger})`];
+  const future = report.statusRecord.future.some((time) => time.startsWith('last run')) ? ', in the future: treated as unknown' : '';
+  const parts = [`${run.result} at ${run.startedAt} (${run.trigger}${future})`];
   if (run.archive) parts.push(`archive ${run.archive}${run.bytes !== null ? ` (${formatBytes(run.bytes)})` : ''}`);
   parts.push(`took ${formatDuration(run.durationMs)}`);
   if (run.pauseMs !== null) parts.push(`gateway paused ${formatDuration(run.pauseMs)}`);
@@ -18,6 +19,9 @@ function describeRun(report: StatusReport): string {
 function printText(io: CommandIO, r: StatusReport): void {
   if (r.statusRecord.corrupt) {
     io.stderr.write(`warning: status record ${r.statusRecord.path} was corrupt (${r.statusRecord.reason}); rebuilt from the archives present\n`);
+  }
+  for (const time of r.statusRecord.future) {
+    io.stderr.write(`warning: the ${time} in ${r.statusRecord.path} is in the future (the clock was wrong when it was recorded); treated as unknown, so the daemon catches up\n`);
   }
   io.stdout.write(
     [
