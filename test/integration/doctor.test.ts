@@ -56,7 +56,7 @@ describe('doctor on the real fixture', () => {
     const json = JSON.parse((await run(h, ['--json'])).stdout);
     expect(json.ok).toBe(true);
     expect(new Set(json.findings.map((f: { id: string }) => f.id))).toEqual(
-      new Set(['state-dir', 'backup-block', 'openclaw-validate', 'config-paths', 'permissions', 'post-backup', 'locks', 'freshness', 'daemon', 'disk-space']),
+      new Set(['state-dir', 'backup-block', 'openclaw-validate', 'config-paths', 'permissions', 'links', 'post-backup', 'locks', 'freshness', 'daemon', 'disk-space']),
     );
   });
 

@@ -7,6 +7,7 @@ import type { ArchiveWriter } from './archive-writer.js';
 import type { SnapshotOutcome } from './db-snapshots.js';
 import type { ManifestWriter } from './manifest-writer.js';
 import { ReadScratch } from './read-stable.js';
+import { describeOutsideLink, findOutsideLink } from './outside-links.js';
 import { entryName, type BackupSource } from './sources.js';
 import { storeFile, type FlaggedFile, type StoreContext } from './store-file.js';
 import { isVanished, walkTree, type WalkEntry } from './walk.js';
@@ -29,6 +30,8 @@ export interface ArchiveEntriesOptions {
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: ArchiveProgress) => void) | undefined;
   onWarning?: ((message: string) => void) | undefined;
+  /** The config key that follows links, for the hint in the warning about a link leading out of the backup. */
+  followKey?: string;
 }
 
 export interface ArchiveEntriesResult {
@@ -58,6 +61,8 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
     options.onWarning?.(message);
   };
   const rootPaths = options.sources.map((s) => s.root.path);
+  const rootReals = [...rootPaths, ...(await Promise.all(rootPaths.map((p) => fs.realpath(p).catch(() => p))))];
+  const followKey = options.followKey ?? 'backup.followLinks';
   const store: StoreContext | undefined = writer
     ? { writer, manifest, snapshots: options.snapshots, stagingDir: options.stagingDir, scratch: new ReadScratch(), warn, flagged: result.flagged }
     : undefined;
@@ -123,6 +128,10 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
         }
         const resolved = path.resolve(path.dirname(entry.abs), target);
         const external = !rootPaths.some((root) => isInside(root, resolved));
+        const outside = external ? await findOutsideLink(source, entry.abs, entry.rel, target, rootReals) : undefined;
+        if (outside) {
+          warn(`${describeOutsideLink(outside)} (a symlink to a directory outside the backup is stored as a link; to back up what it points to, add it to ${followKey}: ["${outside.name}"])`);
+        }
         await writer?.addSymlink(name, target, meta);
         await manifest?.add({ ...base, type: 'symlink', target, external });
         result.symlinks += 1;

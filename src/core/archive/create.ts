@@ -23,6 +23,7 @@ import { freeArchivePath, resolveOutput } from './output-path.js';
 import { planSources, type BackupSource } from './sources.js';
 import { assertSomethingArchived } from './backup-checks.js';
 import { checkBackupsDirMode } from './backups-dir-mode.js';
+import { planFollowedLinks } from './followed-links.js';
 import type { FlaggedFile } from './store-file.js';
 
 export interface CreateOptions {
@@ -129,7 +130,9 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   const encryption = await resolveEncryptionKey(encryptSettings, { env: options.env ?? process.env, resolvePath, keyPath });
   const suffix = encryption ? '.age' : '';
   const planned = planSources(paths, config);
-  const sources = await existingSources(planned, warn);
+  const existing = await existingSources(planned, warn);
+  const followKey = `${config.keyPrefix}.followLinks`;
+  const sources = [...existing, ...(await planFollowedLinks(existing, config.backup.followLinks, { paths, keyPath: followKey }, warn))];
   const target = await resolveOutput({ output: options.output, backupDir: config.backupDir, stateDir: paths.stateDir, sources, create: !options.dryRun });
   const dirSource = options.output ? '--output' : config.backup.path ? `${config.keyPrefix}.path` : 'the default backups dir';
   await checkBackupsDirMode({ dir: target.dir, source: dirSource, warnLoose: !options.output }, warn);
@@ -155,7 +158,7 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   };
 
   if (options.dryRun) {
-    const counted = await archiveEntries({ sources, selection, writer: undefined, manifest: undefined, snapshots: new Map(), stagingDir: '', excludeAbs, signal: options.signal, onWarning: warn });
+    const counted = await archiveEntries({ sources, selection, writer: undefined, manifest: undefined, snapshots: new Map(), stagingDir: '', excludeAbs, signal: options.signal, onWarning: warn, followKey });
     assertSomethingArchived(counted, paths);
     return {
       dryRun: true, archive: target.file ?? null, bytes: 0, sha256: null, files: counted.files, directories: counted.directories,
@@ -191,7 +194,7 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
     manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);
     const counted = await archiveEntries({
       sources, selection, writer, manifest, snapshots, stagingDir, excludeAbs,
-      signal: options.signal, onProgress: options.onProgress, onWarning: warn,
+      signal: options.signal, onProgress: options.onProgress, onWarning: warn, followKey,
     });
     assertSomethingArchived(counted, paths);
     const manifestSize = await manifest.finish(now());

@@ -17,8 +17,10 @@ export interface SourceRoot {
   path: string;
   /** Archive path prefix, e.g. openclaw-backup/state. */
   archivePath: string;
-  role: 'state' | 'workspace' | 'agentDir' | 'config';
+  role: 'state' | 'workspace' | 'agentDir' | 'config' | 'linkTarget';
   agentId?: string;
+  /** role linkTarget: the symlink (absolute, on the machine that made the archive) named in backup.followLinks. */
+  link?: string;
 }
 
 /** Everything known before the first file is read: the first entry of every archive. */

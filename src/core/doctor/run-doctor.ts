@@ -6,6 +6,7 @@ import { checkBackupBlock, checkOpenClawValidate } from './check-backup-block.js
 import { checkConfigPaths } from './check-config-paths.js';
 import { checkDiskSpace } from './check-disk-space.js';
 import { checkFreshness } from './check-freshness.js';
+import { checkOutsideLinks } from './check-outside-links.js';
 import { checkPermissions } from './check-permissions.js';
 import { checkPostBackup } from './check-post-backup.js';
 import { checkStaleLocks } from './check-stale-locks.js';
@@ -19,6 +20,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkOpenClawValidate,
   checkConfigPaths,
   checkPermissions,
+  checkOutsideLinks,
   checkPostBackup,
   checkStaleLocks,
   checkFreshness,
