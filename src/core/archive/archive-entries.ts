@@ -30,6 +30,8 @@ export interface ArchiveEntriesOptions {
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: ArchiveProgress) => void) | undefined;
   onWarning?: ((message: string) => void) | undefined;
+  /** Files with holes (from the survey before the pause): stored in the sparse format. */
+  sparseFiles?: ReadonlySet<string>;
   /** The config key that follows links, for the hint in the warning about a link leading out of the backup. */
   followKey?: string;
 }
@@ -64,7 +66,7 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
   const rootReals = [...rootPaths, ...(await Promise.all(rootPaths.map((p) => fs.realpath(p).catch(() => p))))];
   const followKey = options.followKey ?? 'backup.followLinks';
   const store: StoreContext | undefined = writer
-    ? { writer, manifest, snapshots: options.snapshots, stagingDir: options.stagingDir, scratch: new ReadScratch(), warn, flagged: result.flagged }
+    ? { writer, manifest, snapshots: options.snapshots, stagingDir: options.stagingDir, scratch: new ReadScratch(), warn, flagged: result.flagged, sparseFiles: options.sparseFiles ?? new Set() }
     : undefined;
 
   for (const source of options.sources) {

@@ -16,8 +16,8 @@ import { cleanStaleRestoreStaging, cleanStaleTemps, partialPathFor, STAGING_PREF
 import { toolVersion } from '../version.js';
 import { archiveEntries, type ArchiveProgress } from './archive-entries.js';
 import { ArchiveWriter } from './archive-writer.js';
-import { findDatabases, snapshotDatabases } from './db-snapshots.js';
-import { FORMAT_NAME, FORMAT_VERSION, HEADER_PATH, MANIFEST_PATH, type ArchiveHeader } from './manifest.js';
+import { snapshotDatabases, surveySources } from './db-snapshots.js';
+import { FORMAT_NAME, formatVersionFor, HEADER_PATH, MANIFEST_PATH, type ArchiveHeader } from './manifest.js';
 import { ManifestWriter } from './manifest-writer.js';
 import { freeArchivePath, resolveOutput } from './output-path.js';
 import { planSources, type BackupSource } from './sources.js';
@@ -144,7 +144,7 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
 
   const header: ArchiveHeader = {
     format: FORMAT_NAME,
-    formatVersion: FORMAT_VERSION,
+    formatVersion: formatVersionFor({ sparse: false }),
     tool: { name: 'openclaw-backup', version: toolVersion(), node: process.version },
     createdAt: createdAt.toISOString(),
     host: { hostname: os.hostname(), platform: process.platform, user: os.userInfo().username, uid: process.getuid?.() ?? null, home: paths.home },
@@ -184,16 +184,17 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
     // Before the snapshot phase: deriving a passphrase key (scrypt) takes a second of CPU.
     seal = encryption ? await createEncryptStage(encryption) : undefined;
     const quiesce = options.quiesce ?? ((phase) => phase());
-    const databases = await findDatabases({ sources, selection, excludeAbs, signal: options.signal });
+    const survey = await surveySources({ sources, selection, excludeAbs, signal: options.signal });
+    header.formatVersion = formatVersionFor({ sparse: survey.sparseFiles.size > 0 });
     const pauseStart = Date.now();
-    const snapshots = await quiesce(() => snapshotDatabases({ databases, stagingDir, signal: options.signal }));
+    const snapshots = await quiesce(() => snapshotDatabases({ databases: survey.databases, stagingDir, signal: options.signal }));
     const pauseMs = Date.now() - pauseStart;
 
     writer = await ArchiveWriter.open(partial, compression, options.signal, seal);
     await writer.addBuffer(HEADER_PATH, Buffer.from(`${JSON.stringify(header, null, 2)}\n`), { mode: 0o600, mtime: createdAt });
     manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);
     const counted = await archiveEntries({
-      sources, selection, writer, manifest, snapshots, stagingDir, excludeAbs,
+      sources, selection, writer, manifest, snapshots, stagingDir, excludeAbs, sparseFiles: survey.sparseFiles,
       signal: options.signal, onProgress: options.onProgress, onWarning: warn, followKey,
     });
     assertSomethingArchived(counted, paths);

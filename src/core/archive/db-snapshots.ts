@@ -4,6 +4,7 @@ import { isSelected, type Selection } from '../components.js';
 import { throwIfAborted } from '../../errors.js';
 import { copyDatabase, hasSqliteHeader, isDamagedDatabaseError, SQLITE_NAME } from './sqlite-snapshot.js';
 import type { BackupSource } from './sources.js';
+import { mayBeSparse } from './sparse-read.js';
 import { walkTree } from './walk.js';
 
 /** A consistent copy in the staging dir. It is integrity-checked and hashed when it is archived, after the pause. */
@@ -53,19 +54,29 @@ interface FindOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Every selected database (found by name, confirmed by header). Runs before the pause: it reads no database. */
-export async function findDatabases(options: FindOptions): Promise<string[]> {
-  const found: string[] = [];
+export interface Survey {
+  /** Every selected database (found by name, confirmed by header). */
+  databases: string[];
+  /** Selected files with holes on disk: candidates for the sparse format (the header's format version says so). */
+  sparseFiles: Set<string>;
+}
+
+/** One walk before the pause: the databases to snapshot and the sparse files. It reads no database. */
+export async function surveySources(options: FindOptions): Promise<Survey> {
+  const survey: Survey = { databases: [], sparseFiles: new Set() };
   for (const source of options.sources) {
     const walk = walkTree(source.root.path, { skip: (rel) => source.neverArchived(rel), excludeAbs: options.excludeAbs, signal: options.signal });
     for await (const entry of walk) {
-      if (entry.kind !== 'file' || !SQLITE_NAME.test(entry.abs)) continue;
+      if (entry.kind !== 'file') continue;
+      const database = SQLITE_NAME.test(entry.abs);
+      if (!database && !mayBeSparse(entry.stat)) continue;
       const component = source.classify(entry.rel);
       if (!source.globPaths(entry.rel).some((p) => isSelected(options.selection, component, p))) continue;
-      if (await hasSqliteHeader(entry.abs).catch(() => false)) found.push(entry.abs);
+      if (!database) survey.sparseFiles.add(entry.abs);
+      else if (await hasSqliteHeader(entry.abs).catch(() => false)) survey.databases.push(entry.abs);
     }
   }
-  return found;
+  return survey;
 }
 
 /**

@@ -3,7 +3,16 @@ import type { Compression } from '../../config/schema.js';
 
 /** Archive layout: see docs/archive-format.md. */
 export const FORMAT_NAME = 'openclaw-backup';
-export const FORMAT_VERSION = 1;
+/** The newest format version this tool reads. */
+export const FORMAT_VERSION = 2;
+
+/**
+ * Version 2 only adds sparse entries (GNU PAX sparse 1.0, see docs/archive-format.md), which a version-1 reader
+ * would restore as their raw map + data: an archive holding one says 2, every other archive stays 1.
+ */
+export function formatVersionFor(content: { sparse: boolean }): number {
+  return content.sparse ? 2 : 1;
+}
 export const ARCHIVE_ROOT = 'openclaw-backup';
 export const HEADER_PATH = `${ARCHIVE_ROOT}/header.json`;
 export const MANIFEST_PATH = `${ARCHIVE_ROOT}/manifest.json`;

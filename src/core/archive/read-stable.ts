@@ -12,7 +12,8 @@ export type StableRead =
   | { kind: 'buffer'; data: Buffer; stat: Stats; sha256: string; stable: boolean }
   | { kind: 'staged'; file: string; size: number; stat: Stats; sha256: string; stable: boolean };
 
-function unchanged(a: Stats, b: Stats): boolean {
+/** Size, mtime, ctime and inode did not move between two fstat calls around a read. */
+export function unchangedWhileRead(a: Stats, b: Stats): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.ctimeMs === b.ctimeMs;
 }
 
@@ -35,7 +36,7 @@ function readSmall(fd: number, before: Stats, scratch: ReadScratch | undefined):
   const after = fsSync.fstatSync(fd);
   const body = offset === before.size ? data : data.subarray(0, offset);
   const sha256 = hashOnce('sha256', body, 'hex');
-  return { kind: 'buffer', data: body, stat: after, sha256, stable: offset === before.size && unchanged(before, after) };
+  return { kind: 'buffer', data: body, stat: after, sha256, stable: offset === before.size && unchangedWhileRead(before, after) };
 }
 
 /**
@@ -79,7 +80,7 @@ async function readOnce(file: string, stagingFile: string, scratch: ReadScratch 
       await out.close();
     }
     const after = await handle.stat();
-    return { kind: 'staged', file: stagingFile, size: offset, stat: after, sha256: hash.digest('hex'), stable: offset === before.size && unchanged(before, after) };
+    return { kind: 'staged', file: stagingFile, size: offset, stat: after, sha256: hash.digest('hex'), stable: offset === before.size && unchangedWhileRead(before, after) };
   } finally {
     await handle.close();
   }

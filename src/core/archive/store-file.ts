@@ -6,6 +6,7 @@ import type { FileFlag, ManifestEntry } from './manifest.js';
 import type { ManifestWriter } from './manifest-writer.js';
 import { ReadScratch, readStableFile, type StableRead } from './read-stable.js';
 import { checkIntegrity, isDamagedDatabaseError, isSqliteHeader, SQLITE_NAME } from './sqlite-snapshot.js';
+import { storeSparse } from './store-sparse.js';
 import { isVanished } from './walk.js';
 
 /** What one stored file added to the archive: a damaged database brings its side files along. */
@@ -32,6 +33,8 @@ export interface StoreContext {
   scratch: ReadScratch;
   warn: (message: string) => void;
   flagged: FlaggedFile[];
+  /** Files the survey saw with holes: stored in the sparse format unless they turn out dense. */
+  sparseFiles: ReadonlySet<string>;
 }
 
 type FileBase = Omit<Extract<ManifestEntry, { type: 'file' }>, 'type' | 'size' | 'sha256'>;
@@ -124,7 +127,17 @@ async function storeSnapshot(ctx: StoreContext, abs: string, name: string, base:
 export async function storeFile(ctx: StoreContext, abs: string, name: string, base: FileBase, meta: EntryMeta): Promise<Stored | undefined> {
   const snapshot = ctx.snapshots.get(abs);
   if (snapshot) return storeSnapshot(ctx, abs, name, base, meta, snapshot);
-  const read = await readOrVanish(ctx, abs);
+  let read: StableRead | undefined;
+  if (ctx.sparseFiles.has(abs) && !SQLITE_NAME.test(abs)) {
+    const sparse = await storeSparse(ctx, abs, name, base, meta);
+    if (typeof sparse === 'number') return { bytes: sparse, files: 1 };
+    if (sparse === 'vanished') {
+      ctx.warn(vanishedWarning(abs));
+      return undefined;
+    }
+    read = sparse;
+  }
+  read ??= await readOrVanish(ctx, abs);
   if (!read) {
     ctx.warn(vanishedWarning(abs));
     return undefined;

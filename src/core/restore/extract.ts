@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { IntegrityError } from '../../errors.js';
 import { hashEntry } from '../verify/hash-entry.js';
+import { writeSparseFile } from './write-sparse.js';
 import type { EntryHandler, ScannedEntry } from '../verify/scan-archive.js';
 
 /**
@@ -50,7 +51,7 @@ export class StagingWriter {
     }
     await this.ensureDir(this.parentOf(entry.rel));
     if (entry.kind === 'file') {
-      const hashed = await hashEntry(stream, { writeTo: abs, maxBytes: entry.size });
+      const hashed = entry.sparse ? await writeSparseFile(stream, abs, entry.size, entry.sparse.realSize) : await hashEntry(stream, { writeTo: abs, maxBytes: entry.size });
       await fs.chmod(abs, entry.mode & 0o777);
       if (entry.mtime) await fs.utimes(abs, entry.mtime, entry.mtime);
       this.written.add(entry.rel);

@@ -11,6 +11,7 @@ import { IntegrityError, throwIfAborted } from '../../errors.js';
 import { detectLayout, stagingRel, type ArchiveLayout } from './archive-layout.js';
 import { EntryGuard, normalizeEntryName, type EntryKind } from './entry-guard.js';
 import { hashEntry, SizeExceededError, type HashedEntry } from './hash-entry.js';
+import { readSparseHeader, SparseDecoder, tapSparse } from '../archive/sparse-map.js';
 
 export interface VerifyProblem {
   path: string;
@@ -31,6 +32,8 @@ export interface ScannedEntry {
   target?: string;
   /** Hard link: the rel of the earlier file it links to. */
   linkRel?: string;
+  /** Stored in GNU tar's PAX sparse format 1.0: `size` is the stored size, `realSize` the file's. */
+  sparse?: { realSize: number };
 }
 
 export type EntryHandler = (entry: ScannedEntry, stream: AsyncIterable<unknown>) => Promise<HashedEntry | undefined>;
@@ -142,7 +145,14 @@ export async function scanArchive(archive: string, options: ScanOptions = {}): P
         entry.resume();
         continue;
       }
+      const sparse = readSparseHeader(h.pax as Record<string, string> | undefined, name);
+      if (sparse && ('reason' in sparse || checked.kind !== 'file')) {
+        problems.push({ path: name, reason: 'reason' in sparse ? sparse.reason : 'sparse records on an entry that is not a regular file' });
+        entry.resume();
+        continue;
+      }
       const scanned: ScannedEntry = { name, rel, kind: checked.kind, mode: (h.mode ?? 0) & 0o7777, mtime: h.mtime, size: checked.kind === 'file' ? h.size ?? 0 : 0 };
+      if (sparse) scanned.sparse = sparse;
       if (checked.kind === 'symlink') scanned.target = h.linkname ?? '';
       if (checked.linkTarget) scanned.linkRel = stagingRel(layout, checked.linkTarget) ?? '';
       const limit = options.sizeLimit?.(scanned);
@@ -152,9 +162,11 @@ export async function scanArchive(archive: string, options: ScanOptions = {}): P
       }
       result.contentBytes += scanned.size;
       const handled = await options.onEntry?.(scanned, entry);
+      const decoder = scanned.sparse && !options.onEntry ? new SparseDecoder(scanned.sparse.realSize) : undefined;
       const hashed = handled ?? (checked.kind === 'file'
-        ? await hashEntry(entry, { scratchDb: scratch && path.join(scratch, `db-${result.entries.length}`) })
+        ? await hashEntry(decoder ? tapSparse(entry, decoder) : entry, { scratchDb: scratch && path.join(scratch, `db-${result.entries.length}`) })
         : (entry.resume(), undefined));
+      if (decoder?.problem) problems.push({ path: name, reason: decoder.problem });
       if (hashed) {
         scanned.sha256 = hashed.sha256;
         scanned.database = hashed.database;
