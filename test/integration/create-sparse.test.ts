@@ -91,8 +91,10 @@ describe('sparse files keep their holes', () => {
   async function handMade(file: string, pax: Record<string, string>, body: Buffer): Promise<string> {
     const pack = tar.pack();
     const chunks: Buffer[] = [];
-    pack.on('data', (chunk: Buffer) => chunks.push(chunk));
-    const done = new Promise((resolve) => pack.on('end', resolve));
+    pack.on('data', (chunk: unknown) => {
+      chunks.push(chunk as Buffer);
+    });
+    const done = new Promise<void>((resolve) => pack.on('end', () => resolve()));
     pack.entry({ name: '.openclaw/', type: 'directory', mode: 0o700 });
     pack.entry({ name: '.openclaw/openclaw.json', mode: 0o600 }, '{}');
     pack.entry({ name: '.openclaw/disk.img', mode: 0o600, pax }, body);
