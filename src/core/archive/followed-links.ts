@@ -46,7 +46,11 @@ export async function planFollowedLinks(
     }
     const real = await fs.realpath(abs).catch(() => undefined);
     const isDir = real ? await fs.stat(real).then((s) => s.isDirectory(), () => false) : false;
-    const holder = holderOf(sources, abs);
+    // Roots may be recorded by their real paths (a symlinked state dir): find the link's tree either way.
+    const parentReal = await fs.realpath(path.dirname(abs)).catch(() => path.dirname(abs));
+    const linkPaths = [abs, path.join(parentReal, path.basename(abs))];
+    const found = linkPaths.map((p) => ({ p, holder: holderOf(sources, p) })).find((x) => x.holder);
+    const holder = found?.holder;
     if (!real || !isDir) {
       warn(`${key}: ${abs} does not point to a directory; skipped`);
       continue;
@@ -62,7 +66,7 @@ export async function planFollowedLinks(
       warn(`${key}: ${abs} -> ${real} holds ${inner.root.path}, which is backed up on its own; skipped`);
       continue;
     }
-    const linkRel = toPosix(path.relative(holder.root.path, abs));
+    const linkRel = toPosix(path.relative(holder.root.path, found.p));
     const under = (rel: string) => (rel ? `${linkRel}/${rel}` : linkRel);
     added.push({
       root: { id: `external-${n}`, path: real, archivePath: `${EXTERNAL_PREFIX}/${n}`, role: 'linkTarget', link: abs },
