@@ -56,13 +56,6 @@ describe('sparse files keep their holes', () => {
     const created = await runCli(['create', '--output', archive], { env: { HOME: home } });
     expect(created.code, created.stderr).toBe(0);
     expect(fs.statSync(archive).size).toBeLessThan(3 * MiB);
-    const header = JSON.parse(execFileSync('tar', ['-xzOf', archive, 'openclaw-backup/header.json'], { encoding: 'utf8' }));
-    expect(header.formatVersion).toBe(2);
-    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', archive, 'openclaw-backup/manifest.json'], { encoding: 'utf8' }));
-    const entry = manifest.entries.find((e: { path: string }) => e.path === 'openclaw-backup/state/workspace/disk.img');
-    expect(entry).toMatchObject({ type: 'file', sparse: { realSize: SIZE } });
-    expect(entry.size).toBeLessThan(2 * MiB);
-
     const verified = await runCli(['verify', archive], { env: { HOME: home } });
     expect(verified.code, verified.stderr).toBe(0);
 
@@ -80,6 +73,13 @@ describe('sparse files keep their holes', () => {
     const extracted = path.join(gnu, 'openclaw-backup', 'state', 'workspace', 'disk.img');
     expect(sha(extracted)).toBe(before.sha);
     expect(allocated(extracted)).toBeLessThanOrEqual(before.blocks + 64 * 1024);
+
+    const header = JSON.parse(execFileSync('tar', ['-xzOf', archive, 'openclaw-backup/header.json'], { encoding: 'utf8' }));
+    expect(header.formatVersion).toBe(2);
+    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', archive, 'openclaw-backup/manifest.json'], { encoding: 'utf8' }));
+    const entry = manifest.entries.find((e: { path: string }) => e.path === 'openclaw-backup/state/workspace/disk.img');
+    expect(entry).toMatchObject({ type: 'file', sparse: { realSize: SIZE } });
+    expect(entry.size).toBeLessThan(2 * MiB);
 
     // An archive without a sparse file stays format version 1, readable by older versions.
     fs.rmSync(image);
