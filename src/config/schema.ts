@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { describeRecipientProblem } from './age-recipient.js';
+import { describeSelectorProblem } from './selectors.js';
 
 /**
  * The one schema for the `backup` block: types, defaults and descriptions live here and nowhere else.
@@ -78,9 +79,16 @@ const compressSchema = z
   .union([z.boolean(), z.enum(COMPRESSIONS)], { error: 'expected true, false, "gzip", "zstd" or "none"' })
   .transform((value): Compression => (value === true ? 'gzip' : value === false ? 'none' : value));
 
-const stringList = z.array(z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' }), {
-  error: 'expected an array of component names or globs',
-});
+const stringList = z.array(
+  z
+    .string({ error: 'expected a string' })
+    .min(1, { error: 'expected a non-empty string' })
+    .superRefine((item, ctx) => {
+      const problem = describeSelectorProblem(item);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  { error: 'expected an array of component names or globs' },
+);
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const filePath = z.string({ error: 'expected a file path' }).min(1, { error: 'expected a file path' });

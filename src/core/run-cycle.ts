@@ -4,14 +4,17 @@ import { expandHome, type StatePaths } from '../config/paths.js';
 import { checkConfigFileForHook, runPostBackupHook } from '../hooks/post-backup.js';
 import { createBackup, type CreateResult } from './archive/create.js';
 import { damagedDatabaseError } from './archive/backup-checks.js';
+import { SEE_DOCTOR } from './archive/missing-roots.js';
 import { BackupError, toBackupError } from '../errors.js';
-import { createGatewayService, type GatewayService } from './gateway/service.js';
+import type { GatewayService } from './gateway/service.js';
 import { withStateLock } from './lock.js';
 import type { Log } from './log.js';
-import { pruneArchives } from './prune.js';
-import { makeQuiesce } from './quiesce.js';
+import { pruneBackups } from './prune.js';
+import { openStore } from './store/open-store.js';
+import type { BackupStore, StoredBackup } from './store/types.js';
+import { quiesceFor } from './quiesce.js';
 import { updateStatus, type HookRecord, type LastRun } from './status-record.js';
-import { verifyArchive } from './verify/verify-archive.js';
+import { verifyBackup } from './verify/verify-backup.js';
 import { IDENTITY_ENV } from './crypto/keys.js';
 import { keyToVerify } from './crypto/verify-key.js';
 import { withoutPassphraseEnv } from './crypto/hook-env.js';
@@ -27,6 +30,13 @@ export interface CycleOptions {
   service?: GatewayService | undefined;
   lockWaitMs?: number;
   now?: () => Date;
+  /** Where backups go; default the store the config names (openStore). */
+  store?: BackupStore | undefined;
+  /**
+   * Configuration warnings (those pointing to doctor) already logged: the daemon passes one set per loaded config,
+   * so a config problem is a warning once, not at every tick (later ones go to debug).
+   */
+  seenWarnings?: Set<string> | undefined;
 }
 
 export interface CycleResult {
@@ -59,6 +69,18 @@ async function runHook(options: CycleOptions, created: CreateResult): Promise<Ho
   return hook;
 }
 
+function warnOnce(options: CycleOptions, message: string): void {
+  const seen = options.seenWarnings;
+  if (seen && message.endsWith(`(${SEE_DOCTOR})`)) {
+    if (seen.has(message)) {
+      options.log.debug({ repeated: true }, message);
+      return;
+    }
+    seen.add(message);
+  }
+  options.log.warn({}, message);
+}
+
 /**
  * One scheduled cycle, as `run` and the daemon do it: lock → snapshot → archive → verify → prune → postBackup →
  * status record. Never prunes after a failed backup; a failed hook fails the run but keeps the archive.
@@ -67,8 +89,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   const { paths, config, log } = options;
   const startedAt = new Date();
   const command = `openclaw-backup ${options.trigger === 'run' ? 'run' : 'daemon'}`;
-  const service = config.backup.quiesce === 'stop' ? (options.service ?? createGatewayService({ profile: paths.profile, home: paths.home, env: options.env })) : undefined;
-  const quiesce = makeQuiesce({ mode: config.backup.quiesce, paths, command, log, signal: options.signal, lockWaitMs: options.lockWaitMs, service });
+  const quiesce = quiesceFor({ paths, config, command, log, signal: options.signal, lockWaitMs: options.lockWaitMs, env: options.env, service: options.service });
   const run: LastRun = {
     startedAt: startedAt.toISOString(), finishedAt: '', result: 'ok', trigger: options.trigger, archive: null, bytes: null,
     sha256: null, durationMs: 0, pauseMs: null, pruned: [], hook: null, error: null,
@@ -76,30 +97,34 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   let failure: BackupError | undefined;
   log.info({ trigger: options.trigger, stateDir: paths.stateDir, backupDir: config.backupDir }, 'backup started');
   try {
+    const store = options.store ?? (await openStore(paths, config));
     const created = await createBackup({
-      paths, config, signal: options.signal, now: options.now, quiesce: quiesce.run, onWarning: (message) => log.warn({}, message), env: options.env,
+      paths, config, store, signal: options.signal, now: options.now, quiesce, log, onWarning: (message) => warnOnce(options, message), env: options.env,
     });
-    Object.assign(run, { archive: created.archive, bytes: created.bytes, sha256: created.sha256, pauseMs: quiesce.heldMs() });
+    Object.assign(run, { archive: created.archive, bytes: created.bytes, sha256: created.sha256, pauseMs: created.pauseMs });
     log.info({ archive: created.archive, bytes: created.bytes, pauseMs: run.pauseMs, files: created.files, databases: created.databases }, 'archive created');
     const decrypt = created.encrypted && config.backup.encrypt
       ? await keyToVerify(config.backup.encrypt, { env: options.env ?? process.env, resolvePath: (f) => expandHome(f, paths.home, paths.stateDir), keyPath: `${config.keyPrefix}.encrypt` })
       : undefined;
     if (created.encrypted && !decrypt) log.warn({ archive: created.archive }, `archive encrypted to recipients and no identity to read it ($${IDENTITY_ENV}): not verified`);
     else {
-      await verifyArchive(created.archive as string, { signal: options.signal, throwOnProblem: true, decrypt });
+      const verifyStart = Date.now();
+      await verifyBackup(store, created.stored as StoredBackup, { signal: options.signal, throwOnProblem: true, decrypt });
       log.info({ archive: created.archive }, 'archive verified');
+      log.debug({ ms: Date.now() - verifyStart }, 'verify phase done');
     }
     const damaged = damagedDatabaseError(created);
     // Each run would hold the damaged copy: pruning could push the last good copy of that database out.
     if (damaged) log.warn({ archive: created.archive }, 'retention skipped: this backup holds a damaged database; older archives are kept');
+    const pruneStart = Date.now();
     const pruned = damaged ? { removed: [], kept: [] } : await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs }, () =>
-      pruneArchives({
-        dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile, retention: config.backup.retention,
-        timeZone: config.backup.timezone, protect: [created.archive as string],
-      }),
+      pruneBackups(store, { retention: config.backup.retention, timeZone: config.backup.timezone, protect: [created.archive as string] }),
     );
     run.pruned = pruned.removed.map((entry) => entry.archive);
-    if (!damaged) log.info({ removed: run.pruned, kept: pruned.kept.length }, 'retention applied');
+    if (!damaged) {
+      log.info({ removed: run.pruned, kept: pruned.kept.length }, 'retention applied');
+      log.debug({ ms: Date.now() - pruneStart, kept: pruned.kept.map((k) => ({ archive: k.archive, reasons: k.reasons })) }, 'prune phase done');
+    }
     run.hook = await runHook(options, created);
     if (damaged) failure = damaged;
     else if (run.hook?.error) failure = new BackupError('failure', `${run.hook.error}; archive kept: ${created.archive}`);

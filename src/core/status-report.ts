@@ -2,7 +2,8 @@ import os from 'node:os';
 import type { LoadedConfig } from '../config/load.js';
 import type { StatePaths } from '../config/paths.js';
 import { nextFireTime } from './schedule.js';
-import { listArchives, type CatalogEntry } from './catalog.js';
+import { openStore } from './store/open-store.js';
+import type { BackupStore, StoredBackup } from './store/types.js';
 import { isProcessAlive } from './fs/atomic.js';
 import { DAEMON_LOCK_NAME, readLockOwner } from './lock.js';
 import { emptyStatus, futureTimes, readStatus, statusPathFor, writeStatus, type LastRun, type StatusRecord } from './status-record.js';
@@ -17,14 +18,15 @@ export interface StatusReport {
   nextRunAt: string | null;
   lastRun: LastRun | null;
   lastSuccess: LastRun | null;
-  archives: { dir: string; count: number; bytes: number; newest: string | null };
+  /** `newestCreatedAt`: a `create` leaves no run record, but its archive is a backup all the same (doctor counts it). */
+  archives: { dir: string; count: number; bytes: number; newest: string | null; newestCreatedAt: string | null };
   daemon: { running: boolean; pid: number | null; startedAt: string | null };
   /** `future`: recorded times that lie in the future (the clock was wrong); they count as unknown. */
   statusRecord: { path: string; corrupt: boolean; reason: string | null; rebuilt: boolean; future: string[] };
 }
 
 /** A record rebuilt from the archives present: the newest one stands for the last successful run. */
-function rebuildFromArchives(newest: CatalogEntry | undefined): StatusRecord {
+function rebuildFromArchives(newest: StoredBackup | undefined): StatusRecord {
   const record = emptyStatus();
   if (!newest) return record;
   const run: LastRun = {
@@ -35,8 +37,8 @@ function rebuildFromArchives(newest: CatalogEntry | undefined): StatusRecord {
 }
 
 /** Everything `status` shows. A corrupt status record is reported and rebuilt from the archives. */
-export async function collectStatus(paths: StatePaths, config: LoadedConfig, now = new Date()): Promise<StatusReport> {
-  const catalog = await listArchives({ dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile });
+export async function collectStatus(paths: StatePaths, config: LoadedConfig, now = new Date(), store?: BackupStore): Promise<StatusReport> {
+  const catalog = await (store ?? (await openStore(paths, config))).list();
   const read = await readStatus(paths.stateDir);
   let record = read.record;
   let rebuilt = false;
@@ -59,8 +61,9 @@ export async function collectStatus(paths: StatePaths, config: LoadedConfig, now
     lastRun: record.lastRun,
     lastSuccess: record.lastSuccess,
     archives: {
-      dir: catalog.dir, count: catalog.archives.length, bytes: catalog.archives.reduce((sum, a) => sum + a.bytes, 0),
+      dir: catalog.location, count: catalog.archives.length, bytes: catalog.archives.reduce((sum, a) => sum + a.bytes, 0),
       newest: catalog.archives[0]?.archive ?? null,
+      newestCreatedAt: catalog.archives[0]?.createdAt ?? null,
     },
     daemon: { running, pid: running ? (owner?.pid ?? null) : null, startedAt: running ? (record.daemon?.startedAt ?? owner?.since ?? null) : null },
     statusRecord: { path: statusPathFor(paths.stateDir), corrupt: read.corrupt, reason: read.corrupt ? read.reason : null, rebuilt, future: futureTimes(record, now) },

@@ -1,6 +1,6 @@
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import type { StatePaths } from '../config/paths.js';
-import { listArchives } from '../core/catalog.js';
+import { openStore } from '../core/store/open-store.js';
 import { BackupError, isBackupError } from '../errors.js';
 import type { GatewayService } from '../core/gateway/service.js';
 import { acquireStateLock, DAEMON_LOCK_NAME, type StateLock } from '../core/lock.js';
@@ -40,7 +40,7 @@ function specOf(config: LoadedConfig): ScheduleSpec {
 async function lastRunTime(paths: StatePaths, config: LoadedConfig, log: Log): Promise<Date | null> {
   const { record } = await readStatus(paths.stateDir);
   const newestArchive = async () => {
-    const catalog = await listArchives({ dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile }).catch(() => undefined);
+    const catalog = await openStore(paths, config).then((store) => store.list()).catch(() => undefined);
     const newest = catalog?.archives[0];
     return newest ? new Date(newest.createdAt) : null;
   };
@@ -60,6 +60,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
   try {
     let config = await loadConfig(paths);
     let running: Promise<unknown> | undefined;
+    // Configuration warnings are logged once per loaded config, not at every tick.
+    let seenWarnings = new Set<string>();
     let idleSaid = false;
 
     const recordNext = () =>
@@ -70,7 +72,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
         log.warn({ trigger: kind }, 'previous backup still running; this slot is skipped');
         return;
       }
-      running = runCycle({ paths, config, trigger: kind, log, signal, env: options.env, service: options.service })
+      log.debug({ trigger: kind, quiesce: config.backup.quiesce, retention: config.backup.retention }, 'starting a backup cycle');
+      running = runCycle({ paths, config, trigger: kind, log, signal, env: options.env, service: options.service, seenWarnings })
         .catch((error: unknown) => log.error({ error: (error as Error).message }, 'backup cycle crashed'))
         .finally(() => {
           running = undefined;
@@ -86,8 +89,12 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       }
     };
     const catchUp = async (): Promise<boolean> => {
-      const missed = findMissedRun(specOf(config), await lastRunTime(paths, config, log));
-      if (!missed) return false;
+      const last = await lastRunTime(paths, config, log);
+      const missed = findMissedRun(specOf(config), last);
+      if (!missed) {
+        log.debug({ lastRun: last?.toISOString() ?? null, auto: config.backup.auto, next: scheduler.nextRun()?.toISOString() ?? null }, 'no scheduled run was missed');
+        return false;
+      }
       log.info({ missed: missed.toISOString() }, 'a scheduled run was missed; catching up once');
       trigger('catch-up');
       return true;
@@ -103,6 +110,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       }
       if (signal.aborted) return;
       config = next;
+      seenWarnings = new Set();
       const rescheduled = scheduler.apply(specOf(config));
       log.info({ why, auto: config.backup.auto, schedule: config.backup.schedule, retention: config.backup.retention, backupDir: config.backupDir, next: scheduler.nextRun()?.toISOString() ?? null, rescheduled }, 'config reloaded');
       sayIdle();

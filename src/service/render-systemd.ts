@@ -58,8 +58,10 @@ export function renderSystemdUnit(spec: SystemdUnitSpec): string {
     'Documentation=https://www.npmjs.com/package/openclaw-backup',
     'After=network-online.target',
     'Wants=network-online.target',
-    'StartLimitIntervalSec=600',
-    'StartLimitBurst=5',
+    // Manual restarts count too: 5 in 10 min left `systemctl --user restart` failing (start-limit-hit) on a real
+    // systemd. 20 in 15 min still stops a crash loop (RestartSec=30) after about 10 minutes.
+    'StartLimitIntervalSec=900',
+    'StartLimitBurst=20',
     '',
     '[Service]',
     'Type=simple',
@@ -77,7 +79,8 @@ export function renderSystemdUnit(spec: SystemdUnitSpec): string {
     'UMask=0077',
     'NoNewPrivileges=yes',
     'PrivateTmp=yes',
-    'PrivateDevices=yes',
+    // No PrivateDevices=: in a user unit without PrivateUsers= it drops capabilities the user manager lacks, and
+    // systemd 252 fails the start with 218/CAPABILITIES (the daemon never runs).
     'ProtectSystem=strict',
     `ReadWritePaths=${spec.readWritePaths.join(' ')}`,
     'ProtectClock=yes',

@@ -59,14 +59,17 @@ export function renderSystemdFor(target: ServiceTarget): string {
   return renderSystemdUnit(systemdSpecFor(target));
 }
 
-/** Logs go to `<stateDir>/logs/`, where OpenClaw keeps the gateway's. */
-export function launchdLogPaths(stateDir: string, profile: string): { stdout: string; stderr: string } {
-  const base = path.join(stateDir, 'logs', backupLaunchdLabel(profile));
+/**
+ * The daemon's own logs go to ~/Library/Logs (where macOS keeps user agents' logs, and Console shows them), not into
+ * the state dir's logs/, which is backed up: every archive would carry the log of the backups before it.
+ */
+export function launchdLogPaths(home: string, profile: string): { stdout: string; stderr: string } {
+  const base = path.join(home, 'Library', 'Logs', backupLaunchdLabel(profile));
   return { stdout: `${base}.out.log`, stderr: `${base}.err.log` };
 }
 
 export function launchdSpecFor(target: ServiceTarget): LaunchdPlistSpec {
-  const logs = launchdLogPaths(target.stateDir, target.profile);
+  const logs = launchdLogPaths(target.home, target.profile);
   return {
     label: backupLaunchdLabel(target.profile),
     comment: GENERATED_MARKER,
@@ -82,13 +85,22 @@ export function renderLaunchdFor(target: ServiceTarget): string {
   return renderLaunchdPlist(launchdSpecFor(target));
 }
 
+/**
+ * The shipped units can only allow the default backups dir (inside the state dir); `service install` adds the
+ * configured one to ReadWritePaths itself.
+ */
+export const SHIPPED_BACKUP_PATH_NOTE =
+  'A backup.path outside the state dir is read-only here (ProtectSystem=strict): add it with\n`systemctl --user edit <this unit>` → [Service] ReadWritePaths=/that/dir, or use service install, which does.';
+
 /** The units shipped in systemd/ for a global npm install: `openclaw-backup` found on the user manager's PATH. */
 export function shippedSystemdUnit(template: boolean): string {
   const stateDir = template ? '%h/.openclaw-%i' : '%h/.openclaw';
   return renderSystemdUnit({
-    header: template
-      ? 'Template: `systemctl --user enable --now openclaw-backup@work` backs up ~/.openclaw-work.\nPrefer `openclaw-backup service install --profile work`: it writes absolute Node and CLI paths.'
-      : 'Backs up ~/.openclaw. Prefer `openclaw-backup service install`: it writes absolute Node and CLI paths.',
+    header: `${
+      template
+        ? 'Template: `systemctl --user enable --now openclaw-backup@work` backs up ~/.openclaw-work.\nPrefer `openclaw-backup service install --profile work`: it writes absolute Node and CLI paths.'
+        : 'Backs up ~/.openclaw. Prefer `openclaw-backup service install`: it writes absolute Node and CLI paths.'
+    }\n${SHIPPED_BACKUP_PATH_NOTE}`,
     description: template ? 'OpenClaw backup daemon (profile: %i)' : 'OpenClaw backup daemon',
     execStart: `/usr/bin/env openclaw-backup daemon --state-dir ${stateDir}${template ? ' --profile %i' : ''}`,
     environment: { OPENCLAW_STATE_DIR: stateDir, ...(template ? { OPENCLAW_PROFILE: '%i' } : {}) },
@@ -101,7 +113,7 @@ export const SHIPPED_PLIST_HOME = '/Users/USERNAME';
 
 export function shippedLaunchdPlist(): string {
   const stateDir = `${SHIPPED_PLIST_HOME}/.openclaw`;
-  const logs = launchdLogPaths(stateDir, 'default');
+  const logs = launchdLogPaths(SHIPPED_PLIST_HOME, 'default');
   return renderLaunchdPlist({
     label: backupLaunchdLabel('default'),
     comment: 'Replace /Users/USERNAME with your home dir. Prefer `openclaw-backup service install`: it writes absolute Node and CLI paths.',

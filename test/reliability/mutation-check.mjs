@@ -21,15 +21,15 @@ const MUTANTS = [
   {
     name: 'publish-before-complete',
     what: 'gives the archive its final name (hard link) as soon as it is opened, before it is written and fsynced',
-    file: 'core/archive/create.js',
+    file: 'core/store/folder-store.js',
     edits: [
       [
-        'writer = await ArchiveWriter.open(partial, compression, options.signal);',
-        'writer = await ArchiveWriter.open(partial, compression, options.signal); var early = target.file ?? (await freeArchivePath(target.dir, paths.profile, createdAt, compression)); await fs.link(partial, early);',
+        "const handle = await fs.open(partial, 'wx', 0o600);",
+        "const handle = await fs.open(partial, 'wx', 0o600); const early = options.file ?? (await freeArchivePath(dir, meta.profile, meta.createdAt, meta.compression, suffix)); await fs.link(partial, early);",
       ],
       [
-        'const finalPath = await publishArchive(partial, target.file, () => freeArchivePath(target.dir, paths.profile, createdAt, compression));',
-        'await fs.unlink(partial); const finalPath = early;',
+        'return { archive: await publish(partial, options.file, () => freeArchivePath(dir, meta.profile, meta.createdAt, meta.compression, suffix)) };',
+        'await fs.unlink(partial); return { archive: early };',
       ],
     ],
     scenario: 'crash',
@@ -54,7 +54,7 @@ const MUTANTS = [
   {
     name: 'keep-partial-on-failure',
     what: 'leaves the partial archive behind when a run fails',
-    file: 'core/archive/create.js',
+    file: 'core/store/folder-store.js',
     edits: [['await fs.rm(partial, { force: true });', '']],
     scenario: 'disk-full',
     env: { RELIABILITY_DISK_CASES: '10' },

@@ -3,12 +3,14 @@ import type { Command } from 'commander';
 import { parseComponentList } from '../../core/components.js';
 import { createBackup, type CreateResult } from '../../core/archive/create.js';
 import { damagedDatabaseError } from '../../core/archive/backup-checks.js';
-import { withStateLock } from '../../core/lock.js';
+import { quiesceFor } from '../../core/quiesce.js';
 import { UsageError } from '../../errors.js';
-import { verifyArchive } from '../../core/verify/verify-archive.js';
-import { formatBytes, formatDuration } from '../../core/format.js';
-import { createProgressDisplay } from '../../output/progress.js';
-import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
+import { verifyBackup } from '../../core/verify/verify-backup.js';
+import { openStore } from '../../core/store/open-store.js';
+import { countOf, formatBytes, formatDuration } from '../../core/format.js';
+import { createJsonLogger, createTextLogger } from '../../output/logger.js';
+import { createProgressRenderer, progressModeFor } from '../../output/progress.js';
+import { loadContext, printJson, resolveLogLevel, type CommandIO, type GlobalOptions } from '../context.js';
 import { COMPRESSIONS, type Compression, type EncryptSettings } from '../../config/schema.js';
 import { expandHome, type StatePaths } from '../../config/paths.js';
 import type { DecryptionKey } from '../../core/crypto/keys.js';
@@ -36,14 +38,19 @@ async function keyForVerify(flags: CreateFlags, settings: EncryptSettings, keyPa
 
 function printResult(io: CommandIO, result: CreateResult, verified: boolean): void {
   if (result.dryRun) {
+    const width = Math.max(...result.components.map((c) => c.length));
+    const perComponent = result.components.map((c) => {
+      const tally = result.byComponent?.[c] ?? { files: 0, bytes: 0 };
+      return `  ${c.padEnd(width)}  ${String(tally.files).padStart(7)} ${tally.files === 1 ? 'file ' : 'files'}  ${formatBytes(tally.bytes).padStart(10)}\n`;
+    });
     io.stdout.write(
-      `Dry run: would archive ${result.files} files, ${result.directories} directories, ${result.symlinks} symlinks ` +
-        `(${formatBytes(result.contentBytes)}) from components: ${result.components.join(', ')}\n`,
+      `Dry run: would archive ${countOf(result.files, 'file')}, ${countOf(result.directories, 'directory', 'directories')}, ${countOf(result.symlinks, 'symlink')} ` +
+        `(${formatBytes(result.contentBytes)}) from components: ${result.components.join(', ')}\n${perComponent.join('')}`,
     );
     return;
   }
   io.stdout.write(
-    `Created ${result.archive}\n  ${result.files} files (${result.databases} database snapshots), ${formatBytes(result.contentBytes)} → ` +
+    `Created ${result.archive}\n  ${countOf(result.files, 'file')} (${countOf(result.databases, 'database snapshot')}), ${formatBytes(result.contentBytes)} → ` +
       `${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (gateway paused ${formatDuration(result.pauseMs)})\n` +
       `  components: ${result.components.join(', ')}${result.encrypted ? '\n  encrypted: age' : ''}\n  sha256: ${result.sha256}${verified ? '\n  verified: ok' : ''}\n`,
   );
@@ -72,25 +79,28 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       const encrypt = resolveEncryptOverride(flags);
       const settings = encrypt ?? config.backup.encrypt;
       const verifyKey = flags.verify && !flags.dryRun && settings ? await keyForVerify(flags, settings, encrypt ? 'command line' : `${config.keyPrefix}.encrypt`, paths, io) : undefined;
-      const progress = flags.json ? createProgressDisplay({ isTTY: false } as NodeJS.WriteStream, '') : createProgressDisplay(io.stderr, 'Backing up');
+      const level = resolveLogLevel(globals(), io);
+      const log = flags.json ? createJsonLogger(io.stderr, level) : createTextLogger(io.stderr, level);
+      const progress = createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) });
+      const quiesce = quiesceFor({ paths, config, command: 'openclaw-backup create', log, signal: io.signal, lockWaitMs: lockWait * 1000, env: io.env });
+      const store = await openStore(paths, config, { output: flags.output });
       const result = await createBackup({
         paths,
         config,
+        store,
         only,
-        output: flags.output,
         compression: flags.compress as Compression | undefined,
         encrypt,
         env: io.env,
         dryRun: flags.dryRun ?? false,
         signal: io.signal,
-        onProgress: (p) => progress.update(p),
-        onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
-        quiesce: (phase) => withStateLock(paths.stateDir, { command: 'openclaw-backup create', signal: io.signal, waitMs: lockWait * 1000 }, phase),
+        progress,
+        log,
+        quiesce,
       });
-      progress.done();
       let verified = false;
-      if (flags.verify && result.archive) {
-        await verifyArchive(result.archive, { signal: io.signal, throwOnProblem: true, decrypt: verifyKey });
+      if (flags.verify && result.stored) {
+        await verifyBackup(store, result.stored, { signal: io.signal, throwOnProblem: true, decrypt: verifyKey, progress });
         verified = true;
       }
       if (flags.json) {
@@ -99,6 +109,7 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
           durationMs: result.durationMs, pauseMs: result.pauseMs, databases: result.databases, contentBytes: result.contentBytes,
           createdAt: result.createdAt, profile: result.profile, dryRun: result.dryRun, verified, encrypted: result.encrypted, warnings: result.warnings,
           flagged: result.flagged,
+          ...(result.dryRun ? { byComponent: result.byComponent } : {}),
         });
       } else printResult(io, result, verified);
       const damaged = damagedDatabaseError(result);

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { listArchives } from '../../core/catalog.js';
+import { openStore } from '../../core/store/open-store.js';
 import { UsageError } from '../../errors.js';
-import { formatBytes } from '../../core/format.js';
+import { formatBytes, formatLocalTime } from '../../core/format.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
 
@@ -11,22 +11,32 @@ export function registerList(program: Command, io: CommandIO, globals: () => Glo
     .command('list')
     .description("list this state dir's archives in backup.path, newest first (confirmed by the header inside each archive)")
     .option('--json', 'print a JSON array: archive, createdAt, bytes, components, encrypted, profile')
-    .option('--details', 'also read the header inside encrypted archives (with --identity or --passphrase-file)');
+    .option('--details', 'also read the header inside encrypted archives (with --identity or --passphrase-file; unencrypted ones need no key)');
   addDecryptOptions(command)
     .action(async (flags: DecryptFlags & { json?: boolean; details?: boolean }) => {
       const { paths, config } = await loadContext(globals(), io);
       const decrypt = flags.details ? await resolveDecryptKey(flags, io.env) : undefined;
-      if (flags.details && !decrypt) throw new UsageError('--details: pass --identity or --passphrase-file to read inside encrypted archives');
-      const catalog = await listArchives({ dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile, decrypt });
+      const store = await openStore(paths, config);
+      const catalog = await store.list({ decrypt });
+      // Unencrypted archives show their details without a key; only encrypted ones need one.
+      if (flags.details && !decrypt && catalog.archives.some((a) => a.encrypted)) {
+        throw new UsageError('--details: pass --identity or --passphrase-file to read inside encrypted archives');
+      }
       if (flags.json) {
         printJson(io, catalog.archives.map(({ archive, createdAt, bytes, components, encrypted, profile, unreadable }) => ({ archive, createdAt, bytes, components, encrypted, profile, ...(unreadable ? { unreadable } : {}) })));
         return;
       }
-      if (catalog.archives.length === 0) io.stdout.write(`No archives in ${catalog.dir}\n`);
-      for (const a of catalog.archives) {
-        const parts = a.components ? a.components.join(',') : 'encrypted';
-        const what = a.unreadable ? `encrypted (cannot read: ${a.unreadable})` : a.encrypted && a.components ? `${parts} (encrypted)` : parts;
-        io.stdout.write(`${a.createdAt}  ${formatBytes(a.bytes).padStart(10)}  ${path.basename(a.archive)}  ${what}\n`);
+      if (catalog.archives.length === 0) io.stdout.write(`No archives in ${catalog.location}\n`);
+      else {
+        // Local times for people; --json keeps the ISO times (UTC) for scripts.
+        const names = catalog.archives.map((a) => path.basename(a.archive));
+        const width = Math.max('archive'.length, ...names.map((n) => n.length));
+        io.stdout.write(`${'created (local)'.padEnd(19)}  ${'size'.padStart(10)}  ${'archive'.padEnd(width)}  components\n`);
+        catalog.archives.forEach((a, i) => {
+          const parts = a.components ? a.components.join(',') : 'encrypted';
+          const what = a.unreadable ? `encrypted (cannot read: ${a.unreadable})` : a.encrypted && a.components ? `${parts} (encrypted)` : parts;
+          io.stdout.write(`${formatLocalTime(a.createdAt).padEnd(19)}  ${formatBytes(a.bytes).padStart(10)}  ${(names[i] as string).padEnd(width)}  ${what}\n`);
+        });
       }
       for (const skipped of catalog.ignored) io.stderr.write(`note: ${skipped.file} is not counted: ${skipped.reason}\n`);
     });

@@ -1,22 +1,28 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { withStateLock } from '../../core/lock.js';
-import { pruneArchives } from '../../core/prune.js';
+import { pruneBackups } from '../../core/prune.js';
+import { openStore } from '../../core/store/open-store.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
+import { addRetentionFlags, retentionFromFlags, type RetentionFlags } from '../retention-flags.js';
+import { UsageError } from '../../errors.js';
 
 export function registerPrune(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
-  program
+  const command = program
     .command('prune')
-    .description("apply backup.retention to this state dir's archives now (the newest is always kept)")
+    .description("apply backup.retention (or the --keep-* flags) to this state dir's archives now (the newest is always kept)")
     .option('--dry-run', 'show what would be deleted and delete nothing')
     .option('--json', 'print one JSON object: kept (with reasons), removed, ignored')
-    .action(async (flags: { dryRun?: boolean; json?: boolean }) => {
+    .option('-q, --quiet', 'print nothing but errors')
+    .option('-v, --verbose', 'also list the files that are not counted as this state dir\'s archives, and why');
+  addRetentionFlags(command)
+    .action(async (flags: RetentionFlags & { dryRun?: boolean; json?: boolean; quiet?: boolean; verbose?: boolean }) => {
+      if (flags.quiet && flags.verbose) throw new UsageError('--quiet and --verbose: pass one, not both');
+      const override = retentionFromFlags(flags);
       const { paths, config } = await loadContext(globals(), io);
+      const store = await openStore(paths, config);
       const result = await withStateLock(paths.stateDir, { command: 'openclaw-backup prune', signal: io.signal }, () =>
-        pruneArchives({
-          dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile, retention: config.backup.retention,
-          timeZone: config.backup.timezone, dryRun: flags.dryRun ?? false,
-        }),
+        pruneBackups(store, { retention: override ?? config.backup.retention, timeZone: config.backup.timezone, dryRun: flags.dryRun ?? false }),
       );
       if (flags.json) {
         printJson(io, {
@@ -27,9 +33,14 @@ export function registerPrune(program: Command, io: CommandIO, globals: () => Gl
         });
         return;
       }
+      if (flags.quiet) return;
       const verb = result.dryRun ? 'would remove' : 'removed';
-      for (const k of result.kept) io.stdout.write(`keep    ${path.basename(k.archive)}  (${k.reasons.join(', ')})\n`);
-      for (const r of result.removed) io.stdout.write(`${result.dryRun ? 'would remove' : 'remove '} ${path.basename(r.archive)}\n`);
+      // One column for the action and one for the name, whatever the action's length.
+      const width = Math.max('keep'.length, verb.length);
+      const nameWidth = Math.max(0, ...[...result.kept, ...result.removed].map((a) => path.basename(a.archive).length));
+      for (const k of result.kept) io.stdout.write(`${'keep'.padEnd(width)}  ${path.basename(k.archive).padEnd(nameWidth)}  (${k.reasons.join(', ')})\n`);
+      for (const r of result.removed) io.stdout.write(`${verb.padEnd(width)}  ${path.basename(r.archive)}\n`);
       io.stdout.write(`${result.kept.length} kept, ${result.removed.length} ${verb} in ${result.dir}\n`);
+      if (flags.verbose) for (const skipped of result.ignored) io.stdout.write(`not counted: ${path.basename(skipped.file)} (${skipped.reason})\n`);
     });
 }

@@ -3,8 +3,10 @@ import { loadConfig, type LoadedConfig } from '../../config/load.js';
 import { parseComponentList } from '../../core/components.js';
 import { restoreArchive, type RestoreResult } from '../../core/restore/restore-archive.js';
 import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
+import { countOf } from '../../core/format.js';
+import { createProgressRenderer, progressModeFor } from '../../output/progress.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
-import { printJson, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
+import { printJson, resolveArchiveArg, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 
 interface RestoreFlags {
   only?: string;
@@ -20,18 +22,18 @@ function printResult(io: CommandIO, r: RestoreResult): void {
   const lines: string[] = [];
   if (r.dryRun) {
     lines.push(`Dry run: would restore ${what} from ${r.archive} (${label}) into ${r.target}`);
-    lines.push(`  ${r.changes?.added.length ?? 0} files would be created, ${r.changes?.replaced.length ?? 0} replaced`);
+    lines.push(`  ${countOf(r.changes?.added.length ?? 0, 'file')} would be created, ${r.changes?.replaced.length ?? 0} replaced`);
     for (const file of r.changes?.replaced ?? []) lines.push(`  replace ${file}`);
     for (const file of r.changes?.added ?? []) lines.push(`  create  ${file}`);
   } else {
-    lines.push(`Restored ${what} from ${r.archive} (${label}): ${r.files} files into ${r.target}`);
+    lines.push(`Restored ${what} from ${r.archive} (${label}): ${countOf(r.files, 'file')} into ${r.target}`);
     for (const dir of r.rollback) lines.push(`  previous state moved to ${dir} (remove it once the restored state works)`);
   }
   for (const root of r.roots) if (root.role !== 'state') lines.push(`  ${root.role} ${root.source ?? '(unknown)'} → ${root.destination} (${root.placement})`);
   for (const rw of r.rewrites) lines.push(`  openclaw.json ${rw.key}: ${rw.from} → ${rw.to}`);
   if (r.permissions) {
     const { owner, privateFiles, stateDirMode } = r.permissions;
-    lines.push(`  permissions: state dir ${stateDirMode}, ${privateFiles} credential/config/database files 0600, owned by ${owner.user} (uid ${owner.uid ?? '?'})`);
+    lines.push(`  permissions: state dir ${stateDirMode}, ${countOf(privateFiles, 'credential/config/database file')} 0600, owned by ${owner.user} (uid ${owner.uid ?? '?'})`);
   }
   for (const warning of r.warnings) lines.push(`warning: ${warning}`);
   io.stdout.write(`${lines.join('\n')}\n`);
@@ -49,7 +51,7 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
   const command = program
     .command('restore')
     .description('restore an archive over the state dir (atomically, with a rollback copy), selectively, or into another dir')
-    .argument('<archive>', 'archive to restore (ours, OpenClaw-native, or a hand-made tar of .openclaw)')
+    .argument('<archive>', 'a path (ours, OpenClaw-native, or a hand-made tar of .openclaw), or from this state dir: latest, a name or prefix from `list`, a date (2026-11-20)')
     .option('--only <components>', 'restore just these components into the existing state: config,credentials,sessions,memory,workspace,logs,cache,state')
     .option('--target <dir>', 'restore a whole copy into DIR instead of the state dir')
     .option('--dry-run', 'verify the archive and list what would change; write nothing')
@@ -61,9 +63,11 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
       const paths = resolvePaths(globals(), io);
       const only = flags.only ? parseComponentList(flags.only) : undefined;
       const live = await readLiveConfig(globals(), io);
+      const resolved = await resolveArchiveArg(archive, globals(), io);
       const result = await restoreArchive({
-        archive, paths, target: flags.target, only, dryRun: flags.dryRun ?? false, force: flags.force ?? false,
+        archive: resolved.input, paths, target: flags.target, only, dryRun: flags.dryRun ?? false, force: flags.force ?? false,
         openclaw: live?.openclaw, backupDir: live?.backupDir, signal: io.signal, decrypt,
+        progress: createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) }),
       });
       if (flags.json) printJson(io, result);
       else printResult(io, result);

@@ -43,6 +43,8 @@ function reportInstall(io: CommandIO, result: InstallResult): void {
   reportExecution(io, result.execution, 'started');
   if (result.linger?.enabled === false) {
     io.stdout.write(`Lingering is off: the daemon stops when you log out and starts only at your next login. Turn it on:\n  ${result.linger.enableCommand}\n`);
+  } else if (result.linger && result.linger.enabled === undefined) {
+    io.stdout.write(`Could not tell whether lingering is on (loginctl gave no answer); without it the daemon stops when you log out. To be sure:\n  ${result.linger.enableCommand}\n`);
   }
 }
 
@@ -54,7 +56,8 @@ export function registerService(program: Command, io: CommandIO, globals: () => 
     .option('--dry-run', 'print the unit and the commands; write and run nothing')
     .action(async (flags: { dryRun?: boolean }) => {
       const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
-      const target = resolveServiceTarget({ paths, backupDir: config.backupDir, env: io.env, nodePath: process.execPath, cliPath: CLI_ENTRY });
+      const { target, warnings } = resolveServiceTarget({ paths, backupDir: config.backupDir, env: io.env, nodePath: process.execPath, cliPath: CLI_ENTRY });
+      for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
       const result = await installService({ context: planContext(io), target, run: createCommandRunner(io.env), dryRun: flags.dryRun ?? false });
       reportInstall(io, result);
     });

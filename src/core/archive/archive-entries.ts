@@ -44,6 +44,8 @@ export interface ArchiveEntriesResult {
   components: Set<Component>;
   /** Files stored raw although they look like databases (damaged, or not SQLite at all). */
   flagged: FlaggedFile[];
+  /** Dry run only: what each component would contribute. */
+  byComponent: Partial<Record<Component, { files: number; bytes: number }>>;
 }
 
 function ancestors(rel: string): string[] {
@@ -56,7 +58,7 @@ function ancestors(rel: string): string[] {
 
 /** Walks every source and archives the selected entries, parents before children, databases as snapshots. */
 export async function archiveEntries(options: ArchiveEntriesOptions): Promise<ArchiveEntriesResult> {
-  const result: ArchiveEntriesResult = { files: 0, directories: 0, symlinks: 0, bytes: 0, components: new Set(), flagged: [] };
+  const result: ArchiveEntriesResult = { files: 0, directories: 0, symlinks: 0, bytes: 0, components: new Set(), flagged: [], byComponent: {} };
   const { writer, manifest } = options;
   const warn = (message: string) => {
     manifest?.warnings.push(message);
@@ -144,6 +146,11 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       if (stored === undefined) continue;
       result.files += stored.files;
       result.bytes += stored.bytes;
+      if (!store) {
+        const tally = (result.byComponent[component] ??= { files: 0, bytes: 0 });
+        tally.files += 1;
+        tally.bytes += entry.stat.size;
+      }
       options.onProgress?.({ files: result.files, bytes: result.bytes, current: name });
     }
   }

@@ -1,13 +1,13 @@
 import { createHash, type Hash } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import fs from 'node:fs/promises';
-import { PassThrough, Transform, type Duplex } from 'node:stream';
+import { PassThrough, Transform, Writable, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Compression } from '../../config/schema.js';
 import { BackupError } from '../../errors.js';
 import { createCompressor } from './compression.js';
 import { BLOCK, encodeTarHeader, paddingFor, type TarHeader } from './tar-header.js';
-import { FileSink } from './file-sink.js';
+import { FileSink, StreamSink } from './file-sink.js';
 import { sparsePaxRecords } from './sparse-map.js';
 import { ChunkPool, TarPack } from './tar-pack.js';
 
@@ -29,8 +29,7 @@ const ZEROS = Buffer.alloc(BLOCK);
  * Entries are appended synchronously; an add* call only waits when the compressor is behind.
  */
 export class ArchiveWriter {
-  private readonly pool = new ChunkPool();
-  private readonly pack = new TarPack(this.pool);
+  private readonly pack: TarPack;
   private consumed = 0;
   private readonly flow = new EventEmitter();
   private readonly hash = createHash('sha256');
@@ -39,11 +38,14 @@ export class ArchiveWriter {
   private failure: unknown;
 
   private constructor(
-    private readonly handle: fs.FileHandle,
+    private readonly pool: ChunkPool,
+    private readonly handle: fs.FileHandle | undefined,
+    sink: Writable,
     compression: Compression,
     signal: AbortSignal | undefined,
     encrypt: Duplex | undefined,
   ) {
+    this.pack = new TarPack(pool);
     const meter = new Transform({
       transform: (chunk: Buffer, _enc, cb) => {
         this.consumed += chunk.length;
@@ -58,7 +60,7 @@ export class ArchiveWriter {
         cb(null, chunk);
       },
     });
-    const out = new FileSink(handle, this.pool);
+    const out = sink;
     const seal = encrypt ?? new PassThrough();
     this.done = pipeline(this.pack, meter, createCompressor(compression, this.pool), seal, digest, out, signal ? { signal } : {}).catch((error) => {
       this.failure = error;
@@ -68,10 +70,14 @@ export class ArchiveWriter {
     this.done.catch(() => {});
   }
 
-  /** `encrypt`: an optional stage after the compressor (age), so the plaintext never reaches the file. */
-  static async open(file: string, compression: Compression, signal?: AbortSignal, encrypt?: Duplex): Promise<ArchiveWriter> {
-    const handle = await fs.open(file, 'wx', 0o600);
-    return new ArchiveWriter(handle, compression, signal, encrypt);
+  /**
+   * `target`: an open file (written, fsynced and closed by finish) or a byte stream such as a child's stdin (ended
+   * by finish). `encrypt`: an optional stage after the compressor (age), so the plaintext never reaches the target.
+   */
+  static async open(target: fs.FileHandle | Writable, compression: Compression, signal?: AbortSignal, encrypt?: Duplex): Promise<ArchiveWriter> {
+    const pool = new ChunkPool();
+    if (target instanceof Writable) return new ArchiveWriter(pool, undefined, new StreamSink(target, pool), compression, signal, encrypt);
+    return new ArchiveWriter(pool, target, new FileSink(target, pool), compression, signal, encrypt);
   }
 
   private async waitForRoom(): Promise<void> {
@@ -172,7 +178,7 @@ export class ArchiveWriter {
     try {
       await this.done;
     } finally {
-      await this.handle.close().catch(() => {});
+      await this.handle?.close().catch(() => {});
     }
     return { bytes: this.written, sha256: this.hash.digest('hex') };
   }
@@ -181,6 +187,6 @@ export class ArchiveWriter {
   async abort(): Promise<void> {
     this.pack.destroy();
     await this.done.catch(() => {});
-    await this.handle.close().catch(() => {});
+    await this.handle?.close().catch(() => {});
   }
 }

@@ -1,4 +1,4 @@
-import { PassThrough, type Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, type Readable, type Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
 import type { Compression } from '../../config/schema.js';
 import { ParallelGzip } from './parallel-gzip.js';
@@ -59,4 +59,14 @@ export function createDecompressor(kind: Compression): Transform {
     case 'none':
       return new PassThrough();
   }
+}
+
+/** Pipes raw archive bytes through the decompressor for `format`; a read error errors the tar stream. */
+export function decompress(raw: Readable, format: Compression): Readable {
+  const decompressor = createDecompressor(format);
+  raw.on('error', (error) => decompressor.destroy(error));
+  // An error that came before this listener (see readHead) is only in `errored`: pass it on.
+  if (raw.errored) process.nextTick(() => decompressor.destroy(raw.errored as Error));
+  raw.pipe(decompressor);
+  return decompressor;
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,16 +9,21 @@ import { createEncryptStage } from '../crypto/encrypt-stream.js';
 import { checkKeyPlacement } from '../crypto/key-placement.js';
 import { resolveEncryptionKey } from '../crypto/resolve-key.js';
 import { buildSelection, COMPONENTS, type Component } from '../components.js';
-import { BackupError, ConfigError, describeFsError, InterruptedError, toBackupError, UsageError } from '../../errors.js';
-import { publishNoOverwrite, tempSuffix } from '../fs/atomic.js';
-import { cleanStaleRestoreStaging, cleanStaleTemps, partialPathFor, STAGING_PREFIX } from '../fs/temp-files.js';
+import { BackupError, ConfigError, describeFsError, InterruptedError, toBackupError } from '../../errors.js';
+import { tempSuffix } from '../fs/atomic.js';
+import { cleanStaleRestoreStaging, STAGING_PREFIX } from '../fs/temp-files.js';
+import type { BackupDraft, BackupStore, StoredBackup } from '../store/types.js';
+import { openStore } from '../store/open-store.js';
 import { toolVersion } from '../version.js';
-import { archiveEntries, type ArchiveProgress } from './archive-entries.js';
+import type { Log } from '../log.js';
+import type { ProgressReporter } from '../progress.js';
+import type { Quiesce } from '../quiesce.js';
+import { archiveEntries } from './archive-entries.js';
 import { ArchiveWriter } from './archive-writer.js';
 import { snapshotDatabases, surveySources } from './db-snapshots.js';
 import { FORMAT_NAME, formatVersionFor, HEADER_PATH, MANIFEST_PATH, type ArchiveHeader } from './manifest.js';
 import { ManifestWriter } from './manifest-writer.js';
-import { freeArchivePath, resolveOutput } from './output-path.js';
+import { describeMissingRoots } from './missing-roots.js';
 import { planSources, type BackupSource } from './sources.js';
 import { assertSomethingArchived } from './backup-checks.js';
 import { checkBackupsDirMode } from './backups-dir-mode.js';
@@ -31,7 +35,9 @@ export interface CreateOptions {
   config: LoadedConfig;
   /** --only: components, overriding backup.include. */
   only?: Component[] | undefined;
-  /** --output: a file path or an existing directory. */
+  /** Where the backup goes (src/core/store/open-store.ts); default: --output when given, else backup.path. */
+  store?: BackupStore | undefined;
+  /** --output: a file path or an existing directory (used when no store is given). */
   output?: string | undefined;
   compression?: Compression | undefined;
   /** Overrides backup.encrypt for this run (--encrypt-to, --passphrase-file). */
@@ -41,13 +47,16 @@ export interface CreateOptions {
   dryRun?: boolean;
   signal?: AbortSignal | undefined;
   now?: () => Date;
-  onProgress?: ((progress: ArchiveProgress) => void) | undefined;
+  /** Files and bytes against the totals found before the snapshot; it gets every warning too. */
+  progress?: ProgressReporter | undefined;
   onWarning?: ((message: string) => void) | undefined;
+  /** Per-phase timings and decisions at debug level. */
+  log?: Log | undefined;
   /**
-   * Runs the snapshot phase (database snapshots) with the gateway quiesced: the daemon and CLI pass a function
-   * that holds the inter-process lock. Default: run it directly.
+   * Runs the snapshot phase (database snapshots) with the gateway quiesced and says how long it was paused:
+   * create, run and the daemon pass quiesceFor(config) (src/core/quiesce.ts). Default: run it directly.
    */
-  quiesce?: <T>(phase: () => Promise<T>) => Promise<T>;
+  quiesce?: Quiesce | undefined;
 }
 
 export interface CreateResult {
@@ -62,14 +71,18 @@ export interface CreateResult {
   contentBytes: number;
   components: Component[];
   durationMs: number;
-  /** Time the snapshot phase held the gateway quiesced. */
+  /** Time the snapshot phase held the gateway quiesced (Quiesce.heldMs: lock waits excluded). */
   pauseMs: number;
+  /** Dry run: files and bytes each component would contribute. */
+  byComponent?: Partial<Record<Component, { files: number; bytes: number }>>;
   warnings: string[];
   /** Files stored raw and flagged (damaged databases, files named like databases that are not): see FlaggedFile. */
   flagged: FlaggedFile[];
   createdAt: string;
   profile: string;
   encrypted: boolean;
+  /** The backup as its store lists it (null for a dry run). */
+  stored: StoredBackup | null;
 }
 
 function openclawVersion(config: LoadedConfig): string | null {
@@ -77,30 +90,16 @@ function openclawVersion(config: LoadedConfig): string | null {
   return typeof meta?.lastTouchedVersion === 'string' ? meta.lastTouchedVersion : null;
 }
 
-async function existingSources(sources: BackupSource[], warn: (m: string) => void): Promise<BackupSource[]> {
-  const out: BackupSource[] = [];
-  for (const source of sources) {
-    const exists = await fs.lstat(source.root.path).then(() => true, () => false);
-    if (exists) out.push(source);
-    else warn(`${source.root.role} ${source.root.path} does not exist; skipped`);
-  }
-  return out;
-}
+const exists = (p: string) => fs.lstat(p).then(() => true, () => false);
 
-/**
- * Publishes the partial under its final name. An auto-chosen name can be taken between choosing and publishing by
- * a concurrent backup of the same second; then the next free name is chosen. An explicit --output never moves.
- */
-async function publishArchive(partial: string, explicit: string | undefined, chooseName: () => Promise<string>): Promise<string> {
-  for (let attempt = 0; ; attempt += 1) {
-    const finalPath = explicit ?? (await chooseName());
-    try {
-      await publishNoOverwrite(partial, finalPath);
-      return finalPath;
-    } catch (error) {
-      if (explicit || (error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 20) throw error;
-    }
-  }
+/** The sources that exist; the missing ones are named in one warning that says what is backed up instead. */
+async function existingSources(sources: BackupSource[], paths: StatePaths, config: LoadedConfig, warn: (m: string) => void): Promise<BackupSource[]> {
+  const out: BackupSource[] = [];
+  const missing: BackupSource[] = [];
+  for (const source of sources) (await exists(source.root.path) ? out : missing).push(source);
+  const message = describeMissingRoots(missing, paths, config, await exists(path.join(paths.stateDir, 'workspace')));
+  if (message) warn(message);
+  return out;
 }
 
 /** The one way a backup is made: used by `create`, `run` and the daemon. */
@@ -113,7 +112,9 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   const warn = (message: string) => {
     warnings.push(message);
     options.onWarning?.(message);
+    options.progress?.warning(message);
   };
+  const debug = (fields: Record<string, unknown>, message: string) => options.log?.debug(fields, message);
 
   const stateStat = await fs.stat(paths.stateDir).catch((error: unknown) => {
     throw new ConfigError(`state dir ${paths.stateDir} is not readable: ${describeFsError(error)}`, { cause: error });
@@ -128,19 +129,21 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   const encryptSettings = options.encrypt ?? config.backup.encrypt;
   const keyPath = options.encrypt ? 'command line' : `${config.keyPrefix}.encrypt`;
   const encryption = await resolveEncryptionKey(encryptSettings, { env: options.env ?? process.env, resolvePath, keyPath });
-  const suffix = encryption ? '.age' : '';
   const planned = planSources(paths, config);
-  const existing = await existingSources(planned, warn);
+  const existing = await existingSources(planned, paths, config, warn);
   const followKey = `${config.keyPrefix}.followLinks`;
   const sources = [...existing, ...(await planFollowedLinks(existing, config.backup.followLinks, { paths, keyPath: followKey }, warn))];
-  const target = await resolveOutput({ output: options.output, backupDir: config.backupDir, stateDir: paths.stateDir, sources, create: !options.dryRun });
-  const dirSource = options.output ? '--output' : config.backup.path ? `${config.keyPrefix}.path` : 'the default backups dir';
-  await checkBackupsDirMode({ dir: target.dir, source: dirSource, warnLoose: !options.output }, warn);
-  const components = COMPONENTS.filter((c) => selection.components.has(c));
+  const store = options.store ?? (await openStore(paths, config, { output: options.output }));
+  const target = await store.prepareWrite({ stateDir: paths.stateDir, sourceRoots: sources.map((s) => s.root.path), create: !options.dryRun, encrypted: Boolean(encryption) });
+  if (store.kind === 'folder') {
+    const dirSource = options.output ? '--output' : config.backup.path ? `${config.keyPrefix}.path` : 'the default backups dir';
+    await checkBackupsDirMode({ dir: store.location, source: dirSource, warnLoose: !options.output }, warn);
+  }
   // By identity too: a backups dir (and our staging dir in it) that resolves into a source tree is never archived.
-  const excludeAbs = [...target.excludeFromWalk, target.dir];
-  checkKeyPlacement(encryptSettings, { backupDir: target.dir, stateDir: paths.stateDir, resolvePath }, warn);
-  if (encryption && target.file && !target.file.endsWith('.age')) throw new UsageError(`output ${target.file}: an encrypted archive's name must end in .age`);
+  const excludeAbs = [...target.excludeFromWalk, target.scratchDir, ...(store.kind === 'folder' ? [store.location] : [])];
+  const components = COMPONENTS.filter((c) => selection.components.has(c));
+  if (store.kind === 'folder') checkKeyPlacement(encryptSettings, { backupDir: store.location, stateDir: paths.stateDir, resolvePath }, warn);
+  debug({ roots: sources.map((s) => s.root.path), components, compression, encrypted: Boolean(encryption), output: target.name ?? store.location }, 'backup planned');
 
   const header: ArchiveHeader = {
     format: FORMAT_NAME,
@@ -160,60 +163,76 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   if (options.dryRun) {
     const counted = await archiveEntries({ sources, selection, writer: undefined, manifest: undefined, snapshots: new Map(), stagingDir: '', excludeAbs, signal: options.signal, onWarning: warn, followKey });
     assertSomethingArchived(counted, paths);
+    // The same component list the real archive's header would carry, with what each would contribute.
     return {
-      dryRun: true, archive: target.file ?? null, bytes: 0, sha256: null, files: counted.files, directories: counted.directories,
-      symlinks: counted.symlinks, databases: 0, contentBytes: counted.bytes, components: COMPONENTS.filter((c) => counted.components.has(c)),
+      dryRun: true, archive: target.name ?? null, bytes: 0, sha256: null, files: counted.files, directories: counted.directories,
+      symlinks: counted.symlinks, databases: 0, contentBytes: counted.bytes, components, byComponent: counted.byComponent,
       durationMs: Date.now() - started, pauseMs: 0, warnings, flagged: [], createdAt: header.createdAt, profile: paths.profile, encrypted: Boolean(encryption),
+      stored: null,
     };
   }
 
-  await cleanStaleTemps(target.dir);
-  const stagingDir = path.join(target.dir, `${STAGING_PREFIX}${tempSuffix()}`);
-  const finalGuess = target.file ?? path.join(target.dir, `openclaw-backup-${paths.profile}`);
-  const partial = partialPathFor(finalGuess, `${process.pid}-${randomBytes(4).toString('hex')}`);
+  const stagingDir = path.join(target.scratchDir, `${STAGING_PREFIX}${tempSuffix()}`);
   try {
     await fs.mkdir(stagingDir, { mode: 0o700 });
   } catch (error) {
     // The first write into the backups dir: a read-only, foreign-owned or full dir is named here, once.
-    throw new BackupError('failure', `cannot write to backups dir ${target.dir}: ${describeFsError(error)}`, { cause: error });
+    throw new BackupError('failure', `cannot write to backups dir ${target.scratchDir}: ${describeFsError(error)}`, { cause: error });
   }
+  let draft: BackupDraft | undefined;
   let writer: ArchiveWriter | undefined;
   let manifest: ManifestWriter | undefined;
   let seal: Duplex | undefined;
   try {
     // Before the snapshot phase: deriving a passphrase key (scrypt) takes a second of CPU.
     seal = encryption ? await createEncryptStage(encryption) : undefined;
-    const quiesce = options.quiesce ?? ((phase) => phase());
-    const survey = await surveySources({ sources, selection, excludeAbs, signal: options.signal });
+    const totals = { files: 0, bytes: 0 };
+    let phaseStart = Date.now();
+    const survey = await surveySources({ sources, selection, excludeAbs, signal: options.signal, totals });
     header.formatVersion = formatVersionFor({ sparse: survey.sparseFiles.size > 0 });
-    const pauseStart = Date.now();
-    const snapshots = await quiesce(() => snapshotDatabases({ databases: survey.databases, stagingDir, signal: options.signal }));
-    const pauseMs = Date.now() - pauseStart;
+    const databases = survey.databases;
+    debug({ databases: databases.length, sparse: survey.sparseFiles.size, files: totals.files, bytes: totals.bytes, ms: Date.now() - phaseStart }, 'walked the sources and found the databases');
+    phaseStart = Date.now();
+    const snapshot = () => snapshotDatabases({ databases, stagingDir, signal: options.signal });
+    const snapshots = options.quiesce ? await options.quiesce.run(snapshot) : await snapshot();
+    const pauseMs = options.quiesce ? options.quiesce.heldMs() : Date.now() - phaseStart;
+    debug({ databases: snapshots.size, pauseMs, ms: Date.now() - phaseStart }, 'snapshot phase done');
+    phaseStart = Date.now();
+    options.progress?.start('backup', { items: totals.files, bytes: totals.bytes });
 
-    writer = await ArchiveWriter.open(partial, compression, options.signal, seal);
+    draft = await store.begin({ profile: paths.profile, createdAt, compression, encrypted: Boolean(encryption) });
+    writer = await ArchiveWriter.open(draft.target, compression, options.signal, seal);
     await writer.addBuffer(HEADER_PATH, Buffer.from(`${JSON.stringify(header, null, 2)}\n`), { mode: 0o600, mtime: createdAt });
     manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);
     const counted = await archiveEntries({
       sources, selection, writer, manifest, snapshots, stagingDir, excludeAbs, sparseFiles: survey.sparseFiles,
-      signal: options.signal, onProgress: options.onProgress, onWarning: warn, followKey,
-    });
+      signal: options.signal, onWarning: warn, followKey,
+      onProgress: options.progress && ((p) => options.progress?.update({ items: p.files, bytes: p.bytes })),
+    }).finally(() => options.progress?.finish());
     assertSomethingArchived(counted, paths);
+    debug({ files: counted.files, bytes: counted.bytes, flagged: counted.flagged.length, ms: Date.now() - phaseStart }, 'files archived');
     const manifestSize = await manifest.finish(now());
     await writer.addFile(MANIFEST_PATH, manifest.file, manifestSize, { mode: 0o600, mtime: now() });
     const written = await writer.finish();
     writer = undefined;
 
-    const finalPath = await publishArchive(partial, target.file, () => freeArchivePath(target.dir, paths.profile, createdAt, compression, suffix));
+    const committed = await draft.commit();
+    draft = undefined;
+    const finalPath = committed.archive;
+    const stored: StoredBackup = {
+      bytes: written.bytes, ...committed, createdAt: header.createdAt, components, encrypted: Boolean(encryption), profile: paths.profile, recognisedBy: 'header',
+    };
     return {
       dryRun: false, archive: finalPath, bytes: written.bytes, sha256: written.sha256, files: counted.files,
       directories: counted.directories, symlinks: counted.symlinks, databases: manifest.totals.databases, contentBytes: counted.bytes,
       components, durationMs: Date.now() - started, pauseMs, warnings, flagged: counted.flagged, createdAt: header.createdAt, profile: paths.profile, encrypted: Boolean(encryption),
+      stored,
     };
   } catch (error) {
     await writer?.abort();
     seal?.destroy();
     await manifest?.discard();
-    await fs.rm(partial, { force: true });
+    await draft?.abort();
     if (options.signal?.aborted) throw new InterruptedError('backup interrupted; no archive was written', { cause: error });
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new BackupError('failure', `archive already exists; archives are never overwritten`, { cause: error });
     throw toBackupError(error, 'backup');

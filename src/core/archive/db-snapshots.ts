@@ -52,6 +52,8 @@ interface FindOptions {
   selection: Selection;
   excludeAbs: string[];
   signal?: AbortSignal | undefined;
+  /** Filled with the selected files and their bytes as the walk goes: the totals progress reports against. */
+  totals?: { files: number; bytes: number } | undefined;
 }
 
 export interface Survey {
@@ -69,11 +71,16 @@ export async function surveySources(options: FindOptions): Promise<Survey> {
     for await (const entry of walk) {
       if (entry.kind !== 'file') continue;
       const database = SQLITE_NAME.test(entry.abs);
-      if (!database && !mayBeSparse(entry.stat)) continue;
+      if (!options.totals && !database && !mayBeSparse(entry.stat)) continue;
       const component = source.classify(entry.rel);
       if (!source.globPaths(entry.rel).some((p) => isSelected(options.selection, component, p))) continue;
-      if (!database) survey.sparseFiles.add(entry.abs);
-      else if (await hasSqliteHeader(entry.abs).catch(() => false)) survey.databases.push(entry.abs);
+      if (options.totals) {
+        options.totals.files += 1;
+        options.totals.bytes += entry.stat.size;
+      }
+      if (!database) {
+        if (mayBeSparse(entry.stat)) survey.sparseFiles.add(entry.abs);
+      } else if (await hasSqliteHeader(entry.abs).catch(() => false)) survey.databases.push(entry.abs);
     }
   }
   return survey;

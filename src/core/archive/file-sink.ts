@@ -33,3 +33,28 @@ export class FileSink extends Writable {
     this.handle.sync().then(() => callback(), callback);
   }
 }
+
+/**
+ * The last stage when the archive goes to another program (a child's stdin): forwards each chunk, honours the
+ * destination's backpressure, and gives pooled chunks back once the destination has taken them.
+ */
+export class StreamSink extends Writable {
+  constructor(
+    private readonly destination: Writable,
+    private readonly pool?: ChunkPool,
+  ) {
+    super({ highWaterMark: 1024 * 1024 });
+    destination.on('error', (error) => this.destroy(error));
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.destination.write(chunk, (error) => {
+      if (!error) this.pool?.give(chunk);
+      callback(error);
+    });
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.destination.end(() => callback());
+  }
+}

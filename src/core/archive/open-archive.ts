@@ -1,11 +1,10 @@
-import { createReadStream } from 'node:fs';
-import fs from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Compression } from '../../config/schema.js';
 import { openEncryptedArchive } from './open-encrypted.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { BackupError, describeFsError, IntegrityError } from '../../errors.js';
-import { createDecompressor, detectFormat } from './compression.js';
+import { decompress, detectFormat } from './compression.js';
+import { countReads, readHead, toSource, type ArchiveInput } from './source.js';
 
 export interface OpenedArchive {
   compression: Compression;
@@ -19,45 +18,36 @@ export interface OpenedArchive {
 export interface OpenArchiveOptions {
   /** Identity or passphrase for an age-encrypted archive. */
   decrypt?: DecryptionKey | undefined;
-}
-
-/** Reads the first bytes of a file to tell gzip, zstd, plain tar and age apart. */
-export async function sniffArchive(file: string): Promise<{ head: Buffer; size: number }> {
-  let handle: fs.FileHandle;
-  try {
-    handle = await fs.open(file, 'r');
-  } catch (error) {
-    throw new BackupError('failure', `cannot open ${file}: ${describeFsError(error)}`, { cause: error });
-  }
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) throw new IntegrityError(`${file} is not a regular file`);
-    const head = Buffer.alloc(512);
-    const { bytesRead } = await handle.read(head, 0, 512, 0);
-    return { head: head.subarray(0, bytesRead), size: stat.size };
-  } finally {
-    await handle.close();
-  }
+  /** Bytes of the archive file read so far, for progress (the file's size is the total). */
+  onRead?: ((bytes: number) => void) | undefined;
 }
 
 /**
- * Opens an archive as a decompressed tar stream. Empty files, unknown formats and encrypted archives without a key
- * are IntegrityErrors with a one-line reason.
+ * Opens an archive (a path or a source) as a decompressed tar stream. Empty input, unknown formats and encrypted
+ * archives without a key are IntegrityErrors with a one-line reason.
  */
-export async function openArchive(file: string, options: OpenArchiveOptions = {}): Promise<OpenedArchive> {
-  const { head, size } = await sniffArchive(file);
-  if (size === 0) throw new IntegrityError(`${file} is empty`);
+export async function openArchive(input: ArchiveInput, options: OpenArchiveOptions = {}): Promise<OpenedArchive> {
+  const source = toSource(input);
+  const label = source.label;
+  const opened = await source.open();
+  const { head, stream } = await readHead(opened.stream, 512).catch((error: unknown) => {
+    opened.stream.destroy();
+    throw new BackupError('failure', `cannot read ${label}: ${describeFsError(error)}`, { cause: error });
+  });
+  const size = opened.size ?? 0;
+  countReads(stream, options.onRead);
+  const fail = (error: IntegrityError): never => {
+    stream.destroy();
+    throw error;
+  };
+  if (head.length === 0) fail(new IntegrityError(`${label} is empty`));
   const format = detectFormat(head);
-  if (format === 'unknown') throw new IntegrityError(`${file} is not a tar, tar.gz or tar.zst archive`);
+  if (format === 'unknown') fail(new IntegrityError(`${label} is not a tar, tar.gz or tar.zst archive`));
   if (format === 'age') {
-    if (!options.decrypt) throw new IntegrityError(`${file}: age-encrypted; pass --identity or --passphrase-file`);
-    return { ...(await openEncryptedArchive(file, head, options.decrypt)), size, encrypted: true };
+    if (!options.decrypt) fail(new IntegrityError(`${label}: age-encrypted; pass --identity or --passphrase-file`));
+    return { ...(await openEncryptedArchive(stream, label, head, options.decrypt as DecryptionKey)), size, encrypted: true };
   }
-  const decompressor = createDecompressor(format);
-  const raw = createReadStream(file, { highWaterMark: 1024 * 1024 });
-  raw.on('error', (error) => decompressor.destroy(error));
-  raw.pipe(decompressor);
-  return { compression: format, tar: decompressor, size };
+  return { compression: format as Compression, tar: decompress(stream, format as Compression), size };
 }
 
 /** Turns a stream error from zlib or tar-stream into a one-line integrity reason. */

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { Decrypter, Encrypter } from 'age-encryption';
+import { Decrypter } from 'age-encryption';
 import { ConfigError, describeFsError } from '../../errors.js';
 import { describeRecipientProblem } from '../../config/age-recipient.js';
 

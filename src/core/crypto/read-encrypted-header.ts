@@ -1,12 +1,14 @@
 import tar from 'tar-stream';
 import { openArchive } from '../archive/open-archive.js';
+import { labelOf, type ArchiveInput } from '../archive/source.js';
 import { FORMAT_NAME, HEADER_PATH, type ArchiveHeader } from '../archive/manifest.js';
 import { IntegrityError } from '../../errors.js';
 import type { DecryptionKey } from './keys.js';
 
 /** Decrypts just far enough to read our header entry (the first), then stops reading. */
-export async function readEncryptedHeader(file: string, key: DecryptionKey): Promise<ArchiveHeader> {
-  const opened = await openArchive(file, { decrypt: key });
+export async function readEncryptedHeader(input: ArchiveInput, key: DecryptionKey): Promise<ArchiveHeader> {
+  const file = labelOf(input);
+  const opened = await openArchive(input, { decrypt: key });
   const extract = tar.extract();
   opened.tar.on('error', (error) => extract.destroy(error));
   opened.tar.pipe(extract);

@@ -1,8 +1,7 @@
 import { Cron } from 'croner';
 import { isProcessAlive } from '../fs/atomic.js';
 import { futureTimes, readStatus } from '../status-record.js';
-import { verifyArchive } from '../verify/verify-archive.js';
-import { listProfileArchives } from './newest-archive.js';
+import { verifyBackup } from '../verify/verify-backup.js';
 import { ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from './types.js';
 
 const FOURTEEN_DAYS_MS = 14 * 86_400_000;
@@ -23,11 +22,10 @@ function isStale(context: DoctorContext, last: Date): { stale: boolean; rule: st
 
 async function checkLastSuccess(context: DoctorContext): Promise<DoctorFinding> {
   const { record, corrupt } = await readStatus(context.paths.stateDir);
-  const archives = await listProfileArchives(context.backupDir, context.paths.profile);
-  const newest = archives.at(-1);
+  const newest = (await context.store.list().catch(() => undefined))?.archives[0];
   // A time in the future (the clock was wrong when it was recorded) is unknown, not "0 hours ago".
   const slack = context.now.getTime() + 5 * 60_000;
-  const times = [record.lastSuccess ? Date.parse(record.lastSuccess.finishedAt) : NaN, newest?.mtimeMs ?? NaN].filter((t) => Number.isFinite(t) && t <= slack);
+  const times = [record.lastSuccess ? Date.parse(record.lastSuccess.finishedAt) : NaN, newest ? Date.parse(newest.createdAt) : NaN].filter((t) => Number.isFinite(t) && t <= slack);
   if (times.length === 0) {
     return { id: 'freshness', level: 'warn', message: `no successful backup recorded for ${context.paths.stateDir}${corrupt ? ' (status record unreadable)' : ''}`, fix: 'openclaw-backup create --verify' };
   }
@@ -50,17 +48,17 @@ async function checkDaemon(context: DoctorContext): Promise<DoctorFinding> {
 }
 
 async function checkNewestArchive(context: DoctorContext): Promise<DoctorFinding | undefined> {
-  const newest = (await listProfileArchives(context.backupDir, context.paths.profile)).at(-1);
+  const newest = (await context.store.list().catch(() => undefined))?.archives[0];
   if (!newest) return undefined;
-  if (newest.encrypted) return ok('newest-archive', `newest archive ${newest.path} is encrypted; not verified`);
-  const result = await verifyArchive(newest.path, { signal: context.signal });
-  if (result.ok) return ok('newest-archive', `newest archive ${newest.path} verifies (${result.checked.files} files)`);
+  if (newest.encrypted) return ok('newest-archive', `newest archive ${newest.archive} is encrypted; not verified`);
+  const result = await verifyBackup(context.store, newest, { signal: context.signal });
+  if (result.ok) return ok('newest-archive', `newest archive ${newest.archive} verifies (${result.checked.files} files)`);
   const first = result.problems[0];
   return {
     id: 'newest-archive',
     level: 'error',
-    message: `newest archive ${newest.path} fails verify: ${first ? `${first.path}: ${first.reason}` : 'unknown problem'}${result.problems.length > 1 ? ` (+${result.problems.length - 1} more)` : ''}`,
-    fix: `make a fresh one: openclaw-backup create --verify (and keep the bad one aside: openclaw-backup verify ${newest.path})`,
+    message: `newest archive ${newest.archive} fails verify: ${first ? `${first.path}: ${first.reason}` : 'unknown problem'}${result.problems.length > 1 ? ` (+${result.problems.length - 1} more)` : ''}`,
+    fix: `make a fresh one: openclaw-backup create --verify (and keep the bad one aside: openclaw-backup verify ${newest.archive})`,
   };
 }
 

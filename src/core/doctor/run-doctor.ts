@@ -1,4 +1,5 @@
-import { loadConfig, type LoadedConfig } from '../../config/load.js';
+import fs from 'node:fs/promises';
+import { loadConfig, missingStateDirError, type LoadedConfig } from '../../config/load.js';
 import { expandHome, type StatePaths } from '../../config/paths.js';
 import { backupBlockSchema } from '../../config/schema.js';
 import { isBackupError } from '../../errors.js';
@@ -11,6 +12,8 @@ import { checkPermissions } from './check-permissions.js';
 import { checkPostBackup } from './check-post-backup.js';
 import { checkStaleLocks } from './check-stale-locks.js';
 import { checkStateLocation } from './check-state-location.js';
+import { folderStore } from '../store/folder-store.js';
+import { openStore } from '../store/open-store.js';
 import type { DoctorCheck, DoctorContext, DoctorFinding } from './types.js';
 
 /** In output order. Fixing checks run before the ones that read what they fix. */
@@ -27,17 +30,18 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkDiskSpace,
 ];
 
-export type DoctorInput = Omit<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir'>;
+export type DoctorInput = Omit<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir' | 'store'>;
 
 /** Loads the config without failing: doctor reports a bad config as a finding and checks the rest with defaults. */
-export async function loadDoctorConfig(paths: StatePaths): Promise<Pick<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir'>> {
+export async function loadDoctorConfig(paths: StatePaths): Promise<Pick<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir' | 'store'>> {
   try {
     const config: LoadedConfig = await loadConfig(paths, { allowMissing: true });
-    return { config, configError: undefined, backup: config.backup, backupDir: config.backupDir };
+    return { config, configError: undefined, backup: config.backup, backupDir: config.backupDir, store: await openStore(paths, config) };
   } catch (error) {
     if (!isBackupError(error)) throw error;
     const backup = backupBlockSchema.parse({});
-    return { config: undefined, configError: error.message, backup, backupDir: expandHome('backups', paths.home, paths.stateDir) };
+    const backupDir = expandHome('backups', paths.home, paths.stateDir);
+    return { config: undefined, configError: error.message, backup, backupDir, store: folderStore({ dir: backupDir, stateDir: paths.stateDir, profile: paths.profile }) };
   }
 }
 
@@ -51,6 +55,13 @@ export interface DoctorReport {
 export async function runDoctor(input: DoctorInput, checks: readonly DoctorCheck[] = DOCTOR_CHECKS): Promise<DoctorReport> {
   const context: DoctorContext = { ...input, ...(await loadDoctorConfig(input.paths)) };
   const findings: DoctorFinding[] = [];
+  // Without a state dir every other check would pass vacuously ("modes are tight"); only the service check, which
+  // may show where the state really is, still says something.
+  const stateExists = await fs.stat(input.paths.stateDir).then((s) => s.isDirectory(), () => false);
+  if (!stateExists) {
+    findings.push({ id: 'state-dir', level: 'error', message: missingStateDirError(input.paths.stateDir).message, fix: 'openclaw-backup --state-dir <dir> doctor (or --profile NAME), or restore an archive there' });
+    checks = checks.filter((check) => check === checkStateLocation);
+  }
   for (const check of checks) {
     try {
       findings.push(...(await check(context)));

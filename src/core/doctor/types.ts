@@ -2,6 +2,7 @@ import type { LoadedConfig } from '../../config/load.js';
 import type { StatePaths } from '../../config/paths.js';
 import type { BackupBlock } from '../../config/schema.js';
 import type { CommandRunner } from '../run-command.js';
+import type { BackupStore } from '../store/types.js';
 
 export type DoctorLevel = 'ok' | 'warn' | 'error';
 
@@ -25,6 +26,8 @@ export interface DoctorContext {
   /** The block in effect: the loaded one, or the defaults when the config did not load. */
   backup: BackupBlock;
   backupDir: string;
+  /** Where backups live (the backups dir or a repository): freshness and the newest backup come from here. */
+  store: BackupStore;
   env: NodeJS.ProcessEnv;
   /** $HOME of the service manager (where unit files live). */
   home: string;

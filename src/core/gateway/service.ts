@@ -50,7 +50,19 @@ export function createGatewayService(options: GatewayServiceOptions): GatewaySer
     describe: () => `systemd user unit ${name}`,
     isActive: async () => (await call('systemctl', ['--user', 'is-active', '--quiet', name], options.env)).exitCode === 0,
     stop: () => mustSucceed('systemctl', ['--user', 'stop', name], options.env),
-    start: () => mustSucceed('systemctl', ['--user', 'start', name], options.env),
+    start: () => startSystemdUnit(name, options.env),
   };
+}
+
+/**
+ * Starts the gateway again after the snapshot phase. Our own stop/start pairs count against the unit's start limit
+ * (systemd's default: 5 starts in 10 s), so a frequent schedule can make the start fail with start-limit-hit and
+ * leave the gateway down for good: then the failed state is reset and the start tried once more.
+ */
+async function startSystemdUnit(name: string, env: NodeJS.ProcessEnv | undefined): Promise<void> {
+  const first = await call('systemctl', ['--user', 'start', name], env);
+  if (first.exitCode === 0) return;
+  await call('systemctl', ['--user', 'reset-failed', name], env);
+  await mustSucceed('systemctl', ['--user', 'start', name], env);
 }
 

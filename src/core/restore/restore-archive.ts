@@ -19,9 +19,12 @@ import { exists } from './swap.js';
 import { flaggedWarnings } from './flagged-warnings.js';
 import { existsSync } from 'node:fs';
 import type { DecryptionKey } from '../crypto/keys.js';
+import { labelOf, type ArchiveInput } from '../archive/source.js';
+import type { ProgressReporter } from '../progress.js';
 
 export interface RestoreOptions {
-  archive: string;
+  /** A path, or a source (a backup in a store, see src/core/store/). */
+  archive: ArchiveInput;
   paths: StatePaths;
   /** --target DIR: restore a separate copy there instead of over the state dir. */
   target?: string | undefined;
@@ -37,6 +40,8 @@ export interface RestoreOptions {
   now?: () => Date;
   /** Identity or passphrase for an age-encrypted archive (both passes decrypt it, nothing plaintext hits the disk). */
   decrypt?: DecryptionKey | undefined;
+  /** Both passes report progress: 'verify', then 'restore' (extraction). */
+  progress?: ProgressReporter | undefined;
 }
 
 export interface RestoreResult {
@@ -89,10 +94,10 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
   const gateway = { stateDir: target, openclaw: copy ? undefined : options.openclaw, checkPort: !copy, action: 'restore' };
   if (!options.dryRun) await assertGatewayStopped(gateway);
 
-  const { result: verified, scan } = await inspectArchive(options.archive, { signal: options.signal, decrypt: options.decrypt });
+  const { result: verified, scan } = await inspectArchive(options.archive, { signal: options.signal, decrypt: options.decrypt, progress: options.progress });
   if (!verified.ok || !scan) throw integrityErrorFor(verified);
   const place: PlaceRootsOptions = { target, copy, home: options.paths.home, dirExists: (dir) => existsSync(dir) };
-  const base = { archive: options.archive, format: verified.format, target, components: options.only ?? ('all' as const), warnings: [] as string[] };
+  const base = { archive: labelOf(options.archive), format: verified.format, target, components: options.only ?? ('all' as const), warnings: [] as string[] };
   const describeRoots = (roots: PlacedRoot[]) => roots.map(({ id, role, source, destination, placement }) => ({ id, role, source, destination, placement }));
 
   if (options.dryRun) {
@@ -106,7 +111,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       ((await exists(dest)) ? changes.replaced : changes.added).push(dest);
     }
     const files = plan.selected.filter((e) => e.kind !== 'directory').length;
-    return { ...base, dryRun: true, files, roots: describeRoots(plan.roots), rollback: [], rewrites: [], permissions: undefined, changes, warnings: flaggedWarnings(verified.flagged, plan) };
+    return { ...base, dryRun: true, files, roots: describeRoots(plan.roots), rollback: [], rewrites: [], permissions: undefined, changes, warnings: flaggedWarnings(verified.flagged ?? [], plan) };
   }
 
   await checkFreeSpace(path.dirname(target), verified.checked.bytes);
@@ -119,14 +124,14 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       const staging = path.join(path.dirname(target), `${RESTORE_STAGING_PREFIX}${tempSuffix()}`);
       await fs.mkdir(staging, { mode: 0o700 });
       try {
-        const staged = await stageArchive({ archive: options.archive, firstPass: scan, verify: verified, staging, place, only: options.only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt });
+        const staged = await stageArchive({ archive: options.archive, firstPass: scan, verify: verified, staging, place, only: options.only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt, progress: options.progress });
         await assertGatewayStopped(gateway);
         const stamp = stampOf((options.now ?? (() => new Date()))());
         const applied = options.only
           ? await applySelected(staged, staging, stamp, target)
           : await applyFull(staged, staging, stamp, carriedNames(target, options.backupDir));
         const files = staged.plan.selected.filter((e) => e.kind !== 'directory').length;
-        const warnings = [...leftoverWarnings, ...flaggedWarnings(verified.flagged, staged.plan), ...(await ownershipWarnings(target))];
+        const warnings = [...leftoverWarnings, ...flaggedWarnings(verified.flagged ?? [], staged.plan), ...(await ownershipWarnings(target))];
         return {
           ...base, dryRun: false, files, roots: describeRoots(staged.plan.roots), rollback: applied.rollback, rewrites: staged.rewrites,
           permissions: ownerReport(staged.privateFiles), changes: undefined, warnings,

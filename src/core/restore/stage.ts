@@ -11,6 +11,8 @@ import { componentOf, describeOrigin, rootOf, type ArchiveOrigin } from './roots
 import { StagingWriter } from './extract.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { LOCK_NAME } from '../lock.js';
+import type { ArchiveInput } from '../archive/source.js';
+import type { ProgressReporter } from '../progress.js';
 
 export interface RestorePlan {
   origin: ArchiveOrigin;
@@ -70,7 +72,7 @@ function compareWithFirstPass(first: Map<string, ScannedEntry>, second: ScanResu
  * archive swapped or altered in between is refused), then rewrites paths in openclaw.json and tightens modes.
  */
 export async function stageArchive(options: {
-  archive: string;
+  archive: ArchiveInput;
   firstPass: ScanResult;
   verify: VerifyResult;
   staging: string;
@@ -79,6 +81,7 @@ export async function stageArchive(options: {
   newHome: string;
   signal?: AbortSignal | undefined;
   decrypt?: DecryptionKey | undefined;
+  progress?: ProgressReporter | undefined;
 }): Promise<StageResult> {
   let plan = planRestore(options.firstPass, options.place, options.only);
   const selected = new Set(plan.selected.map((entry) => entry.name));
@@ -89,6 +92,7 @@ export async function stageArchive(options: {
     decrypt: options.decrypt,
     onEntry: writer.handle,
     sizeLimit: (entry) => first.get(entry.name)?.size ?? 0,
+    progress: options.progress && { reporter: options.progress, phase: 'restore', items: options.firstPass.entries.length },
   });
   const problems = compareWithFirstPass(first, second);
   if (problems.length) throw integrityErrorFor({ ...options.verify, ok: false, problems });

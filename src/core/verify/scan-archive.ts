@@ -6,8 +6,10 @@ import tar from 'tar-stream';
 import type { Compression } from '../../config/schema.js';
 import { HEADER_PATH, MANIFEST_PATH } from '../archive/manifest.js';
 import { describeStreamError, openArchive } from '../archive/open-archive.js';
+import { labelOf, type ArchiveInput } from '../archive/source.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { IntegrityError, throwIfAborted } from '../../errors.js';
+import type { ProgressPhase, ProgressReporter } from '../progress.js';
 import { detectLayout, stagingRel, type ArchiveLayout } from './archive-layout.js';
 import { EntryGuard, normalizeEntryName, type EntryKind } from './entry-guard.js';
 import { hashEntry, SizeExceededError, type HashedEntry } from './hash-entry.js';
@@ -48,6 +50,8 @@ export interface ScanOptions {
   onEntry?: EntryHandler;
   /** Per-entry size limits from an earlier pass: anything bigger is refused before it is read. */
   sizeLimit?: (entry: ScannedEntry) => number | undefined;
+  /** Reports the archive bytes read against the file's size (and entries against `items`, when known). */
+  progress?: { reporter: ProgressReporter; phase: ProgressPhase; items?: number | undefined } | undefined;
 }
 
 export interface ScanResult {
@@ -91,13 +95,18 @@ function isDocument(layout: ArchiveLayout, name: string): boolean {
  * setuid, duplicates), sizes and SHA-256 of every file, optionally database integrity and extraction.
  * Problems are collected, never thrown; only an abort or an I/O error from `onEntry` escapes.
  */
-export async function scanArchive(archive: string, options: ScanOptions = {}): Promise<ScanResult> {
+export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}): Promise<ScanResult> {
+  const archive = labelOf(input);
   // Made before the archive is opened: the decompressor must get its error listener without an await in between.
   const scratch = options.checkDatabases ? await makeScratchDir() : undefined;
-  const opened = await openArchive(archive, { decrypt: options.decrypt }).catch(async (error: unknown) => {
+  let entriesDone = 0;
+  const progress = options.progress;
+  const onRead = progress && ((bytes: number) => progress.reporter.update({ items: entriesDone, bytes }));
+  const opened = await openArchive(input, { decrypt: options.decrypt, onRead }).catch(async (error: unknown) => {
     if (scratch) await fs.rm(scratch, { recursive: true, force: true });
     throw error;
   });
+  progress?.reporter.start(progress.phase, { bytes: opened.size, items: progress.items });
   const result: ScanResult = { compression: opened.compression, encrypted: opened.encrypted ?? false, layout: undefined, entries: [], header: undefined, manifest: undefined, problems: [], contentBytes: 0, databases: 0 };
   const { problems } = result;
   const guard = new EntryGuard();
@@ -174,6 +183,7 @@ export async function scanArchive(archive: string, options: ScanOptions = {}): P
         if (hashed.integrityProblem) problems.push({ path: name, reason: hashed.integrityProblem });
       }
       result.entries.push(scanned);
+      entriesDone = result.entries.length;
     }
   } catch (error) {
     if (options.signal?.aborted) throw error;
@@ -182,6 +192,7 @@ export async function scanArchive(archive: string, options: ScanOptions = {}): P
     else if ((error as NodeJS.ErrnoException).syscall) throw error;
     else problems.push({ path: archive, reason: describeStreamError(error) });
   } finally {
+    progress?.reporter.finish();
     extract.destroy();
     opened.tar.destroy();
     if (scratch) await fs.rm(scratch, { recursive: true, force: true });

@@ -2,6 +2,8 @@ import type { Compression } from '../../config/schema.js';
 import type { ArchiveHeader, FileFlag, Manifest } from '../archive/manifest.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { IntegrityError } from '../../errors.js';
+import { labelOf, type ArchiveInput } from '../archive/source.js';
+import type { ProgressReporter } from '../progress.js';
 import type { ArchiveFormat } from './archive-layout.js';
 import { checkNativeArchive } from './check-native.js';
 import { checkOurArchive } from './check-ours.js';
@@ -22,7 +24,7 @@ export interface VerifyResult {
   manifest: Omit<Manifest, 'entries'> | Record<string, unknown> | undefined;
   problems: VerifyProblem[];
   /** Entries the manifest flags as raw copies (a damaged database, a file named like one): reported, not problems. */
-  flagged: Array<{ path: string } & FileFlag>;
+  flagged?: FlaggedEntry[];
   checked: { entries: number; files: number; bytes: number; databases: number };
 }
 
@@ -32,7 +34,10 @@ export interface VerifyOptions {
   throwOnProblem?: boolean;
   /** Identity or passphrase for an age-encrypted archive. */
   decrypt?: DecryptionKey | undefined;
+  progress?: ProgressReporter | undefined;
 }
+
+export type FlaggedEntry = { path: string } & FileFlag;
 
 export interface VerifiedArchive {
   result: VerifyResult;
@@ -40,11 +45,11 @@ export interface VerifiedArchive {
 }
 
 /** Entries our manifest flags: a damaged database was archived raw on purpose, so its failed check is expected. */
-function flaggedEntries(scan: ScanResult): VerifyResult['flagged'] {
+function flaggedEntries(scan: ScanResult): FlaggedEntry[] {
   if (scan.layout?.format !== 'openclaw-backup') return [];
   const entries = (scan.manifest as { entries?: unknown } | undefined)?.entries;
   if (!Array.isArray(entries)) return [];
-  const out: VerifyResult['flagged'] = [];
+  const out: FlaggedEntry[] = [];
   for (const entry of entries as Array<{ path?: unknown; flagged?: Partial<FileFlag> }>) {
     const flag = entry?.flagged;
     if (typeof entry?.path !== 'string' || !flag || (flag.kind !== 'corrupt-database' && flag.kind !== 'not-a-database')) continue;
@@ -86,10 +91,14 @@ function summarize(archive: string, scan: ScanResult): VerifyResult {
  * size and SHA-256 match the manifest, nothing extra or missing. OpenClaw-native and hand-made archives: structure,
  * manifest paths and safety only (they carry no hashes). Every database must pass PRAGMA integrity_check.
  */
-export async function inspectArchive(archive: string, options: VerifyOptions = {}): Promise<VerifiedArchive> {
+export async function inspectArchive(input: ArchiveInput, options: VerifyOptions = {}): Promise<VerifiedArchive> {
+  const archive = labelOf(input);
   let scan: ScanResult | undefined;
   try {
-    scan = await scanArchive(archive, { signal: options.signal, checkDatabases: true, decrypt: options.decrypt });
+    scan = await scanArchive(input, {
+      signal: options.signal, checkDatabases: true, decrypt: options.decrypt,
+      progress: options.progress && { reporter: options.progress, phase: 'verify' },
+    });
   } catch (error) {
     if (!(error instanceof IntegrityError)) throw error;
     const result: VerifyResult = {
@@ -114,7 +123,7 @@ export function integrityErrorFor(result: VerifyResult, details?: Record<string,
   return new IntegrityError(first ? `${first.path}: ${first.reason}${more}` : `${result.archive} did not verify`, details ? { details } : undefined);
 }
 
-export async function verifyArchive(archive: string, options: VerifyOptions = {}): Promise<VerifyResult> {
-  return (await inspectArchive(archive, options)).result;
+export async function verifyArchive(input: ArchiveInput, options: VerifyOptions = {}): Promise<VerifyResult> {
+  return (await inspectArchive(input, options)).result;
 }
 

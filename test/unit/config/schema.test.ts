@@ -64,8 +64,18 @@ describe('backup block schema', () => {
     [{ postBackup: '' }, 'backup.postBackup: expected a non-empty shell command'],
     [{ quiesce: 'pause' }, 'backup.quiesce: expected "lock" or "stop", got "pause"'],
     [{ retension: 3 }, 'backup.retension: unknown key'],
+    [{ include: ['config', 'sesions'] }, 'backup.include[1]: unknown component "sesions" (did you mean "sessions"?); valid components: config,'],
+    [{ exclude: ['workspce'] }, 'backup.exclude[0]: unknown component "workspce" (did you mean "workspace"?)'],
+    [{ exclude: ['/home/me/.openclaw/workspace/**'] }, 'backup.exclude[0]: glob "/home/me/.openclaw/workspace/**" is absolute'],
+    [{ include: ['../elsewhere/*'] }, 'backup.include[0]: glob "../elsewhere/*" contains ".."'],
+    [{ exclude: ['workspace/[draft'] }, 'backup.exclude[0]: glob "workspace/[draft" is not valid'],
   ])('rejects %j with the key path', (block, message) => {
     expect(errorOf(() => parseBackupBlock(block))).toContain(message);
+  });
+
+  it('accepts component names and globs in include/exclude', () => {
+    const block = parseBackupBlock({ include: ['config', 'workspace/**/*.md', 'agents/*/agent/*.json'], exclude: ['logs', '**/*.{tmp,bak}', '!keep'] });
+    expect(block.include).toEqual(['config', 'workspace/**/*.md', 'agents/*/agent/*.json']);
   });
 
   it('never echoes a postBackup value in an error', () => {

@@ -5,7 +5,8 @@ import { loadConfig } from '../../../src/config/load.js';
 import { resolveStatePaths } from '../../../src/config/paths.js';
 import { createBackup } from '../../../src/core/archive/create.js';
 import { listArchives } from '../../../src/core/catalog.js';
-import { pruneArchives } from '../../../src/core/prune.js';
+import { pruneBackups } from '../../../src/core/prune.js';
+import { folderStore } from '../../../src/core/store/folder-store.js';
 import { makeTempDir, writeTree } from '../../helpers/fixture.js';
 
 async function makeArchive(home: string, profile: string, backupDir: string, compress: string, at: Date): Promise<string> {
@@ -20,7 +21,7 @@ async function makeArchive(home: string, profile: string, backupDir: string, com
   return result.archive as string;
 }
 
-describe('listArchives / pruneArchives', () => {
+describe('listArchives / pruneBackups on a folder store', () => {
   it('counts only our archives for this state dir and profile, recognised by the header inside', async () => {
     const home = makeTempDir();
     const dir = path.join(home, 'shared-backups');
@@ -55,7 +56,7 @@ describe('listArchives / pruneArchives', () => {
     expect(ignored['openclaw-backup-default-20260106T000000Z.tar.gz']).toMatch(/not a tar/);
     expect(ignored['other-tool.tar']).toMatch(/not a tar|first entry/);
 
-    const result = await pruneArchives({ dir, stateDir: path.join(home, '.openclaw'), profile: 'default', retention: 2 });
+    const result = await pruneBackups(folderStore({ dir, stateDir: path.join(home, '.openclaw'), profile: 'default' }), { retention: 2 });
     expect(result.removed.map((r) => path.basename(r.archive))).toEqual(mine.slice(0, 2).reverse().map((a) => path.basename(a)));
     const left = fs.readdirSync(dir).sort();
     for (const name of ['notes.txt', 'other-tool.tar', path.basename(other), path.basename(disguised), path.basename(mine[2] as string)]) expect(left).toContain(name);
@@ -71,10 +72,10 @@ describe('listArchives / pruneArchives', () => {
     const b = await makeArchive(home, 'default', dir, 'gzip', new Date('2026-02-01T00:00:00Z'));
     const c = await makeArchive(home, 'default', dir, 'gzip', new Date('2026-03-01T00:00:00Z'));
     const base = { dir, stateDir: path.join(home, '.openclaw'), profile: 'default' };
-    const dry = await pruneArchives({ ...base, retention: 1, dryRun: true });
+    const dry = await pruneBackups(folderStore(base), { retention: 1, dryRun: true });
     expect(dry.removed.map((r) => r.archive)).toEqual([b, a]);
     expect(fs.existsSync(a) && fs.existsSync(b)).toBe(true);
-    const real = await pruneArchives({ ...base, retention: 1, protect: [a] });
+    const real = await pruneBackups(folderStore(base), { retention: 1, protect: [a] });
     expect(real.removed.map((r) => r.archive)).toEqual([b]);
     expect(real.kept.map((k) => [k.archive, k.reasons])).toEqual([[c, ['last']], [a, ['protected']]]);
   });

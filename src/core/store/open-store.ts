@@ -1,0 +1,29 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { LoadedConfig } from '../../config/load.js';
+import type { StatePaths } from '../../config/paths.js';
+import { UsageError } from '../../errors.js';
+import { folderStore } from './folder-store.js';
+import type { BackupStore } from './types.js';
+
+export interface OpenStoreOptions {
+  /** --output: an existing directory, or a new file in an existing directory (a local archive, whatever the config says). */
+  output?: string | undefined;
+}
+
+async function isDirectory(p: string): Promise<boolean> {
+  return fs.stat(p).then((s) => s.isDirectory(), () => false);
+}
+
+/** The store a command works on: --output when given, else the backups dir (backup.path). */
+export async function openStore(paths: StatePaths, config: LoadedConfig, options: OpenStoreOptions = {}): Promise<BackupStore> {
+  const allowedInside = [path.join(paths.stateDir, 'backups'), config.backupDir];
+  const base = { stateDir: paths.stateDir, profile: paths.profile, allowedInside };
+  if (!options.output) return folderStore({ ...base, dir: config.backupDir });
+  const out = path.resolve(options.output);
+  if (await isDirectory(out)) return folderStore({ ...base, dir: out, createDir: false });
+  const exists = await fs.lstat(out).then(() => true, () => false);
+  if (exists) throw new UsageError(`output ${out} already exists; archives are never overwritten`);
+  if (!(await isDirectory(path.dirname(out)))) throw new UsageError(`output directory ${path.dirname(out)} does not exist`);
+  return folderStore({ ...base, dir: path.dirname(out), file: out, createDir: false });
+}

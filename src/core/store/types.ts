@@ -1,0 +1,100 @@
+import type { FileHandle } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import type { Compression } from '../../config/schema.js';
+import type { ArchiveSource } from '../archive/source.js';
+import type { Component } from '../components.js';
+import type { DecryptionKey } from '../crypto/keys.js';
+import type { VerifyProblem } from '../verify/scan-archive.js';
+
+/**
+ * Where backups live: one small interface, two implementations (an archive folder, a restic repository).
+ * Catalog, retention, verify, restore, status, doctor and the daemon take a BackupStore and never ask which kind.
+ */
+export interface BackupStore {
+  readonly kind: 'folder' | 'restic';
+  /** The backups dir, or the repository URL without credentials: what messages and `status` show. */
+  readonly location: string;
+  /** This state dir's and profile's backups, newest first. */
+  list(options?: ListOptions): Promise<BackupListing>;
+  /** The bytes of one backup, for verify, restore and the browse commands. */
+  source(backup: StoredBackup): ArchiveSource;
+  /** Before a backup: creates what is missing, removes a dead writer's leftovers, says what the walk must skip. */
+  prepareWrite(context: WriteContext): Promise<PreparedWrite>;
+  /** Starts a new backup; `create` streams the archive into the draft, then commits or aborts it. */
+  begin(meta: NewBackup): Promise<BackupDraft>;
+  /** Deletes these backups (retention). Only ever called with backups `list` returned. */
+  remove(backups: StoredBackup[]): Promise<void>;
+  /** The store's own check of a backup's stored data (e.g. `restic check`), before our verify of its content. */
+  checkStored?(backup: StoredBackup, signal?: AbortSignal): Promise<VerifyProblem[]>;
+}
+
+/** One backup in a store: an archive file, or a restic snapshot holding one. */
+export interface StoredBackup {
+  /** What names it to the user and in records: the archive's path, or the short snapshot id. */
+  archive: string;
+  createdAt: string;
+  /** Stored size: the file's size, or the snapshot's archive size. */
+  bytes: number;
+  /** null when unknown without decrypting (an encrypted archive listed by name). */
+  components: Component[] | null;
+  encrypted: boolean;
+  profile: string;
+  /** "header": confirmed by the header entry inside; "name": an encrypted archive, known by its name only; "tags": a snapshot's tags. */
+  recognisedBy: 'header' | 'name' | 'tags';
+  /** Why an encrypted archive's header could not be read with the key given (list --details). */
+  unreadable?: string;
+  /** restic: the full snapshot id and the repository (no credentials). */
+  snapshot?: string;
+  repository?: string;
+}
+
+export interface ListOptions {
+  /** list --details: decrypt encrypted archives' headers with this key. Never used for retention. */
+  decrypt?: DecryptionKey | undefined;
+}
+
+export interface BackupListing {
+  location: string;
+  /** Newest first. */
+  archives: StoredBackup[];
+  /** Backup-looking things that are not ours to count or delete, with why. */
+  ignored: { file: string; reason: string }[];
+}
+
+export interface WriteContext {
+  stateDir: string;
+  /** Absolute paths of every tree the backup walks. */
+  sourceRoots: string[];
+  /** false for a dry run: check only, create nothing. */
+  create: boolean;
+  /** The archive will be age-encrypted (an explicit file name must then end in .age). */
+  encrypted: boolean;
+}
+
+export interface PreparedWrite {
+  /** Where database snapshots and the manifest are staged while the archive is written (private, ours). */
+  scratchDir: string;
+  /** Directories inside a source tree that the walk must not enter (the backups dir, a local repository). */
+  excludeFromWalk: string[];
+  /** The final name when it is known before writing (--output FILE). */
+  name?: string | undefined;
+}
+
+export interface NewBackup {
+  profile: string;
+  createdAt: Date;
+  compression: Compression;
+  encrypted: boolean;
+}
+
+export interface BackupDraft {
+  /**
+   * Where the archive bytes go: an open file (fsynced and closed by the writer) or a stream such as a child's
+   * stdin. The writer finishes it; nothing is visible until commit.
+   */
+  readonly target: FileHandle | Writable;
+  /** Makes the written backup exist under its final name or id; says what the store knows of it beyond that. */
+  commit(): Promise<Pick<StoredBackup, 'archive'> & Partial<Pick<StoredBackup, 'snapshot' | 'repository' | 'bytes'>>>;
+  /** Throws away what was written, after a failure or an abort. */
+  abort(): Promise<void>;
+}
