@@ -176,6 +176,13 @@ export const backupBlockSchema = z.strictObject({
     .describe('Where archives are written; "~" is expanded. Default <stateDir>/backups.'),
   include: stringList.optional().describe('Components and/or globs to back up. Default: every component but cache.'),
   exclude: stringList.default([]).describe('Components and/or globs (relative to the state dir or workspace) to leave out.'),
+  followLinks: z
+    .array(z.string({ error: 'expected a path' }).min(1, { error: 'expected a non-empty path' }), { error: 'expected an array of symlink paths' })
+    .default([])
+    .describe(
+      'Symlinks inside the state dir or a workspace whose target directory is backed up too, e.g. ["workspace/memory"] ' +
+        '(relative to the state dir, or absolute). The link stays a link; its target is archived as its own root and restored to its real path.',
+    ),
   compress: compressSchema.default('gzip').describe('true = gzip, false = none, or "gzip" / "zstd".'),
   postBackup: z
     .string({ error: 'expected a shell command string' })

@@ -3,6 +3,7 @@ import type { LoadedConfig } from '../config/load.js';
 import { expandHome, type StatePaths } from '../config/paths.js';
 import { checkConfigFileForHook, runPostBackupHook } from '../hooks/post-backup.js';
 import { createBackup, type CreateResult } from './archive/create.js';
+import { damagedDatabaseError } from './archive/backup-checks.js';
 import { SEE_DOCTOR } from './archive/missing-roots.js';
 import { BackupError, exitCodeFor, toBackupError } from '../errors.js';
 import type { GatewayService } from './gateway/service.js';
@@ -125,18 +126,26 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
       log.info({ archive: created.archive }, 'archive verified');
       log.debug({ ms: Date.now() - verifyStart }, 'verify phase done');
     }
+    const damaged = damagedDatabaseError(created);
+    // Each run would hold the damaged copy: pruning could push the last good copy of that database out.
+    if (damaged) log.warn({ archive: created.archive }, 'retention skipped: this backup holds a damaged database; older archives are kept');
     const pruneStart = Date.now();
     phase = 'prune';
     const onCompromised = (message: string) => log.error({}, message);
-    const pruned = await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs, onCompromised }, () =>
+    const pruned = damaged ? { removed: [], kept: [] } : await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs, onCompromised }, () =>
       pruneBackups(store, { retention: config.backup.retention, timeZone: config.backup.timezone, protect: [created.archive as string] }),
     );
     run.pruned = pruned.removed.map((entry) => entry.archive);
-    log.info({ removed: run.pruned, kept: pruned.kept.length }, 'retention applied');
-    log.debug({ ms: Date.now() - pruneStart, kept: pruned.kept.map((k) => ({ archive: k.archive, reasons: k.reasons })) }, 'prune phase done');
+    if (!damaged) {
+      log.info({ removed: run.pruned, kept: pruned.kept.length }, 'retention applied');
+      log.debug({ ms: Date.now() - pruneStart, kept: pruned.kept.map((k) => ({ archive: k.archive, reasons: k.reasons })) }, 'prune phase done');
+    }
     phase = 'postBackup';
     run.hook = await runHook(options, created);
-    if (run.hook?.error) failure = new BackupError('failure', `${run.hook.error}; archive kept: ${created.archive}`);
+    if (damaged) {
+      failure = damaged;
+      phase = 'backup';
+    } else if (run.hook?.error) failure = new BackupError('failure', `${run.hook.error}; archive kept: ${created.archive}`);
   } catch (error) {
     failure = toBackupError(error);
   }

@@ -110,3 +110,40 @@ export function updateStatus(stateDir: string, change: (record: StatusRecord) =>
   }).catch(() => {});
   return next;
 }
+
+/** Clock skew between processes tolerated before a recorded time counts as "in the future". */
+const FUTURE_SLACK_MS = 5 * 60_000;
+
+/** Whether a recorded ISO time lies in the future: the clock was wrong when it was recorded (or is wrong now). */
+export function isInFuture(iso: string | null | undefined, now: Date): boolean {
+  const at = iso ? Date.parse(iso) : NaN;
+  return Number.isFinite(at) && at > now.getTime() + FUTURE_SLACK_MS;
+}
+
+/** The record's times that lie in the future, named for a message; empty when none does. */
+export function futureTimes(record: StatusRecord, now: Date): string[] {
+  const out: string[] = [];
+  if (isInFuture(record.lastRun?.startedAt, now)) out.push(`last run ${record.lastRun?.startedAt}`);
+  if (isInFuture(record.lastSuccess?.finishedAt, now) && record.lastSuccess?.finishedAt !== record.lastRun?.finishedAt) {
+    out.push(`last success ${record.lastSuccess?.finishedAt}`);
+  }
+  return out;
+}
+
+/** Stands for "a run happened, when is unknown": every scheduled time since counts as missed. */
+export const UNKNOWN_RUN_TIME = new Date(0);
+
+/**
+ * When the last run began, for catch-up: the record, else the newest archive (a lost record must not re-run).
+ * A time in the future is unknown: trusting it would stop catch-up until the clock passes it, so the last run
+ * counts as long ago and `future` says why.
+ */
+export async function lastRunForCatchUp(record: StatusRecord, newestArchive: () => Promise<Date | null>, now: Date): Promise<{ at: Date | null; future: string | undefined }> {
+  const recorded = record.lastRun?.startedAt;
+  if (recorded && !isInFuture(recorded, now)) return { at: new Date(recorded), future: undefined };
+  const archived = await newestArchive();
+  const archivedFuture = archived !== null && isInFuture(archived.toISOString(), now);
+  if (archived && !archivedFuture) return { at: archived, future: recorded ? `last run ${recorded}` : undefined };
+  if (recorded) return { at: UNKNOWN_RUN_TIME, future: `last run ${recorded}` };
+  return archivedFuture ? { at: UNKNOWN_RUN_TIME, future: `newest archive ${archived?.toISOString()}` } : { at: null, future: undefined };
+}

@@ -6,7 +6,7 @@ import { openStore } from './store/open-store.js';
 import type { BackupStore, StoredBackup } from './store/types.js';
 import { isProcessAlive } from './fs/atomic.js';
 import { DAEMON_LOCK_NAME, readLockOwner } from './lock.js';
-import { emptyStatus, readStatus, statusPathFor, writeStatus, type LastRun, type PingRecord, type StatusRecord } from './status-record.js';
+import { emptyStatus, futureTimes, readStatus, statusPathFor, writeStatus, type LastRun, type PingRecord, type StatusRecord } from './status-record.js';
 import { redactPingUrl } from '../hooks/monitor.js';
 
 export interface StatusReport {
@@ -22,9 +22,10 @@ export interface StatusReport {
   /** `newestCreatedAt`: a `create` leaves no run record, but its archive is a backup all the same (doctor counts it). */
   archives: { dir: string; count: number; bytes: number; newest: string | null; newestCreatedAt: string | null };
   daemon: { running: boolean; pid: number | null; startedAt: string | null };
-  statusRecord: { path: string; corrupt: boolean; reason: string | null; rebuilt: boolean };
   /** The ping URL's scheme and host only (the rest is the check's credential), and the last pings' results. */
   monitor: { target: string | null; lastPing: PingRecord | null; lastFailure: PingRecord | null };
+  /** `future`: recorded times that lie in the future (the clock was wrong); they count as unknown. */
+  statusRecord: { path: string; corrupt: boolean; reason: string | null; rebuilt: boolean; future: string[] };
 }
 
 /** A record rebuilt from the archives present: the newest one stands for the last successful run. */
@@ -68,11 +69,11 @@ export async function collectStatus(paths: StatePaths, config: LoadedConfig, now
       newestCreatedAt: catalog.archives[0]?.createdAt ?? null,
     },
     daemon: { running, pid: running ? (owner?.pid ?? null) : null, startedAt: running ? (record.daemon?.startedAt ?? owner?.since ?? null) : null },
-    statusRecord: { path: statusPathFor(paths.stateDir), corrupt: read.corrupt, reason: read.corrupt ? read.reason : null, rebuilt },
     monitor: {
       target: config.backup.monitor ? redactPingUrl(config.backup.monitor.url) : null,
       lastPing: record.monitor?.lastPing ?? null,
       lastFailure: record.monitor?.lastFailure ?? null,
     },
+    statusRecord: { path: statusPathFor(paths.stateDir), corrupt: read.corrupt, reason: read.corrupt ? read.reason : null, rebuilt, future: futureTimes(record, now) },
   };
 }

@@ -6,7 +6,7 @@ import type { GatewayService } from '../core/gateway/service.js';
 import { acquireStateLock, DAEMON_LOCK_NAME, type StateLock } from '../core/lock.js';
 import type { Log } from '../core/log.js';
 import { runCycle } from '../core/run-cycle.js';
-import { readStatus, updateStatus, type LastRun } from '../core/status-record.js';
+import { lastRunForCatchUp, readStatus, updateStatus, type LastRun } from '../core/status-record.js';
 import { findMissedRun, type ScheduleSpec } from '../core/schedule.js';
 import { createScheduler, watchClockJumps } from './scheduler.js';
 import { onReloadSignal } from './signals.js';
@@ -37,13 +37,17 @@ function specOf(config: LoadedConfig): ScheduleSpec {
   return { auto: config.backup.auto, schedule: config.backup.schedule, timezone: config.backup.timezone };
 }
 
-/** When the last run started: the status record, else the newest archive (a lost record must not re-run). */
-async function lastRunTime(paths: StatePaths, config: LoadedConfig): Promise<Date | null> {
+/** When the last run started: the status record, else the newest archive; a time in the future is unknown. */
+async function lastRunTime(paths: StatePaths, config: LoadedConfig, log: Log): Promise<Date | null> {
   const { record } = await readStatus(paths.stateDir);
-  if (record.lastRun) return new Date(record.lastRun.startedAt);
-  const catalog = await openStore(paths, config).then((store) => store.list()).catch(() => undefined);
-  const newest = catalog?.archives[0];
-  return newest ? new Date(newest.createdAt) : null;
+  const newestArchive = async () => {
+    const catalog = await openStore(paths, config).then((store) => store.list()).catch(() => undefined);
+    const newest = catalog?.archives[0];
+    return newest ? new Date(newest.createdAt) : null;
+  };
+  const last = await lastRunForCatchUp(record, newestArchive, new Date());
+  if (last.future) log.warn({ recorded: last.future }, `the ${last.future} is in the future (the clock was wrong when it was recorded); treating the last run as unknown`);
+  return last.at;
 }
 
 /**
@@ -86,7 +90,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       }
     };
     const catchUp = async (): Promise<boolean> => {
-      const last = await lastRunTime(paths, config);
+      const last = await lastRunTime(paths, config, log);
       const missed = findMissedRun(specOf(config), last);
       if (!missed) {
         log.debug({ lastRun: last?.toISOString() ?? null, auto: config.backup.auto, next: scheduler.nextRun()?.toISOString() ?? null }, 'no scheduled run was missed');

@@ -1,4 +1,4 @@
-import { findUnsafeConfigWriter } from '../core/config-safety.js';
+import { checkConfigFileForHook } from './post-backup.js';
 import type { Log } from '../core/log.js';
 import type { HookRecord } from '../core/status-record.js';
 import type { RunOutcome } from './run-outcome.js';
@@ -39,9 +39,8 @@ export function failureEnvironment(outcome: RunOutcome): Record<string, string> 
  */
 export async function runOnFailureHook(options: OnFailureOptions): Promise<HookRecord> {
   const { log } = options;
-  const problem = await findUnsafeConfigWriter(options.configPath, options.uid ?? process.getuid?.() ?? -1);
-  if (problem) {
-    const refused = `onFailure refused: ${problem}; run chmod 600 ${options.configPath}`;
+  const refused = await checkConfigFileForHook(options.configPath, options.uid ?? process.getuid?.() ?? -1, 'onFailure');
+  if (refused) {
     log.error({ config: options.configPath }, refused);
     return { exitCode: null, durationMs: 0, timedOut: false, error: refused };
   }

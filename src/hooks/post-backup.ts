@@ -36,12 +36,13 @@ export function hookEnvironment(env: HookEnv): Record<string, string> {
 }
 
 /**
- * A config file that group or others may write lets them run commands as us through `postBackup`; refuse it
- * (doctor reports the same). Returns the reason, or undefined when the file is safe.
+ * A config file that someone else may change (the file itself, or any directory above it, or above the link to it)
+ * lets them run commands as us through `postBackup`; refuse it (doctor reports the same). Returns the reason with
+ * the fix, or undefined when the file is safe.
  */
-export async function checkConfigFileForHook(configPath: string, uid = process.getuid?.() ?? -1): Promise<string | undefined> {
+export async function checkConfigFileForHook(configPath: string, uid = process.getuid?.() ?? -1, hook = 'postBackup'): Promise<string | undefined> {
   const problem = await findUnsafeConfigWriter(configPath, uid);
-  return problem ? `postBackup refused: ${problem}; run chmod 600 ${configPath}` : undefined;
+  return problem ? `${hook} refused: ${problem.reason}; run ${problem.fix}` : undefined;
 }
 
 /**

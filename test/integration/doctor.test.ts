@@ -56,7 +56,7 @@ describe('doctor on the real fixture', () => {
     const json = JSON.parse((await run(h, ['--json'])).stdout);
     expect(json.ok).toBe(true);
     expect(new Set(json.findings.map((f: { id: string }) => f.id))).toEqual(
-      new Set(['state-dir', 'backup-block', 'openclaw-validate', 'config-paths', 'permissions', 'post-backup', 'locks', 'freshness', 'daemon', 'monitor', 'disk-space']),
+      new Set(['state-dir', 'backup-block', 'openclaw-validate', 'config-paths', 'permissions', 'links', 'post-backup', 'locks', 'freshness', 'daemon', 'monitor', 'disk-space']),
     );
   });
 
@@ -178,11 +178,27 @@ describe('doctor on the real fixture', () => {
     fs.chmodSync(h.config, 0o664);
     const result = await run(h);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`error post-backup: postBackup is set but ${h.config} is writable by its group (mode 0664): anyone who can edit it can run commands as you; the daemon will not run the hook`);
+    expect(result.stdout).toContain(`error post-backup: postBackup is set but ${h.config} is writable by its group (mode 0664): anyone who can change the config can run commands as you; the daemon will not run the hook`);
     const fixed = await run(h, ['--fix']);
     expect(fixed.code).toBe(0);
     expect(fs.statSync(h.config).mode & 0o777).toBe(0o600);
     expect(fixed.stdout).toMatch(/^ok +post-backup: postBackup is set and .* is writable only by you/m);
+  });
+
+  it('postBackup with a group-writable state dir names chmod go-w of that dir; --fix repairs the chain', async () => {
+    const h = migratedFixture();
+    setPluginBlock(h, { postBackup: 'true' });
+    fs.chmodSync(h.stateDir, 0o770);
+    fs.chmodSync(h.home, 0o775);
+    const result = await run(h);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`error post-backup: postBackup is set but ${h.stateDir} (a parent of the config) is writable by its group (mode 0770)`);
+    expect(result.stdout).toContain(`fix: chmod go-w ${h.stateDir}, or: openclaw-backup doctor --fix`);
+    expect(result.stdout).not.toContain(`chmod 600 ${h.config}`);
+    const fixed = await run(h, ['--fix']);
+    expect(fs.statSync(h.stateDir).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(h.home).mode & 0o777).toBe(0o755);
+    expect(fixed.stdout).toMatch(/^ok +post-backup: postBackup is set and .* \(and every directory above it\) is writable only by you/m);
   });
 
   it('stale locks of dead processes (ours and OpenClaw session locks) are errors and --fix removes them', async () => {

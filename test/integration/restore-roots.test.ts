@@ -51,6 +51,8 @@ const cases = (): Case[] => [
   ['recorded path no config names (an in-place restore replaced it)', (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ path: victim })), EXTRA), /root external-9 \(.*victim\) is not a workspace or agent dir its config names/],
   ['header home and a root at it (a restore moved $HOME away)', (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ path: home })), EXTRA), /contains the state dir|contains the home dir/, ['--state-dir', path.join('..', 'state2')]],
   ['header and manifest disagree on the roots', (out) => tamperArchive(archive, out, (_h, m) => { m.roots = [...m.roots, root({})]; }), /header and manifest list different roots/],
+  ['a followed-link root whose link its config does not name (backup.followLinks)', (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ role: 'linkTarget', path: victim, link: `${home}/.openclaw/workspace/memory` })), EXTRA), /root external-9 \(.*victim\) is the target of .*workspace\/memory, which its config's followLinks does not name/],
+  ['a followed-link root without a usable link', (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ role: 'linkTarget', path: victim, link: 'relative/link' })), EXTRA), /link is unusable/],
   ['a second state root', (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ id: 'state', role: 'state', archivePath: 'openclaw-backup/state' }))), /the state root must be the first/],
 ];
 

@@ -15,6 +15,21 @@ import { createTally } from './helpers/summary.js';
  * of real archives make verify and restore exit 0 or 3 — never crash, hang or write outside their scratch dir or
  * target — and verify exits 0 only when the content is unchanged.
  */
+/** Files that took well under their size on disk in `from` but not in `to` (holes written as zeros). */
+function holesLost(from: string, to: string, rel = ''): string[] {
+  const lost: string[] = [];
+  for (const name of fs.readdirSync(path.join(from, rel))) {
+    const r = path.join(rel, name);
+    const stat = fs.lstatSync(path.join(from, r));
+    if (stat.isDirectory()) lost.push(...holesLost(from, to, r));
+    else if (stat.isFile() && stat.size > 8 << 20 && stat.blocks * 512 < stat.size / 2) {
+      const back = fs.lstatSync(path.join(to, r));
+      if (back.blocks > stat.blocks + 128) lost.push(`${r}: ${stat.blocks * 512} bytes on disk, ${back.blocks * 512} after`);
+    }
+  }
+  return lost;
+}
+
 const TREES = Number(process.env.RELIABILITY_TREES ?? 20);
 const MUTATIONS = Number(process.env.RELIABILITY_MUTATIONS ?? 45);
 const seed = scenarioSeed('property');
@@ -59,6 +74,8 @@ describe('random trees round-trip through create, verify, GNU tar and restore', 
           const restored = path.join(home, 'restored');
           await restoreCopy(archive, restored, { env });
           expect(diffTrees(snapshotTree(path.join(stateDir, 't')), snapshotTree(path.join(restored, 't'))), 'restore').toEqual([]);
+          expect(holesLost(path.join(stateDir, 't'), path.join(restored, 't')), 'restore kept every sparse file sparse').toEqual([]);
+          expect(holesLost(path.join(stateDir, 't'), path.join(dest, 'openclaw-backup', 'state', 't')), 'GNU tar kept every sparse file sparse').toEqual([]);
           tally.counts.cases += 1;
           tally.counts.archives += 1;
         } finally {
@@ -151,6 +168,12 @@ describe('random mutations of real archives', () => {
   beforeAll(async () => {
     home = path.join(work, 'mutations');
     unpackRealState(home);
+    // A sparse entry too, so mutations reach a sparse map and its data (GNU PAX sparse 1.0).
+    const image = path.join(home, '.openclaw', 'workspace', 'sparse.img');
+    fs.mkdirSync(path.dirname(image), { recursive: true });
+    fs.writeFileSync(image, 'head of a sparse file');
+    fs.truncateSync(image, 9 << 20);
+    fs.appendFileSync(image, 'tail');
     for (const compress of ['gzip', 'none', 'zstd']) {
       const out = path.join(home, `orig-${compress}`);
       fs.mkdirSync(out);

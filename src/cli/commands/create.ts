@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parseComponentList } from '../../core/components.js';
 import { createBackup, type CreateResult } from '../../core/archive/create.js';
+import { damagedDatabaseError } from '../../core/archive/backup-checks.js';
 import { quiesceFor } from '../../core/quiesce.js';
 import { UsageError } from '../../errors.js';
 import { verifyBackup } from '../../core/verify/verify-backup.js';
@@ -118,8 +119,11 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
           archive: result.archive, bytes: result.bytes, files: result.files, sha256: result.sha256, components: result.components,
           durationMs: result.durationMs, pauseMs: result.pauseMs, databases: result.databases, contentBytes: result.contentBytes,
           createdAt: result.createdAt, profile: result.profile, dryRun: result.dryRun, verified, encrypted: result.encrypted, warnings: result.warnings,
+          flagged: result.flagged,
           ...(result.dryRun ? { byComponent: result.byComponent } : {}),
         });
       } else printResult(io, result, verified);
+      const damaged = damagedDatabaseError(result);
+      if (damaged) throw damaged;
     });
 }

@@ -15,7 +15,8 @@ function newestArchive(report: StatusReport, now: Date): string | undefined {
 function describeRun(report: StatusReport): string {
   const run = report.lastRun;
   if (!run) return report.archives.newest ? 'none recorded by run or the daemon (create records none)' : 'never';
-  const parts = [`${run.result} at ${run.startedAt} (${run.trigger})`];
+  const future = report.statusRecord.future.some((time) => time.startsWith('last run')) ? ', in the future: treated as unknown' : '';
+  const parts = [`${run.result} at ${run.startedAt} (${run.trigger}${future})`];
   if (run.archive) parts.push(`archive ${run.archive}${run.bytes !== null ? ` (${formatBytes(run.bytes)})` : ''}`);
   parts.push(`took ${formatDuration(run.durationMs)}`);
   if (run.pauseMs !== null) parts.push(`gateway paused ${formatDuration(run.pauseMs)}`);
@@ -47,6 +48,9 @@ function describeSuccess(r: StatusReport, now: Date): string {
 function printText(io: CommandIO, r: StatusReport, now = new Date()): void {
   if (r.statusRecord.corrupt) {
     io.stderr.write(`warning: status record ${r.statusRecord.path} was corrupt (${r.statusRecord.reason}); rebuilt from the archives present\n`);
+  }
+  for (const time of r.statusRecord.future) {
+    io.stderr.write(`warning: the ${time} in ${r.statusRecord.path} is in the future (the clock was wrong when it was recorded); treated as unknown, so the daemon catches up\n`);
   }
   io.stdout.write(
     [

@@ -2,10 +2,15 @@ import type { Command } from 'commander';
 import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
 import { integrityErrorFor, verifyArchive, type VerifyResult } from '../../core/verify/verify-archive.js';
 import { countOf, escapeControl, formatBytes } from '../../core/format.js';
+import { describeFlag } from '../../core/verify/describe-flag.js';
 import { createProgressRenderer, progressModeFor } from '../../output/progress.js';
 import { printJson, resolveArchiveArg, type CommandIO, type GlobalOptions } from '../context.js';
 import { verifyBackup } from '../../core/verify/verify-backup.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
+
+function describeFlagged(result: VerifyResult): string {
+  return (result.flagged ?? []).map((flag) => `  flagged: ${flag.path}: ${describeFlag(flag)}\n`).join('');
+}
 
 function describeOk(result: VerifyResult): string {
   const { files, databases, bytes } = result.checked;
@@ -32,6 +37,6 @@ export function registerVerify(program: Command, io: CommandIO, globals: () => G
       const result = resolved.store && resolved.backup ? await verifyBackup(resolved.store, resolved.backup, options) : await verifyArchive(resolved.input, options);
       if (flags.json) printJson(io, result);
       if (!result.ok) throw integrityErrorFor(result, { reported: Boolean(flags.json) });
-      if (!flags.json) io.stdout.write(describeOk(result));
+      if (!flags.json) io.stdout.write(describeOk(result) + describeFlagged(result));
     });
 }

@@ -4,13 +4,13 @@ import { isInside } from '../../config/paths.js';
 import { isSelected, type Component, type Selection } from '../components.js';
 import { throwIfAborted } from '../../errors.js';
 import type { ArchiveWriter } from './archive-writer.js';
-import { takeSnapshot, type DatabaseSnapshot } from './db-snapshots.js';
-import type { ManifestEntry } from './manifest.js';
+import type { SnapshotOutcome } from './db-snapshots.js';
 import type { ManifestWriter } from './manifest-writer.js';
-import { ReadScratch, readStableFile } from './read-stable.js';
-import { checkIntegrity, isSqliteHeader } from './sqlite-snapshot.js';
+import { ReadScratch } from './read-stable.js';
+import { describeOutsideLink, findOutsideLink } from './outside-links.js';
 import { entryName, type BackupSource } from './sources.js';
-import { walkTree, type WalkEntry } from './walk.js';
+import { storeFile, type FlaggedFile, type StoreContext } from './store-file.js';
+import { isVanished, walkTree, type WalkEntry } from './walk.js';
 
 export interface ArchiveProgress {
   files: number;
@@ -24,12 +24,16 @@ export interface ArchiveEntriesOptions {
   /** Absent in a dry run: entries are counted, nothing is read or written. */
   writer: ArchiveWriter | undefined;
   manifest: ManifestWriter | undefined;
-  snapshots: Map<string, DatabaseSnapshot>;
+  snapshots: Map<string, SnapshotOutcome>;
   stagingDir: string;
   excludeAbs: string[];
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: ArchiveProgress) => void) | undefined;
   onWarning?: ((message: string) => void) | undefined;
+  /** Files with holes (from the survey before the pause): stored in the sparse format. */
+  sparseFiles?: ReadonlySet<string>;
+  /** The config key that follows links, for the hint in the warning about a link leading out of the backup. */
+  followKey?: string;
 }
 
 export interface ArchiveEntriesResult {
@@ -38,6 +42,8 @@ export interface ArchiveEntriesResult {
   symlinks: number;
   bytes: number;
   components: Set<Component>;
+  /** Files stored raw although they look like databases (damaged, or not SQLite at all). */
+  flagged: FlaggedFile[];
   /** Dry run only: what each component would contribute. */
   byComponent: Partial<Record<Component, { files: number; bytes: number }>>;
 }
@@ -52,14 +58,18 @@ function ancestors(rel: string): string[] {
 
 /** Walks every source and archives the selected entries, parents before children, databases as snapshots. */
 export async function archiveEntries(options: ArchiveEntriesOptions): Promise<ArchiveEntriesResult> {
-  const result: ArchiveEntriesResult = { files: 0, directories: 0, symlinks: 0, bytes: 0, components: new Set(), byComponent: {} };
+  const result: ArchiveEntriesResult = { files: 0, directories: 0, symlinks: 0, bytes: 0, components: new Set(), flagged: [], byComponent: {} };
   const { writer, manifest } = options;
   const warn = (message: string) => {
     manifest?.warnings.push(message);
     options.onWarning?.(message);
   };
   const rootPaths = options.sources.map((s) => s.root.path);
-  const scratch = new ReadScratch();
+  const rootReals = [...rootPaths, ...(await Promise.all(rootPaths.map((p) => fs.realpath(p).catch(() => p))))];
+  const followKey = options.followKey ?? 'backup.followLinks';
+  const store: StoreContext | undefined = writer
+    ? { writer, manifest, snapshots: options.snapshots, stagingDir: options.stagingDir, scratch: new ReadScratch(), warn, flagged: result.flagged, sparseFiles: options.sparseFiles ?? new Set() }
+    : undefined;
 
   for (const source of options.sources) {
     const pending = new Map<string, WalkEntry>();
@@ -85,6 +95,7 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
     const walk = walkTree(source.root.path, {
       skip: (rel) => source.neverArchived(rel),
       excludeAbs: options.excludeAbs,
+      onVanished: (abs) => warn(`${abs} vanished while it was backed up; skipped`),
       signal: options.signal,
     });
     for await (const entry of walk) {
@@ -111,66 +122,37 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       const meta = { mode: entry.stat.mode, mtime: entry.stat.mtime, uid: entry.stat.uid, gid: entry.stat.gid };
 
       if (entry.kind === 'symlink') {
-        const target = await fs.readlink(entry.abs);
+        const target = await fs.readlink(entry.abs).catch((error: unknown) => {
+          if (isVanished(error)) return undefined;
+          throw error;
+        });
+        if (target === undefined) {
+          warn(`${entry.abs} vanished while it was backed up; skipped`);
+          continue;
+        }
         const resolved = path.resolve(path.dirname(entry.abs), target);
         const external = !rootPaths.some((root) => isInside(root, resolved));
+        const outside = external ? await findOutsideLink(source, entry.abs, entry.rel, target, rootReals) : undefined;
+        if (outside) {
+          warn(`${describeOutsideLink(outside)} (a symlink to a directory outside the backup is stored as a link; to back up what it points to, add it to ${followKey}: ["${outside.name}"])`);
+        }
         await writer?.addSymlink(name, target, meta);
         await manifest?.add({ ...base, type: 'symlink', target, external });
         result.symlinks += 1;
         continue;
       }
 
-      result.files += 1;
-      if (!writer) {
-        result.bytes += entry.stat.size;
+      const stored = store ? await storeFile(store, entry.abs, name, base, meta) : { bytes: entry.stat.size, files: 1 };
+      if (stored === undefined) continue;
+      result.files += stored.files;
+      result.bytes += stored.bytes;
+      if (!store) {
         const tally = (result.byComponent[component] ??= { files: 0, bytes: 0 });
         tally.files += 1;
         tally.bytes += entry.stat.size;
-        options.onProgress?.({ files: result.files, bytes: result.bytes, current: name });
-        continue;
       }
-      let fileEntry: ManifestEntry;
-      let snapshot = options.snapshots.get(entry.abs);
-      if (!snapshot) {
-        const read = await readStableFile(entry.abs, path.join(options.stagingDir, 'current-file'), scratch);
-        const head = read.kind === 'buffer' ? read.data.subarray(0, 16) : await readHead(read.file);
-        if (isSqliteHeader(head)) {
-          snapshot = await takeSnapshot(entry.abs, options.stagingDir);
-        } else {
-          if (!read.stable) warn(`${entry.abs} kept changing while it was read; archived the last complete read`);
-          const fileMeta = { ...meta, mode: read.stat.mode, mtime: read.stat.mtime };
-          if (read.kind === 'buffer') await writer.addBuffer(name, read.data, fileMeta);
-          else {
-            await writer.addFile(name, read.file, read.size, fileMeta);
-            await fs.rm(read.file, { force: true });
-          }
-          const size = read.kind === 'buffer' ? read.data.length : read.size;
-          fileEntry = { ...base, type: 'file', mode: read.stat.mode & 0o7777, mtimeMs: Math.trunc(read.stat.mtimeMs), size, sha256: read.sha256 };
-          await manifest?.add(fileEntry);
-          result.bytes += size;
-          options.onProgress?.({ files: result.files, bytes: result.bytes, current: name });
-          continue;
-        }
-      }
-      await checkIntegrity(snapshot.file, entry.abs);
-      const sha256 = await writer.addFile(name, snapshot.file, snapshot.size, meta);
-      await fs.rm(snapshot.file, { force: true });
-      fileEntry = { ...base, type: 'file', size: snapshot.size, sha256, sqlite: { snapshot: true, integrity: 'ok', pages: snapshot.pages } };
-      await manifest?.add(fileEntry);
-      result.bytes += snapshot.size;
       options.onProgress?.({ files: result.files, bytes: result.bytes, current: name });
     }
   }
   return result;
-}
-
-async function readHead(file: string): Promise<Buffer> {
-  const handle = await fs.open(file, 'r');
-  try {
-    const buf = Buffer.alloc(16);
-    const { bytesRead } = await handle.read(buf, 0, 16, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import fs from 'node:fs/promises';
 import { PassThrough, Transform, Writable, type Duplex } from 'node:stream';
@@ -8,6 +8,7 @@ import { BackupError } from '../../errors.js';
 import { createCompressor } from './compression.js';
 import { BLOCK, encodeTarHeader, paddingFor, type TarHeader } from './tar-header.js';
 import { FileSink, StreamSink } from './file-sink.js';
+import { sparsePaxRecords } from './sparse-map.js';
 import { ChunkPool, TarPack } from './tar-pack.js';
 
 export interface EntryMeta {
@@ -91,7 +92,7 @@ export class ArchiveWriter {
     return this.pack.pushed - this.consumed <= MAX_IN_FLIGHT && !this.failure;
   }
 
-  private header(name: string, meta: EntryMeta, rest: Pick<TarHeader, 'type' | 'size'> & { linkname?: string }): void {
+  private header(name: string, meta: EntryMeta, rest: Pick<TarHeader, 'type' | 'size' | 'pax'> & { linkname?: string }): void {
     this.pack.append(encodeTarHeader({ name, mode: meta.mode & 0o7777, mtime: meta.mtime, uid: meta.uid ?? 0, gid: meta.gid ?? 0, ...rest }));
   }
 
@@ -128,22 +129,47 @@ export class ArchiveWriter {
     const handle = await fs.open(file, 'r');
     try {
       this.header(name, meta, { type: 'file', size });
-      const chunk = Buffer.allocUnsafe(Math.min(READ_CHUNK, size));
-      let offset = 0;
-      while (offset < size) {
-        const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, size - offset), offset);
-        if (bytesRead === 0) throw new BackupError('failure', `${file} shrank to ${offset} bytes while it was archived (expected ${size})`);
-        const data = chunk.subarray(0, bytesRead);
-        hash.update(data);
-        this.pack.append(data);
-        offset += bytesRead;
-        if (!this.roomy()) await this.waitForRoom();
-      }
+      await this.appendFrom(handle, file, size, hash);
     } finally {
       await handle.close();
     }
     this.pad(size);
     return hash.digest('hex');
+  }
+
+  /**
+   * A sparse file in GNU tar's PAX sparse format 1.0 (see sparse-map.ts): the map, then `dataFile` (the data regions,
+   * concatenated). Returns the SHA-256 of the stored bytes (map + data) and their size.
+   */
+  async addSparseFile(name: string, sparse: { map: Buffer; realSize: number }, dataFile: string, dataSize: number, meta: EntryMeta): Promise<{ sha256: string; size: number }> {
+    if (!this.roomy()) await this.waitForRoom();
+    const hash = createHash('sha256');
+    const size = sparse.map.length + dataSize;
+    const handle = await fs.open(dataFile, 'r');
+    try {
+      this.header(name, meta, { type: 'file', size, pax: sparsePaxRecords(name, sparse.realSize) });
+      hash.update(sparse.map);
+      this.pack.append(sparse.map);
+      await this.appendFrom(handle, dataFile, dataSize, hash);
+    } finally {
+      await handle.close();
+    }
+    this.pad(size);
+    return { sha256: hash.digest('hex'), size };
+  }
+
+  private async appendFrom(handle: fs.FileHandle, file: string, size: number, hash: Hash): Promise<void> {
+    const chunk = Buffer.allocUnsafe(Math.max(1, Math.min(READ_CHUNK, size)));
+    let offset = 0;
+    while (offset < size) {
+      const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, size - offset), offset);
+      if (bytesRead === 0) throw new BackupError('failure', `${file} shrank to ${offset} bytes while it was archived (expected ${size})`);
+      const data = chunk.subarray(0, bytesRead);
+      hash.update(data);
+      this.pack.append(data);
+      offset += bytesRead;
+      if (!this.roomy()) await this.waitForRoom();
+    }
   }
 
   /** Ends the tar stream, waits for the file to be written, fsyncs and closes it. */

@@ -22,11 +22,15 @@ import type { ProgressReporter } from '../progress.js';
 import type { Quiesce } from '../quiesce.js';
 import { archiveEntries } from './archive-entries.js';
 import { ArchiveWriter } from './archive-writer.js';
-import { findDatabases, snapshotDatabases } from './db-snapshots.js';
-import { FORMAT_NAME, FORMAT_VERSION, HEADER_PATH, MANIFEST_PATH, type ArchiveHeader } from './manifest.js';
+import { snapshotDatabases, surveySources } from './db-snapshots.js';
+import { FORMAT_NAME, formatVersionFor, HEADER_PATH, MANIFEST_PATH, type ArchiveHeader } from './manifest.js';
 import { ManifestWriter } from './manifest-writer.js';
 import { describeMissingRoots } from './missing-roots.js';
 import { planSources } from './sources.js';
+import { assertSomethingArchived } from './backup-checks.js';
+import { checkBackupsDirMode } from './backups-dir-mode.js';
+import { planFollowedLinks } from './followed-links.js';
+import type { FlaggedFile } from './store-file.js';
 
 export interface CreateOptions {
   paths: StatePaths;
@@ -78,6 +82,8 @@ export interface CreateResult {
   /** Dry run: files and bytes each component would contribute. */
   byComponent?: Partial<Record<Component, { files: number; bytes: number }>>;
   warnings: string[];
+  /** Files stored raw and flagged (damaged databases, files named like databases that are not): see FlaggedFile. */
+  flagged: FlaggedFile[];
   createdAt: string;
   profile: string;
   encrypted: boolean;
@@ -92,11 +98,6 @@ function openclawVersion(config: LoadedConfig): string | null {
 
 const exists = (p: string) => fs.lstat(p).then(() => true, () => false);
 
-/** An archive with no config and no file in it backs up nothing: a failure, never an "ok" to retention and status. */
-function assertSomethingArchived(files: number, stateDir: string, components: Component[]): void {
-  if (files > 0) return;
-  throw new BackupError('failure', `nothing to back up: ${stateDir} holds no config and no files in the selected components (${components.join(', ')}); no archive was written`);
-}
 
 async function checkStateDir(stateDir: string): Promise<void> {
   const stateStat = await fs.stat(stateDir).catch((error: unknown) => {
@@ -149,19 +150,26 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
   const encryptSettings = options.encrypt ?? config.backup.encrypt;
   const keyPath = options.encrypt ? 'command line' : `${config.keyPrefix}.encrypt`;
   const encryption = await resolveEncryptionKey(encryptSettings, { env: options.env ?? process.env, resolvePath, keyPath });
-  const { sources, exclude: rootLinks, missing } = await planSources(paths, config, warn);
+  const { sources: planned, exclude: rootLinks, missing } = await planSources(paths, config, warn);
   const missingMessage = describeMissingRoots(missing, paths, config, await exists(path.join(paths.stateDir, 'workspace')));
   if (missingMessage) warn(missingMessage);
+  const followKey = `${config.keyPrefix}.followLinks`;
+  const sources = [...planned, ...(await planFollowedLinks(planned, config.backup.followLinks, { paths, keyPath: followKey }, warn))];
   const store = options.store ?? (await openStore(paths, config, { output: options.output }));
   const target = await store.prepareWrite({ stateDir: paths.stateDir, sourceRoots: sources.map((s) => s.root.path), create: !options.dryRun, encrypted: Boolean(encryption) });
-  const excludeAbs = [...target.excludeFromWalk, ...rootLinks];
+  if (store.kind === 'folder') {
+    const dirSource = options.output ? '--output' : config.backup.path ? `${config.keyPrefix}.path` : 'the default backups dir';
+    await checkBackupsDirMode({ dir: store.location, source: dirSource, warnLoose: !options.output }, warn);
+  }
+  // By identity too: a backups dir (and our staging dir in it) that resolves into a source tree is never archived.
+  const excludeAbs = [...target.excludeFromWalk, ...rootLinks, target.scratchDir, ...(store.kind === 'folder' ? [store.location] : [])];
   const components = COMPONENTS.filter((c) => selection.components.has(c));
   if (store.kind === 'folder') checkKeyPlacement(encryptSettings, { backupDir: store.location, stateDir: paths.stateDir, resolvePath }, warn);
   debug({ roots: sources.map((s) => s.root.path), components, compression, encrypted: Boolean(encryption), output: target.name ?? store.location }, 'backup planned');
 
   const header: ArchiveHeader = {
     format: FORMAT_NAME,
-    formatVersion: FORMAT_VERSION,
+    formatVersion: formatVersionFor({ sparse: false }),
     tool: { name: 'openclaw-backup', version: toolVersion(), node: process.version },
     createdAt: createdAt.toISOString(),
     host: { hostname: os.hostname(), platform: process.platform, user: os.userInfo().username, uid: process.getuid?.() ?? null, home: paths.home },
@@ -176,13 +184,13 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
   };
 
   if (options.dryRun) {
-    const counted = await archiveEntries({ sources, selection, writer: undefined, manifest: undefined, snapshots: new Map(), stagingDir: '', excludeAbs, signal: options.signal, onWarning: warn });
-    assertSomethingArchived(counted.files, paths.stateDir, components);
+    const counted = await archiveEntries({ sources, selection, writer: undefined, manifest: undefined, snapshots: new Map(), stagingDir: '', excludeAbs, signal: options.signal, onWarning: warn, followKey });
+    assertSomethingArchived(counted, paths);
     // The same component list the real archive's header would carry, with what each would contribute.
     return {
       dryRun: true, archive: target.name ?? null, bytes: 0, sha256: null, files: counted.files, directories: counted.directories,
       symlinks: counted.symlinks, databases: 0, contentBytes: counted.bytes, components, byComponent: counted.byComponent,
-      durationMs: Date.now() - started, pauseMs: 0, warnings, createdAt: header.createdAt, profile: paths.profile, encrypted: Boolean(encryption),
+      durationMs: Date.now() - started, pauseMs: 0, warnings, flagged: [], createdAt: header.createdAt, profile: paths.profile, encrypted: Boolean(encryption),
       stored: null,
     };
   }
@@ -203,8 +211,10 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     seal = encryption ? await createEncryptStage(encryption) : undefined;
     const totals = { files: 0, bytes: 0 };
     let phaseStart = Date.now();
-    const databases = await findDatabases({ sources, selection, excludeAbs, signal: options.signal, totals });
-    debug({ databases: databases.length, files: totals.files, bytes: totals.bytes, ms: Date.now() - phaseStart }, 'walked the sources and found the databases');
+    const survey = await surveySources({ sources, selection, excludeAbs, signal: options.signal, totals });
+    header.formatVersion = formatVersionFor({ sparse: survey.sparseFiles.size > 0 });
+    const databases = survey.databases;
+    debug({ databases: databases.length, sparse: survey.sparseFiles.size, files: totals.files, bytes: totals.bytes, ms: Date.now() - phaseStart }, 'walked the sources and found the databases');
     phaseStart = Date.now();
     const snapshot = () => snapshotDatabases({ databases, stagingDir, signal: options.signal });
     const snapshots = options.quiesce ? await options.quiesce.run(snapshot) : await snapshot();
@@ -218,12 +228,12 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     await writer.addBuffer(HEADER_PATH, Buffer.from(`${JSON.stringify(header, null, 2)}\n`), { mode: 0o600, mtime: createdAt });
     manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);
     const counted = await archiveEntries({
-      sources, selection, writer, manifest, snapshots, stagingDir, excludeAbs,
-      signal: options.signal, onWarning: warn,
+      sources, selection, writer, manifest, snapshots, stagingDir, excludeAbs, sparseFiles: survey.sparseFiles,
+      signal: options.signal, onWarning: warn, followKey,
       onProgress: options.progress && ((p) => options.progress?.update({ items: p.files, bytes: p.bytes })),
     }).finally(() => options.progress?.finish());
-    debug({ files: counted.files, bytes: counted.bytes, ms: Date.now() - phaseStart }, 'files archived');
-    assertSomethingArchived(counted.files, paths.stateDir, components);
+    assertSomethingArchived(counted, paths);
+    debug({ files: counted.files, bytes: counted.bytes, flagged: counted.flagged.length, ms: Date.now() - phaseStart }, 'files archived');
     const manifestSize = await manifest.finish(now());
     await writer.addFile(MANIFEST_PATH, manifest.file, manifestSize, { mode: 0o600, mtime: now() });
     const written = await writer.finish();
@@ -238,7 +248,7 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     return {
       dryRun: false, archive: finalPath, bytes: written.bytes, sha256: written.sha256, files: counted.files,
       directories: counted.directories, symlinks: counted.symlinks, databases: manifest.totals.databases, contentBytes: counted.bytes,
-      components, durationMs: Date.now() - started, pauseMs, warnings, createdAt: header.createdAt, profile: paths.profile, encrypted: Boolean(encryption),
+      components, durationMs: Date.now() - started, pauseMs, warnings, flagged: counted.flagged, createdAt: header.createdAt, profile: paths.profile, encrypted: Boolean(encryption),
       stored,
     };
   } catch (error) {

@@ -3,7 +3,16 @@ import type { Compression } from '../../config/schema.js';
 
 /** Archive layout: see docs/archive-format.md. */
 export const FORMAT_NAME = 'openclaw-backup';
-export const FORMAT_VERSION = 1;
+/** The newest format version this tool reads. */
+export const FORMAT_VERSION = 2;
+
+/**
+ * Version 2 only adds sparse entries (GNU PAX sparse 1.0, see docs/archive-format.md), which a version-1 reader
+ * would restore as their raw map + data: an archive holding one says 2, every other archive stays 1.
+ */
+export function formatVersionFor(content: { sparse: boolean }): number {
+  return content.sparse ? 2 : 1;
+}
 export const ARCHIVE_ROOT = 'openclaw-backup';
 export const HEADER_PATH = `${ARCHIVE_ROOT}/header.json`;
 export const MANIFEST_PATH = `${ARCHIVE_ROOT}/manifest.json`;
@@ -19,8 +28,10 @@ export interface SourceRoot {
   linkPath?: string;
   /** Archive path prefix, e.g. openclaw-backup/state. */
   archivePath: string;
-  role: 'state' | 'workspace' | 'agentDir' | 'config';
+  role: 'state' | 'workspace' | 'agentDir' | 'config' | 'linkTarget';
   agentId?: string;
+  /** role linkTarget: the symlink (absolute, on the machine that made the archive) named in backup.followLinks. */
+  link?: string;
 }
 
 /** Everything known before the first file is read: the first entry of every archive. */
@@ -53,8 +64,22 @@ export type ManifestEntry =
       sha256: string;
       /** Present for SQLite databases, which are stored as online-backup snapshots. */
       sqlite?: { snapshot: true; integrity: 'ok'; pages: number };
+      /** Stored byte for byte although its name or header says database: see FlaggedFile. */
+      flagged?: FileFlag;
+      /** Stored in GNU tar's PAX sparse format 1.0 (size/sha256 are of the stored map + data): see docs. */
+      sparse?: { realSize: number };
     }
   | { path: string; type: 'symlink'; component: Component; mode: number; mtimeMs: number; target: string; external: boolean };
+
+/**
+ * Why a file is stored as a raw copy instead of a snapshot. `corrupt-database`: it has a SQLite header but could
+ * not be opened, copied or failed PRAGMA integrity_check (its -wal/-journal are stored raw beside it, flagged the
+ * same way). `not-a-database`: named like a database (.sqlite, .sqlite3, .db) but without a SQLite header.
+ */
+export interface FileFlag {
+  kind: 'corrupt-database' | 'not-a-database';
+  reason: string;
+}
 
 export interface ManifestTotals {
   files: number;

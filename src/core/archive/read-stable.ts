@@ -12,7 +12,8 @@ export type StableRead =
   | { kind: 'buffer'; data: Buffer; stat: Stats; sha256: string; stable: boolean }
   | { kind: 'staged'; file: string; size: number; stat: Stats; sha256: string; stable: boolean };
 
-function unchanged(a: Stats, b: Stats): boolean {
+/** Size, mtime, ctime and inode did not move between two fstat calls around a read. */
+export function unchangedWhileRead(a: Stats, b: Stats): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino && a.ctimeMs === b.ctimeMs;
 }
 
@@ -24,18 +25,35 @@ function readError(file: string, error: unknown): BackupError {
  * A file that fits in memory is read with synchronous calls (open, fstat, read, fstat, close): for the many small
  * files of a workspace, five thread-pool round trips per file would cost more than the reads themselves.
  */
-function readSmall(fd: number, before: Stats, scratch: ReadScratch | undefined): StableRead {
-  const data = scratch ? scratch.take(before.size) : Buffer.allocUnsafe(before.size);
+function readInto(fd: number, data: Buffer): number {
   let offset = 0;
-  while (offset < before.size) {
-    const bytesRead = fsSync.readSync(fd, data, offset, before.size - offset, offset);
+  while (offset < data.length) {
+    const bytesRead = fsSync.readSync(fd, data, offset, data.length - offset, offset);
     if (bytesRead === 0) break;
     offset += bytesRead;
   }
+  return offset;
+}
+
+/**
+ * File timestamps advance by the kernel's coarse clock tick: a file rewritten in place twice within one tick keeps
+ * its size, mtime and ctime, so a read torn by the second rewrite looks unchanged. A file modified this recently is
+ * read a second time and must read the same.
+ */
+const RECENT_MS = 200;
+
+function readSmall(fd: number, before: Stats, scratch: ReadScratch | undefined): StableRead {
+  const data = scratch ? scratch.take(before.size) : Buffer.allocUnsafe(before.size);
+  const offset = readInto(fd, data);
   const after = fsSync.fstatSync(fd);
   const body = offset === before.size ? data : data.subarray(0, offset);
+  let stable = offset === before.size && unchangedWhileRead(before, after);
+  if (stable && Date.now() - after.ctimeMs < RECENT_MS) {
+    const again = Buffer.allocUnsafe(before.size);
+    stable = readInto(fd, again) === offset && again.equals(body) && unchangedWhileRead(after, fsSync.fstatSync(fd));
+  }
   const sha256 = hashOnce('sha256', body, 'hex');
-  return { kind: 'buffer', data: body, stat: after, sha256, stable: offset === before.size && unchanged(before, after) };
+  return { kind: 'buffer', data: body, stat: after, sha256, stable };
 }
 
 /**
@@ -79,7 +97,7 @@ async function readOnce(file: string, stagingFile: string, scratch: ReadScratch 
       await out.close();
     }
     const after = await handle.stat();
-    return { kind: 'staged', file: stagingFile, size: offset, stat: after, sha256: hash.digest('hex'), stable: offset === before.size && unchanged(before, after) };
+    return { kind: 'staged', file: stagingFile, size: offset, stat: after, sha256: hash.digest('hex'), stable: offset === before.size && unchangedWhileRead(before, after) };
   } finally {
     await handle.close();
   }

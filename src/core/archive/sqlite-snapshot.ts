@@ -111,6 +111,24 @@ function immutableUrl(file: string): URL {
   return url;
 }
 
+const SQLITE_CORRUPT = 11;
+const SQLITE_NOTADB = 26;
+
+/**
+ * The file itself is damaged (SQLITE_CORRUPT, SQLITE_NOTADB, or a failed integrity_check), as opposed to the disk,
+ * a lock or an abort: such a database is stored as a raw copy instead of failing the whole backup.
+ */
+export function isDamagedDatabaseError(error: unknown): boolean {
+  for (let e = error as { code?: string; errcode?: number; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e instanceof IntegrityError) return true;
+    if (e.code === 'ERR_SQLITE_ERROR' && typeof e.errcode === 'number') {
+      const primary = e.errcode & 0xff;
+      return primary === SQLITE_CORRUPT || primary === SQLITE_NOTADB;
+    }
+  }
+  return false;
+}
+
 /** Primary SQLite codes that say the disk or the directory failed us, not that the database is corrupt. */
 const SQLITE_IOERR = 10;
 const SQLITE_CANTOPEN = 14;

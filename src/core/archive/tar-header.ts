@@ -15,6 +15,8 @@ export interface TarHeader {
   mtime: Date;
   size: number;
   linkname?: string;
+  /** Extra PAX records (GNU sparse); forces a PAX header, which then carries `path` too. */
+  pax?: ReadonlyArray<readonly [string, string]>;
 }
 
 export const BLOCK = 512;
@@ -106,10 +108,11 @@ export function encodeTarHeader(header: TarHeader): Buffer {
   const base = { typeflag: TYPEFLAG[header.type], linkname, mode: header.mode, uid: header.uid, gid: header.gid, size, mtime: header.mtime };
   const split = splitName(header.name);
   const linkFits = !linkname || (isAscii(linkname) && linkname.length <= 100);
-  if (split && linkFits) return encodeBlock({ ...base, ...split }, SCRATCH);
+  if (split && linkFits && !header.pax) return encodeBlock({ ...base, ...split }, SCRATCH);
 
   let records = paxRecord('path', header.name);
   if (linkname) records += paxRecord('linkpath', linkname);
+  for (const [key, value] of header.pax ?? []) records += paxRecord(key, value);
   const pax = Buffer.from(records);
   const paxBlock = encodeBlock({ ...base, name: 'PaxHeader', prefix: '', typeflag: TYPEFLAG.pax, linkname: linkname ? 'PaxHeader' : '', size: pax.length });
   const ustar = encodeBlock({ ...base, name: 'PaxHeader', prefix: '', linkname: linkname ? 'PaxHeader' : '' });

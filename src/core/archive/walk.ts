@@ -1,6 +1,7 @@
 import fs, { type Stats } from 'node:fs';
 import path from 'node:path';
 import { BackupError, describeFsError } from '../../errors.js';
+import { RESTORE_STAGING_PREFIX, STAGING_PREFIX } from '../fs/temp-files.js';
 
 export interface WalkEntry {
   abs: string;
@@ -13,8 +14,13 @@ export interface WalkEntry {
 export interface WalkOptions {
   /** Called with the relative path; true prunes the entry (and a directory's whole subtree). */
   skip?: (rel: string, kind: WalkEntry['kind']) => boolean;
-  /** Absolute paths never entered (e.g. the backups dir when it sits in a source tree). */
+  /**
+   * Directories never entered (the backups dir): matched by path and by identity (device + inode, following
+   * symlinks), so the backups dir is left out wherever it really lives, e.g. `backups -> workspace/bk`.
+   */
   excludeAbs?: readonly string[];
+  /** A directory or file that vanished between being listed and being read: skipped, never fatal. */
+  onVanished?: (abs: string) => void;
   signal?: AbortSignal | undefined;
 }
 
@@ -23,6 +29,30 @@ function kindOf(stat: Stats): WalkEntry['kind'] {
   if (stat.isDirectory()) return 'directory';
   if (stat.isSymbolicLink()) return 'symlink';
   return 'other';
+}
+
+/** Gone (or replaced by a non-directory) since it was listed: a live tree changes while it is walked. */
+export function isVanished(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function identityOf(stat: Stats): string {
+  return `${stat.dev}:${stat.ino}`;
+}
+
+function excludedIdentities(paths: readonly string[]): Set<string> {
+  const ids = new Set<string>();
+  for (const p of paths) {
+    const stat = fs.statSync(p, { throwIfNoEntry: false });
+    if (stat?.isDirectory()) ids.add(identityOf(stat));
+  }
+  return ids;
+}
+
+/** Our own scratch dirs (a backup's staging dir, a restore's staging dir): never archived, wherever they are. */
+function isOurTempDir(name: string): boolean {
+  return name.startsWith(STAGING_PREFIX) || name.startsWith(RESTORE_STAGING_PREFIX);
 }
 
 function walkError(abs: string, error: unknown): BackupError {
@@ -40,11 +70,14 @@ const YIELD_EVERY = 512;
  */
 export async function* walkTree(root: string, options: WalkOptions = {}): AsyncGenerator<WalkEntry> {
   const exclude = new Set(options.excludeAbs ?? []);
+  const excludeIds = excludedIdentities(options.excludeAbs ?? []);
   let rootStat: Stats;
   try {
     rootStat = fs.lstatSync(root);
   } catch (error) {
-    throw walkError(root, error);
+    if (!isVanished(error)) throw walkError(root, error);
+    options.onVanished?.(root);
+    return;
   }
   yield { abs: root, rel: '', stat: rootStat, kind: kindOf(rootStat) };
   if (!rootStat.isDirectory()) return;
@@ -58,7 +91,9 @@ export async function* walkTree(root: string, options: WalkOptions = {}): AsyncG
     try {
       names = fs.readdirSync(dir.abs);
     } catch (error) {
-      throw walkError(dir.abs, error);
+      if (!isVanished(error)) throw walkError(dir.abs, error);
+      options.onVanished?.(dir.abs);
+      continue;
     }
     names.sort();
     const subdirs: Array<{ abs: string; rel: string }> = [];
@@ -70,14 +105,18 @@ export async function* walkTree(root: string, options: WalkOptions = {}): AsyncG
       try {
         stat = fs.lstatSync(abs, { throwIfNoEntry: false });
       } catch (error) {
-        throw walkError(abs, error);
+        if (!isVanished(error)) throw walkError(abs, error);
       }
-      if (!stat) continue; // deleted since readdir
+      if (!stat) {
+        options.onVanished?.(abs);
+        continue;
+      }
       if ((sinceYield += 1) >= YIELD_EVERY) {
         sinceYield = 0;
         await new Promise((resolve) => setImmediate(resolve));
       }
       const kind = kindOf(stat);
+      if (kind === 'directory' && (isOurTempDir(name) || excludeIds.has(identityOf(stat)))) continue;
       if (options.skip?.(rel, kind)) continue;
       if (kind === 'directory') {
         // Emit the directory now, its contents after the files of this level.

@@ -1,6 +1,6 @@
 import { Cron } from 'croner';
 import { isProcessAlive } from '../fs/atomic.js';
-import { readStatus } from '../status-record.js';
+import { futureTimes, readStatus } from '../status-record.js';
 import { verifyBackup } from '../verify/verify-backup.js';
 import { ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from './types.js';
 
@@ -23,7 +23,9 @@ function isStale(context: DoctorContext, last: Date): { stale: boolean; rule: st
 async function checkLastSuccess(context: DoctorContext): Promise<DoctorFinding> {
   const { record, corrupt } = await readStatus(context.paths.stateDir);
   const newest = (await context.store.list().catch(() => undefined))?.archives[0];
-  const times = [record.lastSuccess ? Date.parse(record.lastSuccess.finishedAt) : NaN, newest ? Date.parse(newest.createdAt) : NaN].filter(Number.isFinite);
+  // A time in the future (the clock was wrong when it was recorded) is unknown, not "0 hours ago".
+  const slack = context.now.getTime() + 5 * 60_000;
+  const times = [record.lastSuccess ? Date.parse(record.lastSuccess.finishedAt) : NaN, newest ? Date.parse(newest.createdAt) : NaN].filter((t) => Number.isFinite(t) && t <= slack);
   if (times.length === 0) {
     return { id: 'freshness', level: 'warn', message: `no successful backup recorded for ${context.paths.stateDir}${corrupt ? ' (status record unreadable)' : ''}`, fix: 'openclaw-backup create --verify' };
   }
@@ -60,8 +62,21 @@ async function checkNewestArchive(context: DoctorContext): Promise<DoctorFinding
   };
 }
 
+/** Times recorded while the clock was wrong stop catch-up and fake freshness: say so. */
+async function checkFutureTimes(context: DoctorContext): Promise<DoctorFinding | undefined> {
+  const { record } = await readStatus(context.paths.stateDir);
+  const future = futureTimes(record, context.now);
+  if (future.length === 0) return undefined;
+  return {
+    id: 'status-record',
+    level: 'warn',
+    message: `the status record's ${future.join(' and ')} ${future.length > 1 ? 'are' : 'is'} in the future (the clock was wrong when it was recorded); treated as unknown, so the daemon catches up`,
+    fix: 'check the system clock (timedatectl status); the next backup rewrites the record: openclaw-backup run',
+  };
+}
+
 /** A recent successful backup, a running daemon when auto is on, and a newest archive that verifies. */
 export const checkFreshness: DoctorCheck = async (context) => {
-  const findings = [await checkLastSuccess(context), await checkDaemon(context), await checkNewestArchive(context)];
+  const findings = [await checkFutureTimes(context), await checkLastSuccess(context), await checkDaemon(context), await checkNewestArchive(context)];
   return findings.filter((f): f is DoctorFinding => f !== undefined);
 };

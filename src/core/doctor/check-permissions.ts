@@ -80,9 +80,11 @@ async function collect(context: DoctorContext): Promise<Problem[]> {
     const config = await statEntry(configPath);
     if (config) problems.push(inspect(config, context, 'config', 'error'));
   }
+  // A symlinked backups dir is judged (and repaired) by its target, as create judges it.
   const backups = await statEntry(backupDir);
   if (backups?.isDir) {
-    problems.push(inspect(backups, context, 'backups dir', 'warn'));
+    const worldWritable = (backups.mode & 0o002) !== 0 && (backups.mode & 0o1000) === 0;
+    problems.push(inspect(backups, context, worldWritable ? 'backups dir (writable by everyone: create refuses it)' : 'backups dir', worldWritable ? 'error' : 'warn'));
     for (const name of await fs.readdir(backupDir).catch(() => [] as string[])) {
       if (!parseArchiveFileName(name) && !name.endsWith('.partial')) continue;
       const archive = await statEntry(path.join(backupDir, name));

@@ -1,12 +1,14 @@
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { findUnsafeConfigWriter } from '../config-safety.js';
-import { chmodNoFollow } from '../fs/no-follow.js';
+import { findUnsafeConfigWriter, repairConfigMode } from '../config-safety.js';
 import { ok, type DoctorCheck, type DoctorFinding } from './types.js';
 
 const ID = 'post-backup';
+/** Each repair fixes one path; the config and its parents up to `/` are a short chain. */
+const MAX_REPAIRS = 32;
 
-/** postBackup and onFailure run shell commands as this user: the file that sets it must be writable by this user only. */
+/**
+ * postBackup and onFailure run shell commands as this user: the file that sets them, and every directory above it,
+ * must be changeable by this user (or root) only — the same check the hook runner applies.
+ */
 export const checkPostBackup: DoctorCheck = async (context) => {
   const backup = context.config?.backup;
   const hooks = [backup?.postBackup ? 'postBackup' : '', backup?.onFailure ? 'onFailure' : ''].filter(Boolean).join(' and ');
@@ -14,26 +16,20 @@ export const checkPostBackup: DoctorCheck = async (context) => {
   const { configPath } = context.paths;
   let problem = await findUnsafeConfigWriter(configPath, context.uid);
   const fixed: string[] = [];
-  if (problem && context.fix) {
-    // The config the user named, where it leads; the chmod itself never follows a link (lstat, then the open file).
-    const realConfig = await fs.realpath(configPath).catch(() => configPath);
-    for (const target of [realConfig, path.dirname(realConfig)]) {
-      const stat = await fs.lstat(target).catch(() => undefined);
-      if (!stat || stat.isSymbolicLink() || stat.uid !== context.uid || (stat.mode & 0o022) === 0) continue;
-      const mode = target === realConfig ? stat.mode & 0o700 : stat.mode & 0o7755 & ~0o022;
-      await chmodNoFollow(target, mode);
-      fixed.push(`chmod ${mode.toString(8).padStart(4, '0')} ${target}`);
-    }
+  for (let i = 0; context.fix && problem?.repair && i < MAX_REPAIRS; i += 1) {
+    const { repair } = problem;
+    if (!(await repairConfigMode(repair))) break;
+    fixed.push(`chmod ${repair.mode.toString(8).padStart(4, '0')} ${repair.path}`);
     problem = await findUnsafeConfigWriter(configPath, context.uid);
   }
   const finding: DoctorFinding = problem
     ? {
         id: ID,
         level: 'error',
-        message: `${hooks} ${hooks.includes(' and ') ? 'are' : 'is'} set but ${problem}: anyone who can edit it can run commands as you; the daemon will not run the hook`,
-        fix: `chmod 600 ${configPath} (and chmod go-w ${path.dirname(configPath)}), or: openclaw-backup doctor --fix`,
+        message: `${hooks} ${hooks.includes(' and ') ? 'are' : 'is'} set but ${problem.reason}: anyone who can change the config can run commands as you; the daemon will not run the hook`,
+        fix: problem.repair ? `${problem.fix}, or: openclaw-backup doctor --fix` : problem.fix,
       }
-    : ok(ID, `${hooks} ${hooks.includes(' and ') ? 'are' : 'is'} set and ${configPath} is writable only by you`);
+    : ok(ID, `${hooks} ${hooks.includes(' and ') ? 'are' : 'is'} set and ${configPath} (and every directory above it) is writable only by you`);
   if (fixed.length) finding.fixed = fixed;
   return [finding];
 };

@@ -8,6 +8,7 @@ import { checkConfigPaths } from './check-config-paths.js';
 import { checkDiskSpace } from './check-disk-space.js';
 import { checkFreshness } from './check-freshness.js';
 import { checkMonitor } from './check-monitor.js';
+import { checkOutsideLinks } from './check-outside-links.js';
 import { checkTimer } from './check-timer.js';
 import { checkPermissions } from './check-permissions.js';
 import { checkPostBackup } from './check-post-backup.js';
@@ -24,6 +25,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkOpenClawValidate,
   checkConfigPaths,
   checkPermissions,
+  checkOutsideLinks,
   checkPostBackup,
   checkStaleLocks,
   checkFreshness,

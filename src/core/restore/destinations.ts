@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isInside } from '../../config/paths.js';
 import { discoverConfiguredRoots } from '../../config/workspaces.js';
 import { describeFsError, IntegrityError, UsageError } from '../../errors.js';
+import { followedLinkPaths } from '../../config/followed-links.js';
 import type { PlacedRoot } from './place-roots.js';
 
 /**
@@ -135,10 +136,20 @@ export async function checkNamedByLiveConfig(roots: PlacedRoot[], live: Record<s
     named.add(root.path);
     named.add(await resolveThroughLinks(root.path));
   }
+  // A followed link's target is named by the link: where the live link leads now.
+  for (const link of followedLinkPaths(live ?? {}, stateDir, home)) named.add(await whereLinkLeads(link));
   for (const root of others) {
     if (named.has(root.destination) || (root.via && named.has(root.via))) continue;
     throw new IntegrityError(
       `root ${root.id} (${root.linkPath ?? root.source ?? '?'}) would be restored to ${root.via ?? root.destination}, which the config in use does not name; restore the config too (--only config,…) or restore a copy with --target`,
     );
   }
+}
+
+/** Where a symlink leads, even when its target is gone (restore is about to bring it back). */
+async function whereLinkLeads(link: string): Promise<string> {
+  const real = await fs.realpath(link).catch(() => undefined);
+  if (real) return real;
+  const target = await fs.readlink(link).catch(() => undefined);
+  return target === undefined ? link : path.resolve(path.dirname(link), target);
 }

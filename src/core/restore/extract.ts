@@ -2,6 +2,7 @@ import { chmodSync, closeSync, fchmodSync, futimesSync, linkSync, lstatSync, mkd
 import path from 'node:path';
 import { BackupError, IntegrityError } from '../../errors.js';
 import { hashEntry, integrityProblem, WRITE_FLAGS } from '../verify/hash-entry.js';
+import { writeSparseFile } from './write-sparse.js';
 import type { EntryHandler, ScannedEntry, VerifyProblem } from '../verify/scan-archive.js';
 
 /**
@@ -70,6 +71,14 @@ export class StagingWriter {
     this.ensureDir(this.parentOf(entry.rel));
     if (entry.kind === 'file') {
       this.reserve(entry.size);
+      if (entry.sparse) {
+        // Holes are skipped, not written: the staged file takes on disk what the original took.
+        const hashed = await writeSparseFile(stream, abs, entry.size, entry.sparse.realSize);
+        chmodSync(abs, entry.mode & 0o777);
+        if (entry.mtime) utimesSync(abs, entry.mtime, entry.mtime);
+        this.written.add(entry.rel);
+        return hashed;
+      }
       const fd = openSync(abs, WRITE_FLAGS, 0o600);
       let hashed;
       try {

@@ -22,6 +22,7 @@ import type { PlacedRoot, PlaceRootsOptions } from './place-roots.js';
 import type { PathRewrite } from './rewrite-config.js';
 import { planRestore, stageArchive } from './stage.js';
 import { exists } from './swap.js';
+import { flaggedWarnings } from './flagged-warnings.js';
 import { existsSync } from 'node:fs';
 import { checkTargetPlace, resolveThroughLinks } from './destinations.js';
 import { planDestinations, type DestinationPlan } from './plan-destinations.js';
@@ -143,7 +144,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
     const files = plan.selected.filter((e) => e.kind !== 'directory').length;
     return {
       ...base, format: verified.format, dryRun: true, files, roots: describeRoots(plan.roots), rollback: [], carried: changes.carried, newer: changes.newer,
-      rewrites: [], permissions: undefined, changes, warnings: [...destinations.notes],
+      rewrites: [], permissions: undefined, changes, warnings: [...destinations.notes, ...flaggedWarnings(verified.flagged ?? [], plan)],
     };
   }
 
@@ -189,6 +190,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
           throw undone.error;
         }
         const files = staged.plan.selected.filter((e) => e.kind !== 'directory').length;
+        warnings.push(...flaggedWarnings(staged.verify.flagged ?? [], staged.plan));
         warnings.push(...(applied.movedLinks ?? []).map((link) => `${link} stood where restored files go: moved to ${applied.rollback[0] ?? 'the rollback copy'}, restored as a directory`));
         warnings.push(...applied.conflicts.map((file) => `kept the live ${file}; the archive's copy of it was not restored`));
         if (newer.length) warnings.push(`${describeNewer(newer, madeAt)}; they are in ${applied.rollback.join(', ') || 'the rollback copy'}`);

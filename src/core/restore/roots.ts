@@ -6,7 +6,7 @@ import { handMadeSourcePath } from '../verify/archive-layout.js';
 import type { NativeManifest } from '../verify/check-native.js';
 import type { ScanResult, ScannedEntry } from '../verify/scan-archive.js';
 
-export type RootRole = 'state' | 'workspace' | 'agentDir' | 'config' | 'other';
+export type RootRole = 'state' | 'workspace' | 'agentDir' | 'config' | 'linkTarget' | 'other';
 
 /** One tree (or file) of the archive and the absolute path it had when the archive was made. */
 export interface ArchiveRoot {

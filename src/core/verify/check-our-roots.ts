@@ -8,7 +8,7 @@ import type { VerifyProblem } from './scan-archive.js';
 const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** The only archive paths create gives roots that live outside the state dir. */
 const EXTERNAL_DIR = /^openclaw-backup\/external\/[1-9][0-9]{0,5}$/;
-const ROLES = new Set(['state', 'workspace', 'agentDir', 'config']);
+const ROLES = new Set(['state', 'workspace', 'agentDir', 'config', 'linkTarget']);
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -31,6 +31,10 @@ function recordProblem(root: Record<string, unknown>, index: number): string | u
   } else if (!EXTERNAL_DIR.test(archivePath)) return 'archivePath is not openclaw-backup/external/<n>';
   const bad = badAbsolutePath(root.path);
   if (bad) return `path is unusable (${bad})`;
+  if (root.role === 'linkTarget') {
+    const badLink = badAbsolutePath(root.link);
+    if (badLink) return `link is unusable (${badLink})`;
+  }
   if (root.linkPath !== undefined) {
     const badLink = badAbsolutePath(root.linkPath);
     if (badLink) return `linkPath is unusable (${badLink})`;

@@ -1,14 +1,17 @@
 import path from 'node:path';
 import JSON5 from 'json5';
 import { discoverConfiguredRoots } from '../../config/workspaces.js';
+import { followedLinkPaths } from '../../config/followed-links.js';
 import type { VerifyProblem } from './scan-archive.js';
 
 /** A root outside the state dir, by the path the user named for it when the archive was made. */
 export interface NamedRoot {
   label: string;
-  role: 'workspace' | 'agentDir' | 'config' | 'other';
+  role: 'workspace' | 'agentDir' | 'config' | 'linkTarget' | 'other';
   /** The recorded path as the config named it (our `linkPath` when there was a link, else `path`). */
   named: string;
+  /** linkTarget: the symlink (named in `followLinks`) whose target this root is. */
+  link?: string | undefined;
 }
 
 export interface ConfigOrigin {
@@ -36,10 +39,16 @@ export function rootsNotNamedByConfig(roots: NamedRoot[], config: Record<string,
   const outside = roots.filter((root) => root.role !== 'config' || root.named !== origin.configPath);
   if (outside.length === 0) return [];
   if (!config) return outside.map((root) => ({ path: where, reason: `${root.label} (${root.named}): the archive's config cannot be read, so nothing names this root` }));
-  const named = new Set(discoverConfiguredRoots(config, origin.stateDir, origin.home ?? path.dirname(origin.stateDir)).map((root) => root.path));
+  const home = origin.home ?? path.dirname(origin.stateDir);
+  const named = new Set(discoverConfiguredRoots(config, origin.stateDir, home).map((root) => root.path));
+  const followed = new Set(followedLinkPaths(config, origin.stateDir, home));
   const problems: VerifyProblem[] = [];
   for (const root of outside) {
-    if (root.role === 'config') problems.push({ path: where, reason: `${root.label} (${root.named}) is not the archive's config path ${origin.configPath ?? '(none)'}` });
+    if (root.role === 'linkTarget') {
+      if (!root.link || !followed.has(root.link)) {
+        problems.push({ path: where, reason: `${root.label} (${root.named}) is the target of ${root.link ?? 'no link'}, which its config's followLinks does not name` });
+      }
+    } else if (root.role === 'config') problems.push({ path: where, reason: `${root.label} (${root.named}) is not the archive's config path ${origin.configPath ?? '(none)'}` });
     else if (root.role === 'other' || !named.has(root.named)) {
       problems.push({ path: where, reason: `${root.label} (${root.named}) is not a workspace or agent dir its config names; a root is restored only where a config names it` });
     }
@@ -65,9 +74,9 @@ export interface ArchiveNaming {
 /** Reads the naming facts out of an already validated header/manifest (ours) or native manifest. */
 export function namingOf(format: string | undefined, header: unknown, manifest: unknown, prefix: string): ArchiveNaming | undefined {
   if (format === 'openclaw-backup' && isObject(header) && isObject(manifest) && Array.isArray(manifest.roots)) {
-    const list = manifest.roots as Array<{ id: string; role: NamedRoot['role'] | 'state'; path: string; linkPath?: string; archivePath: string }>;
+    const list = manifest.roots as Array<{ id: string; role: NamedRoot['role'] | 'state'; path: string; linkPath?: string; link?: string; archivePath: string }>;
     const configRoot = list.find((root) => root.role === 'config');
-    const roots = list.filter((root) => root.role !== 'state').map((root) => ({ label: `root ${root.id}`, role: root.role as NamedRoot['role'], named: root.linkPath ?? root.path }));
+    const roots = list.filter((root) => root.role !== 'state').map((root) => ({ label: `root ${root.id}`, role: root.role as NamedRoot['role'], named: root.linkPath ?? root.path, link: root.link }));
     const host = isObject(header.host) ? header.host : {};
     return {
       roots,

@@ -9,6 +9,7 @@ interface SeenEntry {
   target?: string;
   component?: Component;
   listed?: boolean;
+  flagged?: { kind: 'corrupt-database' | 'not-a-database'; reason: string };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -32,6 +33,10 @@ export function matchManifestEntry(entries: Map<string, SeenEntry>, value: unkno
   }
   got.listed = true;
   if (typeof expected.component === 'string') got.component = expected.component;
+  const flag = (value as { flagged?: { kind?: unknown; reason?: unknown } }).flagged;
+  if (isObject(flag) && (flag.kind === 'corrupt-database' || flag.kind === 'not-a-database')) {
+    got.flagged = { kind: flag.kind, reason: typeof flag.reason === 'string' ? flag.reason : '' };
+  }
   if (got.kind !== expected.type) problems.push({ path: expected.path, reason: `type ${got.kind}, manifest says ${String(expected.type)}` });
   else if (expected.type === 'file') {
     if (got.size !== expected.size) problems.push({ path: expected.path, reason: `size ${got.size}, manifest says ${expected.size}` });

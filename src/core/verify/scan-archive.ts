@@ -17,6 +17,7 @@ import { matchManifestEntry } from './match-manifest.js';
 import { parseManifestStream } from './manifest-stream.js';
 import { watchTarEnd } from '../archive/tar-end.js';
 import type { Component } from '../components.js';
+import { readSparseHeader, SparseDecoder, tapSparse } from '../archive/sparse-map.js';
 
 export interface VerifyProblem {
   path: string;
@@ -45,6 +46,10 @@ export interface ScannedEntry {
   component?: Component;
   /** Our format: the manifest lists it. */
   listed?: boolean;
+  /** Our format: the manifest flags it (a damaged database, or a file that only looks like one, stored raw). */
+  flagged?: { kind: 'corrupt-database' | 'not-a-database'; reason: string };
+  /** Stored in GNU tar's PAX sparse format 1.0: `size` is the stored size, `realSize` the file's. */
+  sparse?: { realSize: number };
 }
 
 export type EntryHandler = (entry: ScannedEntry, stream: AsyncIterable<unknown>) => Promise<HashedEntry | undefined>;
@@ -181,14 +186,24 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
         entry.resume();
         continue;
       }
+      const sparse = readSparseHeader(h.pax as Record<string, string> | undefined, name);
+      if (sparse && ('reason' in sparse || checked.kind !== 'file')) {
+        problems.push({ path: name, reason: 'reason' in sparse ? sparse.reason : 'sparse records on an entry that is not a regular file' });
+        entry.resume();
+        continue;
+      }
       const scanned: ScannedEntry = { name, rel, kind: checked.kind, mode: (h.mode ?? 0) & 0o7777, mtime: h.mtime, size: checked.kind === 'file' ? h.size ?? 0 : 0 };
+      if (sparse) scanned.sparse = sparse;
       if (checked.kind === 'symlink') scanned.target = h.linkname ?? '';
       if (checked.linkTarget) scanned.linkRel = stagingRel(layout, checked.linkTarget) ?? '';
       result.contentBytes += scanned.size;
       const handled = await options.onEntry?.(scanned, entry);
+      // Entries a handler took (restore writes sparse ones itself) are not read again here.
+      const decoder = scanned.sparse && !handled ? new SparseDecoder(scanned.sparse.realSize) : undefined;
       const hashed = handled ?? (checked.kind === 'file'
-        ? await hashEntry(entry, { scratchDb: scratch && path.join(scratch, `db-${result.entries.size}`), expectedBytes: scanned.size })
+        ? await hashEntry(decoder ? tapSparse(entry, decoder) : entry, { scratchDb: scratch && path.join(scratch, `db-${result.entries.size}`), expectedBytes: scanned.size })
         : (entry.resume(), undefined));
+      if (decoder?.problem) problems.push({ path: name, reason: decoder.problem });
       if (hashed) {
         scanned.sha256 = hashed.sha256;
         scanned.database = hashed.database;

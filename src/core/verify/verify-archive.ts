@@ -1,5 +1,5 @@
 import type { Compression } from '../../config/schema.js';
-import type { ArchiveHeader, Manifest } from '../archive/manifest.js';
+import type { ArchiveHeader, FileFlag, Manifest } from '../archive/manifest.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { IntegrityError } from '../../errors.js';
 import { labelOf, type ArchiveInput } from '../archive/source.js';
@@ -26,6 +26,8 @@ export interface VerifyResult {
   header: ArchiveHeader | undefined;
   manifest: Omit<Manifest, 'entries'> | Record<string, unknown> | undefined;
   problems: VerifyProblem[];
+  /** Entries the manifest flags as raw copies (a damaged database, a file named like one): reported, not problems. */
+  flagged?: FlaggedEntry[];
   checked: { entries: number; files: number; bytes: number; databases: number };
 }
 
@@ -39,6 +41,8 @@ export interface VerifyOptions {
   /** PRAGMA integrity_check on copies in $TMPDIR (default true). */
   checkDatabases?: boolean;
 }
+
+export type FlaggedEntry = { path: string } & FileFlag;
 
 export interface VerifiedArchive {
   result: VerifyResult;
@@ -56,13 +60,23 @@ function checkNaming(scan: ScanResult, configs: Map<string, string>): VerifyProb
   return rootsNotNamedByConfig(naming.roots, parseConfigText(text), naming.origin, naming.where);
 }
 
+/** Entries our manifest flags (recorded as it streamed): a damaged database archived raw on purpose. */
+function flaggedEntries(scan: ScanResult): FlaggedEntry[] {
+  if (scan.layout?.format !== 'openclaw-backup') return [];
+  const out: FlaggedEntry[] = [];
+  for (const entry of scan.entries.values()) if (entry.flagged) out.push({ path: entry.name, ...entry.flagged });
+  return out;
+}
+
 /**
- * Turns a scan into the verdict: the scan's own problems first, then the format's checks, then the roots against
- * the config that names them (`configs`: the archive's config texts by entry name).
+ * Turns a scan into the verdict: the scan's own problems first (a flagged database's expected failure aside), then
+ * the format's checks, then the roots against the config that names them (`configs`: config texts by entry name).
  */
 export function summarize(archive: string, scan: ScanResult, configs: Map<string, string> = new Map()): VerifyResult {
   const format = scan.layout?.format ?? null;
-  const problems = [...scan.problems];
+  const flagged = flaggedEntries(scan);
+  const expected = new Set(flagged.filter((f) => f.kind === 'corrupt-database').map((f) => f.path));
+  const problems = scan.problems.filter((p) => !(expected.has(p.path) && p.reason.startsWith('database ')));
   if (format === 'openclaw-backup' && problems.length === 0) problems.push(...checkOurArchive(scan));
   if (format === 'openclaw-native' && problems.length === 0) problems.push(...checkNativeArchive(scan));
   if (format === 'hand-made' && problems.length === 0) problems.push(...checkHandMadeArchive(scan));
@@ -90,7 +104,8 @@ export function summarize(archive: string, scan: ScanResult, configs: Map<string
     header: format === 'openclaw-backup' ? (scan.header as ArchiveHeader) : undefined,
     manifest,
     problems,
-    checked: { entries: scan.entries.size, files, bytes, databases: scan.databases },
+    flagged,
+    checked: { entries: scan.entries.size, files, bytes, databases: scan.databases - [...scan.entries.values()].filter((e) => e.database && expected.has(e.name)).length },
   };
 }
 
@@ -112,7 +127,7 @@ export async function inspectArchive(input: ArchiveInput, options: VerifyOptions
     if (!(error instanceof IntegrityError)) throw error;
     const result: VerifyResult = {
       ok: false, archive, format: null, compression: null, encrypted: false, hashesChecked: false, header: undefined, manifest: undefined,
-      problems: [{ path: archive, reason: error.message.startsWith(archive) ? error.message.slice(archive.length).replace(/^:?\s*/, '') : error.message }],
+      problems: [{ path: archive, reason: error.message.startsWith(archive) ? error.message.slice(archive.length).replace(/^:?\s*/, '') : error.message }], flagged: [],
       checked: { entries: 0, files: 0, bytes: 0, databases: 0 },
     };
     return finish({ result, scan: undefined, configs: capture.texts }, options);

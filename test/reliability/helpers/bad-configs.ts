@@ -32,6 +32,8 @@ export const BAD_BLOCKS: BadBlock[] = [
   { what: 'include with an empty name', block: { include: ['config', ''] }, key: 'include[1]' },
   { what: 'include with a number', block: { include: [3] }, key: 'include[0]' },
   { what: 'exclude as an object', block: { exclude: { logs: true } }, key: 'exclude' },
+  { what: 'followLinks as a string', block: { followLinks: 'workspace/memory' }, key: 'followLinks' },
+  { what: 'followLinks with an empty path', block: { followLinks: ['workspace/memory', ''] }, key: 'followLinks[1]' },
   { what: 'misspelt component in include', block: { include: ['sesions'] }, key: 'include[0]' },
   { what: 'misspelt component in exclude', block: { exclude: ['logs', 'cahce'] }, key: 'exclude[1]' },
   { what: 'absolute glob in exclude', block: { exclude: ['/home/me/.openclaw/workspace/**'] }, key: 'exclude[0]' },

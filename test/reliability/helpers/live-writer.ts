@@ -1,6 +1,6 @@
 // A stand-in for the OpenClaw gateway, run as its own process (Node strips the types): commits rows to a WAL
 // database in many small transactions and some large ones, appends to one workspace file and atomically rewrites
-// another. After every commit it appends "<firstId> <lastId> <epochMs>" to a journal outside the state dir, so the
+// another, and creates and deletes small directories (scratch dirs that vanish while a backup walks them). After every commit it appends "<firstId> <lastId> <epochMs>" to a journal outside the state dir, so the
 // test knows which rows were committed before each snapshot began. Stops on SIGTERM.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -46,6 +46,11 @@ while (!stopping) {
     fs.writeFileSync(tmp, JSON.stringify({ seq, body, digest: digest(body) }));
     fs.renameSync(tmp, stateFile);
   }
+  // A scratch dir per round, removed three rounds later: some vanish between the walk listing and reading them.
+  const churn = path.join(workspace, 'churn');
+  fs.mkdirSync(path.join(churn, String(seq), 'sub'), { recursive: true });
+  fs.writeFileSync(path.join(churn, String(seq), 'sub', 'note.md'), `round ${seq}\n`);
+  fs.rmSync(path.join(churn, String(seq - 3)), { recursive: true, force: true });
   seq += 1;
   await new Promise((resolve) => setTimeout(resolve, 5));
 }

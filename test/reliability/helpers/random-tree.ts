@@ -7,7 +7,11 @@ import { createRng } from './rng.js';
 export type TreeEntry =
   | { kind: 'file'; dirs: string[]; name: string; length: number; seed: number }
   | { kind: 'dir'; dirs: string[]; name: string }
-  | { kind: 'symlink'; dirs: string[]; name: string; target: string };
+  | { kind: 'symlink'; dirs: string[]; name: string; target: string }
+  /** Mostly holes: a few random blocks in a file past the in-memory limit, so create stores it sparse. */
+  | { kind: 'sparse'; dirs: string[]; name: string; length: number; seed: number }
+  /** Random bytes under a database's name: stored as is, flagged, never a failure. */
+  | { kind: 'fakedb'; dirs: string[]; name: string; length: number; seed: number };
 
 const CHARS = Array.from("abcxyzABC019 -_.,()[]{}#@+=~'\"\\$&;éüß日本語🦀Ω\u00a0");
 
@@ -32,6 +36,8 @@ const dirsArb = fc.oneof(
 export const entryArb: fc.Arbitrary<TreeEntry> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('file' as const), dirs: dirsArb, name: nameArb, length: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 4096 }), fc.integer({ min: 4097, max: 300_000 })), seed: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('dir' as const), dirs: dirsArb, name: nameArb }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('sparse' as const), dirs: dirsArb, name: nameArb, length: fc.integer({ min: 9 << 20, max: 16 << 20 }), seed: fc.nat() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('fakedb' as const), dirs: dirsArb, name: nameArb.filter((n) => byteLength(n) <= 240).map((n) => `${n}.sqlite`), length: fc.integer({ min: 1, max: 50_000 }), seed: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('symlink' as const), dirs: dirsArb, name: nameArb, target: fc.oneof(nameArb, fc.constant('../../outside/target'), fc.constant('/etc/hostname'), nameArb.map((n) => `/nonexistent/${n}`)) }) },
 );
 
@@ -46,10 +52,12 @@ export interface TreeCoverage {
   unicode: number;
   spaces: number;
   deep: number;
+  sparse: number;
+  fakeDatabases: number;
 }
 
 export function emptyCoverage(): TreeCoverage {
-  return { longNames: 0, longPaths: 0, emptyFiles: 0, symlinks: 0, unicode: 0, spaces: 0, deep: 0 };
+  return { longNames: 0, longPaths: 0, emptyFiles: 0, symlinks: 0, unicode: 0, spaces: 0, deep: 0, sparse: 0, fakeDatabases: 0 };
 }
 
 function count(coverage: TreeCoverage, entry: TreeEntry, rel: string): void {
@@ -60,6 +68,22 @@ function count(coverage: TreeCoverage, entry: TreeEntry, rel: string): void {
   if (/[^\x00-\x7f]/.test(rel)) coverage.unicode += 1;
   if (rel.includes(' ')) coverage.spaces += 1;
   if (entry.dirs.length >= 20) coverage.deep += 1;
+  if (entry.kind === 'sparse') coverage.sparse += 1;
+  if (entry.kind === 'fakedb') coverage.fakeDatabases += 1;
+}
+
+/** A few seeded random 4 KiB blocks (one at offset 0, one unaligned short tail) in a file of holes. */
+function writeSparse(abs: string, length: number, seed: number): void {
+  const rng = createRng(seed);
+  const fd = fs.openSync(abs, 'w');
+  try {
+    fs.writeSync(fd, rng.bytes(4096), 0, 4096, 0);
+    fs.writeSync(fd, rng.bytes(3 * 4096), 0, 3 * 4096, Math.floor(length / 2 / 4096) * 4096);
+    fs.writeSync(fd, rng.bytes(7), 0, 7, length - 4096 - 3);
+    fs.ftruncateSync(fd, length);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** Writes entries under root; entries that collide with an earlier one (a file where a dir should be) are dropped. */
@@ -71,7 +95,8 @@ export function writeRandomTree(root: string, entries: TreeEntry[], coverage = e
     try {
       fs.mkdirSync(dir, { recursive: true });
       if (fs.existsSync(abs) || isSymlink(abs)) continue;
-      if (entry.kind === 'file') fs.writeFileSync(abs, createRng(entry.seed).bytes(entry.length));
+      if (entry.kind === 'file' || entry.kind === 'fakedb') fs.writeFileSync(abs, createRng(entry.seed).bytes(entry.length));
+      else if (entry.kind === 'sparse') writeSparse(abs, entry.length, entry.seed);
       else if (entry.kind === 'dir') fs.mkdirSync(abs);
       else fs.symlinkSync(entry.target, abs);
       written += 1;

@@ -23,10 +23,17 @@ describe('backup block schema', () => {
       schedule: '0 0 * * *',
       retention: 7,
       exclude: [],
+      followLinks: [],
       compress: 'gzip',
       hookTimeout: 30 * 60 * 1000,
       quiesce: 'lock',
     });
+  });
+
+  it('followLinks: an array of non-empty paths, errors naming the key', () => {
+    expect(parseBackupBlock({ followLinks: ['workspace/memory'] }).followLinks).toEqual(['workspace/memory']);
+    expect(() => parseBackupBlock({ followLinks: 'workspace/memory' })).toThrow('backup.followLinks: expected an array of symlink paths');
+    expect(() => parseBackupBlock({ followLinks: [''] })).toThrow('backup.followLinks[0]: expected a non-empty path');
   });
 
   it('normalises compress and hookTimeout', () => {

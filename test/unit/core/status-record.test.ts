@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readStatus, statusPathFor, updateStatus } from '../../../src/core/status-record.js';
+import { futureTimes, lastRunForCatchUp, readStatus, statusPathFor, UNKNOWN_RUN_TIME, updateStatus } from '../../../src/core/status-record.js';
+import { findMissedRun } from '../../../src/core/schedule.js';
 import { makeTempDir } from '../../helpers/fixture.js';
 
 describe('status record', () => {
@@ -24,5 +25,28 @@ describe('status record', () => {
     await updateStatus(dir, (r) => ({ ...r, nextRunAt: null }));
     expect((await readStatus(dir)).corrupt).toBe(false);
     expect(fs.statSync(statusPathFor(dir)).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('a last run recorded in the future', () => {
+  const now = new Date('2026-06-01T12:00:00.000Z');
+  const run = (startedAt: string) => ({ startedAt, finishedAt: startedAt, result: 'ok' as const, trigger: 'schedule' as const, archive: null, bytes: null, sha256: null, durationMs: 1, pauseMs: 1, pruned: [], hook: null, error: null });
+  const record = (startedAt: string | null) => ({ version: 1 as const, lastRun: startedAt ? run(startedAt) : null, lastSuccess: null, nextRunAt: null, daemon: null });
+  const spec = { auto: true, schedule: '30 3 * * *', timezone: 'UTC' };
+  const none = async () => null;
+
+  it('is unknown for catch-up: the missed run is caught up instead of waiting for 2099', async () => {
+    const last = await lastRunForCatchUp(record('2099-01-01T00:00:00.000Z'), none, now);
+    expect(last).toEqual({ at: UNKNOWN_RUN_TIME, future: 'last run 2099-01-01T00:00:00.000Z' });
+    expect(findMissedRun(spec, last.at, now)?.toISOString()).toBe('2026-06-01T03:30:00.000Z');
+    expect(futureTimes(record('2099-01-01T00:00:00.000Z'), now)).toEqual(['last run 2099-01-01T00:00:00.000Z']);
+  });
+
+  it('falls back to a sane newest archive; a sane record, or a few seconds of skew, is trusted', async () => {
+    const archived = new Date('2026-06-01T04:00:00.000Z');
+    expect(await lastRunForCatchUp(record('2099-01-01T00:00:00.000Z'), async () => archived, now)).toEqual({ at: archived, future: 'last run 2099-01-01T00:00:00.000Z' });
+    expect(await lastRunForCatchUp(record('2026-06-01T12:00:30.000Z'), none, now)).toEqual({ at: new Date('2026-06-01T12:00:30.000Z'), future: undefined });
+    expect(await lastRunForCatchUp(record(null), none, now)).toEqual({ at: null, future: undefined });
+    expect(await lastRunForCatchUp(record(null), async () => new Date('2099-01-01T00:00:00.000Z'), now)).toEqual({ at: UNKNOWN_RUN_TIME, future: 'newest archive 2099-01-01T00:00:00.000Z' });
   });
 });

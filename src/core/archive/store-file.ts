@@ -1,0 +1,174 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ArchiveWriter, EntryMeta } from './archive-writer.js';
+import { isDamaged, takeSnapshot, type SnapshotOutcome } from './db-snapshots.js';
+import type { FileFlag, ManifestEntry } from './manifest.js';
+import type { ManifestWriter } from './manifest-writer.js';
+import { ReadScratch, readStableFile, type StableRead } from './read-stable.js';
+import { checkIntegrity, isDamagedDatabaseError, isSqliteHeader, SQLITE_NAME } from './sqlite-snapshot.js';
+import { storeSparse } from './store-sparse.js';
+import { isVanished } from './walk.js';
+
+/** What one stored file added to the archive: a damaged database brings its side files along. */
+export interface Stored {
+  bytes: number;
+  files: number;
+}
+
+/** A file stored raw and flagged in the manifest: the create result, verify and restore all name it. */
+export interface FlaggedFile {
+  /** The file on disk. */
+  path: string;
+  /** Its archive entry. */
+  entry: string;
+  kind: FileFlag['kind'];
+  reason: string;
+}
+
+export interface StoreContext {
+  writer: ArchiveWriter;
+  manifest: ManifestWriter | undefined;
+  snapshots: Map<string, SnapshotOutcome>;
+  stagingDir: string;
+  scratch: ReadScratch;
+  warn: (message: string) => void;
+  flagged: FlaggedFile[];
+  /** Files the survey saw with holes: stored in the sparse format unless they turn out dense. */
+  sparseFiles: ReadonlySet<string>;
+}
+
+type FileBase = Omit<Extract<ManifestEntry, { type: 'file' }>, 'type' | 'size' | 'sha256'>;
+
+/** SQLite's side files: never archived for a good database (the snapshot holds their data), kept for a damaged one. */
+const SIDE_FILES = ['-wal', '-journal'];
+
+function vanishedWarning(abs: string): string {
+  return `${abs} vanished while it was backed up; skipped`;
+}
+
+/** Reads a file for the archive; undefined when it vanished since the walk listed it. */
+async function readOrVanish(ctx: StoreContext, abs: string): Promise<StableRead | undefined> {
+  try {
+    return await readStableFile(abs, path.join(ctx.stagingDir, 'current-file'), ctx.scratch);
+  } catch (error) {
+    if (isVanished((error as { cause?: unknown }).cause)) return undefined;
+    throw error;
+  }
+}
+
+/** Adds one stable read as a file entry; returns the bytes stored. */
+async function addRead(ctx: StoreContext, name: string, base: FileBase, meta: EntryMeta, read: StableRead, flag?: FileFlag): Promise<number> {
+  const fileMeta = { ...meta, mode: read.stat.mode, mtime: read.stat.mtime };
+  if (read.kind === 'buffer') await ctx.writer.addBuffer(name, read.data, fileMeta);
+  else {
+    await ctx.writer.addFile(name, read.file, read.size, fileMeta);
+    await fs.rm(read.file, { force: true });
+  }
+  const size = read.kind === 'buffer' ? read.data.length : read.size;
+  const entry: ManifestEntry = { ...base, type: 'file', mode: read.stat.mode & 0o7777, mtimeMs: Math.trunc(read.stat.mtimeMs), size, sha256: read.sha256 };
+  await ctx.manifest?.add(flag ? { ...entry, flagged: flag } : entry);
+  return size;
+}
+
+/**
+ * A database that cannot be snapshotted or fails integrity_check: the bytes on disk (and its -wal/-journal, which
+ * recovery tools read too) are archived as they are and flagged, so a damaged install still gets a backup of
+ * everything, the damaged file included. The backup then fails (exit 1) with this warning; see damagedDatabaseError.
+ */
+async function storeDamaged(ctx: StoreContext, abs: string, name: string, base: FileBase, meta: EntryMeta, reason: string, read?: StableRead): Promise<Stored | undefined> {
+  const raw = read ?? (await readOrVanish(ctx, abs));
+  if (!raw) {
+    ctx.warn(vanishedWarning(abs));
+    return undefined;
+  }
+  const flag: FileFlag = { kind: 'corrupt-database', reason };
+  const stored = { bytes: await addRead(ctx, name, base, meta, raw, flag), files: 1 };
+  ctx.flagged.push({ path: abs, entry: name, ...flag });
+  const sides: string[] = [];
+  for (const suffix of SIDE_FILES) {
+    const side = `${abs}${suffix}`;
+    const stat = await fs.lstat(side).catch(() => undefined);
+    if (!stat?.isFile()) continue;
+    const sideRead = await readOrVanish(ctx, side);
+    if (!sideRead) continue;
+    const sideFlag: FileFlag = { kind: 'corrupt-database', reason: `${suffix.slice(1)} file of the damaged database ${path.basename(abs)}` };
+    const sideMeta = { ...meta, uid: stat.uid, gid: stat.gid };
+    stored.bytes += await addRead(ctx, `${name}${suffix}`, { ...base, path: `${name}${suffix}` }, sideMeta, sideRead, sideFlag);
+    stored.files += 1;
+    sides.push(path.basename(side));
+  }
+  const with_ = sides.length ? ` (with its ${sides.join(' and ')})` : '';
+  ctx.warn(`database ${abs} is damaged (${reason}): stored as a raw copy${with_}, flagged in the manifest; everything else is backed up. ` +
+    `Recover it with: sqlite3 ${abs} .recover | sqlite3 recovered.sqlite, or restore it from an older archive`);
+  return stored;
+}
+
+/** Adds a snapshot once it passed integrity_check; a damaged one is archived raw instead. */
+async function storeSnapshot(ctx: StoreContext, abs: string, name: string, base: FileBase, meta: EntryMeta, outcome: SnapshotOutcome, read?: StableRead): Promise<Stored | undefined> {
+  if (isDamaged(outcome)) return storeDamaged(ctx, abs, name, base, meta, outcome.damaged, read);
+  try {
+    await checkIntegrity(outcome.file, abs);
+  } catch (error) {
+    if (!isDamagedDatabaseError(error)) throw error;
+    await fs.rm(outcome.file, { force: true });
+    return storeDamaged(ctx, abs, name, base, meta, (error as Error).message.replace(/^database \S+ /, ''), read);
+  }
+  const sha256 = await ctx.writer.addFile(name, outcome.file, outcome.size, meta);
+  await fs.rm(outcome.file, { force: true });
+  await ctx.manifest?.add({ ...base, type: 'file', size: outcome.size, sha256, sqlite: { snapshot: true, integrity: 'ok', pages: outcome.pages } });
+  return { bytes: outcome.size, files: 1 };
+}
+
+/**
+ * Archives one regular file and returns the bytes stored: a database as its snapshot (taken now when the walk
+ * finds a SQLite header the name did not announce), anything else as one stable read. Undefined when the file
+ * vanished since the walk listed it (skipped with a warning).
+ */
+export async function storeFile(ctx: StoreContext, abs: string, name: string, base: FileBase, meta: EntryMeta): Promise<Stored | undefined> {
+  const snapshot = ctx.snapshots.get(abs);
+  if (snapshot) return storeSnapshot(ctx, abs, name, base, meta, snapshot);
+  let read: StableRead | undefined;
+  if (ctx.sparseFiles.has(abs) && !SQLITE_NAME.test(abs)) {
+    const sparse = await storeSparse(ctx, abs, name, base, meta);
+    if (typeof sparse === 'number') return { bytes: sparse, files: 1 };
+    if (sparse === 'vanished') {
+      ctx.warn(vanishedWarning(abs));
+      return undefined;
+    }
+    read = sparse;
+  }
+  read ??= await readOrVanish(ctx, abs);
+  if (!read) {
+    ctx.warn(vanishedWarning(abs));
+    return undefined;
+  }
+  const head = read.kind === 'buffer' ? read.data.subarray(0, 16) : await readHead(read.file);
+  if (isSqliteHeader(head)) {
+    // The read is kept for the damaged case: it is what the file held.
+    try {
+      return await storeSnapshot(ctx, abs, name, base, meta, await takeSnapshot(abs, ctx.stagingDir), read);
+    } finally {
+      if (read.kind === 'staged') await fs.rm(read.file, { force: true });
+    }
+  }
+  if (!read.stable) ctx.warn(`${abs} kept changing while it was read; archived the last complete read`);
+  const size = read.kind === 'buffer' ? read.data.length : read.size;
+  if (SQLITE_NAME.test(abs) && size > 0) {
+    const flag: FileFlag = { kind: 'not-a-database', reason: 'named like a SQLite database but has no SQLite header' };
+    ctx.flagged.push({ path: abs, entry: name, ...flag });
+    ctx.warn(`${abs} is named like a database but is not a SQLite database: stored as is, flagged in the manifest`);
+    return { bytes: await addRead(ctx, name, base, meta, read, flag), files: 1 };
+  }
+  return { bytes: await addRead(ctx, name, base, meta, read), files: 1 };
+}
+
+async function readHead(file: string): Promise<Buffer> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(16);
+    const { bytesRead } = await handle.read(buf, 0, 16, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
