@@ -5,6 +5,7 @@ import { resolveBackup, type ResolvedArchive } from '../core/store/resolve-backu
 import { openStore } from '../core/store/open-store.js';
 import type { BackupStore } from '../core/store/types.js';
 import type { DecryptionKey } from '../core/crypto/keys.js';
+import type { RepositoryFlags } from '../core/store/resolve-repository.js';
 
 /** Options every command accepts: where OpenClaw lives. */
 export interface GlobalOptions {
@@ -45,9 +46,10 @@ export async function resolveArchiveArg(
   globals: GlobalOptions,
   io: CommandIO,
   decrypt?: DecryptionKey,
+  repository?: RepositoryFlags,
 ): Promise<ResolvedArchive & { store: BackupStore | undefined }> {
   if (await fs.stat(ref).then((s) => s.isFile(), () => false)) return { input: ref, store: undefined };
   const { paths, config } = await loadContext(globals, io, { allowMissing: true });
-  const store = await openStore(paths, config);
+  const store = await openStore(paths, config, { repository, env: io.env });
   return { ...(await resolveBackup(store, ref, { decrypt })), store };
 }

@@ -14,8 +14,10 @@ import { expandHome, type StatePaths } from '../../config/paths.js';
 import type { DecryptionKey } from '../../core/crypto/keys.js';
 import { keyToVerify } from '../../core/crypto/verify-key.js';
 import { addEncryptOptions, resolveEncryptOverride, type EncryptFlags } from '../key-options.js';
+import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 
-interface CreateFlags extends EncryptFlags {
+interface CreateFlags extends EncryptFlags, RepositoryFlags {
+  init?: boolean;
   identity?: string[];
   only?: string;
   output?: string;
@@ -34,7 +36,7 @@ async function keyForVerify(flags: CreateFlags, settings: EncryptSettings, keyPa
   throw new UsageError('--verify: the archive is encrypted to recipients; pass --identity with a matching age identity file');
 }
 
-function printResult(io: CommandIO, result: CreateResult, verified: boolean): void {
+function printResult(io: CommandIO, result: CreateResult, verified: boolean, created: string): void {
   if (result.dryRun) {
     io.stdout.write(
       `Dry run: would archive ${result.files} files, ${result.directories} directories, ${result.symlinks} symlinks ` +
@@ -43,7 +45,7 @@ function printResult(io: CommandIO, result: CreateResult, verified: boolean): vo
     return;
   }
   io.stdout.write(
-    `Created ${result.archive}\n  ${result.files} files (${result.databases} database snapshots), ${formatBytes(result.contentBytes)} → ` +
+    `Created ${created}\n  ${result.files} files (${result.databases} database snapshots), ${formatBytes(result.contentBytes)} → ` +
       `${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (gateway paused ${formatDuration(result.pauseMs)})\n` +
       `  components: ${result.components.join(', ')}${result.encrypted ? '\n  encrypted: age' : ''}\n  sha256: ${result.sha256}${verified ? '\n  verified: ok' : ''}\n`,
   );
@@ -54,13 +56,14 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
     .command('create')
     .description('make a backup archive of the OpenClaw state now')
     .option('--only <components>', 'comma-separated components: config,credentials,sessions,memory,workspace,logs,cache,state')
-    .option('-o, --output <path>', 'archive file, or an existing directory (default: backup.path)')
+    .option('-o, --output <path>', 'archive file, or an existing directory (default: backup.repository, else backup.path)')
     .option('--compress <kind>', 'override backup.compress: gzip, zstd or none')
     .option('--dry-run', 'print what would be archived and write nothing')
     .option('--verify', 're-read the finished archive against its manifest')
     .option('--json', 'print one JSON object')
-    .option('--lock-wait <seconds>', 'how long to wait for another backup or restore holding the lock', '60');
-  addEncryptOptions(command)
+    .option('--lock-wait <seconds>', 'how long to wait for another backup or restore holding the lock', '60')
+    .option('--init', 'initialise the repository first when it does not exist yet (backup.repository / --repository)');
+  addRepositoryOptions(addEncryptOptions(command))
     .action(async (flags: CreateFlags) => {
       const lockWait = Number(flags.lockWait);
       if (!Number.isFinite(lockWait) || lockWait < 0) throw new UsageError(`--lock-wait: expected a number of seconds, got "${flags.lockWait}"`);
@@ -73,7 +76,11 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       const settings = encrypt ?? config.backup.encrypt;
       const verifyKey = flags.verify && !flags.dryRun && settings ? await keyForVerify(flags, settings, encrypt ? 'command line' : `${config.keyPrefix}.encrypt`, paths, io) : undefined;
       const progress = flags.json ? createProgressDisplay({ isTTY: false } as NodeJS.WriteStream, '') : createProgressDisplay(io.stderr, 'Backing up');
-      const store = await openStore(paths, config, { output: flags.output });
+      const store = await openStore(paths, config, { output: flags.output, repository: repositoryFlags(flags), env: io.env });
+      if (flags.init) {
+        if (!store.init) throw new UsageError('--init: there is no repository to initialise; set backup.repository or pass --repository');
+        if (!flags.dryRun && (await store.init(io.signal)).created) io.stderr.write(`initialised repository ${store.location}\n`);
+      }
       const result = await createBackup({
         paths,
         config,
@@ -99,7 +106,8 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
           archive: result.archive, bytes: result.bytes, files: result.files, sha256: result.sha256, components: result.components,
           durationMs: result.durationMs, pauseMs: result.pauseMs, databases: result.databases, contentBytes: result.contentBytes,
           createdAt: result.createdAt, profile: result.profile, dryRun: result.dryRun, verified, encrypted: result.encrypted, warnings: result.warnings,
+          ...(result.stored?.snapshot ? { snapshot: result.stored.snapshot, repository: result.stored.repository } : {}),
         });
-      } else printResult(io, result, verified);
+      } else printResult(io, result, verified, result.stored ? store.source(result.stored).label : String(result.archive));
     });
 }

@@ -4,16 +4,18 @@ import { withStateLock } from '../../core/lock.js';
 import { pruneBackups } from '../../core/prune.js';
 import { openStore } from '../../core/store/open-store.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
+import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 
 export function registerPrune(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
-  program
+  const command = program
     .command('prune')
     .description("apply backup.retention to this state dir's archives now (the newest is always kept)")
     .option('--dry-run', 'show what would be deleted and delete nothing')
-    .option('--json', 'print one JSON object: kept (with reasons), removed, ignored')
-    .action(async (flags: { dryRun?: boolean; json?: boolean }) => {
+    .option('--json', 'print one JSON object: kept (with reasons), removed, ignored');
+  addRepositoryOptions(command)
+    .action(async (flags: RepositoryFlags & { dryRun?: boolean; json?: boolean }) => {
       const { paths, config } = await loadContext(globals(), io);
-      const store = await openStore(paths, config);
+      const store = await openStore(paths, config, { repository: repositoryFlags(flags), env: io.env });
       const result = await withStateLock(paths.stateDir, { command: 'openclaw-backup prune', signal: io.signal }, () =>
         pruneBackups(store, { retention: config.backup.retention, timeZone: config.backup.timezone, dryRun: flags.dryRun ?? false }),
       );

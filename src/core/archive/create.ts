@@ -105,7 +105,7 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   // A restore killed mid-swap may have left the backups dir inside its staging dir: put it back before writing.
   if (!options.dryRun) await cleanStaleRestoreStaging(paths.stateDir);
   const selection = buildSelection({ only: options.only, include: config.backup.include, exclude: config.backup.exclude, keyPrefix: config.keyPrefix });
-  const compression = options.compression ?? config.backup.compress;
+  const requested = options.compression ?? config.backup.compress;
   const resolvePath = (file: string) => expandHome(file, paths.home, paths.stateDir);
   const encryptSettings = options.encrypt ?? config.backup.encrypt;
   const keyPath = options.encrypt ? 'command line' : `${config.keyPrefix}.encrypt`;
@@ -115,6 +115,9 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   const store = options.store ?? (await openStore(paths, config, { output: options.output }));
   const target = await store.prepareWrite({ stateDir: paths.stateDir, sourceRoots: sources.map((s) => s.root.path), create: !options.dryRun, encrypted: Boolean(encryption) });
   const components = COMPONENTS.filter((c) => selection.components.has(c));
+  // A repository stores the archive uncompressed inside: it deduplicates and compresses it itself.
+  const compression = target.compression ?? requested;
+  if (options.compression && options.compression !== compression) warn(`--compress ${options.compression} ignored: ${store.location} compresses backups itself`);
   if (store.kind === 'folder') checkKeyPlacement(encryptSettings, { backupDir: store.location, stateDir: paths.stateDir, resolvePath }, warn);
 
   const header: ArchiveHeader = {
@@ -162,7 +165,7 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
     const snapshots = await quiesce(() => snapshotDatabases({ databases, stagingDir, signal: options.signal }));
     const pauseMs = Date.now() - pauseStart;
 
-    draft = await store.begin({ profile: paths.profile, createdAt, compression, encrypted: Boolean(encryption) });
+    draft = await store.begin({ profile: paths.profile, createdAt, compression, encrypted: Boolean(encryption), components });
     writer = await ArchiveWriter.open(draft.target, compression, options.signal, seal);
     await writer.addBuffer(HEADER_PATH, Buffer.from(`${JSON.stringify(header, null, 2)}\n`), { mode: 0o600, mtime: createdAt });
     manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);

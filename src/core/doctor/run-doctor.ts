@@ -10,6 +10,7 @@ import { checkPermissions } from './check-permissions.js';
 import { checkPostBackup } from './check-post-backup.js';
 import { checkStaleLocks } from './check-stale-locks.js';
 import { checkStateLocation } from './check-state-location.js';
+import { checkStore } from './check-store.js';
 import { folderStore } from '../store/folder-store.js';
 import { openStore } from '../store/open-store.js';
 import type { DoctorCheck, DoctorContext, DoctorFinding } from './types.js';
@@ -23,6 +24,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkPermissions,
   checkPostBackup,
   checkStaleLocks,
+  checkStore,
   checkFreshness,
   checkDiskSpace,
 ];
@@ -30,10 +32,10 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
 export type DoctorInput = Omit<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir' | 'store'>;
 
 /** Loads the config without failing: doctor reports a bad config as a finding and checks the rest with defaults. */
-export async function loadDoctorConfig(paths: StatePaths): Promise<Pick<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir' | 'store'>> {
+export async function loadDoctorConfig(paths: StatePaths, env: NodeJS.ProcessEnv = process.env): Promise<Pick<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir' | 'store'>> {
   try {
     const config: LoadedConfig = await loadConfig(paths, { allowMissing: true });
-    return { config, configError: undefined, backup: config.backup, backupDir: config.backupDir, store: await openStore(paths, config) };
+    return { config, configError: undefined, backup: config.backup, backupDir: config.backupDir, store: await openStore(paths, config, { env }) };
   } catch (error) {
     if (!isBackupError(error)) throw error;
     const backup = backupBlockSchema.parse({});
@@ -50,7 +52,7 @@ export interface DoctorReport {
 
 /** Runs every check; a check that throws becomes an error line instead of hiding the others. */
 export async function runDoctor(input: DoctorInput, checks: readonly DoctorCheck[] = DOCTOR_CHECKS): Promise<DoctorReport> {
-  const context: DoctorContext = { ...input, ...(await loadDoctorConfig(input.paths)) };
+  const context: DoctorContext = { ...input, ...(await loadDoctorConfig(input.paths, input.env)) };
   const findings: DoctorFinding[] = [];
   for (const check of checks) {
     try {
