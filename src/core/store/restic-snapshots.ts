@@ -20,11 +20,6 @@ export interface ResticSnapshot {
   tags?: string[];
 }
 
-interface FindResult {
-  snapshot: string;
-  matches: { path: string; size?: number; type: string }[];
-}
-
 export const scopeTags = (scope: SnapshotScope): string[] => [OUR_TAG, `profile:${scope.profile}`];
 
 /** `--tag a,b` means "has both": our tag and the profile's. */
@@ -36,6 +31,15 @@ function isSnapshot(value: unknown): value is ResticSnapshot {
 }
 
 const COMPONENTS_TAG = 'components:';
+const BYTES_TAG = 'bytes:';
+
+/** `bytes:<n>`: the archive's size, known when the snapshot is made (restic 0.14 keeps no size in a snapshot). */
+export const bytesTag = (bytes: number): string => `${BYTES_TAG}${bytes}`;
+
+function bytesOf(snapshot: ResticSnapshot): number {
+  const tag = snapshot.tags?.find((t) => t.startsWith(BYTES_TAG));
+  return tag ? Number(tag.slice(BYTES_TAG.length)) || 0 : 0;
+}
 
 /** `components:config+credentials+…`: what the archive holds, readable without reading the archive. */
 export const componentsTag = (components: Component[]): string => `${COMPONENTS_TAG}${components.join('+')}`;
@@ -47,35 +51,27 @@ function componentsOf(snapshot: ResticSnapshot): Component[] | null {
   return names.every((n) => (COMPONENTS as readonly string[]).includes(n)) ? (names as Component[]) : null;
 }
 
-/** A snapshot of ours as the store lists it. `bytes` is the archive's size inside it. */
-export function toStoredBackup(snapshot: ResticSnapshot, bytes: number, repo: ResticRepository, profile: string): StoredBackup {
+/** A snapshot of ours as the store lists it. `bytes` is the size of the archive it holds. */
+export function toStoredBackup(snapshot: ResticSnapshot, repo: ResticRepository, profile: string): StoredBackup {
   return {
-    archive: snapshot.short_id, createdAt: new Date(snapshot.time).toISOString(), bytes, components: componentsOf(snapshot), encrypted: false, profile,
+    archive: snapshot.short_id, createdAt: new Date(snapshot.time).toISOString(), bytes: bytesOf(snapshot), components: componentsOf(snapshot), encrypted: false, profile,
     recognisedBy: 'tags', snapshot: snapshot.id, repository: repo.location,
   };
 }
 
-/** The archive file's path inside a snapshot: restic names it after --stdin-filename. */
-export const archivePathOf = (snapshot: Pick<ResticSnapshot, 'paths'>): string => snapshot.paths[0] ?? '/';
+/** The staging tree's path inside a snapshot (what `restic dump` reads). */
+export const treePathOf = (snapshot: Pick<ResticSnapshot, 'paths'>): string => snapshot.paths[0] ?? '/';
 
 /**
- * This state's snapshots, newest first: `restic snapshots` scoped by tag, profile and host (other hosts', other
- * profiles' and other tools' snapshots in a shared repository are never seen), and one `restic find` for the
- * archives' sizes (restic 0.14 keeps no size in the snapshot itself).
+ * This state's snapshots, newest first: `restic snapshots` scoped by tag, profile and host, so other hosts',
+ * other profiles' and other tools' snapshots in a shared repository are never seen (nor forgotten).
  */
-export async function listSnapshots(repo: ResticRepository, scope: SnapshotScope, signal?: AbortSignal): Promise<{ snapshot: ResticSnapshot; bytes: number }[]> {
+export async function listSnapshots(repo: ResticRepository, scope: SnapshotScope, signal?: AbortSignal): Promise<ResticSnapshot[]> {
   const parsed = parseJsonLines(await runRestic(repo, ['snapshots', '--json', ...scopeArgs(scope)], { signal }))[0];
-  const snapshots = (Array.isArray(parsed) ? parsed : []).filter(isSnapshot).filter((s) => s.paths.length === 1);
-  if (snapshots.length === 0) return [];
-  const found = parseJsonLines(await runRestic(repo, ['find', '--json', ...scopeArgs(scope), '*.tar'], { signal }))[0];
-  const sizes = new Map<string, number>();
-  for (const hit of (Array.isArray(found) ? found : []) as FindResult[]) {
-    const file = hit.matches?.find((m) => m.type === 'file');
-    if (file) sizes.set(`${hit.snapshot} ${file.path}`, file.size ?? 0);
-  }
-  return snapshots
-    .map((snapshot) => ({ snapshot, bytes: sizes.get(`${snapshot.id} ${archivePathOf(snapshot)}`) ?? 0 }))
-    .sort((a, b) => Date.parse(b.snapshot.time) - Date.parse(a.snapshot.time) || b.snapshot.id.localeCompare(a.snapshot.id));
+  return (Array.isArray(parsed) ? parsed : [])
+    .filter(isSnapshot)
+    .filter((s) => s.paths.length === 1)
+    .sort((a, b) => Date.parse(b.time) - Date.parse(a.time) || b.id.localeCompare(a.id));
 }
 
 /** One snapshot by id or prefix, whatever its host or profile, if it is one of ours (it carries our tag). */

@@ -6,20 +6,21 @@ import type { ArchiveSource } from '../archive/source.js';
 import { describeResticFailure } from './restic-errors.js';
 import type { ResticRepository } from './restic-repository.js';
 import { spawnRestic } from './restic-run.js';
+import { reshapeTreeTar } from './restic-tree-tar.js';
 
 export interface DumpTarget {
   /** Full snapshot id. */
   id: string;
   shortId: string;
-  /** The archive's path inside the snapshot (/openclaw-backup-….tar). */
-  file: string;
+  /** The staging tree's path inside the snapshot. */
+  tree: string;
   bytes: number | undefined;
 }
 
 export const snapshotLabel = (repo: ResticRepository, shortId: string): string => `snapshot ${shortId} in ${repo.location}`;
 
 /**
- * The archive inside a snapshot, streamed by `restic dump`. restic decrypts and authenticates every blob it reads
+ * The archive a snapshot holds, streamed by `restic dump` of its tree and put back into our layout. restic decrypts and authenticates every blob it reads
  * and checks its hash, so a damaged pack makes the stream fail: the error is an IntegrityError naming the
  * snapshot (exit 3); an unreachable repository stays a failure (exit 1).
  */
@@ -33,7 +34,7 @@ export function dumpSource(repo: ResticRepository, target: DumpTarget): ArchiveS
   return {
     label,
     async open(): Promise<{ stream: Readable; size: number | undefined }> {
-      const { child } = await spawnRestic(repo, ['dump', target.id, target.file], { stdin: 'ignore', stdout: 'pipe' });
+      const { child } = await spawnRestic(repo, ['dump', target.id, target.tree], { stdin: 'ignore', stdout: 'pipe' });
       const stdout = child.stdout as unknown as Readable;
       const out = new PassThrough({ highWaterMark: 1024 * 1024 });
       stdout.pipe(out, { end: false });
@@ -58,7 +59,7 @@ export function dumpSource(repo: ResticRepository, target: DumpTarget): ArchiveS
         if (!failure) out.end();
         else if (!out.destroyed) out.destroy(explain(failure, false));
       });
-      return { stream: out, size: target.bytes };
+      return { stream: reshapeTreeTar(out, target.tree), size: target.bytes };
     },
   };
 }

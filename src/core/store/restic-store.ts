@@ -1,12 +1,14 @@
 import os from 'node:os';
+import path from 'node:path';
 import { isInside } from '../../config/paths.js';
-import { isBackupError, UsageError } from '../../errors.js';
-import { archiveFileName } from '../archive/naming.js';
+import { BackupError, isBackupError, UsageError } from '../../errors.js';
+import { ARCHIVE_ROOT } from '../archive/manifest.js';
 import { diagnoseRepository } from './restic-diagnose.js';
 import { beginSnapshot, type ResticStatus } from './restic-draft.js';
 import { localPathOf, type ResticRepository } from './restic-repository.js';
 import { parseJsonLines, runRestic } from './restic-run.js';
-import { archivePathOf, findSnapshot, listSnapshots, scopeArgs, toStoredBackup, type SnapshotScope } from './restic-snapshots.js';
+import { mirrorDirIn } from './restic-mirror.js';
+import { findSnapshot, listSnapshots, scopeArgs, toStoredBackup, treePathOf, type SnapshotScope } from './restic-snapshots.js';
 import { dumpSource, snapshotLabel } from './restic-source.js';
 import type { BackupStore, StoredBackup } from './types.js';
 
@@ -36,14 +38,14 @@ interface LsNode {
 export function resticStore(options: ResticStoreOptions): BackupStore {
   const { repo } = options;
   const scope: SnapshotScope = { profile: options.profile, hostname: options.hostname ?? os.hostname() };
-  // Where each snapshot keeps its archive, learnt from listing; the name follows from the time otherwise.
-  const files = new Map<string, string>();
-  const fileOf = (backup: StoredBackup) =>
-    files.get(backup.snapshot ?? backup.archive) ?? `/${archiveFileName(backup.profile, new Date(backup.createdAt), 'none')}`;
+  // Where each snapshot keeps its tree, learnt from listing (the mirror's path, unless it was made elsewhere).
+  const trees = new Map<string, string>();
+  let mirrorDir: string | undefined;
+  const treeOf = (backup: StoredBackup) => trees.get(backup.snapshot ?? backup.archive) ?? path.join(mirrorDir ?? '', ARCHIVE_ROOT);
   const list = async (signal?: AbortSignal) => {
     const snapshots = await listSnapshots(repo, scope, signal);
-    for (const { snapshot } of snapshots) files.set(snapshot.id, archivePathOf(snapshot));
-    return snapshots.map(({ snapshot, bytes }) => toStoredBackup(snapshot, bytes, repo, options.profile));
+    for (const snapshot of snapshots) trees.set(snapshot.id, treePathOf(snapshot));
+    return snapshots.map((snapshot) => toStoredBackup(snapshot, repo, options.profile));
   };
   // restic unlock removes only stale locks: ones older than 30 minutes, or of a dead process on this host.
   const unlock = (signal?: AbortSignal) => runRestic(repo, ['unlock'], { signal });
@@ -54,7 +56,7 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
     async list() {
       return { location: repo.location, archives: await list(), ignored: [] };
     },
-    source: (backup) => dumpSource(repo, { id: backup.snapshot ?? backup.archive, shortId: backup.archive, file: fileOf(backup), bytes: backup.bytes }),
+    source: (backup) => dumpSource(repo, { id: backup.snapshot ?? backup.archive, shortId: backup.archive, tree: treeOf(backup), bytes: backup.bytes }),
     async prepareWrite(context) {
       if (context.encrypted) {
         throw new UsageError(`${repo.keyPath}: a repository is encrypted by restic with its password; age encryption is not used with it (drop --encrypt-to / --passphrase-file, or write a local archive with --output)`);
@@ -70,19 +72,21 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       }
       // Opens the repository (a wrong password or a missing repository fails here, before anything is written)
       // and removes the stale lock a killed run of ours left.
+      mirrorDir = mirrorDirIn(scratch.scratchDir);
       if (context.create) await unlock();
       else await runRestic(repo, ['cat', 'config']);
       return { scratchDir: scratch.scratchDir, excludeFromWalk, name: undefined, compression: 'none' };
     },
     async begin(meta) {
-      const fileName = archiveFileName(meta.profile, meta.createdAt, 'none');
-      const draft = await beginSnapshot(repo, { scope, fileName, createdAt: meta.createdAt, components: meta.components ?? [], onStatus: options.onStatus });
+      if (!mirrorDir) throw new BackupError('failure', 'restic store: begin() before prepareWrite()');
+      const draft = await beginSnapshot(repo, { scope, mirrorDir, createdAt: meta.createdAt, components: meta.components ?? [], onStatus: options.onStatus });
+      const tree = path.join(mirrorDir, ARCHIVE_ROOT);
       return {
         target: draft.target,
         abort: () => draft.abort(),
         async commit() {
           const committed = await draft.commit();
-          files.set(committed.snapshot as string, `/${fileName}`);
+          trees.set(committed.snapshot as string, tree);
           return committed;
         },
       };
@@ -98,9 +102,11 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       // our verify reads the archive through `restic dump` (one read of the data, not two).
       const id = backup.snapshot ?? backup.archive;
       try {
-        const nodes = parseJsonLines(await runRestic(repo, ['ls', '--json', id], { signal, command: 'ls' })) as LsNode[];
-        const file = nodes.find((n) => n.struct_type === 'node' && n.type === 'file' && n.path === fileOf(backup));
-        if (!file) return [{ path: snapshotLabel(repo, backup.archive), reason: `the snapshot holds no ${fileOf(backup)}` }];
+        const nodes = parseJsonLines(await runRestic(repo, ['ls', '--json', id, treeOf(backup)], { signal, command: 'ls' })) as LsNode[];
+        const header = path.posix.join(treeOf(backup), 'header.json');
+        if (!nodes.some((n) => n.struct_type === 'node' && n.type === 'file' && n.path === header)) {
+          return [{ path: snapshotLabel(repo, backup.archive), reason: `the snapshot holds no ${header}: not a backup of ours` }];
+        }
         return [];
       } catch (error) {
         if (isBackupError(error) && error.kind === 'integrity') return [{ path: snapshotLabel(repo, backup.archive), reason: error.message }];
@@ -130,11 +136,9 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
     async find(ref, signal) {
       const snapshot = await findSnapshot(repo, ref, signal);
       if (!snapshot) return undefined;
-      files.set(snapshot.id, archivePathOf(snapshot));
-      const nodes = parseJsonLines(await runRestic(repo, ['ls', '--json', snapshot.id], { signal, command: 'ls' })) as LsNode[];
-      const size = nodes.find((n) => n.struct_type === 'node' && n.path === archivePathOf(snapshot))?.size ?? 0;
+      trees.set(snapshot.id, treePathOf(snapshot));
       const profile = snapshot.tags?.find((t) => t.startsWith('profile:'))?.slice('profile:'.length) ?? options.profile;
-      return toStoredBackup(snapshot, size, repo, profile);
+      return toStoredBackup(snapshot, repo, profile);
     },
   };
 }
