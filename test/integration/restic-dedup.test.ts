@@ -40,5 +40,5 @@ describe('restic repository: deduplication on a 110 MB state', () => {
     const verify = await runCli(['verify', 'latest', '--json'], { env, timeoutMs: 600_000 });
     expect(verify.code, verify.stderr).toBe(0);
     expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, hashesChecked: true });
-  });
+  }, 900_000);
 });
