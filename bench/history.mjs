@@ -90,14 +90,24 @@ export function renderHistory(r) {
       'Nightly change: 20 notes edited, 400 database rows added, 100 transcript lines appended. (a) `create --compress gzip --output DIR`, ' +
       '(b) `create --repository` (our archive as a kept staging tree handed to `restic backup`), (c) `restic backup` of the state dir. Bytes added = growth of the archive dir / repository on disk.',
     '',
-    '| night | load | (a) gzip wall | (a) added | (b) ours→restic wall | (b) added | (c) restic wall | (c) added | b/c added | b/c wall |',
+    '| night | load | (a) gzip wall | (a) added | (b) ours→restic wall (cpu) | (b) added | (c) restic wall (cpu) | (c) added | b/c added | b/c wall |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    ...r.nights.map((n) => `| ${n.night} | ${n.load.toFixed(1)} | ${s(n.a.ms)} | ${mb(n.a.added)} | ${s(n.b.ms)} | ${mb(n.b.added)} | ${s(n.c.ms)} | ${mb(n.c.added)} | ${(n.b.added / Math.max(1, n.c.added)).toFixed(2)} | ${(n.b.ms / n.c.ms).toFixed(2)} |`),
+    ...r.nights.map((n) => `| ${n.night} | ${n.load.toFixed(1)} | ${s(n.a.ms)} | ${mb(n.a.added)} | ${s(n.b.ms)} (${s(n.b.cpuMs)}) | ${mb(n.b.added)} | ${s(n.c.ms)} (${s(n.c.cpuMs)}) | ${mb(n.c.added)} | ${(n.b.added / Math.max(1, n.c.added)).toFixed(2)} | ${(n.b.ms / n.c.ms).toFixed(2)} |`),
     `| week | | | ${mb(r.totals.a)} | | ${mb(r.totals.b)} | | ${mb(r.totals.c)} | ${(r.totals.b / r.totals.c).toFixed(2)} | |`,
     '',
     `Targets (nights 2–${r.nights.length}): bytes added ≤ 2 × (c): worst ${r.checks.bytesAddedPerNight.worst.toFixed(2)} × ${r.checks.bytesAddedPerNight.worst <= 2 ? 'met' : 'missed'}; ` +
       `wall ≤ 1.5 × (c): worst ${r.checks.wallPerNight.worst.toFixed(2)} × ${r.checks.wallPerNight.worst <= 1.5 ? 'met' : 'missed'}; ` +
       `week's storage ≤ 1.2 × (c): ${r.checks.weekStorage.ratio.toFixed(2)} × ${r.checks.weekStorage.ratio <= 1.2 ? 'met' : 'missed'}.`,
+    '',
+    'Why (b) costs more than (c) each night: plain restic skips every unchanged file by its metadata (parent snapshot) and ' +
+      'reads only what changed; we read and hash every file of the state and copy every database with SQLite\'s backup API ' +
+      '(the manifest needs each SHA-256), then restic re-reads the changed files of the staging tree. The extra bytes are ' +
+      'mostly the manifest (one JSON file listing all 20k files, rewritten each night) and the database copies. Wall times ' +
+      'of nights 2–7 ran beside other test runs on this 2-core machine (load in the table); CPU time is the steadier figure.',
+    '',
+    'Why a staging tree and not `restic backup --stdin`: on a 110 MB generated state the same nightly change streamed as one ' +
+      'uncompressed archive into `restic backup --stdin` added 11 MB a night (24 % of the first backup: restic\'s ~1 MiB chunks ' +
+      'around each of the 20 edited notes), the staging tree about 1 MB (2 %).',
     END,
   ];
   return lines.join('\n');
