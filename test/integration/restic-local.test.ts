@@ -198,6 +198,22 @@ describe('restic repository (local)', () => {
     expect(snapshotsOf(call)).toHaveLength(0);
   });
 
+  it('doctor: restic version, password file mode, reachability and the last snapshot', async () => {
+    type Finding = { id: string; level: string; message: string; fix?: string };
+    const doctor = async () => JSON.parse((await cli(['doctor', '--json'])).stdout) as { findings: Finding[] };
+    const finding = (report: { findings: Finding[] }, id: string) => report.findings.find((f) => f.id === id);
+    const before = await doctor();
+    expect(finding(before, 'repository-restic')).toMatchObject({ level: 'ok', message: expect.stringMatching(/^restic 0\.\d+\.\d+/) });
+    expect(finding(before, 'repository-password')).toMatchObject({ level: 'ok' });
+    expect(finding(before, 'repository-reachable')).toMatchObject({ level: 'error', fix: 'openclaw-backup repository init' });
+    expect((await cli(['create', '--init'])).code).toBe(0);
+    const after = await doctor();
+    expect(finding(after, 'repository-reachable')).toMatchObject({ level: 'ok', message: expect.stringMatching(/1 snapshot\(s\) of this state, last snapshot [0-9a-f]{8} 0\.0 hours ago/) });
+    expect(finding(after, 'newest-archive')).toMatchObject({ level: 'ok' });
+    fs.chmodSync(passwordFile, 0o640);
+    expect(finding(await doctor(), 'repository-password')).toMatchObject({ level: 'error', fix: `chmod 600 ${passwordFile}` });
+  });
+
   it('age encryption with a repository is refused with the reason; the password stays out of hooks and exports', async () => {
     setBlock({ repository: { url: repo, passwordFile }, encrypt: { passphraseEnv: 'X' } });
     const both = await cli(['create']);

@@ -65,6 +65,12 @@ describe('restic repository on real servers (127.0.0.1)', () => {
     expect(fs.existsSync(path.join(dir, 'config'))).toBe(true);
   });
 
+  it('rclone backend: restic starts rclone itself (rclone:<remote>:<path>, here a local path)', async () => {
+    const url = `rclone:${path.join(home, 'rclone-remote')}`;
+    setBlock({ url });
+    await roundTrip(url);
+  });
+
   it('REST with credentials in the URL: never shown, an unreachable server is one line exit 1', async () => {
     const dir = path.join(home, 'rest-data');
     fs.mkdirSync(dir);

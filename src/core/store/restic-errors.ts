@@ -26,8 +26,10 @@ const DAMAGED = /ciphertext verification failed|invalid data returned|hash misma
  * Messages name the repository without credentials and never hold restic's stack traces.
  */
 export function describeResticFailure(repo: ResticRepository, command: string, exitCode: number | undefined, stderr: string): BackupError {
-  const text = resticMessages(stderr).join('\n').replaceAll(repo.url, repo.location);
-  const reason = lastReason(stderr).replaceAll(repo.url, repo.location);
+  // restic names request URLs too (Head "https://user:secret@host/config"): every `//user:secret@` is masked.
+  const clean = (t: string) => t.replaceAll(repo.url, repo.location).replace(/(\/\/[^/@:\s"]*):[^/@\s"]*@/g, '$1:***@');
+  const text = clean(resticMessages(stderr).join('\n'));
+  const reason = clean(lastReason(stderr));
   const where = `repository ${repo.location}`;
   if (/wrong password or no key found/i.test(text)) {
     return new ConfigError(`${repo.passwordKey}: wrong password for ${where} (restic: wrong password or no key found)`);
