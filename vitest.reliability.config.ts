@@ -17,6 +17,9 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // As in vitest.config.ts: a TMPDIR of its own that must be empty at the end, temp dirs removed after each file.
+    globalSetup: ['test/helpers/temp-check.ts'],
+    setupFiles: ['test/helpers/setup.ts'],
     fileParallelism: false,
     env: { [SUMMARY_ENV]: countsFile, RELIABILITY_SEED: seed },
     reporters: ['default', new SummaryReporter(countsFile, seed)],

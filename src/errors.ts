@@ -11,6 +11,22 @@ export type ErrorKind =
   | 'already-running'
   | 'interrupted';
 
+/** The one map from error kind to process exit code. Documented in README and every --help. */
+export const EXIT_CODES = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  config: 2,
+  integrity: 3,
+  busy: 4,
+  'already-running': 78,
+  interrupted: 130,
+} as const satisfies Record<ErrorKind | 'ok', number>;
+
+export function exitCodeFor(kind: ErrorKind): number {
+  return EXIT_CODES[kind];
+}
+
 export interface BackupErrorOptions {
   cause?: unknown;
   /** Extra machine-readable detail for --json output (never secrets). */
@@ -93,6 +109,7 @@ export function describeFsError(error: unknown): string {
       EROFS: 'read-only file system',
       EDQUOT: 'disk quota exceeded',
       ELOOP: 'too many symbolic links',
+      ENAMETOOLONG: 'file name too long',
     };
     return `${code}: ${known[code] ?? 'file system error'}`;
   }

@@ -1,17 +1,21 @@
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
 import fs from 'node:fs/promises';
 import { resolveStatePaths, type StatePaths } from '../config/paths.js';
+import { escapeJsonText } from '../core/format.js';
 import { resolveBackup, type ResolvedArchive } from '../core/store/resolve-backup.js';
 import { openStore } from '../core/store/open-store.js';
 import type { BackupStore } from '../core/store/types.js';
 import type { DecryptionKey } from '../core/crypto/keys.js';
 import type { RepositoryFlags } from '../core/store/resolve-repository.js';
+import { UsageError } from '../errors.js';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from '../output/logger.js';
 
 /** Options every command accepts: where OpenClaw lives. */
 export interface GlobalOptions {
   stateDir?: string;
   profile?: string;
   config?: string;
+  logLevel?: string;
 }
 
 export interface CommandIO {
@@ -33,8 +37,17 @@ export async function loadContext(globals: GlobalOptions, io: CommandIO, options
   return { paths, config };
 }
 
+/** --log-level, else $LOG_LEVEL (as pino users set it), else info. */
+export function resolveLogLevel(globals: GlobalOptions, io: CommandIO): LogLevel {
+  const [value, source] = globals.logLevel !== undefined ? [globals.logLevel, '--log-level'] : [io.env.LOG_LEVEL, 'LOG_LEVEL'];
+  if (value === undefined || value === '') return 'info';
+  const level = value.toLowerCase();
+  if (!isLogLevel(level)) throw new UsageError(`${source}: expected one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  return level;
+}
+
 export function printJson(io: CommandIO, value: unknown): void {
-  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  io.stdout.write(`${escapeJsonText(JSON.stringify(value, null, 2))}\n`);
 }
 
 /**
@@ -48,7 +61,8 @@ export async function resolveArchiveArg(
   decrypt?: DecryptionKey,
   repository?: RepositoryFlags,
 ): Promise<ResolvedArchive & { store: BackupStore | undefined }> {
-  if (await fs.stat(ref).then((s) => s.isFile(), () => false)) return { input: ref, store: undefined };
+  // Anything on disk but a directory is an archive path (a FIFO or device is then refused as not a regular file).
+  if (await fs.stat(ref).then((s) => !s.isDirectory(), () => false)) return { input: ref, store: undefined };
   const { paths, config } = await loadContext(globals, io, { allowMissing: true });
   const store = await openStore(paths, config, { repository, env: io.env });
   return { ...(await resolveBackup(store, ref, { decrypt })), store };

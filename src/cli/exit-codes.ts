@@ -1,20 +1,6 @@
-import type { ErrorKind } from '../errors.js';
-
-/** The one map from error kind to process exit code. Documented in README and every --help. */
-export const EXIT_CODES = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
-  config: 2,
-  integrity: 3,
-  busy: 4,
-  'already-running': 78,
-  interrupted: 130,
-} as const satisfies Record<ErrorKind | 'ok', number>;
-
-export function exitCodeFor(kind: ErrorKind): number {
-  return EXIT_CODES[kind];
-}
+// The map lives beside the error kinds (src/errors.ts) so the run report (onFailure's OPENCLAW_BACKUP_EXIT_CODE,
+// the metrics file) states the same code the CLI exits with; this module stays the CLI's one entry to it.
+export { EXIT_CODES, exitCodeFor } from '../errors.js';
 
 export const EXIT_CODES_HELP = `
 Exit codes:

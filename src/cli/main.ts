@@ -1,49 +1,18 @@
-#!/usr/bin/env node
-import { CommanderError } from 'commander';
-import { isBackupError } from '../errors.js';
-import type { CommandIO } from './context.js';
-import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
-import { buildProgram } from './program.js';
+#!/usr/bin/env -S node --max-semi-space-size=1
+/**
+ * The bin: checks the Node version before anything else loads (the CLI imports node:sqlite, whose online backup API
+ * and zstd need Node ≥ 22.16; on an older Node the import fails with a raw ERR_UNKNOWN_BUILTIN_MODULE stack), then
+ * loads the CLI. Nothing here may use syntax or modules an old Node lacks.
+ */
+const NEEDED = [22, 16];
+const found = process.versions.node.split('.').map(Number);
+const tooOld = (found[0] ?? 0) < (NEEDED[0] ?? 0) || ((found[0] ?? 0) === NEEDED[0] && (found[1] ?? 0) < (NEEDED[1] ?? 0));
 
-/** Runs the CLI and returns the exit code. The only place errors become exit codes. */
-export async function runCli(argv: string[], io: CommandIO): Promise<number> {
-  const program = buildProgram(io);
-  try {
-    await program.parseAsync(argv);
-    return EXIT_CODES.ok;
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return EXIT_CODES.ok;
-      return EXIT_CODES.usage;
-    }
-    if (isBackupError(error)) {
-      io.stderr.write(`openclaw-backup: ${error.message}\n`);
-      return exitCodeFor(error.kind);
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr.write(`openclaw-backup: unexpected error: ${message}\n`);
-    if (io.env.OPENCLAW_BACKUP_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
-    return EXIT_CODES.failure;
-  }
-}
-
-function installSignals(controller: AbortController): void {
-  let count = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    count += 1;
-    if (count > 1) process.exit(EXIT_CODES.interrupted);
-    process.stderr.write(`\nopenclaw-backup: ${signal} received, stopping…\n`);
-    controller.abort(new Error(signal));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-}
-
-const isEntry = import.meta.url === new URL(`file://${process.argv[1]}`).href || process.argv[1]?.endsWith('openclaw-backup');
-if (isEntry) {
-  const controller = new AbortController();
-  installSignals(controller);
-  const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: controller.signal };
-  const code = await runCli(process.argv, io);
-  process.exitCode = code;
+if (tooOld) {
+  process.stderr.write(`openclaw-backup: Node ${process.versions.node} (${process.execPath}) is too old; Node 22.16 or newer is needed\n`);
+  // 2: usage or configuration error (src/cli/exit-codes.ts, not imported so that nothing else loads).
+  process.exitCode = 2;
+} else {
+  const { main } = await import('./cli.js');
+  process.exitCode = await main();
 }

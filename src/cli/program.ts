@@ -1,8 +1,10 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { LOG_LEVELS } from '../output/logger.js';
 import { toolVersion } from '../core/version.js';
 import { registerCommands } from './commands/index.js';
 import type { CommandIO, GlobalOptions } from './context.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
+import { recoverBeforeReading } from './recover-first.js';
 
 /** Builds the commander program. Actions throw typed errors; main.ts maps them to exit codes. */
 export function buildProgram(io: CommandIO): Command {
@@ -14,7 +16,7 @@ export function buildProgram(io: CommandIO): Command {
     .option('--state-dir <dir>', 'OpenClaw state dir (default: $OPENCLAW_STATE_DIR, --profile, or ~/.openclaw)')
     .option('--profile <name>', 'OpenClaw profile: ~/.openclaw-<name> (default: $OPENCLAW_PROFILE)')
     .option('--config <file>', 'openclaw.json path (default: $OPENCLAW_CONFIG_PATH or <stateDir>/openclaw.json)')
-    .showHelpAfterError()
+    .addOption(new Option('--log-level <level>', 'debug adds per-phase timings and decisions (default: $LOG_LEVEL, else info)').choices(LOG_LEVELS))
     .enablePositionalOptions(false)
     .exitOverride()
     .configureOutput({
@@ -23,11 +25,25 @@ export function buildProgram(io: CommandIO): Command {
     });
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   registerCommands(program, io, globals);
+  recoverBeforeReading(program, io, globals);
   for (const command of [program, ...program.commands]) {
     command.exitOverride();
     command.addHelpText('after', EXIT_CODES_HELP);
   }
+  // A usage error is the error, commander's suggestion ("Did you mean --compress?") and one line pointing to
+  // --help; the whole help would push the suggestion off the screen.
+  const pointToHelp = (command: Command) => {
+    command.showHelpAfterError(`Run "${commandPath(command)} --help" for usage.`);
+    for (const sub of command.commands) pointToHelp(sub);
+  };
+  pointToHelp(program);
   return program;
+}
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }
 
 export { CommanderError };

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
 /** Keys whose values may hold secrets or commands with secrets: never echoed in an error. */
-const SECRET_KEYS = /^(postBackup|encrypt|repository|passphrase.*|recipients.*|identity.*|token|apiKey|password|secret)$/i;
+const SECRET_KEYS = /^(postBackup|onFailure|monitor|encrypt|repository|passphrase.*|recipients.*|identity.*|token|apiKey|password|secret)$/i;
 
 export function formatKeyPath(prefix: string, pathParts: readonly PropertyKey[]): string {
   let out = prefix;
@@ -57,6 +57,8 @@ export function formatZodIssues(error: z.ZodError, prefix: string, input: unknow
     const secret = issue.path.some((part) => typeof part === 'string' && SECRET_KEYS.test(part));
     const got = secret ? undefined : describeValue(valueAt(input, issue.path));
     const missing = valueAt(input, issue.path) === undefined && issue.code === 'invalid_type';
-    return `${keyPath}: ${issue.message}${missing ? ', got nothing' : got !== undefined ? `, got ${got}` : ''}`;
+    // A message that already quotes the value ('unknown component "sesions"') needs no ", got …".
+    const quoted = got !== undefined && issue.message.includes(got);
+    return `${keyPath}: ${issue.message}${missing ? ', got nothing' : got !== undefined && !quoted ? `, got ${got}` : ''}`;
   });
 }

@@ -83,12 +83,18 @@ export function parseBackupBlock(raw: unknown, keyPrefix = 'backup'): BackupBloc
   return result.data;
 }
 
+/** The one "no such state dir" error: create, list, status, the daemon and doctor all say it the same way (exit 2). */
+export function missingStateDirError(stateDir: string): ConfigError {
+  return new ConfigError(`state dir ${stateDir} does not exist (set --state-dir, OPENCLAW_STATE_DIR or --profile)`);
+}
+
+export async function requireStateDir(stateDir: string): Promise<void> {
+  if (!(await fs.stat(stateDir).then((s) => s.isDirectory(), () => false))) throw missingStateDirError(stateDir);
+}
+
 /** Config pipeline: read → locate block → validate → resolve paths. */
 export async function loadConfig(paths: StatePaths, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
-  const stateExists = await fs.stat(paths.stateDir).then((s) => s.isDirectory(), () => false);
-  if (!stateExists && !options.allowMissing) {
-    throw new ConfigError(`state dir ${paths.stateDir} does not exist (set --state-dir, OPENCLAW_STATE_DIR or --profile)`);
-  }
+  if (!options.allowMissing) await requireStateDir(paths.stateDir);
   const { data, exists } = await readOpenClawConfig(paths.configPath, options.allowMissing ?? false);
   const { raw, location, keyPrefix } = findBackupBlock(data);
   const backup = parseBackupBlock(raw, keyPrefix);

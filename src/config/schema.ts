@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { describeRecipientProblem } from './age-recipient.js';
+import { describeSelectorProblem } from './selectors.js';
 
 /**
  * The one schema for the `backup` block: types, defaults and descriptions live here and nowhere else.
@@ -78,9 +79,16 @@ const compressSchema = z
   .union([z.boolean(), z.enum(COMPRESSIONS)], { error: 'expected true, false, "gzip", "zstd" or "none"' })
   .transform((value): Compression => (value === true ? 'gzip' : value === false ? 'none' : value));
 
-const stringList = z.array(z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' }), {
-  error: 'expected an array of component names or globs',
-});
+const stringList = z.array(
+  z
+    .string({ error: 'expected a string' })
+    .min(1, { error: 'expected a non-empty string' })
+    .superRefine((item, ctx) => {
+      const problem = describeSelectorProblem(item);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  { error: 'expected an array of component names or globs' },
+);
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const filePath = z.string({ error: 'expected a file path' }).min(1, { error: 'expected a file path' });
@@ -140,6 +148,37 @@ export const repositorySchema = z
 
 export type RepositorySettings = z.output<typeof repositorySchema>;
 
+function isPingUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
+const pingUrl = z
+  .string({ error: 'expected an http(s) ping URL' })
+  .refine(isPingUrl, { error: 'expected an http:// or https:// URL without user:password@, e.g. "https://hc-ping.com/<uuid>"' });
+
+export const MONITOR_TIMEOUT_MS = 10_000;
+
+export const monitorSchema = z
+  .union(
+    [
+      pingUrl,
+      z.strictObject({
+        url: pingUrl.describe('The ping URL; `/start` and `/fail` are appended to its path.'),
+        start: z.boolean({ error: 'expected true or false' }).default(true).describe('Send `<url>/start` when a run begins.'),
+        timeout: durationSchema.default(MONITOR_TIMEOUT_MS).describe('How long one ping try may take (3 tries with backoff).'),
+      }),
+    ],
+    { error: 'expected a ping URL such as "https://hc-ping.com/<uuid>", or { url, start, timeout }' },
+  )
+  .transform((value) => (typeof value === 'string' ? { url: value, start: true, timeout: MONITOR_TIMEOUT_MS } : value));
+
+export type MonitorSettings = z.output<typeof monitorSchema>;
+
 export const backupBlockSchema = z.strictObject({
   auto: z.boolean({ error: 'expected true or false' }).default(false).describe('Let the daemon take backups on `schedule`.'),
   schedule: z
@@ -168,7 +207,20 @@ export const backupBlockSchema = z.strictObject({
     .min(1, { error: 'expected a non-empty shell command' })
     .optional()
     .describe('Shell command run after a successful backup and prune (e.g. an rclone upload).'),
-  hookTimeout: durationSchema.default(30 * 60 * 1000).describe('How long postBackup may run before its process group is killed.'),
+  hookTimeout: durationSchema.default(30 * 60 * 1000).describe('How long postBackup (and onFailure) may run before its process group is killed.'),
+  onFailure: z
+    .string({ error: 'expected a shell command string' })
+    .min(1, { error: 'expected a non-empty shell command' })
+    .optional()
+    .describe('Shell command run after a failed run (backup, verify, prune or postBackup), e.g. a curl to ntfy.'),
+  monitor: monitorSchema
+    .optional()
+    .describe('Healthchecks-style ping URL: `<url>/start` when a run begins, `<url>` on success, `<url>/fail` on failure.'),
+  metricsFile: z
+    .string({ error: 'expected a file path ending in .prom' })
+    .regex(/\.prom$/, { error: 'expected a file path ending in .prom (node_exporter\'s textfile collector reads only *.prom)' })
+    .optional()
+    .describe('Prometheus text file written atomically after every run (for node_exporter\'s textfile collector); "~" is expanded.'),
   quiesce: z
     .enum(['lock', 'stop'], { error: 'expected "lock" or "stop"' })
     .default('lock')

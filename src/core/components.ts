@@ -1,17 +1,12 @@
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { COMPONENTS, describeSelectorProblem, GLOB_CHARS, isComponent, type Component } from '../config/selectors.js';
 import { UsageError } from '../errors.js';
 
-/** Every file of a backup belongs to exactly one of these. */
-export const COMPONENTS = ['config', 'credentials', 'sessions', 'memory', 'workspace', 'logs', 'cache', 'state'] as const;
-export type Component = (typeof COMPONENTS)[number];
+export { COMPONENTS, isComponent, type Component };
 
 /** What a backup takes when neither --only nor backup.include says otherwise: all but regenerable cache. */
 export const DEFAULT_COMPONENTS: readonly Component[] = COMPONENTS.filter((c) => c !== 'cache');
-
-export function isComponent(name: string): name is Component {
-  return (COMPONENTS as readonly string[]).includes(name);
-}
 
 /**
  * Files that are never archived: our own output, OpenClaw's runtime scratch, locks and lock coordinators
@@ -75,8 +70,6 @@ export function parseComponentList(list: string): Component[] {
   return [...new Set(names as Component[])];
 }
 
-const GLOB_CHARS = /[*?[\]{}/!]/;
-
 export interface Selection {
   components: Set<Component>;
   includeGlobs: picomatch.Matcher | undefined;
@@ -93,9 +86,10 @@ export function buildSelection(options: { only?: Component[] | undefined; includ
     const components: Component[] = [];
     const globs: string[] = [];
     (list ?? []).forEach((item, index) => {
+      const problem = describeSelectorProblem(item);
+      if (problem) throw new UsageError(`${prefix}.${key}[${index}]: ${problem}`);
       if (isComponent(item)) components.push(item);
       else if (GLOB_CHARS.test(item)) globs.push(item);
-      else throw new UsageError(`${prefix}.${key}[${index}]: unknown component "${item}"; valid components: ${COMPONENTS.join(', ')} (or a glob such as "workspace/**/*.md")`);
     });
     return { components, globs };
   };

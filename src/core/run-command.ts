@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+// execa (with its dependencies, ~20 MB) loads when a program is first run, not with the CLI: the idle daemon never needs it.
 
 export interface RunResult {
   /** null when the program could not be started at all (see `missing`). */
@@ -20,6 +20,7 @@ export type CommandRunner = (file: string, args: string[], options?: RunOptions)
 
 export function createCommandRunner(env: NodeJS.ProcessEnv, defaultTimeoutMs = 60_000): CommandRunner {
   return async (file, args, options = {}) => {
+    const { execa } = await import('execa');
     const result = await execa(file, args, {
       env: { ...env, ...options.env },
       extendEnv: false,

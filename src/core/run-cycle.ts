@@ -3,15 +3,17 @@ import type { LoadedConfig } from '../config/load.js';
 import { expandHome, type StatePaths } from '../config/paths.js';
 import { checkConfigFileForHook, runPostBackupHook } from '../hooks/post-backup.js';
 import { createBackup, type CreateResult } from './archive/create.js';
-import { BackupError, toBackupError } from '../errors.js';
-import { createGatewayService, type GatewayService } from './gateway/service.js';
+import { SEE_DOCTOR } from './archive/missing-roots.js';
+import { BackupError, exitCodeFor, toBackupError } from '../errors.js';
+import type { GatewayService } from './gateway/service.js';
 import { withStateLock } from './lock.js';
 import type { Log } from './log.js';
 import { pruneBackups } from './prune.js';
 import { openStore } from './store/open-store.js';
 import type { BackupStore, StoredBackup } from './store/types.js';
-import { makeQuiesce } from './quiesce.js';
-import { updateStatus, type HookRecord, type LastRun } from './status-record.js';
+import { quiesceFor } from './quiesce.js';
+import { updateStatus, type HookRecord, type LastRun, type RunPhase } from './status-record.js';
+import { startRunReport } from '../hooks/report-run.js';
 import { verifyBackup } from './verify/verify-backup.js';
 import { IDENTITY_ENV } from './crypto/keys.js';
 import { keyToVerify } from './crypto/verify-key.js';
@@ -30,6 +32,11 @@ export interface CycleOptions {
   now?: () => Date;
   /** Where backups go; default the store the config names (openStore). */
   store?: BackupStore | undefined;
+  /**
+   * Configuration warnings (those pointing to doctor) already logged: the daemon passes one set per loaded config,
+   * so a config problem is a warning once, not at every tick (later ones go to debug).
+   */
+  seenWarnings?: Set<string> | undefined;
 }
 
 export interface CycleResult {
@@ -62,6 +69,18 @@ async function runHook(options: CycleOptions, created: CreateResult): Promise<Ho
   return hook;
 }
 
+function warnOnce(options: CycleOptions, message: string): void {
+  const seen = options.seenWarnings;
+  if (seen && message.endsWith(`(${SEE_DOCTOR})`)) {
+    if (seen.has(message)) {
+      options.log.debug({ repeated: true }, message);
+      return;
+    }
+    seen.add(message);
+  }
+  options.log.warn({}, message);
+}
+
 /**
  * One scheduled cycle, as `run` and the daemon do it: lock → snapshot → archive → verify → prune → postBackup →
  * status record. Never prunes after a failed backup; a failed hook fails the run but keeps the archive.
@@ -70,34 +89,52 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   const { paths, config, log } = options;
   const startedAt = new Date();
   const command = `openclaw-backup ${options.trigger === 'run' ? 'run' : 'daemon'}`;
-  const service = config.backup.quiesce === 'stop' ? (options.service ?? createGatewayService({ profile: paths.profile, home: paths.home, env: options.env })) : undefined;
-  const quiesce = makeQuiesce({ mode: config.backup.quiesce, paths, command, log, signal: options.signal, lockWaitMs: options.lockWaitMs, service });
+  const quiesce = quiesceFor({ paths, config, command, log, signal: options.signal, lockWaitMs: options.lockWaitMs, env: options.env, service: options.service });
   const run: LastRun = {
     startedAt: startedAt.toISOString(), finishedAt: '', result: 'ok', trigger: options.trigger, archive: null, bytes: null,
     sha256: null, durationMs: 0, pauseMs: null, pruned: [], hook: null, error: null,
   };
   let failure: BackupError | undefined;
+  // Which step runs now: a failure names it (the fail ping, onFailure and the status record report it).
+  let phase: RunPhase = 'backup';
+  const warnings: string[] = [];
+  let files: number | null = null;
+  const report = startRunReport({ paths, config, log, env: options.env, signal: options.signal, writeMetrics: true, store: options.store });
   log.info({ trigger: options.trigger, stateDir: paths.stateDir, backupDir: config.backupDir }, 'backup started');
   try {
     const store = options.store ?? (await openStore(paths, config));
     const created = await createBackup({
-      paths, config, store, signal: options.signal, now: options.now, quiesce: quiesce.run, onWarning: (message) => log.warn({}, message), env: options.env,
+      paths, config, store, signal: options.signal, now: options.now, quiesce, log, env: options.env,
+      command, lockWaitMs: options.lockWaitMs,
+      onWarning: (message) => {
+        warnings.push(message);
+        warnOnce(options, message);
+      },
     });
-    Object.assign(run, { archive: created.archive, bytes: created.bytes, sha256: created.sha256, pauseMs: quiesce.heldMs() });
+    files = created.files;
+    Object.assign(run, { archive: created.archive, bytes: created.bytes, sha256: created.sha256, pauseMs: created.pauseMs });
     log.info({ archive: created.archive, bytes: created.bytes, pauseMs: run.pauseMs, files: created.files, databases: created.databases }, 'archive created');
+    phase = 'verify';
     const decrypt = created.encrypted && config.backup.encrypt
       ? await keyToVerify(config.backup.encrypt, { env: options.env ?? process.env, resolvePath: (f) => expandHome(f, paths.home, paths.stateDir), keyPath: `${config.keyPrefix}.encrypt` })
       : undefined;
     if (created.encrypted && !decrypt) log.warn({ archive: created.archive }, `archive encrypted to recipients and no identity to read it ($${IDENTITY_ENV}): not verified`);
     else {
+      const verifyStart = Date.now();
       await verifyBackup(store, created.stored as StoredBackup, { signal: options.signal, throwOnProblem: true, decrypt });
       log.info({ archive: created.archive }, 'archive verified');
+      log.debug({ ms: Date.now() - verifyStart }, 'verify phase done');
     }
-    const pruned = await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs }, () =>
+    const pruneStart = Date.now();
+    phase = 'prune';
+    const onCompromised = (message: string) => log.error({}, message);
+    const pruned = await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs, onCompromised }, () =>
       pruneBackups(store, { retention: config.backup.retention, timeZone: config.backup.timezone, protect: [created.archive as string] }),
     );
     run.pruned = pruned.removed.map((entry) => entry.archive);
     log.info({ removed: run.pruned, kept: pruned.kept.length }, 'retention applied');
+    log.debug({ ms: Date.now() - pruneStart, kept: pruned.kept.map((k) => ({ archive: k.archive, reasons: k.reasons })) }, 'prune phase done');
+    phase = 'postBackup';
     run.hook = await runHook(options, created);
     if (run.hook?.error) failure = new BackupError('failure', `${run.hook.error}; archive kept: ${created.archive}`);
   } catch (error) {
@@ -109,6 +146,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   if (failure) {
     run.result = failure.kind === 'interrupted' ? 'interrupted' : 'failed';
     run.error = failure.message;
+    run.phase = phase;
   }
   await updateStatus(paths.stateDir, (record) => ({ ...record, lastRun: run, lastSuccess: run.result === 'ok' ? run : record.lastSuccess })).catch(
     (error: unknown) => log.error({ error: (error as Error).message }, 'could not write the status record'),
@@ -116,5 +154,11 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   const fields = { result: run.result, archive: run.archive, durationMs: run.durationMs, pauseMs: run.pauseMs, error: run.error };
   if (failure) log.error(fields, run.result === 'interrupted' ? 'backup interrupted' : 'backup failed');
   else log.info(fields, 'backup finished');
+  await report.finish({
+    command: options.trigger === 'run' ? 'run' : 'daemon', trigger: options.trigger, profile: paths.profile, stateDir: paths.stateDir,
+    startedAt: run.startedAt, finishedAt: run.finishedAt, result: run.result, phase: run.phase ?? null,
+    exitCode: failure ? exitCodeFor(failure.kind) : 0, error: run.error, archive: run.archive, bytes: run.bytes, files,
+    durationMs: run.durationMs, pauseMs: run.pauseMs, pruned: run.pruned.length, warnings,
+  });
   return failure ? { run, error: failure } : { run };
 }

@@ -21,6 +21,17 @@ export function backupLaunchdLabel(profile: string): string {
   return isDefaultProfile(profile) ? 'ai.openclaw.backup' : `ai.openclaw.backup.${profile}`;
 }
 
+/** `service install --timer`: `openclaw-backup-run.service` + `.timer`, or the instances `openclaw-backup-run@<profile>.*`. */
+export function backupRunSystemdUnits(profile: string): { service: string; timer: string } {
+  const base = isDefaultProfile(profile) ? 'openclaw-backup-run' : `openclaw-backup-run@${profile}`;
+  return { service: `${base}.service`, timer: `${base}.timer` };
+}
+
+/** `ai.openclaw.backup-run` (a profile named "run" keeps `ai.openclaw.backup.run`). */
+export function backupRunLaunchdLabel(profile: string): string {
+  return isDefaultProfile(profile) ? 'ai.openclaw.backup-run' : `ai.openclaw.backup-run.${profile}`;
+}
+
 /** OpenClaw's own names for its gateway service (src/daemon/constants.ts in OpenClaw 2026.9.x). */
 export function gatewaySystemdUnit(profile: string): string {
   return isDefaultProfile(profile) ? 'openclaw-gateway.service' : `openclaw-gateway-${profile}.service`;

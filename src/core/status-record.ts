@@ -13,6 +13,21 @@ export interface HookRecord {
   error?: string | null;
 }
 
+/** The steps of a run; a failed run names the one that failed (onFailure and the fail ping report it). */
+export type RunPhase = 'backup' | 'verify' | 'prune' | 'postBackup';
+
+/** One monitor ping (never the URL: it is the check's credential; `target` is scheme and host only). */
+export interface PingRecord {
+  kind: 'start' | 'success' | 'fail';
+  ok: boolean;
+  at: string;
+  target: string;
+  /** The last HTTP status, or null when no answer came. */
+  status: number | null;
+  attempts: number;
+  error: string | null;
+}
+
 export interface LastRun {
   startedAt: string;
   finishedAt: string;
@@ -27,6 +42,10 @@ export interface LastRun {
   hook: HookRecord | null;
   /** One-line, secret-free error message. */
   error: string | null;
+  /** The step that failed (null when the run succeeded). */
+  phase?: RunPhase | null;
+  /** The onFailure hook, when a failed run ran it. */
+  onFailure?: HookRecord | null;
 }
 
 export interface StatusRecord {
@@ -36,6 +55,8 @@ export interface StatusRecord {
   lastSuccess: LastRun | null;
   nextRunAt: string | null;
   daemon: { pid: number; startedAt: string } | null;
+  /** The monitor's last ping, and the last one that failed (kept when later pings succeed). */
+  monitor?: { lastPing: PingRecord | null; lastFailure: PingRecord | null } | null;
 }
 
 export function statusPathFor(stateDir: string): string {

@@ -6,7 +6,8 @@ import { openStore } from './store/open-store.js';
 import type { BackupListing, BackupStore, StoreStats } from './store/types.js';
 import { isProcessAlive } from './fs/atomic.js';
 import { DAEMON_LOCK_NAME, readLockOwner } from './lock.js';
-import { emptyStatus, readStatus, statusPathFor, writeStatus, type LastRun, type StatusRecord } from './status-record.js';
+import { emptyStatus, readStatus, statusPathFor, writeStatus, type LastRun, type PingRecord, type StatusRecord } from './status-record.js';
+import { redactPingUrl } from '../hooks/monitor.js';
 
 export interface StatusReport {
   stateDir: string;
@@ -18,10 +19,15 @@ export interface StatusReport {
   nextRunAt: string | null;
   lastRun: LastRun | null;
   lastSuccess: LastRun | null;
-  /** The store's backups: archives in a dir, or this state's snapshots in a repository (storedBytes: after deduplication). */
-  archives: { kind: StoreStats['kind']; dir: string; count: number; bytes: number; storedBytes: number | null; newest: string | null; newestAt: string | null };
+  /**
+   * The store's backups: archives in a dir, or this state's snapshots in a repository (storedBytes: after deduplication).
+   * `newestCreatedAt`: a `create` leaves no run record, but its backup is a backup all the same (doctor counts it).
+   */
+  archives: { kind: StoreStats['kind']; dir: string; count: number; bytes: number; storedBytes: number | null; newest: string | null; newestCreatedAt: string | null };
   daemon: { running: boolean; pid: number | null; startedAt: string | null };
   statusRecord: { path: string; corrupt: boolean; reason: string | null; rebuilt: boolean };
+  /** The ping URL's scheme and host only (the rest is the check's credential), and the last pings' results. */
+  monitor: { target: string | null; lastPing: PingRecord | null; lastFailure: PingRecord | null };
 }
 
 /** A record rebuilt from the archives present: the newest one stands for the last successful run. */
@@ -71,9 +77,14 @@ export async function collectStatus(paths: StatePaths, config: LoadedConfig, now
     lastSuccess: record.lastSuccess,
     archives: {
       kind: stats.kind, dir: stats.location, count: stats.count, bytes: stats.bytes, storedBytes: stats.storedBytes,
-      newest: stats.newest?.archive ?? null, newestAt: stats.newest?.createdAt ?? null,
+      newest: stats.newest?.archive ?? null, newestCreatedAt: stats.newest?.createdAt ?? null,
     },
     daemon: { running, pid: running ? (owner?.pid ?? null) : null, startedAt: running ? (record.daemon?.startedAt ?? owner?.since ?? null) : null },
     statusRecord: { path: statusPathFor(paths.stateDir), corrupt: read.corrupt, reason: read.corrupt ? read.reason : null, rebuilt },
+    monitor: {
+      target: config.backup.monitor ? redactPingUrl(config.backup.monitor.url) : null,
+      lastPing: record.monitor?.lastPing ?? null,
+      lastFailure: record.monitor?.lastFailure ?? null,
+    },
   };
 }

@@ -21,9 +21,10 @@ export interface DaemonOptions {
   service?: GatewayService | undefined;
 }
 
-async function takeDaemonLock(stateDir: string): Promise<StateLock> {
+async function takeDaemonLock(stateDir: string, log: Log): Promise<StateLock> {
   try {
-    return await acquireStateLock(stateDir, { command: 'openclaw-backup daemon', waitMs: 0, name: DAEMON_LOCK_NAME });
+    const onCompromised = (message: string) => log.error({ lock: DAEMON_LOCK_NAME }, `${message}; a second daemon may start on this state dir`);
+    return await acquireStateLock(stateDir, { command: 'openclaw-backup daemon', waitMs: 0, name: DAEMON_LOCK_NAME, onCompromised });
   } catch (error) {
     if (isBackupError(error) && error.kind === 'busy') {
       throw new BackupError('already-running', `another daemon already serves ${stateDir}: ${error.message.replace(/^state dir \S+ is locked by /, '')}`, { cause: error });
@@ -51,11 +52,13 @@ async function lastRunTime(paths: StatePaths, config: LoadedConfig): Promise<Dat
  */
 export async function runDaemon(options: DaemonOptions): Promise<void> {
   const { paths, log, signal } = options;
-  const daemonLock = await takeDaemonLock(paths.stateDir);
+  const daemonLock = await takeDaemonLock(paths.stateDir, log);
   const cleanups: (() => unknown)[] = [];
   try {
     let config = await loadConfig(paths);
     let running: Promise<unknown> | undefined;
+    // Configuration warnings are logged once per loaded config, not at every tick.
+    let seenWarnings = new Set<string>();
     let idleSaid = false;
 
     const recordNext = () =>
@@ -66,7 +69,8 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
         log.warn({ trigger: kind }, 'previous backup still running; this slot is skipped');
         return;
       }
-      running = runCycle({ paths, config, trigger: kind, log, signal, env: options.env, service: options.service })
+      log.debug({ trigger: kind, quiesce: config.backup.quiesce, retention: config.backup.retention }, 'starting a backup cycle');
+      running = runCycle({ paths, config, trigger: kind, log, signal, env: options.env, service: options.service, seenWarnings })
         .catch((error: unknown) => log.error({ error: (error as Error).message }, 'backup cycle crashed'))
         .finally(() => {
           running = undefined;
@@ -82,8 +86,12 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       }
     };
     const catchUp = async (): Promise<boolean> => {
-      const missed = findMissedRun(specOf(config), await lastRunTime(paths, config));
-      if (!missed) return false;
+      const last = await lastRunTime(paths, config);
+      const missed = findMissedRun(specOf(config), last);
+      if (!missed) {
+        log.debug({ lastRun: last?.toISOString() ?? null, auto: config.backup.auto, next: scheduler.nextRun()?.toISOString() ?? null }, 'no scheduled run was missed');
+        return false;
+      }
       log.info({ missed: missed.toISOString() }, 'a scheduled run was missed; catching up once');
       trigger('catch-up');
       return true;
@@ -99,6 +107,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       }
       if (signal.aborted) return;
       config = next;
+      seenWarnings = new Set();
       const rescheduled = scheduler.apply(specOf(config));
       log.info({ why, auto: config.backup.auto, schedule: config.backup.schedule, retention: config.backup.retention, backupDir: config.backupDir, next: scheduler.nextRun()?.toISOString() ?? null, rescheduled }, 'config reloaded');
       sayIdle();

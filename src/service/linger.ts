@@ -24,6 +24,7 @@ export async function checkLinger(run: CommandRunner, uid: number, env: NodeJS.P
   const result = await run('loginctl', ['show-user', String(uid), '--property=Linger', '--value']);
   if (/not logged in or lingering/i.test(result.stderr)) return { enabled: false, enableCommand };
   if (result.code !== 0) return { enabled: undefined, enableCommand };
-  const value = result.stdout.trim();
+  // `--value` prints "yes"/"no"; some systemd versions print "Linger=no" regardless.
+  const value = result.stdout.trim().replace(/^Linger=/, '').toLowerCase();
   return { enabled: value === 'yes' ? true : value === 'no' ? false : undefined, enableCommand };
 }

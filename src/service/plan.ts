@@ -45,7 +45,7 @@ export function planInstall(context: PlanContext, target: ServiceTarget, reinsta
       name,
       file,
       content: renderLaunchdFor(target),
-      directories: [path.dirname(file), path.dirname(launchdLogPaths(target.stateDir, target.profile).stdout)],
+      directories: [path.dirname(file), path.dirname(launchdLogPaths(target.home, target.profile).stdout)],
       commands: [
         ...(reinstall ? [{ file: 'launchctl', args: ['bootout', `${domain}/${name}`], mayFail: true }] : []),
         { file: 'launchctl', args: ['bootstrap', domain, file] },

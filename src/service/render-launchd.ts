@@ -8,6 +8,17 @@ export interface LaunchdPlistSpec {
   stderrPath: string;
   workingDirectory?: string;
   comment?: string;
+  /** StartCalendarInterval dicts: the job runs on this calendar instead of at load and kept alive. */
+  calendar?: Record<string, number>[];
+}
+
+function renderCalendar(calendar: Record<string, number>[]): string[] {
+  const dict = (entry: Record<string, number>, indent: string) => [
+    `${indent}<dict>`,
+    ...Object.entries(entry).flatMap(([key, value]) => [`${indent}  <key>${escapeXml(key)}</key>`, `${indent}  <integer>${value}</integer>`]),
+    `${indent}</dict>`,
+  ];
+  return ['    <key>StartCalendarInterval</key>', '    <array>', ...calendar.flatMap((entry) => dict(entry, '      ')), '    </array>'];
 }
 
 function escapeXml(value: string): string {
@@ -41,15 +52,19 @@ export function renderLaunchdPlist(spec: LaunchdPlistSpec): string {
     env,
     '    </dict>',
     ...(spec.workingDirectory ? ['    <key>WorkingDirectory</key>', `    ${string(spec.workingDirectory)}`] : []),
-    '    <key>RunAtLoad</key>',
-    '    <true/>',
-    '    <key>KeepAlive</key>',
-    '    <dict>',
-    '      <key>SuccessfulExit</key>',
-    '      <false/>',
-    '    </dict>',
-    '    <key>ThrottleInterval</key>',
-    '    <integer>30</integer>',
+    ...(spec.calendar
+      ? renderCalendar(spec.calendar)
+      : [
+        '    <key>RunAtLoad</key>',
+        '    <true/>',
+        '    <key>KeepAlive</key>',
+        '    <dict>',
+        '      <key>SuccessfulExit</key>',
+        '      <false/>',
+        '    </dict>',
+        '    <key>ThrottleInterval</key>',
+        '    <integer>30</integer>',
+      ]),
     '    <key>ProcessType</key>',
     '    <string>Background</string>',
     '    <key>LowPriorityIO</key>',

@@ -13,6 +13,8 @@ export interface SystemdUnitSpec {
   /** Directories the sandbox leaves writable (a leading "-" means: fine if missing). */
   readWritePaths: string[];
   header?: string;
+  /** Type=oneshot without restarts or [Install]: the service a timer starts. */
+  oneshot?: boolean;
 }
 
 export function assertNoLineBreak(value: string, what: string): string {
@@ -58,16 +60,18 @@ export function renderSystemdUnit(spec: SystemdUnitSpec): string {
     'Documentation=https://www.npmjs.com/package/openclaw-backup',
     'After=network-online.target',
     'Wants=network-online.target',
-    'StartLimitIntervalSec=600',
-    'StartLimitBurst=5',
+    '# To hear when this unit fails, point OnFailure= at a unit of yours (the README has one that posts to ntfy):',
+    '#OnFailure=notify-failure@%n.service',
+    // Manual restarts count too: 5 in 10 min left `systemctl --user restart` failing (start-limit-hit) on a real
+    // systemd. 20 in 15 min still stops a crash loop (RestartSec=30) after about 10 minutes.
+    'StartLimitIntervalSec=900',
+    'StartLimitBurst=20',
     '',
     '[Service]',
-    'Type=simple',
+    `Type=${spec.oneshot ? 'oneshot' : 'simple'}`,
     `ExecStart=${assertNoLineBreak(spec.execStart, 'ExecStart')}`,
     ...Object.entries(spec.environment).map(([key, value]) => renderEnvironment(key, value)),
-    'Restart=on-failure',
-    'RestartSec=30',
-    'RestartPreventExitStatus=78',
+    ...(spec.oneshot ? [] : ['Restart=on-failure', 'RestartSec=30', 'RestartPreventExitStatus=78']),
     'SuccessExitStatus=130',
     'TimeoutStopSec=90',
     'KillMode=mixed',
@@ -77,7 +81,8 @@ export function renderSystemdUnit(spec: SystemdUnitSpec): string {
     'UMask=0077',
     'NoNewPrivileges=yes',
     'PrivateTmp=yes',
-    'PrivateDevices=yes',
+    // No PrivateDevices=: in a user unit without PrivateUsers= it drops capabilities the user manager lacks, and
+    // systemd 252 fails the start with 218/CAPABILITIES (the daemon never runs).
     'ProtectSystem=strict',
     `ReadWritePaths=${spec.readWritePaths.join(' ')}`,
     'ProtectClock=yes',
@@ -92,9 +97,7 @@ export function renderSystemdUnit(spec: SystemdUnitSpec): string {
     'RestrictNamespaces=yes',
     'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK',
     'SystemCallArchitectures=native',
-    '',
-    '[Install]',
-    'WantedBy=default.target',
+    ...(spec.oneshot ? [] : ['', '[Install]', 'WantedBy=default.target']),
     '',
   ];
   return lines.join('\n');

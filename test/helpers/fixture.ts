@@ -1,6 +1,5 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,12 +15,10 @@ function findFixtures(): string {
 export const FIXTURES = findFixtures();
 export const DEFAULT_FIXTURE = path.join(FIXTURES, 'openclaw-2026.9.6-default.tgz');
 export const NATIVE_FIXTURE = path.join(FIXTURES, 'openclaw-native-backup.tar.gz');
-export const CLI = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
+// The CLI runner lives in cli.ts; re-exported here for the many tests that import it from this file.
+export { CLI, runCli, type CliResult } from './cli.js';
 
-/** A fresh temp dir, removed by the returned cleanup. */
-export function makeTempDir(prefix = 'ocb-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { makeTempDir } from './temp.js';
 
 /** Unpacks the real OpenClaw 2026.9.6 fixture as <home>/.openclaw and returns the state dir. */
 export function unpackFixture(home: string, fixture = DEFAULT_FIXTURE): string {
@@ -40,34 +37,6 @@ export function writeTree(root: string, tree: Record<string, string | Buffer | n
       fs.writeFileSync(abs, content);
     }
   }
-}
-
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI as a real subprocess with the given env (HOME etc.). */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, ...options.env },
-      cwd: options.cwd ?? REPO_ROOT,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? '');
-  });
 }
 
 /** Lists every regular file under root (relative, posix), sorted. */

@@ -4,6 +4,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { listFiles, makeTempDir, unpackFixture, writeTree } from './fixture.js';
+import { removeTree } from './temp.js';
 
 /** A loopback port nothing listens on now, so gateway detection by port cannot see a stranger's gateway. */
 export function freePort(): Promise<number> {
@@ -26,16 +27,16 @@ export function setGatewayPort(configPath: string, port: number): void {
 
 const homes: string[] = [];
 
-/** A temp HOME that removeTempHomes() deletes. */
+/** A temp HOME that removeTempHomes() deletes (or, at the latest, the end of the test file). */
 export function tempHome(prefix: string): string {
   const home = makeTempDir(prefix);
   homes.push(home);
   return home;
 }
 
-/** Deletes every temp HOME made by this file's helpers (call from afterEach/afterAll). */
+/** Deletes every temp HOME made by this file's helpers early (call from afterEach when a file makes many). */
 export function removeTempHomes(): void {
-  while (homes.length) fs.rmSync(homes.pop()!, { recursive: true, force: true });
+  while (homes.length) removeTree(homes.pop() as string);
 }
 
 /** The real 2026.9.6 fixture under a temp HOME, its gateway port moved to a free one. */

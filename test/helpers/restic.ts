@@ -21,7 +21,8 @@ export interface ResticCall {
 
 /** The plain restic CLI against a repository (to inspect or damage what we made, or to make foreign snapshots). */
 export function restic(call: ResticCall, args: string[], input?: Buffer | string): string {
-  return execFileSync('restic', [...(call.args ?? []), ...args], {
+  // --no-cache: this restic leaves nothing in the temp dir (the test run checks it stays clean).
+  return execFileSync('restic', ['--no-cache', ...(call.args ?? []), ...args], {
     env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...call.env, RESTIC_REPOSITORY: call.repo, RESTIC_PASSWORD_FILE: call.passwordFile },
     input,
     encoding: 'utf8',

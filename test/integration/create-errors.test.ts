@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, makeTempDir, runCli, unpackFixture, writeTree } from '../helpers/fixture.js';
+import { startCli } from '../helpers/cli.js';
+import { makeTempDir, runCli, unpackFixture, writeTree } from '../helpers/fixture.js';
+import { waitFor } from '../helpers/wait.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -134,12 +135,10 @@ describe('create refuses bad input with a one-line error and the documented exit
     const block = Buffer.alloc(1 << 20);
     for (let i = 0; i < 300; i += 1) fs.writeSync(fd, block.fill(i));
     fs.closeSync(fd);
-    const child = spawn(process.execPath, [CLI, 'create'], { env: { PATH: process.env.PATH, HOME: h }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    await waitFor(() => backupsOf(state).some((n) => n.endsWith('.partial')));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const running = startCli(['create'], { env: { HOME: h } });
+    await waitFor(() => backupsOf(state).some((n) => n.endsWith('.partial')), { what: 'a partial archive', timeoutMs: 30_000, intervalMs: 5 });
+    running.child.kill('SIGINT');
+    const { code, stderr } = await running.done;
     expect(code).toBe(130);
     expect(stderr).toContain('interrupted');
     expect(backupsOf(state)).toEqual([]);
@@ -156,23 +155,6 @@ function walk(dir: string): string[] {
   return [dir, ...out];
 }
 
-async function waitFor(check: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 function runAs(uid: number | undefined, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(uid !== undefined ? { uid, gid: uid } : {}),
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
+  return runCli(args, { env, ...(uid !== undefined ? { uid, gid: uid } : {}) });
 }

@@ -1,7 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CLI, REPO_ROOT, unpackFixture } from '../helpers/fixture.js';
+import type { ChildProcess } from 'node:child_process';
+import { startCli } from '../helpers/cli.js';
+import { unpackFixture } from '../helpers/fixture.js';
+import { parseStrictJson } from '../helpers/strict-json.js';
+import { waitFor } from '../helpers/wait.js';
 
 export interface LogRecord {
   level: string;
@@ -13,6 +16,8 @@ export interface LogRecord {
 export interface DaemonProcess {
   child: ChildProcess;
   records: LogRecord[];
+  /** Lines that are not strict JSON objects (duplicate keys included), with why. */
+  badLines: string[];
   stderr: () => string;
   waitFor(predicate: (r: LogRecord) => boolean, timeoutMs?: number, from?: number): Promise<LogRecord>;
   count(predicate: (r: LogRecord) => boolean): number;
@@ -20,59 +25,51 @@ export interface DaemonProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `openclaw-backup daemon` as a real subprocess and parses its JSON log lines. */
-export function startDaemon(env: NodeJS.ProcessEnv, args: string[] = []): DaemonProcess {
-  const child = spawn(process.execPath, [CLI, ...args, 'daemon'], { env: { PATH: process.env.PATH, ...env }, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `openclaw-backup daemon` as a real subprocess and parses its JSON log lines strictly. */
+export function startDaemon(env: NodeJS.ProcessEnv, args: string[] = [], cli?: string): DaemonProcess {
+  const running = startCli([...args, 'daemon'], { env, timeoutMs: 30 * 60_000, cli });
+  const { child } = running;
   const records: LogRecord[] = [];
+  const badLines: string[] = [];
   let buffer = '';
-  let stderr = '';
-  const waiters = new Set<() => void>();
   child.stdout?.on('data', (chunk: Buffer) => {
     buffer += chunk.toString('utf8');
     let newline: number;
     while ((newline = buffer.indexOf('\n')) >= 0) {
       const line = buffer.slice(0, newline);
       buffer = buffer.slice(newline + 1);
-      if (line.trim()) records.push(JSON.parse(line) as LogRecord);
+      if (!line.trim()) continue;
+      try {
+        records.push(parseStrictJson(line) as LogRecord);
+      } catch (error) {
+        badLines.push(`${(error as Error).message}`);
+        records.push(JSON.parse(line) as LogRecord);
+      }
     }
-    for (const wake of waiters) wake();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  exited.then(() => {
-    for (const wake of waiters) wake();
   });
   let done = false;
-  void exited.then(() => (done = true));
+  const exited = running.done.then((result) => {
+    done = true;
+    return result.code;
+  });
+  const log = () => records.map((r) => r.msg).join(' | ');
   return {
     child,
     records,
-    stderr: () => stderr,
+    badLines,
+    stderr: running.stderr,
     exited,
     count: (predicate) => records.filter(predicate).length,
     waitFor(predicate, timeoutMs = 60_000, from = 0) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
+      return waitFor(
+        () => {
           const found = records.slice(from).find(predicate);
-          if (found) {
-            cleanup();
-            resolve(found);
-          } else if (done) {
-            cleanup();
-            reject(new Error(`daemon exited before the expected log line; stderr: ${stderr}\nlog: ${records.map((r) => r.msg).join(' | ')}`));
-          }
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`timed out waiting for a log line; log: ${records.map((r) => r.msg).join(' | ')}; stderr: ${stderr}`));
-        }, timeoutMs);
-        const cleanup = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
-      });
+          if (found) return found;
+          if (done) throw new Error(`daemon exited before the expected log line; stderr: ${running.stderr()}\nlog: ${log()}`);
+          return undefined;
+        },
+        { timeoutMs, what: () => `a log line; log: ${log()}; stderr: ${running.stderr()}` },
+      );
     },
     async stop(signal = 'SIGTERM') {
       if (!done) child.kill(signal);

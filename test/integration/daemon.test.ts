@@ -7,7 +7,10 @@ import { archivesIn, fixtureHome, startDaemon, tempsIn, type DaemonProcess, type
 
 const running: DaemonProcess[] = [];
 afterEach(async () => {
-  await Promise.all(running.splice(0).map((d) => d.stop('SIGKILL')));
+  const stopped = running.splice(0);
+  await Promise.all(stopped.map((d) => d.stop('SIGKILL')));
+  // Every line every daemon wrote is strict JSON: no duplicate key (there was a second "pid"), nothing else.
+  for (const d of stopped) expect(d.badLines).toEqual([]);
 });
 function daemon(env: NodeJS.ProcessEnv): DaemonProcess {
   const d = startDaemon(env);
@@ -27,6 +30,8 @@ describe('openclaw-backup daemon (real subprocess, real fixture)', () => {
     await d.waitFor((r) => r.msg === 'daemon started');
     for (let n = 1; n <= 5; n += 1) await d.waitFor(() => d.count(finished) >= n, 90_000);
     expect(d.records.filter((r) => r.msg === 'backup finished').every((r) => r.result === 'ok')).toBe(true);
+    // The fixture's config names the old machine's workspace: said once for this config, not at every tick.
+    expect(d.count((r) => r.level === 'warn' && r.msg.includes('do not exist on this machine'))).toBe(1);
 
     // Live edit (by rename, as OpenClaw writes): retention 1, every 2 seconds.
     const mark = d.records.length;
@@ -55,6 +60,7 @@ describe('openclaw-backup daemon (real subprocess, real fixture)', () => {
       dir: fx.backups, bytes: fs.statSync(archive as string).size, sum: sha256(archive as string), stateDir: fx.stateDir, profile: 'default',
     });
     expect(await d.stop('SIGTERM')).toBe(0);
+    expect(d.records.at(-1)).toMatchObject({ msg: 'daemon stopped', pid: d.child.pid });
     const status = JSON.parse(fs.readFileSync(path.join(fx.stateDir, 'openclaw-backup-status.json'), 'utf8'));
     expect(status.daemon).toBeNull();
     expect(status.lastRun).toMatchObject({ result: 'ok', trigger: 'schedule', hook: { exitCode: 0 } });
@@ -72,6 +78,11 @@ describe('openclaw-backup daemon (real subprocess, real fixture)', () => {
     expect(rejected.level).toBe('error');
     expect(rejected.msg).toContain('plugins.entries["openclaw-backup"].config.retention');
     expect(rejected.issues).toEqual([expect.stringContaining('plugins.entries["openclaw-backup"].config.retention')]);
+
+    // A misspelt component is a bad config too (checked when it loads, not at the next backup).
+    fx.setBackupConfig({ auto: false, include: ['sesions'] });
+    const misspelt = await d.waitFor((r) => r.msg.startsWith('config change ignored') && String(r.msg).includes('include[0]'));
+    expect(misspelt.msg).toContain('plugins.entries["openclaw-backup"].config.include[0]: unknown component "sesions"');
 
     fs.writeFileSync(fx.configPath, '{ not json', { mode: 0o600 });
     await d.waitFor((r) => r.msg.startsWith('config change ignored') && String(r.msg).includes('not valid JSON5'));

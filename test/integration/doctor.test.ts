@@ -56,7 +56,7 @@ describe('doctor on the real fixture', () => {
     const json = JSON.parse((await run(h, ['--json'])).stdout);
     expect(json.ok).toBe(true);
     expect(new Set(json.findings.map((f: { id: string }) => f.id))).toEqual(
-      new Set(['state-dir', 'backup-block', 'openclaw-validate', 'config-paths', 'permissions', 'post-backup', 'locks', 'freshness', 'daemon', 'disk-space']),
+      new Set(['state-dir', 'backup-block', 'openclaw-validate', 'config-paths', 'permissions', 'post-backup', 'locks', 'freshness', 'daemon', 'monitor', 'disk-space']),
     );
   });
 
@@ -147,6 +147,18 @@ describe('doctor on the real fixture', () => {
     const result = await run(h);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^error backup-block: plugins\.entries\["openclaw-backup"\]\.config\.retention: expected a positive integer/m);
+  });
+
+  it('a misspelt component in include is caught when the config loads: doctor exit 1, status exit 2, both naming the key', async () => {
+    const h = migratedFixture();
+    setPluginBlock(h, { include: ['config', 'sesions'] });
+    const key = 'plugins.entries["openclaw-backup"].config.include[1]: unknown component "sesions" (did you mean "sessions"?)';
+    const doctor = await run(h);
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toContain(`error backup-block: ${key}`);
+    const status = await runCli(['status'], { env: h.env });
+    expect(status.code).toBe(2);
+    expect(status.stderr).toBe(`openclaw-backup: ${key}; valid components: config, credentials, sessions, memory, workspace, logs, cache, state (or a glob such as "workspace/**/*.md")\n`);
   });
 
   it('a top-level backup block is a warning that names the plugin location', async () => {

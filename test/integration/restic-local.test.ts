@@ -80,7 +80,7 @@ describe('restic repository (local)', () => {
     const before = contents(stateDir);
     const dry = await cli(['restore', created.archive, '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toContain(`replace ${path.join(stateDir, 'workspace/SOUL.md')}`);
+    expect(dry.stdout).toContain(`change  ${path.join(stateDir, 'workspace/SOUL.md')}`);
     expect(contents(stateDir)).toEqual(before);
 
     fs.writeFileSync(path.join(stateDir, 'workspace/SOUL.md'), 'broken');

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, runCli, writeTree } from '../helpers/fixture.js';
+import { craftTar } from '../helpers/craft.js';
 import { gnuTar, packRaw, type RawEntry } from '../helpers/hostile.js';
 import { snapshotTree } from '../helpers/tree.js';
 
@@ -11,6 +12,8 @@ let home: string;
 let outside: string;
 let archives: string;
 let work: string;
+/** A JSON5 config and a FIFO outside every target, for archives whose openclaw.json links to them. */
+let lures: string;
 
 beforeAll(() => {
   sandbox = makeTempDir('ocb-hostile-');
@@ -20,12 +23,15 @@ beforeAll(() => {
   work = makeTempDir('ocb-hostile-work-');
   writeTree(home, { '.openclaw/openclaw.json': '{ gateway: { port: 1 } }', '.openclaw/workspace/SOUL.md': 'live soul', 'outside/': null });
   fs.mkdirSync(outside);
+  writeTree(sandbox, { 'lure/evil.json5': '{ agents: { defaults: { workspace: "/home/x/.openclaw/workspace" } } }' });
+  lures = makeTempDir('ocb-hostile-lures-');
+  execFileSync('mkfifo', [path.join(lures, 'fifo')]);
 });
 afterAll(() => {
-  for (const dir of [sandbox, archives, work]) fs.rmSync(dir, { recursive: true, force: true });
+  for (const dir of [sandbox, archives, work, lures]) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const header = { format: 'openclaw-backup', formatVersion: 1, stateDir: '/home/x/.openclaw', host: { home: '/home/x' }, roots: [{ id: 'state', path: '/home/x/.openclaw', archivePath: 'openclaw-backup/state', role: 'state' }] };
+const header = { format: 'openclaw-backup', formatVersion: 1, stateDir: '/home/x/.openclaw', configPath: '/home/x/.openclaw/openclaw.json', host: { home: '/home/x' }, roots: [{ id: 'state', path: '/home/x/.openclaw', archivePath: 'openclaw-backup/state', role: 'state' }] };
 function ours(files: RawEntry[], listed: Array<{ path: string; size: number }>, totalBytes: number): RawEntry[] {
   const manifest = {
     ...header,
@@ -70,6 +76,35 @@ const streamCases = (): Case[] => [
   ['native layout with ".." in the payload', (f) => packRaw(f, [{ name: 'root/payload/posix/../../../evil', content: 'x' }]), /".." path component/],
 ];
 
+const nativeRoot = '2026-01-01T00-00-00.000Z-openclaw-backup';
+const nativeManifest = (stateDir: string) => JSON.stringify({ schemaVersion: 1, archiveRoot: nativeRoot, paths: { stateDir }, assets: [{ kind: 'state', sourcePath: stateDir, archivePath: `${nativeRoot}/payload/posix${stateDir}` }] });
+const ourHeader = (roots = header.roots) => JSON.stringify({ ...header, roots });
+
+/** Archives written by Python's tarfile: roots that are links, configs that are links, PAX global headers, long names. */
+const craftedCases = (): Case[] => [
+  ['the state dir itself is a symlink (hand-made)', (f) => craftTar({ out: f, append: [{ name: '.openclaw', type: 'symlink', linkname: outside }] }), /\.openclaw: the state dir \.openclaw is a symlink in the archive, not a directory/],
+  ['our state root is a symlink', (f) => craftTar({ out: f, append: [
+    { name: 'openclaw-backup/header.json', data: ourHeader() },
+    { name: 'openclaw-backup/state', type: 'symlink', linkname: outside },
+    { name: 'openclaw-backup/manifest.json', data: JSON.stringify({ ...header, entries: [{ path: 'openclaw-backup/state', type: 'symlink', component: 'state', mode: 511, mtimeMs: 0, target: outside, external: true }], totals: { files: 0, directories: 0, symlinks: 1, databases: 0, bytes: 0 } }) },
+  ] }), /openclaw-backup\/state: root state is a symlink in the archive, not a directory/],
+  ['a native state asset that is a symlink', (f) => craftTar({ out: f, append: [
+    { name: `${nativeRoot}/payload/posix/home/x/.openclaw`, type: 'symlink', linkname: outside },
+    { name: `${nativeRoot}/manifest.json`, data: nativeManifest('/home/x/.openclaw') },
+  ] }), /asset 0 \(state\) is a symlink in the archive, not a directory/],
+  ['openclaw.json links to a JSON5 file outside', (f) => craftTar({ out: f, append: [{ name: '.openclaw', type: 'dir' }, { name: '.openclaw/openclaw.json', type: 'symlink', linkname: path.join(sandbox, 'lure/evil.json5') }] }), /\.openclaw\/openclaw\.json: the config is a symlink, not a regular file/],
+  ['openclaw.json links to a FIFO outside', (f) => craftTar({ out: f, append: [{ name: '.openclaw', type: 'dir' }, { name: '.openclaw/openclaw.json', type: 'symlink', linkname: path.join(lures, 'fifo') }] }), /the config is a symlink, not a regular file/],
+  ['our config root is a symlink', (f) => craftTar({ out: f, append: [
+    { name: 'openclaw-backup/header.json', data: ourHeader([...header.roots, { id: 'external-1', path: '/home/x/cfg/openclaw.json', archivePath: 'openclaw-backup/external/1/openclaw.json', role: 'config' }]) },
+    { name: 'openclaw-backup/state', type: 'dir' },
+    { name: 'openclaw-backup/external/1/openclaw.json', type: 'symlink', linkname: path.join(sandbox, 'lure/evil.json5') },
+    { name: 'openclaw-backup/manifest.json', data: JSON.stringify({ ...header, roots: [...header.roots, { id: 'external-1', path: '/home/x/cfg/openclaw.json', archivePath: 'openclaw-backup/external/1/openclaw.json', role: 'config' }], entries: [{ path: 'openclaw-backup/state', type: 'directory', component: 'state', mode: 448, mtimeMs: 0 }, { path: 'openclaw-backup/external/1/openclaw.json', type: 'symlink', component: 'config', mode: 511, mtimeMs: 0, target: path.join(sandbox, 'lure/evil.json5'), external: true }], totals: { files: 0, directories: 1, symlinks: 1, databases: 0, bytes: 0 } }) },
+  ] }), /root external-1 is a symlink in the archive, not a file/],
+  ['a PAX global header renames what GNU tar extracts', (f) => craftTar({ out: f, global: { path: '.openclaw/evil' }, append: [{ name: '.openclaw', type: 'dir' }, { name: '.openclaw/a', data: 'x' }] }), /follows a PAX global header \(type g\)/],
+  ['a path component longer than 255 bytes', (f) => craftTar({ out: f, append: [{ name: '.openclaw', type: 'dir' }, { name: `.openclaw/${'n'.repeat(300)}`, data: 'x' }] }), /path component of 300 bytes, longer than the system allows \(255\)/],
+  ['an entry path of 4096+ bytes', (f) => craftTar({ out: f, append: [{ name: '.openclaw', type: 'dir' }, { name: `.openclaw/${Array.from({ length: 21 }, () => 'd'.repeat(200)).join('/')}`, data: 'x' }] }), /path of \d{4} bytes, longer than the 3071 a restore can create/],
+];
+
 function gnuCase(name: string, prepare: (dir: string) => void, args: (file: string, dir: string) => string[], reason: RegExp): Case {
   return [`GNU tar: ${name}`, (file) => {
     const dir = fs.mkdtempSync(path.join(work, 'g-'));
@@ -107,7 +142,7 @@ const gnuCases = (): Case[] => [
 ];
 
 describe('hostile archives: refused with exit 3, nothing written outside, live state unchanged', () => {
-  const cases = [...streamCases(), ...gnuCases()];
+  const cases = [...streamCases(), ...gnuCases(), ...craftedCases()];
   it('has at least 20 cases from both tar-stream and GNU tar', () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
     expect(cases.filter(([name]) => name.startsWith('GNU tar')).length).toBeGreaterThanOrEqual(8);
@@ -124,5 +159,23 @@ describe('hostile archives: refused with exit 3, nothing written outside, live s
       expect(snapshotTree(sandbox)).toEqual(before);
     }
     expect(fs.readdirSync(outside)).toEqual([]);
+    expect(fs.lstatSync(path.join(lures, 'fifo')).isFIFO()).toBe(true);
+  });
+
+  it('GNU tar and verify would disagree on a PAX global header\'s names: GNU tar renames the entry, we refuse', () => {
+    const file = craftTar({ out: path.join(archives, 'pax-global.tar.gz'), global: { path: '.openclaw/evil' }, append: [{ name: '.openclaw', type: 'dir' }, { name: '.openclaw/a', data: 'x' }] });
+    expect(execFileSync('tar', ['-tzf', file], { encoding: 'utf8' })).not.toContain('.openclaw/a');
+  });
+
+  it('a name with terminal escapes is printed escaped, never raw', async () => {
+    const evil = '.openclaw/\u001b[2J\u001b[1;1Hok: all good\u009b\u202e';
+    const file = craftTar({ out: path.join(archives, 'escapes.tar.gz'), append: [{ name: '.openclaw', type: 'dir' }, { name: evil, data: '1' }, { name: evil, data: '2' }] });
+    for (const args of [['verify', file], ['verify', '--json', file], ['restore', '--target', path.join(sandbox, 'copy'), file]]) {
+      const result = await runCli(args, { env: { HOME: home } });
+      expect(result.code).toBe(3);
+      const out = result.stdout + result.stderr;
+      expect(out).not.toMatch(/[\u001b\u009b\u202e]/);
+      expect(out).toMatch(args[1] === '--json' ? /\\u001b\[2J/ : /\\x1b\[2J\\x1b\[1;1Hok: all good\\x9b\\u202e: duplicate entry/);
+    }
   });
 });

@@ -56,6 +56,7 @@ describe('restore', () => {
   it('in place over a changed state: moves the old state to a printed rollback path, keeps the backups dir', async () => {
     fs.writeFileSync(path.join(stateDir, 'workspace/SOUL.md'), 'changed');
     fs.writeFileSync(path.join(stateDir, 'workspace/NEW.md'), 'new');
+    fs.writeFileSync(path.join(stateDir, 'cache/model-list.json'), 'cached');
     fs.mkdirSync(path.join(stateDir, 'backups'));
     fs.copyFileSync(archive, path.join(stateDir, 'backups', 'kept.tar.gz'));
     const result = await runCli(['restore', '--json', archive], { env: { HOME: home } });
@@ -67,7 +68,12 @@ describe('restore', () => {
     expect(fs.readFileSync(path.join(rollback, 'workspace/SOUL.md'), 'utf8')).toBe('changed');
     expect(fs.existsSync(path.join(stateDir, 'workspace/NEW.md'))).toBe(false);
     expect(fs.existsSync(path.join(stateDir, 'backups', 'kept.tar.gz'))).toBe(true);
-    expect(contents(stateDir)).toEqual(contents(path.join(home, 'gnu', 'openclaw-backup', 'state')));
+    // cache/ is not in a default backup: carried over as it was, not moved to the rollback copy.
+    expect(fs.readFileSync(path.join(stateDir, 'cache/model-list.json'), 'utf8')).toBe('cached');
+    expect(fs.existsSync(path.join(rollback, 'cache'))).toBe(false);
+    const live = contents(stateDir);
+    for (const key of Object.keys(live)) if (key === 'cache' || key.startsWith('cache/')) delete live[key];
+    expect(live).toEqual(contents(path.join(home, 'gnu', 'openclaw-backup', 'state')));
   });
 
   it('--only restores just those components and leaves every other file untouched', async () => {
@@ -159,7 +165,7 @@ describe('restore', () => {
     const result = await runCli(['restore', '--dry-run', archive], { env: { HOME: home } });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Dry run: would restore everything/);
-    expect(result.stdout).toContain(`replace ${path.join(stateDir, 'workspace/SOUL.md')}`);
+    expect(result.stdout).toContain(`change  ${path.join(stateDir, 'workspace/SOUL.md')}`);
     expect(snapshotTree(home)).toEqual(before);
   });
 });

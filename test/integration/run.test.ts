@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, makeTempDir, runCli } from '../helpers/fixture.js';
+import { startCli } from '../helpers/cli.js';
+import { makeTempDir, runCli } from '../helpers/fixture.js';
 import { archivesIn, fixtureHome, tempsIn } from './daemon-process.js';
 
 const statusFile = (stateDir: string) => path.join(stateDir, 'openclaw-backup-status.json');
@@ -124,17 +124,40 @@ describe('openclaw-backup run / list / prune / status', () => {
     const big = fs.openSync(path.join(fx.stateDir, 'media', 'big.bin'), 'w');
     for (let i = 0; i < 12; i += 1) fs.writeSync(big, randomBytes(10 * 1024 * 1024));
     fs.closeSync(big);
-    const child = spawn(process.execPath, [CLI, 'run'], { env: { PATH: process.env.PATH, ...fx.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const running = startCli(['run'], { env: fx.env });
     await expect.poll(() => tempsIn(fx.backups).some((n) => n.endsWith('.partial')), { timeout: 60_000, interval: 50 }).toBe(true);
-    child.kill('SIGTERM');
-    expect(await exited, stderr).toBe(130);
+    running.child.kill('SIGTERM');
+    const { code, stderr } = await running.done;
+    expect(code, stderr).toBe(130);
     expect(stderr).toContain('openclaw-backup: backup interrupted; no archive was written');
     expect(tempsIn(fx.backups)).toEqual([]);
     expect(archivesIn(fx.backups)).toEqual([]);
     expect(readStatus(fx.stateDir).lastRun).toMatchObject({ result: 'interrupted' });
+  });
+
+  it('create and run both stop the gateway for the snapshot under quiesce: "stop" and report the same pauseMs', async () => {
+    const fx = fixtureHome(makeTempDir(), { quiesce: 'stop' });
+    const stubs = path.join(fx.home, 'stub-bin');
+    const calls = path.join(fx.home, 'systemctl.log');
+    fs.mkdirSync(stubs);
+    fs.writeFileSync(path.join(stubs, 'systemctl'), `#!/bin/sh\necho "$*" >> ${calls}\nexit 0\n`, { mode: 0o755 });
+    const env = { ...fx.env, PATH: `${stubs}:${process.env.PATH}` };
+    const unit = 'openclaw-gateway.service';
+    const expected = [`--user is-active --quiet ${unit}`, `--user stop ${unit}`, `--user start ${unit}`];
+
+    const created = await runCli(['create', '--json'], { env });
+    expect(created.code, created.stderr).toBe(0);
+    expect(fs.readFileSync(calls, 'utf8').trim().split('\n')).toEqual(expected);
+    expect(created.stderr).toContain('stopping the gateway for the snapshot');
+    expect(created.stderr).toContain('gateway started again');
+    const { pauseMs } = JSON.parse(created.stdout);
+    expect(pauseMs).toBeGreaterThan(0);
+
+    fs.rmSync(calls);
+    const run = await runCli(['run', '--json'], { env });
+    expect(run.code, run.stderr).toBe(0);
+    expect(fs.readFileSync(calls, 'utf8').trim().split('\n')).toEqual(expected);
+    expect(JSON.parse(run.stdout).pauseMs).toBeGreaterThan(0);
   });
 
   it('run on an invalid config exits 2 naming the key', async () => {

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -7,7 +7,8 @@ import { buildProgram } from '../../src/cli/program.js';
 import type { CommandIO } from '../../src/cli/context.js';
 import { generateAgeKey, requireAgeCli, writeSecretFile, type AgeKey } from '../helpers/age.js';
 import { makeFixtureHome, setBackupBlock, type FixtureHome } from '../helpers/encrypted-fixture.js';
-import { CLI, REPO_ROOT, runCli, writeTree } from '../helpers/fixture.js';
+import { startCli } from '../helpers/cli.js';
+import { runCli, writeTree } from '../helpers/fixture.js';
 
 /**
  * Every command the program registers — found through commander, so a new command is covered without editing
@@ -36,21 +37,11 @@ interface Run {
 }
 
 /** Runs the CLI; a command still running after SETTLE_MS (a daemon) gets SIGTERM, as a service manager would send. */
-function runSettled(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH, ...env }, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const term = setTimeout(() => child.kill('SIGTERM'), SETTLE_MS);
-    const kill = setTimeout(() => child.kill('SIGKILL'), SETTLE_MS * 2);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(term);
-      clearTimeout(kill);
-      resolve({ code, output });
-    });
-  });
+async function runSettled(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  const running = startCli(args, { env, timeoutMs: SETTLE_MS * 2 });
+  const term = setTimeout(() => running.child.kill('SIGTERM'), SETTLE_MS);
+  const result = await running.done.finally(() => clearTimeout(term));
+  return { code: result.code, output: `${result.stdout}${result.stderr}` };
 }
 
 function longs(command: Command): Set<string> {

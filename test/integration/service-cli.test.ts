@@ -5,8 +5,9 @@ import { installService } from '../../src/service/install.js';
 import type { CommandRunner } from '../../src/core/run-command.js';
 import { renderLaunchdFor } from '../../src/service/service-spec.js';
 import { uninstallService } from '../../src/service/uninstall.js';
-import { CLI, makeTempDir, runCli, writeTree } from '../helpers/fixture.js';
+import { CLI, makeTempDir, REPO_ROOT, runCli, writeTree } from '../helpers/fixture.js';
 import { verifyUnit } from '../helpers/systemd.js';
+import { NODE_FLAGS } from '../../src/core/node-flags.js';
 
 interface Sandbox {
   home: string;
@@ -45,9 +46,53 @@ describe('service install / uninstall / status (systemd)', () => {
     expect(result.stdout).toMatch(/Lingering is off.*\n\s+sudo loginctl enable-linger \S+/);
     expect(calls(box).slice(0, 2)).toEqual(['systemctl --user daemon-reload', 'systemctl --user enable --now openclaw-backup.service']);
     const unit = fs.readFileSync(unitPath, 'utf8');
-    expect(unit).toContain(`ExecStart=${fs.realpathSync(process.execPath)} ${fs.realpathSync(CLI)} daemon --state-dir ${box.home}/.openclaw`);
+    expect(unit).toContain(`ExecStart=${fs.realpathSync(process.execPath)} ${NODE_FLAGS.join(' ')} ${fs.realpathSync(CLI)} daemon --state-dir ${box.home}/.openclaw`);
     expect(unit).toContain(`Environment=OPENCLAW_STATE_DIR=${box.home}/.openclaw`);
     expect(verifyUnit(unitPath)).toEqual({ code: 0, output: '' });
+  });
+
+  it.each([
+    ['Linger=no', 'echo Linger=no', /Lingering is off.*\n\s+sudo loginctl enable-linger \S+/],
+    ['an answer it cannot read', 'echo maybe', /Could not tell whether lingering is on.*\n\s+sudo loginctl enable-linger \S+/],
+    ['a failing loginctl', 'echo "Failed to get user: No such user" >&2; exit 1', /Could not tell whether lingering is on.*\n\s+sudo loginctl enable-linger \S+/],
+  ])('reminds about lingering when loginctl prints %s', async (_what, loginctl, reminder) => {
+    const box = sandbox({ systemctl: 'exit 0', loginctl });
+    const result = await runCli(['service', 'install'], { env: box.env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(reminder);
+  });
+
+  it('says nothing about lingering when it is on, in either form', async () => {
+    for (const answer of ['yes', 'Linger=yes']) {
+      const box = sandbox({ systemctl: 'exit 0', loginctl: `echo ${answer}` });
+      const result = await runCli(['service', 'install'], { env: box.env });
+      expect(result.stdout).not.toMatch(/linger/i);
+    }
+  });
+
+  it("writes a minimal PATH, not the installing shell's, and makes a custom backup.path writable in the sandbox", async () => {
+    const box = sandbox({ systemctl: 'exit 0', loginctl: 'echo yes' });
+    const nas = path.join(box.home, 'nas');
+    fs.mkdirSync(nas);
+    fs.writeFileSync(path.join(box.home, '.openclaw', 'openclaw.json'), JSON.stringify({ backup: { path: path.join(nas, 'openclaw') } }));
+    const shellPath = [box.bin, path.join(box.home, '.cargo', 'bin'), path.join(box.home, '.npm', '_npx', 'abc', 'node_modules', '.bin')].join(':');
+    const result = await runCli(['service', 'install'], { env: { ...box.env, PATH: shellPath } });
+    expect(result.code, result.stderr).toBe(0);
+    const unit = fs.readFileSync(path.join(box.xdg, 'systemd', 'user', 'openclaw-backup.service'), 'utf8');
+    const nodeDir = path.dirname(fs.realpathSync(process.execPath));
+    expect(unit).toContain(`Environment=PATH=${[nodeDir, '/usr/local/bin', '/usr/bin', '/bin'].filter((d, i, all) => all.indexOf(d) === i).join(':')}\n`);
+    expect(unit).not.toContain('.cargo');
+    expect(unit).toMatch(new RegExp(`^ReadWritePaths=.* -${path.join(nas, 'openclaw')} `, 'm'));
+    // Made now: systemd skips a missing "-" path, and the sandbox would then refuse to create it.
+    expect(fs.statSync(path.join(nas, 'openclaw')).mode & 0o777).toBe(0o700);
+  });
+
+  it('warns when the program lives in npm\'s cache (as under npx), before writing the unit', async () => {
+    const box = sandbox({ systemctl: 'exit 0', loginctl: 'echo yes' });
+    // npx sets npm_config_cache; here it names the dir the CLI runs from.
+    const result = await runCli(['service', 'install', '--dry-run'], { env: { ...box.env, npm_config_cache: REPO_ROOT } });
+    expect(result.code).toBe(0);
+    expect(result.stderr.split('\n')[0]).toBe(`warning: ${fs.realpathSync(CLI)} is in npm's cache (npx), which npm may delete, and the service would then fail to start; install it (npm i -g openclaw-backup) and run service install again`);
   });
 
   it('installs a profile as openclaw-backup@<profile> and restarts on reinstall', async () => {
@@ -170,7 +215,8 @@ describe('service install / uninstall (launchd, fake launchctl)', () => {
     const plistPath = path.join(box.home, 'Library', 'LaunchAgents', 'ai.openclaw.backup.work.plist');
     expect(result.plan.file).toBe(plistPath);
     expect(fs.readFileSync(plistPath, 'utf8')).toBe(renderLaunchdFor(target));
-    expect(fs.statSync(path.join(stateDir, 'logs')).isDirectory()).toBe(true);
+    expect(fs.statSync(path.join(box.home, 'Library', 'Logs')).isDirectory()).toBe(true);
+    expect(fs.existsSync(path.join(stateDir, 'logs'))).toBe(false);
     expect(seen).toEqual([`launchctl bootstrap gui/501 ${plistPath}`, 'launchctl enable gui/501/ai.openclaw.backup.work']);
     const removed = await uninstallService({ context, profile: 'work', run, dryRun: false });
     expect(removed.removed).toBe(true);

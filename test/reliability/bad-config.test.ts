@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseBackupBlock } from '../../src/config/load.js';
 import { makeTempDir } from '../helpers/fixture.js';
 import { BAD_BLOCKS, BAD_FILES } from './helpers/bad-configs.js';
 import { crashSigns, describeRun, runCli, type RunResult } from './helpers/cli.js';
@@ -44,6 +45,11 @@ describe('bad config corpus', () => {
 
   it(`has at least 30 bad blocks`, () => {
     expect(BAD_BLOCKS.length).toBeGreaterThanOrEqual(30);
+  });
+
+  // Every fault is found when the config loads (so doctor, status and a daemon reload see it), not at backup time.
+  it.each(BAD_BLOCKS)('schema: $what is refused when the config loads, naming backup.$key', ({ block, key }) => {
+    expect(() => parseBackupBlock(block)).toThrow(`backup.${key}:`);
   });
 
   for (const location of ['top-level', 'plugin'] as const) {

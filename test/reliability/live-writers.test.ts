@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -6,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyArchive } from '../../src/core/verify/verify-archive.js';
 import { makeTempDir } from '../helpers/fixture.js';
+import { startProcess, type RunningProcess } from '../helpers/process.js';
+import { waitFor } from '../helpers/wait.js';
 import { readArchiveHeader, restoreCopy } from './helpers/archives.js';
 import { describeRun, runCli } from './helpers/cli.js';
 import { checkAppendLog, checkRewrittenFile, readJournal } from './helpers/journal.js';
@@ -25,22 +26,15 @@ const tally = createTally('live-writers');
 let home: string;
 let stateDir: string;
 let journal: string;
-let writer: ChildProcess | undefined;
+let writer: RunningProcess | undefined;
 
-function startWriter(): ChildProcess {
-  const child = spawn(process.execPath, [WRITER, path.join(stateDir, DB_REL), path.join(stateDir, 'workspace'), journal], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startWriter(): RunningProcess {
+  const running = startProcess(process.execPath, [WRITER, path.join(stateDir, DB_REL), path.join(stateDir, 'workspace'), journal], {
+    env: process.env,
+    timeoutMs: 30 * 60_000,
   });
-  child.stderr?.on('data', (d) => process.stderr.write(`[writer] ${d}`));
-  return child;
-}
-
-async function waitFor(condition: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  running.child.stderr?.on('data', (d) => process.stderr.write(`[writer] ${d}`));
+  return running;
 }
 
 /** Row ids in the restored database; integrity_check must pass first. */
@@ -69,9 +63,9 @@ describe('live writers: backups while the gateway writes', () => {
   });
 
   afterAll(async () => {
-    if (writer && writer.exitCode === null) {
-      writer.kill('SIGKILL');
-      await new Promise((resolve) => writer?.once('close', resolve));
+    if (writer && writer.child.exitCode === null) {
+      writer.child.kill('SIGKILL');
+      await writer.done;
     }
     tally.record();
     fs.rmSync(home, { recursive: true, force: true });
@@ -79,7 +73,7 @@ describe('live writers: backups while the gateway writes', () => {
 
   it(`${BACKUPS} backups each hold every row committed before their snapshot and no torn file`, async () => {
     writer = startWriter();
-    await waitFor(() => readJournal(journal).length > 50, 'the writer to commit');
+    await waitFor(() => readJournal(journal).length > 50, { what: 'the writer to commit' });
     for (let i = 0; i < BACKUPS; i += 1) {
       const args = ['create', '--json'];
       const result = await runCli(args, { env: { HOME: home }, timeoutMs: 120_000 });
@@ -111,9 +105,8 @@ describe('live writers: backups while the gateway writes', () => {
       expect(checkRewrittenFile(fs.readFileSync(path.join(restoredState, 'workspace/live-state.json'), 'utf8')), `backup ${i}: live-state.json`).toEqual([]);
       fs.rmSync(dest, { recursive: true, force: true });
     }
-    writer.kill('SIGTERM');
-    await new Promise((resolve) => writer?.once('close', resolve));
-    expect(writer.exitCode, 'the writer itself must not fail').toBe(0);
+    writer.child.kill('SIGTERM');
+    expect((await writer.done).code, 'the writer itself must not fail').toBe(0);
     console.log(`[live-writers] ${BACKUPS} backups, ${tally.counts.rows} committed rows found in their snapshots, ${readJournal(journal).length} transactions written`);
   });
 });

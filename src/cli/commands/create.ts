@@ -2,19 +2,21 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parseComponentList } from '../../core/components.js';
 import { createBackup, type CreateResult } from '../../core/archive/create.js';
-import { withStateLock } from '../../core/lock.js';
+import { quiesceFor } from '../../core/quiesce.js';
 import { UsageError } from '../../errors.js';
 import { verifyBackup } from '../../core/verify/verify-backup.js';
 import { openStore } from '../../core/store/open-store.js';
-import { formatBytes, formatDuration } from '../../core/format.js';
-import { createProgressDisplay } from '../../output/progress.js';
-import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
+import { countOf, escapeControl, formatBytes, formatDuration } from '../../core/format.js';
+import { createJsonLogger, createTextLogger } from '../../output/logger.js';
+import { createProgressRenderer, progressModeFor } from '../../output/progress.js';
+import { loadContext, printJson, resolveLogLevel, type CommandIO, type GlobalOptions } from '../context.js';
 import { COMPRESSIONS, type Compression, type EncryptSettings } from '../../config/schema.js';
 import { expandHome, type StatePaths } from '../../config/paths.js';
 import type { DecryptionKey } from '../../core/crypto/keys.js';
 import { keyToVerify } from '../../core/crypto/verify-key.js';
 import { addEncryptOptions, resolveEncryptOverride, type EncryptFlags } from '../key-options.js';
 import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
+import { startCreateReport } from '../../hooks/report-create.js';
 
 interface CreateFlags extends EncryptFlags, RepositoryFlags {
   init?: boolean;
@@ -24,6 +26,7 @@ interface CreateFlags extends EncryptFlags, RepositoryFlags {
   dryRun?: boolean;
   verify?: boolean;
   json?: boolean;
+  monitor?: boolean;
   compress?: string;
   lockWait: string;
 }
@@ -38,14 +41,19 @@ async function keyForVerify(flags: CreateFlags, settings: EncryptSettings, keyPa
 
 function printResult(io: CommandIO, result: CreateResult, verified: boolean, created: string): void {
   if (result.dryRun) {
+    const width = Math.max(...result.components.map((c) => c.length));
+    const perComponent = result.components.map((c) => {
+      const tally = result.byComponent?.[c] ?? { files: 0, bytes: 0 };
+      return `  ${c.padEnd(width)}  ${String(tally.files).padStart(7)} ${tally.files === 1 ? 'file ' : 'files'}  ${formatBytes(tally.bytes).padStart(10)}\n`;
+    });
     io.stdout.write(
-      `Dry run: would archive ${result.files} files, ${result.directories} directories, ${result.symlinks} symlinks ` +
-        `(${formatBytes(result.contentBytes)}) from components: ${result.components.join(', ')}\n`,
+      `Dry run: would archive ${countOf(result.files, 'file')}, ${countOf(result.directories, 'directory', 'directories')}, ${countOf(result.symlinks, 'symlink')} ` +
+        `(${formatBytes(result.contentBytes)}) from components: ${result.components.join(', ')}\n${perComponent.join('')}`,
     );
     return;
   }
   io.stdout.write(
-    `Created ${created}\n  ${result.files} files (${result.databases} database snapshots), ${formatBytes(result.contentBytes)} → ` +
+    `Created ${escapeControl(created)}\n  ${countOf(result.files, 'file')} (${countOf(result.databases, 'database snapshot')}), ${formatBytes(result.contentBytes)} → ` +
       `${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (gateway paused ${formatDuration(result.pauseMs)})\n` +
       `  components: ${result.components.join(', ')}${result.encrypted ? '\n  encrypted: age' : ''}\n  sha256: ${result.sha256}${verified ? '\n  verified: ok' : ''}\n`,
   );
@@ -61,6 +69,7 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
     .option('--dry-run', 'print what would be archived and write nothing')
     .option('--verify', 're-read the finished archive against its manifest')
     .option('--json', 'print one JSON object')
+    .option('--monitor', 'report this create like a scheduled run: backup.monitor pings and backup.onFailure')
     .option('--lock-wait <seconds>', 'how long to wait for another backup or restore holding the lock', '60')
     .option('--init', 'initialise the repository first when it does not exist yet (backup.repository / --repository)');
   addRepositoryOptions(addEncryptOptions(command))
@@ -75,11 +84,19 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       const encrypt = resolveEncryptOverride(flags);
       const settings = encrypt ?? config.backup.encrypt;
       const verifyKey = flags.verify && !flags.dryRun && settings ? await keyForVerify(flags, settings, encrypt ? 'command line' : `${config.keyPrefix}.encrypt`, paths, io) : undefined;
-      const progress = flags.json ? createProgressDisplay({ isTTY: false } as NodeJS.WriteStream, '') : createProgressDisplay(io.stderr, 'Backing up');
-      const store = await openStore(paths, config, { output: flags.output, repository: repositoryFlags(flags), env: io.env });
+      const level = resolveLogLevel(globals(), io);
+      const log = flags.json ? createJsonLogger(io.stderr, level) : createTextLogger(io.stderr, level);
+      const report = flags.monitor && !flags.dryRun ? startCreateReport({ paths, config, log, env: io.env, signal: io.signal }) : undefined;
+      const fail = async (error: unknown, made?: CreateResult): Promise<never> => {
+        await report?.failed(error, made);
+        throw error;
+      };
+      const progress = createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) });
+      const quiesce = quiesceFor({ paths, config, command: 'openclaw-backup create', log, signal: io.signal, lockWaitMs: lockWait * 1000, env: io.env });
+      const store = await openStore(paths, config, { output: flags.output, repository: repositoryFlags(flags), env: io.env }).catch(fail);
       if (flags.init) {
         if (!store.init) throw new UsageError('--init: there is no repository to initialise; set backup.repository or pass --repository');
-        if (!flags.dryRun && (await store.init(io.signal)).created) io.stderr.write(`initialised repository ${store.location}\n`);
+        if (!flags.dryRun && (await store.init(io.signal).catch(fail)).created) io.stderr.write(`initialised repository ${store.location}\n`);
       }
       const result = await createBackup({
         paths,
@@ -91,22 +108,25 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
         env: io.env,
         dryRun: flags.dryRun ?? false,
         signal: io.signal,
-        onProgress: (p) => progress.update(p),
-        onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
-        quiesce: (phase) => withStateLock(paths.stateDir, { command: 'openclaw-backup create', signal: io.signal, waitMs: lockWait * 1000 }, phase),
-      });
-      progress.done();
+        progress,
+        log,
+        quiesce,
+        lockWaitMs: lockWait * 1000,
+      }).catch(fail);
       let verified = false;
       if (flags.verify && result.stored) {
-        await verifyBackup(store, result.stored, { signal: io.signal, throwOnProblem: true, decrypt: verifyKey });
+        if (report) report.phase = 'verify';
+        await verifyBackup(store, result.stored, { signal: io.signal, throwOnProblem: true, decrypt: verifyKey, progress }).catch((error: unknown) => fail(error, result));
         verified = true;
       }
+      await report?.succeeded(result);
       if (flags.json) {
         printJson(io, {
           archive: result.archive, bytes: result.bytes, files: result.files, sha256: result.sha256, components: result.components,
           durationMs: result.durationMs, pauseMs: result.pauseMs, databases: result.databases, contentBytes: result.contentBytes,
           createdAt: result.createdAt, profile: result.profile, dryRun: result.dryRun, verified, encrypted: result.encrypted, warnings: result.warnings,
           ...(result.stored?.snapshot ? { snapshot: result.stored.snapshot, repository: result.stored.repository } : {}),
+          ...(result.dryRun ? { byComponent: result.byComponent } : {}),
         });
       } else printResult(io, result, verified, result.stored ? store.source(result.stored).label : String(result.archive));
     });

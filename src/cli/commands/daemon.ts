@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { requireStateDir } from '../../config/load.js';
 import { runDaemon } from '../../daemon/daemon.js';
 import { createJsonLogger } from '../../output/logger.js';
-import { resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
+import { resolveLogLevel, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 
 export function registerDaemon(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
   program
@@ -12,6 +13,9 @@ export function registerDaemon(program: Command, io: CommandIO, globals: () => G
     )
     .action(async () => {
       const paths = resolvePaths(globals(), io);
-      await runDaemon({ paths, log: createJsonLogger(io.stdout), signal: io.signal, env: io.env });
+      const log = createJsonLogger(io.stdout, resolveLogLevel(globals(), io));
+      // Before the daemon lock, which lives in the state dir: a missing one is a config error, as for create.
+      await requireStateDir(paths.stateDir);
+      await runDaemon({ paths, log, signal: io.signal, env: io.env });
     });
 }

@@ -3,15 +3,16 @@ import { BackupError } from '../../errors.js';
 import { runDoctor, type DoctorReport } from '../../core/doctor/run-doctor.js';
 import { createCommandRunner } from '../../core/run-command.js';
 import { serviceHome } from '../../service/target.js';
+import { escapeControl } from '../../core/format.js';
 import { printJson, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 
 const LABEL = { ok: 'ok   ', warn: 'warn ', error: 'error' } as const;
 
 function printReport(io: CommandIO, report: DoctorReport): void {
   for (const finding of report.findings) {
-    io.stdout.write(`${LABEL[finding.level]} ${finding.id}: ${finding.message}\n`);
-    for (const change of finding.fixed ?? []) io.stdout.write(`      fixed: ${change}\n`);
-    if (finding.level !== 'ok' && finding.fix) io.stdout.write(`      fix: ${finding.fix}\n`);
+    io.stdout.write(`${LABEL[finding.level]} ${finding.id}: ${escapeControl(finding.message)}\n`);
+    for (const change of finding.fixed ?? []) io.stdout.write(`      fixed: ${escapeControl(change)}\n`);
+    if (finding.level !== 'ok' && finding.fix) io.stdout.write(`      fix: ${escapeControl(finding.fix)}\n`);
   }
   const { counts } = report;
   io.stdout.write(`\n${counts.error} error(s), ${counts.warn} warning(s), ${counts.ok} ok\n`);

@@ -13,6 +13,10 @@ import { registerRepository } from './repository.js';
 import { registerRun } from './run.js';
 import { registerStatus } from './status.js';
 import { registerVerify } from './verify.js';
+import { registerLs } from './ls.js';
+import { registerFind } from './find.js';
+import { registerDiff } from './diff.js';
+import { registerInfo } from './info.js';
 
 /** Every command registers itself here, one line each. */
 export function registerCommands(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
@@ -28,5 +32,9 @@ export function registerCommands(program: Command, io: CommandIO, globals: () =>
   registerList(program, io, globals);
   registerPrune(program, io, globals);
   registerStatus(program, io, globals);
+  registerLs(program, io, globals);
+  registerFind(program, io, globals);
+  registerDiff(program, io, globals);
+  registerInfo(program, io, globals);
   registerRepository(program, io, globals);
 }

@@ -1,8 +1,12 @@
+import path from 'node:path';
 import type { Command } from 'commander';
+import { isInside } from '../../config/paths.js';
 import { loadConfig, type LoadedConfig } from '../../config/load.js';
 import { parseComponentList } from '../../core/components.js';
 import { restoreArchive, type RestoreResult } from '../../core/restore/restore-archive.js';
 import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
+import { countOf, escapeControl } from '../../core/format.js';
+import { createProgressRenderer, progressModeFor } from '../../output/progress.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
 import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 import { printJson, resolveArchiveArg, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
@@ -15,27 +19,40 @@ interface RestoreFlags {
   json?: boolean;
 }
 
+/** Paths inside the target are shown relative to it. */
+function shortPaths(target: string, files: string[]): string {
+  return files.map((file) => (isInside(target, file) && file !== target ? path.relative(target, file) : file)).join(', ');
+}
+
 function printResult(io: CommandIO, r: RestoreResult): void {
   const label = r.format ? FORMAT_LABELS[r.format] : 'archive';
   const what = r.components === 'all' ? 'everything' : r.components.join(', ');
   const lines: string[] = [];
-  if (r.dryRun) {
+  if (r.dryRun && r.changes) {
+    const c = r.changes;
     lines.push(`Dry run: would restore ${what} from ${r.archive} (${label}) into ${r.target}`);
-    lines.push(`  ${r.changes?.added.length ?? 0} files would be created, ${r.changes?.replaced.length ?? 0} replaced`);
-    for (const file of r.changes?.replaced ?? []) lines.push(`  replace ${file}`);
-    for (const file of r.changes?.added ?? []) lines.push(`  create  ${file}`);
+    const removed = r.components === 'all' ? `, ${c.removed.length} removed (moved to the rollback copy)` : '';
+    lines.push(`  ${countOf(c.added.length, 'file')} would be added, ${c.changed.length} changed, ${c.unchanged} unchanged${removed}`);
+    if (c.carried.length) lines.push(`  carried over as they are: ${shortPaths(r.target, c.carried)}`);
+    for (const file of c.changed) lines.push(`  change  ${file}`);
+    for (const file of c.added) lines.push(`  add     ${file}`);
+    for (const file of c.removed) lines.push(`  remove  ${file}`);
+    if (c.newer.length) lines.push(`  ${countOf(c.newer.length, 'live file')} changed after the archive was made would go to the rollback copy: ${shortPaths(r.target, c.newer)}`);
   } else {
-    lines.push(`Restored ${what} from ${r.archive} (${label}): ${r.files} files into ${r.target}`);
+    lines.push(`Restored ${what} from ${r.archive} (${label}): ${countOf(r.files, 'file')} into ${r.target}${r.targetLink ? ` (behind the symlink ${r.targetLink}, kept)` : ''}`);
     for (const dir of r.rollback) lines.push(`  previous state moved to ${dir} (remove it once the restored state works)`);
+    if (r.carried.length) lines.push(`  carried over as they were: ${shortPaths(r.target, r.carried)}`);
   }
-  for (const root of r.roots) if (root.role !== 'state') lines.push(`  ${root.role} ${root.source ?? '(unknown)'} → ${root.destination} (${root.placement})`);
+  for (const root of r.roots) {
+    if (root.role !== 'state') lines.push(`  ${root.role} ${root.source ?? '(unknown)'} → ${root.destination} (${root.placement}${root.via ? `, behind the symlink ${root.via}` : ''})`);
+  }
   for (const rw of r.rewrites) lines.push(`  openclaw.json ${rw.key}: ${rw.from} → ${rw.to}`);
   if (r.permissions) {
     const { owner, privateFiles, stateDirMode } = r.permissions;
-    lines.push(`  permissions: state dir ${stateDirMode}, ${privateFiles} credential/config/database files 0600, owned by ${owner.user} (uid ${owner.uid ?? '?'})`);
+    lines.push(`  permissions: state dir ${stateDirMode}, ${countOf(privateFiles, 'credential/config/database file')} 0600, owned by ${owner.user} (uid ${owner.uid ?? '?'})`);
   }
   for (const warning of r.warnings) lines.push(`warning: ${warning}`);
-  io.stdout.write(`${lines.join('\n')}\n`);
+  io.stdout.write(`${lines.map(escapeControl).join('\n')}\n`);
 }
 
 async function readLiveConfig(globals: GlobalOptions, io: CommandIO): Promise<LoadedConfig | undefined> {
@@ -52,8 +69,8 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
     .description('restore an archive over the state dir (atomically, with a rollback copy), selectively, or into another dir')
     .argument('<archive>', 'a path (ours, OpenClaw-native, or a hand-made tar of .openclaw), or from this state dir: latest, a name or prefix from `list`, a snapshot id, a date (2026-11-20)')
     .option('--only <components>', 'restore just these components into the existing state: config,credentials,sessions,memory,workspace,logs,cache,state')
-    .option('--target <dir>', 'restore a whole copy into DIR instead of the state dir')
-    .option('--dry-run', 'verify the archive and list what would change; write nothing')
+    .option('--target <dir>', 'restore a whole copy into DIR instead of the state dir (never the state or backups dir, or inside them)')
+    .option('--dry-run', 'verify the archive and list what would be added, changed, removed and carried over; write nothing')
     .option('--force', 'allow restoring over a non-empty --target (its contents are moved to a rollback copy)')
     .option('--json', 'print one JSON object');
   addRepositoryOptions(addDecryptOptions(command))
@@ -65,7 +82,9 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
       const resolved = await resolveArchiveArg(archive, globals(), io, undefined, repositoryFlags(flags));
       const result = await restoreArchive({
         archive: resolved.input, paths, target: flags.target, only, dryRun: flags.dryRun ?? false, force: flags.force ?? false,
-        openclaw: live?.openclaw, backupDir: live?.backupDir, signal: io.signal, decrypt,
+        openclaw: live?.openclaw, backupDir: live?.backupDir, exclude: live?.backup.exclude, signal: io.signal, decrypt,
+        progress: createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) }),
+        onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
       });
       if (flags.json) printJson(io, result);
       else printResult(io, result);

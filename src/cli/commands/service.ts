@@ -9,6 +9,10 @@ import { createCommandRunner, formatCommand } from '../../core/run-command.js';
 import { readServiceStatus } from '../../service/status.js';
 import { resolveServiceTarget, serviceHome } from '../../service/target.js';
 import { uninstallService } from '../../service/uninstall.js';
+import { installTimer, uninstallTimer, type TimerInstallResult, type TimerUninstallResult } from '../../service/install-timer.js';
+import { expandHome, type StatePaths } from '../../config/paths.js';
+import type { LoadedConfig } from '../../config/load.js';
+import path from 'node:path';
 import { formatServiceStatus } from '../../output/service-status.js';
 import { EXIT_CODES_HELP } from '../exit-codes.js';
 import { loadContext, printJson, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
@@ -43,7 +47,39 @@ function reportInstall(io: CommandIO, result: InstallResult): void {
   reportExecution(io, result.execution, 'started');
   if (result.linger?.enabled === false) {
     io.stdout.write(`Lingering is off: the daemon stops when you log out and starts only at your next login. Turn it on:\n  ${result.linger.enableCommand}\n`);
+  } else if (result.linger && result.linger.enabled === undefined) {
+    io.stdout.write(`Could not tell whether lingering is on (loginctl gave no answer); without it the daemon stops when you log out. To be sure:\n  ${result.linger.enableCommand}\n`);
   }
+}
+
+/** The metrics file's directory must be writable inside the unit's sandbox. */
+function writablePaths(paths: StatePaths, config: LoadedConfig): string[] {
+  const file = config.backup.metricsFile;
+  return file ? [path.dirname(expandHome(file, paths.home, paths.stateDir))] : [];
+}
+
+function reportTimerInstall(io: CommandIO, result: TimerInstallResult, schedule: string): void {
+  const { plan } = result;
+  if (result.dryRun) {
+    for (const file of plan.files) io.stdout.write(`Would write ${file.file}:\n\n${file.content}\n`);
+    io.stdout.write(`Would run:\n${plan.commands.map((c) => `  ${formatCommand(c.file, c.args)}\n`).join('')}`);
+    return;
+  }
+  for (const file of plan.files) io.stdout.write(`${result.replaced ? 'Replaced' : 'Wrote'} ${file.file}\n`);
+  io.stdout.write(`Runs openclaw-backup run on backup.schedule "${schedule}"; after changing the schedule, run service install --timer again\n`);
+  reportExecution(io, result.execution, 'started');
+  if (result.linger?.enabled === false) {
+    io.stdout.write(`Lingering is off: the timer runs only while you are logged in. Turn it on:\n  ${result.linger.enableCommand}\n`);
+  }
+}
+
+function reportTimerUninstall(io: CommandIO, result: TimerUninstallResult): void {
+  if (result.dryRun) {
+    io.stdout.write(`Would run:\n${result.commands.map((c) => `  ${c}\n`).join('')}${result.files.map((f) => `Would remove ${f}\n`).join('')}`);
+    return;
+  }
+  for (const file of result.files) io.stdout.write(`Removed ${file}\n`);
+  reportExecution(io, result.execution, 'stopped');
 }
 
 export function registerService(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
@@ -52,21 +88,38 @@ export function registerService(program: Command, io: CommandIO, globals: () => 
     .command('install')
     .description('write the unit/plist with absolute Node and CLI paths, then enable and start it (use the global --profile for a profile)')
     .option('--dry-run', 'print the unit and the commands; write and run nothing')
-    .action(async (flags: { dryRun?: boolean }) => {
+    .option('--timer', 'instead of the daemon: a oneshot `run` service started by a systemd timer (launchd: StartCalendarInterval) on backup.schedule')
+    .action(async (flags: { dryRun?: boolean; timer?: boolean }) => {
       const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
-      const target = resolveServiceTarget({ paths, backupDir: config.backupDir, env: io.env, nodePath: process.execPath, cliPath: CLI_ENTRY });
+      const { target, warnings } = resolveServiceTarget({ paths, backupDir: config.backupDir, env: io.env, nodePath: process.execPath, cliPath: CLI_ENTRY, writablePaths: writablePaths(paths, config) });
+      for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+      if (flags.timer) {
+        const schedule = { schedule: config.backup.schedule, timezone: config.backup.timezone };
+        const timer = await installTimer({ context: planContext(io), target, schedule, run: createCommandRunner(io.env), dryRun: flags.dryRun ?? false });
+        reportTimerInstall(io, timer, schedule.schedule);
+        if (config.backup.auto) io.stdout.write(`Note: backup.auto is true: a daemon serving this state dir would back up too; the timer needs no auto\n`);
+        return;
+      }
       const result = await installService({ context: planContext(io), target, run: createCommandRunner(io.env), dryRun: flags.dryRun ?? false });
       reportInstall(io, result);
     });
   service
     .command('uninstall')
-    .description('stop and disable the service and remove the file that install wrote (nothing else)')
+    .description('stop and disable the service (and the --timer units) and remove the files that install wrote (nothing else)')
     .option('--dry-run', 'print what would be removed and run; change nothing')
-    .action(async (flags: { dryRun?: boolean }) => {
+    .option('--timer', 'remove only the --timer units, leave the daemon service')
+    .action(async (flags: { dryRun?: boolean; timer?: boolean }) => {
       const paths = resolvePaths(globals(), io);
-      const result = await uninstallService({ context: planContext(io), profile: paths.profile, run: createCommandRunner(io.env), dryRun: flags.dryRun ?? false });
+      const options = { context: planContext(io), profile: paths.profile, run: createCommandRunner(io.env), dryRun: flags.dryRun ?? false };
+      const timer = await uninstallTimer(options);
+      if (timer.installed) reportTimerUninstall(io, timer);
+      if (flags.timer) {
+        if (!timer.installed) io.stdout.write(`Not installed: no ${timer.name} written by service install --timer; nothing to do\n`);
+        return;
+      }
+      const result = await uninstallService(options);
       if (!result.installed) {
-        io.stdout.write(`Not installed: ${result.file} does not exist; nothing to do\n`);
+        if (!timer.installed) io.stdout.write(`Not installed: ${result.file} does not exist; nothing to do\n`);
         return;
       }
       if (result.dryRun) {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import { exportSessions } from '../../core/sessions/export-sessions.js';
+import { listSessions } from '../../core/sessions/list-sessions.js';
+import { escapeControl, formatLocalTime } from '../../core/format.js';
 import { importSessions, parseSessionsDocument, type AgentImportResult } from '../../core/sessions/import-sessions.js';
 import type { OnConflict } from '../../core/sessions/conflicts.js';
 import { EXIT_CODES_HELP } from '../exit-codes.js';
@@ -20,6 +22,29 @@ function printImport(io: CommandIO, results: AgentImportResult[], dryRun: boolea
 
 export function registerSessions(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
   const sessions = program.command('sessions').description('export and import OpenClaw sessions (entries and full transcripts) as JSON');
+
+  sessions
+    .command('list')
+    .description('list the sessions of this state (key, agent, last update, transcript events), newest first; read-only')
+    .option('--agent <id>', 'only this agent')
+    .option('--json', 'print a JSON array')
+    .action(async (flags: { agent?: string; json?: boolean }) => {
+      const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
+      const found = listSessions({ stateDir: paths.stateDir, openclaw: config.openclaw, agent: flags.agent });
+      if (flags.json) {
+        printJson(io, found);
+        return;
+      }
+      if (found.length === 0) {
+        io.stdout.write(`No sessions in ${paths.stateDir}\n`);
+        return;
+      }
+      const width = Math.max(3, ...found.map((s) => s.key.length));
+      io.stdout.write(`${'KEY'.padEnd(width)}  AGENT  ${'UPDATED'.padEnd(19)}  EVENTS\n`);
+      for (const s of found) {
+        io.stdout.write(`${escapeControl(s.key).padEnd(width)}  ${escapeControl(s.agentId).padEnd(5)}  ${formatLocalTime(s.updatedAt).padEnd(19)}  ${String(s.events).padStart(6)}\n`);
+      }
+    });
 
   sessions
     .command('export')

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
 import { integrityErrorFor, verifyArchive, type VerifyResult } from '../../core/verify/verify-archive.js';
-import { formatBytes } from '../../core/format.js';
+import { countOf, escapeControl, formatBytes } from '../../core/format.js';
+import { createProgressRenderer, progressModeFor } from '../../output/progress.js';
 import { printJson, resolveArchiveArg, type CommandIO, type GlobalOptions } from '../context.js';
 import { verifyBackup } from '../../core/verify/verify-backup.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
@@ -10,10 +11,11 @@ import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../
 function describeOk(result: VerifyResult): string {
   const { files, databases, bytes } = result.checked;
   const label = `${result.format ? FORMAT_LABELS[result.format] : 'archive'}${result.encrypted ? ' (age-encrypted)' : ''}`;
-  const what = `${files} files (${databases} databases passed integrity_check), ${formatBytes(bytes)}`;
-  if (result.hashesChecked) return `ok: ${result.archive}\n  ${label}: ${what}, every SHA-256 matches the manifest\n`;
+  const what = `${countOf(files, 'file')} (${countOf(databases, 'database')} passed integrity_check), ${formatBytes(bytes)}`;
+  const archive = escapeControl(result.archive);
+  if (result.hashesChecked) return `ok: ${archive}\n  ${label}: ${what}, every SHA-256 matches the manifest\n`;
   const manifest = result.format === 'openclaw-native' ? 'manifest and payload structure checked' : 'no manifest';
-  return `ok: ${result.archive}\n  ${label}: ${what}; ${manifest}; it carries no content hashes, so file contents could not be checked\n`;
+  return `ok: ${archive}\n  ${label}: ${what}; ${manifest}; it carries no content hashes, so file contents could not be checked\n`;
 }
 
 export function registerVerify(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
@@ -25,8 +27,9 @@ export function registerVerify(program: Command, io: CommandIO, globals: () => G
   addRepositoryOptions(addDecryptOptions(command))
     .action(async (archive: string, flags: DecryptFlags & RepositoryFlags & { json?: boolean }) => {
       const decrypt = await resolveDecryptKey(flags, io.env);
+      const progress = createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) });
       const resolved = await resolveArchiveArg(archive, globals(), io, undefined, repositoryFlags(flags));
-      const options = { signal: io.signal, decrypt };
+      const options = { signal: io.signal, decrypt, progress };
       const result = resolved.store && resolved.backup ? await verifyBackup(resolved.store, resolved.backup, options) : await verifyArchive(resolved.input, options);
       if (flags.json) printJson(io, result);
       if (!result.ok) throw integrityErrorFor(result, { reported: Boolean(flags.json) });

@@ -38,6 +38,8 @@ export interface ArchiveEntriesResult {
   symlinks: number;
   bytes: number;
   components: Set<Component>;
+  /** Dry run only: what each component would contribute. */
+  byComponent: Partial<Record<Component, { files: number; bytes: number }>>;
 }
 
 function ancestors(rel: string): string[] {
@@ -50,7 +52,7 @@ function ancestors(rel: string): string[] {
 
 /** Walks every source and archives the selected entries, parents before children, databases as snapshots. */
 export async function archiveEntries(options: ArchiveEntriesOptions): Promise<ArchiveEntriesResult> {
-  const result: ArchiveEntriesResult = { files: 0, directories: 0, symlinks: 0, bytes: 0, components: new Set() };
+  const result: ArchiveEntriesResult = { files: 0, directories: 0, symlinks: 0, bytes: 0, components: new Set(), byComponent: {} };
   const { writer, manifest } = options;
   const warn = (message: string) => {
     manifest?.warnings.push(message);
@@ -121,6 +123,9 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       result.files += 1;
       if (!writer) {
         result.bytes += entry.stat.size;
+        const tally = (result.byComponent[component] ??= { files: 0, bytes: 0 });
+        tally.files += 1;
+        tally.bytes += entry.stat.size;
         options.onProgress?.({ files: result.files, bytes: result.bytes, current: name });
         continue;
       }

@@ -8,19 +8,25 @@ import type { Compression, EncryptSettings } from '../../config/schema.js';
 import { createEncryptStage } from '../crypto/encrypt-stream.js';
 import { checkKeyPlacement } from '../crypto/key-placement.js';
 import { resolveEncryptionKey } from '../crypto/resolve-key.js';
-import { buildSelection, COMPONENTS, type Component } from '../components.js';
+import { buildSelection, COMPONENTS, isComponent, type Component } from '../components.js';
 import { BackupError, ConfigError, describeFsError, InterruptedError, toBackupError } from '../../errors.js';
 import { tempSuffix } from '../fs/atomic.js';
-import { cleanStaleRestoreStaging, STAGING_PREFIX } from '../fs/temp-files.js';
+import { STAGING_PREFIX } from '../fs/temp-files.js';
+import { acquireBackupShare } from '../operation-lock.js';
+import { recoverInterruptedRestores } from '../restore/recover.js';
 import type { BackupDraft, BackupStore, StoredBackup } from '../store/types.js';
 import { openStore } from '../store/open-store.js';
 import { toolVersion } from '../version.js';
-import { archiveEntries, type ArchiveProgress } from './archive-entries.js';
+import type { Log } from '../log.js';
+import type { ProgressReporter } from '../progress.js';
+import type { Quiesce } from '../quiesce.js';
+import { archiveEntries } from './archive-entries.js';
 import { ArchiveWriter } from './archive-writer.js';
 import { findDatabases, snapshotDatabases } from './db-snapshots.js';
 import { FORMAT_NAME, FORMAT_VERSION, HEADER_PATH, MANIFEST_PATH, type ArchiveHeader } from './manifest.js';
 import { ManifestWriter } from './manifest-writer.js';
-import { planSources, type BackupSource } from './sources.js';
+import { describeMissingRoots } from './missing-roots.js';
+import { planSources } from './sources.js';
 
 export interface CreateOptions {
   paths: StatePaths;
@@ -39,13 +45,20 @@ export interface CreateOptions {
   dryRun?: boolean;
   signal?: AbortSignal | undefined;
   now?: () => Date;
-  onProgress?: ((progress: ArchiveProgress) => void) | undefined;
+  /** Files and bytes against the totals found before the snapshot; it gets every warning too. */
+  progress?: ProgressReporter | undefined;
   onWarning?: ((message: string) => void) | undefined;
+  /** Per-phase timings and decisions at debug level. */
+  log?: Log | undefined;
   /**
-   * Runs the snapshot phase (database snapshots) with the gateway quiesced: the daemon and CLI pass a function
-   * that holds the inter-process lock. Default: run it directly.
+   * Runs the snapshot phase (database snapshots) with the gateway quiesced and says how long it was paused:
+   * create, run and the daemon pass quiesceFor(config) (src/core/quiesce.ts). Default: run it directly.
    */
-  quiesce?: <T>(phase: () => Promise<T>) => Promise<T>;
+  quiesce?: Quiesce | undefined;
+  /** Who is backing up, named to a restore that has to wait (default "openclaw-backup create"). */
+  command?: string;
+  /** How long to wait while a restore runs on the state dir before giving up with exit 4 (default 60 s). */
+  lockWaitMs?: number;
 }
 
 export interface CreateResult {
@@ -60,8 +73,10 @@ export interface CreateResult {
   contentBytes: number;
   components: Component[];
   durationMs: number;
-  /** Time the snapshot phase held the gateway quiesced. */
+  /** Time the snapshot phase held the gateway quiesced (Quiesce.heldMs: lock waits excluded). */
   pauseMs: number;
+  /** Dry run: files and bytes each component would contribute. */
+  byComponent?: Partial<Record<Component, { files: number; bytes: number }>>;
   warnings: string[];
   createdAt: string;
   profile: string;
@@ -75,18 +90,47 @@ function openclawVersion(config: LoadedConfig): string | null {
   return typeof meta?.lastTouchedVersion === 'string' ? meta.lastTouchedVersion : null;
 }
 
-async function existingSources(sources: BackupSource[], warn: (m: string) => void): Promise<BackupSource[]> {
-  const out: BackupSource[] = [];
-  for (const source of sources) {
-    const exists = await fs.lstat(source.root.path).then(() => true, () => false);
-    if (exists) out.push(source);
-    else warn(`${source.root.role} ${source.root.path} does not exist; skipped`);
-  }
-  return out;
+const exists = (p: string) => fs.lstat(p).then(() => true, () => false);
+
+/** An archive with no config and no file in it backs up nothing: a failure, never an "ok" to retention and status. */
+function assertSomethingArchived(files: number, stateDir: string, components: Component[]): void {
+  if (files > 0) return;
+  throw new BackupError('failure', `nothing to back up: ${stateDir} holds no config and no files in the selected components (${components.join(', ')}); no archive was written`);
 }
 
-/** The one way a backup is made: used by `create`, `run` and the daemon. */
+async function checkStateDir(stateDir: string): Promise<void> {
+  const stateStat = await fs.stat(stateDir).catch((error: unknown) => {
+    throw new ConfigError(`state dir ${stateDir} is not readable: ${describeFsError(error)}`, { cause: error });
+  });
+  if (!stateStat.isDirectory()) throw new ConfigError(`state dir ${stateDir} is not a directory`);
+}
+
+/**
+ * The one way a backup is made: used by `create`, `run` and the daemon. A real backup first undoes a killed
+ * restore's swap, then holds a share of the operation lock from before the backups dir is made to the end, so it
+ * never runs beside a restore.
+ */
 export async function createBackup(options: CreateOptions): Promise<CreateResult> {
+  await checkStateDir(options.paths.stateDir);
+  if (options.dryRun) return writeBackup(options);
+  const { stateDir } = options.paths;
+  const warn = (message: string) => {
+    options.onWarning?.(message);
+    options.progress?.warning(message);
+  };
+  const recovered = await recoverInterruptedRestores(stateDir, { signal: options.signal });
+  for (const message of recovered.warnings) warn(message);
+  const share = await acquireBackupShare(stateDir, {
+    command: options.command ?? 'openclaw-backup create', waitMs: options.lockWaitMs, signal: options.signal, onCompromised: warn,
+  });
+  try {
+    return await writeBackup(options);
+  } finally {
+    await share.release();
+  }
+}
+
+async function writeBackup(options: CreateOptions): Promise<CreateResult> {
   const started = Date.now();
   const now = options.now ?? (() => new Date());
   const createdAt = now();
@@ -95,30 +139,28 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   const warn = (message: string) => {
     warnings.push(message);
     options.onWarning?.(message);
+    options.progress?.warning(message);
   };
+  const debug = (fields: Record<string, unknown>, message: string) => options.log?.debug(fields, message);
 
-  const stateStat = await fs.stat(paths.stateDir).catch((error: unknown) => {
-    throw new ConfigError(`state dir ${paths.stateDir} is not readable: ${describeFsError(error)}`, { cause: error });
-  });
-  if (!stateStat.isDirectory()) throw new ConfigError(`state dir ${paths.stateDir} is not a directory`);
-
-  // A restore killed mid-swap may have left the backups dir inside its staging dir: put it back before writing.
-  if (!options.dryRun) await cleanStaleRestoreStaging(paths.stateDir);
   const selection = buildSelection({ only: options.only, include: config.backup.include, exclude: config.backup.exclude, keyPrefix: config.keyPrefix });
   const requested = options.compression ?? config.backup.compress;
   const resolvePath = (file: string) => expandHome(file, paths.home, paths.stateDir);
   const encryptSettings = options.encrypt ?? config.backup.encrypt;
   const keyPath = options.encrypt ? 'command line' : `${config.keyPrefix}.encrypt`;
   const encryption = await resolveEncryptionKey(encryptSettings, { env: options.env ?? process.env, resolvePath, keyPath });
-  const planned = planSources(paths, config);
-  const sources = await existingSources(planned, warn);
+  const { sources, exclude: rootLinks, missing } = await planSources(paths, config, warn);
+  const missingMessage = describeMissingRoots(missing, paths, config, await exists(path.join(paths.stateDir, 'workspace')));
+  if (missingMessage) warn(missingMessage);
   const store = options.store ?? (await openStore(paths, config, { output: options.output }));
   const target = await store.prepareWrite({ stateDir: paths.stateDir, sourceRoots: sources.map((s) => s.root.path), create: !options.dryRun, encrypted: Boolean(encryption) });
+  const excludeAbs = [...target.excludeFromWalk, ...rootLinks];
   const components = COMPONENTS.filter((c) => selection.components.has(c));
   // A repository stores the archive uncompressed inside: it deduplicates and compresses it itself.
   const compression = target.compression ?? requested;
   if (options.compression && options.compression !== compression) warn(`--compress ${options.compression} ignored: ${store.location} compresses backups itself`);
   if (store.kind === 'folder') checkKeyPlacement(encryptSettings, { backupDir: store.location, stateDir: paths.stateDir, resolvePath }, warn);
+  debug({ roots: sources.map((s) => s.root.path), components, compression, encrypted: Boolean(encryption), output: target.name ?? store.location }, 'backup planned');
 
   const header: ArchiveHeader = {
     format: FORMAT_NAME,
@@ -131,15 +173,18 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
     configPath: paths.configPath,
     openclawVersion: openclawVersion(config),
     components,
+    selection: { include: options.only ? [] : (config.backup.include ?? []).filter((i) => !isComponent(i)), exclude: (config.backup.exclude ?? []).filter((e) => !isComponent(e)) },
     compression,
     roots: sources.map((s) => s.root),
   };
 
   if (options.dryRun) {
-    const counted = await archiveEntries({ sources, selection, writer: undefined, manifest: undefined, snapshots: new Map(), stagingDir: '', excludeAbs: target.excludeFromWalk, signal: options.signal, onWarning: warn });
+    const counted = await archiveEntries({ sources, selection, writer: undefined, manifest: undefined, snapshots: new Map(), stagingDir: '', excludeAbs, signal: options.signal, onWarning: warn });
+    assertSomethingArchived(counted.files, paths.stateDir, components);
+    // The same component list the real archive's header would carry, with what each would contribute.
     return {
       dryRun: true, archive: target.name ?? null, bytes: 0, sha256: null, files: counted.files, directories: counted.directories,
-      symlinks: counted.symlinks, databases: 0, contentBytes: counted.bytes, components: COMPONENTS.filter((c) => counted.components.has(c)),
+      symlinks: counted.symlinks, databases: 0, contentBytes: counted.bytes, components, byComponent: counted.byComponent,
       durationMs: Date.now() - started, pauseMs: 0, warnings, createdAt: header.createdAt, profile: paths.profile, encrypted: Boolean(encryption),
       stored: null,
     };
@@ -159,20 +204,29 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   try {
     // Before the snapshot phase: deriving a passphrase key (scrypt) takes a second of CPU.
     seal = encryption ? await createEncryptStage(encryption) : undefined;
-    const quiesce = options.quiesce ?? ((phase) => phase());
-    const databases = await findDatabases({ sources, selection, excludeAbs: target.excludeFromWalk, signal: options.signal });
-    const pauseStart = Date.now();
-    const snapshots = await quiesce(() => snapshotDatabases({ databases, stagingDir, signal: options.signal }));
-    const pauseMs = Date.now() - pauseStart;
+    const totals = { files: 0, bytes: 0 };
+    let phaseStart = Date.now();
+    const databases = await findDatabases({ sources, selection, excludeAbs, signal: options.signal, totals });
+    debug({ databases: databases.length, files: totals.files, bytes: totals.bytes, ms: Date.now() - phaseStart }, 'walked the sources and found the databases');
+    phaseStart = Date.now();
+    const snapshot = () => snapshotDatabases({ databases, stagingDir, signal: options.signal });
+    const snapshots = options.quiesce ? await options.quiesce.run(snapshot) : await snapshot();
+    const pauseMs = options.quiesce ? options.quiesce.heldMs() : Date.now() - phaseStart;
+    debug({ databases: snapshots.size, pauseMs, ms: Date.now() - phaseStart }, 'snapshot phase done');
+    phaseStart = Date.now();
+    options.progress?.start('backup', { items: totals.files, bytes: totals.bytes });
 
     draft = await store.begin({ profile: paths.profile, createdAt, compression, encrypted: Boolean(encryption), components });
     writer = await ArchiveWriter.open(draft.target, compression, options.signal, seal);
     await writer.addBuffer(HEADER_PATH, Buffer.from(`${JSON.stringify(header, null, 2)}\n`), { mode: 0o600, mtime: createdAt });
     manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);
     const counted = await archiveEntries({
-      sources, selection, writer, manifest, snapshots, stagingDir, excludeAbs: target.excludeFromWalk,
-      signal: options.signal, onProgress: options.onProgress, onWarning: warn,
-    });
+      sources, selection, writer, manifest, snapshots, stagingDir, excludeAbs,
+      signal: options.signal, onWarning: warn,
+      onProgress: options.progress && ((p) => options.progress?.update({ items: p.files, bytes: p.bytes })),
+    }).finally(() => options.progress?.finish());
+    debug({ files: counted.files, bytes: counted.bytes, ms: Date.now() - phaseStart }, 'files archived');
+    assertSomethingArchived(counted.files, paths.stateDir, components);
     const manifestSize = await manifest.finish(now());
     await writer.addFile(MANIFEST_PATH, manifest.file, manifestSize, { mode: 0o600, mtime: now() });
     const written = await writer.finish();

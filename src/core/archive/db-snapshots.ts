@@ -29,6 +29,8 @@ interface FindOptions {
   selection: Selection;
   excludeAbs: string[];
   signal?: AbortSignal | undefined;
+  /** Filled with the selected files and their bytes as the walk goes: the totals progress reports against. */
+  totals?: { files: number; bytes: number } | undefined;
 }
 
 /** Every selected database (found by name, confirmed by header). Runs before the pause: it reads no database. */
@@ -37,9 +39,14 @@ export async function findDatabases(options: FindOptions): Promise<string[]> {
   for (const source of options.sources) {
     const walk = walkTree(source.root.path, { skip: (rel) => source.neverArchived(rel), excludeAbs: options.excludeAbs, signal: options.signal });
     for await (const entry of walk) {
-      if (entry.kind !== 'file' || !SQLITE_NAME.test(entry.abs)) continue;
+      if (entry.kind !== 'file' || (!options.totals && !SQLITE_NAME.test(entry.abs))) continue;
       const component = source.classify(entry.rel);
       if (!source.globPaths(entry.rel).some((p) => isSelected(options.selection, component, p))) continue;
+      if (options.totals) {
+        options.totals.files += 1;
+        options.totals.bytes += entry.stat.size;
+      }
+      if (!SQLITE_NAME.test(entry.abs)) continue;
       if (await hasSqliteHeader(entry.abs).catch(() => false)) found.push(entry.abs);
     }
   }

@@ -13,8 +13,10 @@ export const EXTERNAL_PREFIX = `${ARCHIVE_ROOT}/external`;
 export interface SourceRoot {
   /** "state", or "external-1", "external-2", … */
   id: string;
-  /** Absolute path on the machine that made the archive. */
+  /** Absolute path on the machine that made the archive, with every symlink resolved: where the content was read. */
   path: string;
+  /** The path the user named (flag, config or default) when it is, or passes through, a symlink to `path`. */
+  linkPath?: string;
   /** Archive path prefix, e.g. openclaw-backup/state. */
   archivePath: string;
   role: 'state' | 'workspace' | 'agentDir' | 'config';
@@ -33,6 +35,8 @@ export interface ArchiveHeader {
   configPath: string;
   openclawVersion: string | null;
   components: Component[];
+  /** The globs of backup.include/exclude this archive was made with (restore carries over what they left out). */
+  selection?: { include: string[]; exclude: string[] };
   compression: Compression;
   roots: SourceRoot[];
 }

@@ -4,7 +4,7 @@ import { openEncryptedArchive } from './open-encrypted.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { BackupError, describeFsError, IntegrityError } from '../../errors.js';
 import { decompress, detectFormat } from './compression.js';
-import { readHead, toSource, type ArchiveInput } from './source.js';
+import { countReads, readHead, toSource, type ArchiveInput } from './source.js';
 
 export interface OpenedArchive {
   compression: Compression;
@@ -18,6 +18,8 @@ export interface OpenedArchive {
 export interface OpenArchiveOptions {
   /** Identity or passphrase for an age-encrypted archive. */
   decrypt?: DecryptionKey | undefined;
+  /** Bytes of the archive file read so far, for progress (the file's size is the total). */
+  onRead?: ((bytes: number) => void) | undefined;
 }
 
 /**
@@ -33,6 +35,7 @@ export async function openArchive(input: ArchiveInput, options: OpenArchiveOptio
     throw new BackupError('failure', `cannot read ${label}: ${describeFsError(error)}`, { cause: error });
   });
   const size = opened.size ?? 0;
+  countReads(stream, options.onRead);
   const fail = (error: IntegrityError): never => {
     stream.destroy();
     throw error;

@@ -25,7 +25,9 @@ export function fileSource(file: string): ArchiveSource {
     async open() {
       let handle: fs.FileHandle;
       try {
-        handle = await fs.open(file, 'r');
+        // O_NONBLOCK: a FIFO or device given as the archive is refused below instead of blocking the open forever
+        // (a regular file ignores the flag).
+        handle = await fs.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
       } catch (error) {
         throw new BackupError('failure', `cannot open ${file}: ${describeFsError(error)}`, { cause: error });
       }
@@ -93,4 +95,17 @@ export async function readHead(stream: Readable, n: number): Promise<{ head: Buf
   if (ended) return { head, stream: Readable.from(head.length > 0 ? [head] : []) };
   if (head.length > 0) stream.unshift(head);
   return { head, stream };
+}
+
+/**
+ * Reports the bytes a stored-bytes stream yields, for progress against the stored size. A second 'data' listener:
+ * pipe and toWeb consumers, attached in the same tick, get the same chunks.
+ */
+export function countReads(raw: Readable, onRead: ((bytes: number) => void) | undefined): void {
+  if (!onRead) return;
+  let read = 0;
+  raw.on('data', (chunk: Buffer) => {
+    read += chunk.length;
+    onRead(read);
+  });
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { backup, DatabaseSync } from 'node:sqlite';
 import { IntegrityError, describeFsError, BackupError } from '../../errors.js';
 
@@ -75,14 +76,17 @@ export async function copyDatabase(source: string, destination: string): Promise
   return { pages };
 }
 
-/** Runs PRAGMA integrity_check; throws IntegrityError naming `label` when it is not "ok". */
-export async function checkIntegrity(file: string, label = file): Promise<void> {
+/**
+ * Runs PRAGMA integrity_check; throws IntegrityError naming `label` when it is not "ok". `immutable` opens the file
+ * as read-only media (SQLite's immutable=1): nothing is created beside it, not even a -shm for a WAL database.
+ */
+export async function checkIntegrity(file: string, label = file, options: { immutable?: boolean } = {}): Promise<void> {
   let db: DatabaseSync | undefined;
   try {
-    db = new DatabaseSync(file, { readOnly: true });
+    db = new DatabaseSync(options.immutable ? immutableUrl(file) : file, { readOnly: true });
     const rows = db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>;
     const first = rows[0]?.integrity_check;
-    if (first !== 'ok') throw new IntegrityError(`database ${label} failed integrity_check: ${first ?? 'no result'}`);
+    if (first !== 'ok') throw new IntegrityError(`database ${label} failed integrity_check: ${firstFinding(rows.map((r) => r.integrity_check))}`);
   } catch (error) {
     if (error instanceof IntegrityError) throw error;
     if (isEnvironmentError(error)) {
@@ -92,6 +96,19 @@ export async function checkIntegrity(file: string, label = file): Promise<void> 
   } finally {
     db?.close();
   }
+}
+
+/** integrity_check can report thousands of lines: the first real finding, and how many more there are. */
+function firstFinding(rows: string[]): string {
+  const lines = rows.flatMap((row) => row.split('\n')).filter((line) => line && !line.startsWith('*** '));
+  if (lines.length === 0) return 'no result';
+  return lines.length > 1 ? `${lines[0]} (and ${lines.length - 1} more)` : (lines[0] as string);
+}
+
+function immutableUrl(file: string): URL {
+  const url = pathToFileURL(file);
+  url.searchParams.set('immutable', '1');
+  return url;
 }
 
 /** Primary SQLite codes that say the disk or the directory failed us, not that the database is corrupt. */

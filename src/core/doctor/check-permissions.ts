@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { classifyStatePath } from '../components.js';
 import { parseArchiveFileName } from '../archive/naming.js';
+import { chmodNoFollow } from '../fs/no-follow.js';
 import { ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from './types.js';
 
 const ID = 'permissions';
@@ -57,8 +58,13 @@ function inspect(entry: Entry, context: DoctorContext, what: string, level: 'war
   return { entry, want: loose ? entry.mode & 0o700 : undefined, wrongOwner, level: wrongOwner ? 'error' : level, what };
 }
 
+/** The user's own paths are checked where they lead (~/.openclaw -> /data/.openclaw); links inside are never followed. */
+const real = (p: string) => fs.realpath(p).catch(() => p);
+
 async function collect(context: DoctorContext): Promise<Problem[]> {
-  const { stateDir, configPath } = context.paths;
+  const stateDir = await real(context.paths.stateDir);
+  const configPath = await real(context.paths.configPath);
+  const backupDir = await real(context.backupDir);
   const problems: (Problem | undefined)[] = [];
   const state = await statEntry(stateDir);
   if (!state) return [];
@@ -74,12 +80,12 @@ async function collect(context: DoctorContext): Promise<Problem[]> {
     const config = await statEntry(configPath);
     if (config) problems.push(inspect(config, context, 'config', 'error'));
   }
-  const backups = await statEntry(context.backupDir);
+  const backups = await statEntry(backupDir);
   if (backups?.isDir) {
     problems.push(inspect(backups, context, 'backups dir', 'warn'));
-    for (const name of await fs.readdir(context.backupDir).catch(() => [] as string[])) {
+    for (const name of await fs.readdir(backupDir).catch(() => [] as string[])) {
       if (!parseArchiveFileName(name) && !name.endsWith('.partial')) continue;
-      const archive = await statEntry(path.join(context.backupDir, name));
+      const archive = await statEntry(path.join(backupDir, name));
       if (archive && !archive.isDir) problems.push(inspect(archive, context, 'archive', 'error'));
     }
   }
@@ -92,7 +98,8 @@ async function repair(problem: Problem, context: DoctorContext): Promise<string>
     if (problem.wrongOwner) {
       await fs.lchown(entry.path, context.uid, context.gid);
     }
-    if (problem.want !== undefined) await fs.chmod(entry.path, problem.want);
+    // lchown acts on the entry itself; chmod goes through a no-follow open: a file swapped for a link is refused.
+    if (problem.want !== undefined) await chmodNoFollow(entry.path, problem.want);
     const parts = [problem.wrongOwner ? `chown ${context.uid}:${context.gid}` : '', problem.want !== undefined ? `chmod ${octal(problem.want)}` : ''].filter(Boolean);
     return `${parts.join(' + ')} ${entry.path}`;
   } catch (error) {

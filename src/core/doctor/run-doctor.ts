@@ -1,4 +1,5 @@
-import { loadConfig, type LoadedConfig } from '../../config/load.js';
+import fs from 'node:fs/promises';
+import { loadConfig, missingStateDirError, type LoadedConfig } from '../../config/load.js';
 import { expandHome, type StatePaths } from '../../config/paths.js';
 import { backupBlockSchema } from '../../config/schema.js';
 import { isBackupError } from '../../errors.js';
@@ -6,6 +7,8 @@ import { checkBackupBlock, checkOpenClawValidate } from './check-backup-block.js
 import { checkConfigPaths } from './check-config-paths.js';
 import { checkDiskSpace } from './check-disk-space.js';
 import { checkFreshness } from './check-freshness.js';
+import { checkMonitor } from './check-monitor.js';
+import { checkTimer } from './check-timer.js';
 import { checkPermissions } from './check-permissions.js';
 import { checkPostBackup } from './check-post-backup.js';
 import { checkStaleLocks } from './check-stale-locks.js';
@@ -26,6 +29,8 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkStaleLocks,
   checkStore,
   checkFreshness,
+  checkMonitor,
+  checkTimer,
   checkDiskSpace,
 ];
 
@@ -54,6 +59,13 @@ export interface DoctorReport {
 export async function runDoctor(input: DoctorInput, checks: readonly DoctorCheck[] = DOCTOR_CHECKS): Promise<DoctorReport> {
   const context: DoctorContext = { ...input, ...(await loadDoctorConfig(input.paths, input.env)) };
   const findings: DoctorFinding[] = [];
+  // Without a state dir every other check would pass vacuously ("modes are tight"); only the service check, which
+  // may show where the state really is, still says something.
+  const stateExists = await fs.stat(input.paths.stateDir).then((s) => s.isDirectory(), () => false);
+  if (!stateExists) {
+    findings.push({ id: 'state-dir', level: 'error', message: missingStateDirError(input.paths.stateDir).message, fix: 'openclaw-backup --state-dir <dir> doctor (or --profile NAME), or restore an archive there' });
+    checks = checks.filter((check) => check === checkStateLocation);
+  }
   for (const check of checks) {
     try {
       findings.push(...(await check(context)));

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { execa } from 'execa';
+// execa (with its dependencies, ~20 MB) loads when a program is first run, not with the CLI: the idle daemon never needs it.
 import { BackupError } from '../../errors.js';
 import { gatewayServiceName } from '../service-names.js';
 
@@ -21,6 +21,7 @@ export interface GatewayServiceOptions {
 
 
 async function call(file: string, args: string[], env: NodeJS.ProcessEnv | undefined): Promise<{ exitCode: number; output: string }> {
+  const { execa } = await import('execa');
   const result = await execa(file, args, { reject: false, env, extendEnv: env === undefined, all: true, timeout: 120_000 });
   if (result.failed && typeof result.exitCode !== 'number') {
     throw new BackupError('failure', `${file} ${args.join(' ')} failed: ${result.shortMessage}`);
@@ -50,7 +51,19 @@ export function createGatewayService(options: GatewayServiceOptions): GatewaySer
     describe: () => `systemd user unit ${name}`,
     isActive: async () => (await call('systemctl', ['--user', 'is-active', '--quiet', name], options.env)).exitCode === 0,
     stop: () => mustSucceed('systemctl', ['--user', 'stop', name], options.env),
-    start: () => mustSucceed('systemctl', ['--user', 'start', name], options.env),
+    start: () => startSystemdUnit(name, options.env),
   };
+}
+
+/**
+ * Starts the gateway again after the snapshot phase. Our own stop/start pairs count against the unit's start limit
+ * (systemd's default: 5 starts in 10 s), so a frequent schedule can make the start fail with start-limit-hit and
+ * leave the gateway down for good: then the failed state is reset and the start tried once more.
+ */
+async function startSystemdUnit(name: string, env: NodeJS.ProcessEnv | undefined): Promise<void> {
+  const first = await call('systemctl', ['--user', 'start', name], env);
+  if (first.exitCode === 0) return;
+  await call('systemctl', ['--user', 'reset-failed', name], env);
+  await mustSucceed('systemctl', ['--user', 'start', name], env);
 }
 

@@ -1,35 +1,46 @@
-import fs from 'node:fs/promises';
+import { chmodSync, closeSync, fchmodSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, statfsSync, symlinkSync, utimesSync } from 'node:fs';
 import path from 'node:path';
-import { IntegrityError } from '../../errors.js';
-import { hashEntry } from '../verify/hash-entry.js';
-import type { EntryHandler, ScannedEntry } from '../verify/scan-archive.js';
+import { BackupError, IntegrityError } from '../../errors.js';
+import { hashEntry, integrityProblem, WRITE_FLAGS } from '../verify/hash-entry.js';
+import type { EntryHandler, ScannedEntry, VerifyProblem } from '../verify/scan-archive.js';
 
 /**
- * Writes accepted entries below a fresh staging dir. The entry guard already refused unsafe names; this layer
- * checks the disk too (defence in depth): every parent is a real directory we created, files are opened
- * O_EXCL|O_NOFOLLOW, and no entry is ever written through a symlink.
+ * Writes accepted entries below a fresh staging dir, while the one pass over the archive hashes them. The entry
+ * guard already refused unsafe names; this layer checks the disk too (defence in depth): every parent is a real
+ * directory we created, files are opened O_EXCL|O_NOFOLLOW, and no entry is ever written through a symlink.
+ * Everything is synchronous, as in create: the bytes are already in memory and a small file costs a few syscalls,
+ * not a few thread-pool round trips; directory modes and database checks come in bulk at the end.
  */
 export class StagingWriter {
   private readonly dirs = new Set<string>(['']);
   private readonly dirModes: Array<{ abs: string; mode: number; mtime: Date | undefined }> = [];
+  private readonly databases: Array<{ rel: string; name: string }> = [];
   readonly written = new Set<string>();
+  private readonly free: number | undefined;
+  private planned = 0;
 
   constructor(
     readonly root: string,
-    private readonly include: (entry: ScannedEntry) => boolean,
-  ) {}
+    private readonly include: (entry: ScannedEntry) => boolean = () => true,
+  ) {
+    try {
+      const stat = statfsSync(root);
+      this.free = stat.bavail * stat.bsize;
+    } catch {
+      this.free = undefined;
+    }
+  }
 
-  private async ensureDir(rel: string): Promise<void> {
+  private ensureDir(rel: string): void {
     if (this.dirs.has(rel)) return;
     const parent = path.posix.dirname(rel);
-    await this.ensureDir(parent === '.' ? '' : parent);
+    this.ensureDir(parent === '.' ? '' : parent);
     const abs = path.join(this.root, rel);
     try {
-      await fs.mkdir(abs, { mode: 0o700 });
+      mkdirSync(abs, { mode: 0o700 });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const stat = await fs.lstat(abs);
-      if (!stat.isDirectory()) throw new IntegrityError(`${rel}: staging path exists and is not a directory`);
+      if (!lstatSync(abs).isDirectory()) throw new IntegrityError(`${rel}: staging path exists and is not a directory`);
     }
     this.dirs.add(rel);
   }
@@ -39,35 +50,72 @@ export class StagingWriter {
     return parent === '.' ? '' : parent;
   }
 
+  /** Refuses, before writing, an archive whose declared sizes outgrow the free space (a bomb fills no disk). */
+  private reserve(size: number): void {
+    this.planned += size;
+    if (this.free !== undefined && this.planned > this.free) {
+      throw new BackupError('failure', `not enough space in ${path.dirname(this.root)}: the archive expands to more than ${this.planned} bytes, ${this.free} are free`);
+    }
+  }
+
   readonly handle: EntryHandler = async (entry, stream) => {
     if (!this.include(entry)) return undefined;
     const abs = path.join(this.root, entry.rel);
     if (entry.kind === 'directory') {
-      await this.ensureDir(entry.rel);
+      this.ensureDir(entry.rel);
       this.dirModes.push({ abs, mode: entry.mode & 0o777, mtime: entry.mtime });
       this.written.add(entry.rel);
       return undefined;
     }
-    await this.ensureDir(this.parentOf(entry.rel));
+    this.ensureDir(this.parentOf(entry.rel));
     if (entry.kind === 'file') {
-      const hashed = await hashEntry(stream, { writeTo: abs, maxBytes: entry.size });
-      await fs.chmod(abs, entry.mode & 0o777);
-      if (entry.mtime) await fs.utimes(abs, entry.mtime, entry.mtime);
+      this.reserve(entry.size);
+      const fd = openSync(abs, WRITE_FLAGS, 0o600);
+      let hashed;
+      try {
+        hashed = await hashEntry(stream, { writeFd: fd, maxBytes: entry.size });
+        fchmodSync(fd, entry.mode & 0o777);
+        if (entry.mtime) futimesSync(fd, entry.mtime, entry.mtime);
+      } finally {
+        closeSync(fd);
+      }
+      if (hashed.database) this.databases.push({ rel: entry.rel, name: entry.name });
       this.written.add(entry.rel);
       return hashed;
     }
-    if (entry.kind === 'symlink') await fs.symlink(entry.target ?? '', abs);
-    else if (entry.linkRel && this.written.has(entry.linkRel)) await fs.link(path.join(this.root, entry.linkRel), abs);
+    if (entry.kind === 'symlink') symlinkSync(entry.target ?? '', abs);
+    else if (entry.linkRel && this.written.has(entry.linkRel)) linkSync(path.join(this.root, entry.linkRel), abs);
     else return undefined;
     this.written.add(entry.rel);
     return undefined;
   };
 
+  /**
+   * PRAGMA integrity_check on every staged database, in place: opened as immutable, so the check reads the database
+   * file alone (as verify's scratch copy does) and creates or changes nothing beside it (a -wal or -shm the archive
+   * holds stays byte for byte).
+   */
+  async checkDatabases(): Promise<VerifyProblem[]> {
+    const problems: VerifyProblem[] = [];
+    for (const { rel, name } of this.databases) {
+      const problem = await integrityProblem(path.join(this.root, rel), true);
+      if (problem) problems.push({ path: name, reason: problem });
+    }
+    return problems;
+  }
+
+  /** Removes staged entries that must not come back (runtime scratch of a hand-made archive). */
+  drop(rel: string): void {
+    rmSync(path.join(this.root, rel), { recursive: true, force: true });
+    this.written.delete(rel);
+  }
+
   /** Applies directory modes last (deepest first), so a read-only directory did not block its own contents. */
-  async finish(): Promise<void> {
-    for (const dir of [...this.dirModes].reverse()) {
-      await fs.chmod(dir.abs, dir.mode | 0o700);
-      if (dir.mtime) await fs.utimes(dir.abs, dir.mtime, dir.mtime);
+  finish(): void {
+    for (let i = this.dirModes.length - 1; i >= 0; i -= 1) {
+      const dir = this.dirModes[i] as { abs: string; mode: number; mtime: Date | undefined };
+      chmodSync(dir.abs, dir.mode | 0o700);
+      if (dir.mtime) utimesSync(dir.abs, dir.mtime, dir.mtime);
     }
   }
 }

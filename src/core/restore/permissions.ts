@@ -1,6 +1,8 @@
-import fs from 'node:fs/promises';
 import os from 'node:os';
 import type { Component } from '../components.js';
+import { chmodNoFollow } from '../fs/no-follow.js';
+
+export { chmodNoFollow };
 
 export interface PermissionReport {
   owner: { uid: number | null; gid: number | null; user: string };
@@ -16,8 +18,9 @@ export function isPrivateFile(rel: string, component: Component | undefined, dat
   return component === 'credentials' || component === 'config' || Boolean(database) || DATABASE_NAME.test(rel);
 }
 
+/** 0600 on the file itself: never through a link (lstat first, then the open file). */
 export async function makePrivate(file: string): Promise<void> {
-  await fs.chmod(file, 0o600);
+  await chmodNoFollow(file, 0o600);
 }
 
 /** Files are created by this process, so they belong to whoever runs restore; this says who that is. */

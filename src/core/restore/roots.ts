@@ -15,8 +15,10 @@ export interface ArchiveRoot {
   agentId?: string | undefined;
   /** Path below the staging dir. */
   archiveRel: string;
-  /** Where it was on the machine that made the archive; undefined when a hand-made archive does not say. */
+  /** Where its content was on the machine that made the archive (links resolved); undefined when a hand-made archive does not say. */
   source: string | undefined;
+  /** The path the user named for it there (a symlink to `source`, or a path through one), when it differs. */
+  linkPath?: string | undefined;
 }
 
 export interface ArchiveOrigin {
@@ -37,7 +39,7 @@ export function describeOrigin(scan: ScanResult, guessStateDir: () => string | u
   if (layout?.format === 'openclaw-backup') {
     const header = scan.header as ArchiveHeader;
     const roots = (scan.manifest as Manifest).roots.map((root) => ({
-      id: root.id, role: root.role, agentId: root.agentId, archiveRel: root.archivePath.slice(ARCHIVE_ROOT.length + 1), source: root.path,
+      id: root.id, role: root.role, agentId: root.agentId, archiveRel: root.archivePath.slice(ARCHIVE_ROOT.length + 1), source: root.path, linkPath: root.linkPath,
     }));
     return { roots, stateDir: header.stateDir, home: header.host?.home };
   }
@@ -74,6 +76,11 @@ export function componentOf(roots: ArchiveRoot[], entry: ScannedEntry): Componen
   if (root.role === 'workspace') return classifyWorkspacePath(inner);
   if (root.role === 'agentDir') return classifyAgentDirPath(inner, root.agentId ?? 'main');
   return root.role === 'state' ? classifyStatePath(inner) : 'state';
+}
+
+/** The path a root had as the user (and its config) named it. */
+export function namedPath(root: ArchiveRoot): string | undefined {
+  return root.linkPath ?? root.source;
 }
 
 export function isUnder(parent: string | undefined, child: string): boolean {

@@ -58,11 +58,14 @@ async function prepareFolder(dir: string, options: FolderStoreOptions, context: 
       throw new BackupError('failure', `cannot create backups dir ${dir}: ${describeFsError(error)}`, { cause: error });
     }
   }
-  const allowed = (options.allowedInside ?? []).map((p) => path.resolve(p));
+  // Sources are walked at their real paths (a symlinked state dir is read where it leads): compare real paths too.
+  const real = (p: string) => fs.realpath(p).catch(() => p);
+  const realDir = await real(dir);
+  const allowed = await Promise.all((options.allowedInside ?? []).map((p) => real(path.resolve(p))));
   const excludeFromWalk: string[] = [];
   for (const root of context.sourceRoots) {
-    if (!isInside(root, dir)) continue;
-    const okDir = allowed.find((a) => isInside(a, dir));
+    if (!isInside(root, realDir)) continue;
+    const okDir = allowed.find((a) => isInside(a, realDir));
     if (!okDir) {
       throw new UsageError(`output ${options.file ?? dir} is inside the backed-up tree ${root}; choose a folder outside it (or the backups dir)`);
     }

@@ -1,4 +1,6 @@
 import { FORMAT_NAME, FORMAT_VERSION, HEADER_PATH, MANIFEST_PATH, STATE_PREFIX, type ArchiveHeader, type Manifest } from '../archive/manifest.js';
+import { checkOurRootRecords, ourConfigEntries } from './check-our-roots.js';
+import { checkDeclaredRoots, checkRootsInsideState, entriesUnderNoRoot } from './root-rules.js';
 import type { ScanResult, VerifyProblem } from './scan-archive.js';
 
 /** Slack for a zip bomb check: tar-level content may exceed the manifest's byte total by this much at most. */
@@ -21,33 +23,33 @@ export function checkOurArchive(scan: ScanResult): VerifyProblem[] {
     problems.push({ path: MANIFEST_PATH, reason: 'manifest missing: the archive is truncated or incomplete' });
     return problems;
   }
-  if (!Array.isArray(manifest.entries) || !isObject(manifest.totals) || !Array.isArray(manifest.roots)) {
+  if (scan.manifestEntries === undefined || !isObject(manifest.totals) || !Array.isArray(manifest.roots)) {
     problems.push({ path: MANIFEST_PATH, reason: 'manifest lacks entries, totals or roots' });
     return problems;
   }
-  const { entries, totals } = manifest as unknown as Manifest;
+  const { totals } = manifest as unknown as Manifest;
   if (typeof totals.bytes === 'number' && scan.contentBytes > totals.bytes + BOMB_SLACK) {
     problems.push({ path: MANIFEST_PATH, reason: `decompressed content of ${scan.contentBytes} bytes is far beyond the manifest's total of ${totals.bytes} bytes` });
   }
-  const seen = new Map(scan.entries.map((entry) => [entry.name, entry]));
-  const listed = new Set<string>();
-  for (const expected of entries) {
-    listed.add(expected.path);
-    const got = seen.get(expected.path);
-    if (!got) {
-      problems.push({ path: expected.path, reason: 'in the manifest but missing from the archive' });
-      continue;
-    }
-    if (got.kind !== expected.type) problems.push({ path: expected.path, reason: `type ${got.kind}, manifest says ${expected.type}` });
-    else if (expected.type === 'file') {
-      if (got.size !== expected.size) problems.push({ path: expected.path, reason: `size ${got.size}, manifest says ${expected.size}` });
-      else if (got.sha256 !== expected.sha256) problems.push({ path: expected.path, reason: 'SHA-256 does not match the manifest: content was changed' });
-    } else if (expected.type === 'symlink' && got.target !== expected.target) {
-      problems.push({ path: expected.path, reason: 'symlink target does not match the manifest' });
-    }
-  }
-  for (const entry of scan.entries) if (!listed.has(entry.name)) problems.push({ path: entry.name, reason: 'in the archive but not in the manifest' });
+  // Each manifest entry was matched against the archive as the manifest streamed past (match-manifest.ts).
+  problems.push(...scan.manifestProblems);
+  for (const entry of scan.entries.values()) if (!entry.listed) problems.push({ path: entry.name, reason: 'in the archive but not in the manifest' });
   const roots = (manifest as unknown as ArchiveHeader).roots;
-  if (!roots.some((root) => root.archivePath === STATE_PREFIX)) problems.push({ path: MANIFEST_PATH, reason: 'manifest names no state root' });
+  if (!roots.some((root) => isObject(root) && root.archivePath === STATE_PREFIX)) {
+    problems.push({ path: MANIFEST_PATH, reason: 'manifest names no state root' });
+    return problems;
+  }
+  const records = checkOurRootRecords(header, manifest);
+  problems.push(...records.problems);
+  if (records.problems.length) return problems;
+  const home = isObject(header) && isObject(header.host) && typeof header.host.home === 'string' ? header.host.home : undefined;
+  problems.push(...checkDeclaredRoots(records.roots, scan.entries, MANIFEST_PATH, home));
+  problems.push(...entriesUnderNoRoot(records.roots, [...scan.entries.values()].filter((entry) => entry.listed)));
+  problems.push(...checkRootsInsideState(records.roots, (header as unknown as ArchiveHeader).stateDir, STATE_PREFIX, scan.entries));
+  const byName = scan.entries;
+  for (const name of ourConfigEntries(records.roots)) {
+    const entry = byName.get(name);
+    if (entry && entry.kind !== 'file') problems.push({ path: name, reason: `the config is a ${entry.kind}, not a regular file: restore reads and rewrites it, and never through a link` });
+  }
   return problems;
 }

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { checkIntegrity, isSqliteHeader } from '../archive/sqlite-snapshot.js';
+import { BackupError } from '../../errors.js';
+import { assertScratchSpace, describeScratchError } from './scratch-space.js';
 
 export interface HashedEntry {
   sha256: string;
@@ -10,63 +13,88 @@ export interface HashedEntry {
 }
 
 export interface HashEntryOptions {
-  /** Also write the bytes here (restore's staging file); opened O_EXCL|O_NOFOLLOW. */
-  writeTo?: string | undefined;
+  /** Also write the bytes to this open file (restore's staging file). */
+  writeFd?: number | undefined;
   /** Where to copy a database for PRAGMA integrity_check when it is not written anyway (verify). */
   scratchDb?: string | undefined;
-  /** Stop as soon as more bytes arrive than this (the header's size, or the size the first pass saw). */
+  /** Stop as soon as more bytes arrive than this (the header's size). */
   maxBytes?: number | undefined;
+  /** The size the tar header declares: the scratch copy's free space is checked against it before it is made. */
+  expectedBytes?: number | undefined;
 }
 
-const WRITE_FLAGS = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
+export const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** Writes all of `data` with synchronous calls: a chunk of a tar entry is at most a few hundred KiB. */
+export function writeAllSync(fd: number, data: Uint8Array): void {
+  let offset = 0;
+  while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
+}
 
 /**
- * Hashes one file entry while streaming it, optionally writing it out. A SQLite database (recognised by its first
- * bytes) must pass PRAGMA integrity_check.
+ * Hashes one file entry while streaming it, optionally writing it out. The writes are synchronous: each chunk is
+ * already in memory, and a thread-pool round trip per chunk (and per small file) cost more than the write itself.
+ * A SQLite database (recognised by its first bytes) is copied to `scratchDb` and must pass PRAGMA integrity_check.
  */
 export async function hashEntry(stream: AsyncIterable<unknown>, options: HashEntryOptions = {}): Promise<HashedEntry> {
   const hash = createHash('sha256');
   let size = 0;
-  let head = Buffer.alloc(0);
+  let head: Buffer | undefined;
   let database = false;
   let decided = false;
-  const out = options.writeTo ? await fs.open(options.writeTo, WRITE_FLAGS, 0o600) : undefined;
-  let scratch: fs.FileHandle | undefined;
+  const out = options.writeFd;
+  let scratch: number | undefined;
   try {
     for await (const item of stream) {
       const chunk = item as Buffer;
       hash.update(chunk);
       size += chunk.length;
       if (options.maxBytes !== undefined && size > options.maxBytes) throw new SizeExceededError(options.maxBytes);
-      if (!decided) {
-        head = Buffer.concat([head, chunk]);
-        if (head.length < 16) continue;
-        decided = true;
-        database = isSqliteHeader(head);
-        if (database && options.scratchDb) scratch = await fs.open(options.scratchDb, WRITE_FLAGS, 0o600);
-        await out?.write(head);
-        await scratch?.write(head);
+      if (out !== undefined) writeAllSync(out, chunk);
+      if (decided) {
+        if (scratch !== undefined) writeScratch(scratch, chunk, options, size);
         continue;
       }
-      await out?.write(chunk);
-      await scratch?.write(chunk);
+      head = head ? Buffer.concat([head, chunk]) : chunk;
+      if (head.length < 16) continue;
+      decided = true;
+      database = isSqliteHeader(head);
+      if (database && options.scratchDb) {
+        await assertScratchSpace(options.scratchDb, options.expectedBytes ?? 0);
+        scratch = openSync(options.scratchDb, WRITE_FLAGS, 0o600);
+        writeScratch(scratch, head, options, size);
+      }
     }
-    if (!decided && head.length) await out?.write(head);
   } finally {
-    await out?.close();
-    await scratch?.close();
+    if (scratch !== undefined) closeSync(scratch);
   }
   const result: HashedEntry = { sha256: hash.digest('hex'), size, database };
-  if (scratch && options.scratchDb) {
-    try {
-      await checkIntegrity(options.scratchDb, 'snapshot');
-    } catch (error) {
-      result.integrityProblem = (error as Error).message.replace(/^database snapshot /, 'database ');
-    } finally {
-      await fs.rm(options.scratchDb, { force: true });
-    }
+  if (scratch !== undefined && options.scratchDb) {
+    const problem = await integrityProblem(options.scratchDb);
+    if (problem) result.integrityProblem = problem;
+    await fs.rm(options.scratchDb, { force: true });
   }
   return result;
+}
+
+/** A full $TMPDIR is not a corrupt database: it is a failure (exit 1) naming the dir, not a verify problem. */
+function writeScratch(fd: number, data: Uint8Array, options: HashEntryOptions, size: number): void {
+  try {
+    writeAllSync(fd, data);
+  } catch (error) {
+    throw describeScratchError(error, options.scratchDb as string, options.expectedBytes ?? size);
+  }
+}
+
+/** PRAGMA integrity_check on a database file; the one-line reason when it fails. `immutable`: create nothing beside it. */
+export async function integrityProblem(file: string, immutable = false): Promise<string | undefined> {
+  try {
+    await checkIntegrity(file, 'snapshot', { immutable });
+    return undefined;
+  } catch (error) {
+    if (error instanceof BackupError && error.kind === 'failure') throw error;
+    return (error as Error).message.replace(/^database snapshot /, 'database ');
+  }
 }
 
 export class SizeExceededError extends Error {

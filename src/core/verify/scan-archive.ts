@@ -8,17 +8,26 @@ import { HEADER_PATH, MANIFEST_PATH } from '../archive/manifest.js';
 import { describeStreamError, openArchive } from '../archive/open-archive.js';
 import { labelOf, type ArchiveInput } from '../archive/source.js';
 import type { DecryptionKey } from '../crypto/keys.js';
-import { IntegrityError, throwIfAborted } from '../../errors.js';
+import { BackupError, IntegrityError, throwIfAborted } from '../../errors.js';
+import type { ProgressPhase, ProgressReporter } from '../progress.js';
 import { detectLayout, stagingRel, type ArchiveLayout } from './archive-layout.js';
-import { EntryGuard, normalizeEntryName, type EntryKind } from './entry-guard.js';
+import { EntryGuard, normalizeEntryName, sawPaxGlobalHeader, type EntryKind } from './entry-guard.js';
 import { hashEntry, SizeExceededError, type HashedEntry } from './hash-entry.js';
+import { matchManifestEntry } from './match-manifest.js';
+import { parseManifestStream } from './manifest-stream.js';
+import { watchTarEnd } from '../archive/tar-end.js';
+import type { Component } from '../components.js';
 
 export interface VerifyProblem {
   path: string;
   reason: string;
 }
 
-/** One accepted entry: its archive name, where it goes below a staging dir, and what it held. */
+/**
+ * One accepted entry: its archive name, where it goes below a staging dir, and what it held. One of these stays in
+ * memory per entry until the manifest (the last entry) has been matched, so it holds nothing bulky: the hash as hex,
+ * no header object, no buffers.
+ */
 export interface ScannedEntry {
   name: string;
   rel: string;
@@ -32,6 +41,10 @@ export interface ScannedEntry {
   target?: string;
   /** Hard link: the rel of the earlier file it links to. */
   linkRel?: string;
+  /** Our format: the component the manifest records for it. */
+  component?: Component;
+  /** Our format: the manifest lists it. */
+  listed?: boolean;
 }
 
 export type EntryHandler = (entry: ScannedEntry, stream: AsyncIterable<unknown>) => Promise<HashedEntry | undefined>;
@@ -44,18 +57,25 @@ export interface ScanOptions {
   checkDatabases?: boolean;
   /** Restore's extraction: consumes the entry (returns its hash for files) or returns undefined to skip it. */
   onEntry?: EntryHandler;
-  /** Per-entry size limits from an earlier pass: anything bigger is refused before it is read. */
-  sizeLimit?: (entry: ScannedEntry) => number | undefined;
+  /** Reports the archive bytes read against the file's size (and entries against `items`, when known). */
+  progress?: { reporter: ProgressReporter; phase: ProgressPhase; items?: number | undefined } | undefined;
+  /** Stop reading at the first problem (restore: nothing more is worth writing). */
+  stopOnProblem?: boolean;
 }
 
 export interface ScanResult {
   compression: Compression;
   encrypted: boolean;
   layout: ArchiveLayout | undefined;
-  entries: ScannedEntry[];
-  /** Parsed JSON documents: our header and manifest, or OpenClaw's native manifest. */
+  /** Every accepted entry by archive name, in archive order. */
+  entries: Map<string, ScannedEntry>;
+  /** Parsed JSON documents: our header and manifest (without its entries, which are matched as they stream), or OpenClaw's native manifest. */
   header: unknown;
   manifest: unknown;
+  /** Our format: how many entries the manifest listed; undefined when it had no entries array. */
+  manifestEntries: number | undefined;
+  /** Our format: entries whose type, size, hash or target differ from the manifest, or that are missing, in manifest order. */
+  manifestProblems: VerifyProblem[];
   problems: VerifyProblem[];
   /** Sum of the entry sizes the tar headers declared (excluding our header and manifest documents). */
   contentBytes: number;
@@ -79,6 +99,7 @@ async function readJson(stream: AsyncIterable<unknown>, name: string): Promise<u
   }
 }
 
+/** Our header and manifest, or OpenClaw's native manifest: read as documents, not as entries to restore. */
 function isDocument(layout: ArchiveLayout, name: string): boolean {
   if (layout.format === 'openclaw-backup') return name === HEADER_PATH || name === MANIFEST_PATH;
   return layout.format === 'openclaw-native' && name === `${layout.prefix}/manifest.json`;
@@ -93,25 +114,40 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
   const archive = labelOf(input);
   // Made before the archive is opened: the decompressor must get its error listener without an await in between.
   const scratch = options.checkDatabases ? await makeScratchDir() : undefined;
-  const opened = await openArchive(input, { decrypt: options.decrypt }).catch(async (error: unknown) => {
+  let entriesDone = 0;
+  const progress = options.progress;
+  const onRead = progress && ((bytes: number) => progress.reporter.update({ items: entriesDone, bytes }));
+  const opened = await openArchive(input, { decrypt: options.decrypt, onRead }).catch(async (error: unknown) => {
     if (scratch) await fs.rm(scratch, { recursive: true, force: true });
     throw error;
   });
-  const result: ScanResult = { compression: opened.compression, encrypted: opened.encrypted ?? false, layout: undefined, entries: [], header: undefined, manifest: undefined, problems: [], contentBytes: 0, databases: 0 };
+  progress?.reporter.start(progress.phase, { bytes: opened.size, items: progress.items });
+  const result: ScanResult = {
+    compression: opened.compression, encrypted: opened.encrypted ?? false, layout: undefined, entries: new Map(), header: undefined, manifest: undefined,
+    manifestEntries: undefined, manifestProblems: [], problems: [], contentBytes: 0, databases: 0,
+  };
   const { problems } = result;
   const guard = new EntryGuard();
   const extract = tar.extract();
+  const tarEnd = watchTarEnd(opened.tar);
   opened.tar.on('error', (error) => extract.destroy(error));
   opened.tar.pipe(extract);
   let afterManifest = false;
+  let complete = false;
   try {
     for await (const entry of extract) {
       throwIfAborted(options.signal);
+      if (options.stopOnProblem && problems.length > 0) break;
       const h = entry.header;
       const name = normalizeEntryName(h.name);
       if (name === undefined) {
         entry.resume();
         continue;
+      }
+      if (sawPaxGlobalHeader(extract)) {
+        problems.push({ path: name, reason: 'follows a PAX global header (type g), which GNU tar would apply to this name and verify would not; refused' });
+        entry.resume();
+        break;
       }
       const checked = guard.check(name, h);
       if ('reason' in checked) {
@@ -130,12 +166,13 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
       const layout = result.layout;
       if (afterManifest) problems.push({ path: name, reason: 'entry after the manifest' });
       if (isDocument(layout, name) && checked.kind === 'file') {
-        const doc = await readJson(entry, name);
-        if (name === HEADER_PATH) result.header = doc;
-        else {
-          result.manifest = doc;
-          afterManifest = layout.format === 'openclaw-backup';
-        }
+        if (name === MANIFEST_PATH) {
+          const parsed = await parseManifestStream(entry, name, (expected) => matchManifestEntry(result.entries, expected, result.manifestProblems));
+          result.manifest = parsed.manifest;
+          result.manifestEntries = parsed.entries;
+          afterManifest = true;
+        } else if (name === HEADER_PATH) result.header = await readJson(entry, name);
+        else result.manifest = await readJson(entry, name);
         continue;
       }
       const rel = stagingRel(layout, name);
@@ -147,15 +184,10 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
       const scanned: ScannedEntry = { name, rel, kind: checked.kind, mode: (h.mode ?? 0) & 0o7777, mtime: h.mtime, size: checked.kind === 'file' ? h.size ?? 0 : 0 };
       if (checked.kind === 'symlink') scanned.target = h.linkname ?? '';
       if (checked.linkTarget) scanned.linkRel = stagingRel(layout, checked.linkTarget) ?? '';
-      const limit = options.sizeLimit?.(scanned);
-      if (limit !== undefined && scanned.size > limit) {
-        problems.push({ path: name, reason: `${scanned.size} bytes, more than the ${limit} expected` });
-        break;
-      }
       result.contentBytes += scanned.size;
       const handled = await options.onEntry?.(scanned, entry);
       const hashed = handled ?? (checked.kind === 'file'
-        ? await hashEntry(entry, { scratchDb: scratch && path.join(scratch, `db-${result.entries.length}`) })
+        ? await hashEntry(entry, { scratchDb: scratch && path.join(scratch, `db-${result.entries.size}`), expectedBytes: scanned.size })
         : (entry.resume(), undefined));
       if (hashed) {
         scanned.sha256 = hashed.sha256;
@@ -163,19 +195,26 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
         if (hashed.database) result.databases += 1;
         if (hashed.integrityProblem) problems.push({ path: name, reason: hashed.integrityProblem });
       }
-      result.entries.push(scanned);
+      result.entries.set(name, scanned);
+      entriesDone = result.entries.size;
     }
+    complete = !(options.stopOnProblem && problems.length > 0);
   } catch (error) {
     if (options.signal?.aborted) throw error;
     if (error instanceof IntegrityError) problems.push({ path: archive, reason: error.message });
+    else if (error instanceof BackupError) throw error; // from onEntry: e.g. not enough space to stage
     else if (error instanceof SizeExceededError) problems.push({ path: archive, reason: error.message });
-    else if ((error as NodeJS.ErrnoException).syscall) throw error;
+    else if ((error as NodeJS.ErrnoException).syscall || (error instanceof BackupError && error.kind === 'failure')) throw error;
     else problems.push({ path: archive, reason: describeStreamError(error) });
   } finally {
+    progress?.reporter.finish();
     extract.destroy();
     opened.tar.destroy();
     if (scratch) await fs.rm(scratch, { recursive: true, force: true });
   }
+  // A stream cut exactly between two gzip members or zstd frames decompresses cleanly: only the missing end-of-archive
+  // blocks tell. (Our own format would also miss its manifest; a hand-made tar has nothing else to show it.)
+  if (complete && result.layout && problems.length === 0 && !tarEnd.sawEnd()) problems.push({ path: archive, reason: 'archive is truncated: the tar stream lacks its end-of-archive blocks' });
   if (!result.layout && problems.length === 0) problems.push({ path: archive, reason: 'archive holds no entries' });
   return result;
 }

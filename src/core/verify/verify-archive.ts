@@ -3,9 +3,13 @@ import type { ArchiveHeader, Manifest } from '../archive/manifest.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { IntegrityError } from '../../errors.js';
 import { labelOf, type ArchiveInput } from '../archive/source.js';
+import type { ProgressReporter } from '../progress.js';
 import type { ArchiveFormat } from './archive-layout.js';
+import { ConfigCapture } from './capture-config.js';
+import { checkHandMadeArchive } from './check-hand-made.js';
 import { checkNativeArchive } from './check-native.js';
 import { checkOurArchive } from './check-ours.js';
+import { namingOf, parseConfigText, rootsNotNamedByConfig } from './check-root-config.js';
 import { scanArchive, type ScanResult, type VerifyProblem } from './scan-archive.js';
 
 export type { VerifyProblem } from './scan-archive.js';
@@ -31,21 +35,48 @@ export interface VerifyOptions {
   throwOnProblem?: boolean;
   /** Identity or passphrase for an age-encrypted archive. */
   decrypt?: DecryptionKey | undefined;
+  progress?: ProgressReporter | undefined;
+  /** PRAGMA integrity_check on copies in $TMPDIR (default true). */
+  checkDatabases?: boolean;
 }
 
 export interface VerifiedArchive {
   result: VerifyResult;
   scan: ScanResult | undefined;
+  /** The text of the archive's config files, by entry name, as read during the pass. */
+  configs: Map<string, string>;
 }
 
-function summarize(archive: string, scan: ScanResult): VerifyResult {
+/** Roots outside the state dir must be ones the archive's own config names (when the archive holds its config). */
+function checkNaming(scan: ScanResult, configs: Map<string, string>): VerifyProblem[] {
+  const naming = namingOf(scan.layout?.format, scan.header, scan.manifest, scan.layout?.prefix ?? '');
+  if (!naming || naming.roots.length === 0) return [];
+  const text = configs.get(naming.configEntry);
+  if (text === undefined) return [];
+  return rootsNotNamedByConfig(naming.roots, parseConfigText(text), naming.origin, naming.where);
+}
+
+/**
+ * Turns a scan into the verdict: the scan's own problems first, then the format's checks, then the roots against
+ * the config that names them (`configs`: the archive's config texts by entry name).
+ */
+export function summarize(archive: string, scan: ScanResult, configs: Map<string, string> = new Map()): VerifyResult {
   const format = scan.layout?.format ?? null;
   const problems = [...scan.problems];
   if (format === 'openclaw-backup' && problems.length === 0) problems.push(...checkOurArchive(scan));
   if (format === 'openclaw-native' && problems.length === 0) problems.push(...checkNativeArchive(scan));
-  const files = scan.entries.filter((entry) => entry.kind === 'file');
+  if (format === 'hand-made' && problems.length === 0) problems.push(...checkHandMadeArchive(scan));
+  if (problems.length === 0) problems.push(...checkNaming(scan, configs));
+  let files = 0;
+  let bytes = 0;
+  for (const entry of scan.entries.values()) {
+    if (entry.kind !== 'file') continue;
+    files += 1;
+    bytes += entry.size;
+  }
   let manifest: VerifyResult['manifest'];
   if (scan.manifest && typeof scan.manifest === 'object') {
+    // Native manifests are parsed whole; ours streams and never holds its entries.
     const { entries: _entries, ...rest } = scan.manifest as Record<string, unknown>;
     manifest = rest as VerifyResult['manifest'];
   }
@@ -59,7 +90,7 @@ function summarize(archive: string, scan: ScanResult): VerifyResult {
     header: format === 'openclaw-backup' ? (scan.header as ArchiveHeader) : undefined,
     manifest,
     problems,
-    checked: { entries: scan.entries.length, files: files.length, bytes: files.reduce((n, e) => n + e.size, 0), databases: scan.databases },
+    checked: { entries: scan.entries.size, files, bytes, databases: scan.databases },
   };
 }
 
@@ -71,8 +102,12 @@ function summarize(archive: string, scan: ScanResult): VerifyResult {
 export async function inspectArchive(input: ArchiveInput, options: VerifyOptions = {}): Promise<VerifiedArchive> {
   const archive = labelOf(input);
   let scan: ScanResult | undefined;
+  const capture = new ConfigCapture();
   try {
-    scan = await scanArchive(input, { signal: options.signal, checkDatabases: true, decrypt: options.decrypt });
+    scan = await scanArchive(input, {
+      signal: options.signal, checkDatabases: options.checkDatabases ?? true, decrypt: options.decrypt, onEntry: capture.handle,
+      progress: options.progress && { reporter: options.progress, phase: 'verify' },
+    });
   } catch (error) {
     if (!(error instanceof IntegrityError)) throw error;
     const result: VerifyResult = {
@@ -80,9 +115,9 @@ export async function inspectArchive(input: ArchiveInput, options: VerifyOptions
       problems: [{ path: archive, reason: error.message.startsWith(archive) ? error.message.slice(archive.length).replace(/^:?\s*/, '') : error.message }],
       checked: { entries: 0, files: 0, bytes: 0, databases: 0 },
     };
-    return finish({ result, scan: undefined }, options);
+    return finish({ result, scan: undefined, configs: capture.texts }, options);
   }
-  return finish({ result: summarize(archive, scan), scan }, options);
+  return finish({ result: summarize(archive, scan, capture.texts), scan, configs: capture.texts }, options);
 }
 
 function finish(verified: VerifiedArchive, options: VerifyOptions): VerifiedArchive {

@@ -6,6 +6,7 @@ import { resolveStatePaths } from '../../../src/config/paths.js';
 import { createBackup } from '../../../src/core/archive/create.js';
 import { makeFixtureHome, type FixtureHome } from '../../helpers/encrypted-fixture.js';
 import { writeSecretFile } from '../../helpers/age.js';
+import { silentProgress } from '../../../src/core/progress.js';
 
 let fx: FixtureHome;
 let previousUmask: number;
@@ -41,13 +42,19 @@ it('staging dir 0700, snapshots, manifest and the partial archive 0600 from crea
     config,
     env: {},
     encrypt: { passphraseFile },
-    quiesce: async (phase) => {
-      const snapshots = await phase();
-      observed.push(modes(backupsDir, isTemp));
-      return snapshots;
+    quiesce: {
+      run: async (phase) => {
+        const snapshots = await phase();
+        observed.push(modes(backupsDir, isTemp));
+        return snapshots;
+      },
+      heldMs: () => 0,
     },
-    onProgress: () => {
-      if (observed.length < 2) observed.push(modes(backupsDir, isTemp));
+    progress: {
+      ...silentProgress,
+      update: () => {
+        if (observed.length < 2) observed.push(modes(backupsDir, isTemp));
+      },
     },
   });
   const [afterSnapshots, whileWriting] = observed as [Record<string, string>, Record<string, string>];

@@ -13,6 +13,7 @@ const SCENARIOS: Record<number, string> = {
   4: 'restore --only config, sessions import',
   5: 'config block accepted / rejected',
   6: "restore OpenClaw's own archive",
+  7: 'symlinked ~/.openclaw, daemon backup',
 };
 
 function tmpOpenClawEntries(): Set<string> {

@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { runProcess as runAny } from '../../helpers/process.js';
+import { waitFor as waitForAny } from '../../helpers/wait.js';
 
 export interface ProcessResult {
   code: number | null;
@@ -18,21 +19,9 @@ export interface RunOptions {
 }
 
 /** Runs a command to completion without blocking the event loop (the fake model server lives in this process). */
-export function runProcess(command: string, args: string[], options: RunOptions): Promise<ProcessResult> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 180_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
-    });
-  });
+export async function runProcess(command: string, args: string[], options: RunOptions): Promise<ProcessResult> {
+  const result = await runAny(command, args, { env: options.env, cwd: options.cwd, timeoutMs: options.timeoutMs ?? 180_000 });
+  return { code: result.code, signal: result.signal, stdout: result.stdout, stderr: result.stderr, ms: result.durationMs };
 }
 
 /** A TCP port that was free on 127.0.0.1 a moment ago. */
@@ -48,14 +37,8 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `check` until it returns a value, or throws with `describe()` after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs: number, describe: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+export function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs: number, describe: () => string): Promise<T> {
+  return waitForAny(check, { timeoutMs, what: describe, intervalMs: 250 });
 }
 
 export function isAlive(pid: number): boolean {

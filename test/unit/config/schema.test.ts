@@ -57,8 +57,18 @@ describe('backup block schema', () => {
     [{ postBackup: '' }, 'backup.postBackup: expected a non-empty shell command'],
     [{ quiesce: 'pause' }, 'backup.quiesce: expected "lock" or "stop", got "pause"'],
     [{ retension: 3 }, 'backup.retension: unknown key'],
+    [{ include: ['config', 'sesions'] }, 'backup.include[1]: unknown component "sesions" (did you mean "sessions"?); valid components: config,'],
+    [{ exclude: ['workspce'] }, 'backup.exclude[0]: unknown component "workspce" (did you mean "workspace"?)'],
+    [{ exclude: ['/home/me/.openclaw/workspace/**'] }, 'backup.exclude[0]: glob "/home/me/.openclaw/workspace/**" is absolute'],
+    [{ include: ['../elsewhere/*'] }, 'backup.include[0]: glob "../elsewhere/*" contains ".."'],
+    [{ exclude: ['workspace/[draft'] }, 'backup.exclude[0]: glob "workspace/[draft" is not valid'],
   ])('rejects %j with the key path', (block, message) => {
     expect(errorOf(() => parseBackupBlock(block))).toContain(message);
+  });
+
+  it('accepts component names and globs in include/exclude', () => {
+    const block = parseBackupBlock({ include: ['config', 'workspace/**/*.md', 'agents/*/agent/*.json'], exclude: ['logs', '**/*.{tmp,bak}', '!keep'] });
+    expect(block.include).toEqual(['config', 'workspace/**/*.md', 'agents/*/agent/*.json']);
   });
 
   it('never echoes a postBackup value in an error', () => {
@@ -86,5 +96,28 @@ describe('backup block schema', () => {
     const block = parseBackupBlock(found.raw, found.keyPrefix);
     expect(block.auto).toBe(true);
     expect(block.compress).toBe('zstd');
+  });
+});
+
+describe('monitor, onFailure, metricsFile', () => {
+  it('a ping URL string becomes { url, start: true, timeout: 10 s }; the object form sets both', () => {
+    expect(parseBackupBlock({ monitor: 'https://hc-ping.com/abc' }).monitor).toEqual({ url: 'https://hc-ping.com/abc', start: true, timeout: 10_000 });
+    expect(parseBackupBlock({ monitor: { url: 'http://127.0.0.1:8000/p', start: false, timeout: '2s' } }).monitor).toEqual({ url: 'http://127.0.0.1:8000/p', start: false, timeout: 2000 });
+    expect(parseBackupBlock({ metricsFile: '~/textfile/openclaw.prom', onFailure: 'curl -d "$OPENCLAW_BACKUP_ERROR" ntfy.sh/x' })).toMatchObject({ metricsFile: '~/textfile/openclaw.prom' });
+  });
+
+  it.each([
+    [{ monitor: 'hc-ping.com/abc-secret-uuid' }, 'backup.monitor: expected an http:// or https:// URL without user:password@, e.g. "https://hc-ping.com/<uuid>"'],
+    [{ monitor: 42 }, 'backup.monitor: expected a ping URL such as "https://hc-ping.com/<uuid>", or { url, start, timeout }'],
+    [{ monitor: { url: 'ftp://x/abc-secret-uuid' } }, 'backup.monitor.url: expected an http:// or https:// URL without user:password@'],
+    [{ monitor: { url: 'https://u:abc-secret-uuid@x/' } }, 'backup.monitor.url: expected an http:// or https:// URL without user:password@'],
+    [{ monitor: { url: 'https://x/abc-secret-uuid', every: 1 } }, 'backup.monitor.every: unknown key'],
+    [{ monitor: { url: 'https://x/abc-secret-uuid', timeout: 'soon' } }, 'backup.monitor.timeout: expected a duration'],
+    [{ onFailure: '' }, 'backup.onFailure: expected a non-empty shell command'],
+    [{ metricsFile: '/var/lib/node_exporter/openclaw.txt' }, 'backup.metricsFile: expected a file path ending in .prom'],
+  ])('rejects %j with the key path and never echoes the URL', (block, message) => {
+    const error = errorOf(() => parseBackupBlock(block));
+    expect(error).toContain(message);
+    expect(error).not.toContain('abc-secret-uuid');
   });
 });

@@ -79,7 +79,7 @@ describe('selection', () => {
   });
 
   it('names the bad entry and the valid components', () => {
-    expect(() => buildSelection({ include: ['config', 'sesions'] })).toThrow(/backup\.include\[1\]: unknown component "sesions"; valid components: config, credentials/);
+    expect(() => buildSelection({ include: ['config', 'sesions'] })).toThrow(/backup\.include\[1\]: unknown component "sesions" \(did you mean "sessions"\?\); valid components: config, credentials/);
     expect(() => parseComponentList('config,foo')).toThrow(UsageError);
     expect(() => parseComponentList('config,foo')).toThrow(/unknown component "foo"; valid components: config, credentials, sessions, memory, workspace, logs, cache, state/);
   });

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanStaleRestoreStaging, cleanStaleTemps } from '../../../src/core/fs/temp-files.js';
+import { cleanStaleTemps } from '../../../src/core/fs/temp-files.js';
+import { recoverInterruptedRestores } from '../../../src/core/restore/recover.js';
 import { makeTempDir, writeTree } from '../../helpers/fixture.js';
 
 const dirs: string[] = [];
@@ -24,7 +25,7 @@ describe('stale temp cleanup', () => {
     expect(fs.readdirSync(dir).sort()).toEqual([`openclaw-backup-default-20260101T000000Z.tar.gz`, `openclaw-backup-default.${process.pid}-abcd1234.partial`]);
   });
 
-  it('removes a killed restore staging dir and moves carried backups back, never deleting them', async () => {
+  it("removes an older version's killed restore staging dir and moves carried backups back, never deleting them", async () => {
     const parent = makeTempDir();
     dirs.push(parent);
     const target = path.join(parent, '.openclaw');
@@ -33,13 +34,12 @@ describe('stale temp cleanup', () => {
       [`.openclaw-backup-restore-${DEAD}-bbbb0000/openclaw-backup/state/backups/a.tar.gz`]: 'precious',
       '.openclaw/openclaw.json': '{}',
     });
-    const result = await cleanStaleRestoreStaging(target);
-    expect(result.removed.map((p) => path.basename(p)).sort()).toEqual([`.openclaw-backup-restore-${DEAD}-aaaa0000`, `.openclaw-backup-restore-${DEAD}-bbbb0000`]);
-    expect(result.recovered).toEqual([path.join(target, 'backups')]);
+    const result = await recoverInterruptedRestores(target);
+    expect(result.recovered.map((p) => path.basename(p)).sort()).toEqual([`.openclaw-backup-restore-${DEAD}-aaaa0000`, `.openclaw-backup-restore-${DEAD}-bbbb0000`]);
     expect(fs.readFileSync(path.join(target, 'backups', 'a.tar.gz'), 'utf8')).toBe('precious');
   });
 
-  it('keeps a staging dir holding backups when the live backups dir exists again', async () => {
+  it('keeps such a staging dir holding backups when the live backups dir exists again, and says where', async () => {
     const parent = makeTempDir();
     dirs.push(parent);
     const target = path.join(parent, '.openclaw');
@@ -47,8 +47,9 @@ describe('stale temp cleanup', () => {
       [`.openclaw-backup-restore-${DEAD}-cccc0000/openclaw-backup/state/backups/b.tar.gz`]: 'precious',
       '.openclaw/backups/new.tar.gz': 'new',
     });
-    const result = await cleanStaleRestoreStaging(target);
+    const result = await recoverInterruptedRestores(target);
     expect(result.kept.map((p) => path.basename(p))).toEqual([`.openclaw-backup-restore-${DEAD}-cccc0000`]);
+    expect(result.warnings[0]).toMatch(/holds a backups dir .*move it back by hand/);
     expect(fs.readFileSync(path.join(parent, `.openclaw-backup-restore-${DEAD}-cccc0000/openclaw-backup/state/backups/b.tar.gz`), 'utf8')).toBe('precious');
   });
 });

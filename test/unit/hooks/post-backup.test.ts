@@ -9,7 +9,7 @@ import { makeTempDir } from '../../helpers/fixture.js';
 function memoryLog(): Log & { lines: { level: string; fields: Record<string, unknown>; message: string }[] } {
   const lines: { level: string; fields: Record<string, unknown>; message: string }[] = [];
   const at = (level: string) => (fields: Record<string, unknown>, message: string) => void lines.push({ level, fields, message });
-  return { lines, info: at('info'), warn: at('warn'), error: at('error') };
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
 const env = { archive: '/b/openclaw-backup-default-x.tar.gz', dir: '/b', bytes: 1234, sha256: 'ab'.repeat(32), stateDir: '/s', profile: 'default' };

@@ -62,3 +62,32 @@ describe('placeRoots', () => {
     expect(placed.every((r) => r.destination.startsWith('/tmp/copy'))).toBe(true);
   });
 });
+
+describe('placeRoots from the paths the user named', () => {
+  it('places a linked root by its link path, maps both spellings, and sends a config kept elsewhere to the config path in use', () => {
+    const origin = {
+      stateDir: '/home/ada/.openclaw',
+      home: '/home/ada',
+      roots: [
+        { id: 'state', role: 'state' as const, archiveRel: 'state', source: '/data/.openclaw', linkPath: '/home/ada/.openclaw' },
+        { id: 'external-1', role: 'workspace' as const, archiveRel: 'external/1', source: '/sync/ws', linkPath: '/home/ada/.openclaw/workspace' },
+        { id: 'external-2', role: 'config' as const, archiveRel: 'external/2/cfg.json5', source: '/etc/oc/cfg.json5' },
+      ],
+    };
+    const placed = placeRoots(origin, { target: '/root/.openclaw', copy: false, home: '/root', configPath: '/root/cfg/openclaw.json', dirExists: () => true });
+    expect(placed.map((r) => [r.destination, r.placement])).toEqual([
+      ['/root/.openclaw', 'target'],
+      ['/root/.openclaw/workspace', 'inside-state'],
+      ['/root/cfg/openclaw.json', 'config-path'],
+    ]);
+    expect(pathMappings(origin, placed)).toEqual([
+      { from: '/home/ada/.openclaw', to: '/root/.openclaw' },
+      { from: '/data/.openclaw', to: '/root/.openclaw' },
+      { from: '/home/ada/.openclaw/workspace', to: '/root/.openclaw/workspace' },
+      { from: '/sync/ws', to: '/root/.openclaw/workspace' },
+      { from: '/etc/oc/cfg.json5', to: '/root/cfg/openclaw.json' },
+    ]);
+    const copy = placeRoots(origin, { target: '/tmp/copy', copy: true, home: '/root', configPath: '/root/cfg/openclaw.json', dirExists: () => true });
+    expect(copy[2]?.destination).toBe('/tmp/copy/restored-roots/external-2/cfg.json5');
+  });
+});

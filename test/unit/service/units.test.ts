@@ -6,6 +6,7 @@ import { parsePlist } from '../../../src/core/doctor/read-plist.js';
 import { renderLaunchdFor, renderSystemdFor, shippedLaunchdPlist, shippedSystemdUnit, type ServiceTarget } from '../../../src/service/service-spec.js';
 import { CLI, makeTempDir, REPO_ROOT } from '../../helpers/fixture.js';
 import { verifyUnit } from '../../helpers/systemd.js';
+import { NODE_FLAGS } from '../../../src/core/node-flags.js';
 
 const SHIPPED_UNITS = ['systemd/openclaw-backup.service', 'systemd/openclaw-backup@.service'];
 const SHIPPED_PLIST = 'launchd/ai.openclaw.backup.plist';
@@ -58,6 +59,11 @@ function expectServicePolicy(unit: string): void {
   expect(keys.has('IPAddressDeny')).toBe(false);
   expect(one('RestrictAddressFamilies')).toContain('AF_INET6');
   expect(keys.has('MemoryDenyWriteExecute')).toBe(false); // Node's JIT needs W+X pages
+  // Found under a real systemd 252 (npm run test:systemd): PrivateDevices= fails a user unit with 218/CAPABILITIES,
+  // and a start limit of 5 made the fifth `systemctl --user restart` in 10 minutes fail. A crash loop is still stopped.
+  expect(keys.has('PrivateDevices')).toBe(false);
+  expect(Number(one('StartLimitBurst'))).toBeGreaterThanOrEqual(12);
+  expect(Number(one('StartLimitBurst')) * Number(one('RestartSec'))).toBeLessThan(Number(one('StartLimitIntervalSec')));
 }
 
 describe('shipped and generated systemd units', () => {
@@ -71,6 +77,12 @@ describe('shipped and generated systemd units', () => {
     const verified = rel.includes('@') ? verifyUnit(file, 'openclaw-backup@work.service') : verifyUnit(file);
     expect(verified).toEqual({ code: 0, output: '' });
     expectServicePolicy(fs.readFileSync(file, 'utf8'));
+  });
+
+  it('the shipped units say how to allow a backup.path outside the state dir; an installed unit allows it itself', () => {
+    for (const template of [false, true]) expect(shippedSystemdUnit(template)).toContain('# A backup.path outside the state dir is read-only here (ProtectSystem=strict)');
+    const unit = renderSystemdFor(target({ backupDir: '/mnt/nas/openclaw' }));
+    expect(unit).toMatch(/^ReadWritePaths=-\/home\/alice\/\.openclaw -\/mnt\/nas\/openclaw /m);
   });
 
   it('the template serves ~/.openclaw-<instance>', () => {
@@ -87,7 +99,7 @@ describe('shipped and generated systemd units', () => {
     fs.writeFileSync(file, unit);
     expect(verifyUnit(file)).toEqual({ code: 0, output: '' });
     expectServicePolicy(unit);
-    expect(unit).toContain(`ExecStart=${process.execPath} ${CLI} daemon --state-dir`);
+    expect(unit).toContain(`ExecStart=${process.execPath} ${NODE_FLAGS.join(' ')} ${CLI} daemon --state-dir`);
   });
 
   it('escapes specifiers, spaces and $ in generated values', () => {
@@ -133,9 +145,17 @@ describe('launchd property lists', () => {
 
   it('generated plists use absolute paths, the per-profile label and escape XML', () => {
     const parsed = expectPlistPolicy(renderLaunchdFor(target({ profile: 'work', stateDir: '/Users/a&b/.openclaw-work', home: '/Users/a&b' })), 'ai.openclaw.backup.work');
-    expect(parsed.ProgramArguments).toEqual([process.execPath, CLI, 'daemon', '--state-dir', '/Users/a&b/.openclaw-work', '--profile', 'work']);
+    expect(parsed.ProgramArguments).toEqual([process.execPath, ...NODE_FLAGS, CLI, 'daemon', '--state-dir', '/Users/a&b/.openclaw-work', '--profile', 'work']);
     expect((parsed.EnvironmentVariables as Record<string, string>).OPENCLAW_PROFILE).toBe('work');
-    expect(parsed.StandardOutPath).toBe('/Users/a&b/.openclaw-work/logs/ai.openclaw.backup.work.out.log');
+    // Not in the state dir's logs/, which is backed up: the daemon's log would end up in every archive.
+    expect(parsed.StandardOutPath).toBe('/Users/a&b/Library/Logs/ai.openclaw.backup.work.out.log');
+    expect(parsed.StandardErrorPath).toBe('/Users/a&b/Library/Logs/ai.openclaw.backup.work.err.log');
+  });
+
+  it('the shipped plist logs to ~/Library/Logs, outside the backed-up state dir', () => {
+    const parsed = parseXmlPlist(shippedLaunchdPlist()) as Record<string, string>;
+    expect(parsed.StandardOutPath).toBe('/Users/USERNAME/Library/Logs/ai.openclaw.backup.out.log');
+    expect(parsed.StandardErrorPath?.startsWith('/Users/USERNAME/.openclaw')).toBe(false);
   });
 
   it('our plist reader rejects malformed input', () => {

@@ -51,8 +51,9 @@ describe('resolveBackup: naming a backup in a store', () => {
 
   it('an ambiguous prefix, no match, or an empty store is a usage error naming the store', async () => {
     const { store } = await threeBackups();
+    const names = (await store.list()).archives.map((a) => path.basename(a.archive)).join(', ');
     await expect(resolveBackup(store, 'openclaw-backup-default-2026')).rejects.toThrow(
-      new UsageError(`"openclaw-backup-default-2026" matches 3 backups in ${store.location}: ${(await store.list()).archives.map((a) => path.basename(a.archive)).join(', ')}; give more of the name`),
+      new UsageError(`"openclaw-backup-default-2026" matches 3 backups in ${store.location}: ${names}; give more of the name`),
     );
     await expect(resolveBackup(store, 'nothing-like-it')).rejects.toThrow(/^no backup matches "nothing-like-it" in .*; see openclaw-backup list$/);
     await expect(resolveBackup(store, '2025-12-31')).rejects.toThrow(/no backup matches "2025-12-31"/);

@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { readBackupIndex } from '../core/browse/read-index.js';
+import type { BackupIndex } from '../core/browse/index-types.js';
+import { resolveArchiveArg, type CommandIO, type GlobalOptions } from './context.js';
+import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from './key-options.js';
+
+export const ARCHIVE_ARG_HELP = 'a path, or from this state dir: latest, a name or prefix from `list`, a date (2026-11-20)';
+
+/** --json and the decrypt options every browse command takes. */
+export function addBrowseOptions(command: Command): Command {
+  return addDecryptOptions(command.option('--json', 'print JSON'));
+}
+
+/** Resolves an archive argument and reads its index (manifest or tar headers), decrypting with the flags' key. */
+export async function readIndexArg(ref: string, flags: DecryptFlags, globals: GlobalOptions, io: CommandIO): Promise<BackupIndex> {
+  const decrypt = await resolveDecryptKey(flags, io.env);
+  const resolved = await resolveArchiveArg(ref, globals, io);
+  return readBackupIndex(resolved.input, { decrypt, signal: io.signal });
+}

@@ -1,0 +1,51 @@
+import { throwIfAborted } from '../../errors.js';
+import type { DecryptionKey } from '../crypto/keys.js';
+import type { BackupStore, StoredBackup } from '../store/types.js';
+import type { IndexEntry } from './index-types.js';
+import { entryMatcher } from './list-entries.js';
+import { readBackupIndex } from './read-index.js';
+
+export interface FoundIn {
+  archive: string;
+  createdAt: string;
+  matches: IndexEntry[];
+}
+
+export interface FindResult {
+  location: string;
+  pattern: string;
+  found: FoundIn[];
+  /** Backups that could not be read (encrypted without a key, damaged), with why. */
+  skipped: Array<{ archive: string; reason: string }>;
+}
+
+export interface FindOptions {
+  decrypt?: DecryptionKey | undefined;
+  signal?: AbortSignal | undefined;
+  /** Called as each backup is searched, for progress. */
+  onBackup?: (backup: StoredBackup, index: number, total: number) => void;
+}
+
+/** Which backups, newest first, hold entries matching a glob: "which backup still has my deleted note?". */
+export async function findInBackups(store: BackupStore, pattern: string, options: FindOptions = {}): Promise<FindResult> {
+  const matches = entryMatcher(pattern);
+  const listing = await store.list();
+  const result: FindResult = { location: listing.location, pattern, found: [], skipped: [] };
+  for (const [i, backup] of listing.archives.entries()) {
+    throwIfAborted(options.signal);
+    options.onBackup?.(backup, i, listing.archives.length);
+    if (backup.encrypted && !options.decrypt) {
+      result.skipped.push({ archive: backup.archive, reason: 'encrypted: pass --identity or --passphrase-file' });
+      continue;
+    }
+    try {
+      const index = await readBackupIndex(store.source(backup), { decrypt: options.decrypt, signal: options.signal });
+      const hits = index.entries.filter(matches);
+      if (hits.length > 0) result.found.push({ archive: backup.archive, createdAt: backup.createdAt, matches: hits });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      result.skipped.push({ archive: backup.archive, reason: (error as Error).message.replace(`${backup.archive}: `, '') });
+    }
+  }
+  return result;
+}

@@ -1,0 +1,53 @@
+import path from 'node:path';
+import type { Compression } from '../../config/schema.js';
+import type { Component } from '../components.js';
+import type { ManifestTotals } from '../archive/manifest.js';
+import { rootOf, type ArchiveRoot } from '../restore/roots.js';
+import type { ArchiveFormat } from '../verify/archive-layout.js';
+
+/** One entry of a backup as the browse commands show it. */
+export interface IndexEntry {
+  /** Relative to the state dir ("workspace/MEMORY.md"); absolute for a root that lived outside it. */
+  path: string;
+  type: 'file' | 'directory' | 'symlink' | 'link';
+  size: number;
+  mode: number;
+  /** ISO time, or null when the archive does not say. */
+  mtime: string | null;
+  /** null when it cannot be known (a foreign archive's entry outside every root). */
+  component: Component | null;
+  /** Our archives only. */
+  sha256?: string;
+  database?: boolean;
+  target?: string;
+}
+
+/** What a backup holds, from its header and manifest (or tar headers): everything `ls`, `find`, `diff`, `info` read. */
+export interface BackupIndex {
+  archive: string;
+  format: ArchiveFormat;
+  encrypted: boolean;
+  compression: Compression;
+  /** The stored size (the file, or the snapshot's archive); 0 when unknown. */
+  storedBytes: number;
+  createdAt: string | null;
+  completedAt: string | null;
+  host: string | null;
+  profile: string | null;
+  stateDir: string | null;
+  openclawVersion: string | null;
+  components: Component[] | null;
+  entries: IndexEntry[];
+  totals: ManifestTotals;
+  warnings: string[];
+}
+
+/** The path users see for an entry below the staging layout: state-relative, or absolute under an outside root. */
+export function displayPathOf(roots: ArchiveRoot[], rel: string): string {
+  const found = rootOf(roots, rel);
+  if (!found) return rel;
+  const { root, inner } = found;
+  if (root.role === 'state') return inner === '' ? '.' : inner;
+  const base = root.source ?? `${root.id}`;
+  return inner === '' ? base : path.posix.join(base, inner);
+}

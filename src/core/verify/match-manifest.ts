@@ -1,0 +1,42 @@
+import type { ManifestEntry } from '../archive/manifest.js';
+import type { Component } from '../components.js';
+
+/** What the scan kept of an entry (scan-archive.ts's ScannedEntry, without an import cycle). */
+interface SeenEntry {
+  kind: string;
+  size: number;
+  sha256?: string;
+  target?: string;
+  component?: Component;
+  listed?: boolean;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Checks one manifest entry, as it streams past, against the entry the archive held under its path: present, same
+ * type, size, SHA-256 and symlink target. Marks that entry as listed and records its component.
+ */
+export function matchManifestEntry(entries: Map<string, SeenEntry>, value: unknown, problems: Array<{ path: string; reason: string }>): void {
+  if (!isObject(value) || typeof value.path !== 'string') {
+    problems.push({ path: 'openclaw-backup/manifest.json', reason: 'a manifest entry has no path' });
+    return;
+  }
+  const expected = value as unknown as ManifestEntry;
+  const got = entries.get(expected.path);
+  if (!got) {
+    problems.push({ path: expected.path, reason: 'in the manifest but missing from the archive' });
+    return;
+  }
+  got.listed = true;
+  if (typeof expected.component === 'string') got.component = expected.component;
+  if (got.kind !== expected.type) problems.push({ path: expected.path, reason: `type ${got.kind}, manifest says ${String(expected.type)}` });
+  else if (expected.type === 'file') {
+    if (got.size !== expected.size) problems.push({ path: expected.path, reason: `size ${got.size}, manifest says ${expected.size}` });
+    else if (got.sha256 !== expected.sha256) problems.push({ path: expected.path, reason: 'SHA-256 does not match the manifest: content was changed' });
+  } else if (expected.type === 'symlink' && got.target !== expected.target) {
+    problems.push({ path: expected.path, reason: 'symlink target does not match the manifest' });
+  }
+}
