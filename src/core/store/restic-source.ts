@@ -5,7 +5,7 @@ import { BackupError, IntegrityError } from '../../errors.js';
 import type { ArchiveSource } from '../archive/source.js';
 import { describeResticFailure } from './restic-errors.js';
 import type { ResticRepository } from './restic-repository.js';
-import { spawnRestic } from './restic-run.js';
+import { runRestic, spawnRestic } from './restic-run.js';
 import { reshapeTreeTar } from './restic-tree-tar.js';
 
 export interface DumpTarget {
@@ -41,9 +41,15 @@ export function dumpSource(repo: ResticRepository, target: DumpTarget): ArchiveS
       const firstData = once(stdout, 'data').then(() => true, () => true);
       const done = Promise.all([child, finished(stdout).catch(() => {})]).then(([result]) => result);
       // A reader that stops early (a problem found, an abort) must not leave restic running.
+      let stopped = false;
       out.on('close', () => {
-        if (child.exitCode === null) child.kill('SIGINT');
+        if (child.exitCode !== null) return;
+        stopped = true;
+        child.kill('SIGINT');
       });
+      // A dump stopped mid-way can die on its closed pipe before it removes its lock: `restic unlock` removes only
+      // a dead process's lock, so nobody else's exclusive command (check, prune) finds ours in the way.
+      void done.then(() => (stopped ? runRestic(repo, ['unlock']).catch(() => {}) : undefined));
       const failureOf = (result: Awaited<typeof done>): BackupError | undefined =>
         result.exitCode === 0 ? undefined : describeResticFailure(repo, 'dump', result.exitCode, String(result.stderr ?? ''));
       const early = await Promise.race([firstData.then(() => undefined), done]);
