@@ -1,6 +1,6 @@
 // `npm run bench`: our create/verify/restore against GNU tar on the same generated state, alternating A/B.
 // Options: --large (add the 2 GB profile), --sizes small,medium, --runs N (default 3), --daemon-seconds N (default 60,
-// 0 skips), --only create-gzip,verify,…, --report-only (re-render RESULTS.md from results.json).
+// 0 skips), --only create-gzip,verify,…, --report-only (re-render RESULTS.md from results.json), --no-history (skip the 7-night restic table, bench/history.mjs).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureState } from './generate.mjs';
 import { machineInfo, measure, median, sampleIdle } from './measure.mjs';
 import { writeReports } from './report.mjs';
+import { runHistory, writeHistoryReport } from './history.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.dirname(BENCH);
@@ -26,6 +27,7 @@ function parseArgs(argv) {
     else if (a === '--daemon-seconds') opts.daemonSeconds = Number(argv[++i]);
     else if (a === '--only') opts.only = argv[++i].split(',');
     else if (a === '--report-only') opts.reportOnly = true;
+    else if (a === '--no-history') opts.noHistory = true;
     else throw new Error(`unknown option ${a}`);
   }
   return opts;
@@ -153,6 +155,8 @@ async function main() {
   if (opts.reportOnly) {
     // Re-renders RESULTS.md (e.g. after editing ANALYSIS.md) from the last results.json, without measuring.
     process.stdout.write(`${writeReports(BENCH, JSON.parse(fs.readFileSync(path.join(BENCH, 'results.json'), 'utf8')))}\n`);
+    const history = path.join(BENCH, 'history-results.json');
+    if (fs.existsSync(history)) writeHistoryReport(BENCH, JSON.parse(fs.readFileSync(history, 'utf8')));
     return;
   }
   if (!fs.existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build first`);
@@ -176,6 +180,8 @@ async function main() {
   results.wallSeconds = Math.round((Date.now() - started) / 1000);
   const summary = writeReports(BENCH, results);
   process.stdout.write(`\n${summary}\n`);
+  // The restic history table (bench/history.mjs): its own section of RESULTS.md.
+  if (!opts.noHistory && !opts.only) process.stdout.write(`\n${writeHistoryReport(BENCH, await runHistory({ dataDir: DATA, log }))}\n`);
 }
 
 main().catch((error) => {

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# One-command install: the external tools the tests use as users do (age CLI, rclone, expect for a TTY,
+# One-command install: the external tools the tests use as users do (age CLI, rclone, restic, sshd, expect for a TTY,
 # systemd-analyze, GNU tar, zstd, promtool from Debian's prometheus, debootstrap and systemd-nspawn for
 # test:systemd), then the npm dependencies (which also builds dist/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-for pair in age:age rclone:rclone expect:expect zstd:zstd systemd-analyze:systemd tar:tar promtool:prometheus debootstrap:debootstrap systemd-nspawn:systemd-container; do
+for pair in age:age rclone:rclone expect:expect zstd:zstd systemd-analyze:systemd tar:tar promtool:prometheus debootstrap:debootstrap systemd-nspawn:systemd-container restic:restic sshd:openssh-server; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then

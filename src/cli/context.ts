@@ -6,6 +6,7 @@ import { resolveBackup, type ResolvedArchive } from '../core/store/resolve-backu
 import { openStore } from '../core/store/open-store.js';
 import type { BackupStore } from '../core/store/types.js';
 import type { DecryptionKey } from '../core/crypto/keys.js';
+import type { RepositoryFlags } from '../core/store/resolve-repository.js';
 import { UsageError } from '../errors.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../output/logger.js';
 
@@ -58,10 +59,11 @@ export async function resolveArchiveArg(
   globals: GlobalOptions,
   io: CommandIO,
   decrypt?: DecryptionKey,
+  repository?: RepositoryFlags,
 ): Promise<ResolvedArchive & { store: BackupStore | undefined }> {
   // Anything on disk but a directory is an archive path (a FIFO or device is then refused as not a regular file).
   if (await fs.stat(ref).then((s) => !s.isDirectory(), () => false)) return { input: ref, store: undefined };
   const { paths, config } = await loadContext(globals, io, { allowMissing: true });
-  const store = await openStore(paths, config);
+  const store = await openStore(paths, config, { repository, env: io.env });
   return { ...(await resolveBackup(store, ref, { decrypt })), store };
 }

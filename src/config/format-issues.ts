@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 
 /** Keys whose values may hold secrets or commands with secrets: never echoed in an error. */
-const SECRET_KEYS = /^(postBackup|onFailure|monitor|encrypt|passphrase.*|recipients.*|identity.*|token|apiKey|password|secret)$/i;
+const SECRET_KEYS = /^(postBackup|onFailure|monitor|encrypt|repository|passphrase.*|recipients.*|identity.*|token|apiKey|password|secret)$/i;
 
 export function formatKeyPath(prefix: string, pathParts: readonly PropertyKey[]): string {
   let out = prefix;

@@ -123,6 +123,31 @@ export const encryptSchema = z
 
 export type EncryptSettings = z.output<typeof encryptSchema>;
 
+export const repositorySchema = z
+  .strictObject({
+    url: z
+      .string({ error: 'expected a restic repository URL' })
+      .min(1, { error: 'expected a restic repository URL' })
+      .describe('The restic repository, in restic\'s syntax: /path, sftp:user@host:/path, rest:https://host/, s3:host/bucket, rclone:remote:path, …'),
+    passwordFile: filePath.optional().describe('A file (mode 0600) holding the repository password; "~" is expanded.'),
+    passwordEnv: z
+      .string({ error: 'expected an environment variable name' })
+      .regex(ENV_NAME, { error: 'expected an environment variable name' })
+      .optional()
+      .describe('The environment variable holding the repository password.'),
+    cacert: filePath.optional().describe('A CA certificate file restic trusts for an HTTPS backend (restic --cacert).'),
+    options: z
+      .record(z.string().regex(/^[a-z0-9]+\.[a-z0-9-]+$/i, { error: 'expected a restic option name such as "sftp.command"' }), z.string({ error: 'expected a string' }))
+      .optional()
+      .describe('restic extended options, passed as `-o key=value` (e.g. { "sftp.command": "ssh -p 2222 host -s sftp" }).'),
+  }, { error: 'expected an object: { url, passwordFile } or { url, passwordEnv }' })
+  .superRefine((value, ctx) => {
+    if (value.passwordFile === undefined && value.passwordEnv === undefined) ctx.addIssue({ code: 'custom', message: 'set passwordFile or passwordEnv' });
+    if (value.passwordFile !== undefined && value.passwordEnv !== undefined) ctx.addIssue({ code: 'custom', message: 'choose one: passwordFile or passwordEnv' });
+  });
+
+export type RepositorySettings = z.output<typeof repositorySchema>;
+
 function isPingUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -208,6 +233,15 @@ export const backupBlockSchema = z.strictObject({
     .default('lock')
     .describe('"lock": snapshot under the cooperative lock; "stop": stop the gateway service for the snapshot phase.'),
   encrypt: encryptSchema.optional().describe('Encrypt every archive with age (name ends in .age): to recipients, or with a passphrase.'),
+  repository: repositorySchema
+    .optional()
+    .describe('Back up into a restic repository instead of backup.path: one deduplicated, encrypted snapshot per backup.'),
+}).superRefine((block, ctx) => {
+  // age ciphertext changes completely every night: inside a repository it would defeat deduplication, and restic
+  // already encrypts every snapshot with the repository password.
+  if (block.repository && block.encrypt) {
+    ctx.addIssue({ code: 'custom', path: ['encrypt'], message: 'not used with repository: restic encrypts every snapshot with the repository password (and age ciphertext would not deduplicate); remove encrypt' });
+  }
 });
 
 export type BackupBlockInput = z.input<typeof backupBlockSchema>;

@@ -18,7 +18,7 @@ import { startRunReport } from '../hooks/report-run.js';
 import { verifyBackup } from './verify/verify-backup.js';
 import { IDENTITY_ENV } from './crypto/keys.js';
 import { keyToVerify } from './crypto/verify-key.js';
-import { withoutPassphraseEnv } from './crypto/hook-env.js';
+import { withoutPassphraseEnv, withoutSecretEnv } from './crypto/hook-env.js';
 
 export interface CycleOptions {
   paths: StatePaths;
@@ -60,9 +60,9 @@ async function runHook(options: CycleOptions, created: CreateResult): Promise<Ho
     command,
     timeoutMs: config.backup.hookTimeout,
     log,
-    baseEnv: withoutPassphraseEnv(options.env ?? process.env, config.backup.encrypt),
+    baseEnv: withoutSecretEnv(withoutPassphraseEnv(options.env ?? process.env, config.backup.encrypt), [config.backup.repository?.passwordEnv]),
     signal: options.signal,
-    env: { archive: created.archive, dir: path.dirname(created.archive), bytes: created.bytes, sha256: created.sha256, stateDir: paths.stateDir, profile: paths.profile },
+    env: { archive: created.archive, dir: created.stored?.repository ?? path.dirname(created.archive), bytes: created.bytes, sha256: created.sha256, stateDir: paths.stateDir, profile: paths.profile },
   });
   const fields = { exitCode: hook.exitCode, durationMs: hook.durationMs, timedOut: hook.timedOut };
   if (hook.error) log.error(fields, `${hook.error}; the archive is kept`);

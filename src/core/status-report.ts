@@ -3,7 +3,7 @@ import type { LoadedConfig } from '../config/load.js';
 import type { StatePaths } from '../config/paths.js';
 import { nextFireTime } from './schedule.js';
 import { openStore } from './store/open-store.js';
-import type { BackupStore, StoredBackup } from './store/types.js';
+import type { BackupListing, BackupStore, StoreStats } from './store/types.js';
 import { isProcessAlive } from './fs/atomic.js';
 import { DAEMON_LOCK_NAME, readLockOwner } from './lock.js';
 import { emptyStatus, futureTimes, readStatus, statusPathFor, writeStatus, type LastRun, type PingRecord, type StatusRecord } from './status-record.js';
@@ -19,8 +19,11 @@ export interface StatusReport {
   nextRunAt: string | null;
   lastRun: LastRun | null;
   lastSuccess: LastRun | null;
-  /** `newestCreatedAt`: a `create` leaves no run record, but its archive is a backup all the same (doctor counts it). */
-  archives: { dir: string; count: number; bytes: number; newest: string | null; newestCreatedAt: string | null };
+  /**
+   * The store's backups: archives in a dir, or this state's snapshots in a repository (storedBytes: after deduplication).
+   * `newestCreatedAt`: a `create` leaves no run record, but its backup is a backup all the same (doctor counts it).
+   */
+  archives: { kind: StoreStats['kind']; dir: string; count: number; bytes: number; storedBytes: number | null; newest: string | null; newestCreatedAt: string | null };
   daemon: { running: boolean; pid: number | null; startedAt: string | null };
   /** The ping URL's scheme and host only (the rest is the check's credential), and the last pings' results. */
   monitor: { target: string | null; lastPing: PingRecord | null; lastFailure: PingRecord | null };
@@ -29,24 +32,34 @@ export interface StatusReport {
 }
 
 /** A record rebuilt from the archives present: the newest one stands for the last successful run. */
-function rebuildFromArchives(newest: StoredBackup | undefined): StatusRecord {
+function rebuildFromArchives(newest: StoreStats['newest'] & { bytes?: number } | undefined): StatusRecord {
   const record = emptyStatus();
   if (!newest) return record;
   const run: LastRun = {
     startedAt: newest.createdAt, finishedAt: newest.createdAt, result: 'ok', trigger: 'manual', archive: newest.archive,
-    bytes: newest.bytes, sha256: null, durationMs: 0, pauseMs: null, pruned: [], hook: null, error: null,
+    bytes: newest.bytes ?? null, sha256: null, durationMs: 0, pauseMs: null, pruned: [], hook: null, error: null,
   };
   return { ...record, lastRun: run, lastSuccess: run };
 }
 
+/** A store without its own stats: counted from its listing. */
+function statsOf(store: BackupStore, listing: BackupListing): StoreStats {
+  const newest = listing.archives[0];
+  return {
+    kind: store.kind, location: listing.location, count: listing.archives.length, bytes: listing.archives.reduce((sum, a) => sum + a.bytes, 0),
+    storedBytes: null, newest: newest ? { archive: newest.archive, createdAt: newest.createdAt, bytes: newest.bytes } : null,
+  };
+}
+
 /** Everything `status` shows. A corrupt status record is reported and rebuilt from the archives. */
 export async function collectStatus(paths: StatePaths, config: LoadedConfig, now = new Date(), store?: BackupStore): Promise<StatusReport> {
-  const catalog = await (store ?? (await openStore(paths, config))).list();
+  const opened = store ?? (await openStore(paths, config));
+  const stats = opened.stats ? await opened.stats() : statsOf(opened, await opened.list());
   const read = await readStatus(paths.stateDir);
   let record = read.record;
   let rebuilt = false;
   if (read.corrupt) {
-    record = rebuildFromArchives(catalog.archives[0]);
+    record = rebuildFromArchives(stats.newest ?? undefined);
     await writeStatus(paths.stateDir, record);
     rebuilt = true;
   }
@@ -64,9 +77,8 @@ export async function collectStatus(paths: StatePaths, config: LoadedConfig, now
     lastRun: record.lastRun,
     lastSuccess: record.lastSuccess,
     archives: {
-      dir: catalog.location, count: catalog.archives.length, bytes: catalog.archives.reduce((sum, a) => sum + a.bytes, 0),
-      newest: catalog.archives[0]?.archive ?? null,
-      newestCreatedAt: catalog.archives[0]?.createdAt ?? null,
+      kind: stats.kind, dir: stats.location, count: stats.count, bytes: stats.bytes, storedBytes: stats.storedBytes,
+      newest: stats.newest?.archive ?? null, newestCreatedAt: stats.newest?.createdAt ?? null,
     },
     daemon: { running, pid: running ? (owner?.pid ?? null) : null, startedAt: running ? (record.daemon?.startedAt ?? owner?.since ?? null) : null },
     monitor: {

@@ -16,9 +16,11 @@ import { expandHome, type StatePaths } from '../../config/paths.js';
 import type { DecryptionKey } from '../../core/crypto/keys.js';
 import { keyToVerify } from '../../core/crypto/verify-key.js';
 import { addEncryptOptions, resolveEncryptOverride, type EncryptFlags } from '../key-options.js';
+import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 import { startCreateReport } from '../../hooks/report-create.js';
 
-interface CreateFlags extends EncryptFlags {
+interface CreateFlags extends EncryptFlags, RepositoryFlags {
+  init?: boolean;
   identity?: string[];
   only?: string;
   output?: string;
@@ -38,7 +40,7 @@ async function keyForVerify(flags: CreateFlags, settings: EncryptSettings, keyPa
   throw new UsageError('--verify: the archive is encrypted to recipients; pass --identity with a matching age identity file');
 }
 
-function printResult(io: CommandIO, result: CreateResult, verified: boolean): void {
+function printResult(io: CommandIO, result: CreateResult, verified: boolean, created: string): void {
   if (result.dryRun) {
     const width = Math.max(...result.components.map((c) => c.length));
     const perComponent = result.components.map((c) => {
@@ -52,7 +54,7 @@ function printResult(io: CommandIO, result: CreateResult, verified: boolean): vo
     return;
   }
   io.stdout.write(
-    `Created ${escapeControl(result.archive ?? '')}\n  ${countOf(result.files, 'file')} (${countOf(result.databases, 'database snapshot')}), ${formatBytes(result.contentBytes)} → ` +
+    `Created ${escapeControl(created)}\n  ${countOf(result.files, 'file')} (${countOf(result.databases, 'database snapshot')}), ${formatBytes(result.contentBytes)} → ` +
       `${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (gateway paused ${formatDuration(result.pauseMs)})\n` +
       `  components: ${result.components.join(', ')}${result.encrypted ? '\n  encrypted: age' : ''}\n  sha256: ${result.sha256}${verified ? '\n  verified: ok' : ''}\n`,
   );
@@ -63,14 +65,15 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
     .command('create')
     .description('make a backup archive of the OpenClaw state now')
     .option('--only <components>', 'comma-separated components: config,credentials,sessions,memory,workspace,logs,cache,state')
-    .option('-o, --output <path>', 'archive file, or an existing directory (default: backup.path)')
+    .option('-o, --output <path>', 'archive file, or an existing directory (default: backup.repository, else backup.path)')
     .option('--compress <kind>', 'override backup.compress: gzip, zstd or none')
     .option('--dry-run', 'print what would be archived and write nothing')
     .option('--verify', 're-read the finished archive against its manifest')
     .option('--json', 'print one JSON object')
     .option('--monitor', 'report this create like a scheduled run: backup.monitor pings and backup.onFailure')
-    .option('--lock-wait <seconds>', 'how long to wait for another backup or restore holding the lock', '60');
-  addEncryptOptions(command)
+    .option('--lock-wait <seconds>', 'how long to wait for another backup or restore holding the lock', '60')
+    .option('--init', 'initialise the repository first when it does not exist yet (backup.repository / --repository)');
+  addRepositoryOptions(addEncryptOptions(command))
     .action(async (flags: CreateFlags) => {
       const lockWait = Number(flags.lockWait);
       if (!Number.isFinite(lockWait) || lockWait < 0) throw new UsageError(`--lock-wait: expected a number of seconds, got "${flags.lockWait}"`);
@@ -91,7 +94,11 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       };
       const progress = createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) });
       const quiesce = quiesceFor({ paths, config, command: 'openclaw-backup create', log, signal: io.signal, lockWaitMs: lockWait * 1000, env: io.env });
-      const store = await openStore(paths, config, { output: flags.output }).catch(fail);
+      const store = await openStore(paths, config, { output: flags.output, repository: repositoryFlags(flags), env: io.env }).catch(fail);
+      if (flags.init) {
+        if (!store.init) throw new UsageError('--init: there is no repository to initialise; set backup.repository or pass --repository');
+        if (!flags.dryRun && (await store.init(io.signal).catch(fail)).created) io.stderr.write(`initialised repository ${store.location}\n`);
+      }
       const result = await createBackup({
         paths,
         config,
@@ -120,9 +127,10 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
           durationMs: result.durationMs, pauseMs: result.pauseMs, databases: result.databases, contentBytes: result.contentBytes,
           createdAt: result.createdAt, profile: result.profile, dryRun: result.dryRun, verified, encrypted: result.encrypted, warnings: result.warnings,
           flagged: result.flagged,
+          ...(result.stored?.snapshot ? { snapshot: result.stored.snapshot, repository: result.stored.repository } : {}),
           ...(result.dryRun ? { byComponent: result.byComponent } : {}),
         });
-      } else printResult(io, result, verified);
+      } else printResult(io, result, verified, result.stored ? store.source(result.stored).label : String(result.archive));
       const damaged = damagedDatabaseError(result);
       if (damaged) throw damaged;
     });

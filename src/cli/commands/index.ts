@@ -9,6 +9,7 @@ import { registerRestore } from './restore.js';
 import { registerDaemon } from './daemon.js';
 import { registerList } from './list.js';
 import { registerPrune } from './prune.js';
+import { registerRepository } from './repository.js';
 import { registerRun } from './run.js';
 import { registerStatus } from './status.js';
 import { registerVerify } from './verify.js';
@@ -35,4 +36,5 @@ export function registerCommands(program: Command, io: CommandIO, globals: () =>
   registerFind(program, io, globals);
   registerDiff(program, io, globals);
   registerInfo(program, io, globals);
+  registerRepository(program, io, globals);
 }

@@ -5,25 +5,28 @@ import { UsageError } from '../../errors.js';
 import { escapeControl, formatBytes, formatLocalTime } from '../../core/format.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
+import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 
 export function registerList(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
   const command = program
     .command('list')
-    .description("list this state dir's archives in backup.path, newest first (confirmed by the header inside each archive)")
-    .option('--json', 'print a JSON array: archive, createdAt, bytes, components, encrypted, profile')
+    .description("list this state dir's backups, newest first: archives in backup.path (confirmed by the header inside each), or snapshots in backup.repository")
+    .option('--json', 'print a JSON array: archive, createdAt, bytes, components, encrypted, profile (and snapshot, repository)')
     .option('--details', 'also read the header inside encrypted archives (with --identity or --passphrase-file; unencrypted ones need no key)');
-  addDecryptOptions(command)
-    .action(async (flags: DecryptFlags & { json?: boolean; details?: boolean }) => {
+  addRepositoryOptions(addDecryptOptions(command))
+    .action(async (flags: DecryptFlags & RepositoryFlags & { json?: boolean; details?: boolean }) => {
       const { paths, config } = await loadContext(globals(), io);
       const decrypt = flags.details ? await resolveDecryptKey(flags, io.env) : undefined;
-      const store = await openStore(paths, config);
+      const store = await openStore(paths, config, { repository: repositoryFlags(flags), env: io.env });
       const catalog = await store.list({ decrypt });
       // Unencrypted archives show their details without a key; only encrypted ones need one.
       if (flags.details && !decrypt && catalog.archives.some((a) => a.encrypted)) {
         throw new UsageError('--details: pass --identity or --passphrase-file to read inside encrypted archives');
       }
       if (flags.json) {
-        printJson(io, catalog.archives.map(({ archive, createdAt, bytes, components, encrypted, profile, unreadable }) => ({ archive, createdAt, bytes, components, encrypted, profile, ...(unreadable ? { unreadable } : {}) })));
+        printJson(io, catalog.archives.map(({ archive, createdAt, bytes, components, encrypted, profile, unreadable, snapshot, repository }) => ({
+          archive, createdAt, bytes, components, encrypted, profile, ...(unreadable ? { unreadable } : {}), ...(snapshot ? { snapshot, repository } : {}),
+        })));
         return;
       }
       if (catalog.archives.length === 0) io.stdout.write(`No archives in ${catalog.location}\n`);

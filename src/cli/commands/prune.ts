@@ -4,6 +4,7 @@ import { withStateLock } from '../../core/lock.js';
 import { pruneBackups } from '../../core/prune.js';
 import { openStore } from '../../core/store/open-store.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
+import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 import { addRetentionFlags, retentionFromFlags, type RetentionFlags } from '../retention-flags.js';
 import { UsageError } from '../../errors.js';
 
@@ -15,12 +16,12 @@ export function registerPrune(program: Command, io: CommandIO, globals: () => Gl
     .option('--json', 'print one JSON object: kept (with reasons), removed, ignored')
     .option('-q, --quiet', 'print nothing but errors')
     .option('-v, --verbose', 'also list the files that are not counted as this state dir\'s archives, and why');
-  addRetentionFlags(command)
-    .action(async (flags: RetentionFlags & { dryRun?: boolean; json?: boolean; quiet?: boolean; verbose?: boolean }) => {
+  addRepositoryOptions(addRetentionFlags(command))
+    .action(async (flags: RetentionFlags & RepositoryFlags & { dryRun?: boolean; json?: boolean; quiet?: boolean; verbose?: boolean }) => {
       if (flags.quiet && flags.verbose) throw new UsageError('--quiet and --verbose: pass one, not both');
       const override = retentionFromFlags(flags);
       const { paths, config } = await loadContext(globals(), io);
-      const store = await openStore(paths, config);
+      const store = await openStore(paths, config, { repository: repositoryFlags(flags), env: io.env });
       const result = await withStateLock(paths.stateDir, { command: 'openclaw-backup prune', signal: io.signal, onCompromised: (m) => io.stderr.write(`warning: ${m}\n`) }, () =>
         pruneBackups(store, { retention: override ?? config.backup.retention, timeZone: config.backup.timezone, dryRun: flags.dryRun ?? false }),
       );

@@ -8,6 +8,7 @@ import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
 import { countOf, escapeControl } from '../../core/format.js';
 import { createProgressRenderer, progressModeFor } from '../../output/progress.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
+import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 import { printJson, resolveArchiveArg, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 
 interface RestoreFlags {
@@ -66,19 +67,19 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
   const command = program
     .command('restore')
     .description('restore an archive over the state dir (atomically, with a rollback copy), selectively, or into another dir')
-    .argument('<archive>', 'a path (ours, OpenClaw-native, or a hand-made tar of .openclaw), or from this state dir: latest, a name or prefix from `list`, a date (2026-11-20)')
+    .argument('<archive>', 'a path (ours, OpenClaw-native, or a hand-made tar of .openclaw), or from this state dir: latest, a name or prefix from `list`, a snapshot id, a date (2026-11-20)')
     .option('--only <components>', 'restore just these components into the existing state: config,credentials,sessions,memory,workspace,logs,cache,state')
     .option('--target <dir>', 'restore a whole copy into DIR instead of the state dir (never the state or backups dir, or inside them)')
     .option('--dry-run', 'verify the archive and list what would be added, changed, removed and carried over; write nothing')
     .option('--force', 'allow restoring over a non-empty --target (its contents are moved to a rollback copy)')
     .option('--json', 'print one JSON object');
-  addDecryptOptions(command)
-    .action(async (archive: string, flags: RestoreFlags & DecryptFlags) => {
+  addRepositoryOptions(addDecryptOptions(command))
+    .action(async (archive: string, flags: RestoreFlags & DecryptFlags & RepositoryFlags) => {
       const decrypt = await resolveDecryptKey(flags, io.env);
       const paths = resolvePaths(globals(), io);
       const only = flags.only ? parseComponentList(flags.only) : undefined;
       const live = await readLiveConfig(globals(), io);
-      const resolved = await resolveArchiveArg(archive, globals(), io);
+      const resolved = await resolveArchiveArg(archive, globals(), io, undefined, repositoryFlags(flags));
       const result = await restoreArchive({
         archive: resolved.input, paths, target: flags.target, only, dryRun: flags.dryRun ?? false, force: flags.force ?? false,
         openclaw: live?.openclaw, backupDir: live?.backupDir, exclude: live?.backup.exclude, signal: io.signal, decrypt,

@@ -3,6 +3,8 @@ import { collectStatus, type StatusReport } from '../../core/status-report.js';
 import path from 'node:path';
 import { formatBytes, formatDuration, formatLocalTime } from '../../core/format.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
+import { openStore } from '../../core/store/open-store.js';
+import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 
 /** The newest archive, for when no run was recorded: `create` makes backups too, and doctor counts them. */
 function newestArchive(report: StatusReport, now: Date): string | undefined {
@@ -58,7 +60,8 @@ function printText(io: CommandIO, r: StatusReport, now = new Date()): void {
       `config:        ${r.config.path}${r.config.exists ? '' : ' (missing)'}, ${r.config.location === 'none' ? 'no backup block: defaults in effect' : `backup block at ${r.config.keyPrefix}`}`,
       `schedule:      ${r.auto ? `${r.schedule}${r.timezone ? ` (${r.timezone})` : ''}, next ${r.nextRunAt}` : 'auto is false (no scheduled backups)'}`,
       `daemon:        ${r.daemon.running ? `running, pid ${r.daemon.pid}` : 'not running'}`,
-      `archives:      ${r.archives.count} (${formatBytes(r.archives.bytes)}) in ${r.archives.dir}`,
+      `archives:      ${r.archives.count} (${formatBytes(r.archives.bytes)}${r.archives.storedBytes !== null ? `, ${formatBytes(r.archives.storedBytes)} stored` : ''}) in ${r.archives.dir}`,
+      `newest:        ${r.archives.newest ? `${r.archives.newest} at ${r.archives.newestCreatedAt}` : 'none'}`,
       `last run:      ${describeRun(r)}`,
       `last success:  ${describeSuccess(r, now)}`,
       `monitor:       ${describeMonitor(r)}`,
@@ -67,13 +70,15 @@ function printText(io: CommandIO, r: StatusReport, now = new Date()): void {
 }
 
 export function registerStatus(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
-  program
+  const command = program
     .command('status')
     .description('show the last run, the next scheduled time, the archives, whether a daemon runs, and the config in use')
-    .option('--json', 'print one JSON object')
-    .action(async (flags: { json?: boolean }) => {
+    .option('--json', 'print one JSON object');
+  addRepositoryOptions(command)
+    .action(async (flags: RepositoryFlags & { json?: boolean }) => {
       const { paths, config } = await loadContext(globals(), io);
-      const report = await collectStatus(paths, config);
+      const store = await openStore(paths, config, { repository: repositoryFlags(flags), env: io.env });
+      const report = await collectStatus(paths, config, new Date(), store);
       if (flags.json) printJson(io, report);
       else printText(io, report);
     });

@@ -145,7 +145,7 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
   const debug = (fields: Record<string, unknown>, message: string) => options.log?.debug(fields, message);
 
   const selection = buildSelection({ only: options.only, include: config.backup.include, exclude: config.backup.exclude, keyPrefix: config.keyPrefix });
-  const compression = options.compression ?? config.backup.compress;
+  const requested = options.compression ?? config.backup.compress;
   const resolvePath = (file: string) => expandHome(file, paths.home, paths.stateDir);
   const encryptSettings = options.encrypt ?? config.backup.encrypt;
   const keyPath = options.encrypt ? 'command line' : `${config.keyPrefix}.encrypt`;
@@ -164,6 +164,9 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
   // By identity too: a backups dir (and our staging dir in it) that resolves into a source tree is never archived.
   const excludeAbs = [...target.excludeFromWalk, ...rootLinks, target.scratchDir, ...(store.kind === 'folder' ? [store.location] : [])];
   const components = COMPONENTS.filter((c) => selection.components.has(c));
+  // A repository stores the archive uncompressed inside: it deduplicates and compresses it itself.
+  const compression = target.compression ?? requested;
+  if (options.compression && options.compression !== compression) warn(`--compress ${options.compression} ignored: ${store.location} compresses backups itself`);
   if (store.kind === 'folder') checkKeyPlacement(encryptSettings, { backupDir: store.location, stateDir: paths.stateDir, resolvePath }, warn);
   debug({ roots: sources.map((s) => s.root.path), components, compression, encrypted: Boolean(encryption), output: target.name ?? store.location }, 'backup planned');
 
@@ -223,7 +226,7 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     phaseStart = Date.now();
     options.progress?.start('backup', { items: totals.files, bytes: totals.bytes });
 
-    draft = await store.begin({ profile: paths.profile, createdAt, compression, encrypted: Boolean(encryption) });
+    draft = await store.begin({ profile: paths.profile, createdAt, compression, encrypted: Boolean(encryption), components });
     writer = await ArchiveWriter.open(draft.target, compression, options.signal, seal);
     await writer.addBuffer(HEADER_PATH, Buffer.from(`${JSON.stringify(header, null, 2)}\n`), { mode: 0o600, mtime: createdAt });
     manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);

@@ -17,9 +17,12 @@ export function isSecretKey(key: string): boolean {
 
 /** An age identity pasted anywhere (say, into backup.encrypt.recipients) is a secret by its shape alone. */
 const AGE_SECRET = /^AGE-SECRET-KEY-/i;
+/** A URL carrying a password (`rest:https://user:secret@host/`, a repository URL): a secret by its shape too. */
+const URL_WITH_PASSWORD = /\/\/[^/@:\s]*:[^/@\s]+@/;
 
 export function isSecretValue(key: string, value: unknown): value is string {
   if (typeof value === 'string' && AGE_SECRET.test(value.trim())) return true;
+  if (typeof value === 'string' && URL_WITH_PASSWORD.test(value)) return true;
   return typeof value === 'string' && value !== '' && isSecretKey(key) && !ENV_REFERENCE.test(value);
 }
 

@@ -14,6 +14,7 @@ import { checkPermissions } from './check-permissions.js';
 import { checkPostBackup } from './check-post-backup.js';
 import { checkStaleLocks } from './check-stale-locks.js';
 import { checkStateLocation } from './check-state-location.js';
+import { checkStore } from './check-store.js';
 import { folderStore } from '../store/folder-store.js';
 import { openStore } from '../store/open-store.js';
 import type { DoctorCheck, DoctorContext, DoctorFinding } from './types.js';
@@ -28,6 +29,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkOutsideLinks,
   checkPostBackup,
   checkStaleLocks,
+  checkStore,
   checkFreshness,
   checkMonitor,
   checkTimer,
@@ -37,10 +39,10 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
 export type DoctorInput = Omit<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir' | 'store'>;
 
 /** Loads the config without failing: doctor reports a bad config as a finding and checks the rest with defaults. */
-export async function loadDoctorConfig(paths: StatePaths): Promise<Pick<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir' | 'store'>> {
+export async function loadDoctorConfig(paths: StatePaths, env: NodeJS.ProcessEnv = process.env): Promise<Pick<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir' | 'store'>> {
   try {
     const config: LoadedConfig = await loadConfig(paths, { allowMissing: true });
-    return { config, configError: undefined, backup: config.backup, backupDir: config.backupDir, store: await openStore(paths, config) };
+    return { config, configError: undefined, backup: config.backup, backupDir: config.backupDir, store: await openStore(paths, config, { env }) };
   } catch (error) {
     if (!isBackupError(error)) throw error;
     const backup = backupBlockSchema.parse({});
@@ -57,7 +59,7 @@ export interface DoctorReport {
 
 /** Runs every check; a check that throws becomes an error line instead of hiding the others. */
 export async function runDoctor(input: DoctorInput, checks: readonly DoctorCheck[] = DOCTOR_CHECKS): Promise<DoctorReport> {
-  const context: DoctorContext = { ...input, ...(await loadDoctorConfig(input.paths)) };
+  const context: DoctorContext = { ...input, ...(await loadDoctorConfig(input.paths, input.env)) };
   const findings: DoctorFinding[] = [];
   // Without a state dir every other check would pass vacuously ("modes are tight"); only the service check, which
   // may show where the state really is, still says something.

@@ -4,22 +4,39 @@ import type { LoadedConfig } from '../../config/load.js';
 import type { StatePaths } from '../../config/paths.js';
 import { UsageError } from '../../errors.js';
 import { folderStore } from './folder-store.js';
+import type { ResticStatus } from './restic-draft.js';
+import { resticStore } from './restic-store.js';
+import { resolveRepository, type RepositoryFlags } from './resolve-repository.js';
 import type { BackupStore } from './types.js';
 
 export interface OpenStoreOptions {
   /** --output: an existing directory, or a new file in an existing directory (a local archive, whatever the config says). */
   output?: string | undefined;
+  /** --repository / --repository-password-file. */
+  repository?: RepositoryFlags | undefined;
+  /** The environment engines (restic) start from; default process.env. */
+  env?: NodeJS.ProcessEnv | undefined;
+  /** restic's progress while a backup streams into a repository. */
+  onResticStatus?: ((status: ResticStatus) => void) | undefined;
 }
 
 async function isDirectory(p: string): Promise<boolean> {
   return fs.stat(p).then((s) => s.isDirectory(), () => false);
 }
 
-/** The store a command works on: --output when given, else the backups dir (backup.path). */
+/**
+ * The store a command works on: --output when given (a local archive), else a restic repository when one is
+ * flagged or configured (backup.repository), else the backups dir (backup.path).
+ */
 export async function openStore(paths: StatePaths, config: LoadedConfig, options: OpenStoreOptions = {}): Promise<BackupStore> {
   const allowedInside = [path.join(paths.stateDir, 'backups'), config.backupDir];
   const base = { stateDir: paths.stateDir, profile: paths.profile, allowedInside };
-  if (!options.output) return folderStore({ ...base, dir: config.backupDir });
+  if (!options.output) {
+    const backupsDir = folderStore({ ...base, dir: config.backupDir });
+    const repo = resolveRepository(paths, config, options.repository, options.env);
+    if (!repo) return backupsDir;
+    return resticStore({ repo, stateDir: paths.stateDir, profile: paths.profile, scratch: backupsDir, onStatus: options.onResticStatus });
+  }
   const out = path.resolve(options.output);
   if (await isDirectory(out)) return folderStore({ ...base, dir: out, createDir: false });
   const exists = await fs.lstat(out).then(() => true, () => false);

@@ -43,6 +43,8 @@ export async function resolveBackup(store: BackupStore | undefined, ref: string,
   const backups = listing.archives;
   const found = pick(backups, ref);
   if (found) return { input: store.source(found), backup: found };
+  const elsewhere = await store.find?.(ref);
+  if (elsewhere) return { input: store.source(elsewhere), backup: elsewhere };
   // A path that names no backup keeps its old meaning: "cannot open <path>" (exit 1), not a usage error.
   if (FILE_LIKE.test(ref) && ref.includes('/')) return { input: ref };
   if (backups.length === 0) throw new UsageError(`no backups in ${listing.location} to choose "${ref}" from`);

@@ -26,6 +26,34 @@ export interface BackupStore {
   remove(backups: StoredBackup[]): Promise<void>;
   /** The store's own check of a backup's stored data (e.g. `restic check`), before our verify of its content. */
   checkStored?(backup: StoredBackup, signal?: AbortSignal): Promise<VerifyProblem[]>;
+  /** How many backups, how big, the newest: what `status` and the metrics show. */
+  stats?(signal?: AbortSignal): Promise<StoreStats>;
+  /** doctor's findings about the store itself (engine installed, reachable, credentials private). */
+  diagnose?(now: Date, signal?: AbortSignal): Promise<StoreFinding[]>;
+  /** Creates an empty store (`repository init`, `create --init`); `created: false` when it already existed. */
+  init?(signal?: AbortSignal): Promise<{ created: boolean }>;
+  /** A backup `list` does not show but the user may name (another host's snapshot, for a migration). */
+  find?(ref: string, signal?: AbortSignal): Promise<StoredBackup | undefined>;
+}
+
+export interface StoreStats {
+  kind: BackupStore['kind'];
+  location: string;
+  /** This state's backups (archives, or snapshots). */
+  count: number;
+  /** Their summed size as archives. */
+  bytes: number;
+  /** What they take in the store after deduplication and compression, when the store knows (restic). */
+  storedBytes: number | null;
+  newest: (Pick<StoredBackup, 'archive' | 'createdAt'> & Partial<Pick<StoredBackup, 'snapshot' | 'bytes'>>) | null;
+}
+
+/** The shape of a doctor finding, so the store can report without knowing doctor. */
+export interface StoreFinding {
+  id: string;
+  level: 'ok' | 'warn' | 'error';
+  message: string;
+  fix?: string;
 }
 
 /** One backup in a store: an archive file, or a restic snapshot holding one. */
@@ -78,6 +106,8 @@ export interface PreparedWrite {
   excludeFromWalk: string[];
   /** The final name when it is known before writing (--output FILE). */
   name?: string | undefined;
+  /** The compression the store needs inside (restic: none, since it compresses and deduplicates itself). */
+  compression?: Compression | undefined;
 }
 
 export interface NewBackup {
@@ -85,6 +115,8 @@ export interface NewBackup {
   createdAt: Date;
   compression: Compression;
   encrypted: boolean;
+  /** What the archive will hold (a repository tags its snapshot with it). */
+  components?: Component[];
 }
 
 export interface BackupDraft {

@@ -1,0 +1,49 @@
+import { BackupError, BusyError, ConfigError, IntegrityError } from '../../errors.js';
+import type { ResticRepository } from './restic-repository.js';
+
+/** restic's stderr without terminal control sequences, progress lines and blanks. */
+export function resticMessages(stderr: string): string[] {
+  return stderr
+    .replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^\[\d+:\d+\]/.test(line));
+}
+
+/** The line that says what went wrong: the last `Fatal:` line, else the last line. */
+export function lastReason(stderr: string): string {
+  const lines = resticMessages(stderr);
+  const fatal = lines.filter((line) => /^Fatal:|cannot dump|failed/i.test(line)).at(-1) ?? lines.at(-1) ?? 'no message';
+  return fatal.replace(/^Fatal:\s*/, '');
+}
+
+const UNREACHABLE = /connection refused|no such host|i\/o timeout|network is unreachable|no route to host|timeout|unable to start the sftp session|ssh:|x509|certificate|tls:|server gave HTTP response|503 Service|502 Bad|dial tcp/i;
+const DAMAGED = /ciphertext verification failed|invalid data returned|hash mismatch|decrypting blob|is damaged|unexpected EOF|checksum|pack .* (contains|does not exist|not found)|blob .* not found|loading blob .* failed/i;
+
+/**
+ * Turns a failed restic run into one line with our exit code: wrong password and a missing repository are the
+ * configuration's fault (2), a lock held elsewhere is busy (4), damaged data is integrity (3), the rest failure (1).
+ * Messages name the repository without credentials and never hold restic's stack traces.
+ */
+export function describeResticFailure(repo: ResticRepository, command: string, exitCode: number | undefined, stderr: string): BackupError {
+  // restic names request URLs too (Head "https://user:secret@host/config"): every `//user:secret@` is masked.
+  const clean = (t: string) => t.replaceAll(repo.url, repo.location).replace(/(\/\/[^/@:\s"]*):[^/@\s"]*@/g, '$1:***@');
+  const text = clean(resticMessages(stderr).join('\n'));
+  const reason = clean(lastReason(stderr));
+  const where = `repository ${repo.location}`;
+  if (/wrong password or no key found/i.test(text)) {
+    return new ConfigError(`${repo.passwordKey}: wrong password for ${where} (restic: wrong password or no key found)`);
+  }
+  if (/repository is already locked/i.test(text)) {
+    const by = /locked (?:exclusively )?by (.+)$/im.exec(text)?.[1];
+    return new BusyError(`${where} is locked by another restic process${by ? ` (${by.trim()})` : ''}; a stale lock of a dead process here is removed by the next run, or run: restic unlock`);
+  }
+  if (UNREACHABLE.test(text)) {
+    return new BackupError('failure', `cannot reach ${where}: ${reason}`);
+  }
+  if (/Is there a repository at the following location|unable to open config file|config file has zero size/i.test(text)) {
+    return new ConfigError(`${repo.keyPath}: no restic repository at ${repo.location}; create one with: openclaw-backup repository init (or create --init)`);
+  }
+  if (DAMAGED.test(text)) return new IntegrityError(`${where}: restic ${command}: ${reason}`);
+  return new BackupError('failure', `restic ${command} failed on ${where}: ${reason}${exitCode !== undefined ? ` (exit ${exitCode})` : ''}`);
+}
