@@ -135,6 +135,23 @@ describe('restic repository (local)', () => {
     expect(restic(call, ['check'])).toContain('no errors were found');
   });
 
+  it('a sparse file keeps its holes and its content through a snapshot (the tree keeps the PAX records restic cannot)', async () => {
+    const sparse = path.join(stateDir, 'workspace/disk.img');
+    const fd = fs.openSync(sparse, 'w', 0o600);
+    fs.writeSync(fd, 'start');
+    fs.writeSync(fd, 'middle', 6 * 1024 * 1024);
+    fs.ftruncateSync(fd, 16 * 1024 * 1024);
+    fs.closeSync(fd);
+    const made = await cli(['create', '--init', '--verify']);
+    expect(made.code, made.stderr).toBe(0);
+    const copy = path.join(home, 'copy');
+    const restore = await cli(['restore', 'latest', '--target', copy]);
+    expect(restore.code, restore.stderr).toBe(0);
+    const restored = path.join(copy, 'workspace/disk.img');
+    expect(fs.readFileSync(restored).equals(fs.readFileSync(sparse))).toBe(true);
+    expect(fs.statSync(restored).blocks * 512).toBeLessThan(1024 * 1024);
+  });
+
   it('a damaged pack is exit 3 naming the snapshot, for verify and restore (nothing restored)', async () => {
     const made = await cli(['create', '--init', '--json']);
     expect(made.code, made.stderr).toBe(0);

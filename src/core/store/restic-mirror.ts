@@ -11,6 +11,11 @@ import { isInside } from '../../config/paths.js';
 type MirrorIndex = Record<string, { size: number; sha256: string; ino: number; mtimeMs: number }>;
 
 const INDEX = 'mirror-index.json';
+/**
+ * The PAX records a tree cannot hold (GNU.sparse.*: how a stored file restores), by entry name. Its name sorts
+ * before every other name in the archive root, so `restic dump` hands it over before the entries it describes.
+ */
+export const PAX_SIDECAR = `${ARCHIVE_ROOT}/.pax-records.json`;
 const SMALL = 8 * 1024 * 1024;
 
 /**
@@ -64,6 +69,7 @@ export class MirrorWriter extends Writable {
     const next: MirrorIndex = {};
     const seen = new Set<string>();
     const dirTimes: [string, Date][] = [];
+    const paxRecords: Record<string, Record<string, string>> = {};
     for await (const entry of entries) {
       const header = entry.header;
       const name = header.name.replace(/\/+$/, '');
@@ -90,9 +96,13 @@ export class MirrorWriter extends Writable {
         continue;
       }
       if (header.type !== 'file') throw new IntegrityError(`archive entry ${name}: unexpected type ${header.type}`);
+      if (name === PAX_SIDECAR) throw new IntegrityError(`archive entry ${name}: a name the repository's staging tree keeps for itself`);
+      const sparse = Object.entries((header.pax ?? {}) as Record<string, string>).filter(([key]) => key.startsWith('GNU.sparse.'));
+      if (sparse.length > 0) paxRecords[name] = Object.fromEntries(sparse);
       const placed = await placeFile(entry as unknown as AsyncIterable<Buffer>, target, header.size ?? 0, previous[name]);
       next[name] = { ...placed, mtimeMs: await keepMetadata(target, mode, mtime) };
     }
+    await writeSidecar(path.join(this.dir, PAX_SIDECAR), paxRecords, seen);
     await removeUnseen(this.root, ARCHIVE_ROOT, seen);
     // Children first: setting a directory's time before writing into it would be undone.
     for (const [dir, time] of dirTimes.reverse()) await keepMetadata(dir, undefined, time);
@@ -158,6 +168,17 @@ async function placeFile(entry: AsyncIterable<Buffer>, target: string, size: num
   }
   await fs.rename(temp, target);
   return { size, sha256, ino: (await fs.stat(target)).ino, mtimeMs: 0 };
+}
+
+/** Writes the PAX sidecar (only when some entry needs it, so a tree without sparse files is unchanged). */
+async function writeSidecar(file: string, records: Record<string, Record<string, string>>, seen: Set<string>): Promise<void> {
+  if (Object.keys(records).length === 0) return;
+  const text = JSON.stringify(records);
+  if ((await fs.readFile(file, 'utf8').catch(() => undefined)) !== text) {
+    await fs.writeFile(`${file}.mirror-partial`, text, { mode: 0o600 });
+    await fs.rename(`${file}.mirror-partial`, file);
+  }
+  seen.add(PAX_SIDECAR);
 }
 
 /** Deletes what the mirror still holds from an earlier backup but this archive does not. */

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { ARCHIVE_ROOT, MANIFEST_PATH } from '../archive/manifest.js';
+import { PAX_SIDECAR } from './restic-mirror.js';
 
 type EntryHeader = Parameters<ReturnType<typeof tar.pack>['entry']>[0];
 
@@ -17,6 +18,24 @@ async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk);
   return Buffer.concat(chunks);
+}
+
+/** The sidecar's records, as strings only: whatever else it holds is dropped (the readers then judge the entries). */
+function parseSidecar(data: Buffer): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data.toString('utf8'));
+  } catch {
+    return out;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return out;
+  for (const [name, records] of Object.entries(parsed as Record<string, unknown>)) {
+    if (!records || typeof records !== 'object' || Array.isArray(records)) continue;
+    const strings = Object.entries(records as Record<string, unknown>).filter((pair): pair is [string, string] => pair[0].startsWith('GNU.sparse.') && typeof pair[1] === 'string');
+    if (strings.length > 0) out[name] = Object.fromEntries(strings);
+  }
+  return out;
 }
 
 /**
@@ -41,6 +60,7 @@ export function reshapeTreeTar(raw: Readable, treePath: string): Readable {
   });
   (async () => {
     let manifest: { header: EntryHeader; data: Buffer } | undefined;
+    let paxRecords: Record<string, Record<string, string>> = {};
     for await (const entry of extract) {
       const name = entry.header.name.replace(/\/+$/, '');
       const rel = prefix !== '/' && name.startsWith(prefix) ? name.slice(prefix.length) : name;
@@ -50,6 +70,12 @@ export function reshapeTreeTar(raw: Readable, treePath: string): Readable {
       }
       const { mode, mtime, size, type, linkname, uid, gid } = entry.header;
       const header: EntryHeader = { name: rel, mode, mtime, size, type, linkname, uid, gid };
+      if (rel === PAX_SIDECAR) {
+        paxRecords = parseSidecar(await collect(entry as unknown as AsyncIterable<Buffer>));
+        continue;
+      }
+      const pax = Object.hasOwn(paxRecords, rel) ? paxRecords[rel] : undefined;
+      if (pax) header.pax = pax;
       if (rel === MANIFEST_PATH) {
         manifest = { header, data: await collect(entry as unknown as AsyncIterable<Buffer>) };
         continue;

@@ -6,6 +6,7 @@ interface SeenEntry {
   kind: string;
   size: number;
   sha256?: string;
+  sparse?: { realSize: number };
   target?: string;
   component?: Component;
   listed?: boolean;
@@ -41,6 +42,11 @@ export function matchManifestEntry(entries: Map<string, SeenEntry>, value: unkno
   else if (expected.type === 'file') {
     if (got.size !== expected.size) problems.push({ path: expected.path, reason: `size ${got.size}, manifest says ${expected.size}` });
     else if (got.sha256 !== expected.sha256) problems.push({ path: expected.path, reason: 'SHA-256 does not match the manifest: content was changed' });
+    // The stored bytes alone do not say how they restore: a sparse entry read as a plain file (or the reverse)
+    // would be written wrong with every hash matching.
+    else if ((got.sparse?.realSize ?? -1) !== (expected.sparse?.realSize ?? -1)) {
+      problems.push({ path: expected.path, reason: got.sparse ? 'stored sparse, but the manifest lists an ordinary file' : expected.sparse ? 'the manifest lists a sparse file, but the archive stores it as an ordinary one' : 'sparse size does not match the manifest' });
+    }
   } else if (expected.type === 'symlink' && got.target !== expected.target) {
     problems.push({ path: expected.path, reason: 'symlink target does not match the manifest' });
   }
