@@ -42,3 +42,19 @@ export function finalScreen(output: string): string[] {
 export function drawnLines(output: string): string[] {
   return output.split('\r\x1b[K').map((part) => part.split(/[\r\n]/)[0] ?? '').filter(Boolean);
 }
+
+/** As runCliInTty, answering the first `[y/N]` question the CLI asks with `answer`. */
+export function runCliInTtyAnswering(args: string[], env: NodeJS.ProcessEnv, answer: string, columns = 120): Promise<ProcessResult> {
+  const words = [process.execPath, CLI, ...args].map((word) => `{${word}}`).join(' ');
+  const script = [
+    'set timeout 600',
+    `spawn -noecho sh -c {stty cols ${columns} rows 40; exec "$@"} sh ${words}`,
+    'expect {\\[y/N\\] }',
+    `send {${answer}}`,
+    'send "\\r"',
+    'expect eof',
+    'catch wait result',
+    'exit [lindex $result 3]',
+  ].join('\n');
+  return runProcess('expect', ['-c', script], { env: cliEnv(env), timeoutMs: 600_000 });
+}

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { isInside } from '../../config/paths.js';
 import { loadConfig, type LoadedConfig } from '../../config/load.js';
-import { parseComponentList } from '../../core/components.js';
+import { parseRestoreSelection } from '../../core/restore/selection.js';
 import { restoreArchive, type RestoreResult } from '../../core/restore/restore-archive.js';
 import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
 import { countOf, escapeControl } from '../../core/format.js';
@@ -10,6 +10,8 @@ import { createProgressRenderer, progressModeFor } from '../../output/progress.j
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
 import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 import { printJson, resolveArchiveArg, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
+import { canAsk, confirm } from '../confirm.js';
+import { BackupError } from '../../errors.js';
 
 interface RestoreFlags {
   only?: string;
@@ -17,6 +19,7 @@ interface RestoreFlags {
   dryRun?: boolean;
   force?: boolean;
   json?: boolean;
+  yes?: boolean;
 }
 
 /** Paths inside the target are shown relative to it. */
@@ -24,7 +27,7 @@ function shortPaths(target: string, files: string[]): string {
   return files.map((file) => (isInside(target, file) && file !== target ? path.relative(target, file) : file)).join(', ');
 }
 
-function printResult(io: CommandIO, r: RestoreResult): void {
+function printResult(io: CommandIO, r: RestoreResult, stream: NodeJS.WritableStream = io.stdout): void {
   const label = r.format ? FORMAT_LABELS[r.format] : 'archive';
   const what = r.components === 'all' ? 'everything' : r.components.join(', ');
   const lines: string[] = [];
@@ -52,7 +55,7 @@ function printResult(io: CommandIO, r: RestoreResult): void {
     lines.push(`  permissions: state dir ${stateDirMode}, ${countOf(privateFiles, 'credential/config/database file')} 0600, owned by ${owner.user} (uid ${owner.uid ?? '?'})`);
   }
   for (const warning of r.warnings) lines.push(`warning: ${warning}`);
-  io.stdout.write(`${lines.map(escapeControl).join('\n')}\n`);
+  stream.write(`${lines.map(escapeControl).join('\n')}\n`);
 }
 
 async function readLiveConfig(globals: GlobalOptions, io: CommandIO): Promise<LoadedConfig | undefined> {
@@ -68,24 +71,36 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
     .command('restore')
     .description('restore an archive over the state dir (atomically, with a rollback copy), selectively, or into another dir')
     .argument('<archive>', 'a path (ours, OpenClaw-native, or a hand-made tar of .openclaw), or from this state dir: latest, a name or prefix from `list`, a snapshot id, a date (2026-11-20)')
-    .option('--only <components>', 'restore just these components into the existing state: config,credentials,sessions,memory,workspace,logs,cache,state')
+    .option('--only <list>', 'restore just these into the existing state, file by file: components (config,credentials,sessions,memory,workspace,logs,cache,state) and/or paths or globs as `ls` shows them (workspace/MEMORY.md, \'workspace/memory/**\')')
     .option('--target <dir>', 'restore a whole copy into DIR instead of the state dir (never the state or backups dir, or inside them)')
     .option('--dry-run', 'verify the archive and list what would be added, changed, removed and carried over; write nothing')
     .option('--force', 'allow restoring over a non-empty --target (its contents are moved to a rollback copy)')
+    .option('--yes', 'on a terminal, restore in place without showing what will change and asking first')
     .option('--json', 'print one JSON object');
   addRepositoryOptions(addDecryptOptions(command))
     .action(async (archive: string, flags: RestoreFlags & DecryptFlags & RepositoryFlags) => {
       const decrypt = await resolveDecryptKey(flags, io.env);
       const paths = resolvePaths(globals(), io);
-      const only = flags.only ? parseComponentList(flags.only) : undefined;
+      const only = flags.only ? parseRestoreSelection(flags.only) : undefined;
       const live = await readLiveConfig(globals(), io);
       const resolved = await resolveArchiveArg(archive, globals(), io, undefined, repositoryFlags(flags));
-      const result = await restoreArchive({
-        archive: resolved.input, paths, target: flags.target, only, dryRun: flags.dryRun ?? false, force: flags.force ?? false,
+      const run = (dryRun: boolean) => restoreArchive({
+        archive: resolved.input, paths, target: flags.target, only, dryRun, force: flags.force ?? false,
         openclaw: live?.openclaw, backupDir: live?.backupDir, exclude: live?.backup.exclude, signal: io.signal, decrypt,
         progress: createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) }),
-        onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
+        onWarning: (message) => io.stderr.write(`warning: ${escapeControl(message)}\n`),
       });
+      // In place, with a person at the terminal: show what will change (what moves to the rollback copy, what is
+      // newer than the archive) and ask. Scripts (no terminal), --yes, --json, --target and --dry-run never ask.
+      if (!flags.dryRun && !flags.yes && !flags.json && !flags.target && canAsk(io)) {
+        const preview = await run(true);
+        printResult(io, preview, io.stderr);
+        const what = preview.components === 'all' ? 'everything' : preview.components.join(', ');
+        if (!(await confirm(io, `Restore ${what} over ${preview.target}? The files it replaces go to a rollback copy. [y/N] `))) {
+          throw new BackupError('failure', 'restore cancelled; nothing was changed');
+        }
+      }
+      const result = await run(flags.dryRun ?? false);
       if (flags.json) printJson(io, result);
       else printResult(io, result);
     });

@@ -1,8 +1,6 @@
-import path from 'node:path';
 import type { Compression } from '../../config/schema.js';
 import type { Component } from '../components.js';
 import type { ManifestTotals } from '../archive/manifest.js';
-import { rootOf, type ArchiveRoot } from '../restore/roots.js';
 import type { ArchiveFormat } from '../verify/archive-layout.js';
 
 /** One entry of a backup as the browse commands show it. */
@@ -40,14 +38,4 @@ export interface BackupIndex {
   entries: IndexEntry[];
   totals: ManifestTotals;
   warnings: string[];
-}
-
-/** The path users see for an entry below the staging layout: state-relative, or absolute under an outside root. */
-export function displayPathOf(roots: ArchiveRoot[], rel: string): string {
-  const found = rootOf(roots, rel);
-  if (!found) return rel;
-  const { root, inner } = found;
-  if (root.role === 'state') return inner === '' ? '.' : inner;
-  const base = root.source ?? `${root.id}`;
-  return inner === '' ? base : path.posix.join(base, inner);
 }

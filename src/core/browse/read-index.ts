@@ -4,12 +4,12 @@ import { describeStreamError, openArchive } from '../archive/open-archive.js';
 import { labelOf, type ArchiveInput } from '../archive/source.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { IntegrityError, throwIfAborted } from '../../errors.js';
-import { componentOf, describeOrigin } from '../restore/roots.js';
+import { componentOf, describeOrigin, displayPathOf } from '../restore/roots.js';
 import type { ScannedEntry } from '../verify/scan-archive.js';
 import { detectLayout, stagingRel, type ArchiveLayout } from '../verify/archive-layout.js';
 import type { NativeManifest } from '../verify/check-native.js';
 import { normalizeEntryName } from '../verify/entry-guard.js';
-import { displayPathOf, type IndexEntry, type BackupIndex } from './index-types.js';
+import type { IndexEntry, BackupIndex } from './index-types.js';
 
 export interface ReadIndexOptions {
   decrypt?: DecryptionKey | undefined;

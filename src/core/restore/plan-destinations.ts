@@ -1,5 +1,5 @@
 import type { StatePaths } from '../../config/paths.js';
-import type { Component } from '../components.js';
+import type { RestoreSelection } from './selection.js';
 import { namingOf } from '../verify/check-root-config.js';
 import type { ScanResult } from '../verify/scan-archive.js';
 import { checkDestinations, checkNamedByLiveConfig, resolveDestinations } from './destinations.js';
@@ -22,7 +22,7 @@ export interface DestinationPlan {
 export async function planDestinations(options: {
   scan: ScanResult;
   place: PlaceRootsOptions;
-  only: Component[] | undefined;
+  only: RestoreSelection | undefined;
   namedTarget: string;
   paths: StatePaths;
   live: Record<string, unknown> | undefined;

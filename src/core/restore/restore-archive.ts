@@ -20,7 +20,8 @@ import { JOURNAL_FILE, SwapJournal, type SwapStepHook } from './swap.js';
 import { ownerReport, type PermissionReport } from './permissions.js';
 import type { PlacedRoot, PlaceRootsOptions } from './place-roots.js';
 import type { PathRewrite } from './rewrite-config.js';
-import { planRestore, stageArchive } from './stage.js';
+import { planRestore, stageArchive, type RestorePlan } from './stage.js';
+import { describeSelection, toRestoreSelection, type RestoreSelection } from './selection.js';
 import { exists } from './swap.js';
 import { flaggedWarnings } from './flagged-warnings.js';
 import { existsSync } from 'node:fs';
@@ -37,7 +38,8 @@ export interface RestoreOptions {
   paths: StatePaths;
   /** --target DIR: restore a separate copy there instead of over the state dir. */
   target?: string | undefined;
-  only?: Component[] | undefined;
+  /** A selective restore: components and/or paths (only what is named is put in place, file by file). */
+  only?: Component[] | RestoreSelection | undefined;
   dryRun?: boolean;
   /** Allow restoring over a non-empty --target (its contents become the rollback copy). */
   force?: boolean;
@@ -66,7 +68,8 @@ export interface RestoreResult {
   /** The path the user named for the target when it is a symlink to `target` (kept as it is). */
   targetLink?: string | undefined;
   dryRun: boolean;
-  components: Component[] | 'all';
+  /** What was selected: components and paths, or everything. */
+  components: string[] | 'all';
   files: number;
   roots: Array<Pick<PlacedRoot, 'id' | 'role' | 'source' | 'destination' | 'placement' | 'via'>>;
   /** Where the replaced state was moved; remove when satisfied. */
@@ -126,9 +129,10 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
 
   const placeOptions: PlaceRootsOptions = { target, copy, home: options.paths.home, configPath: options.paths.configPath, dirExists: (dir) => existsSync(dir) };
   const targetLink = namedTarget !== target ? namedTarget : undefined;
-  const base = { archive: labelOf(options.archive), target, targetLink, components: options.only ?? ('all' as const) };
+  const only = toRestoreSelection(options.only);
+  const base = { archive: labelOf(options.archive), target, targetLink, components: describeSelection(only) };
   const describeRoots = (roots: PlacedRoot[]) => roots.map(({ id, role, source, destination, placement, via }) => ({ id, role, source, destination, placement, ...(via ? { via } : {}) }));
-  const decide = (scan: ScanResult) => planDestinations({ scan, place: placeOptions, only: options.only, namedTarget, paths: options.paths, live: options.openclaw, backupDir });
+  const decide = (scan: ScanResult) => planDestinations({ scan, place: placeOptions, only, namedTarget, paths: options.paths, live: options.openclaw, backupDir });
   const carryFor = (scan: ScanResult, pinnedLinks: string[]): CarryContext => {
     const header = scan.layout?.format === 'openclaw-backup' ? (scan.header as ArchiveHeader) : undefined;
     return { target, inPlace: !copy, selection: archiveSelection(header, options.exclude), backupDir: options.backupDir, openclaw: options.openclaw, home: options.paths.home, pinnedLinks };
@@ -138,8 +142,9 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
     const { result: verified, scan } = await inspectArchive(options.archive, { signal: options.signal, decrypt: options.decrypt, progress: options.progress });
     if (!verified.ok || !scan) throw integrityErrorFor(verified);
     const destinations = await decide(scan);
-    const plan = planRestore(scan, destinations.place, options.only);
-    const swaps = options.only ? undefined : await planFullSwap(plan, '', carryFor(scan, destinations.carry));
+    const plan = planRestore(scan, destinations.place, only);
+    assertSomethingSelected(plan, only, base.archive);
+    const swaps = only ? undefined : await planFullSwap(plan, '', carryFor(scan, destinations.carry));
     const changes = await describeChanges(plan, swaps, archiveTime(scan));
     const files = plan.selected.filter((e) => e.kind !== 'directory').length;
     return {
@@ -168,15 +173,16 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
           destinations = await decide(scan);
           return destinations.place;
         };
-        const staged = await stageArchive({ archive: options.archive, staging, decidePlace, only: options.only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt, progress: options.progress });
+        const staged = await stageArchive({ archive: options.archive, staging, decidePlace, only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt, progress: options.progress });
         const planned = destinations as DestinationPlan | undefined;
+        assertSomethingSelected(staged.plan, only, base.archive);
         warnings.push(...(planned?.notes ?? []));
         await assertGatewayStopped(gateway);
         if (locks.some((lock) => lock.compromised())) throw new BusyError(`the restore's lock on ${target} was lost; nothing was changed`);
         const stamp = stampOf((options.now ?? (() => new Date()))());
         const carry = carryFor(staged.scan, planned?.carry ?? []);
         const madeAt = archiveTime(staged.scan);
-        const swaps = options.only ? undefined : await planFullSwap(staged.plan, staging, carry);
+        const swaps = only ? undefined : await planFullSwap(staged.plan, staging, carry);
         const newer = swaps ? await newerMovedAway(swaps, madeAt) : await newerReplaced(staged.plan, madeAt);
         if (newer.length) options.onWarning?.(`${describeNewer(newer, madeAt)}; they will be moved to the rollback copy`);
         let applied: ApplyResult;
@@ -212,6 +218,12 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
     // A raw fs error (ENOSPC while staging) is a failure with one clear line, not an "unexpected error".
     throw toBackupError(error, 'restore');
   }
+}
+
+/** A selective restore that matches nothing is a usage error naming what was asked, never a silent no-op. */
+function assertSomethingSelected(plan: RestorePlan, only: RestoreSelection | undefined, archive: string): void {
+  if (!only || plan.selected.some((entry) => entry.kind !== 'directory')) return;
+  throw new UsageError(`--only ${[...only.components, ...only.paths].join(',')}: nothing in ${archive} matches (see openclaw-backup ls ${archive})`);
 }
 
 function describeNewer(newer: string[], madeAt: Date | undefined): string {

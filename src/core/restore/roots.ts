@@ -86,3 +86,13 @@ export function namedPath(root: ArchiveRoot): string | undefined {
 export function isUnder(parent: string | undefined, child: string): boolean {
   return parent !== undefined && path.isAbsolute(parent) && isInside(parent, child);
 }
+
+/** The path users see for an entry below the staging layout: state-relative, or absolute under an outside root. */
+export function displayPathOf(roots: ArchiveRoot[], rel: string): string {
+  const found = rootOf(roots, rel);
+  if (!found) return rel;
+  const { root, inner } = found;
+  if (root.role === 'state') return inner === '' ? '.' : inner;
+  const base = root.source ?? `${root.id}`;
+  return inner === '' ? base : path.posix.join(base, inner);
+}

@@ -8,7 +8,8 @@ import { guessStateDirFromConfig } from './guess-origin.js';
 import { chmodNoFollow, isPrivateFile } from './permissions.js';
 import { pathMappings, placeRoots, type PlaceRootsOptions, type PlacedRoot } from './place-roots.js';
 import { rewriteConfigPaths, type PathRewrite } from './rewrite-config.js';
-import { componentOf, describeOrigin, rootOf, type ArchiveOrigin } from './roots.js';
+import { componentOf, describeOrigin, displayPathOf, rootOf, type ArchiveOrigin } from './roots.js';
+import { selectsEntry, type RestoreSelection } from './selection.js';
 import { StagingWriter } from './extract.js';
 import { readStagedText, writeStagedText } from './staged-files.js';
 import { isConfigCandidate, MAX_CAPTURED, MAX_CONFIG_BYTES } from '../verify/capture-config.js';
@@ -31,20 +32,18 @@ function isRuntimeOnly(inner: string): boolean {
   return top === 'tmp' || top === 'backups' || top === LOCK_NAME;
 }
 
-export function planRestore(scan: ScanResult, place: PlaceRootsOptions, only: Component[] | undefined, guessStateDir?: string): RestorePlan {
+export function planRestore(scan: ScanResult, place: PlaceRootsOptions, only: RestoreSelection | undefined, guessStateDir?: string): RestorePlan {
   const origin = describeOrigin(scan, () => guessStateDir);
   const roots = placeRoots(origin, place);
   // Our manifest's components were recorded on each entry as it streamed (match-manifest.ts).
   const component = (entry: ScannedEntry) => entry.component ?? componentOf(roots, entry);
   const selected: ScannedEntry[] = [];
+  const picks = only && selectsEntry(only);
   for (const entry of scan.entries.values()) {
     const found = rootOf(roots, entry.rel);
     if (!found) continue;
     if (found.root.role === 'state' && isRuntimeOnly(found.inner)) continue;
-    if (only && entry.kind !== 'directory') {
-      const c = component(entry);
-      if (c === undefined || !only.includes(c)) continue;
-    }
+    if (picks && entry.kind !== 'directory' && !picks(component(entry), displayPathOf(roots, entry.rel))) continue;
     selected.push(entry);
   }
   return { origin, roots, selected, componentOf: component };
@@ -73,7 +72,7 @@ export async function stageArchive(options: {
   staging: string;
   /** Where each root goes, decided once the pass has proven the archive (from its roots and its config). */
   decidePlace: (scan: ScanResult) => Promise<PlaceRootsOptions>;
-  only: Component[] | undefined;
+  only: RestoreSelection | undefined;
   newHome: string;
   signal?: AbortSignal | undefined;
   decrypt?: DecryptionKey | undefined;
