@@ -150,6 +150,11 @@ describe('restic repository (local)', () => {
     const restored = path.join(copy, 'workspace/disk.img');
     expect(fs.readFileSync(restored).equals(fs.readFileSync(sparse))).toBe(true);
     expect(fs.statSync(restored).blocks * 512).toBeLessThan(1024 * 1024);
+    // Browsing takes the same one-off flags, and shows the file's real size, not the stored one.
+    setBlock({});
+    const listed = await cli(['ls', 'latest', 'workspace', '--json', '--repository', repo, '--repository-password-file', passwordFile]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect((JSON.parse(listed.stdout) as { entries: { path: string; size: number }[] }).entries).toContainEqual(expect.objectContaining({ path: 'workspace/disk.img', size: 16 * 1024 * 1024 }));
   });
 
   it('a damaged pack is exit 3 naming the snapshot, for verify and restore (nothing restored)', async () => {

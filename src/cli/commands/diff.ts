@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { diffBackups, type BackupDiff } from '../../core/browse/diff-backups.js';
 import { escapeControl } from '../../core/format.js';
-import { addBrowseOptions, ARCHIVE_ARG_HELP, readIndexArg } from '../browse-args.js';
+import { addBrowseOptions, type BrowseFlags, ARCHIVE_ARG_HELP, readIndexArg } from '../browse-args.js';
 import { printJson, type CommandIO, type GlobalOptions } from '../context.js';
-import type { DecryptFlags } from '../key-options.js';
 
 function printDiff(io: CommandIO, diff: BackupDiff): void {
   const lines = [`from ${escapeControl(diff.from)}`, `to   ${escapeControl(diff.to)}`];
@@ -22,7 +21,7 @@ export function registerDiff(program: Command, io: CommandIO, globals: () => Glo
     .description('what changed between two archives: added, removed and changed entries, by component (reads the manifests)')
     .argument('<from>', ARCHIVE_ARG_HELP)
     .argument('<to>', 'the later archive, named the same ways');
-  addBrowseOptions(command).action(async (from: string, to: string, flags: DecryptFlags & { json?: boolean }) => {
+  addBrowseOptions(command).action(async (from: string, to: string, flags: BrowseFlags) => {
     const a = await readIndexArg(from, flags, globals(), io);
     const b = await readIndexArg(to, flags, globals(), io);
     const diff = diffBackups(a, b);

@@ -4,19 +4,20 @@ import { findInBackups } from '../../core/browse/find-entries.js';
 import { escapeControl, formatLocalTime } from '../../core/format.js';
 import { openStore } from '../../core/store/open-store.js';
 import { formatEntryLine } from './ls.js';
-import { addBrowseOptions } from '../browse-args.js';
+import { addBrowseOptions, type BrowseFlags } from '../browse-args.js';
+import { repositoryFlags } from '../repository-options.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
-import { resolveDecryptKey, type DecryptFlags } from '../key-options.js';
+import { resolveDecryptKey } from '../key-options.js';
 
 export function registerFind(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
   const command = program
     .command('find')
     .description('search every archive of this state dir for entries matching a glob, newest first ("which backup still has my note?")')
     .argument('<pattern>', 'a glob: matched against the base name, or against the whole path when it holds a "/" (** crosses dirs)');
-  addBrowseOptions(command).action(async (pattern: string, flags: DecryptFlags & { json?: boolean }) => {
+  addBrowseOptions(command).action(async (pattern: string, flags: BrowseFlags) => {
     const decrypt = await resolveDecryptKey(flags, io.env);
     const { paths, config } = await loadContext(globals(), io);
-    const store = await openStore(paths, config);
+    const store = await openStore(paths, config, { repository: repositoryFlags(flags), env: io.env });
     const result = await findInBackups(store, pattern, { decrypt, signal: io.signal });
     if (flags.json) {
       printJson(io, result);

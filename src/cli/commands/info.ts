@@ -2,9 +2,8 @@ import type { Command } from 'commander';
 import { describeBackup, type BackupInfo } from '../../core/browse/describe-backup.js';
 import { escapeControl, formatBytes, formatDuration, formatLocalTime } from '../../core/format.js';
 import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
-import { addBrowseOptions, ARCHIVE_ARG_HELP, readIndexArg } from '../browse-args.js';
+import { addBrowseOptions, type BrowseFlags, ARCHIVE_ARG_HELP, readIndexArg } from '../browse-args.js';
 import { printJson, type CommandIO, type GlobalOptions } from '../context.js';
-import type { DecryptFlags } from '../key-options.js';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -33,7 +32,7 @@ export function registerInfo(program: Command, io: CommandIO, globals: () => Glo
     .command('info')
     .description('describe an archive: host, profile, OpenClaw version, components, files, sizes, ratio, duration, encryption')
     .argument('<archive>', ARCHIVE_ARG_HELP);
-  addBrowseOptions(command).action(async (archive: string, flags: DecryptFlags & { json?: boolean }) => {
+  addBrowseOptions(command).action(async (archive: string, flags: BrowseFlags) => {
     const info = describeBackup(await readIndexArg(archive, flags, globals(), io));
     if (flags.json) printJson(io, info);
     else printInfo(io, info);

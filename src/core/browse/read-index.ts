@@ -108,7 +108,7 @@ function indexOurs(base: IndexBase, header: unknown, manifest: unknown, label: s
   const origin = describeOrigin({ layout, header, manifest } as never, () => undefined);
   const entries = m.entries.map((e: ManifestEntry): IndexEntry => {
     const rel = stagingRel(layout, e.path) ?? e.path;
-    const out: IndexEntry = { path: displayPathOf(origin.roots, rel), type: e.type, size: e.type === 'file' ? e.size : 0, mode: e.mode, mtime: new Date(e.mtimeMs).toISOString(), component: e.component };
+    const out: IndexEntry = { path: displayPathOf(origin.roots, rel), type: e.type, size: e.type === 'file' ? (e.sparse?.realSize ?? e.size) : 0, mode: e.mode, mtime: new Date(e.mtimeMs).toISOString(), component: e.component };
     if (e.type === 'file') {
       out.sha256 = e.sha256;
       if (e.sqlite) out.database = true;
