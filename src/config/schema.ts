@@ -180,62 +180,102 @@ export const monitorSchema = z
 export type MonitorSettings = z.output<typeof monitorSchema>;
 
 export const backupBlockSchema = z.strictObject({
-  auto: z.boolean({ error: 'expected true or false' }).default(false).describe('Let the daemon take backups on `schedule`.'),
+  auto: z.boolean({ error: 'expected true or false' }).default(false).describe('Let the daemon take backups on `schedule`.').meta({ exampleValues: [true] }),
   schedule: z
     .string({ error: 'expected a cron expression string' })
     .refine(isValidCron, { error: 'expected a valid cron expression (croner syntax), e.g. "0 3 * * *"' })
     .default('0 0 * * *')
-    .describe('When the daemon runs a backup: cron syntax (croner), seconds field optional.'),
+    .describe('When the daemon runs a backup: cron syntax (croner; a sixth leading field means seconds), e.g. every night at 03:30.')
+    .meta({ exampleValues: ['30 3 * * *'] }),
   timezone: z
     .string({ error: 'expected an IANA time zone name' })
     .refine(isValidTimezone, { error: 'expected an IANA time zone name such as "Europe/Berlin"' })
     .optional()
-    .describe('Time zone for `schedule`; the system zone when unset.'),
+    .describe('IANA time zone for `schedule`; the system zone when unset.')
+    .meta({ defaultText: 'system', exampleValues: ['Europe/Berlin'] }),
   retention: retentionSchema
     .default(7)
-    .describe('How many archives to keep: a count (newest N) or a restic-style policy object.'),
+    .describe('How many backups to keep: the newest N, or a restic-style policy { keepLast, keepHourly, keepDaily, keepWeekly, keepMonthly, keepYearly }.')
+    .meta({ exampleValues: [7, { keepDaily: 7, keepWeekly: 4, keepMonthly: 12 }] }),
   path: z
     .string({ error: 'expected a directory path' })
     .min(1, { error: 'expected a directory path' })
     .optional()
-    .describe('Where archives are written; "~" is expanded. Default <stateDir>/backups.'),
-  include: stringList.optional().describe('Components and/or globs to back up. Default: every component but cache.'),
-  exclude: stringList.default([]).describe('Components and/or globs (relative to the state dir or workspace) to leave out.'),
+    .describe('Where archives are written ("~" is expanded).')
+    .meta({ defaultText: '`<stateDir>/backups`', exampleValues: ['~/.openclaw/backups'] }),
+  include: stringList
+    .optional()
+    .describe('Components (config, credentials, sessions, memory, workspace, logs, cache, state) and/or globs to back up; checked when the config loads.')
+    .meta({ defaultText: 'every component but `cache`', exampleValues: [['config', 'credentials', 'sessions', 'memory', 'workspace', 'state']] }),
+  exclude: stringList
+    .default([])
+    .describe('Components and/or globs (relative to the state dir or a workspace) to leave out; a full restore carries them over.')
+    .meta({ exampleValues: [['workspace/node_modules/**', '*.mp4']] }),
   followLinks: z
     .array(z.string({ error: 'expected a path' }).min(1, { error: 'expected a non-empty path' }), { error: 'expected an array of symlink paths' })
     .default([])
     .describe(
       'Symlinks inside the state dir or a workspace whose target directory is backed up too, e.g. ["workspace/memory"] ' +
         '(relative to the state dir, or absolute). The link stays a link; its target is archived as its own root and restored to its real path.',
-    ),
-  compress: compressSchema.default('gzip').describe('true = gzip, false = none, or "gzip" / "zstd".'),
+    )
+    .meta({ exampleValues: [['workspace/memory']] }),
+  compress: compressSchema
+    .default('gzip')
+    .describe('true = gzip, false = none, or "gzip" / "zstd" (both use every core).')
+    .meta({ defaultText: '`"gzip"`', exampleValues: ['zstd'] }),
   postBackup: z
     .string({ error: 'expected a shell command string' })
     .min(1, { error: 'expected a non-empty shell command' })
     .optional()
-    .describe('Shell command run after a successful backup and prune (e.g. an rclone upload).'),
-  hookTimeout: durationSchema.default(30 * 60 * 1000).describe('How long postBackup (and onFailure) may run before its process group is killed.'),
+    .describe('Shell command run after a successful backup, verify and prune (e.g. an rclone upload), with OPENCLAW_BACKUP_* set.')
+    .meta({ exampleValues: ['rclone copy ~/.openclaw/backups remote:openclaw-backups'] }),
+  hookTimeout: durationSchema
+    .default(30 * 60 * 1000)
+    .describe('How long postBackup (and onFailure) may run before its process group is killed: "30m", "90s", "1h" or seconds.')
+    .meta({ defaultText: '`"30m"`', exampleValues: ['30m'] }),
   onFailure: z
     .string({ error: 'expected a shell command string' })
     .min(1, { error: 'expected a non-empty shell command' })
     .optional()
-    .describe('Shell command run after a failed run (backup, verify, prune or postBackup), e.g. a curl to ntfy.'),
+    .describe('Shell command run after a failed run (backup, verify, prune or postBackup), with OPENCLAW_BACKUP_ERROR, _EXIT_CODE and _PHASE set, e.g. a curl to ntfy.')
+    .meta({ exampleValues: ['curl -fsS -d "openclaw backup failed: $OPENCLAW_BACKUP_ERROR" https://ntfy.sh/my-topic'] }),
   monitor: monitorSchema
     .optional()
-    .describe('Healthchecks-style ping URL: `<url>/start` when a run begins, `<url>` on success, `<url>/fail` on failure.'),
+    .describe('Healthchecks-style ping URL (or { url, start, timeout }): <url>/start when a run begins, <url> on success, <url>/fail on failure.')
+    .meta({ exampleValues: ['https://hc-ping.com/your-check-uuid'] }),
   metricsFile: z
     .string({ error: 'expected a file path ending in .prom' })
     .regex(/\.prom$/, { error: 'expected a file path ending in .prom (node_exporter\'s textfile collector reads only *.prom)' })
     .optional()
-    .describe('Prometheus text file written atomically after every run (for node_exporter\'s textfile collector); "~" is expanded.'),
+    .describe('Prometheus text file (*.prom) written atomically after every run, for node_exporter\'s textfile collector ("~" is expanded).')
+    .meta({ exampleValues: ['/var/lib/node_exporter/textfile/openclaw-backup.prom'] }),
   quiesce: z
     .enum(['lock', 'stop'], { error: 'expected "lock" or "stop"' })
     .default('lock')
-    .describe('"lock": snapshot under the cooperative lock; "stop": stop the gateway service for the snapshot phase.'),
-  encrypt: encryptSchema.optional().describe('Encrypt every archive with age (name ends in .age): to recipients, or with a passphrase.'),
+    .describe('"lock": snapshot the databases under the cooperative lock; "stop": also stop the gateway service for the snapshot phase.'),
+  encrypt: encryptSchema
+    .optional()
+    .describe('Encrypt every archive with age (names end in .age): to recipients (public keys from `age-keygen -y`) or a recipientsFile, or with a passphrase (passphraseFile, mode 0600, or passphraseEnv).')
+    .meta({
+      exampleValues: [
+        { recipients: ['age12vnj8cd0vzpd5px3xqn48sf90zfusr0xawulnesl988xg0hv0q4sqzx4hc'] },
+        { recipientsFile: '~/.config/openclaw-backup/recipients.txt' },
+        { passphraseFile: '~/.config/openclaw-backup/passphrase' },
+        { passphraseEnv: 'OPENCLAW_BACKUP_PASSPHRASE' },
+      ],
+    }),
   repository: repositorySchema
     .optional()
-    .describe('Back up into a restic repository instead of backup.path: one deduplicated, encrypted snapshot per backup.'),
+    .describe('Back up into a restic repository instead of backup.path: one deduplicated, encrypted snapshot per backup (not combined with encrypt: restic encrypts).')
+    .meta({
+      exampleValues: [
+        { url: 'sftp:backup@nas.local:/srv/restic/openclaw', passwordFile: '~/.config/openclaw-backup/restic-password' },
+        { url: 'rest:https://restic.example.net/openclaw', passwordEnv: 'RESTIC_PASSWORD', cacert: '~/.config/openclaw-backup/ca.pem' },
+        { url: 's3:https://s3.example.net/bucket/openclaw', passwordFile: '~/.config/openclaw-backup/restic-password' },
+        { url: 'rclone:remote:openclaw', passwordFile: '~/.config/openclaw-backup/restic-password' },
+      ],
+      exampleCommented: true,
+    }),
 }).superRefine((block, ctx) => {
   // age ciphertext changes completely every night: inside a repository it would defeat deduplication, and restic
   // already encrypts every snapshot with the repository password.
