@@ -53,18 +53,6 @@ function paragraph(r, sentences) {
   return out.join(' ');
 }
 
-/** Chat-like text of about `bytes` bytes. */
-function chatText(r, bytes) {
-  const parts = [];
-  let size = 0;
-  while (size < bytes) {
-    const line = `${r.pick(ROLES)}: ${paragraph(r, r.int(1, 6))}\n`;
-    parts.push(line);
-    size += line.length;
-  }
-  return parts.join('').slice(0, bytes);
-}
-
 function markdownNote(r, bytes) {
   const parts = [`# ${sentence(r, 2, 6)}\n\n`];
   let size = parts[0].length;
@@ -268,7 +256,9 @@ export function ensureState(dataDir, profile, log = () => {}) {
   try {
     const have = JSON.parse(fs.readFileSync(marker, 'utf8'));
     if (have.version === want.version && have.profile === profile) return { home, stateDir, ...have };
-  } catch {}
+  } catch {
+    // no marker yet, or an unreadable one: generate afresh
+  }
   fs.rmSync(base, { recursive: true, force: true });
   log(`generating ${profile} state (${PROFILES[profile].bytes / 1e6} MB, ${PROFILES[profile].files} files)…`);
   const started = Date.now();

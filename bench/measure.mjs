@@ -37,7 +37,9 @@ export function measure(argv, { env = process.env, cwd } = {}) {
         rssKB = rss;
         cpuMs = Math.round((user + sys) * 1000);
         fs.rmSync(rssFile, { force: true });
-      } catch {}
+      } catch {
+        // /usr/bin/time wrote nothing (the command failed to start): no RSS for this run
+      }
       if (code !== 0) reject(new Error(`${argv.join(' ')} exited ${code}: ${stderr.slice(-2000)}`));
       else resolve({ ms, rssKB, cpuMs, stdout, stderr });
     });

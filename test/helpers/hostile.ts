@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 

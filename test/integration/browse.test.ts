@@ -51,8 +51,8 @@ describe('browse history without extracting', () => {
     const below = await runCli(['ls', 'latest', 'workspace/memory/'], { env });
     expect(below.code).toBe(0);
     const lines = below.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^drwx.{6}\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}  workspace\/memory$/);
-    expect(lines.some((l) => /^-rw.{7}\s+18 B  \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}  workspace\/memory\/deleted-later\.md$/.test(l))).toBe(true);
+    expect(lines[0]).toMatch(/^drwx.{6}\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} {2}workspace\/memory$/);
+    expect(lines.some((l) => /^-rw.{7}\s+18 B {2}\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} {2}workspace\/memory\/deleted-later\.md$/.test(l))).toBe(true);
     expect(lines.every((l) => l.includes('workspace/memory'))).toBe(true);
 
     const missing = await runCli(['ls', 'latest', 'workspace/nope'], { env });
@@ -84,8 +84,8 @@ describe('browse history without extracting', () => {
     expect(doc.changed.find((c) => c.path === 'workspace/MEMORY.md')?.what).toEqual(['content']);
     expect(doc.byComponent.memory).toMatchObject({ added: 1 });
     const text = await runCli(['diff', path.basename(older), 'latest'], { env });
-    expect(text.stdout).toMatch(/^\+  workspace\/memory\/deleted-later\.md$/m);
-    expect(text.stdout).toMatch(/^M  workspace\/MEMORY\.md  \(content\)$/m);
+    expect(text.stdout).toMatch(/^\+ {2}workspace\/memory\/deleted-later\.md$/m);
+    expect(text.stdout).toMatch(/^M {2}workspace\/MEMORY\.md {2}\(content\)$/m);
   });
 
   it('info reads the header and manifest: host, profile, version, components, sizes', async () => {

@@ -21,6 +21,7 @@ function migratedFixture(): Home {
   return { home, stateDir, config, env: { HOME: home, PATH: '/usr/bin:/bin' } };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a config is edited freely, like JSON
 function editConfig(h: Home, edit: (config: Record<string, any>) => void): void {
   const config = JSON.parse(fs.readFileSync(h.config, 'utf8'));
   edit(config);

@@ -174,7 +174,7 @@ describe('sessions import conflicts and refusals', () => {
   ];
   for (const [name, mutate, message] of badDocuments) {
     it(`rejects a bad document (${name}) with exit 2 and writes nothing`, async () => {
-      const { env, stateDir, agentDb, doc } = await exportedThenEmptied();
+      const { env, stateDir, doc } = await exportedThenEmptied();
       const before = treeState(stateDir);
       const result = await runCli(['sessions', 'import', '-'], { env, input: mutate(doc) });
       expect(result.stderr).toContain(message);
@@ -196,7 +196,7 @@ describe('sessions import conflicts and refusals', () => {
   });
 
   it('dry run reports what would be imported and writes nothing, even while the gateway runs', async () => {
-    const { env, stateDir, agentDb, doc } = await exportedThenEmptied();
+    const { env, stateDir, doc } = await exportedThenEmptied();
     const lock = holdGatewayLock(stateDir);
     cleanups.push(lock.release);
     const before = treeState(stateDir);

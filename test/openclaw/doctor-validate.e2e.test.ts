@@ -13,6 +13,7 @@ describe('doctor runs `openclaw config validate` when openclaw is on PATH', () =
     fs.writeFileSync(path.join(bin, 'openclaw'), `#!/bin/sh\nexec "${install.node}" "${install.cli}" "$@"\n`, { mode: 0o755 });
   }, 15 * 60_000);
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a config is edited freely, like JSON
   function fixtureWith(edit: (config: Record<string, any>) => void): NodeJS.ProcessEnv {
     const home = makeTempDir('ocb-doctor-oc-');
     const stateDir = unpackFixture(home);

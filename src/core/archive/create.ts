@@ -150,7 +150,7 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
   const encryptSettings = options.encrypt ?? config.backup.encrypt;
   const keyPath = options.encrypt ? 'command line' : `${config.keyPrefix}.encrypt`;
   const encryption = await resolveEncryptionKey(encryptSettings, { env: options.env ?? process.env, resolvePath, keyPath });
-  const { sources: planned, exclude: rootLinks, missing } = await planSources(paths, config, warn);
+  const { sources: planned, exclude: rootLinks, missing } = await planSources(paths, config);
   const missingMessage = describeMissingRoots(missing, paths, config, await exists(path.join(paths.stateDir, 'workspace')));
   if (missingMessage) warn(missingMessage);
   const followKey = `${config.keyPrefix}.followLinks`;

@@ -64,7 +64,7 @@ async function firstLinkInside(stateDir: string, stateReal: string, named: strin
  * symlinked `~/.openclaw` or workspace is backed up with its content; inside a tree, links stay links. Roots that do
  * not exist are returned as `missing` (create names them in one warning) and skipped.
  */
-export async function planSources(paths: StatePaths, config: LoadedConfig, warn: (message: string) => void): Promise<PlannedSources> {
+export async function planSources(paths: StatePaths, config: LoadedConfig): Promise<PlannedSources> {
   const stateReal = (await realpathOrUndefined(paths.stateDir)) ?? paths.stateDir;
   const configured = discoverConfiguredRoots(config.openclaw, paths.stateDir, paths.home);
   const workspaceRels = configured

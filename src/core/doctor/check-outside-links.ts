@@ -11,7 +11,7 @@ const MAX_LISTED = 20;
 export const checkOutsideLinks: DoctorCheck = async (context) => {
   const config = context.config;
   if (!config) return [];
-  const { sources: existing, exclude } = await planSources(context.paths, config, () => {});
+  const { sources: existing, exclude } = await planSources(context.paths, config);
   const key = `${config.keyPrefix}.followLinks`;
   const followed = await planFollowedLinks(existing, config.backup.followLinks, { paths: context.paths, keyPath: key }, () => {});
   const selection = buildSelection({ include: config.backup.include, exclude: config.backup.exclude, keyPrefix: config.keyPrefix });

@@ -61,7 +61,7 @@ describe('archives encrypted by us, read by the age CLI', () => {
     expect(noKey.stderr).toBe(`openclaw-backup: ${archive}: age-encrypted; pass --identity or --passphrase-file\n`);
     const withKey = await runCli(['verify', '--identity', key.identityFile, archive], { env: fx.env });
     expect(withKey.code).toBe(0);
-    expect(withKey.stdout).toMatch(/^ok: .*\n  openclaw-backup archive \(age-encrypted\): 33 files \(3 databases passed integrity_check\)/);
+    expect(withKey.stdout).toMatch(/^ok: .*\n {2}openclaw-backup archive \(age-encrypted\): 33 files \(3 databases passed integrity_check\)/);
   });
 });
 

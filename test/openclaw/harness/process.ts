@@ -87,7 +87,7 @@ function decodeAddress(hex: string): string {
 export function boundSockets(pids: number[]): ListeningSocket[] {
   const inodes = new Set<string>();
   for (const pid of pids) {
-    let fds: string[] = [];
+    let fds: string[];
     try {
       fds = fs.readdirSync(`/proc/${pid}/fd`);
     } catch {
@@ -105,7 +105,7 @@ export function boundSockets(pids: number[]): ListeningSocket[] {
   }
   const found: ListeningSocket[] = [];
   for (const proto of ['tcp', 'tcp6', 'udp', 'udp6'] as const) {
-    let table = '';
+    let table: string;
     try {
       table = fs.readFileSync(`/proc/net/${proto}`, 'utf8');
     } catch {

@@ -29,6 +29,7 @@ export interface BigState {
 /** Writes a `backup` block into the plugin entry of <stateDir>/openclaw.json, keeping the rest of the config. */
 export function setBackupBlock(stateDir: string, block: Record<string, unknown>): void {
   const file = path.join(stateDir, 'openclaw.json');
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a config is edited freely, like JSON
   const config = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>;
   config.plugins ??= {};
   config.plugins.entries ??= {};
