@@ -6,7 +6,13 @@ const layer = (name) => `^src/${name}(/|\\.ts$)`;
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'modules must not import each other in a cycle', from: {}, to: { circular: true } },
-    { name: 'errors-import-nothing', severity: 'error', comment: 'src/errors.ts is the bottom layer', from: { path: '^src/errors\\.ts$' }, to: { path: '^src/' } },
+    {
+      name: 'errors-import-nothing',
+      severity: 'error',
+      comment: 'src/errors.ts is the bottom layer',
+      from: { path: '^src/errors\\.ts$' },
+      to: { path: '^src/' },
+    },
     {
       name: 'config-imports-only-errors',
       severity: 'error',

@@ -58,7 +58,12 @@ function markdownNote(r, bytes) {
   let size = parts[0].length;
   while (size < bytes) {
     const kind = r.int(0, 3);
-    const block = kind === 0 ? `## ${sentence(r, 2, 5)}\n\n` : kind === 1 ? `- ${sentence(r)}\n- ${sentence(r)}\n\n` : `${paragraph(r, r.int(2, 5))}\n\n`;
+    const block =
+      kind === 0
+        ? `## ${sentence(r, 2, 5)}\n\n`
+        : kind === 1
+          ? `- ${sentence(r)}\n- ${sentence(r)}\n\n`
+          : `${paragraph(r, r.int(2, 5))}\n\n`;
     parts.push(block);
     size += block.length;
   }
@@ -104,7 +109,9 @@ class Writer {
 }
 
 function configJson5(agents) {
-  const entries = agents.map((id) => `      ${JSON.stringify(id)}: { workspace: "~/.openclaw/workspace-${id}", model: "anthropic/claude-sonnet" },`).join('\n');
+  const entries = agents
+    .map((id) => `      ${JSON.stringify(id)}: { workspace: "~/.openclaw/workspace-${id}", model: "anthropic/claude-sonnet" },`)
+    .join('\n');
   return `// OpenClaw config (generated for the benchmark)
 {
   meta: { lastTouchedVersion: "2026.9.6", lastTouchedAt: "2026-11-01T00:00:00.000Z" },
@@ -138,7 +145,13 @@ function writeAgentDatabase(file, r, bytes, sessionPrefix) {
   db.exec('BEGIN');
   while (size < bytes * 0.85) {
     const id = `${sessionPrefix}-${s}`;
-    addSession.run(id, `agent:${sessionPrefix}:${s}`, EPOCH + s, EPOCH + s + 600, JSON.stringify({ channel: r.pick(['cli', 'telegram', 'discord']), turns: r.int(2, 80) }));
+    addSession.run(
+      id,
+      `agent:${sessionPrefix}:${s}`,
+      EPOCH + s,
+      EPOCH + s + 600,
+      JSON.stringify({ channel: r.pick(['cli', 'telegram', 'discord']), turns: r.int(2, 80) }),
+    );
     const turns = r.int(4, 40);
     for (let t = 0; t < turns; t += 1) {
       const body = transcriptLine(r, id, t);
@@ -179,8 +192,13 @@ export function generateState(stateDir, profile, seed = 1) {
   for (let i = 1; i <= 3; i += 1) w.write(`openclaw.json.bak${i === 1 ? '' : `.${i}`}`, configJson5(agents.slice(0, i)), 0o600);
   w.write('.env', 'ANTHROPIC_API_KEY=sk-ant-bench-dummy-0000\n', 0o600);
   w.write('config-journal-fingerprint.key', createHash('sha256').update('fp').digest('hex').slice(0, 32), 0o600);
-  w.write('identity/device.json', JSON.stringify({ deviceId: 'bench-device', publicKey: createHash('sha256').update('pk').digest('base64') }, null, 2), 0o600);
-  for (const id of agents) w.write(`credentials/${id}-oauth.json`, JSON.stringify({ provider: 'anthropic', access: `tok-${id}`, expires: EPOCH }, null, 2), 0o600);
+  w.write(
+    'identity/device.json',
+    JSON.stringify({ deviceId: 'bench-device', publicKey: createHash('sha256').update('pk').digest('base64') }, null, 2),
+    0o600,
+  );
+  for (const id of agents)
+    w.write(`credentials/${id}-oauth.json`, JSON.stringify({ provider: 'anthropic', access: `tok-${id}`, expires: EPOCH }, null, 2), 0o600);
   fs.mkdirSync(path.join(stateDir, 'tmp', 'openclaw-0'), { recursive: true });
   fs.writeFileSync(path.join(stateDir, 'tmp', 'openclaw-0', 'gateway.bench.lock.sqlite'), '');
   fs.mkdirSync(path.join(stateDir, 'plugin-skills'), { recursive: true });
@@ -188,7 +206,8 @@ export function generateState(stateDir, profile, seed = 1) {
 
   // Databases: ~35% of the bytes, most in the agents' session databases.
   writeAgentDatabase(path.join(stateDir, 'state', 'openclaw.sqlite'), r, Math.min(2e6, B * 0.02), 'state');
-  for (const id of agents) writeAgentDatabase(path.join(stateDir, 'agents', id, 'agent', 'openclaw-agent.sqlite'), r, (B * 0.33) / agents.length, id);
+  for (const id of agents)
+    writeAgentDatabase(path.join(stateDir, 'agents', id, 'agent', 'openclaw-agent.sqlite'), r, (B * 0.33) / agents.length, id);
   w.files += 1 + agents.length;
   w.bytes += B * 0.35;
 
@@ -223,7 +242,12 @@ export function generateState(stateDir, profile, seed = 1) {
   for (let i = 0; i < bigMedia; i += 1) w.write(`media/inbound/video-${i}.mp4`, mediaBytes(`big-${i}`, 12e6), 0o600);
   const mediaFiles = Math.max(4, Math.round(spec.files * 0.015));
   const each = Math.max(1000, Math.floor((mediaTotal - bigMedia * 12e6) / mediaFiles));
-  for (let i = 0; i < mediaFiles; i += 1) w.write(`media/inbound/${String(i).padStart(5, '0')}.${r.pick(['jpg', 'png', 'ogg', 'pdf'])}`, mediaBytes(`m-${i}`, r.int(each / 2, (each * 3) / 2)), 0o600);
+  for (let i = 0; i < mediaFiles; i += 1)
+    w.write(
+      `media/inbound/${String(i).padStart(5, '0')}.${r.pick(['jpg', 'png', 'ogg', 'pdf'])}`,
+      mediaBytes(`m-${i}`, r.int(each / 2, (each * 3) / 2)),
+      0o600,
+    );
 
   // Workspaces: every remaining file is a small note, code file or memory entry (~25% of the bytes).
   const remaining = Math.max(10, spec.files - w.files);
@@ -236,7 +260,10 @@ export function generateState(stateDir, profile, seed = 1) {
     if (kind === 0) rel = `memory/2026-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}-${i}.md`;
     else if (kind <= 5) rel = `notes/${r.pick(WORDS)}/${r.pick(WORDS)}-${i}.md`;
     else rel = `projects/p${i % 40}/src/${r.pick(WORDS)}-${i}.ts`;
-    const body = kind >= 6 ? `// ${sentence(r)}\nexport const v${i} = ${JSON.stringify(paragraph(r, 2))};\n${markdownNote(r, size)}` : markdownNote(r, size);
+    const body =
+      kind >= 6
+        ? `// ${sentence(r)}\nexport const v${i} = ${JSON.stringify(paragraph(r, 2))};\n${markdownNote(r, size)}`
+        : markdownNote(r, size);
     w.write(`${ws}/${rel}`, body);
   }
   for (const id of ['workspace', ...agents.map((a) => `workspace-${a}`)]) {

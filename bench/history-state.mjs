@@ -15,7 +15,8 @@ export function generateSizedState(stateDir, bytes, seed = 1) {
 
 function filesUnder(dir, test) {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && test(e.name))
     .map((e) => path.join(e.parentPath, e.name))
     .sort();
@@ -47,7 +48,12 @@ export function applyNightlyChange(stateDir, night) {
     const add = handle.prepare('INSERT INTO transcript_events (session_id, seq, role, body, created_at) VALUES (?, ?, ?, ?, ?)');
     handle.exec('BEGIN');
     for (let i = 0; i < 400; i += 1) {
-      const body = JSON.stringify({ type: 'message', night, i, text: `night ${night} turn ${i}: ${'the agent replied with a summary of the task and a draft. '.repeat(3)}` });
+      const body = JSON.stringify({
+        type: 'message',
+        night,
+        i,
+        text: `night ${night} turn ${i}: ${'the agent replied with a summary of the task and a draft. '.repeat(3)}`,
+      });
       add.run(`night-${night}`, i, i % 2 ? 'assistant' : 'user', body, 1_800_000_000 + night * 86_400 + i);
       written += body.length + 40;
     }
@@ -57,7 +63,13 @@ export function applyNightlyChange(stateDir, night) {
   const transcripts = filesUnder(path.join(stateDir, 'agents', 'main', 'sessions'), (n) => n.endsWith('.jsonl'));
   const transcript = transcripts[night % Math.max(1, transcripts.length)];
   if (transcript) {
-    const lines = Array.from({ length: 100 }, (_, i) => JSON.stringify({ type: 'message', id: `n${night}-${i}`, message: { role: 'assistant', content: [{ type: 'text', text: `night ${night} line ${i}: done.` }] } })).join('\n');
+    const lines = Array.from({ length: 100 }, (_, i) =>
+      JSON.stringify({
+        type: 'message',
+        id: `n${night}-${i}`,
+        message: { role: 'assistant', content: [{ type: 'text', text: `night ${night} line ${i}: done.` }] },
+      }),
+    ).join('\n');
     fs.appendFileSync(transcript, `${lines}\n`);
     written += lines.length + 1;
   }

@@ -18,7 +18,8 @@ const END = '<!-- history:end -->';
 function dirBytes(dir) {
   if (!fs.existsSync(dir)) return 0;
   let total = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) total += fs.statSync(path.join(e.parentPath, e.name)).size;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true }))
+    if (e.isFile()) total += fs.statSync(path.join(e.parentPath, e.name)).size;
   return total;
 }
 
@@ -43,10 +44,22 @@ export async function runHistory({ dataDir, nights = 7, log = () => {} }) {
   for (const repo of [ours, plain]) execFileSync('restic', ['init'], { env: resticEnv(repo), stdio: 'ignore' });
 
   const sides = {
-    a: { label: 'ours, local gzip archive', run: () => measure([process.execPath, CLI, 'create', '--compress', 'gzip', '--output', archives, '--json'], { env }), size: () => dirBytes(archives) },
-    b: { label: 'ours → restic repository', run: () => measure([process.execPath, CLI, 'create', '--repository', ours, '--repository-password-file', pw, '--json'], { env }), size: () => dirBytes(ours) },
+    a: {
+      label: 'ours, local gzip archive',
+      run: () => measure([process.execPath, CLI, 'create', '--compress', 'gzip', '--output', archives, '--json'], { env }),
+      size: () => dirBytes(archives),
+    },
+    b: {
+      label: 'ours → restic repository',
+      run: () => measure([process.execPath, CLI, 'create', '--repository', ours, '--repository-password-file', pw, '--json'], { env }),
+      size: () => dirBytes(ours),
+    },
     // The same tree restic users would point at; our backups dir (staging mirror) is not part of the state.
-    c: { label: 'plain restic backup', run: () => measure(['restic', 'backup', '--json', '--exclude', path.join(stateDir, 'backups'), stateDir], { env: resticEnv(plain) }), size: () => dirBytes(plain) },
+    c: {
+      label: 'plain restic backup',
+      run: () => measure(['restic', 'backup', '--json', '--exclude', path.join(stateDir, 'backups'), stateDir], { env: resticEnv(plain) }),
+      size: () => dirBytes(plain),
+    },
   };
   const rows = [];
   for (let night = 1; night <= nights; night += 1) {
@@ -60,13 +73,20 @@ export async function runHistory({ dataDir, nights = 7, log = () => {} }) {
       row[key] = { ms: Math.round(m.ms), cpuMs: m.cpuMs, added: sides[key].size() - before };
     }
     rows.push(row);
-    log(`history night ${night}: a ${(row.a.ms / 1000).toFixed(1)} s +${(row.a.added / 1e6).toFixed(1)} MB, b ${(row.b.ms / 1000).toFixed(1)} s +${(row.b.added / 1e6).toFixed(2)} MB, c ${(row.c.ms / 1000).toFixed(1)} s +${(row.c.added / 1e6).toFixed(2)} MB (load ${row.load.toFixed(1)})`);
+    log(
+      `history night ${night}: a ${(row.a.ms / 1000).toFixed(1)} s +${(row.a.added / 1e6).toFixed(1)} MB, b ${(row.b.ms / 1000).toFixed(1)} s +${(row.b.added / 1e6).toFixed(2)} MB, c ${(row.c.ms / 1000).toFixed(1)} s +${(row.c.added / 1e6).toFixed(2)} MB (load ${row.load.toFixed(1)})`,
+    );
   }
   const totals = { a: sides.a.size(), b: sides.b.size(), c: sides.c.size() };
   const incremental = rows.slice(1);
   const ratio = (key, field) => Math.max(...incremental.map((r) => r[key][field] / Math.max(1, r.c[field])));
   const result = {
-    date: new Date().toISOString(), machine: machineInfo(), stateBytes: source.bytes, files: source.files, nights: rows, totals,
+    date: new Date().toISOString(),
+    machine: machineInfo(),
+    stateBytes: source.bytes,
+    files: source.files,
+    nights: rows,
+    totals,
     checks: {
       bytesAddedPerNight: { worst: ratio('b', 'added'), target: 2 },
       wallPerNight: { worst: ratio('b', 'ms'), target: 1.5 },
@@ -92,7 +112,10 @@ export function renderHistory(r) {
     '',
     '| night | load | (a) gzip wall | (a) added | (b) ours→restic wall (cpu) | (b) added | (c) restic wall (cpu) | (c) added | b/c added | b/c wall |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    ...r.nights.map((n) => `| ${n.night} | ${n.load.toFixed(1)} | ${s(n.a.ms)} | ${mb(n.a.added)} | ${s(n.b.ms)} (${s(n.b.cpuMs)}) | ${mb(n.b.added)} | ${s(n.c.ms)} (${s(n.c.cpuMs)}) | ${mb(n.c.added)} | ${(n.b.added / Math.max(1, n.c.added)).toFixed(2)} | ${(n.b.ms / n.c.ms).toFixed(2)} |`),
+    ...r.nights.map(
+      (n) =>
+        `| ${n.night} | ${n.load.toFixed(1)} | ${s(n.a.ms)} | ${mb(n.a.added)} | ${s(n.b.ms)} (${s(n.b.cpuMs)}) | ${mb(n.b.added)} | ${s(n.c.ms)} (${s(n.c.cpuMs)}) | ${mb(n.c.added)} | ${(n.b.added / Math.max(1, n.c.added)).toFixed(2)} | ${(n.b.ms / n.c.ms).toFixed(2)} |`,
+    ),
     `| week | | | ${mb(r.totals.a)} | | ${mb(r.totals.b)} | | ${mb(r.totals.c)} | ${(r.totals.b / r.totals.c).toFixed(2)} | |`,
     '',
     `Targets (nights 2–${r.nights.length}): bytes added ≤ 2 × (c): worst ${r.checks.bytesAddedPerNight.worst.toFixed(2)} × ${r.checks.bytesAddedPerNight.worst <= 2 ? 'met' : 'missed'}; ` +
@@ -100,13 +123,13 @@ export function renderHistory(r) {
       `week's storage ≤ 1.2 × (c): ${r.checks.weekStorage.ratio.toFixed(2)} × ${r.checks.weekStorage.ratio <= 1.2 ? 'met' : 'missed'}.`,
     '',
     'Why (b) costs more than (c) each night: plain restic skips every unchanged file by its metadata (parent snapshot) and ' +
-      'reads only what changed; we read and hash every file of the state and copy every database with SQLite\'s backup API ' +
+      "reads only what changed; we read and hash every file of the state and copy every database with SQLite's backup API " +
       '(the manifest needs each SHA-256), then restic re-reads the changed files of the staging tree. The extra bytes are ' +
       'mostly the manifest (one JSON file listing all 20k files, rewritten each night) and the database copies. Wall times ' +
       'of nights 2–7 ran beside other test runs on this 2-core machine (load in the table); CPU time is the steadier figure.',
     '',
     'Why a staging tree and not `restic backup --stdin`: on a 110 MB generated state the same nightly change streamed as one ' +
-      'uncompressed archive into `restic backup --stdin` added 11 MB a night (24 % of the first backup: restic\'s ~1 MiB chunks ' +
+      "uncompressed archive into `restic backup --stdin` added 11 MB a night (24 % of the first backup: restic's ~1 MiB chunks " +
       'around each of the 20 edited notes), the staging tree about 1 MB (2 %).',
     END,
   ];
@@ -121,7 +144,10 @@ export function writeHistoryReport(benchDir, result) {
   const section = renderHistory(result);
   const start = current.indexOf(START);
   const end = current.indexOf(END);
-  const next = start >= 0 && end > start ? `${current.slice(0, start)}${section}${current.slice(end + END.length)}` : `${current.trimEnd()}\n\n${section}\n`;
+  const next =
+    start >= 0 && end > start
+      ? `${current.slice(0, start)}${section}${current.slice(end + END.length)}`
+      : `${current.trimEnd()}\n\n${section}\n`;
   fs.writeFileSync(file, next);
   return section;
 }

@@ -81,7 +81,12 @@ export async function sampleIdle(argv, { env, settleMs = 5000, seconds = 60 }) {
     }
     const last = readProcStat(child.pid);
     const elapsed = (performance.now() - t0) / 1000;
-    return { rssKB: maxRss, cpuPercent: ((last.ticks - first.ticks) / hz / elapsed) * 100, cpuMs: ((last.ticks - first.ticks) / hz) * 1000, seconds: elapsed };
+    return {
+      rssKB: maxRss,
+      cpuPercent: ((last.ticks - first.ticks) / hz / elapsed) * 100,
+      cpuMs: ((last.ticks - first.ticks) / hz) * 1000,
+      seconds: elapsed,
+    };
   } finally {
     if (!exited) {
       child.kill('SIGTERM');

@@ -19,16 +19,25 @@ function sizeRows(name, size) {
   for (const p of size.pairs) {
     const cpu = Number.isFinite(p.oursCpuMs) ? ` (CPU ${sec(p.oursCpuMs)})` : '';
     const refCpu = Number.isFinite(p.refCpuMs) ? ` (CPU ${sec(p.refCpuMs)})` : '';
-    rows.push(`| ${name} | ${p.id} | ${sec(p.oursMs)}${cpu} | ${cell(p.reference)} ${sec(p.refMs)}${refCpu} | **${p.ratio.toFixed(2)}×** | ≤ ${p.target}× | ${verdict(p.met, p.ratio, p.target)} |`);
+    rows.push(
+      `| ${name} | ${p.id} | ${sec(p.oursMs)}${cpu} | ${cell(p.reference)} ${sec(p.refMs)}${refCpu} | **${p.ratio.toFixed(2)}×** | ≤ ${p.target}× | ${verdict(p.met, p.ratio, p.target)} |`,
+    );
   }
   const peak = Math.max(...size.pairs.map((p) => p.oursPeakRssKB));
   const each = size.pairs.map((p) => `${p.id} ${mb(p.oursPeakRssKB)}`).join(', ');
-  rows.push(`| ${name} | peak RSS (highest of: ${each}) | ${mb(peak)} | tar ≤ ${mb(Math.max(...size.pairs.map((p) => p.refPeakRssKB)))} | | ≤ 150 MB | ${peak <= RSS_TARGET_KB ? 'met' : `**missed by ${Math.round((peak / RSS_TARGET_KB - 1) * 100)}%**`} |`);
-  if (size.loadavgBefore) rows.push(`| ${name} | load average (1, 5, 15 min) | before ${size.loadavgBefore.join(' ')}, after ${size.loadavgAfter.join(' ')} | | | | |`);
+  rows.push(
+    `| ${name} | peak RSS (highest of: ${each}) | ${mb(peak)} | tar ≤ ${mb(Math.max(...size.pairs.map((p) => p.refPeakRssKB)))} | | ≤ 150 MB | ${peak <= RSS_TARGET_KB ? 'met' : `**missed by ${Math.round((peak / RSS_TARGET_KB - 1) * 100)}%**`} |`,
+  );
+  if (size.loadavgBefore)
+    rows.push(
+      `| ${name} | load average (1, 5, 15 min) | before ${size.loadavgBefore.join(' ')}, after ${size.loadavgAfter.join(' ')} | | | | |`,
+    );
   const gz = size.pairs.find((p) => p.id === 'create-gzip');
   if (gz?.pauseMs !== undefined) {
     const met = gz.pauseMs <= PAUSE_TARGET_MS && gz.pauseShare <= 0.1;
-    rows.push(`| ${name} | pauseMs (gzip create) | ${gz.pauseMs} ms (${(gz.pauseShare * 100).toFixed(1)}% of wall) | | | ≤ 1 s and ≤ 10% | ${met ? 'met' : '**missed**'} |`);
+    rows.push(
+      `| ${name} | pauseMs (gzip create) | ${gz.pauseMs} ms (${(gz.pauseShare * 100).toFixed(1)}% of wall) | | | ≤ 1 s and ≤ 10% | ${met ? 'met' : '**missed**'} |`,
+    );
   }
   return rows;
 }
@@ -52,15 +61,28 @@ export function writeReports(dir, results) {
   }
   const d = results.daemon;
   if (d?.skipped) lines.push(`| — | daemon idle | n/a: ${d.skipped} | | | ≤ 80 MB, no CPU | not measured |`);
-  else if (d) lines.push(`| — | daemon idle ${Math.round(d.seconds)} s | ${mb(d.rssKB)} RSS, ${d.cpuPercent.toFixed(2)}% CPU (${Math.round(d.cpuMs)} ms) | | | ≤ 80 MB, no CPU | ${d.met ? 'met' : '**missed**'} |`);
-  lines.push('', 'Archive sizes (gzip): ' + Object.entries(results.sizes).map(([n, s]) => `${n} ${Math.round((s.pairs.find((p) => p.id === 'create-gzip')?.archiveBytes ?? 0) / 1e6)} MB`).join(', ') + '.');
+  else if (d)
+    lines.push(
+      `| — | daemon idle ${Math.round(d.seconds)} s | ${mb(d.rssKB)} RSS, ${d.cpuPercent.toFixed(2)}% CPU (${Math.round(d.cpuMs)} ms) | | | ≤ 80 MB, no CPU | ${d.met ? 'met' : '**missed**'} |`,
+    );
+  lines.push(
+    '',
+    'Archive sizes (gzip): ' +
+      Object.entries(results.sizes)
+        .map(([n, s]) => `${n} ${Math.round((s.pairs.find((p) => p.id === 'create-gzip')?.archiveBytes ?? 0) / 1e6)} MB`)
+        .join(', ') +
+      '.',
+  );
   const analysis = path.join(dir, 'ANALYSIS.md');
   if (fs.existsSync(analysis)) lines.push('', fs.readFileSync(analysis, 'utf8').trim());
   fs.writeFileSync(path.join(dir, 'RESULTS.md'), `${lines.join('\n')}\n`);
 
   const summary = ['ratios (ours / reference, lower is better):'];
   for (const [name, size] of Object.entries(results.sizes)) {
-    for (const p of size.pairs) summary.push(`  ${name.padEnd(7)} ${p.id.padEnd(12)} ${p.ratio.toFixed(2)}× (target ≤ ${p.target}×) ${p.met ? 'ok' : 'MISSED'}   peak RSS ${mb(p.oursPeakRssKB)}${p.pauseMs !== undefined ? `   pause ${p.pauseMs} ms` : ''}`);
+    for (const p of size.pairs)
+      summary.push(
+        `  ${name.padEnd(7)} ${p.id.padEnd(12)} ${p.ratio.toFixed(2)}× (target ≤ ${p.target}×) ${p.met ? 'ok' : 'MISSED'}   peak RSS ${mb(p.oursPeakRssKB)}${p.pauseMs !== undefined ? `   pause ${p.pauseMs} ms` : ''}`,
+      );
   }
   if (d && !d.skipped) summary.push(`  daemon idle: ${mb(d.rssKB)} RSS, ${d.cpuPercent.toFixed(2)}% CPU`);
   summary.push(`wrote ${path.join(dir, 'results.json')} and ${path.join(dir, 'RESULTS.md')}`);

@@ -46,7 +46,10 @@ function pairsFor(state, out, commands) {
   const ours = (...args) => [process.execPath, ...NODE_FLAGS, CLI, ...args];
   const sh = (script) => ['sh', '-c', script];
   const tarIn = `tar -C ${JSON.stringify(state.home)} -cf - .openclaw`;
-  const clear = (...files) => () => files.forEach((f) => fs.rmSync(f, { recursive: true, force: true }));
+  const clear =
+    (...files) =>
+    () =>
+      files.forEach((f) => fs.rmSync(f, { recursive: true, force: true }));
   const kept = path.join(out, 'kept.tar.gz');
   const extractDir = path.join(out, 'extract');
   const restoreHome = path.join(out, 'restore-home');
@@ -61,28 +64,66 @@ function pairsFor(state, out, commands) {
     },
   });
   const pairs = [
-    { id: 'create-gzip', target: 0.6, ours: create('gzip', path.join(out, 'ours.tar.gz')), ref: { label: 'tar -czf', argv: ['tar', '-C', state.home, '-czf', path.join(out, 'ref.tgz'), '.openclaw'], before: clear(path.join(out, 'ref.tgz')) } },
-    { id: 'create-zstd', target: 1.3, ours: create('zstd', path.join(out, 'ours.tar.zst')), ref: { label: 'tar -cf - | zstd -3 -T0', argv: sh(`${tarIn} | zstd -3 -T0 -q -f -o ${JSON.stringify(path.join(out, 'ref.tar.zst'))}`) } },
-    { id: 'create-none', target: 2, ours: create('none', path.join(out, 'ours.tar')), ref: { label: 'tar -cf - | cat', argv: sh(`${tarIn} | cat > ${JSON.stringify(path.join(out, 'ref.tar'))}`) } },
     {
-      id: 'verify', target: 1.2, setup: () => {
+      id: 'create-gzip',
+      target: 0.6,
+      ours: create('gzip', path.join(out, 'ours.tar.gz')),
+      ref: {
+        label: 'tar -czf',
+        argv: ['tar', '-C', state.home, '-czf', path.join(out, 'ref.tgz'), '.openclaw'],
+        before: clear(path.join(out, 'ref.tgz')),
+      },
+    },
+    {
+      id: 'create-zstd',
+      target: 1.3,
+      ours: create('zstd', path.join(out, 'ours.tar.zst')),
+      ref: {
+        label: 'tar -cf - | zstd -3 -T0',
+        argv: sh(`${tarIn} | zstd -3 -T0 -q -f -o ${JSON.stringify(path.join(out, 'ref.tar.zst'))}`),
+      },
+    },
+    {
+      id: 'create-none',
+      target: 2,
+      ours: create('none', path.join(out, 'ours.tar')),
+      ref: { label: 'tar -cf - | cat', argv: sh(`${tarIn} | cat > ${JSON.stringify(path.join(out, 'ref.tar'))}`) },
+    },
+    {
+      id: 'verify',
+      target: 1.2,
+      setup: () => {
         fs.rmSync(kept, { force: true });
-        execFileSync(process.execPath, [...NODE_FLAGS, CLI, 'create', '--compress', 'gzip', '--output', kept, '--json'], { env, stdio: 'ignore' });
+        execFileSync(process.execPath, [...NODE_FLAGS, CLI, 'create', '--compress', 'gzip', '--output', kept, '--json'], {
+          env,
+          stdio: 'ignore',
+        });
       },
       ours: { argv: ours('verify', kept, '--json'), env },
-      ref: { label: 'tar -xzf (same archive)', argv: ['tar', '-C', extractDir, '-xzf', kept], before: () => fs.mkdirSync(extractDir, { recursive: true }), after: clear(extractDir) },
+      ref: {
+        label: 'tar -xzf (same archive)',
+        argv: ['tar', '-C', extractDir, '-xzf', kept],
+        before: () => fs.mkdirSync(extractDir, { recursive: true }),
+        after: clear(extractDir),
+      },
     },
   ];
   if (commands.has('restore')) {
     pairs.push({
-      id: 'restore', target: 1.5, // issue 14: ≤ 1.5×, goal 1.2×
+      id: 'restore',
+      target: 1.5, // issue 14: ≤ 1.5×, goal 1.2×
       ours: {
         argv: ours('restore', kept, '--target', path.join(restoreHome, '.openclaw'), '--json'),
         env: { ...env, HOME: restoreHome, OPENCLAW_STATE_DIR: path.join(restoreHome, '.openclaw') },
         before: () => fs.mkdirSync(restoreHome, { recursive: true }),
         after: clear(restoreHome),
       },
-      ref: { label: 'tar -xzf (same archive)', argv: ['tar', '-C', extractDir, '-xzf', kept], before: () => fs.mkdirSync(extractDir, { recursive: true }), after: clear(extractDir) },
+      ref: {
+        label: 'tar -xzf (same archive)',
+        argv: ['tar', '-C', extractDir, '-xzf', kept],
+        before: () => fs.mkdirSync(extractDir, { recursive: true }),
+        after: clear(extractDir),
+      },
     });
   }
   return pairs;
@@ -111,16 +152,26 @@ async function benchPair(pair, runs) {
       ref.push(await runSide(pair.ref));
       ours.push(await runSide(pair.ours));
     }
-    log(`  ${pair.id} run ${i + 1}/${runs}: ours ${(ours.at(-1).ms / 1000).toFixed(2)} s, ${pair.ref.label} ${(ref.at(-1).ms / 1000).toFixed(2)} s`);
+    log(
+      `  ${pair.id} run ${i + 1}/${runs}: ours ${(ours.at(-1).ms / 1000).toFixed(2)} s, ${pair.ref.label} ${(ref.at(-1).ms / 1000).toFixed(2)} s`,
+    );
   }
   const oursMs = median(ours.map((r) => r.ms));
   const refMs = median(ref.map((r) => r.ms));
   const result = {
-    id: pair.id, reference: pair.ref.label, target: pair.target, runs,
-    oursMs, refMs, ratio: oursMs / refMs, met: oursMs / refMs <= pair.target,
+    id: pair.id,
+    reference: pair.ref.label,
+    target: pair.target,
+    runs,
+    oursMs,
+    refMs,
+    ratio: oursMs / refMs,
+    met: oursMs / refMs <= pair.target,
     // CPU time (user + system) is the load-independent companion: on a busy machine wall time mostly measures neighbours.
-    oursCpuMs: median(ours.map((r) => r.cpuMs ?? NaN)), refCpuMs: median(ref.map((r) => r.cpuMs ?? NaN)),
-    oursPeakRssKB: Math.max(...ours.map((r) => r.rssKB ?? 0)), refPeakRssKB: Math.max(...ref.map((r) => r.rssKB ?? 0)),
+    oursCpuMs: median(ours.map((r) => r.cpuMs ?? NaN)),
+    refCpuMs: median(ref.map((r) => r.cpuMs ?? NaN)),
+    oursPeakRssKB: Math.max(...ours.map((r) => r.rssKB ?? 0)),
+    refPeakRssKB: Math.max(...ref.map((r) => r.rssKB ?? 0)),
     samples: { ours, ref },
   };
   if (ours[0]?.pauseMs !== undefined) {
@@ -141,7 +192,11 @@ async function benchDaemon(commands, seconds) {
   execFileSync('cp', ['-a', small.stateDir, path.join(home, '.openclaw')]);
   log(`daemon: idle for ${seconds} s on a copy of the small state…`);
   try {
-    const r = await sampleIdle([process.execPath, ...NODE_FLAGS, CLI, 'daemon'], { env: { ...process.env, HOME: home, OPENCLAW_STATE_DIR: path.join(home, '.openclaw') }, seconds, settleMs: 10_000 });
+    const r = await sampleIdle([process.execPath, ...NODE_FLAGS, CLI, 'daemon'], {
+      env: { ...process.env, HOME: home, OPENCLAW_STATE_DIR: path.join(home, '.openclaw') },
+      seconds,
+      settleMs: 10_000,
+    });
     return { ...r, rssTargetKB: 80 * 1024, met: r.rssKB <= 80 * 1024 && r.cpuPercent < 0.5 };
   } catch (error) {
     return { skipped: `daemon did not stay up: ${error.message.slice(0, 300)}` };

@@ -2,14 +2,7 @@
  * Typed errors. Core code throws these; only src/cli/exit-codes.ts turns a kind into an exit code.
  * Messages are one line, name the path or key at fault, and never contain secret values.
  */
-export type ErrorKind =
-  | 'failure'
-  | 'usage'
-  | 'config'
-  | 'integrity'
-  | 'busy'
-  | 'already-running'
-  | 'interrupted';
+export type ErrorKind = 'failure' | 'usage' | 'config' | 'integrity' | 'busy' | 'already-running' | 'interrupted';
 
 /** The one map from error kind to process exit code. Documented in README and every --help. */
 export const EXIT_CODES = {

@@ -15,7 +15,12 @@ export function addBrowseOptions(command: Command): Command {
 export type BrowseFlags = DecryptFlags & RepositoryFlags & { json?: boolean };
 
 /** Resolves an archive argument and reads its index (manifest or tar headers), decrypting with the flags' key. */
-export async function readIndexArg(ref: string, flags: DecryptFlags & RepositoryFlags, globals: GlobalOptions, io: CommandIO): Promise<BackupIndex> {
+export async function readIndexArg(
+  ref: string,
+  flags: DecryptFlags & RepositoryFlags,
+  globals: GlobalOptions,
+  io: CommandIO,
+): Promise<BackupIndex> {
   const decrypt = await resolveDecryptKey(flags, io.env);
   const resolved = await resolveArchiveArg(ref, globals, io, undefined, repositoryFlags(flags));
   return readBackupIndex(resolved.input, { decrypt, signal: io.signal });

@@ -69,6 +69,12 @@ export async function main(): Promise<number> {
   ignoreBrokenPipe(process.stderr);
   const controller = new AbortController();
   installSignals(controller);
-  const io: CommandIO = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, signal: controller.signal };
+  const io: CommandIO = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    signal: controller.signal,
+  };
   return runCli(process.argv, io);
 }

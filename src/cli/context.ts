@@ -31,7 +31,11 @@ export function resolvePaths(globals: GlobalOptions, io: CommandIO): StatePaths 
   return resolveStatePaths({ stateDir: globals.stateDir, profile: globals.profile, config: globals.config, env: io.env });
 }
 
-export async function loadContext(globals: GlobalOptions, io: CommandIO, options?: LoadConfigOptions): Promise<{ paths: StatePaths; config: LoadedConfig }> {
+export async function loadContext(
+  globals: GlobalOptions,
+  io: CommandIO,
+  options?: LoadConfigOptions,
+): Promise<{ paths: StatePaths; config: LoadedConfig }> {
   const paths = resolvePaths(globals, io);
   const config = await loadConfig(paths, options);
   return { paths, config };
@@ -62,7 +66,13 @@ export async function resolveArchiveArg(
   repository?: RepositoryFlags,
 ): Promise<ResolvedArchive & { store: BackupStore | undefined }> {
   // Anything on disk but a directory is an archive path (a FIFO or device is then refused as not a regular file).
-  if (await fs.stat(ref).then((s) => !s.isDirectory(), () => false)) return { input: ref, store: undefined };
+  if (
+    await fs.stat(ref).then(
+      (s) => !s.isDirectory(),
+      () => false,
+    )
+  )
+    return { input: ref, store: undefined };
   const { paths, config } = await loadContext(globals, io, { allowMissing: true });
   const store = await openStore(paths, config, { repository, env: io.env });
   return { ...(await resolveBackup(store, ref, { decrypt })), store };

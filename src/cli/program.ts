@@ -16,7 +16,9 @@ export function buildProgram(io: CommandIO): Command {
     .option('--state-dir <dir>', 'OpenClaw state dir (default: $OPENCLAW_STATE_DIR, --profile, or ~/.openclaw)')
     .option('--profile <name>', 'OpenClaw profile: ~/.openclaw-<name> (default: $OPENCLAW_PROFILE)')
     .option('--config <file>', 'openclaw.json path (default: $OPENCLAW_CONFIG_PATH or <stateDir>/openclaw.json)')
-    .addOption(new Option('--log-level <level>', 'debug adds per-phase timings and decisions (default: $LOG_LEVEL, else info)').choices(LOG_LEVELS))
+    .addOption(
+      new Option('--log-level <level>', 'debug adds per-phase timings and decisions (default: $LOG_LEVEL, else info)').choices(LOG_LEVELS),
+    )
     .enablePositionalOptions(false)
     .exitOverride()
     .configureOutput({

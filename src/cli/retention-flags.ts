@@ -26,7 +26,8 @@ export function retentionFromFlags(flags: RetentionFlags): RetentionPolicy | und
     const raw = flags[key];
     if (raw === undefined) continue;
     const n = Number(raw);
-    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) throw new UsageError(`${flag}: expected a non-negative integer, got "${raw}"`);
+    if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n))
+      throw new UsageError(`${flag}: expected a non-negative integer, got "${raw}"`);
     policy[key] = n;
   }
   if (Object.keys(policy).length === 0) return undefined;

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 
 /** Keys whose values may hold secrets or commands with secrets: never echoed in an error. */
-const SECRET_KEYS = /^(postBackup|onFailure|monitor|encrypt|repository|passphrase.*|recipients.*|identity.*|token|apiKey|password|secret)$/i;
+const SECRET_KEYS =
+  /^(postBackup|onFailure|monitor|encrypt|repository|passphrase.*|recipients.*|identity.*|token|apiKey|password|secret)$/i;
 
 export function formatKeyPath(prefix: string, pathParts: readonly PropertyKey[]): string {
   let out = prefix;
@@ -49,9 +50,7 @@ function expandUnions(issues: readonly Issue[]): Issue[] {
 export function formatZodIssues(error: z.ZodError, prefix: string, input: unknown): string[] {
   return expandUnions(error.issues).map((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys
-        .map((key) => `${formatKeyPath(prefix, [...issue.path, key])}: unknown key`)
-        .join('; ');
+      return issue.keys.map((key) => `${formatKeyPath(prefix, [...issue.path, key])}: unknown key`).join('; ');
     }
     const keyPath = formatKeyPath(prefix, issue.path);
     const secret = issue.path.some((part) => typeof part === 'string' && SECRET_KEYS.test(part));

@@ -27,7 +27,10 @@ export interface LoadConfigOptions {
 }
 
 /** Reads openclaw.json (JSON5). Errors are one line naming the path. */
-export async function readOpenClawConfig(configPath: string, allowMissing = false): Promise<{ data: Record<string, unknown>; exists: boolean }> {
+export async function readOpenClawConfig(
+  configPath: string,
+  allowMissing = false,
+): Promise<{ data: Record<string, unknown>; exists: boolean }> {
   let text: string;
   try {
     text = await fs.readFile(configPath, 'utf8');
@@ -89,7 +92,13 @@ export function missingStateDirError(stateDir: string): ConfigError {
 }
 
 export async function requireStateDir(stateDir: string): Promise<void> {
-  if (!(await fs.stat(stateDir).then((s) => s.isDirectory(), () => false))) throw missingStateDirError(stateDir);
+  if (
+    !(await fs.stat(stateDir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  )
+    throw missingStateDirError(stateDir);
 }
 
 /** Config pipeline: read → locate block → validate → resolve paths. */

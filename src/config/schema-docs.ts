@@ -20,7 +20,13 @@ interface KeyDoc {
   commented: boolean;
 }
 
-type JsonProperty = { description?: string; default?: unknown; exampleValues?: unknown[]; defaultText?: string; exampleCommented?: boolean };
+type JsonProperty = {
+  description?: string;
+  default?: unknown;
+  exampleValues?: unknown[];
+  defaultText?: string;
+  exampleCommented?: boolean;
+};
 
 /** Every top-level key of the backup block, in schema order. */
 export function describeKeys(): KeyDoc[] {

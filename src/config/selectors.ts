@@ -41,8 +41,10 @@ export function describeSelectorProblem(item: string): string | undefined {
     const guess = suggestComponent(item);
     return `unknown component "${item}"${guess ? ` (did you mean "${guess}"?)` : ''}; valid components: ${COMPONENTS.join(', ')} (or a glob such as "workspace/**/*.md")`;
   }
-  if (item.startsWith('/') || item.startsWith('~')) return `glob "${item}" is absolute; globs are relative to the state dir or a workspace, e.g. "workspace/**/*.md"`;
-  if (item.split('/').includes('..')) return `glob "${item}" contains "..": globs are relative to the state dir or a workspace and cannot leave it`;
+  if (item.startsWith('/') || item.startsWith('~'))
+    return `glob "${item}" is absolute; globs are relative to the state dir or a workspace, e.g. "workspace/**/*.md"`;
+  if (item.split('/').includes('..'))
+    return `glob "${item}" contains "..": globs are relative to the state dir or a workspace and cannot leave it`;
   try {
     picomatch.makeRe(item, { dot: true, strictBrackets: true });
   } catch (error) {

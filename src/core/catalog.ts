@@ -54,7 +54,15 @@ async function describeFile(file: string, options: CatalogOptions): Promise<Cata
   if (name.endsWith('.age')) {
     if (!parsed) return undefined;
     if (parsed.profile !== options.profile) return { ignored: `profile ${parsed.profile}` };
-    const byName: CatalogEntry = { archive: file, createdAt: stampToIso(parsed.stamp), bytes: stat.size, components: null, encrypted: true, profile: parsed.profile, recognisedBy: 'name' };
+    const byName: CatalogEntry = {
+      archive: file,
+      createdAt: stampToIso(parsed.stamp),
+      bytes: stat.size,
+      components: null,
+      encrypted: true,
+      profile: parsed.profile,
+      recognisedBy: 'name',
+    };
     if (!options.decrypt) return byName;
     try {
       const header = await readEncryptedHeader(file, options.decrypt);
@@ -72,7 +80,15 @@ async function describeFile(file: string, options: CatalogOptions): Promise<Cata
   }
   if (header.profile !== options.profile) return { ignored: `profile ${header.profile}` };
   if (path.resolve(header.stateDir) !== path.resolve(options.stateDir)) return { ignored: `state dir ${header.stateDir}` };
-  return { archive: file, createdAt: header.createdAt, bytes: stat.size, components: header.components, encrypted: false, profile: header.profile, recognisedBy: 'header' };
+  return {
+    archive: file,
+    createdAt: header.createdAt,
+    bytes: stat.size,
+    components: header.components,
+    encrypted: false,
+    profile: header.profile,
+    recognisedBy: 'header',
+  };
 }
 
 /**

@@ -62,7 +62,10 @@ export function classifyAgentDirPath(rel: string, agentId: string): Component {
 
 /** Parses "config,credentials" into components; unknown names are a usage error listing the valid ones. */
 export function parseComponentList(list: string): Component[] {
-  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (names.length === 0) throw new UsageError(`no component named; valid components: ${COMPONENTS.join(', ')}`);
   for (const name of names) {
     if (!isComponent(name)) throw new UsageError(`unknown component "${name}"; valid components: ${COMPONENTS.join(', ')}`);
@@ -80,7 +83,12 @@ export interface Selection {
  * Builds the selection from --only (components only) or backup.include/exclude (components or globs).
  * A file is taken when its component is selected or it matches an include glob, and no exclude matches.
  */
-export function buildSelection(options: { only?: Component[] | undefined; include?: string[] | undefined; exclude?: string[] | undefined; keyPrefix?: string }): Selection {
+export function buildSelection(options: {
+  only?: Component[] | undefined;
+  include?: string[] | undefined;
+  exclude?: string[] | undefined;
+  keyPrefix?: string;
+}): Selection {
   const prefix = options.keyPrefix ?? 'backup';
   const split = (list: string[] | undefined, key: string) => {
     const components: Component[] = [];

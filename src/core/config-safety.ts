@@ -18,17 +18,27 @@ const who = (mode: number) => (mode & 0o002 ? 'others' : 'its group');
 
 function inspect(p: string, stat: Stats, uid: number, role: 'file' | 'dir', note: string): UnsafeConfig | undefined {
   if (stat.uid !== uid && stat.uid !== 0) {
-    const reason = role === 'file'
-      ? `${p}${note} is owned by uid ${stat.uid}, not by you (uid ${uid}) or root`
-      : `${p} (a parent of the config) is owned by uid ${stat.uid}, not by you (uid ${uid}) or root: its owner can replace the config`;
-    return { path: p, reason, fix: role === 'file' ? `sudo chown ${uid} ${p}` : `move the config out of ${p} (or: sudo chown ${uid} ${p})` };
+    const reason =
+      role === 'file'
+        ? `${p}${note} is owned by uid ${stat.uid}, not by you (uid ${uid}) or root`
+        : `${p} (a parent of the config) is owned by uid ${stat.uid}, not by you (uid ${uid}) or root: its owner can replace the config`;
+    return {
+      path: p,
+      reason,
+      fix: role === 'file' ? `sudo chown ${uid} ${p}` : `move the config out of ${p} (or: sudo chown ${uid} ${p})`,
+    };
   }
   const sticky = role === 'dir' && (stat.mode & 0o1000) !== 0;
   if ((stat.mode & 0o022) === 0 || sticky) return undefined;
   const owned = stat.uid === uid;
   if (role === 'file') {
     const mode = stat.mode & 0o700;
-    return { path: p, reason: `${p}${note} is writable by ${who(stat.mode)} (mode ${octal(stat.mode)})`, fix: `chmod 600 ${p}`, ...(owned ? { repair: { path: p, mode, ino: stat.ino } } : {}) };
+    return {
+      path: p,
+      reason: `${p}${note} is writable by ${who(stat.mode)} (mode ${octal(stat.mode)})`,
+      fix: `chmod 600 ${p}`,
+      ...(owned ? { repair: { path: p, mode, ino: stat.ino } } : {}),
+    };
   }
   const mode = stat.mode & 0o7777 & ~0o022;
   return {

@@ -32,7 +32,7 @@ export function formatLocalTime(iso: string | null | undefined): string {
 }
 
 /** C0 and C1 controls, DEL, and the bidi overrides that reorder what a terminal shows. */
- 
+
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 const BEYOND_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 

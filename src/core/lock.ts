@@ -3,8 +3,17 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { BusyError, throwIfAborted } from '../errors.js';
 import {
-  cleanLockTemps, createLockDir, isHeldError, newOwner, OWNER_FILE, ownerLiveness, readOwnerFile, readOwnerFileSync, removeLockDir,
-  sameOwner, type LockOwner,
+  cleanLockTemps,
+  createLockDir,
+  isHeldError,
+  newOwner,
+  OWNER_FILE,
+  ownerLiveness,
+  readOwnerFile,
+  readOwnerFileSync,
+  removeLockDir,
+  sameOwner,
+  type LockOwner,
 } from './fs/lock-dir.js';
 
 export type { LockOwner } from './fs/lock-dir.js';
@@ -102,7 +111,9 @@ function holdLock(lockPath: string, owner: LockOwner, options: AcquireLockOption
       const current = await readOwnerFile(path.join(lockPath, OWNER_FILE));
       if (released || lost) return;
       if (!sameOwner(current, owner)) {
-        lose(`lock ${lockPath} was ${current ? `taken over by ${describeOwner(current)}` : 'removed'} while this process (pid ${owner.pid}) held it`);
+        lose(
+          `lock ${lockPath} was ${current ? `taken over by ${describeOwner(current)}` : 'removed'} while this process (pid ${owner.pid}) held it`,
+        );
         return;
       }
       const now = new Date();
@@ -159,7 +170,9 @@ export async function acquireStateLock(stateDir: string, options: AcquireLockOpt
     if (verdict === 'reclaim') await removeLockDir(lockPath, holder);
     if (verdict !== 'wait') continue;
     if (Date.now() >= deadline) {
-      throw new BusyError(`state dir ${stateDir} is locked by ${describeOwner(holder)}; lock ${lockPath}`, { details: { lock: lockPath, owner: holder } });
+      throw new BusyError(`state dir ${stateDir} is locked by ${describeOwner(holder)}; lock ${lockPath}`, {
+        details: { lock: lockPath, owner: holder },
+      });
     }
     await sleep(POLL_MS, options.signal);
   }

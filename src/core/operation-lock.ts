@@ -101,7 +101,9 @@ export async function acquireOperationLock(stateDir: string, options: ShareOptio
       throwIfAborted(options.signal);
       if (Date.now() >= deadline) {
         const waited = Math.round((options.waitMs ?? 60_000) / 1000);
-        throw new BusyError(`a backup is running on ${stateDir}: ${describeOwner(shares[0])}; waited ${waited} s for it to finish`, { details: { owner: shares[0] } });
+        throw new BusyError(`a backup is running on ${stateDir}: ${describeOwner(shares[0])}; waited ${waited} s for it to finish`, {
+          details: { owner: shares[0] },
+        });
       }
       await sleep(200, options.signal);
     }

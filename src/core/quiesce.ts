@@ -35,7 +35,10 @@ export function makeQuiesce(options: QuiesceOptions): Quiesce {
   const run = async <T>(phase: () => Promise<T>): Promise<T> => {
     const waitStart = now();
     const lock = await acquireStateLock(options.paths.stateDir, {
-      command: options.command, signal: options.signal, waitMs: options.lockWaitMs, onCompromised: (message) => options.log.error({}, message),
+      command: options.command,
+      signal: options.signal,
+      waitMs: options.lockWaitMs,
+      onCompromised: (message) => options.log.error({}, message),
     });
     const started = now();
     options.log.debug({ mode: options.mode, waitedMs: started - waitStart, lock: lock.path }, 'state lock taken for the snapshot phase');
@@ -55,7 +58,10 @@ export function makeQuiesce(options: QuiesceOptions): Quiesce {
       try {
         if (stopped && options.service) {
           await options.service.start().catch((error: unknown) => {
-            options.log.error({ service: options.service?.describe(), error: (error as Error).message }, 'could not start the gateway again');
+            options.log.error(
+              { service: options.service?.describe(), error: (error as Error).message },
+              'could not start the gateway again',
+            );
             throw error;
           });
           options.log.info({ service: options.service.describe() }, 'gateway started again');
@@ -87,6 +93,15 @@ export interface QuiesceForOptions {
 export function quiesceFor(options: QuiesceForOptions): Quiesce {
   const { paths, config } = options;
   const mode = config.backup.quiesce;
-  const service = mode === 'stop' ? (options.service ?? createGatewayService({ profile: paths.profile, home: paths.home, env: options.env })) : undefined;
-  return makeQuiesce({ mode, paths, command: options.command, log: options.log, signal: options.signal, lockWaitMs: options.lockWaitMs, service });
+  const service =
+    mode === 'stop' ? (options.service ?? createGatewayService({ profile: paths.profile, home: paths.home, env: options.env })) : undefined;
+  return makeQuiesce({
+    mode,
+    paths,
+    command: options.command,
+    log: options.log,
+    signal: options.signal,
+    lockWaitMs: options.lockWaitMs,
+    service,
+  });
 }

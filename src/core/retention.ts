@@ -73,10 +73,19 @@ export function normalizeRetention(retention: number | RetentionPolicy): Retenti
  * Decides which archives to keep. `timeZone` (an IANA name; default the system zone) defines the calendar periods.
  * Returns keep (newest first, with reasons) and remove.
  */
-export function planRetention<T extends Dated>(items: readonly T[], retention: number | RetentionPolicy, timeZone?: string): RetentionPlan<T> {
+export function planRetention<T extends Dated>(
+  items: readonly T[],
+  retention: number | RetentionPolicy,
+  timeZone?: string,
+): RetentionPlan<T> {
   const policy = normalizeRetention(retention);
   const formatter = new Intl.DateTimeFormat('en-US', {
-    timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', hourCycle: 'h23',
+    timeZone,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    hourCycle: 'h23',
   });
   const sorted = [...items].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   const counters = RULES.map((rule) => ({ rule, left: policy[rule.key] ?? 0, last: Number.NaN }));

@@ -60,9 +60,18 @@ async function runHook(options: CycleOptions, created: CreateResult): Promise<Ho
     command,
     timeoutMs: config.backup.hookTimeout,
     log,
-    baseEnv: withoutSecretEnv(withoutPassphraseEnv(options.env ?? process.env, config.backup.encrypt), [config.backup.repository?.passwordEnv]),
+    baseEnv: withoutSecretEnv(withoutPassphraseEnv(options.env ?? process.env, config.backup.encrypt), [
+      config.backup.repository?.passwordEnv,
+    ]),
     signal: options.signal,
-    env: { archive: created.archive, dir: created.stored?.repository ?? path.dirname(created.archive), bytes: created.bytes, sha256: created.sha256, stateDir: paths.stateDir, profile: paths.profile },
+    env: {
+      archive: created.archive,
+      dir: created.stored?.repository ?? path.dirname(created.archive),
+      bytes: created.bytes,
+      sha256: created.sha256,
+      stateDir: paths.stateDir,
+      profile: paths.profile,
+    },
   });
   const fields = { exitCode: hook.exitCode, durationMs: hook.durationMs, timedOut: hook.timedOut };
   if (hook.error) log.error(fields, `${hook.error}; the archive is kept`);
@@ -90,10 +99,29 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   const { paths, config, log } = options;
   const startedAt = new Date();
   const command = `openclaw-backup ${options.trigger === 'run' ? 'run' : 'daemon'}`;
-  const quiesce = quiesceFor({ paths, config, command, log, signal: options.signal, lockWaitMs: options.lockWaitMs, env: options.env, service: options.service });
+  const quiesce = quiesceFor({
+    paths,
+    config,
+    command,
+    log,
+    signal: options.signal,
+    lockWaitMs: options.lockWaitMs,
+    env: options.env,
+    service: options.service,
+  });
   const run: LastRun = {
-    startedAt: startedAt.toISOString(), finishedAt: '', result: 'ok', trigger: options.trigger, archive: null, bytes: null,
-    sha256: null, durationMs: 0, pauseMs: null, pruned: [], hook: null, error: null,
+    startedAt: startedAt.toISOString(),
+    finishedAt: '',
+    result: 'ok',
+    trigger: options.trigger,
+    archive: null,
+    bytes: null,
+    sha256: null,
+    durationMs: 0,
+    pauseMs: null,
+    pruned: [],
+    hook: null,
+    error: null,
   };
   let failure: BackupError | undefined;
   // Which step runs now: a failure names it (the fail ping, onFailure and the status record report it).
@@ -105,8 +133,16 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   try {
     const store = options.store ?? (await openStore(paths, config));
     const created = await createBackup({
-      paths, config, store, signal: options.signal, now: options.now, quiesce, log, env: options.env,
-      command, lockWaitMs: options.lockWaitMs,
+      paths,
+      config,
+      store,
+      signal: options.signal,
+      now: options.now,
+      quiesce,
+      log,
+      env: options.env,
+      command,
+      lockWaitMs: options.lockWaitMs,
       onWarning: (message) => {
         warnings.push(message);
         warnOnce(options, message);
@@ -114,12 +150,21 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
     });
     files = created.files;
     Object.assign(run, { archive: created.archive, bytes: created.bytes, sha256: created.sha256, pauseMs: created.pauseMs });
-    log.info({ archive: created.archive, bytes: created.bytes, pauseMs: run.pauseMs, files: created.files, databases: created.databases }, 'archive created');
+    log.info(
+      { archive: created.archive, bytes: created.bytes, pauseMs: run.pauseMs, files: created.files, databases: created.databases },
+      'archive created',
+    );
     phase = 'verify';
-    const decrypt = created.encrypted && config.backup.encrypt
-      ? await keyToVerify(config.backup.encrypt, { env: options.env ?? process.env, resolvePath: (f) => expandHome(f, paths.home, paths.stateDir), keyPath: `${config.keyPrefix}.encrypt` })
-      : undefined;
-    if (created.encrypted && !decrypt) log.warn({ archive: created.archive }, `archive encrypted to recipients and no identity to read it ($${IDENTITY_ENV}): not verified`);
+    const decrypt =
+      created.encrypted && config.backup.encrypt
+        ? await keyToVerify(config.backup.encrypt, {
+            env: options.env ?? process.env,
+            resolvePath: (f) => expandHome(f, paths.home, paths.stateDir),
+            keyPath: `${config.keyPrefix}.encrypt`,
+          })
+        : undefined;
+    if (created.encrypted && !decrypt)
+      log.warn({ archive: created.archive }, `archive encrypted to recipients and no identity to read it ($${IDENTITY_ENV}): not verified`);
     else {
       const verifyStart = Date.now();
       await verifyBackup(store, created.stored as StoredBackup, { signal: options.signal, throwOnProblem: true, decrypt });
@@ -132,13 +177,22 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
     const pruneStart = Date.now();
     phase = 'prune';
     const onCompromised = (message: string) => log.error({}, message);
-    const pruned = damaged ? { removed: [], kept: [] } : await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs, onCompromised }, () =>
-      pruneBackups(store, { retention: config.backup.retention, timeZone: config.backup.timezone, protect: [created.archive as string] }),
-    );
+    const pruned = damaged
+      ? { removed: [], kept: [] }
+      : await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs, onCompromised }, () =>
+          pruneBackups(store, {
+            retention: config.backup.retention,
+            timeZone: config.backup.timezone,
+            protect: [created.archive as string],
+          }),
+        );
     run.pruned = pruned.removed.map((entry) => entry.archive);
     if (!damaged) {
       log.info({ removed: run.pruned, kept: pruned.kept.length }, 'retention applied');
-      log.debug({ ms: Date.now() - pruneStart, kept: pruned.kept.map((k) => ({ archive: k.archive, reasons: k.reasons })) }, 'prune phase done');
+      log.debug(
+        { ms: Date.now() - pruneStart, kept: pruned.kept.map((k) => ({ archive: k.archive, reasons: k.reasons })) },
+        'prune phase done',
+      );
     }
     phase = 'postBackup';
     run.hook = await runHook(options, created);
@@ -157,17 +211,32 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
     run.error = failure.message;
     run.phase = phase;
   }
-  await updateStatus(paths.stateDir, (record) => ({ ...record, lastRun: run, lastSuccess: run.result === 'ok' ? run : record.lastSuccess })).catch(
-    (error: unknown) => log.error({ error: (error as Error).message }, 'could not write the status record'),
-  );
+  await updateStatus(paths.stateDir, (record) => ({
+    ...record,
+    lastRun: run,
+    lastSuccess: run.result === 'ok' ? run : record.lastSuccess,
+  })).catch((error: unknown) => log.error({ error: (error as Error).message }, 'could not write the status record'));
   const fields = { result: run.result, archive: run.archive, durationMs: run.durationMs, pauseMs: run.pauseMs, error: run.error };
   if (failure) log.error(fields, run.result === 'interrupted' ? 'backup interrupted' : 'backup failed');
   else log.info(fields, 'backup finished');
   await report.finish({
-    command: options.trigger === 'run' ? 'run' : 'daemon', trigger: options.trigger, profile: paths.profile, stateDir: paths.stateDir,
-    startedAt: run.startedAt, finishedAt: run.finishedAt, result: run.result, phase: run.phase ?? null,
-    exitCode: failure ? exitCodeFor(failure.kind) : 0, error: run.error, archive: run.archive, bytes: run.bytes, files,
-    durationMs: run.durationMs, pauseMs: run.pauseMs, pruned: run.pruned.length, warnings,
+    command: options.trigger === 'run' ? 'run' : 'daemon',
+    trigger: options.trigger,
+    profile: paths.profile,
+    stateDir: paths.stateDir,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    result: run.result,
+    phase: run.phase ?? null,
+    exitCode: failure ? exitCodeFor(failure.kind) : 0,
+    error: run.error,
+    archive: run.archive,
+    bytes: run.bytes,
+    files,
+    durationMs: run.durationMs,
+    pauseMs: run.pauseMs,
+    pruned: run.pruned.length,
+    warnings,
   });
   return failure ? { run, error: failure } : { run };
 }

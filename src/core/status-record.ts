@@ -98,16 +98,20 @@ const pending = new Map<string, Promise<unknown>>();
  */
 export function updateStatus(stateDir: string, change: (record: StatusRecord) => StatusRecord): Promise<StatusRecord> {
   const previous = pending.get(stateDir) ?? Promise.resolve();
-  const next = previous.catch(() => {}).then(async () => {
-    const { record } = await readStatus(stateDir);
-    const updated = change(record);
-    await writeStatus(stateDir, updated);
-    return updated;
-  });
+  const next = previous
+    .catch(() => {})
+    .then(async () => {
+      const { record } = await readStatus(stateDir);
+      const updated = change(record);
+      await writeStatus(stateDir, updated);
+      return updated;
+    });
   pending.set(stateDir, next);
-  void next.finally(() => {
-    if (pending.get(stateDir) === next) pending.delete(stateDir);
-  }).catch(() => {});
+  void next
+    .finally(() => {
+      if (pending.get(stateDir) === next) pending.delete(stateDir);
+    })
+    .catch(() => {});
   return next;
 }
 
@@ -138,7 +142,11 @@ export const UNKNOWN_RUN_TIME = new Date(0);
  * A time in the future is unknown: trusting it would stop catch-up until the clock passes it, so the last run
  * counts as long ago and `future` says why.
  */
-export async function lastRunForCatchUp(record: StatusRecord, newestArchive: () => Promise<Date | null>, now: Date): Promise<{ at: Date | null; future: string | undefined }> {
+export async function lastRunForCatchUp(
+  record: StatusRecord,
+  newestArchive: () => Promise<Date | null>,
+  now: Date,
+): Promise<{ at: Date | null; future: string | undefined }> {
   const recorded = record.lastRun?.startedAt;
   if (recorded && !isInFuture(recorded, now)) return { at: new Date(recorded), future: undefined };
   const archived = await newestArchive();

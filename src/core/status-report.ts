@@ -6,7 +6,16 @@ import { openStore } from './store/open-store.js';
 import type { BackupListing, BackupStore, StoreStats } from './store/types.js';
 import { isProcessAlive } from './fs/atomic.js';
 import { DAEMON_LOCK_NAME, readLockOwner } from './lock.js';
-import { emptyStatus, futureTimes, readStatus, statusPathFor, writeStatus, type LastRun, type PingRecord, type StatusRecord } from './status-record.js';
+import {
+  emptyStatus,
+  futureTimes,
+  readStatus,
+  statusPathFor,
+  writeStatus,
+  type LastRun,
+  type PingRecord,
+  type StatusRecord,
+} from './status-record.js';
 import { redactPingUrl } from '../hooks/monitor.js';
 
 export interface StatusReport {
@@ -23,7 +32,15 @@ export interface StatusReport {
    * The store's backups: archives in a dir, or this state's snapshots in a repository (storedBytes: after deduplication).
    * `newestCreatedAt`: a `create` leaves no run record, but its backup is a backup all the same (doctor counts it).
    */
-  archives: { kind: StoreStats['kind']; dir: string; count: number; bytes: number; storedBytes: number | null; newest: string | null; newestCreatedAt: string | null };
+  archives: {
+    kind: StoreStats['kind'];
+    dir: string;
+    count: number;
+    bytes: number;
+    storedBytes: number | null;
+    newest: string | null;
+    newestCreatedAt: string | null;
+  };
   daemon: { running: boolean; pid: number | null; startedAt: string | null };
   /** The ping URL's scheme and host only (the rest is the check's credential), and the last pings' results. */
   monitor: { target: string | null; lastPing: PingRecord | null; lastFailure: PingRecord | null };
@@ -32,12 +49,22 @@ export interface StatusReport {
 }
 
 /** A record rebuilt from the archives present: the newest one stands for the last successful run. */
-function rebuildFromArchives(newest: StoreStats['newest'] & { bytes?: number } | undefined): StatusRecord {
+function rebuildFromArchives(newest: (StoreStats['newest'] & { bytes?: number }) | undefined): StatusRecord {
   const record = emptyStatus();
   if (!newest) return record;
   const run: LastRun = {
-    startedAt: newest.createdAt, finishedAt: newest.createdAt, result: 'ok', trigger: 'manual', archive: newest.archive,
-    bytes: newest.bytes ?? null, sha256: null, durationMs: 0, pauseMs: null, pruned: [], hook: null, error: null,
+    startedAt: newest.createdAt,
+    finishedAt: newest.createdAt,
+    result: 'ok',
+    trigger: 'manual',
+    archive: newest.archive,
+    bytes: newest.bytes ?? null,
+    sha256: null,
+    durationMs: 0,
+    pauseMs: null,
+    pruned: [],
+    hook: null,
+    error: null,
   };
   return { ...record, lastRun: run, lastSuccess: run };
 }
@@ -46,8 +73,12 @@ function rebuildFromArchives(newest: StoreStats['newest'] & { bytes?: number } |
 function statsOf(store: BackupStore, listing: BackupListing): StoreStats {
   const newest = listing.archives[0];
   return {
-    kind: store.kind, location: listing.location, count: listing.archives.length, bytes: listing.archives.reduce((sum, a) => sum + a.bytes, 0),
-    storedBytes: null, newest: newest ? { archive: newest.archive, createdAt: newest.createdAt, bytes: newest.bytes } : null,
+    kind: store.kind,
+    location: listing.location,
+    count: listing.archives.length,
+    bytes: listing.archives.reduce((sum, a) => sum + a.bytes, 0),
+    storedBytes: null,
+    newest: newest ? { archive: newest.archive, createdAt: newest.createdAt, bytes: newest.bytes } : null,
   };
 }
 
@@ -77,15 +108,30 @@ export async function collectStatus(paths: StatePaths, config: LoadedConfig, now
     lastRun: record.lastRun,
     lastSuccess: record.lastSuccess,
     archives: {
-      kind: stats.kind, dir: stats.location, count: stats.count, bytes: stats.bytes, storedBytes: stats.storedBytes,
-      newest: stats.newest?.archive ?? null, newestCreatedAt: stats.newest?.createdAt ?? null,
+      kind: stats.kind,
+      dir: stats.location,
+      count: stats.count,
+      bytes: stats.bytes,
+      storedBytes: stats.storedBytes,
+      newest: stats.newest?.archive ?? null,
+      newestCreatedAt: stats.newest?.createdAt ?? null,
     },
-    daemon: { running, pid: running ? (owner?.pid ?? null) : null, startedAt: running ? (record.daemon?.startedAt ?? owner?.since ?? null) : null },
+    daemon: {
+      running,
+      pid: running ? (owner?.pid ?? null) : null,
+      startedAt: running ? (record.daemon?.startedAt ?? owner?.since ?? null) : null,
+    },
     monitor: {
       target: config.backup.monitor ? redactPingUrl(config.backup.monitor.url) : null,
       lastPing: record.monitor?.lastPing ?? null,
       lastFailure: record.monitor?.lastFailure ?? null,
     },
-    statusRecord: { path: statusPathFor(paths.stateDir), corrupt: read.corrupt, reason: read.corrupt ? read.reason : null, rebuilt, future: futureTimes(record, now) },
+    statusRecord: {
+      path: statusPathFor(paths.stateDir),
+      corrupt: read.corrupt,
+      reason: read.corrupt ? read.reason : null,
+      rebuilt,
+      future: futureTimes(record, now),
+    },
   };
 }

@@ -23,11 +23,16 @@ export interface DaemonOptions {
 
 async function takeDaemonLock(stateDir: string, log: Log): Promise<StateLock> {
   try {
-    const onCompromised = (message: string) => log.error({ lock: DAEMON_LOCK_NAME }, `${message}; a second daemon may start on this state dir`);
+    const onCompromised = (message: string) =>
+      log.error({ lock: DAEMON_LOCK_NAME }, `${message}; a second daemon may start on this state dir`);
     return await acquireStateLock(stateDir, { command: 'openclaw-backup daemon', waitMs: 0, name: DAEMON_LOCK_NAME, onCompromised });
   } catch (error) {
     if (isBackupError(error) && error.kind === 'busy') {
-      throw new BackupError('already-running', `another daemon already serves ${stateDir}: ${error.message.replace(/^state dir \S+ is locked by /, '')}`, { cause: error });
+      throw new BackupError(
+        'already-running',
+        `another daemon already serves ${stateDir}: ${error.message.replace(/^state dir \S+ is locked by /, '')}`,
+        { cause: error },
+      );
     }
     throw error;
   }
@@ -41,12 +46,18 @@ function specOf(config: LoadedConfig): ScheduleSpec {
 async function lastRunTime(paths: StatePaths, config: LoadedConfig, log: Log): Promise<Date | null> {
   const { record } = await readStatus(paths.stateDir);
   const newestArchive = async () => {
-    const catalog = await openStore(paths, config).then((store) => store.list()).catch(() => undefined);
+    const catalog = await openStore(paths, config)
+      .then((store) => store.list())
+      .catch(() => undefined);
     const newest = catalog?.archives[0];
     return newest ? new Date(newest.createdAt) : null;
   };
   const last = await lastRunForCatchUp(record, newestArchive, new Date());
-  if (last.future) log.warn({ recorded: last.future }, `the ${last.future} is in the future (the clock was wrong when it was recorded); treating the last run as unknown`);
+  if (last.future)
+    log.warn(
+      { recorded: last.future },
+      `the ${last.future} is in the future (the clock was wrong when it was recorded); treating the last run as unknown`,
+    );
   return last.at;
 }
 
@@ -85,7 +96,10 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     const sayIdle = () => {
       if (config.backup.auto) idleSaid = false;
       else if (!idleSaid) {
-        log.info({ config: paths.configPath, key: `${config.keyPrefix}.auto` }, 'auto is false: no scheduled backups; watching the config for changes');
+        log.info(
+          { config: paths.configPath, key: `${config.keyPrefix}.auto` },
+          'auto is false: no scheduled backups; watching the config for changes',
+        );
         idleSaid = true;
       }
     };
@@ -93,7 +107,10 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       const last = await lastRunTime(paths, config, log);
       const missed = findMissedRun(specOf(config), last);
       if (!missed) {
-        log.debug({ lastRun: last?.toISOString() ?? null, auto: config.backup.auto, next: scheduler.nextRun()?.toISOString() ?? null }, 'no scheduled run was missed');
+        log.debug(
+          { lastRun: last?.toISOString() ?? null, auto: config.backup.auto, next: scheduler.nextRun()?.toISOString() ?? null },
+          'no scheduled run was missed',
+        );
         return false;
       }
       log.info({ missed: missed.toISOString() }, 'a scheduled run was missed; catching up once');
@@ -113,7 +130,18 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       config = next;
       seenWarnings = new Set();
       const rescheduled = scheduler.apply(specOf(config));
-      log.info({ why, auto: config.backup.auto, schedule: config.backup.schedule, retention: config.backup.retention, backupDir: config.backupDir, next: scheduler.nextRun()?.toISOString() ?? null, rescheduled }, 'config reloaded');
+      log.info(
+        {
+          why,
+          auto: config.backup.auto,
+          schedule: config.backup.schedule,
+          retention: config.backup.retention,
+          backupDir: config.backupDir,
+          next: scheduler.nextRun()?.toISOString() ?? null,
+          rescheduled,
+        },
+        'config reloaded',
+      );
       sayIdle();
       await recordNext();
     };
@@ -121,11 +149,21 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     scheduler.apply(specOf(config));
     cleanups.push(() => scheduler.stop());
     await updateStatus(paths.stateDir, (record) => ({
-      ...record, daemon: { pid: process.pid, startedAt: new Date().toISOString() }, nextRunAt: scheduler.nextRun()?.toISOString() ?? null,
+      ...record,
+      daemon: { pid: process.pid, startedAt: new Date().toISOString() },
+      nextRunAt: scheduler.nextRun()?.toISOString() ?? null,
     }));
     cleanups.push(() => updateStatus(paths.stateDir, (record) => ({ ...record, daemon: null, nextRunAt: null })).catch(() => {}));
     log.info(
-      { stateDir: paths.stateDir, config: paths.configPath, location: config.location, auto: config.backup.auto, schedule: config.backup.schedule, timezone: config.backup.timezone ?? null, next: scheduler.nextRun()?.toISOString() ?? null },
+      {
+        stateDir: paths.stateDir,
+        config: paths.configPath,
+        location: config.location,
+        auto: config.backup.auto,
+        schedule: config.backup.schedule,
+        timezone: config.backup.timezone ?? null,
+        next: scheduler.nextRun()?.toISOString() ?? null,
+      },
       'daemon started',
     );
     sayIdle();
@@ -133,10 +171,12 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
     const watcher = await watchConfigFile(paths.configPath, () => void reload('config file changed'));
     cleanups.push(() => watcher.close());
     cleanups.push(onReloadSignal(() => void reload('SIGHUP')));
-    cleanups.push(watchClockJumps((frozenMs) => {
-      log.info({ frozenMs }, 'clock jumped (the machine slept)');
-      void catchUp();
-    }));
+    cleanups.push(
+      watchClockJumps((frozenMs) => {
+        log.info({ frozenMs }, 'clock jumped (the machine slept)');
+        void catchUp();
+      }),
+    );
     log.info({ catchUp: await catchUp() }, 'daemon ready');
 
     await new Promise<void>((resolve) => {

@@ -114,6 +114,10 @@ export async function sendPing(options: PingOptions): Promise<PingResult> {
   }
   const result: PingResult = { kind: options.kind, ok: error === null, at: new Date().toISOString(), target, status, attempts, error };
   if (result.ok) options.log.info({ monitor: target, ping: options.kind, status, attempts }, 'monitor pinged');
-  else options.log.error({ monitor: target, ping: options.kind, status, attempts, error }, `monitor ping failed: ${error}; the backup is not affected`);
+  else
+    options.log.error(
+      { monitor: target, ping: options.kind, status, attempts, error },
+      `monitor ping failed: ${error}; the backup is not affected`,
+    );
   return result;
 }

@@ -40,7 +40,11 @@ export function hookEnvironment(env: HookEnv): Record<string, string> {
  * lets them run commands as us through `postBackup`; refuse it (doctor reports the same). Returns the reason with
  * the fix, or undefined when the file is safe.
  */
-export async function checkConfigFileForHook(configPath: string, uid = process.getuid?.() ?? -1, hook = 'postBackup'): Promise<string | undefined> {
+export async function checkConfigFileForHook(
+  configPath: string,
+  uid = process.getuid?.() ?? -1,
+  hook = 'postBackup',
+): Promise<string | undefined> {
   const problem = await findUnsafeConfigWriter(configPath, uid);
   return problem ? `${hook} refused: ${problem.reason}; run ${problem.fix}` : undefined;
 }

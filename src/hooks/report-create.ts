@@ -18,19 +18,35 @@ export interface CreateReport {
  * `create --monitor`: the same pings and onFailure as a scheduled run, for a create started by hand or by cron.
  * It writes neither the status record's last run nor the metrics file (those describe `run` and the daemon).
  */
-export function startCreateReport(options: { paths: StatePaths; config: LoadedConfig; log: Log; env?: NodeJS.ProcessEnv; signal?: AbortSignal | undefined }): CreateReport {
+export function startCreateReport(options: {
+  paths: StatePaths;
+  config: LoadedConfig;
+  log: Log;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal | undefined;
+}): CreateReport {
   const startedAt = new Date();
   const report = startRunReport({ ...options, writeMetrics: false });
   const outcome = (result: CreateResult | undefined, error?: unknown): RunOutcome => {
     const failure = error === undefined ? undefined : toBackupError(error);
     const finished = new Date();
     return {
-      command: 'create', trigger: 'manual', profile: options.paths.profile, stateDir: options.paths.stateDir,
-      startedAt: startedAt.toISOString(), finishedAt: finished.toISOString(),
+      command: 'create',
+      trigger: 'manual',
+      profile: options.paths.profile,
+      stateDir: options.paths.stateDir,
+      startedAt: startedAt.toISOString(),
+      finishedAt: finished.toISOString(),
       result: failure ? (failure.kind === 'interrupted' ? 'interrupted' : 'failed') : 'ok',
-      phase: failure ? handle.phase : null, exitCode: failure ? exitCodeFor(failure.kind) : 0, error: failure?.message ?? null,
-      archive: result?.archive ?? null, bytes: result ? result.bytes : null, files: result ? result.files : null,
-      durationMs: finished.getTime() - startedAt.getTime(), pauseMs: result ? result.pauseMs : null, pruned: 0,
+      phase: failure ? handle.phase : null,
+      exitCode: failure ? exitCodeFor(failure.kind) : 0,
+      error: failure?.message ?? null,
+      archive: result?.archive ?? null,
+      bytes: result ? result.bytes : null,
+      files: result ? result.files : null,
+      durationMs: finished.getTime() - startedAt.getTime(),
+      pauseMs: result ? result.pauseMs : null,
+      pruned: 0,
       warnings: result?.warnings ?? [],
     };
   };

@@ -54,7 +54,9 @@ export function startRunReport(options: RunReportOptions): RunReport {
   const monitor = config.backup.monitor;
   const runId = randomUUID();
   const ping = (kind: PingRecord['kind'], body?: string, tries?: number) =>
-    monitor ? sendPing({ url: monitor.url, kind, body, runId, timeoutMs: monitor.timeout, tries, log, fetch: options.fetch }) : Promise.resolve(null);
+    monitor
+      ? sendPing({ url: monitor.url, kind, body, runId, timeoutMs: monitor.timeout, tries, log, fetch: options.fetch })
+      : Promise.resolve(null);
   const started = monitor?.start ? ping('start') : Promise.resolve(null);
 
   return {
@@ -66,7 +68,12 @@ export function startRunReport(options: RunReportOptions): RunReport {
         ping(outcome.result === 'ok' ? 'success' : 'fail', formatRunSummary(outcome), outcome.result === 'interrupted' ? 1 : undefined),
         outcome.result === 'failed' && command
           ? runOnFailureHook({
-              command, configPath: paths.configPath, outcome, timeoutMs: config.backup.hookTimeout, log, signal: options.signal,
+              command,
+              configPath: paths.configPath,
+              outcome,
+              timeoutMs: config.backup.hookTimeout,
+              log,
+              signal: options.signal,
               baseEnv: withoutPassphraseEnv(options.env ?? process.env, config.backup.encrypt),
             })
           : Promise.resolve(null),
@@ -98,7 +105,14 @@ async function writeMetrics(options: RunReportOptions, outcome: RunOutcome, reco
     await writeMetricsFile(file, {
       profile: paths.profile,
       now: options.now?.() ?? new Date(),
-      lastRun: { finishedAt: outcome.finishedAt, exitCode: outcome.exitCode, durationMs: outcome.durationMs, bytes: outcome.bytes, files: outcome.files, pauseMs: outcome.pauseMs },
+      lastRun: {
+        finishedAt: outcome.finishedAt,
+        exitCode: outcome.exitCode,
+        durationMs: outcome.durationMs,
+        bytes: outcome.bytes,
+        files: outcome.files,
+        pauseMs: outcome.pauseMs,
+      },
       lastSuccessAt,
       totals,
     });

@@ -80,6 +80,10 @@ export async function runShellHook(options: ShellHookOptions): Promise<HookRecor
   let error: string | null = null;
   if (timedOut) error = `${name} timed out after ${options.timeoutMs} ms; its process group was killed`;
   else if (aborted) error = `${name} interrupted; its process group was killed`;
-  else if (result.failed) error = exitCode === null ? `${name} ${result.signal ? `killed by ${result.signal}` : `failed: ${result.shortMessage}`}` : `${name} exited with code ${exitCode}`;
+  else if (result.failed)
+    error =
+      exitCode === null
+        ? `${name} ${result.signal ? `killed by ${result.signal}` : `failed: ${result.shortMessage}`}`
+        : `${name} exited with code ${exitCode}`;
   return { exitCode, durationMs, timedOut, error };
 }

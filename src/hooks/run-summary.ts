@@ -22,8 +22,11 @@ export function formatRunSummary(outcome: RunOutcome): string {
   const lines = [head];
   if (outcome.error) lines.push(`error: ${oneLine(outcome.error)}`);
   if (outcome.archive) lines.push(`archive: ${outcome.archive}${outcome.result === 'ok' ? '' : ' (kept)'}`);
-  if (outcome.bytes !== null) lines.push(`size: ${formatBytes(outcome.bytes)} (${outcome.bytes} bytes)${outcome.files !== null ? `, ${outcome.files} files` : ''}`);
-  lines.push(`duration: ${formatDuration(outcome.durationMs)}${outcome.pauseMs !== null ? `, gateway paused ${formatDuration(outcome.pauseMs)}` : ''}`);
+  if (outcome.bytes !== null)
+    lines.push(`size: ${formatBytes(outcome.bytes)} (${outcome.bytes} bytes)${outcome.files !== null ? `, ${outcome.files} files` : ''}`);
+  lines.push(
+    `duration: ${formatDuration(outcome.durationMs)}${outcome.pauseMs !== null ? `, gateway paused ${formatDuration(outcome.pauseMs)}` : ''}`,
+  );
   if (outcome.pruned > 0) lines.push(`pruned: ${outcome.pruned} archive${outcome.pruned === 1 ? '' : 's'}`);
   lines.push(`started: ${outcome.startedAt}`, `state dir: ${outcome.stateDir}`);
   if (outcome.warnings.length) {

@@ -20,7 +20,9 @@ const RESERVED = new Set(['level', 'time', 'msg', 'pid']);
  */
 function withoutReservedKeys(object: Record<string, unknown>): Record<string, unknown> {
   if (!Object.keys(object).some((key) => RESERVED.has(key) && key !== 'pid')) return object;
-  return Object.fromEntries(Object.entries(object).map(([key, value]) => [RESERVED.has(key) && key !== 'pid' ? `field_${key}` : key, value]));
+  return Object.fromEntries(
+    Object.entries(object).map(([key, value]) => [RESERVED.has(key) && key !== 'pid' ? `field_${key}` : key, value]),
+  );
 }
 
 /** The daemon's log: one pino JSON object per line (`level`, `time`, `pid`, fields, `msg`), synchronous writes. */
@@ -65,5 +67,8 @@ export function createTextLogger(stream: NodeJS.WritableStream, level: LogLevel 
       callback();
     },
   });
-  return pino({ level, base: null, timestamp: false, formatters: { level: (label) => ({ level: label }), log: withoutReservedKeys } }, text);
+  return pino(
+    { level, base: null, timestamp: false, formatters: { level: (label) => ({ level: label }), log: withoutReservedKeys } },
+    text,
+  );
 }

@@ -83,8 +83,14 @@ export function createProgressRenderer(options: ProgressRendererOptions): Progre
     const { percent: running, etaMs } = estimate(done, totals, now() - started);
     const percent = finished && running !== undefined ? 100 : running;
     return {
-      phase, items: done.items, bytes: done.bytes, totalItems: totals.items ?? null, totalBytes: totals.bytes ?? null,
-      percent: percent === undefined ? null : Number(percent.toFixed(1)), etaMs: etaMs === undefined ? null : Math.round(etaMs), elapsedMs: now() - started,
+      phase,
+      items: done.items,
+      bytes: done.bytes,
+      totalItems: totals.items ?? null,
+      totalBytes: totals.bytes ?? null,
+      percent: percent === undefined ? null : Number(percent.toFixed(1)),
+      etaMs: etaMs === undefined ? null : Math.round(etaMs),
+      elapsedMs: now() - started,
     };
   };
   return {

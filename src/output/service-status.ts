@@ -25,7 +25,8 @@ export function formatServiceStatus(status: ServiceStatus, now: Date): string {
     `running:      ${yesNo(status.running)}${status.pid ? ` (pid ${status.pid})` : ''}`,
   ];
   if (status.unavailable) lines.push(`              (${status.unavailable})`);
-  if (status.daemon) lines.push(`daemon:       pid ${status.daemon.pid} since ${status.daemon.startedAt}${status.daemon.alive ? '' : ' (not running)'}`);
+  if (status.daemon)
+    lines.push(`daemon:       pid ${status.daemon.pid} since ${status.daemon.startedAt}${status.daemon.alive ? '' : ' (not running)'}`);
   lines.push(`last backup:  ${status.lastSuccess ? describeRun(status.lastSuccess, now) : 'none recorded'}`);
   if (status.lastRun && status.lastRun.result !== 'ok') lines.push(`last run:     ${describeRun(status.lastRun, now)}`);
   if (status.nextRunAt) lines.push(`next run:     ${status.nextRunAt}`);

@@ -28,17 +28,27 @@ const indices = (flags: readonly number[], offset = 0) => flags.flatMap((flag, i
 
 /** croner stores a weekday's occurrences as bits: #1…#5 are 1, 2, 4, 8, 16, L is 32; a plain weekday is all six. */
 const ALL_OCCURRENCES = 63;
-const OCCURRENCE_BITS: [number, number | 'last'][] = [[1, 1], [2, 2], [4, 3], [8, 4], [16, 5], [32, 'last']];
+const OCCURRENCE_BITS: [number, number | 'last'][] = [
+  [1, 1],
+  [2, 2],
+  [4, 3],
+  [8, 4],
+  [16, 5],
+  [32, 'last'],
+];
 
 function refuse(schedule: string, what: string): never {
-  throw new UsageError(`backup.schedule "${schedule}": ${what}; use the daemon instead (service install without --timer), or change the schedule`);
+  throw new UsageError(
+    `backup.schedule "${schedule}": ${what}; use the daemon instead (service install without --timer), or change the schedule`,
+  );
 }
 
 function weekdayRules(flags: readonly number[]): DayRule[] {
   const byOccurrence = new Map<number | 'last' | null, number[]>();
   flags.forEach((flag, weekday) => {
     if (!flag) return;
-    const occurrences = (flag & ALL_OCCURRENCES) === ALL_OCCURRENCES ? [null] : OCCURRENCE_BITS.filter(([bit]) => flag & bit).map(([, n]) => n);
+    const occurrences =
+      (flag & ALL_OCCURRENCES) === ALL_OCCURRENCES ? [null] : OCCURRENCE_BITS.filter(([bit]) => flag & bit).map(([, n]) => n);
     for (const occurrence of occurrences) byOccurrence.set(occurrence, [...(byOccurrence.get(occurrence) ?? []), weekday]);
   });
   return [...byOccurrence].map(([occurrence, weekdays]) => ({ days: null, weekdays, occurrence }));
@@ -55,17 +65,22 @@ export function parseSchedule(schedule: string, timezone?: string): CalendarSpec
   } catch (error) {
     throw new UsageError(`backup.schedule "${schedule}": ${(error as Error).message}`);
   }
-  if (pattern.lastWeekday || pattern.nearestWeekdays.some(Boolean)) refuse(schedule, 'W (the nearest weekday) has no systemd or launchd equivalent');
+  if (pattern.lastWeekday || pattern.nearestWeekdays.some(Boolean))
+    refuse(schedule, 'W (the nearest weekday) has no systemd or launchd equivalent');
   const domDays = indices(pattern.day, 1);
   const domRules: DayRule[] = pattern.starDOM
     ? [{ days: null, weekdays: null, occurrence: null }]
-    : [...(domDays.length ? [{ days: domDays, weekdays: null, occurrence: null }] : []), ...(pattern.lastDayOfMonth ? [{ days: 'last' as const, weekdays: null, occurrence: null }] : [])];
+    : [
+        ...(domDays.length ? [{ days: domDays, weekdays: null, occurrence: null }] : []),
+        ...(pattern.lastDayOfMonth ? [{ days: 'last' as const, weekdays: null, occurrence: null }] : []),
+      ];
   let rules: DayRule[];
   if (pattern.starDOW) rules = domRules;
   else if (pattern.starDOM) rules = weekdayRules(pattern.dayOfWeek);
   else if (pattern.useAndLogic) {
     const weekdays = weekdayRules(pattern.dayOfWeek);
-    if (pattern.lastDayOfMonth || weekdays.some((rule) => rule.occurrence !== null)) refuse(schedule, 'the + (AND) modifier together with # or L cannot be written as a calendar');
+    if (pattern.lastDayOfMonth || weekdays.some((rule) => rule.occurrence !== null))
+      refuse(schedule, 'the + (AND) modifier together with # or L cannot be written as a calendar');
     rules = [{ days: domDays, weekdays: weekdays[0]?.weekdays ?? [], occurrence: null }];
   } else rules = [...domRules, ...weekdayRules(pattern.dayOfWeek)];
   return {

@@ -18,7 +18,8 @@ export interface ExecuteResult {
   failed: boolean;
 }
 
-const NO_MANAGER = /Failed to connect to (the )?bus|Failed to connect to user scope bus|not been booted with systemd|System has not been booted|XDG_RUNTIME_DIR|Could not find domain|Bootstrap failed: 125|Operation not permitted while System Integrity/i;
+const NO_MANAGER =
+  /Failed to connect to (the )?bus|Failed to connect to user scope bus|not been booted with systemd|System has not been booted|XDG_RUNTIME_DIR|Could not find domain|Bootstrap failed: 125|Operation not permitted while System Integrity/i;
 
 function lastLine(text: string): string {
   return text.trim().split('\n').filter(Boolean).at(-1) ?? '';
@@ -35,7 +36,11 @@ export function describeUnavailable(plan: Pick<ServicePlan, 'manager'>, result: 
 }
 
 /** Runs the plan's commands in order; stops at the first unexpected failure or when the manager is unusable. */
-export async function executeCommands(plan: Pick<ServicePlan, 'manager'>, commands: PlannedCommand[], run: CommandRunner): Promise<ExecuteResult> {
+export async function executeCommands(
+  plan: Pick<ServicePlan, 'manager'>,
+  commands: PlannedCommand[],
+  run: CommandRunner,
+): Promise<ExecuteResult> {
   const outcomes: CommandOutcome[] = [];
   for (const [index, command] of commands.entries()) {
     const result = await run(command.file, command.args);
@@ -44,8 +49,14 @@ export async function executeCommands(plan: Pick<ServicePlan, 'manager'>, comman
       return { outcomes, unavailable, pending: commands.slice(index).map((c) => formatCommand(c.file, c.args)), failed: false };
     }
     const ok = result.code === 0;
-    outcomes.push({ command: formatCommand(command.file, command.args), code: result.code, ok, detail: ok ? '' : lastLine(result.stderr || result.stdout) });
-    if (!ok && !command.mayFail) return { outcomes, pending: commands.slice(index + 1).map((c) => formatCommand(c.file, c.args)), failed: true };
+    outcomes.push({
+      command: formatCommand(command.file, command.args),
+      code: result.code,
+      ok,
+      detail: ok ? '' : lastLine(result.stderr || result.stdout),
+    });
+    if (!ok && !command.mayFail)
+      return { outcomes, pending: commands.slice(index + 1).map((c) => formatCommand(c.file, c.args)), failed: true };
   }
   return { outcomes, pending: [], failed: false };
 }

@@ -45,7 +45,8 @@ export async function installService(options: InstallOptions): Promise<InstallRe
   if (previous !== undefined && !isOurs(previous)) {
     throw new UsageError(`${plan.file} exists and was not written by openclaw-backup; move it away, then run service install again`);
   }
-  if (options.dryRun) return { plan, dryRun: true, written: false, replaced: previous !== undefined, execution: undefined, linger: undefined };
+  if (options.dryRun)
+    return { plan, dryRun: true, written: false, replaced: previous !== undefined, execution: undefined, linger: undefined };
   for (const dir of plan.directories) await fs.mkdir(dir, { recursive: true, mode: 0o755 });
   // systemd ignores a missing "-" ReadWritePaths= entry, and the sandbox would then refuse to create it: make it now (not its parents).
   await fs.mkdir(target.backupDir, { mode: 0o700 }).catch(() => {});

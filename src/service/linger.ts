@@ -25,6 +25,9 @@ export async function checkLinger(run: CommandRunner, uid: number, env: NodeJS.P
   if (/not logged in or lingering/i.test(result.stderr)) return { enabled: false, enableCommand };
   if (result.code !== 0) return { enabled: undefined, enableCommand };
   // `--value` prints "yes"/"no"; some systemd versions print "Linger=no" regardless.
-  const value = result.stdout.trim().replace(/^Linger=/, '').toLowerCase();
+  const value = result.stdout
+    .trim()
+    .replace(/^Linger=/, '')
+    .toLowerCase();
   return { enabled: value === 'yes' ? true : value === 'no' ? false : undefined, enableCommand };
 }

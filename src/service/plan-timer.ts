@@ -61,9 +61,18 @@ export function planTimerInstall(context: PlanContext, target: ServiceTarget, sc
 }
 
 /** Stop the timer (and a run in progress), then the files go. */
-export function planTimerUninstall(context: PlanContext, profile: string): { manager: PlanContext['manager']; name: string; files: string[]; commands: PlannedCommand[] } {
+export function planTimerUninstall(
+  context: PlanContext,
+  profile: string,
+): { manager: PlanContext['manager']; name: string; files: string[]; commands: PlannedCommand[] } {
   const { name, files } = timerFilesFor(context, profile);
-  if (context.manager === 'launchd') return { manager: 'launchd', name, files, commands: [{ file: 'launchctl', args: ['bootout', `gui/${context.uid}/${name}`], mayFail: true }] };
+  if (context.manager === 'launchd')
+    return {
+      manager: 'launchd',
+      name,
+      files,
+      commands: [{ file: 'launchctl', args: ['bootout', `gui/${context.uid}/${name}`], mayFail: true }],
+    };
   return {
     manager: 'systemd',
     name,

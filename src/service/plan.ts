@@ -70,7 +70,12 @@ export function planInstall(context: PlanContext, target: ServiceTarget, reinsta
 export function planUninstall(context: PlanContext, profile: string): Omit<ServicePlan, 'content' | 'directories'> {
   const { name, file } = serviceFileFor(context, profile);
   if (context.manager === 'launchd') {
-    return { manager: 'launchd', name, file, commands: [{ file: 'launchctl', args: ['bootout', `gui/${context.uid}/${name}`], mayFail: true }] };
+    return {
+      manager: 'launchd',
+      name,
+      file,
+      commands: [{ file: 'launchctl', args: ['bootout', `gui/${context.uid}/${name}`], mayFail: true }],
+    };
   }
   return {
     manager: 'systemd',

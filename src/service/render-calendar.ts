@@ -15,7 +15,7 @@ function component(values: number[], min: number, max: number, name: (n: number)
   const evenly = values.length >= 3 && step > 1 && values.every((v, i) => v === (values[0] as number) + i * step);
   if (evenly && (values.at(-1) as number) + step > max) return `${name(values[0] as number)}/${step}`;
   const parts: string[] = [];
-  for (let i = 0; i < values.length; ) {
+  for (let i = 0; i < values.length;) {
     let j = i;
     while (j + 1 < values.length && values[j + 1] === (values[j] as number) + 1) j += 1;
     if (j - i >= 2) parts.push(`${name(values[i] as number)}..${name(values[j] as number)}`);
@@ -61,13 +61,20 @@ function refuse(spec: CalendarSpec, what: string): never {
  * StartCalendarInterval dicts: each one is a conjunction of the keys it has (a missing key is a wildcard), and
  * the job runs when any dict matches, so a schedule becomes the product of its restricted fields.
  */
-export function launchdCalendar(spec: CalendarSpec, timezone?: string, systemZone = Intl.DateTimeFormat().resolvedOptions().timeZone): LaunchdInterval[] {
+export function launchdCalendar(
+  spec: CalendarSpec,
+  timezone?: string,
+  systemZone = Intl.DateTimeFormat().resolvedOptions().timeZone,
+): LaunchdInterval[] {
   if (spec.seconds.length !== 1 || spec.seconds[0] !== 0) refuse(spec, 'seconds');
   if (spec.years) refuse(spec, 'a year');
   if (timezone && timezone !== systemZone) {
-    throw new UsageError(`backup.timezone "${timezone}": launchd's StartCalendarInterval always uses the system time zone (${systemZone}); ${INSTEAD}`);
+    throw new UsageError(
+      `backup.timezone "${timezone}": launchd's StartCalendarInterval always uses the system time zone (${systemZone}); ${INSTEAD}`,
+    );
   }
-  const field = (key: keyof LaunchdInterval, values: number[], count: number) => (values.length === count ? [undefined] : values).map((v) => [key, v] as const);
+  const field = (key: keyof LaunchdInterval, values: number[], count: number) =>
+    (values.length === count ? [undefined] : values).map((v) => [key, v] as const);
   const fixed = [field('Minute', spec.minutes, 60), field('Hour', spec.hours, 24), field('Month', spec.months, 12)];
   const dayFields = spec.rules.map((rule) => {
     if (rule.occurrence !== null || rule.days === 'last') refuse(spec, 'L or # (a last day, an n-th weekday)');
@@ -94,7 +101,11 @@ export function launchdCalendar(spec: CalendarSpec, timezone?: string, systemZon
  * between runs, at most 5 minutes. Frequent schedules get AccuracySec=1s, or systemd's default minute of slack
  * would merge their runs.
  */
-export function timerTiming(schedule: string, timezone?: string, from = new Date()): { randomizedDelaySec: number; accuracySec: number | null } {
+export function timerTiming(
+  schedule: string,
+  timezone?: string,
+  from = new Date(),
+): { randomizedDelaySec: number; accuracySec: number | null } {
   const runs = new Cron(schedule, { paused: true, timezone }).nextRuns(20, from);
   let gap = Infinity;
   for (let i = 1; i < runs.length; i += 1) gap = Math.min(gap, (runs[i] as Date).getTime() - (runs[i - 1] as Date).getTime());

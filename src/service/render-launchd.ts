@@ -15,7 +15,10 @@ export interface LaunchdPlistSpec {
 function renderCalendar(calendar: Record<string, number>[]): string[] {
   const dict = (entry: Record<string, number>, indent: string) => [
     `${indent}<dict>`,
-    ...Object.entries(entry).flatMap(([key, value]) => [`${indent}  <key>${escapeXml(key)}</key>`, `${indent}  <integer>${value}</integer>`]),
+    ...Object.entries(entry).flatMap(([key, value]) => [
+      `${indent}  <key>${escapeXml(key)}</key>`,
+      `${indent}  <integer>${value}</integer>`,
+    ]),
     `${indent}</dict>`,
   ];
   return ['    <key>StartCalendarInterval</key>', '    <array>', ...calendar.flatMap((entry) => dict(entry, '      ')), '    </array>'];
@@ -55,16 +58,16 @@ export function renderLaunchdPlist(spec: LaunchdPlistSpec): string {
     ...(spec.calendar
       ? renderCalendar(spec.calendar)
       : [
-        '    <key>RunAtLoad</key>',
-        '    <true/>',
-        '    <key>KeepAlive</key>',
-        '    <dict>',
-        '      <key>SuccessfulExit</key>',
-        '      <false/>',
-        '    </dict>',
-        '    <key>ThrottleInterval</key>',
-        '    <integer>30</integer>',
-      ]),
+          '    <key>RunAtLoad</key>',
+          '    <true/>',
+          '    <key>KeepAlive</key>',
+          '    <dict>',
+          '      <key>SuccessfulExit</key>',
+          '      <false/>',
+          '    </dict>',
+          '    <key>ThrottleInterval</key>',
+          '    <integer>30</integer>',
+        ]),
     '    <key>ProcessType</key>',
     '    <string>Background</string>',
     '    <key>LowPriorityIO</key>',

@@ -26,7 +26,8 @@ export interface ServiceStatus {
 async function querySystemd(run: CommandRunner, name: string) {
   const show = await run('systemctl', ['--user', 'show', name, '--property=UnitFileState,ActiveState,MainPID']);
   const unavailable = describeUnavailable({ manager: 'systemd' }, show);
-  if (unavailable || show.code !== 0) return { enabled: undefined, running: undefined, pid: undefined, unavailable: unavailable ?? show.stderr.trim() };
+  if (unavailable || show.code !== 0)
+    return { enabled: undefined, running: undefined, pid: undefined, unavailable: unavailable ?? show.stderr.trim() };
   const props = Object.fromEntries(show.stdout.split('\n').map((line) => line.split('=', 2) as [string, string]));
   const pid = Number(props.MainPID);
   return {
@@ -47,11 +48,17 @@ async function queryLaunchd(run: CommandRunner, uid: number, label: string) {
 }
 
 /** Installed? enabled? running? and the last backup, from the service manager and the status record. */
-export async function readServiceStatus(options: { context: PlanContext; profile: string; stateDir: string; run: CommandRunner }): Promise<ServiceStatus> {
+export async function readServiceStatus(options: {
+  context: PlanContext;
+  profile: string;
+  stateDir: string;
+  run: CommandRunner;
+}): Promise<ServiceStatus> {
   const { context } = options;
   const { name, file } = serviceFileFor(context, options.profile);
   const content = await readServiceFile(file);
-  const manager = context.manager === 'launchd' ? await queryLaunchd(options.run, context.uid, name) : await querySystemd(options.run, name);
+  const manager =
+    context.manager === 'launchd' ? await queryLaunchd(options.run, context.uid, name) : await querySystemd(options.run, name);
   const { record } = await readStatus(options.stateDir);
   return {
     manager: context.manager,

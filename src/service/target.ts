@@ -44,7 +44,9 @@ const inside = (dir: string, file: string) => file === dir || file.startsWith(`$
 /** npx's cache (`~/.npm/_npx/<hash>`), npm's cache and the other caches npm may empty at any time. */
 export function isCachePath(file: string, env: NodeJS.ProcessEnv): boolean {
   const home = serviceHome(env);
-  const caches = [path.join(home, '.npm'), path.join(home, '.cache'), env.npm_config_cache].filter((d): d is string => Boolean(d)).map((d) => path.resolve(d));
+  const caches = [path.join(home, '.npm'), path.join(home, '.cache'), env.npm_config_cache]
+    .filter((d): d is string => Boolean(d))
+    .map((d) => path.resolve(d));
   return file.split(path.sep).includes('_npx') || caches.some((dir) => inside(dir, file));
 }
 
@@ -96,10 +98,13 @@ export function resolveServiceTarget(options: ResolveTargetOptions): ResolvedTar
       warnings.push(`${cliPath} is in npm's cache; the service runs the installed ${stable} instead`);
       cliPath = stable;
     } else {
-      warnings.push(`${cliPath} is in npm's cache (npx), which npm may delete, and the service would then fail to start; install it (npm i -g openclaw-backup) and run service install again`);
+      warnings.push(
+        `${cliPath} is in npm's cache (npx), which npm may delete, and the service would then fail to start; install it (npm i -g openclaw-backup) and run service install again`,
+      );
     }
   }
-  if (isCachePath(nodePath, env)) warnings.push(`the Node binary ${nodePath} is in a cache dir that may be deleted; run service install with an installed Node`);
+  if (isCachePath(nodePath, env))
+    warnings.push(`the Node binary ${nodePath} is in a cache dir that may be deleted; run service install with an installed Node`);
   const defaultConfig = path.join(paths.stateDir, 'openclaw.json');
   const target: ServiceTarget = {
     profile: paths.profile,
@@ -109,7 +114,11 @@ export function resolveServiceTarget(options: ResolveTargetOptions): ResolvedTar
     nodePath,
     cliPath,
     home: serviceHome(env),
-    searchPath: daemonSearchPath(nodePath, isCachePath(cliPath, env) ? undefined : installedBinDir(cliPath), options.platform ?? process.platform),
+    searchPath: daemonSearchPath(
+      nodePath,
+      isCachePath(cliPath, env) ? undefined : installedBinDir(cliPath),
+      options.platform ?? process.platform,
+    ),
     ...(options.writablePaths?.length ? { writablePaths: options.writablePaths } : {}),
   };
   return { target, warnings };

@@ -16,7 +16,12 @@ export interface UninstallResult {
 }
 
 /** Stops and disables the service, then removes the file — only a file `service install` wrote. */
-export async function uninstallService(options: { context: PlanContext; profile: string; run: CommandRunner; dryRun: boolean }): Promise<UninstallResult> {
+export async function uninstallService(options: {
+  context: PlanContext;
+  profile: string;
+  run: CommandRunner;
+  dryRun: boolean;
+}): Promise<UninstallResult> {
   const plan = planUninstall(options.context, options.profile);
   const content = await readServiceFile(plan.file);
   const reload: PlannedCommand[] = plan.manager === 'systemd' ? [{ file: 'systemctl', args: ['--user', 'daemon-reload'] }] : [];
@@ -24,7 +29,9 @@ export async function uninstallService(options: { context: PlanContext; profile:
   const base = { name: plan.name, file: plan.file, commands, dryRun: options.dryRun };
   if (content === undefined) return { ...base, installed: false, removed: false, execution: undefined };
   if (!isOurs(content)) {
-    throw new UsageError(`${plan.file} was not written by openclaw-backup service install; leaving it alone (remove it yourself if you copied it there)`);
+    throw new UsageError(
+      `${plan.file} was not written by openclaw-backup service install; leaving it alone (remove it yourself if you copied it there)`,
+    );
   }
   if (options.dryRun) return { ...base, installed: true, removed: false, execution: undefined };
   const stop = await executeCommands(plan, plan.commands, options.run);

@@ -20,7 +20,10 @@ export function generateAgeKey(dir: string, name = 'key.txt'): AgeKey {
   execFileSync('age-keygen', ['-o', identityFile], { stdio: 'pipe' });
   fs.chmodSync(identityFile, 0o600);
   const recipient = execFileSync('age-keygen', ['-y', identityFile], { encoding: 'utf8' }).trim();
-  const secret = fs.readFileSync(identityFile, 'utf8').split('\n').find((l) => l.startsWith('AGE-SECRET-KEY-')) as string;
+  const secret = fs
+    .readFileSync(identityFile, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('AGE-SECRET-KEY-')) as string;
   return { identityFile, recipient, secret };
 }
 
@@ -37,6 +40,10 @@ export function writeSecretFile(file: string, content: string, mode = 0o600): st
 export function runAgeWithPassphrase(args: string[], passphrase: string, prompts = 1): { status: number | null; output: string } {
   const answers = Array.from({ length: prompts }, () => 'expect -re {[Pp]assphrase}\nsend -- "$env(AGE_TEST_PASSPHRASE)\\r"').join('\n');
   const script = `set timeout 120\nspawn age ${args.map((a) => `{${a}}`).join(' ')}\n${answers}\nexpect eof\ncatch wait result\nexit [lindex $result 3]\n`;
-  const result = spawnSync('expect', ['-c', script], { env: { ...process.env, AGE_TEST_PASSPHRASE: passphrase }, encoding: 'utf8', timeout: 180_000 });
+  const result = spawnSync('expect', ['-c', script], {
+    env: { ...process.env, AGE_TEST_PASSPHRASE: passphrase },
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }

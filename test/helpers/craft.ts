@@ -64,7 +64,13 @@ export function readDocs(archive: string): { header: Doc; manifest: Doc } {
  * and manifest (both get the same `roots`), `extra` entries go before the manifest and are listed in it with their
  * true size and SHA-256, and `replace` swaps entries (a replaced file is re-hashed in the manifest too).
  */
-export function tamperArchive(source: string, out: string, mutate: (header: Doc, manifest: Doc) => void, extra: CraftEntry[] = [], replace: Record<string, CraftEntry> = {}): string {
+export function tamperArchive(
+  source: string,
+  out: string,
+  mutate: (header: Doc, manifest: Doc) => void,
+  extra: CraftEntry[] = [],
+  replace: Record<string, CraftEntry> = {},
+): string {
   const { header, manifest } = readDocs(source);
   const before = JSON.stringify(manifest.roots);
   mutate(header, manifest);
@@ -77,14 +83,19 @@ export function tamperArchive(source: string, out: string, mutate: (header: Doc,
     const data = Buffer.from(entry.data ?? '');
     return { ...base, type: 'file', size: data.length, sha256: sha256(data) };
   };
-  manifest.entries = manifest.entries.map((e: Doc) => (replace[e.path] ? { ...listed(replace[e.path] as CraftEntry), component: e.component } : e));
+  manifest.entries = manifest.entries.map((e: Doc) =>
+    replace[e.path] ? { ...listed(replace[e.path] as CraftEntry), component: e.component } : e,
+  );
   manifest.entries.push(...extra.map(listed));
   manifest.totals.bytes += extra.reduce((n, e) => n + Buffer.from(e.data ?? '').length, 0);
   return craftTar({
     out,
     copy: source,
     drop: ['openclaw-backup/manifest.json'],
-    replace: { ...replace, 'openclaw-backup/header.json': { name: 'openclaw-backup/header.json', data: JSON.stringify(header), mode: 0o600 } },
+    replace: {
+      ...replace,
+      'openclaw-backup/header.json': { name: 'openclaw-backup/header.json', data: JSON.stringify(header), mode: 0o600 },
+    },
     append: [...extra, { name: 'openclaw-backup/manifest.json', data: JSON.stringify(manifest), mode: 0o600 }],
   });
 }

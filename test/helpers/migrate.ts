@@ -56,7 +56,11 @@ export async function legacyHome(): Promise<{ home: string; stateDir: string; en
     'openclaw.json': JSON.stringify({ agents: { list: [{ id: 'main' }, { id: 'ops' }] }, gateway: { port: await freePort() } }),
     'agents/main/sessions/sessions.json': JSON.stringify({
       'agent:main:main': { sessionId: 'sess-1', updatedAt: 1700000000000, model: 'fake' },
-      'agent:main:notes': { sessionId: 'sess-2', updatedAt: 1700000001000, sessionFile: '/old/home/.openclaw/agents/main/sessions/sess-2-topic-1.jsonl' },
+      'agent:main:notes': {
+        sessionId: 'sess-2',
+        updatedAt: 1700000001000,
+        sessionFile: '/old/home/.openclaw/agents/main/sessions/sess-2-topic-1.jsonl',
+      },
     }),
     'agents/main/sessions/sess-1.jsonl':
       line({ type: 'session', version: 3, id: 'sess-1', timestamp: '2023-11-14T22:13:20.000Z' }) +

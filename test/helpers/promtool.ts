@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
  */
 export function promtoolCheck(text: string): { code: number | null; output: string } {
   const result = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-  if (result.error) throw new Error(`promtool is not installed (apt-get install prometheus; scripts/setup.sh does it): ${result.error.message}`);
+  if (result.error)
+    throw new Error(`promtool is not installed (apt-get install prometheus; scripts/setup.sh does it): ${result.error.message}`);
   return { code: result.status, output: `${result.stdout}${result.stderr}`.trim() };
 }

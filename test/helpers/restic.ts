@@ -31,8 +31,16 @@ export function restic(call: ResticCall, args: string[], input?: Buffer | string
   });
 }
 
-export function snapshotsOf(call: ResticCall, filter: string[] = []): { id: string; short_id: string; hostname: string; tags?: string[] }[] {
-  return JSON.parse(restic(call, ['snapshots', '--json', ...filter])) as { id: string; short_id: string; hostname: string; tags?: string[] }[];
+export function snapshotsOf(
+  call: ResticCall,
+  filter: string[] = [],
+): { id: string; short_id: string; hostname: string; tags?: string[] }[] {
+  return JSON.parse(restic(call, ['snapshots', '--json', ...filter])) as {
+    id: string;
+    short_id: string;
+    hostname: string;
+    tags?: string[];
+  }[];
 }
 
 /** Bytes of every file under dir (a local repository's size on disk). */
@@ -79,7 +87,11 @@ export interface TestServer {
 }
 
 /** Starts a server process on 127.0.0.1:port and resolves once it accepts connections; stop() ends it by its PID. */
-export async function startServer(file: string, args: (port: number) => string[], env: NodeJS.ProcessEnv = process.env): Promise<TestServer> {
+export async function startServer(
+  file: string,
+  args: (port: number) => string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<TestServer> {
   const port = await freePort();
   const child = spawn(file, args(port), { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -112,11 +124,44 @@ export const startRestServer = (dir: string) => startServer('rclone', (port) => 
 export async function startS3Server(dir: string): Promise<TestServer & { cert: string }> {
   const cert = path.join(dir, 'cert.pem');
   const key = path.join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   const data = path.join(dir, 'data');
   fs.mkdirSync(data);
   const bin = path.join(REPO_ROOT, 'node_modules', 's3rver', 'bin', 's3rver.js');
-  const server = await startServer(process.execPath, (port) => [bin, '-d', data, '-a', '127.0.0.1', '-p', String(port), '--key', key, '--cert', cert, '--silent']);
+  const server = await startServer(process.execPath, (port) => [
+    bin,
+    '-d',
+    data,
+    '-a',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '--key',
+    key,
+    '--cert',
+    cert,
+    '--silent',
+  ]);
   return { ...server, cert };
 }
 
@@ -134,11 +179,23 @@ export async function startSshServer(dir: string): Promise<TestServer & { sshCom
   const config = path.join(dir, 'sshd_config');
   const user = os.userInfo().username;
   const server = await startServer('/usr/sbin/sshd', (port) => {
-    fs.writeFileSync(config, [
-      `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${hostKey}`, `PidFile ${path.join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`, 'PasswordAuthentication no', 'KbdInteractiveAuthentication no',
-      'PermitRootLogin prohibit-password', 'StrictModes no', 'UsePAM no', 'Subsystem sftp internal-sftp', '',
-    ].join('\n'));
+    fs.writeFileSync(
+      config,
+      [
+        `Port ${port}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${hostKey}`,
+        `PidFile ${path.join(dir, 'sshd.pid')}`,
+        `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'PermitRootLogin prohibit-password',
+        'StrictModes no',
+        'UsePAM no',
+        'Subsystem sftp internal-sftp',
+        '',
+      ].join('\n'),
+    );
     return ['-D', '-e', '-f', config];
   });
   const sshCommand = `ssh -i ${clientKey} -p ${server.port} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes -o LogLevel=ERROR ${user}@127.0.0.1 -s sftp`;

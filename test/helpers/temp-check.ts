@@ -19,7 +19,9 @@ export default function setup(): () => void {
     fs.rmSync(dir, { recursive: true, force: true });
     if (left.length === 0) return;
     // A throw here is only logged by vitest ("error during close"); the exit code is what fails the run.
-    process.stderr.write(`\nFAIL temp-dir check: the test run left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in its temp dir: ${left.sort().join(', ')}\n`);
+    process.stderr.write(
+      `\nFAIL temp-dir check: the test run left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in its temp dir: ${left.sort().join(', ')}\n`,
+    );
     process.exitCode = 1;
   };
 }

@@ -40,7 +40,10 @@ export function finalScreen(output: string): string[] {
 
 /** Every status line drawn (the text after each \r\x1b[K). */
 export function drawnLines(output: string): string[] {
-  return output.split('\r\x1b[K').map((part) => part.split(/[\r\n]/)[0] ?? '').filter(Boolean);
+  return output
+    .split('\r\x1b[K')
+    .map((part) => part.split(/[\r\n]/)[0] ?? '')
+    .filter(Boolean);
 }
 
 /** As runCliInTty, answering the first `[y/N]` question the CLI asks with `answer`. */

@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAgeKey, type AgeKey } from '../helpers/age.js';
 import { makeTempDir, NATIVE_FIXTURE, runCli, unpackFixture } from '../helpers/fixture.js';
 
-interface Entry { path: string; type: string; size: number; mode: number; mtime: string | null; component: string | null; sha256?: string }
+interface Entry {
+  path: string;
+  type: string;
+  size: number;
+  mode: number;
+  mtime: string | null;
+  component: string | null;
+  sha256?: string;
+}
 
 let home: string;
 let env: NodeJS.ProcessEnv;
@@ -52,7 +60,9 @@ describe('browse history without extracting', () => {
     expect(below.code).toBe(0);
     const lines = below.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^drwx.{6}\s+\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} {2}workspace\/memory$/);
-    expect(lines.some((l) => /^-rw.{7}\s+18 B {2}\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} {2}workspace\/memory\/deleted-later\.md$/.test(l))).toBe(true);
+    expect(
+      lines.some((l) => /^-rw.{7}\s+18 B {2}\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} {2}workspace\/memory\/deleted-later\.md$/.test(l)),
+    ).toBe(true);
     expect(lines.every((l) => l.includes('workspace/memory'))).toBe(true);
 
     const missing = await runCli(['ls', 'latest', 'workspace/nope'], { env });
@@ -78,7 +88,12 @@ describe('browse history without extracting', () => {
   it('diff shows added, removed and changed entries by component', async () => {
     const diff = await runCli(['diff', path.basename(older), 'latest', '--json'], { env });
     expect(diff.code).toBe(0);
-    const doc = json<{ added: Entry[]; removed: Entry[]; changed: { path: string; what: string[] }[]; byComponent: Record<string, { added: number; changed: number }> }>(diff.stdout);
+    const doc = json<{
+      added: Entry[];
+      removed: Entry[];
+      changed: { path: string; what: string[] }[];
+      byComponent: Record<string, { added: number; changed: number }>;
+    }>(diff.stdout);
     expect(doc.added.map((e) => e.path)).toEqual(['workspace/memory/deleted-later.md']);
     expect(doc.removed).toEqual([]);
     expect(doc.changed.find((c) => c.path === 'workspace/MEMORY.md')?.what).toEqual(['content']);
@@ -92,7 +107,15 @@ describe('browse history without extracting', () => {
     const info = await runCli(['info', 'latest', '--json'], { env });
     expect(info.code).toBe(0);
     const doc = json<Record<string, unknown>>(info.stdout);
-    expect(doc).toMatchObject({ archive: newer, format: 'openclaw-backup', profile: 'default', openclawVersion: '2026.9.6', databases: 3, encrypted: false, compression: 'gzip' });
+    expect(doc).toMatchObject({
+      archive: newer,
+      format: 'openclaw-backup',
+      profile: 'default',
+      openclawVersion: '2026.9.6',
+      databases: 3,
+      encrypted: false,
+      compression: 'gzip',
+    });
     expect(doc.files as number).toBeGreaterThan(20);
     expect(doc.storedBytes as number).toBe(fs.statSync(newer).size);
     expect(doc.ratio as number).toBeLessThan(1);
@@ -107,7 +130,9 @@ describe('browse history without extracting', () => {
     const listed = await runCli(['ls', encrypted, 'workspace/MEMORY.md', '--identity', key.identityFile, '--json'], { env });
     expect(listed.code).toBe(0);
     expect(json<{ entries: Entry[] }>(listed.stdout).entries.map((e) => e.path)).toEqual(['workspace/MEMORY.md']);
-    const info = json<{ encrypted: boolean }>((await runCli(['info', encrypted, '--identity', key.identityFile, '--json'], { env })).stdout);
+    const info = json<{ encrypted: boolean }>(
+      (await runCli(['info', encrypted, '--identity', key.identityFile, '--json'], { env })).stdout,
+    );
     expect(info.encrypted).toBe(true);
   });
 

@@ -19,7 +19,9 @@ describe('what the commands print', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(`config:        ${fx.configPath}, no backup block: defaults in effect\n`);
     expect(status.stdout).toContain('last run:      none recorded by run or the daemon (create records none)\n');
-    expect(status.stdout).toMatch(new RegExp(`last success:  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\(.+ ago\\), archive ${archive.replaceAll('.', '\\.')}\\n`));
+    expect(status.stdout).toMatch(
+      new RegExp(`last success:  \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\(.+ ago\\), archive ${archive.replaceAll('.', '\\.')}\\n`),
+    );
     const doctor = await runCli(['doctor'], { env: fx.env });
     expect(doctor.stdout).toMatch(/ok +freshness: last successful backup \d+\.\d hours ago/);
     const json = JSON.parse((await runCli(['status', '--json'], { env: fx.env })).stdout);
@@ -60,7 +62,8 @@ describe('what the commands print', () => {
     const real = JSON.parse((await runCli(['create', '--json'], { env: fx.env })).stdout);
     expect(real.components).toContain('logs');
     expect(dry.stdout).toContain(`from components: ${real.components.join(', ')}\n`);
-    for (const component of real.components) expect(dry.stdout).toMatch(new RegExp(`^  ${component} +\\d+ files? +[\\d.]+ (B|KiB|MiB)$`, 'm'));
+    for (const component of real.components)
+      expect(dry.stdout).toMatch(new RegExp(`^  ${component} +\\d+ files? +[\\d.]+ (B|KiB|MiB)$`, 'm'));
     const json = JSON.parse((await runCli(['create', '--dry-run', '--json'], { env: fx.env })).stdout);
     expect(json.byComponent.sessions.files).toBeGreaterThan(0);
   });

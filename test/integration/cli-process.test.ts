@@ -66,12 +66,16 @@ describe('the CLI as a process', () => {
     const option = await runCli(['create', '--compres', 'zstd'], { env: { HOME: home } });
     expect(option.code).toBe(2);
     expect(option.stdout).toBe('');
-    expect(option.stderr).toBe(`error: unknown option '--compres'\n(Did you mean --compress?)\nRun "openclaw-backup create --help" for usage.\n`);
+    expect(option.stderr).toBe(
+      `error: unknown option '--compres'\n(Did you mean --compress?)\nRun "openclaw-backup create --help" for usage.\n`,
+    );
     const command = await runCli(['lsit'], { env: { HOME: home } });
     expect(command.code).toBe(2);
     expect(command.stderr).toBe(`error: unknown command 'lsit'\n(Did you mean list?)\nRun "openclaw-backup --help" for usage.\n`);
     const nested = await runCli(['service', 'install', '--dryrun'], { env: { HOME: home } });
-    expect(nested.stderr).toBe(`error: unknown option '--dryrun'\n(Did you mean --dry-run?)\nRun "openclaw-backup service install --help" for usage.\n`);
+    expect(nested.stderr).toBe(
+      `error: unknown option '--dryrun'\n(Did you mean --dry-run?)\nRun "openclaw-backup service install --help" for usage.\n`,
+    );
   });
 
   it('LOG_LEVEL and --log-level: debug adds per-phase timings and decisions; a bad level is a usage error', async () => {
@@ -82,7 +86,15 @@ describe('the CLI as a process', () => {
 
     const debug = await runCli(['run'], { env: { ...fx.env, LOG_LEVEL: 'debug' } });
     expect(debug.code, debug.stderr).toBe(0);
-    for (const phase of ['backup planned', 'walked the sources and found the databases', 'state lock taken for the snapshot phase', 'snapshot phase done', 'files archived', 'verify phase done', 'prune phase done']) {
+    for (const phase of [
+      'backup planned',
+      'walked the sources and found the databases',
+      'state lock taken for the snapshot phase',
+      'snapshot phase done',
+      'files archived',
+      'verify phase done',
+      'prune phase done',
+    ]) {
       expect(debug.stderr).toMatch(new RegExp(`^debug: ${phase} .*`, 'm'));
     }
     expect(debug.stderr).toMatch(/^debug: snapshot phase done .*pauseMs=\d+ ms=\d+/m);
@@ -93,7 +105,9 @@ describe('the CLI as a process', () => {
 
     const badFlag = await runCli(['--log-level', 'loud', 'run'], { env: fx.env });
     expect(badFlag.code).toBe(2);
-    expect(badFlag.stderr).toMatch(/^error: option '--log-level <level>' argument 'loud' is invalid\. Allowed choices are trace, debug, info, warn, error, fatal, silent\./);
+    expect(badFlag.stderr).toMatch(
+      /^error: option '--log-level <level>' argument 'loud' is invalid\. Allowed choices are trace, debug, info, warn, error, fatal, silent\./,
+    );
     const badEnv = await runCli(['run'], { env: { ...fx.env, LOG_LEVEL: 'loud' } });
     expect(badEnv.code).toBe(2);
     expect(badEnv.stderr).toBe('openclaw-backup: LOG_LEVEL: expected one of trace, debug, info, warn, error, fatal, silent, got "loud"\n');

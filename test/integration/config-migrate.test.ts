@@ -15,7 +15,10 @@ afterEach(() => {
 function authStore(stateDir: string): string | undefined {
   const db = new DatabaseSync(path.join(stateDir, 'state', 'openclaw.sqlite'), { readOnly: true });
   try {
-    return (db.prepare("SELECT value_json FROM config_machine_state WHERE state_key = 'authProfiles.store'").get() as { value_json: string } | undefined)?.value_json;
+    return (
+      db.prepare("SELECT value_json FROM config_machine_state WHERE state_key = 'authProfiles.store'").get() as
+        { value_json: string } | undefined
+    )?.value_json;
   } finally {
     db.close();
   }
@@ -29,7 +32,12 @@ describe('config export', () => {
     expect(result.stdout).not.toContain('test-token-dummy-0000');
     expect(result.stdout).not.toContain('sk-fake-local-dummy-0000');
     const doc = JSON.parse(result.stdout);
-    expect(doc).toMatchObject({ format: 'openclaw-backup/config', version: 1, secrets: 'redacted', redacted: ['gateway.auth.token', 'models.providers.fakellm.apiKey'] });
+    expect(doc).toMatchObject({
+      format: 'openclaw-backup/config',
+      version: 1,
+      secrets: 'redacted',
+      redacted: ['gateway.auth.token', 'models.providers.fakellm.apiKey'],
+    });
     expect(doc.config.gateway.auth.token).toBe(PLACEHOLDER);
     const full = JSON.parse((await runCli(['config', 'export', '--include-secrets'], { env })).stdout);
     expect(full.config.gateway.auth.token).toBe('test-token-dummy-0000');
@@ -98,7 +106,9 @@ describe('config import', () => {
     const before = treeState(stateDir);
     const result = await runCli(['config', 'import', '-'], { env, input: doc });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('placeholder secrets that the current config has no value for: models.providers.fakellm.apiKey; export with --include-secrets');
+    expect(result.stderr).toContain(
+      'placeholder secrets that the current config has no value for: models.providers.fakellm.apiKey; export with --include-secrets',
+    );
     expect(treeState(stateDir)).toEqual(before);
   });
 
@@ -128,11 +138,23 @@ describe('config import', () => {
   });
 
   const badDocuments: Array<[string, string, string]> = [
-    ['wrong version', '{"format":"openclaw-backup/config","version":7,"secrets":"redacted","config":{}}', 'document version 7 is not supported; this openclaw-backup reads version 1'],
+    [
+      'wrong version',
+      '{"format":"openclaw-backup/config","version":7,"secrets":"redacted","config":{}}',
+      'document version 7 is not supported; this openclaw-backup reads version 1',
+    ],
     ['truncated JSON', '{"format":"openclaw-backup/config","version":1,"config":{"gat', 'not valid JSON ('],
     ['config not an object', '{"format":"openclaw-backup/config","version":1,"secrets":"redacted","config":[]}', 'document.config:'],
-    ['credential outside credentials/', '{"format":"openclaw-backup/config","version":1,"secrets":"included","config":{},"auth":{"stateDb":{},"agents":{},"credentials":[{"path":"../evil","mode":384,"base64":""}]}}', 'credential path "../evil" is outside credentials/'],
-    ['auth for an unknown agent', '{"format":"openclaw-backup/config","version":1,"secrets":"included","config":{},"auth":{"stateDb":{},"agents":{"ghost":{"tables":{}}},"credentials":[]}}', 'auth profiles for agent "ghost", which this state does not have (known agents: main)'],
+    [
+      'credential outside credentials/',
+      '{"format":"openclaw-backup/config","version":1,"secrets":"included","config":{},"auth":{"stateDb":{},"agents":{},"credentials":[{"path":"../evil","mode":384,"base64":""}]}}',
+      'credential path "../evil" is outside credentials/',
+    ],
+    [
+      'auth for an unknown agent',
+      '{"format":"openclaw-backup/config","version":1,"secrets":"included","config":{},"auth":{"stateDb":{},"agents":{"ghost":{"tables":{}}},"credentials":[]}}',
+      'auth profiles for agent "ghost", which this state does not have (known agents: main)',
+    ],
   ];
   for (const [name, input, message] of badDocuments) {
     it(`rejects a bad document (${name}) with exit 2 and writes nothing`, async () => {

@@ -31,7 +31,9 @@ describe('the backups dir mode is enforced, judged by what the dir really is', (
     for (const command of ['create', 'run']) {
       const r = await runCli([command], { env: { HOME: home } });
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain(`openclaw-backup: plugins.entries["openclaw-backup"].config.path: backups dir ${dir} is writable by everyone without the sticky bit (mode 0777): anyone could delete or replace archives; run chmod 700 ${dir}`);
+      expect(r.stderr).toContain(
+        `openclaw-backup: plugins.entries["openclaw-backup"].config.path: backups dir ${dir} is writable by everyone without the sticky bit (mode 0777): anyone could delete or replace archives; run chmod 700 ${dir}`,
+      );
     }
     expect(fs.readdirSync(dir)).toEqual([]);
   });
@@ -40,17 +42,23 @@ describe('the backups dir mode is enforced, judged by what the dir really is', (
     const sticky = homeWithBackupsDir(0o1777);
     const r = await runCli(['create'], { env: { HOME: sticky.home } });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`warning: backups dir ${sticky.dir} is accessible by group or others (mode 1777): archive names and sizes are visible, and others can delete them; run chmod 700 ${sticky.dir}`);
+    expect(r.stderr).toContain(
+      `warning: backups dir ${sticky.dir} is accessible by group or others (mode 1777): archive names and sizes are visible, and others can delete them; run chmod 700 ${sticky.dir}`,
+    );
     expect(archivesIn(sticky.dir)).toHaveLength(1);
 
     const linked = homeWithBackupsDir(0o755, true);
     const run = await runCli(['run'], { env: { HOME: linked.home } });
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain(`backups dir ${linked.configured} (a link to ${linked.dir}) is accessible by group or others (mode 0755): archive names and sizes are visible; run chmod 700 ${linked.dir}`);
+    expect(run.stderr).toContain(
+      `backups dir ${linked.configured} (a link to ${linked.dir}) is accessible by group or others (mode 0755): archive names and sizes are visible; run chmod 700 ${linked.dir}`,
+    );
     const doctor = await runCli(['doctor'], { env: { HOME: linked.home } });
     expect(doctor.stdout).toMatch(new RegExp(`warn +permissions: backups dir ${linked.dir}: mode 0755, want 0700`));
     fs.chmodSync(linked.dir, 0o777);
     const worse = await runCli(['doctor'], { env: { HOME: linked.home } });
-    expect(worse.stdout).toMatch(new RegExp(`error +permissions: backups dir \\(writable by everyone: create refuses it\\) ${linked.dir}: mode 0777, want 0700`));
+    expect(worse.stdout).toMatch(
+      new RegExp(`error +permissions: backups dir \\(writable by everyone: create refuses it\\) ${linked.dir}: mode 0777, want 0700`),
+    );
   });
 });

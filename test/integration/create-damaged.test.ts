@@ -50,24 +50,37 @@ describe('a damaged database never blocks the backup of everything else', () => 
 
     const created = await runCli(['create', '--output', archive], { env: fx.env });
     expect(created.code).toBe(1);
-    expect(created.stderr).toContain(`warning: database ${db} is damaged (failed integrity_check: database disk image is malformed): stored as a raw copy (with its openclaw.sqlite-wal)`);
-    expect(created.stderr).toMatch(new RegExp(`\\nopenclaw-backup: damaged database ${db} \\(failed integrity_check: .*\\): stored as a raw copy in ${archive}; everything else is backed up\\n$`));
+    expect(created.stderr).toContain(
+      `warning: database ${db} is damaged (failed integrity_check: database disk image is malformed): stored as a raw copy (with its openclaw.sqlite-wal)`,
+    );
+    expect(created.stderr).toMatch(
+      new RegExp(
+        `\\nopenclaw-backup: damaged database ${db} \\(failed integrity_check: .*\\): stored as a raw copy in ${archive}; everything else is backed up\\n$`,
+      ),
+    );
     expect(created.stdout).toContain(`Created ${archive}`);
 
     const entry = manifestOf(archive).entries.find((e) => e.path === 'openclaw-backup/state/state/openclaw.sqlite');
-    expect(entry).toMatchObject({ type: 'file', flagged: { kind: 'corrupt-database', reason: 'failed integrity_check: database disk image is malformed' } });
+    expect(entry).toMatchObject({
+      type: 'file',
+      flagged: { kind: 'corrupt-database', reason: 'failed integrity_check: database disk image is malformed' },
+    });
     expect(entry?.sqlite).toBeUndefined();
 
     const verified = await runCli(['verify', archive], { env: fx.env });
     expect(verified.code).toBe(0);
-    expect(verified.stdout).toContain('flagged: openclaw-backup/state/state/openclaw.sqlite: raw copy of a database that was damaged when it was backed up (failed integrity_check: database disk image is malformed)');
+    expect(verified.stdout).toContain(
+      'flagged: openclaw-backup/state/state/openclaw.sqlite: raw copy of a database that was damaged when it was backed up (failed integrity_check: database disk image is malformed)',
+    );
     expect(verified.stdout).toContain('(2 databases passed integrity_check)');
 
     const target = path.join(fx.home, 'restored');
     const restored = await runCli(['restore', archive, '--target', target], { env: fx.env });
     expect(restored.code, restored.stderr).toBe(0);
     const restoredDb = path.join(target, 'state', 'openclaw.sqlite');
-    expect(restored.stdout).toContain(`warning: restored ${restoredDb}: raw copy of a database that was damaged when it was backed up (failed integrity_check: database disk image is malformed); it may not open: try sqlite3 ${restoredDb} .recover`);
+    expect(restored.stdout).toContain(
+      `warning: restored ${restoredDb}: raw copy of a database that was damaged when it was backed up (failed integrity_check: database disk image is malformed); it may not open: try sqlite3 ${restoredDb} .recover`,
+    );
     // The bytes that were on disk, for recovery tools; everything else came back intact.
     expect(sha(restoredDb)).toBe(before);
     expect(integrity(path.join(target, 'agents', 'main', 'agent', 'openclaw-agent.sqlite'))).toBe('ok');
@@ -106,12 +119,19 @@ describe('a damaged database never blocks the backup of everything else', () => 
     const archive = path.join(fx.home, 'a.tar.gz');
     const created = await runCli(['create', '--output', archive], { env: fx.env });
     expect(created.code).toBe(1);
-    expect(created.stderr).toContain(`warning: database ${fake} is damaged (file is not a database): stored as a raw copy, flagged in the manifest`);
-    expect(created.stderr).toContain(`warning: ${random} is named like a database but is not a SQLite database: stored as is, flagged in the manifest`);
+    expect(created.stderr).toContain(
+      `warning: database ${fake} is damaged (file is not a database): stored as a raw copy, flagged in the manifest`,
+    );
+    expect(created.stderr).toContain(
+      `warning: ${random} is named like a database but is not a SQLite database: stored as is, flagged in the manifest`,
+    );
     expect(created.stderr).not.toContain('empty.sqlite');
     expect(created.stderr).toMatch(/openclaw-backup: damaged database .*fake\.sqlite \(file is not a database\)/);
     const entries = manifestOf(archive).entries;
-    expect(entries.find((e) => String(e.path).endsWith('/fake.sqlite'))?.flagged).toEqual({ kind: 'corrupt-database', reason: 'file is not a database' });
+    expect(entries.find((e) => String(e.path).endsWith('/fake.sqlite'))?.flagged).toEqual({
+      kind: 'corrupt-database',
+      reason: 'file is not a database',
+    });
     expect(entries.find((e) => String(e.path).endsWith('/notes.db'))?.flagged).toMatchObject({ kind: 'not-a-database' });
     const verified = await runCli(['verify', archive], { env: fx.env });
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);

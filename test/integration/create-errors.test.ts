@@ -52,7 +52,9 @@ describe('create refuses bad input with a one-line error and the documented exit
 
   it('invalid backup block → exit 2 with the key path', async () => {
     const h = home();
-    writeTree(h, { '.openclaw/openclaw.json': JSON.stringify({ plugins: { entries: { 'openclaw-backup': { config: { retention: -1 } } } } }) });
+    writeTree(h, {
+      '.openclaw/openclaw.json': JSON.stringify({ plugins: { entries: { 'openclaw-backup': { config: { retention: -1 } } } } }),
+    });
     const r = await runCli(['create'], { env: { HOME: h } });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('openclaw-backup: plugins.entries["openclaw-backup"].config.retention: expected a positive integer, got -1\n');
@@ -63,7 +65,9 @@ describe('create refuses bad input with a one-line error and the documented exit
     unpackFixture(h);
     const r = await runCli(['create', '--only', 'config,sesions'], { env: { HOME: h } });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('unknown component "sesions"; valid components: config, credentials, sessions, memory, workspace, logs, cache, state');
+    expect(r.stderr).toContain(
+      'unknown component "sesions"; valid components: config, credentials, sessions, memory, workspace, logs, cache, state',
+    );
   });
 
   it('output inside the state dir (not the backups dir) → exit 2, nothing written', async () => {
@@ -109,7 +113,10 @@ describe('create refuses bad input with a one-line error and the documented exit
     const state = unpackFixture(h);
     const lock = path.join(state, 'openclaw-backup.lock');
     fs.mkdirSync(lock);
-    fs.writeFileSync(path.join(lock, 'owner.json'), JSON.stringify({ pid: process.pid, hostname: (await import('node:os')).hostname(), command: 'test holder', since: 'now' }));
+    fs.writeFileSync(
+      path.join(lock, 'owner.json'),
+      JSON.stringify({ pid: process.pid, hostname: (await import('node:os')).hostname(), command: 'test holder', since: 'now' }),
+    );
     const r = await runCli(['create', '--lock-wait', '1'], { env: { HOME: h } });
     expect(r.code).toBe(4);
     expect(r.stderr).toContain(`is locked by pid ${process.pid}`);
@@ -122,7 +129,10 @@ describe('create refuses bad input with a one-line error and the documented exit
     const state = unpackFixture(h);
     const lock = path.join(state, 'openclaw-backup.lock');
     fs.mkdirSync(lock);
-    fs.writeFileSync(path.join(lock, 'owner.json'), JSON.stringify({ pid: 2 ** 22 + 12345, hostname: (await import('node:os')).hostname(), command: 'crashed', since: 'then' }));
+    fs.writeFileSync(
+      path.join(lock, 'owner.json'),
+      JSON.stringify({ pid: 2 ** 22 + 12345, hostname: (await import('node:os')).hostname(), command: 'crashed', since: 'then' }),
+    );
     const r = await runCli(['create', '--lock-wait', '1'], { env: { HOME: h } });
     expect(r.code).toBe(0);
   });
@@ -136,7 +146,11 @@ describe('create refuses bad input with a one-line error and the documented exit
     for (let i = 0; i < 300; i += 1) fs.writeSync(fd, block.fill(i));
     fs.closeSync(fd);
     const running = startCli(['create'], { env: { HOME: h } });
-    await waitFor(() => backupsOf(state).some((n) => n.endsWith('.partial')), { what: 'a partial archive', timeoutMs: 30_000, intervalMs: 5 });
+    await waitFor(() => backupsOf(state).some((n) => n.endsWith('.partial')), {
+      what: 'a partial archive',
+      timeoutMs: 30_000,
+      intervalMs: 5,
+    });
     running.child.kill('SIGINT');
     const { code, stderr } = await running.done;
     expect(code).toBe(130);

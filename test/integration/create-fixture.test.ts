@@ -51,7 +51,9 @@ describe('create on the real OpenClaw 2026.9.6 fixture', () => {
   });
 
   it('extracts with GNU tar to byte-identical copies of every regular non-database file', () => {
-    const source = listFiles(stateDir).filter((rel) => !rel.startsWith('backups/') && !isNeverArchived(rel) && !isSqlite(path.join(stateDir, rel)));
+    const source = listFiles(stateDir).filter(
+      (rel) => !rel.startsWith('backups/') && !isNeverArchived(rel) && !isSqlite(path.join(stateDir, rel)),
+    );
     const restored = path.join(extracted, 'openclaw-backup', 'state');
     expect(source.length).toBeGreaterThan(20);
     for (const rel of source) {
@@ -95,9 +97,15 @@ describe('create on the real OpenClaw 2026.9.6 fixture', () => {
     for (const entry of manifest.entries.filter((e) => e.type === 'file')) {
       expect(sha(path.join(extracted, entry.path)), entry.path).toBe(entry.sha256);
     }
-    expect(manifest.externalSymlinks).toEqual(['openclaw-backup/state/plugin-skills/browser-automation', 'openclaw-backup/state/plugin-skills/canvas']);
+    expect(manifest.externalSymlinks).toEqual([
+      'openclaw-backup/state/plugin-skills/browser-automation',
+      'openclaw-backup/state/plugin-skills/canvas',
+    ]);
     expect(fs.readlinkSync(path.join(extracted, 'openclaw-backup/state/plugin-skills/canvas'))).toMatch(/^\/home\/openclaw\//);
-    expect(manifest.entries.find((e) => e.path.endsWith('/state/openclaw.sqlite'))).toMatchObject({ component: 'credentials', sqlite: { snapshot: true } });
+    expect(manifest.entries.find((e) => e.path.endsWith('/state/openclaw.sqlite'))).toMatchObject({
+      component: 'credentials',
+      sqlite: { snapshot: true },
+    });
   });
 
   it('verifies with `verify` and with `create --verify`', async () => {
@@ -114,7 +122,9 @@ describe('create on the real OpenClaw 2026.9.6 fixture', () => {
 
   it('--only config,workspace takes just those components', async () => {
     const out = path.join(home, 'only.tar');
-    const result = await runCli(['create', '--only', 'config,workspace', '--compress', 'none', '--output', out, '--json'], { env: { HOME: home } });
+    const result = await runCli(['create', '--only', 'config,workspace', '--compress', 'none', '--output', out, '--json'], {
+      env: { HOME: home },
+    });
     expect(result.code).toBe(0);
     const names = execFileSync('tar', ['-tf', out], { encoding: 'utf8' });
     expect(names).toContain('openclaw-backup/state/openclaw.json.bak.1');
@@ -128,7 +138,9 @@ describe('create on the real OpenClaw 2026.9.6 fixture', () => {
     const before = fs.readdirSync(path.join(stateDir, 'backups')).sort();
     const result = await runCli(['create', '--dry-run'], { env: { HOME: home } });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^Dry run: would archive \d+ files, \d+ directories, 2 symlinks \(2\.\d MiB\) from components: config, credentials/);
+    expect(result.stdout).toMatch(
+      /^Dry run: would archive \d+ files, \d+ directories, 2 symlinks \(2\.\d MiB\) from components: config, credentials/,
+    );
     expect(fs.readdirSync(path.join(stateDir, 'backups')).sort()).toEqual(before);
   });
 });

@@ -37,12 +37,18 @@ describe('a symlink inside the tree to a directory outside every root', () => {
     const archive = path.join(home, 'a.tar.gz');
     const r = await runCli(['create', '--output', archive], { env: { HOME: home } });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`warning: not backed up: workspace/memory -> ${sync} (a symlink to a directory outside the backup is stored as a link; to back up what it points to, add it to plugins.entries["openclaw-backup"].config.followLinks: ["workspace/memory"])`);
+    expect(r.stderr).toContain(
+      `warning: not backed up: workspace/memory -> ${sync} (a symlink to a directory outside the backup is stored as a link; to back up what it points to, add it to plugins.entries["openclaw-backup"].config.followLinks: ["workspace/memory"])`,
+    );
     expect(r.stderr).not.toContain('plugin-skills');
     expect(tarList(archive).filter((e) => e.includes('2026-11-20.md'))).toEqual([]);
     const doctor = await runCli(['doctor'], { env: { HOME: home } });
-    expect(doctor.stdout).toContain(`warn  links: not backed up: workspace/memory -> ${sync} (a symlink to a directory outside the backup; only the link is archived)`);
-    expect(doctor.stdout).toContain('fix: to back up what it points to, add "workspace/memory" to plugins.entries["openclaw-backup"].config.followLinks');
+    expect(doctor.stdout).toContain(
+      `warn  links: not backed up: workspace/memory -> ${sync} (a symlink to a directory outside the backup; only the link is archived)`,
+    );
+    expect(doctor.stdout).toContain(
+      'fix: to back up what it points to, add "workspace/memory" to plugins.entries["openclaw-backup"].config.followLinks',
+    );
   });
 
   it('backup.followLinks backs its target up as its own root (the link stays a link); restore puts it back at its real path', async () => {
@@ -53,11 +59,21 @@ describe('a symlink inside the tree to a directory outside every root', () => {
     expect(r.stderr).not.toContain('not backed up');
     const header = JSON.parse(tarRead(archive, 'openclaw-backup/header.json'));
     const root = header.roots.find((x: { role: string }) => x.role === 'linkTarget');
-    expect(root).toEqual({ id: 'external-1', path: sync, archivePath: 'openclaw-backup/external/1', role: 'linkTarget', link: path.join(state, 'workspace', 'memory') });
+    expect(root).toEqual({
+      id: 'external-1',
+      path: sync,
+      archivePath: 'openclaw-backup/external/1',
+      role: 'linkTarget',
+      link: path.join(state, 'workspace', 'memory'),
+    });
     const manifest = JSON.parse(tarRead(archive, 'openclaw-backup/manifest.json'));
     const note = manifest.entries.find((e: { path: string }) => e.path === 'openclaw-backup/external/1/2026-11-20.md');
     expect(note).toMatchObject({ type: 'file', component: 'memory' });
-    expect(manifest.entries.find((e: { path: string }) => e.path === 'openclaw-backup/state/workspace/memory')).toMatchObject({ type: 'symlink', target: sync, external: false });
+    expect(manifest.entries.find((e: { path: string }) => e.path === 'openclaw-backup/state/workspace/memory')).toMatchObject({
+      type: 'symlink',
+      target: sync,
+      external: false,
+    });
     expect((await runCli(['verify', archive], { env: { HOME: home } })).code).toBe(0);
     const doctor = await runCli(['doctor'], { env: { HOME: home } });
     expect(doctor.stdout).toMatch(/^ok +links: no symlink leads out of the backup/m);
@@ -73,7 +89,9 @@ describe('a symlink inside the tree to a directory outside every root', () => {
     const { home, state } = linkedHome(['workspace/MEMORY.md', 'nope']);
     const r = await runCli(['create', '--dry-run'], { env: { HOME: home } });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`warning: plugins.entries["openclaw-backup"].config.followLinks[0]: ${state}/workspace/MEMORY.md is not a symlink (what it holds is backed up anyway); skipped`);
+    expect(r.stderr).toContain(
+      `warning: plugins.entries["openclaw-backup"].config.followLinks[0]: ${state}/workspace/MEMORY.md is not a symlink (what it holds is backed up anyway); skipped`,
+    );
     expect(r.stderr).toContain(`warning: plugins.entries["openclaw-backup"].config.followLinks[1]: ${state}/nope does not exist; skipped`);
   });
 });

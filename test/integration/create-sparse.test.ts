@@ -25,7 +25,7 @@ function sha(file: string): string {
   const hash = createHash('sha256');
   const fd = fs.openSync(file, 'r');
   const buf = Buffer.allocUnsafe(8 * MiB);
-  for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+  for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) hash.update(buf.subarray(0, n));
   fs.closeSync(fd);
   return hash.digest('hex');
 }
@@ -107,20 +107,35 @@ describe('sparse files keep their holes', () => {
   it.each([
     ['a map that overlaps', { 'GNU.sparse.name': '.openclaw/disk.img' }, '2\n0\n10\n5\n10\n', 20, /sparse map: regions overlap/],
     ['a map past the real size', { 'GNU.sparse.name': '.openclaw/disk.img' }, '1\n0\n4096\n', 4096, /pass the real size/],
-    ['a sparse name other than its path', { 'GNU.sparse.name': '.openclaw/elsewhere' }, '1\n0\n4\n', 4, /names itself ".openclaw\/elsewhere", not its path/],
-    ['an old sparse format', { 'GNU.sparse.major': '0', 'GNU.sparse.name': '.openclaw/disk.img' }, '1\n0\n4\n', 4, /unsupported sparse format/],
-  ])('a hostile sparse entry (%s) fails verify and restore with exit 3, nothing written', async (_what, extra, mapText, dataBytes, reason) => {
-    const home = tempHome();
-    const map = Buffer.alloc(512);
-    map.write(mapText, 'latin1');
-    const pax = { 'GNU.sparse.major': '1', 'GNU.sparse.minor': '0', 'GNU.sparse.realsize': '2000', ...extra };
-    const archive = await handMade(path.join(home, 'hostile.tar.gz'), pax, Buffer.concat([map, Buffer.alloc(dataBytes, 1)]));
-    const verified = await runCli(['verify', archive], { env: { HOME: home } });
-    expect(verified.code).toBe(3);
-    expect(verified.stderr).toMatch(reason);
-    const target = path.join(home, 'restored');
-    const restored = await runCli(['restore', archive, '--target', target], { env: { HOME: home } });
-    expect(restored.code).toBe(3);
-    expect(fs.existsSync(target)).toBe(false);
-  });
+    [
+      'a sparse name other than its path',
+      { 'GNU.sparse.name': '.openclaw/elsewhere' },
+      '1\n0\n4\n',
+      4,
+      /names itself ".openclaw\/elsewhere", not its path/,
+    ],
+    [
+      'an old sparse format',
+      { 'GNU.sparse.major': '0', 'GNU.sparse.name': '.openclaw/disk.img' },
+      '1\n0\n4\n',
+      4,
+      /unsupported sparse format/,
+    ],
+  ])(
+    'a hostile sparse entry (%s) fails verify and restore with exit 3, nothing written',
+    async (_what, extra, mapText, dataBytes, reason) => {
+      const home = tempHome();
+      const map = Buffer.alloc(512);
+      map.write(mapText, 'latin1');
+      const pax = { 'GNU.sparse.major': '1', 'GNU.sparse.minor': '0', 'GNU.sparse.realsize': '2000', ...extra };
+      const archive = await handMade(path.join(home, 'hostile.tar.gz'), pax, Buffer.concat([map, Buffer.alloc(dataBytes, 1)]));
+      const verified = await runCli(['verify', archive], { env: { HOME: home } });
+      expect(verified.code).toBe(3);
+      expect(verified.stderr).toMatch(reason);
+      const target = path.join(home, 'restored');
+      const restored = await runCli(['restore', archive, '--target', target], { env: { HOME: home } });
+      expect(restored.code).toBe(3);
+      expect(fs.existsSync(target)).toBe(false);
+    },
+  );
 });

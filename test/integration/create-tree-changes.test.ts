@@ -28,12 +28,19 @@ describe('a tree that changes or loops while it is backed up', () => {
   it('a directory that vanishes mid-walk is skipped with a warning, like a vanished file', async () => {
     const home = tempHome();
     const paths = resolveStatePaths({ env: { HOME: home } });
-    writeTree(paths.stateDir, { 'openclaw.json': '{}', 'workspace/a.txt': 'a', 'workspace/d11/x.txt': 'x', 'workspace/d11/deep/y.txt': 'y', 'workspace/z.txt': 'z' });
+    writeTree(paths.stateDir, {
+      'openclaw.json': '{}',
+      'workspace/a.txt': 'a',
+      'workspace/d11/x.txt': 'x',
+      'workspace/d11/deep/y.txt': 'y',
+      'workspace/z.txt': 'z',
+    });
     const config = await loadConfig(paths);
     const d11 = path.join(paths.stateDir, 'workspace', 'd11');
     // The walk lists d11 with its siblings and reads it after them (openclaw.json, a.txt, z.txt): delete it in between.
     const result = await createBackup({
-      paths, config,
+      paths,
+      config,
       progress: { start() {}, warning() {}, finish() {}, update: (done) => done.items === 3 && fs.rmSync(d11, { recursive: true }) },
     });
     expect(result.warnings).toContain(`${d11} vanished while it was backed up; skipped`);
@@ -60,7 +67,10 @@ describe('a tree that changes or loops while it is backed up', () => {
 
     // The same through a configured path outside the state that links back into it.
     fs.symlinkSync(path.join(state, 'workspace', 'bk'), path.join(home, 'bk-link'));
-    fs.writeFileSync(path.join(state, 'openclaw.json'), JSON.stringify({ plugins: { entries: { 'openclaw-backup': { config: { path: '~/bk-link' } } } } }));
+    fs.writeFileSync(
+      path.join(state, 'openclaw.json'),
+      JSON.stringify({ plugins: { entries: { 'openclaw-backup': { config: { path: '~/bk-link' } } } } }),
+    );
     const r = await runCli(['create', '--json'], { env: { HOME: home } });
     expect(r.code, r.stderr).toBe(0);
     const entries = listArchive(JSON.parse(r.stdout).archive);
@@ -75,7 +85,10 @@ describe('a tree that changes or loops while it is backed up', () => {
     const config = await loadConfig(paths);
     // As a restore's swap leaves it for a moment: our files only.
     fs.rmSync(paths.configPath);
-    fs.writeFileSync(path.join(paths.stateDir, 'openclaw-backup-status.json'), JSON.stringify({ version: 1, lastRun: null, lastSuccess: null, nextRunAt: null, daemon: null }));
+    fs.writeFileSync(
+      path.join(paths.stateDir, 'openclaw-backup-status.json'),
+      JSON.stringify({ version: 1, lastRun: null, lastSuccess: null, nextRunAt: null, daemon: null }),
+    );
     await expect(createBackup({ paths, config })).rejects.toMatchObject({
       kind: 'failure',
       message: `nothing to back up: ${paths.stateDir} holds no config and no files in the selected components; no archive was written`,

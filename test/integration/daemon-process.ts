@@ -103,7 +103,12 @@ export function fixtureHome(home: string, block: Record<string, unknown>): Fixtu
 }
 
 export function archivesIn(dir: string): string[] {
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => /^openclaw-backup-.*\.tar(\.gz|\.zst)?$/.test(n)).sort() : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((n) => /^openclaw-backup-.*\.tar(\.gz|\.zst)?$/.test(n))
+        .sort()
+    : [];
 }
 
 export function tempsIn(dir: string): string[] {

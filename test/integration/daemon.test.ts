@@ -57,7 +57,11 @@ describe('openclaw-backup daemon (real subprocess, real fixture)', () => {
     const [archive, dir, bytes, sum, stateDir, profile] = (lines.at(-1) as string).split('|');
     expect(path.basename(archive as string)).toBe(archivesIn(fx.backups)[0]);
     expect({ dir, bytes: Number(bytes), sum, stateDir, profile }).toEqual({
-      dir: fx.backups, bytes: fs.statSync(archive as string).size, sum: sha256(archive as string), stateDir: fx.stateDir, profile: 'default',
+      dir: fx.backups,
+      bytes: fs.statSync(archive as string).size,
+      sum: sha256(archive as string),
+      stateDir: fx.stateDir,
+      profile: 'default',
     });
     expect(await d.stop('SIGTERM')).toBe(0);
     expect(d.records.at(-1)).toMatchObject({ msg: 'daemon stopped', pid: d.child.pid });
@@ -137,8 +141,24 @@ describe('openclaw-backup daemon (real subprocess, real fixture)', () => {
     const home = makeTempDir();
     const fx = fixtureHome(home, { auto: true, schedule: '30 3 * * *', timezone: 'UTC' });
     const threeDaysAgo = new Date(Date.now() - 3 * 86_400_000).toISOString();
-    const lastRun = { startedAt: threeDaysAgo, finishedAt: threeDaysAgo, result: 'ok', trigger: 'schedule', archive: null, bytes: null, sha256: null, durationMs: 1, pauseMs: 1, pruned: [], hook: null, error: null };
-    fs.writeFileSync(path.join(fx.stateDir, 'openclaw-backup-status.json'), JSON.stringify({ version: 1, lastRun, lastSuccess: lastRun, nextRunAt: null, daemon: null }));
+    const lastRun = {
+      startedAt: threeDaysAgo,
+      finishedAt: threeDaysAgo,
+      result: 'ok',
+      trigger: 'schedule',
+      archive: null,
+      bytes: null,
+      sha256: null,
+      durationMs: 1,
+      pauseMs: 1,
+      pruned: [],
+      hook: null,
+      error: null,
+    };
+    fs.writeFileSync(
+      path.join(fx.stateDir, 'openclaw-backup-status.json'),
+      JSON.stringify({ version: 1, lastRun, lastSuccess: lastRun, nextRunAt: null, daemon: null }),
+    );
     const d = daemon(fx.env);
     const ready = await d.waitFor((r) => r.msg === 'daemon ready');
     expect(ready.catchUp).toBe(true);

@@ -40,7 +40,10 @@ function deadPid(): number {
 }
 
 function writeStatus(h: Home, status: Record<string, unknown>): void {
-  fs.writeFileSync(path.join(h.stateDir, 'openclaw-backup-status.json'), JSON.stringify({ version: 1, lastRun: null, lastSuccess: null, nextRunAt: null, daemon: null, ...status }));
+  fs.writeFileSync(
+    path.join(h.stateDir, 'openclaw-backup-status.json'),
+    JSON.stringify({ version: 1, lastRun: null, lastSuccess: null, nextRunAt: null, daemon: null, ...status }),
+  );
 }
 
 function run(h: Home, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
@@ -57,7 +60,20 @@ describe('doctor on the real fixture', () => {
     const json = JSON.parse((await run(h, ['--json'])).stdout);
     expect(json.ok).toBe(true);
     expect(new Set(json.findings.map((f: { id: string }) => f.id))).toEqual(
-      new Set(['state-dir', 'backup-block', 'openclaw-validate', 'config-paths', 'permissions', 'links', 'post-backup', 'locks', 'freshness', 'daemon', 'monitor', 'disk-space']),
+      new Set([
+        'state-dir',
+        'backup-block',
+        'openclaw-validate',
+        'config-paths',
+        'permissions',
+        'links',
+        'post-backup',
+        'locks',
+        'freshness',
+        'daemon',
+        'monitor',
+        'disk-space',
+      ]),
     );
   });
 
@@ -66,18 +82,26 @@ describe('doctor on the real fixture', () => {
     unpackFixture(home);
     const result = await runCli(['doctor'], { env: { HOME: home, PATH: '/usr/bin:/bin' } });
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('error config-paths: agents.defaults.workspace = /home/openclaw/.openclaw/workspace does not exist (a path from another machine?)');
+    expect(result.stdout).toContain(
+      'error config-paths: agents.defaults.workspace = /home/openclaw/.openclaw/workspace does not exist (a path from another machine?)',
+    );
     expect(result.stdout).toContain(`fix: openclaw config set agents.defaults.workspace ${home}/.openclaw/workspace`);
-    expect(result.stdout).toContain('error config-paths: agents.entries.main.agentDir = /home/openclaw/.openclaw/agents/main/agent does not exist');
+    expect(result.stdout).toContain(
+      'error config-paths: agents.entries.main.agentDir = /home/openclaw/.openclaw/agents/main/agent does not exist',
+    );
   });
 
   it('a gateway unit serving another state dir is an error; one serving ours is ok', async () => {
     const h = migratedFixture();
     const unit = path.join(h.home, '.config', 'systemd', 'user', 'openclaw-gateway.service');
-    writeTree(path.dirname(unit), { 'openclaw-gateway.service': `[Service]\nExecStart=/usr/bin/node gateway\nEnvironment="OPENCLAW_STATE_DIR=${h.home}/.openclaw-old" OPENCLAW_GATEWAY_PORT=18789\n` });
+    writeTree(path.dirname(unit), {
+      'openclaw-gateway.service': `[Service]\nExecStart=/usr/bin/node gateway\nEnvironment="OPENCLAW_STATE_DIR=${h.home}/.openclaw-old" OPENCLAW_GATEWAY_PORT=18789\n`,
+    });
     const bad = await run(h);
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toContain(`error state-dir: gateway service ${unit} serves ${h.home}/.openclaw-old, but this tool uses ${h.stateDir} (from the default)`);
+    expect(bad.stdout).toContain(
+      `error state-dir: gateway service ${unit} serves ${h.home}/.openclaw-old, but this tool uses ${h.stateDir} (from the default)`,
+    );
     fs.writeFileSync(unit, `[Service]\nEnvironment=OPENCLAW_STATE_DIR=%h/.openclaw\n`);
     const good = await run(h);
     expect(good.stdout).toContain(`ok    state-dir: gateway service ${unit} serves ${h.stateDir}, as this tool does`);
@@ -91,16 +115,22 @@ describe('doctor on the real fixture', () => {
     });
     const result = await run(h);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`error state-dir: gateway service ${plist} serves ${h.home}/.openclaw-work, but this tool uses ${h.stateDir}`);
+    expect(result.stdout).toContain(
+      `error state-dir: gateway service ${plist} serves ${h.home}/.openclaw-work, but this tool uses ${h.stateDir}`,
+    );
   });
 
   it('our backup unit pointing at another state dir is an error', async () => {
     const h = migratedFixture();
     const xdg = path.join(h.home, 'xdg');
-    writeTree(path.join(xdg, 'systemd', 'user'), { 'openclaw-backup.service': '[Service]\nEnvironment=OPENCLAW_STATE_DIR=/srv/elsewhere\n' });
+    writeTree(path.join(xdg, 'systemd', 'user'), {
+      'openclaw-backup.service': '[Service]\nEnvironment=OPENCLAW_STATE_DIR=/srv/elsewhere\n',
+    });
     const result = await run(h, [], { XDG_CONFIG_HOME: xdg });
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`error state-dir: backup service ${xdg}/systemd/user/openclaw-backup.service serves /srv/elsewhere, but this tool uses ${h.stateDir}`);
+    expect(result.stdout).toContain(
+      `error state-dir: backup service ${xdg}/systemd/user/openclaw-backup.service serves /srv/elsewhere, but this tool uses ${h.stateDir}`,
+    );
   });
 
   it('loose modes are errors/warnings and --fix tightens them', async () => {
@@ -147,7 +177,9 @@ describe('doctor on the real fixture', () => {
     setPluginBlock(h, { retention: -1 });
     const result = await run(h);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^error backup-block: plugins\.entries\["openclaw-backup"\]\.config\.retention: expected a positive integer/m);
+    expect(result.stdout).toMatch(
+      /^error backup-block: plugins\.entries\["openclaw-backup"\]\.config\.retention: expected a positive integer/m,
+    );
   });
 
   it('a misspelt component in include is caught when the config loads: doctor exit 1, status exit 2, both naming the key', async () => {
@@ -159,7 +191,9 @@ describe('doctor on the real fixture', () => {
     expect(doctor.stdout).toContain(`error backup-block: ${key}`);
     const status = await runCli(['status'], { env: h.env });
     expect(status.code).toBe(2);
-    expect(status.stderr).toBe(`openclaw-backup: ${key}; valid components: config, credentials, sessions, memory, workspace, logs, cache, state (or a glob such as "workspace/**/*.md")\n`);
+    expect(status.stderr).toBe(
+      `openclaw-backup: ${key}; valid components: config, credentials, sessions, memory, workspace, logs, cache, state (or a glob such as "workspace/**/*.md")\n`,
+    );
   });
 
   it('a top-level backup block is a warning that names the plugin location', async () => {
@@ -179,7 +213,9 @@ describe('doctor on the real fixture', () => {
     fs.chmodSync(h.config, 0o664);
     const result = await run(h);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`error post-backup: postBackup is set but ${h.config} is writable by its group (mode 0664): anyone who can change the config can run commands as you; the daemon will not run the hook`);
+    expect(result.stdout).toContain(
+      `error post-backup: postBackup is set but ${h.config} is writable by its group (mode 0664): anyone who can change the config can run commands as you; the daemon will not run the hook`,
+    );
     const fixed = await run(h, ['--fix']);
     expect(fixed.code).toBe(0);
     expect(fs.statSync(h.config).mode & 0o777).toBe(0o600);
@@ -193,7 +229,9 @@ describe('doctor on the real fixture', () => {
     fs.chmodSync(h.home, 0o775);
     const result = await run(h);
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain(`error post-backup: postBackup is set but ${h.stateDir} (a parent of the config) is writable by its group (mode 0770)`);
+    expect(result.stdout).toContain(
+      `error post-backup: postBackup is set but ${h.stateDir} (a parent of the config) is writable by its group (mode 0770)`,
+    );
     expect(result.stdout).toContain(`fix: chmod go-w ${h.stateDir}, or: openclaw-backup doctor --fix`);
     expect(result.stdout).not.toContain(`chmod 600 ${h.config}`);
     const fixed = await run(h, ['--fix']);
@@ -206,7 +244,9 @@ describe('doctor on the real fixture', () => {
     const h = migratedFixture();
     const pid = deadPid();
     const ours = path.join(h.stateDir, 'openclaw-backup.lock');
-    writeTree(ours, { 'owner.json': JSON.stringify({ pid, hostname: os.hostname(), command: 'openclaw-backup create', since: new Date().toISOString() }) });
+    writeTree(ours, {
+      'owner.json': JSON.stringify({ pid, hostname: os.hostname(), command: 'openclaw-backup create', since: new Date().toISOString() }),
+    });
     const sessions = path.join(h.stateDir, 'agents', 'main', 'sessions');
     writeTree(sessions, {
       'sessions.json.lock': JSON.stringify({ pid, createdAt: new Date().toISOString() }),
@@ -229,7 +269,20 @@ describe('doctor on the real fixture', () => {
   it('a last success older than 14 days (manual) or two scheduled runs (auto) is an error', async () => {
     const h = migratedFixture();
     const old = new Date(Date.now() - 20 * 86_400_000).toISOString();
-    const run1 = { startedAt: old, finishedAt: old, result: 'ok', trigger: 'manual', archive: null, bytes: 1000, sha256: null, durationMs: 1, pauseMs: 1, pruned: [], hook: null, error: null };
+    const run1 = {
+      startedAt: old,
+      finishedAt: old,
+      result: 'ok',
+      trigger: 'manual',
+      archive: null,
+      bytes: 1000,
+      sha256: null,
+      durationMs: 1,
+      pauseMs: 1,
+      pruned: [],
+      hook: null,
+      error: null,
+    };
     writeStatus(h, { lastSuccess: run1, lastRun: run1 });
     const manual = await run(h);
     expect(manual.code).toBe(1);
@@ -238,7 +291,9 @@ describe('doctor on the real fixture', () => {
     writeStatus(h, { lastSuccess: { ...run1, finishedAt: recent } });
     setPluginBlock(h, { auto: true, schedule: '0 3 * * *' });
     const auto = await run(h);
-    expect(auto.stdout).toMatch(/^error freshness: last successful backup was 3\.0 days ago .*older than two runs of schedule "0 3 \* \* \*"/m);
+    expect(auto.stdout).toMatch(
+      /^error freshness: last successful backup was 3\.0 days ago .*older than two runs of schedule "0 3 \* \* \*"/m,
+    );
   });
 
   it('auto with no running daemon is an error; a live daemon pid is ok', async () => {
@@ -255,7 +310,20 @@ describe('doctor on the real fixture', () => {
   it('less free space than the last archive is an error', async () => {
     const h = migratedFixture();
     const now = new Date().toISOString();
-    const huge = { startedAt: now, finishedAt: now, result: 'ok', trigger: 'manual', archive: null, bytes: 2 ** 50, sha256: null, durationMs: 1, pauseMs: 1, pruned: [], hook: null, error: null };
+    const huge = {
+      startedAt: now,
+      finishedAt: now,
+      result: 'ok',
+      trigger: 'manual',
+      archive: null,
+      bytes: 2 ** 50,
+      sha256: null,
+      durationMs: 1,
+      pauseMs: 1,
+      pruned: [],
+      hook: null,
+      error: null,
+    };
     writeStatus(h, { lastSuccess: huge });
     const result = await run(h);
     expect(result.code).toBe(1);

@@ -16,14 +16,22 @@ describe('archives from the fast paths', () => {
   beforeAll(() => {
     home = makeTempDir();
     stateDir = unpackFixture(home);
-    const tree: Record<string, string | Buffer | null> = { 'media/inbound/video.mp4': big, [longName]: 'ünïcödé\n', 'workspace/empty.md': '' };
+    const tree: Record<string, string | Buffer | null> = {
+      'media/inbound/video.mp4': big,
+      [longName]: 'ünïcödé\n',
+      'workspace/empty.md': '',
+    };
     for (let i = 0; i < 1500; i += 1) tree[`workspace/notes/n${i % 30}/note-${i}.md`] = `# note ${i}\n${'text '.repeat(i % 200)}\n`;
     writeTree(stateDir, tree);
     fs.symlinkSync(`/opt/${'t'.repeat(150)}`, path.join(stateDir, 'workspace', 'long-link'));
   });
   afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
-  for (const [kind, tarFlag] of [['gzip', '-xzf'], ['zstd', '--zstd'], ['none', '-xf']] as const) {
+  for (const [kind, tarFlag] of [
+    ['gzip', '-xzf'],
+    ['zstd', '--zstd'],
+    ['none', '-xf'],
+  ] as const) {
     it(`${kind}: verify passes and GNU tar extracts every file byte for byte`, async () => {
       const out = path.join(home, `out-${kind}`);
       fs.mkdirSync(out);
@@ -49,7 +57,11 @@ describe('archives from the fast paths', () => {
       const notes = listFiles(path.join(stateDir, 'workspace', 'notes'));
       expect(listFiles(path.join(restored, 'workspace', 'notes'))).toEqual(notes);
       for (const rel of notes.filter((_, i) => i % 97 === 0)) {
-        expect(fs.readFileSync(path.join(restored, 'workspace', 'notes', rel)).equals(fs.readFileSync(path.join(stateDir, 'workspace', 'notes', rel)))).toBe(true);
+        expect(
+          fs
+            .readFileSync(path.join(restored, 'workspace', 'notes', rel))
+            .equals(fs.readFileSync(path.join(stateDir, 'workspace', 'notes', rel))),
+        ).toBe(true);
       }
       // Databases are snapshots: SQLite opens them, and no -wal/-shm side file was archived.
       expect(fs.existsSync(path.join(restored, 'state', 'openclaw.sqlite'))).toBe(true);

@@ -57,7 +57,12 @@ function hookRuns(fx: Setup): Record<string, string>[] {
   return fs.readdirSync(fx.hookDir).map((name) => {
     const text = fs.readFileSync(path.join(fx.hookDir, name), 'utf8');
     expect(secretsIn(text), 'secrets in the onFailure environment').toEqual([]);
-    return Object.fromEntries(text.split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    return Object.fromEntries(
+      text
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
   });
 }
 
@@ -108,7 +113,11 @@ describe('monitor pings, onFailure and the metrics file on real runs', () => {
     expect(run.stderr).toContain('info: monitor pinged');
     expect(run.stderr).not.toContain(PING_UUID);
     const status = await statusOf(fx);
-    expect(status.monitor).toMatchObject({ target: `${new URL(ping.url).origin}/…`, lastPing: { kind: 'success', ok: true, status: 200, attempts: 1 }, lastFailure: null });
+    expect(status.monitor).toMatchObject({
+      target: `${new URL(ping.url).origin}/…`,
+      lastPing: { kind: 'success', ok: true, status: 200, attempts: 1 },
+      lastFailure: null,
+    });
     expect(JSON.stringify(status)).not.toContain(PING_UUID);
     const text = await runCli(['status'], { env: fx.env });
     expect(text.stdout).toMatch(/^monitor: +http:\/\/127\.0\.0\.1:\d+\/…, last ping: success ok at \S+, HTTP 200$/m);
@@ -133,12 +142,18 @@ describe('monitor pings, onFailure and the metrics file on real runs', () => {
     const run = await runCli(['run'], { env: fx.env });
     expect(run.code).toBe(1);
     const end = expectStartThen(ping.requests, '/fail');
-    expect(end.body).toMatch(/^openclaw-backup run: failed in postBackup \(profile default, trigger run, exit code 1\)\nerror: postBackup exited with code 7; archive kept: /);
+    expect(end.body).toMatch(
+      /^openclaw-backup run: failed in postBackup \(profile default, trigger run, exit code 1\)\nerror: postBackup exited with code 7; archive kept: /,
+    );
     const runs = hookRuns(fx);
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({
-      OPENCLAW_BACKUP_EXIT_CODE: '1', OPENCLAW_BACKUP_PHASE: 'postBackup', OPENCLAW_BACKUP_STATE_DIR: fx.stateDir, OPENCLAW_BACKUP_PROFILE: 'default',
-      OPENCLAW_BACKUP_TRIGGER: 'run', OPENCLAW_BACKUP_ARCHIVE: path.join(fx.backups, archivesIn(fx.backups)[0] as string),
+      OPENCLAW_BACKUP_EXIT_CODE: '1',
+      OPENCLAW_BACKUP_PHASE: 'postBackup',
+      OPENCLAW_BACKUP_STATE_DIR: fx.stateDir,
+      OPENCLAW_BACKUP_PROFILE: 'default',
+      OPENCLAW_BACKUP_TRIGGER: 'run',
+      OPENCLAW_BACKUP_ARCHIVE: path.join(fx.backups, archivesIn(fx.backups)[0] as string),
     });
     expect(runs[0]?.OPENCLAW_BACKUP_ERROR).toMatch(/^postBackup exited with code 7; archive kept: \S+\.tar\.gz$/);
     const metrics = validMetrics(fx);
@@ -158,10 +173,11 @@ describe('monitor pings, onFailure and the metrics file on real runs', () => {
     if (isRoot) {
       // Root reads anything: run as "nobody", owning everything but the unreadable file.
       fs.chmodSync(fx.home, 0o755);
-      const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-        const p = path.join(dir, e.name);
-        return e.isDirectory() ? [p, ...walk(p)] : [p];
-      });
+      const walk = (dir: string): string[] =>
+        fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+          const p = path.join(dir, e.name);
+          return e.isDirectory() ? [p, ...walk(p)] : [p];
+        });
       for (const p of [fx.home, ...walk(fx.home)]) if (p !== secret) fs.lchownSync(p, NOBODY, NOBODY);
     }
     const run = await runCliAs(['run'], { env: fx.env, ...(isRoot ? { uid: NOBODY } : {}) });
@@ -171,7 +187,11 @@ describe('monitor pings, onFailure and the metrics file on real runs', () => {
     expect(end.body).toMatch(/failed in backup \(profile default, trigger run, exit code 1\)/);
     const runs = hookRuns(fx);
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ OPENCLAW_BACKUP_PHASE: 'backup', OPENCLAW_BACKUP_EXIT_CODE: '1', OPENCLAW_BACKUP_ERROR: `cannot read ${secret}: EACCES: permission denied` });
+    expect(runs[0]).toMatchObject({
+      OPENCLAW_BACKUP_PHASE: 'backup',
+      OPENCLAW_BACKUP_EXIT_CODE: '1',
+      OPENCLAW_BACKUP_ERROR: `cannot read ${secret}: EACCES: permission denied`,
+    });
     expect(runs[0]?.OPENCLAW_BACKUP_ARCHIVE).toBeUndefined();
     expect(metricValue(validMetrics(fx), 'last_exit_code')).toBe('1');
   });
@@ -196,7 +216,9 @@ describe('monitor pings, onFailure and the metrics file on real runs', () => {
     expect(status.monitor.lastPing).toMatchObject({ kind: 'success', ok: false, attempts: 3, error: 'no answer within 1000 ms' });
     expect(metricValue(validMetrics(fx), 'last_exit_code')).toBe('0');
     const doctor = await runCli(['doctor'], { env: fx.env });
-    expect(doctor.stdout).toMatch(/^warn +monitor: monitor http:\/\/127\.0\.0\.1:\d+\/…: the last ping \(success, 3 tries\) failed at \S+: no answer within 1000 ms; failed backups may go unnoticed$/m);
+    expect(doctor.stdout).toMatch(
+      /^warn +monitor: monitor http:\/\/127\.0\.0\.1:\d+\/…: the last ping \(success, 3 tries\) failed at \S+: no answer within 1000 ms; failed backups may go unnoticed$/m,
+    );
     expect(doctor.stdout).toMatch(/^ok +metrics-file: metrics file .*openclaw-backup\.prom \(its directory is writable\)$/m);
     expect(doctor.stdout).not.toContain(PING_UUID);
   });
@@ -208,7 +230,9 @@ describe('monitor pings, onFailure and the metrics file on real runs', () => {
     expect(ping.requests).toEqual([]);
     const created = await runCli(['create', '--monitor', '--verify'], { env: fx.env });
     expect(created.code, created.stderr).toBe(0);
-    expect(expectStartThen(ping.requests.splice(0), '').body).toMatch(/^openclaw-backup create: ok \(profile default, trigger manual, exit code 0\)/);
+    expect(expectStartThen(ping.requests.splice(0), '').body).toMatch(
+      /^openclaw-backup create: ok \(profile default, trigger manual, exit code 0\)/,
+    );
     const missing = path.join(fx.home, 'no-such-dir', 'x.tar.gz');
     const failed = await runCli(['create', '--monitor', '--output', missing], { env: fx.env });
     expect(failed.code).not.toBe(0);
@@ -216,7 +240,11 @@ describe('monitor pings, onFailure and the metrics file on real runs', () => {
     expect(end.body).toContain(`exit code ${failed.code})`);
     const runs = hookRuns(fx);
     expect(runs).toHaveLength(1);
-    expect(runs[0]).toMatchObject({ OPENCLAW_BACKUP_PHASE: 'backup', OPENCLAW_BACKUP_EXIT_CODE: String(failed.code), OPENCLAW_BACKUP_TRIGGER: 'manual' });
+    expect(runs[0]).toMatchObject({
+      OPENCLAW_BACKUP_PHASE: 'backup',
+      OPENCLAW_BACKUP_EXIT_CODE: String(failed.code),
+      OPENCLAW_BACKUP_TRIGGER: 'manual',
+    });
     // create writes no metrics: they describe the scheduled runs.
     expect(fs.existsSync(fx.metricsFile)).toBe(false);
   });

@@ -20,10 +20,16 @@ describe('the daemon with a restic repository', () => {
     home = makeTempDir('ocb-restic-daemon-');
     const repo = path.join(home, 'repo');
     const passwordFile = writePasswordFile(home);
-    execFileSync('restic', ['init'], { env: { PATH: process.env.PATH, HOME: home, RESTIC_REPOSITORY: repo, RESTIC_PASSWORD_FILE: passwordFile }, stdio: 'ignore' });
+    execFileSync('restic', ['init'], {
+      env: { PATH: process.env.PATH, HOME: home, RESTIC_REPOSITORY: repo, RESTIC_PASSWORD_FILE: passwordFile },
+      stdio: 'ignore',
+    });
     const hookLog = path.join(home, 'hook.log');
     const fx = fixtureHome(home, {
-      auto: true, schedule: '*/2 * * * * *', retention: 2, repository: { url: repo, passwordFile },
+      auto: true,
+      schedule: '*/2 * * * * *',
+      retention: 2,
+      repository: { url: repo, passwordFile },
       postBackup: `echo "$OPENCLAW_BACKUP_ARCHIVE $OPENCLAW_BACKUP_DIR" >> ${hookLog}`,
     });
     daemon = startDaemon(fx.env);
@@ -32,7 +38,10 @@ describe('the daemon with a restic repository', () => {
     await daemon.stop('SIGTERM');
     const runs = daemon.records.filter(finished);
     expect(runs.length).toBeGreaterThanOrEqual(3);
-    expect(runs.every((r) => r.result === 'ok'), JSON.stringify(runs)).toBe(true);
+    expect(
+      runs.every((r) => r.result === 'ok'),
+      JSON.stringify(runs),
+    ).toBe(true);
     expect(daemon.records.some((r) => r.msg === 'retention applied' && Array.isArray(r.removed) && r.removed.length > 0)).toBe(true);
     const left = snapshotsOf({ repo, passwordFile });
     expect(left).toHaveLength(2);

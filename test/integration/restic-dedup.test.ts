@@ -16,7 +16,12 @@ beforeAll(() => {
   generateSizedState(stateDir, 110e6, 13);
   repo = path.join(home, 'repo');
   const configPath = path.join(stateDir, 'openclaw.json');
-  const config = fs.readFileSync(configPath, 'utf8').replace(/config: \{ auto: true[^}]*\}/, `config: { repository: { url: ${JSON.stringify(repo)}, passwordFile: ${JSON.stringify(writePasswordFile(home))} } }`);
+  const config = fs
+    .readFileSync(configPath, 'utf8')
+    .replace(
+      /config: \{ auto: true[^}]*\}/,
+      `config: { repository: { url: ${JSON.stringify(repo)}, passwordFile: ${JSON.stringify(writePasswordFile(home))} } }`,
+    );
   fs.writeFileSync(configPath, config, { mode: 0o600 });
 }, 300_000);
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));

@@ -23,7 +23,11 @@ function setBlock(block: Record<string, unknown>): void {
 const env = () => ({ HOME: home });
 const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli(args, { env: { ...env(), ...extra }, timeoutMs: 300_000 });
 const contents = (root: string) =>
-  Object.fromEntries(Object.entries(snapshotTree(root, (rel) => rel === 'backups' || rel === 'openclaw-backup.lock' || rel === 'openclaw-backup-status.json')).map(([k, v]) => [k, v.replace(/^(file|dir) [0-7]+/, '$1')]));
+  Object.fromEntries(
+    Object.entries(
+      snapshotTree(root, (rel) => rel === 'backups' || rel === 'openclaw-backup.lock' || rel === 'openclaw-backup-status.json'),
+    ).map(([k, v]) => [k, v.replace(/^(file|dir) [0-7]+/, '$1')]),
+  );
 
 beforeEach(() => {
   home = makeTempDir('ocb-restic-');
@@ -61,15 +65,35 @@ describe('restic repository (local)', () => {
 
     const list = await cli(['list', '--json']);
     expect(list.code, list.stderr).toBe(0);
-    const listed = JSON.parse(list.stdout) as { archive: string; createdAt: string; bytes: number; snapshot: string; repository: string; components: string[] }[];
+    const listed = JSON.parse(list.stdout) as {
+      archive: string;
+      createdAt: string;
+      bytes: number;
+      snapshot: string;
+      repository: string;
+      components: string[];
+    }[];
     expect(listed).toHaveLength(2);
-    expect(listed[1]).toMatchObject({ archive: created.archive, snapshot: created.snapshot, repository: repo, bytes: created.bytes, profile: 'default', encrypted: false });
+    expect(listed[1]).toMatchObject({
+      archive: created.archive,
+      snapshot: created.snapshot,
+      repository: repo,
+      bytes: created.bytes,
+      profile: 'default',
+      encrypted: false,
+    });
     expect(listed[0]?.components).toContain('config');
     expect(Date.parse(listed[0]?.createdAt as string)).toBeGreaterThanOrEqual(Date.parse(listed[1]?.createdAt as string));
 
     const status = await cli(['status', '--json']);
     expect(status.code, status.stderr).toBe(0);
-    expect(JSON.parse(status.stdout).archives).toMatchObject({ kind: 'restic', dir: repo, count: 2, newest: listed[0]?.archive, storedBytes: expect.any(Number) });
+    expect(JSON.parse(status.stdout).archives).toMatchObject({
+      kind: 'restic',
+      dir: repo,
+      count: 2,
+      newest: listed[0]?.archive,
+      storedBytes: expect.any(Number),
+    });
 
     const verify = await cli(['verify', created.snapshot.slice(0, 12)]);
     expect(verify.code, verify.stderr).toBe(0);
@@ -101,7 +125,10 @@ describe('restic repository (local)', () => {
     // A new HOME with no config: the repository comes from the flags, the snapshot by id.
     const newHome = makeTempDir('ocb-restic-newhome-');
     try {
-      const migrated = await runCli(['restore', listed[0]?.snapshot as string, '--repository', repo, '--repository-password-file', passwordFile], { env: { HOME: newHome }, timeoutMs: 300_000 });
+      const migrated = await runCli(
+        ['restore', listed[0]?.snapshot as string, '--repository', repo, '--repository-password-file', passwordFile],
+        { env: { HOME: newHome }, timeoutMs: 300_000 },
+      );
       expect(migrated.code, migrated.stderr).toBe(0);
       expect(fs.readFileSync(path.join(newHome, '.openclaw', 'workspace/SOUL.md'), 'utf8')).toBe('second night');
     } finally {
@@ -112,7 +139,11 @@ describe('restic repository (local)', () => {
   it('retention forgets only our own snapshots: another host and another tool in the same repository survive', async () => {
     setBlock({ repository: { url: repo, passwordFile }, retention: 1 });
     expect((await cli(['repository', 'init'])).code).toBe(0);
-    restic(call, ['backup', '--stdin', '--stdin-filename', 'x.tar', '--host', 'other-host', '--tag', 'openclaw-backup,profile:default'], 'theirs');
+    restic(
+      call,
+      ['backup', '--stdin', '--stdin-filename', 'x.tar', '--host', 'other-host', '--tag', 'openclaw-backup,profile:default'],
+      'theirs',
+    );
     restic(call, ['backup', '--stdin', '--stdin-filename', 'y.txt', '--tag', 'other-tool'], 'not ours');
     restic(call, ['backup', '--stdin', '--stdin-filename', 'z.tar', '--tag', 'openclaw-backup,profile:work'], 'another profile');
     for (let i = 0; i < 3; i += 1) expect((await cli(['create'])).code).toBe(0);
@@ -154,14 +185,19 @@ describe('restic repository (local)', () => {
     setBlock({});
     const listed = await cli(['ls', 'latest', 'workspace', '--json', '--repository', repo, '--repository-password-file', passwordFile]);
     expect(listed.code, listed.stderr).toBe(0);
-    expect((JSON.parse(listed.stdout) as { entries: { path: string; size: number }[] }).entries).toContainEqual(expect.objectContaining({ path: 'workspace/disk.img', size: 16 * 1024 * 1024 }));
+    expect((JSON.parse(listed.stdout) as { entries: { path: string; size: number }[] }).entries).toContainEqual(
+      expect.objectContaining({ path: 'workspace/disk.img', size: 16 * 1024 * 1024 }),
+    );
   });
 
   it('a damaged pack is exit 3 naming the snapshot, for verify and restore (nothing restored)', async () => {
     const made = await cli(['create', '--init', '--json']);
     expect(made.code, made.stderr).toBe(0);
     const { archive } = JSON.parse(made.stdout) as { archive: string };
-    const packs = fs.readdirSync(path.join(repo, 'data'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+    const packs = fs
+      .readdirSync(path.join(repo, 'data'), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => path.join(e.parentPath, e.name));
     const dataPacks = packs.filter((p) => fs.statSync(p).size > 16 * 1024);
     expect(dataPacks.length).toBeGreaterThan(0);
     for (const pack of dataPacks) {
@@ -186,7 +222,9 @@ describe('restic repository (local)', () => {
   it('wrong password, uninitialised repository, loose password file, missing restic: one line, exit 2, nothing written', async () => {
     const uninitialised = await cli(['create']);
     expect(uninitialised.code).toBe(2);
-    expect(uninitialised.stderr).toContain(`${PLUGIN_KEY}.repository: no restic repository at ${repo}; create one with: openclaw-backup repository init`);
+    expect(uninitialised.stderr).toContain(
+      `${PLUGIN_KEY}.repository: no restic repository at ${repo}; create one with: openclaw-backup repository init`,
+    );
     expect(uninitialised.stderr).not.toMatch(/\n\s+at /);
     expect(fs.existsSync(repo)).toBe(false);
 
@@ -196,7 +234,9 @@ describe('restic repository (local)', () => {
     try {
       const denied = await cli(['list', '--repository-password-file', wrong]);
       expect(denied.code).toBe(2);
-      expect(denied.stderr.trim()).toBe(`openclaw-backup: --repository-password-file: wrong password for repository ${repo} (restic: wrong password or no key found)`);
+      expect(denied.stderr.trim()).toBe(
+        `openclaw-backup: --repository-password-file: wrong password for repository ${repo} (restic: wrong password or no key found)`,
+      );
       const created = await cli(['create', '--repository-password-file', wrong]);
       expect(created.code).toBe(2);
       expect(snapshotsOf(call)).toHaveLength(0);
@@ -207,7 +247,9 @@ describe('restic repository (local)', () => {
     fs.chmodSync(passwordFile, 0o644);
     const loose = await cli(['create']);
     expect(loose.code).toBe(2);
-    expect(loose.stderr).toContain(`${PLUGIN_KEY}.repository.passwordFile: password file ${passwordFile} is accessible by group or others (mode 0644); run: chmod 600`);
+    expect(loose.stderr).toContain(
+      `${PLUGIN_KEY}.repository.passwordFile: password file ${passwordFile} is accessible by group or others (mode 0644); run: chmod 600`,
+    );
     fs.chmodSync(passwordFile, 0o600);
 
     // PATH with node and nothing else: no restic.
@@ -216,7 +258,9 @@ describe('restic repository (local)', () => {
     fs.symlinkSync(process.execPath, path.join(bin, 'node'));
     const missing = await runCli(['create'], { env: { ...env(), PATH: bin } });
     expect(missing.code).toBe(2);
-    expect(missing.stderr.trim().split('\n').at(-1)).toBe(`openclaw-backup: ${PLUGIN_KEY}.repository: restic is not installed (not found on PATH); install it: Debian/Ubuntu \`apt install restic\`, macOS \`brew install restic\``);
+    expect(missing.stderr.trim().split('\n').at(-1)).toBe(
+      `openclaw-backup: ${PLUGIN_KEY}.repository: restic is not installed (not found on PATH); install it: Debian/Ubuntu \`apt install restic\`, macOS \`brew install restic\``,
+    );
     expect(snapshotsOf(call)).toHaveLength(0);
   });
 
@@ -230,7 +274,10 @@ describe('restic repository (local)', () => {
     expect(finding(before, 'repository-reachable')).toMatchObject({ level: 'error', fix: 'openclaw-backup repository init' });
     expect((await cli(['create', '--init'])).code).toBe(0);
     const after = await doctor();
-    expect(finding(after, 'repository-reachable')).toMatchObject({ level: 'ok', message: expect.stringMatching(/1 snapshot\(s\) of this state, last snapshot [0-9a-f]{8} 0\.0 hours ago/) });
+    expect(finding(after, 'repository-reachable')).toMatchObject({
+      level: 'ok',
+      message: expect.stringMatching(/1 snapshot\(s\) of this state, last snapshot [0-9a-f]{8} 0\.0 hours ago/),
+    });
     expect(finding(after, 'newest-archive')).toMatchObject({ level: 'ok' });
     fs.chmodSync(passwordFile, 0o640);
     expect(finding(await doctor(), 'repository-password')).toMatchObject({ level: 'error', fix: `chmod 600 ${passwordFile}` });
@@ -244,7 +291,10 @@ describe('restic repository (local)', () => {
 
     const secret = 'hunter2-very-unique-password';
     const hookOut = path.join(home, 'hook-env.txt');
-    setBlock({ repository: { url: repo, passwordEnv: 'OCB_REPO_PASSWORD' }, postBackup: `env > ${hookOut}; echo "$OPENCLAW_BACKUP_ARCHIVE $OPENCLAW_BACKUP_DIR" >> ${hookOut}` });
+    setBlock({
+      repository: { url: repo, passwordEnv: 'OCB_REPO_PASSWORD' },
+      postBackup: `env > ${hookOut}; echo "$OPENCLAW_BACKUP_ARCHIVE $OPENCLAW_BACKUP_DIR" >> ${hookOut}`,
+    });
     const withPassword = { OCB_REPO_PASSWORD: secret };
     expect((await cli(['repository', 'init'], withPassword)).code).toBe(0);
     const flagged = await cli(['create', '--encrypt-to', 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p'], withPassword);

@@ -86,7 +86,10 @@ describe('restic repository on real servers (127.0.0.1)', () => {
 
     // Nothing listens there: ssh is refused at once (a REST server that is down is retried by restic for a minute).
     const closed = await freePort();
-    setBlock({ url: `sftp://nobody@127.0.0.1:${closed}/repo`, options: { 'sftp.command': `ssh -p ${closed} -o BatchMode=yes -o StrictHostKeyChecking=no nobody@127.0.0.1 -s sftp` } });
+    setBlock({
+      url: `sftp://nobody@127.0.0.1:${closed}/repo`,
+      options: { 'sftp.command': `ssh -p ${closed} -o BatchMode=yes -o StrictHostKeyChecking=no nobody@127.0.0.1 -s sftp` },
+    });
     const unreachable = await runCli(['list'], { env: { HOME: home }, timeoutMs: 120_000 });
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);

@@ -43,10 +43,16 @@ describe('restore refuses while the gateway runs', () => {
     expect(status.evidence[0]).toMatch(/pid \d+ holds the gateway lock tmp\/openclaw-0\/gateway\.1543dd58\.lock\.sqlite/);
 
     const before = snapshotTree(home);
-    for (const args of [['restore', archive], ['restore', '--force', archive], ['restore', '--only', 'config', archive]]) {
+    for (const args of [
+      ['restore', archive],
+      ['restore', '--force', archive],
+      ['restore', '--only', 'config', archive],
+    ]) {
       const result = await runCli(args, { env: { HOME: home } });
       expect(result.code, result.stderr).toBe(4);
-      expect(result.stderr).toMatch(/refusing to restore: the OpenClaw gateway is running on .*\.openclaw \(pid \d+ holds the gateway lock .*\); stop it first/);
+      expect(result.stderr).toMatch(
+        /refusing to restore: the OpenClaw gateway is running on .*\.openclaw \(pid \d+ holds the gateway lock .*\); stop it first/,
+      );
     }
     expect(snapshotTree(home)).toEqual(before);
 

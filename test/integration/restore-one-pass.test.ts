@@ -24,7 +24,8 @@ function lastFileData(file: string): { offset: number; name: string } {
     const name = header.subarray(0, 100).toString('latin1').replace(/\0.*$/s, '');
     const size = parseInt(header.subarray(124, 136).toString('latin1').replace(/\0.*$/s, '').trim() || '0', 8);
     const type = String.fromCharCode(header[156] as number);
-    if ((type === '0' || type === '\0') && size > 0 && name !== 'openclaw-backup/manifest.json') last = { offset: offset + 512 + Math.floor(size / 2), name };
+    if ((type === '0' || type === '\0') && size > 0 && name !== 'openclaw-backup/manifest.json')
+      last = { offset: offset + 512 + Math.floor(size / 2), name };
     offset += 512 + Math.ceil(size / 512) * 512;
   }
   return last;
@@ -40,7 +41,10 @@ describe('one-pass restore', () => {
     fs.writeFileSync(bad, bytes);
     const before = snapshotTree(stateDir);
     const beside = () => fs.readdirSync(path.dirname(stateDir)).filter((n) => n.includes('restore-') || n.includes('rollback'));
-    for (const args of [['restore', bad], ['restore', bad, '--target', path.join(home, 'copy')]]) {
+    for (const args of [
+      ['restore', bad],
+      ['restore', bad, '--target', path.join(home, 'copy')],
+    ]) {
       const result = await runCli(args, { env: { HOME: home } });
       expect(result.code, result.stderr).toBe(3);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);

@@ -60,20 +60,28 @@ describe('restore a path or a glob (--only), with the same safety and rollback',
     const before = read('workspace/MEMORY.md');
     const none = await runCli(['restore', archive, '--only', 'workspace/no-such-file.md'], { env });
     expect(none.code).toBe(2);
-    expect(none.stderr).toBe(`openclaw-backup: --only workspace/no-such-file.md: nothing in ${archive} matches (see openclaw-backup ls ${archive})\n`);
+    expect(none.stderr).toBe(
+      `openclaw-backup: --only workspace/no-such-file.md: nothing in ${archive} matches (see openclaw-backup ls ${archive})\n`,
+    );
     const typo = await runCli(['restore', archive, '--only', 'memroy'], { env });
     expect(typo.code).toBe(2);
-    expect(typo.stderr).toMatch(/--only: unknown component "memroy"; valid components: config, .* \(or a path such as workspace\/MEMORY\.md\)/);
+    expect(typo.stderr).toMatch(
+      /--only: unknown component "memroy"; valid components: config, .* \(or a path such as workspace\/MEMORY\.md\)/,
+    );
     expect(read('workspace/MEMORY.md')).toBe(before);
   });
 
-  it('works on an encrypted archive, on OpenClaw\'s native archive and on a hand-made tar -czf', async () => {
+  it("works on an encrypted archive, on OpenClaw's native archive and on a hand-made tar -czf", async () => {
     const key = generateAgeKey(home);
     const sealed = path.join(home, 'sealed.tar.gz.age');
     expect((await runCli(['create', '--encrypt-to', key.recipient, '--output', sealed], { env })).code).toBe(0);
     const handMade = path.join(home, 'by-hand.tar.gz');
     execFileSync('tar', ['-C', home, '-czf', handMade, '.openclaw/openclaw.json', '.openclaw/workspace']);
-    for (const [file, extra] of [[sealed, ['--identity', key.identityFile]], [NATIVE_FIXTURE, []], [handMade, []]] as const) {
+    for (const [file, extra] of [
+      [sealed, ['--identity', key.identityFile]],
+      [NATIVE_FIXTURE, []],
+      [handMade, []],
+    ] as const) {
       const target = path.join(home, `copy-${path.basename(file)}`);
       const r = await runCli(['restore', file, ...extra, '--target', target, '--only', 'workspace/MEMORY.md'], { env });
       expect(r.code, `${file}: ${r.stderr}`).toBe(0);

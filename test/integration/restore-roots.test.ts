@@ -43,17 +43,71 @@ afterAll(() => {
 type Case = [name: string, build: (out: string) => string, reason: RegExp, extraArgs?: string[]];
 
 const cases = (): Case[] => [
-  ['root id with ".." (would create <target>/restored-roots/../../outside/X)', (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ id: '../../outside/X' }))), /root 1 \(\.\.\/\.\.\/outside\/X\): id is not a plain name/],
-  ['archivePath with ".." (would move an outside dir into the target)', (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ archivePath: 'openclaw-backup/../outside' }))), /archivePath is unsafe \(".." path component\)/],
-  ['absolute archivePath', (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ archivePath: `${outside}` }))), /archivePath is unsafe \(absolute path\)/],
-  ['archivePath outside openclaw-backup/external/<n>', (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ archivePath: 'openclaw-backup/state/agents' }))), /archivePath is not openclaw-backup\/external\/<n>/],
-  ['recorded path with ".."', (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ path: `${home}/../victim` })), EXTRA), /path is unusable \(".." path component\)/],
-  ['recorded path no config names (an in-place restore replaced it)', (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ path: victim })), EXTRA), /root external-9 \(.*victim\) is not a workspace or agent dir its config names/],
-  ['header home and a root at it (a restore moved $HOME away)', (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ path: home })), EXTRA), /contains the state dir|contains the home dir/, ['--state-dir', path.join('..', 'state2')]],
-  ['header and manifest disagree on the roots', (out) => tamperArchive(archive, out, (_h, m) => { m.roots = [...m.roots, root({})]; }), /header and manifest list different roots/],
-  ['a followed-link root whose link its config does not name (backup.followLinks)', (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ role: 'linkTarget', path: victim, link: `${home}/.openclaw/workspace/memory` })), EXTRA), /root external-9 \(.*victim\) is the target of .*workspace\/memory, which its config's followLinks does not name/],
-  ['a followed-link root without a usable link', (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ role: 'linkTarget', path: victim, link: 'relative/link' })), EXTRA), /link is unusable/],
-  ['a second state root', (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ id: 'state', role: 'state', archivePath: 'openclaw-backup/state' }))), /the state root must be the first/],
+  [
+    'root id with ".." (would create <target>/restored-roots/../../outside/X)',
+    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ id: '../../outside/X' }))),
+    /root 1 \(\.\.\/\.\.\/outside\/X\): id is not a plain name/,
+  ],
+  [
+    'archivePath with ".." (would move an outside dir into the target)',
+    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ archivePath: 'openclaw-backup/../outside' }))),
+    /archivePath is unsafe \(".." path component\)/,
+  ],
+  [
+    'absolute archivePath',
+    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ archivePath: `${outside}` }))),
+    /archivePath is unsafe \(absolute path\)/,
+  ],
+  [
+    'archivePath outside openclaw-backup/external/<n>',
+    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ archivePath: 'openclaw-backup/state/agents' }))),
+    /archivePath is not openclaw-backup\/external\/<n>/,
+  ],
+  [
+    'recorded path with ".."',
+    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ path: `${home}/../victim` })), EXTRA),
+    /path is unusable \(".." path component\)/,
+  ],
+  [
+    'recorded path no config names (an in-place restore replaced it)',
+    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ path: victim })), EXTRA),
+    /root external-9 \(.*victim\) is not a workspace or agent dir its config names/,
+  ],
+  [
+    'header home and a root at it (a restore moved $HOME away)',
+    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ path: home })), EXTRA),
+    /contains the state dir|contains the home dir/,
+    ['--state-dir', path.join('..', 'state2')],
+  ],
+  [
+    'header and manifest disagree on the roots',
+    (out) =>
+      tamperArchive(archive, out, (_h, m) => {
+        m.roots = [...m.roots, root({})];
+      }),
+    /header and manifest list different roots/,
+  ],
+  [
+    'a followed-link root whose link its config does not name (backup.followLinks)',
+    (out) =>
+      tamperArchive(
+        archive,
+        out,
+        (h) => h.roots.push(root({ role: 'linkTarget', path: victim, link: `${home}/.openclaw/workspace/memory` })),
+        EXTRA,
+      ),
+    /root external-9 \(.*victim\) is the target of .*workspace\/memory, which its config's followLinks does not name/,
+  ],
+  [
+    'a followed-link root without a usable link',
+    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ role: 'linkTarget', path: victim, link: 'relative/link' })), EXTRA),
+    /link is unusable/,
+  ],
+  [
+    'a second state root',
+    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ id: 'state', role: 'state', archivePath: 'openclaw-backup/state' }))),
+    /the state root must be the first/,
+  ],
 ];
 
 describe('appended roots are validated like entry paths: exit 3 in verify and restore, nothing outside changes', () => {
@@ -61,7 +115,11 @@ describe('appended roots are validated like entry paths: exit 3 in verify and re
     const file = build(path.join(crafted, `${name.replace(/\W+/g, '-').slice(0, 60)}.tar.gz`));
     const before = snapshotTree(sandbox);
     const stateArgs = extraArgs.map((arg) => (arg.startsWith('..') ? path.resolve(home, arg) : arg));
-    const runs = [['verify', file], ['restore', '--target', path.join(sandbox, 'copy'), file], [...stateArgs, 'restore', '--force', file]];
+    const runs = [
+      ['verify', file],
+      ['restore', '--target', path.join(sandbox, 'copy'), file],
+      [...stateArgs, 'restore', '--force', file],
+    ];
     for (const args of runs) {
       const result = await runCli(args, { env: { HOME: home } });
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(3);
@@ -74,22 +132,30 @@ describe('appended roots are validated like entry paths: exit 3 in verify and re
     // The archive claims another machine (/elsewhere) whose config names this user's home as a workspace.
     const config = JSON.parse(fs.readFileSync(path.join(home, '.openclaw', 'openclaw.json'), 'utf8'));
     config.agents.defaults.workspace = home;
-    const file = tamperArchive(archive, path.join(crafted, 'home-workspace.tar.gz'), (h) => {
-      h.stateDir = '/elsewhere/.openclaw';
-      h.host.home = '/elsewhere';
-      h.configPath = '/elsewhere/.openclaw/openclaw.json';
-      h.roots[0].path = '/elsewhere/.openclaw';
-      h.roots = [h.roots[0], root({ path: home })];
-    }, EXTRA, { 'openclaw-backup/state/openclaw.json': { name: 'openclaw-backup/state/openclaw.json', data: JSON.stringify(config), mode: 0o600 } });
+    const file = tamperArchive(
+      archive,
+      path.join(crafted, 'home-workspace.tar.gz'),
+      (h) => {
+        h.stateDir = '/elsewhere/.openclaw';
+        h.host.home = '/elsewhere';
+        h.configPath = '/elsewhere/.openclaw/openclaw.json';
+        h.roots[0].path = '/elsewhere/.openclaw';
+        h.roots = [h.roots[0], root({ path: home })];
+      },
+      EXTRA,
+      { 'openclaw-backup/state/openclaw.json': { name: 'openclaw-backup/state/openclaw.json', data: JSON.stringify(config), mode: 0o600 } },
+    );
     expect((await runCli(['verify', file], { env: { HOME: home } })).code).toBe(0);
     const before = snapshotTree(sandbox);
     const result = await runCli(['--state-dir', path.join(sandbox, 'state2'), 'restore', file], { env: { HOME: home } });
     expect(result.code, result.stderr).toBe(3);
-    expect(result.stderr).toMatch(/root external-9 .* would be restored to .*home, which is the file system root or contains your home directory/);
+    expect(result.stderr).toMatch(
+      /root external-9 .* would be restored to .*home, which is the file system root or contains your home directory/,
+    );
     expect(snapshotTree(sandbox)).toEqual(before);
   });
 
-  it('an appended root the config does name is restored to the config\'s place (remapped), never to a path the archive alone gives', async () => {
+  it("an appended root the config does name is restored to the config's place (remapped), never to a path the archive alone gives", async () => {
     const config = JSON.parse(fs.readFileSync(path.join(home, '.openclaw', 'openclaw.json'), 'utf8'));
     const ws = path.join(home, 'projects', 'ws');
     config.agents.entries.second = { workspace: ws };
@@ -124,21 +190,65 @@ describe('OpenClaw-native archives: assets[].sourcePath is validated the same wa
       out,
       copy: NATIVE_FIXTURE,
       drop: [`${nativeRoot}/manifest.json`],
-      append: [{ name: payload, type: 'dir' }, { name: `${payload}/PLANTED.md`, data: 'planted' }, { name: `${nativeRoot}/manifest.json`, data: JSON.stringify(manifest) }],
+      append: [
+        { name: payload, type: 'dir' },
+        { name: `${payload}/PLANTED.md`, data: 'planted' },
+        { name: `${nativeRoot}/manifest.json`, data: JSON.stringify(manifest) },
+      ],
     });
   }
 
   const nativeCases = (): Array<[string, (out: string) => string, RegExp]> => [
-    ['a workspace asset its config does not name', (out) => withAsset(out, { kind: 'workspace', sourcePath: victim, archivePath: `${nativeRoot}/payload/posix${victim}` }, `${nativeRoot}/payload/posix${victim}`), /asset 1 \(workspace\) \(.*victim\) is not a workspace or agent dir its config names/],
-    ['a sourcePath with ".."', (out) => withAsset(out, { kind: 'workspace', sourcePath: `${home}/../victim`, archivePath: `${nativeRoot}/payload/posix/x` }, `${nativeRoot}/payload/posix/x`), /sourcePath is unusable \(".." path component\)/],
-    ['an archivePath that is not payload/posix<sourcePath>', (out) => withAsset(out, { kind: 'workspace', sourcePath: victim, archivePath: `${nativeRoot}/payload/posix/elsewhere` }, `${nativeRoot}/payload/posix/elsewhere`), /archivePath is not .*payload\/posix<sourcePath>/],
-    ['a relative sourcePath', (out) => withAsset(out, { kind: 'workspace', sourcePath: 'victim', archivePath: `${nativeRoot}/payload/posixvictim` }, `${nativeRoot}/payload/posixvictim`), /sourcePath is unusable \(not an absolute path\)/],
+    [
+      'a workspace asset its config does not name',
+      (out) =>
+        withAsset(
+          out,
+          { kind: 'workspace', sourcePath: victim, archivePath: `${nativeRoot}/payload/posix${victim}` },
+          `${nativeRoot}/payload/posix${victim}`,
+        ),
+      /asset 1 \(workspace\) \(.*victim\) is not a workspace or agent dir its config names/,
+    ],
+    [
+      'a sourcePath with ".."',
+      (out) =>
+        withAsset(
+          out,
+          { kind: 'workspace', sourcePath: `${home}/../victim`, archivePath: `${nativeRoot}/payload/posix/x` },
+          `${nativeRoot}/payload/posix/x`,
+        ),
+      /sourcePath is unusable \(".." path component\)/,
+    ],
+    [
+      'an archivePath that is not payload/posix<sourcePath>',
+      (out) =>
+        withAsset(
+          out,
+          { kind: 'workspace', sourcePath: victim, archivePath: `${nativeRoot}/payload/posix/elsewhere` },
+          `${nativeRoot}/payload/posix/elsewhere`,
+        ),
+      /archivePath is not .*payload\/posix<sourcePath>/,
+    ],
+    [
+      'a relative sourcePath',
+      (out) =>
+        withAsset(
+          out,
+          { kind: 'workspace', sourcePath: 'victim', archivePath: `${nativeRoot}/payload/posixvictim` },
+          `${nativeRoot}/payload/posixvictim`,
+        ),
+      /sourcePath is unusable \(not an absolute path\)/,
+    ],
   ];
 
   it.each(nativeCases())('%s', async (name, build, reason) => {
     const file = build(path.join(crafted, `native-${name.replace(/\W+/g, '-')}.tar.gz`));
     const before = snapshotTree(sandbox);
-    for (const args of [['verify', file], ['restore', '--target', path.join(sandbox, 'copy'), file], ['restore', '--force', file]]) {
+    for (const args of [
+      ['verify', file],
+      ['restore', '--target', path.join(sandbox, 'copy'), file],
+      ['restore', '--force', file],
+    ]) {
       const result = await runCli(args, { env: { HOME: home } });
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(3);
       expect(result.stderr).toMatch(reason);

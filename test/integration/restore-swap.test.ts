@@ -25,8 +25,12 @@ async function smallState(): Promise<{ home: string; paths: StatePaths; archive:
   const block = { exclude: ['workspace/big/**'] };
   writeTree(paths.stateDir, {
     'openclaw.json': JSON.stringify({ plugins: { entries: { 'openclaw-backup': { config: block } } } }),
-    'workspace/MEMORY.md': 'notes', 'workspace/big/blob.bin': randomBytes(4096), 'workspace/sub/a.md': 'a',
-    'agents/main/sessions/s.jsonl': '{}\n', 'credentials/token.json': '{"t":1}', 'cache/models.json': 'cached',
+    'workspace/MEMORY.md': 'notes',
+    'workspace/big/blob.bin': randomBytes(4096),
+    'workspace/sub/a.md': 'a',
+    'agents/main/sessions/s.jsonl': '{}\n',
+    'credentials/token.json': '{"t":1}',
+    'cache/models.json': 'cached',
   });
   const config = await loadConfig(paths);
   const created = await createBackup({ paths, config });
@@ -37,12 +41,16 @@ async function smallState(): Promise<{ home: string; paths: StatePaths; archive:
   return { home, paths, archive, options: { archive, paths, openclaw: config.openclaw, backupDir: config.backupDir } };
 }
 
-const rollbacksIn = (home: string) => fs.readdirSync(home).filter((n) => n.includes('.rollback-') || n.startsWith('.openclaw-backup-restore-'));
+const rollbacksIn = (home: string) =>
+  fs.readdirSync(home).filter((n) => n.includes('.rollback-') || n.startsWith('.openclaw-backup-restore-'));
 
 describe('restore swap', () => {
   it('carries over what the selection left out (an excluded folder, cache/) byte for byte, and says so', async () => {
     const { home, paths, archive } = await smallState();
-    const keptBefore = { big: snapshotTree(path.join(paths.stateDir, 'workspace/big')), cache: snapshotTree(path.join(paths.stateDir, 'cache')) };
+    const keptBefore = {
+      big: snapshotTree(path.join(paths.stateDir, 'workspace/big')),
+      cache: snapshotTree(path.join(paths.stateDir, 'cache')),
+    };
     const backupsIno = fs.statSync(path.join(paths.stateDir, 'backups')).ino;
     const result = await runCli(['restore', archive, '--json'], { env: { HOME: home } });
     expect(result.code, result.stderr).toBe(0);
@@ -93,11 +101,14 @@ describe('restore swap', () => {
     for (let index = 0; index < steps.length; index += 1) {
       for (const at of ['before', 'after'] as const) {
         const failing: RestoreOptions = {
-          ...options, onSwapStep: (step, when) => {
+          ...options,
+          onSwapStep: (step, when) => {
             if (step.index === index && when === at) throw new Error(`injected at step ${index} ${at}`);
           },
         };
-        await expect(restoreArchive(failing), `step ${index} ${at}`).rejects.toThrow(`restore failed, nothing was changed: injected at step ${index} ${at}`);
+        await expect(restoreArchive(failing), `step ${index} ${at}`).rejects.toThrow(
+          `restore failed, nothing was changed: injected at step ${index} ${at}`,
+        );
         expect(snapshotTree(home), `step ${index} ${at}`).toEqual(before);
         expect(rollbacksIn(home)).toEqual([]);
       }
@@ -109,19 +120,28 @@ describe('restore swap', () => {
     const before = snapshotTree(home);
     const blocker = path.join(paths.stateDir, 'agents');
     const stuck: RestoreOptions = {
-      ...options, onSwapStep: (step, when) => {
+      ...options,
+      onSwapStep: (step, when) => {
         if (step.op === 'move' && step.from === blocker && when === 'after') fs.mkdirSync(blocker);
         if (step.op === 'move' && step.from.endsWith('openclaw.json') && when === 'after') throw new Error('injected');
       },
     };
-    const error = (await restoreArchive(stuck).then(() => new Error("restore succeeded"), (e: Error) => e));
-    expect(error.message).toMatch(/could not be fully undone: cannot move .*agents back: .*agents exists again.*next openclaw-backup command tries the undo again/);
+    const error = await restoreArchive(stuck).then(
+      () => new Error('restore succeeded'),
+      (e: Error) => e,
+    );
+    expect(error.message).toMatch(
+      /could not be fully undone: cannot move .*agents back: .*agents exists again.*next openclaw-backup command tries the undo again/,
+    );
     const left = rollbacksIn(home).filter((n) => n.startsWith('.openclaw-backup-restore-'));
     expect(left).toHaveLength(1);
     // The failed restore's process has ended (here it is this test process: say so in its journal).
     const journal = path.join(home, left[0] as string, 'journal.jsonl');
     const lines = fs.readFileSync(journal, 'utf8').split('\n');
-    lines[0] = JSON.stringify({ ...JSON.parse(lines[0] as string), owner: { pid: 2 ** 22 + 4242, hostname: os.hostname(), command: 'restore', since: 'x' } });
+    lines[0] = JSON.stringify({
+      ...JSON.parse(lines[0] as string),
+      owner: { pid: 2 ** 22 + 4242, hostname: os.hostname(), command: 'restore', since: 'x' },
+    });
     fs.writeFileSync(journal, lines.join('\n'));
     fs.rmdirSync(blocker);
     const listed = await runCli(['list'], { env: { HOME: home } });
@@ -138,7 +158,8 @@ describe('restore swap', () => {
     fs.copyFileSync(path.join(paths.stateDir, 'openclaw.json'), config);
     let create: Promise<{ code: number | null; stderr: string }> | undefined;
     const restored = await restoreArchive({
-      ...options, onSwapStep: async (step, when) => {
+      ...options,
+      onSwapStep: async (step, when) => {
         if (step.index !== 3 || when !== 'after') return;
         // As the daemon's backup used to: create <state>/backups between two renames (here: a new file in it).
         fs.writeFileSync(path.join(paths.stateDir, 'backups', 'written-mid-swap'), 'x');

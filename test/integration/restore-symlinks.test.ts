@@ -46,7 +46,10 @@ describe('roots the user names are backed up where they lead (issue 20.1)', () =
 
     // The backups dir inside the linked state is excluded by its real path: archives never hold archives.
     for (let i = 0; i < 2; i += 1) expect((await runCli(['create'], { env: { HOME: home } })).code).toBe(0);
-    const kept = fs.readdirSync(path.join(real, 'backups')).filter((n) => n.endsWith('.tar.gz')).sort();
+    const kept = fs
+      .readdirSync(path.join(real, 'backups'))
+      .filter((n) => n.endsWith('.tar.gz'))
+      .sort();
     expect(kept).toHaveLength(2);
     expect(tarNames(path.join(real, 'backups', kept[1] as string)).filter((n) => n.includes('backups'))).toEqual([]);
 
@@ -74,7 +77,8 @@ describe('roots the user names are backed up where they lead (issue 20.1)', () =
   it('workspaces that are symlinks (outside the state dir and inside it) are archived with their content and restored behind their links', async () => {
     const home = path.join(sandbox, 'home');
     writeTree(sandbox, {
-      'home/.openclaw/openclaw.json': '{ agents: { defaults: { workspace: "~/.openclaw/workspace" }, entries: { other: { workspace: "~/extws" } } } }',
+      'home/.openclaw/openclaw.json':
+        '{ agents: { defaults: { workspace: "~/.openclaw/workspace" }, entries: { other: { workspace: "~/extws" } } } }',
       'sync/ws/SOUL.md': 'soul in sync',
       'mnt/ext/NOTES.md': 'ext notes',
     });
@@ -83,9 +87,15 @@ describe('roots the user names are backed up where they lead (issue 20.1)', () =
     const archive = path.join(sandbox, 'ws.tar.gz');
     const created = await runCli(['create', '--output', archive], { env: { HOME: home } });
     expect(created.code, created.stderr).toBe(0);
-    expect(tarNames(archive)).toEqual(expect.arrayContaining(['openclaw-backup/external/1/SOUL.md', 'openclaw-backup/external/2/NOTES.md']));
+    expect(tarNames(archive)).toEqual(
+      expect.arrayContaining(['openclaw-backup/external/1/SOUL.md', 'openclaw-backup/external/2/NOTES.md']),
+    );
     expect(tarNames(archive)).not.toContain('openclaw-backup/state/workspace');
-    expect(readDocs(archive).header.roots.slice(1).map((r: { path: string; linkPath: string }) => [r.path, r.linkPath])).toEqual([
+    expect(
+      readDocs(archive)
+        .header.roots.slice(1)
+        .map((r: { path: string; linkPath: string }) => [r.path, r.linkPath]),
+    ).toEqual([
       [path.join(sandbox, 'sync/ws'), path.join(home, '.openclaw/workspace')],
       [path.join(sandbox, 'mnt/ext'), path.join(home, 'extws')],
     ]);
@@ -134,7 +144,7 @@ describe('restore never writes through a live symlink (issue 20.4) and never int
   it('--only memory with workspace/memory a live symlink to an outside dir: the link goes to the rollback, the outside dir is untouched', async () => {
     const { home, state, archive } = await fixtureHome();
     const outside = path.join(sandbox, 'outside-notes');
-    writeTree(outside, { '2026-11-20.md': 'someone else\'s notes' });
+    writeTree(outside, { '2026-11-20.md': "someone else's notes" });
     const memory = path.join(state, 'workspace', 'memory');
     fs.renameSync(memory, path.join(sandbox, 'archived-memory'));
     fs.symlinkSync(outside, memory);
@@ -145,7 +155,9 @@ describe('restore never writes through a live symlink (issue 20.4) and never int
     expect(fs.lstatSync(memory).isDirectory()).toBe(true);
     expect(snapshotTree(memory)).toEqual(snapshotTree(path.join(sandbox, 'archived-memory')));
     const rollback = /previous state moved to (\S+)/.exec(result.stdout)?.[1] as string;
-    expect(result.stdout).toContain(`warning: ${memory} -> ${outside} stood where restored files go: moved to ${rollback}, restored as a directory`);
+    expect(result.stdout).toContain(
+      `warning: ${memory} -> ${outside} stood where restored files go: moved to ${rollback}, restored as a directory`,
+    );
     expect(fs.readlinkSync(path.join(rollback, 'state', 'workspace', 'memory'))).toBe(outside);
   });
 
@@ -166,7 +178,10 @@ describe('restore never writes through a live symlink (issue 20.4) and never int
     const fifo = path.join(sandbox, 'backup.tar.gz');
     execFileSync('mkfifo', [fifo]);
     writeTree(sandbox, { 'home/.openclaw/openclaw.json': '{}' });
-    for (const args of [['verify', fifo], ['restore', '--target', path.join(sandbox, 't'), fifo]]) {
+    for (const args of [
+      ['verify', fifo],
+      ['restore', '--target', path.join(sandbox, 't'), fifo],
+    ]) {
       const result = await runCli(args, { env: { HOME: path.join(sandbox, 'home') }, timeoutMs: 60_000 });
       expect(result.code, result.stderr).toBe(3);
       expect(result.stderr).toMatch(/backup\.tar\.gz:? is not a regular file/);
@@ -179,10 +194,14 @@ describe('restore never writes through a live symlink (issue 20.4) and never int
     const archive = path.join(sandbox, 'big.tar');
     expect((await runCli(['create', '--compress', 'none', '--output', archive], { env: { HOME: home } })).code).toBe(0);
     const before = snapshotTree(state);
-    const child = spawn(process.execPath, [CLI, 'restore', '--force', archive], { env: { PATH: process.env.PATH, HOME: home }, stdio: 'ignore' });
+    const child = spawn(process.execPath, [CLI, 'restore', '--force', archive], {
+      env: { PATH: process.env.PATH, HOME: home },
+      stdio: 'ignore',
+    });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const deadline = Date.now() + 120_000;
-    while (!fs.readdirSync(home).some((n) => n.startsWith('.openclaw-backup-restore-')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!fs.readdirSync(home).some((n) => n.startsWith('.openclaw-backup-restore-')) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     expect(await exited).toBe(130);

@@ -150,11 +150,14 @@ describe('restore', () => {
     expect(hand.code, hand.stderr).toBe(0);
     const handState = path.join(handHome, '.openclaw');
     // Byte-identical, -wal and -shm included, except runtime scratch (tmp/) and the remapped openclaw.json.
-    const notRuntime = (snap: Record<string, string>) => Object.fromEntries(Object.entries(snap).filter(([k]) => k !== 'tmp' && !k.startsWith('tmp/')));
+    const notRuntime = (snap: Record<string, string>) =>
+      Object.fromEntries(Object.entries(snap).filter(([k]) => k !== 'tmp' && !k.startsWith('tmp/')));
     expect(notRuntime(contents(handState, true))).toEqual(notRuntime(contents(stateDir, true)));
     expect(fs.existsSync(path.join(handState, 'state/openclaw.sqlite-wal'))).toBe(true);
     await expectDatabases(handState);
-    expect(JSON.parse(fs.readFileSync(path.join(handState, 'openclaw.json'), 'utf8')).agents.defaults.workspace).toBe(path.join(handState, 'workspace'));
+    expect(JSON.parse(fs.readFileSync(path.join(handState, 'openclaw.json'), 'utf8')).agents.defaults.workspace).toBe(
+      path.join(handState, 'workspace'),
+    );
     fs.rmSync(nativeHome, { recursive: true, force: true });
     fs.rmSync(handHome, { recursive: true, force: true });
   });

@@ -32,7 +32,11 @@ describe('openclaw-backup run / list / prune / status', () => {
     fx.setBackupConfig({ retention: 1 });
     const dry = await runCli(['prune', '--dry-run', '--json'], { env: fx.env });
     expect(dry.code).toBe(0);
-    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, removed: [{ archive: listed[1]?.archive }], kept: [{ archive: listed[0]?.archive, reasons: ['last'] }] });
+    expect(JSON.parse(dry.stdout)).toMatchObject({
+      dryRun: true,
+      removed: [{ archive: listed[1]?.archive }],
+      kept: [{ archive: listed[0]?.archive, reasons: ['last'] }],
+    });
     expect(archivesIn(fx.backups)).toHaveLength(2);
     const prune = await runCli(['prune'], { env: fx.env });
     expect(prune.stdout).toContain('1 kept, 1 removed');
@@ -77,7 +81,10 @@ describe('openclaw-backup run / list / prune / status', () => {
     expect(run.stderr).toContain('remote refused');
     expect(run.stderr).toMatch(/openclaw-backup: postBackup exited with code 7; archive kept: .*\.tar\.gz\n$/);
     expect(archivesIn(fx.backups)).toHaveLength(1);
-    expect(readStatus(fx.stateDir)).toMatchObject({ lastRun: { result: 'failed', hook: { exitCode: 7, timedOut: false } }, lastSuccess: null });
+    expect(readStatus(fx.stateDir)).toMatchObject({
+      lastRun: { result: 'failed', hook: { exitCode: 7, timedOut: false } },
+      lastSuccess: null,
+    });
     const status = await runCli(['status'], { env: fx.env });
     expect(status.stdout).toContain('hook exit 7');
   });
@@ -179,14 +186,18 @@ describe('openclaw-backup run / list / prune / status', () => {
   });
 
   it('postBackup with the real rclone copies the archive to a local remote, as users configure it', async () => {
-    const fx = fixtureHome(makeTempDir(), { postBackup: 'rclone copy ~/.openclaw/backups offsite:$HOME/offsite && rclone lsf offsite:$HOME/offsite | wc -l' });
+    const fx = fixtureHome(makeTempDir(), {
+      postBackup: 'rclone copy ~/.openclaw/backups offsite:$HOME/offsite && rclone lsf offsite:$HOME/offsite | wc -l',
+    });
     fs.mkdirSync(path.join(fx.home, '.config', 'rclone'), { recursive: true });
     fs.writeFileSync(path.join(fx.home, '.config', 'rclone', 'rclone.conf'), '[offsite]\ntype = local\n');
     const run = await runCli(['run', '--json'], { env: fx.env });
     expect(run.code, run.stderr).toBe(0);
     const [archive] = archivesIn(fx.backups);
     expect(fs.readdirSync(path.join(fx.home, 'offsite'))).toEqual([archive]);
-    expect(fs.readFileSync(path.join(fx.home, 'offsite', archive as string)).equals(fs.readFileSync(path.join(fx.backups, archive as string)))).toBe(true);
+    expect(
+      fs.readFileSync(path.join(fx.home, 'offsite', archive as string)).equals(fs.readFileSync(path.join(fx.backups, archive as string))),
+    ).toBe(true);
     expect(JSON.parse(run.stdout).hook).toMatchObject({ exitCode: 0, timedOut: false });
   });
 });

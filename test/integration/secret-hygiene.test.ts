@@ -71,12 +71,17 @@ function runsFor(command: Command, name: string[]): Run[] {
   ];
   if (has.has('--details')) runs.push({ label: 'details', args: [...withKey(archives.recipients, idArgs), '--details', ...json] });
   if (has.has('--dry-run')) runs.push({ label: 'dry run', args: [...withKey(archives.recipients, idArgs), '--dry-run'] });
-  if (has.has('--passphrase-file')) runs.push({ label: 'passphrase', args: [...withKey(archives.passphrase, ['--passphrase-file', passFile]), ...json] });
+  if (has.has('--passphrase-file'))
+    runs.push({ label: 'passphrase', args: [...withKey(archives.passphrase, ['--passphrase-file', passFile]), ...json] });
   if (has.has('--identity')) {
     runs.push({ label: 'wrong identity', args: withKey(archives.recipients, ['--identity', otherKey.identityFile]) });
     runs.push({ label: 'tampered', args: [...withKey(archives.tampered, idArgs), ...json] });
   }
-  if (has.has('--encrypt-to')) runs.push({ label: 'encrypt-to', args: [...withKey(archives.recipients, ['--encrypt-to', key.recipient, ...idArgs]), '--verify', ...json] });
+  if (has.has('--encrypt-to'))
+    runs.push({
+      label: 'encrypt-to',
+      args: [...withKey(archives.recipients, ['--encrypt-to', key.recipient, ...idArgs]), '--verify', ...json],
+    });
   return runs;
 }
 
@@ -97,13 +102,20 @@ beforeAll(async () => {
   });
   secrets = [...FIXTURE_SECRETS, PLANTED.apiKey, PLANTED.env, PASSPHRASE, key.secret, otherKey.secret];
   // The hook prints its whole environment, which `run` and the daemon log line by line.
-  setBackupBlock(fx.stateDir, { path: path.join(fx.root, 'backups'), encrypt: { passphraseEnv: 'OCB_HYGIENE_PASSPHRASE' }, postBackup: 'env; echo hook-ran-marker' });
+  setBackupBlock(fx.stateDir, {
+    path: path.join(fx.root, 'backups'),
+    encrypt: { passphraseEnv: 'OCB_HYGIENE_PASSPHRASE' },
+    postBackup: 'env; echo hook-ran-marker',
+  });
   // Service managers are stubbed: `service install` must not reach the machine's real systemd or launchd.
   const stubs = path.join(fx.root, 'stub-bin');
   writeTree(stubs, Object.fromEntries(['systemctl', 'loginctl', 'launchctl'].map((tool) => [tool, '#!/bin/sh\nexit 0\n'])));
   for (const tool of fs.readdirSync(stubs)) fs.chmodSync(path.join(stubs, tool), 0o755);
   fx.env = { ...fx.env, ...DEBUG_ENV, OCB_HYGIENE_PASSPHRASE: PASSPHRASE, PATH: `${stubs}:${process.env.PATH}` };
-  for (const [kind, args] of [['recipients', ['--encrypt-to', key.recipient]], ['passphrase', ['--passphrase-file', passFile]]] as const) {
+  for (const [kind, args] of [
+    ['recipients', ['--encrypt-to', key.recipient]],
+    ['passphrase', ['--passphrase-file', passFile]],
+  ] as const) {
     const file = path.join(fx.out, `${kind}.tar.gz.age`);
     const created = await runCli(['create', ...args, '-o', file], { env: fx.env });
     expect(created.code, created.stderr).toBe(0);
@@ -119,7 +131,18 @@ afterAll(() => fs.rmSync(fx.root, { recursive: true, force: true }));
 describe('secret hygiene', () => {
   it('the planted secrets are really in the state and in the archives (so a leak would be seen)', () => {
     const plain = execFileSync('age', ['-d', '-i', key.identityFile, archives.recipients], { maxBuffer: 64 << 20 });
-    const listing = execFileSync('tar', ['-xzO', '-f', '-', 'openclaw-backup/state/openclaw.json', 'openclaw-backup/state/credentials/planted.json', 'openclaw-backup/state/.env'], { input: plain }).toString('utf8');
+    const listing = execFileSync(
+      'tar',
+      [
+        '-xzO',
+        '-f',
+        '-',
+        'openclaw-backup/state/openclaw.json',
+        'openclaw-backup/state/credentials/planted.json',
+        'openclaw-backup/state/.env',
+      ],
+      { input: plain },
+    ).toString('utf8');
     expect(leaks(listing)).toEqual(expect.arrayContaining(['test-token-dummy-0000', PLANTED.apiKey, PLANTED.env]));
     expect(leaks(fs.readFileSync(key.identityFile, 'utf8'))).toEqual([key.secret]);
   });
@@ -129,7 +152,12 @@ describe('secret hygiene', () => {
     command.commands
       .filter((c) => c.name() !== 'help')
       .flatMap((c) => (c.commands.length > 0 ? leaves(c, [...prefix, c.name()]) : [{ command: c, name: [...prefix, c.name()] }]));
-  const program = buildProgram({ stdout: process.stdout, stderr: process.stderr, env: {}, signal: new AbortController().signal } as unknown as CommandIO);
+  const program = buildProgram({
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: {},
+    signal: new AbortController().signal,
+  } as unknown as CommandIO);
   const commands = leaves(program, []);
 
   it('the program has commands to check', () => {

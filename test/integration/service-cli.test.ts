@@ -46,7 +46,9 @@ describe('service install / uninstall / status (systemd)', () => {
     expect(result.stdout).toMatch(/Lingering is off.*\n\s+sudo loginctl enable-linger \S+/);
     expect(calls(box).slice(0, 2)).toEqual(['systemctl --user daemon-reload', 'systemctl --user enable --now openclaw-backup.service']);
     const unit = fs.readFileSync(unitPath, 'utf8');
-    expect(unit).toContain(`ExecStart=${fs.realpathSync(process.execPath)} ${NODE_FLAGS.join(' ')} ${fs.realpathSync(CLI)} daemon --state-dir ${box.home}/.openclaw`);
+    expect(unit).toContain(
+      `ExecStart=${fs.realpathSync(process.execPath)} ${NODE_FLAGS.join(' ')} ${fs.realpathSync(CLI)} daemon --state-dir ${box.home}/.openclaw`,
+    );
     expect(unit).toContain(`Environment=OPENCLAW_STATE_DIR=${box.home}/.openclaw`);
     expect(verifyUnit(unitPath)).toEqual({ code: 0, output: '' });
   });
@@ -54,7 +56,11 @@ describe('service install / uninstall / status (systemd)', () => {
   it.each([
     ['Linger=no', 'echo Linger=no', /Lingering is off.*\n\s+sudo loginctl enable-linger \S+/],
     ['an answer it cannot read', 'echo maybe', /Could not tell whether lingering is on.*\n\s+sudo loginctl enable-linger \S+/],
-    ['a failing loginctl', 'echo "Failed to get user: No such user" >&2; exit 1', /Could not tell whether lingering is on.*\n\s+sudo loginctl enable-linger \S+/],
+    [
+      'a failing loginctl',
+      'echo "Failed to get user: No such user" >&2; exit 1',
+      /Could not tell whether lingering is on.*\n\s+sudo loginctl enable-linger \S+/,
+    ],
   ])('reminds about lingering when loginctl prints %s', async (_what, loginctl, reminder) => {
     const box = sandbox({ systemctl: 'exit 0', loginctl });
     const result = await runCli(['service', 'install'], { env: box.env });
@@ -75,24 +81,32 @@ describe('service install / uninstall / status (systemd)', () => {
     const nas = path.join(box.home, 'nas');
     fs.mkdirSync(nas);
     fs.writeFileSync(path.join(box.home, '.openclaw', 'openclaw.json'), JSON.stringify({ backup: { path: path.join(nas, 'openclaw') } }));
-    const shellPath = [box.bin, path.join(box.home, '.cargo', 'bin'), path.join(box.home, '.npm', '_npx', 'abc', 'node_modules', '.bin')].join(':');
+    const shellPath = [
+      box.bin,
+      path.join(box.home, '.cargo', 'bin'),
+      path.join(box.home, '.npm', '_npx', 'abc', 'node_modules', '.bin'),
+    ].join(':');
     const result = await runCli(['service', 'install'], { env: { ...box.env, PATH: shellPath } });
     expect(result.code, result.stderr).toBe(0);
     const unit = fs.readFileSync(path.join(box.xdg, 'systemd', 'user', 'openclaw-backup.service'), 'utf8');
     const nodeDir = path.dirname(fs.realpathSync(process.execPath));
-    expect(unit).toContain(`Environment=PATH=${[nodeDir, '/usr/local/bin', '/usr/bin', '/bin'].filter((d, i, all) => all.indexOf(d) === i).join(':')}\n`);
+    expect(unit).toContain(
+      `Environment=PATH=${[nodeDir, '/usr/local/bin', '/usr/bin', '/bin'].filter((d, i, all) => all.indexOf(d) === i).join(':')}\n`,
+    );
     expect(unit).not.toContain('.cargo');
     expect(unit).toMatch(new RegExp(`^ReadWritePaths=.* -${path.join(nas, 'openclaw')} `, 'm'));
     // Made now: systemd skips a missing "-" path, and the sandbox would then refuse to create it.
     expect(fs.statSync(path.join(nas, 'openclaw')).mode & 0o777).toBe(0o700);
   });
 
-  it('warns when the program lives in npm\'s cache (as under npx), before writing the unit', async () => {
+  it("warns when the program lives in npm's cache (as under npx), before writing the unit", async () => {
     const box = sandbox({ systemctl: 'exit 0', loginctl: 'echo yes' });
     // npx sets npm_config_cache; here it names the dir the CLI runs from.
     const result = await runCli(['service', 'install', '--dry-run'], { env: { ...box.env, npm_config_cache: REPO_ROOT } });
     expect(result.code).toBe(0);
-    expect(result.stderr.split('\n')[0]).toBe(`warning: ${fs.realpathSync(CLI)} is in npm's cache (npx), which npm may delete, and the service would then fail to start; install it (npm i -g openclaw-backup) and run service install again`);
+    expect(result.stderr.split('\n')[0]).toBe(
+      `warning: ${fs.realpathSync(CLI)} is in npm's cache (npx), which npm may delete, and the service would then fail to start; install it (npm i -g openclaw-backup) and run service install again`,
+    );
   });
 
   it('installs a profile as openclaw-backup@<profile> and restarts on reinstall', async () => {
@@ -112,7 +126,9 @@ describe('service install / uninstall / status (systemd)', () => {
     const box = sandbox();
     const result = await runCli(['service', 'install'], { env: box.env });
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('systemctl --user is not available here (systemctl not found on PATH). The service is not started; run these where it is:');
+    expect(result.stdout).toContain(
+      'systemctl --user is not available here (systemctl not found on PATH). The service is not started; run these where it is:',
+    );
     expect(result.stdout).toContain('  systemctl --user enable --now openclaw-backup.service');
     expect(fs.existsSync(path.join(box.xdg, 'systemd', 'user', 'openclaw-backup.service'))).toBe(true);
   });
@@ -136,7 +152,9 @@ describe('service install / uninstall / status (systemd)', () => {
     const result = await runCli(['service', 'install', '--dry-run'], { env: box.env });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('[Service]\nType=simple');
-    expect(result.stdout).toContain('Would run:\n  systemctl --user daemon-reload\n  systemctl --user enable --now openclaw-backup.service');
+    expect(result.stdout).toContain(
+      'Would run:\n  systemctl --user daemon-reload\n  systemctl --user enable --now openclaw-backup.service',
+    );
     expect(fs.existsSync(box.xdg)).toBe(false);
     expect(calls(box)).toEqual([]);
   });
@@ -178,15 +196,39 @@ describe('service install / uninstall / status (systemd)', () => {
     });
     await runCli(['service', 'install'], { env: box.env });
     const finishedAt = new Date(Date.now() - 3_600_000).toISOString();
-    const lastSuccess = { startedAt: finishedAt, finishedAt, result: 'ok', trigger: 'schedule', archive: '/x/a.tar.gz', bytes: 2048, sha256: null, durationMs: 1, pauseMs: 1, pruned: [], hook: null, error: null };
-    fs.writeFileSync(path.join(box.home, '.openclaw', 'openclaw-backup-status.json'), JSON.stringify({ version: 1, lastRun: lastSuccess, lastSuccess, nextRunAt: null, daemon: null }));
+    const lastSuccess = {
+      startedAt: finishedAt,
+      finishedAt,
+      result: 'ok',
+      trigger: 'schedule',
+      archive: '/x/a.tar.gz',
+      bytes: 2048,
+      sha256: null,
+      durationMs: 1,
+      pauseMs: 1,
+      pruned: [],
+      hook: null,
+      error: null,
+    };
+    fs.writeFileSync(
+      path.join(box.home, '.openclaw', 'openclaw-backup-status.json'),
+      JSON.stringify({ version: 1, lastRun: lastSuccess, lastSuccess, nextRunAt: null, daemon: null }),
+    );
     const text = await runCli(['service', 'status'], { env: box.env });
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('enabled:      yes');
     expect(text.stdout).toContain('running:      yes (pid 4242)');
     expect(text.stdout).toMatch(/last backup: +\S+ \(60 min \d+ s ago\) ok: \/x\/a\.tar\.gz, 2\.0 KiB/);
     const json = JSON.parse((await runCli(['service', 'status', '--json'], { env: box.env })).stdout);
-    expect(json).toMatchObject({ manager: 'systemd', installed: true, foreign: false, enabled: true, running: true, pid: 4242, lastSuccess: { bytes: 2048 } });
+    expect(json).toMatchObject({
+      manager: 'systemd',
+      installed: true,
+      foreign: false,
+      enabled: true,
+      running: true,
+      pid: 4242,
+      lastSuccess: { bytes: 2048 },
+    });
   });
 
   it('status without systemctl says what is unknown', async () => {
@@ -209,7 +251,15 @@ describe('service install / uninstall (launchd, fake launchctl)', () => {
       return { code: 0, stdout: '', stderr: '', missing: false };
     };
     const stateDir = path.join(box.home, '.openclaw-work');
-    const target = { profile: 'work', stateDir, backupDir: path.join(stateDir, 'backups'), nodePath: process.execPath, cliPath: CLI, home: box.home, searchPath: '/usr/bin:/bin' };
+    const target = {
+      profile: 'work',
+      stateDir,
+      backupDir: path.join(stateDir, 'backups'),
+      nodePath: process.execPath,
+      cliPath: CLI,
+      home: box.home,
+      searchPath: '/usr/bin:/bin',
+    };
     const context = { manager: 'launchd' as const, env: box.env, home: box.home, uid: 501 };
     const result = await installService({ context, target, run, dryRun: false });
     const plistPath = path.join(box.home, 'Library', 'LaunchAgents', 'ai.openclaw.backup.work.plist');

@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { countRows, FIXTURES, runCli } from '../helpers/fixture.js';
 import { fixtureHome, holdGatewayLock, removeTempHomes, legacyHome, treeState } from '../helpers/migrate.js';
 
-const REPORTED = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'openclaw-2026.9.6-default.sessions.json'), 'utf8')) as { sessions: Array<{ key: string; sessionId: string }> };
+const REPORTED = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'openclaw-2026.9.6-default.sessions.json'), 'utf8')) as {
+  sessions: Array<{ key: string; sessionId: string }>;
+};
 const cleanups: Array<() => void> = [];
 afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
@@ -101,7 +103,9 @@ describe('sessions export/import on the real OpenClaw 2026.9.6 fixture', () => {
     const started = Date.now();
     const doc = JSON.parse(await exportAll(env));
     expect(Date.now() - started).toBeLessThan(30_000);
-    expect(doc.sessions.every((s: { rows: { session_nodes: Array<{ label: unknown }> } }) => s.rows.session_nodes[0]!.label === null)).toBe(true);
+    expect(doc.sessions.every((s: { rows: { session_nodes: Array<{ label: unknown }> } }) => s.rows.session_nodes[0]!.label === null)).toBe(
+      true,
+    );
   });
 
   it('decodes zstd-compressed events and writes them back compressed', async () => {
@@ -109,10 +113,24 @@ describe('sessions export/import on the real OpenClaw 2026.9.6 fixture', () => {
     const plain = JSON.parse(await exportAll(env));
     const zlib = await import('node:zlib');
     const db = new DatabaseSync(agentDb);
-    const navigation = JSON.stringify({ version: 1, report: { kind: 'canonical' }, navigation: {}, reset: {}, model: {}, modelBytes: 0, modelWithoutCheckpointBytes: 0, withoutCustomDataBytes: 0 });
-    for (const row of db.prepare('SELECT session_id, seq, event_json FROM transcript_events').all() as Array<{ session_id: string; seq: number; event_json: string }>) {
-      db.prepare('UPDATE transcript_events SET event_json = NULL, event_zstd = ?, event_utf8_bytes = ?, navigation_json = ? WHERE session_id = ? AND seq = ?').run(
-        zlib.zstdCompressSync(Buffer.from(row.event_json)), Buffer.byteLength(row.event_json), navigation, row.session_id, row.seq);
+    const navigation = JSON.stringify({
+      version: 1,
+      report: { kind: 'canonical' },
+      navigation: {},
+      reset: {},
+      model: {},
+      modelBytes: 0,
+      modelWithoutCheckpointBytes: 0,
+      withoutCustomDataBytes: 0,
+    });
+    for (const row of db.prepare('SELECT session_id, seq, event_json FROM transcript_events').all() as Array<{
+      session_id: string;
+      seq: number;
+      event_json: string;
+    }>) {
+      db.prepare(
+        'UPDATE transcript_events SET event_json = NULL, event_zstd = ?, event_utf8_bytes = ?, navigation_json = ? WHERE session_id = ? AND seq = ?',
+      ).run(zlib.zstdCompressSync(Buffer.from(row.event_json)), Buffer.byteLength(row.event_json), navigation, row.session_id, row.seq);
     }
     db.close();
     const text = await exportAll(env);
@@ -120,7 +138,9 @@ describe('sessions export/import on the real OpenClaw 2026.9.6 fixture', () => {
     for (const [i, session] of compressed.sessions.entries()) {
       const events = session.windows[0].events;
       expect(events.every((e: { encoding: string }) => e.encoding === 'zstd')).toBe(true);
-      expect(events.map((e: { event: unknown }) => e.event)).toEqual(plain.sessions[i].windows[0].events.map((e: { event: unknown }) => e.event));
+      expect(events.map((e: { event: unknown }) => e.event)).toEqual(
+        plain.sessions[i].windows[0].events.map((e: { event: unknown }) => e.event),
+      );
     }
     removeDb(agentDb);
     expect((await runCli(['sessions', 'import', '-'], { env, input: text })).code).toBe(0);
@@ -138,7 +158,9 @@ describe('sessions import conflicts and refusals', () => {
     const before = treeState(path.dirname(agentDb));
     const fail = await runCli(['sessions', 'import', '-'], { env, input: doc });
     expect(fail.code).toBe(1);
-    expect(fail.stderr).toContain('sessions already exist in agent "main": agent:main:fixture-notes, agent:main:main (use --on-conflict skip or replace)');
+    expect(fail.stderr).toContain(
+      'sessions already exist in agent "main": agent:main:fixture-notes, agent:main:main (use --on-conflict skip or replace)',
+    );
     expect(treeState(path.dirname(agentDb))).toEqual(before);
     const skip = await runCli(['sessions', 'import', '--on-conflict', 'skip', '-'], { env, input: doc });
     expect(skip.code).toBe(0);
@@ -165,12 +187,28 @@ describe('sessions import conflicts and refusals', () => {
   });
 
   const badDocuments: Array<[string, (doc: string) => string, string]> = [
-    ['wrong version', (d) => d.replace('"version": 1', '"version": 2'), 'document version 2 is not supported; this openclaw-backup reads version 1'],
+    [
+      'wrong version',
+      (d) => d.replace('"version": 1', '"version": 2'),
+      'document version 2 is not supported; this openclaw-backup reads version 1',
+    ],
     ['truncated JSON', (d) => d.slice(0, d.length / 2), 'not valid JSON ('],
     ['not a sessions document', () => '{"format":"openclaw-backup/config","version":1}', 'not an openclaw-backup/sessions document'],
     ['empty input', () => '', 'not valid JSON (empty input)'],
-    ['a session without events', (d) => JSON.stringify({ ...JSON.parse(d), sessions: [{ key: 'k', agentId: 'main', sessionId: 's', windows: [{ sessionId: 's', events: [{ seq: 0 }] }] }] }), 'document.sessions[0].windows[0].events[0]: needs "event" or "eventJson"'],
-    ['unknown agent', (d) => d.replaceAll('"agentId": "main"', '"agentId": "ghost"').replace('"main": {', '"ghost": {'), 'belong to agent "ghost", which this state does not have (known agents: main); choose one with --agent'],
+    [
+      'a session without events',
+      (d) =>
+        JSON.stringify({
+          ...JSON.parse(d),
+          sessions: [{ key: 'k', agentId: 'main', sessionId: 's', windows: [{ sessionId: 's', events: [{ seq: 0 }] }] }],
+        }),
+      'document.sessions[0].windows[0].events[0]: needs "event" or "eventJson"',
+    ],
+    [
+      'unknown agent',
+      (d) => d.replaceAll('"agentId": "main"', '"agentId": "ghost"').replace('"main": {', '"ghost": {'),
+      'belong to agent "ghost", which this state does not have (known agents: main); choose one with --agent',
+    ],
   ];
   for (const [name, mutate, message] of badDocuments) {
     it(`rejects a bad document (${name}) with exit 2 and writes nothing`, async () => {
@@ -202,7 +240,12 @@ describe('sessions import conflicts and refusals', () => {
     const before = treeState(stateDir);
     const result = await runCli(['sessions', 'import', '--dry-run', '--json', '-'], { env, input: doc });
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout).agents[0]).toMatchObject({ agentId: 'main', layout: 'sqlite', created: true, imported: ['agent:main:fixture-notes', 'agent:main:main'] });
+    expect(JSON.parse(result.stdout).agents[0]).toMatchObject({
+      agentId: 'main',
+      layout: 'sqlite',
+      created: true,
+      imported: ['agent:main:fixture-notes', 'agent:main:main'],
+    });
     expect(treeState(stateDir)).toEqual(before);
   });
 });
@@ -214,11 +257,9 @@ describe('sessions export/import on the legacy layout', () => {
     const doc = JSON.parse(first);
     expect(doc.agents).toEqual({ main: { layout: 'legacy' } });
     const main = doc.sessions.find((s: { key: string }) => s.key === 'agent:main:main');
-    expect(main.windows[0].events.map((e: { event?: unknown; eventJson?: string }) => e.eventJson ?? (e.event as { type: string }).type)).toEqual([
-      'session',
-      'message',
-      '{"type":"message","id":"m2","message":{"role":"assistant","content":"hi","n":1.50}}',
-    ]);
+    expect(
+      main.windows[0].events.map((e: { event?: unknown; eventJson?: string }) => e.eventJson ?? (e.event as { type: string }).type),
+    ).toEqual(['session', 'message', '{"type":"message","id":"m2","message":{"role":"assistant","content":"hi","n":1.50}}']);
     expect(doc.sessions.find((s: { key: string }) => s.key === 'agent:main:notes').windows[0].file).toBe('sess-2-topic-1.jsonl');
     const sessionsDir = path.join(stateDir, 'agents', 'main', 'sessions');
     const original = fs.readFileSync(path.join(sessionsDir, 'sess-1.jsonl'), 'utf8');
@@ -240,7 +281,9 @@ describe('sessions export/import on the legacy layout', () => {
     const before = treeState(stateDir);
     const result = await runCli(['sessions', 'import', '-'], { env, input: doc });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('agent "main" keeps sessions in the sqlite layout but the document\'s sessions come from a legacy store');
+    expect(result.stderr).toContain(
+      'agent "main" keeps sessions in the sqlite layout but the document\'s sessions come from a legacy store',
+    );
     expect(treeState(stateDir)).toEqual(before);
   });
 });

@@ -17,22 +17,41 @@ describe('a status record dated in the future (the clock was wrong once)', () =>
     dirs.push(home);
     const fx = fixtureHome(home, { auto: true, schedule: '30 3 * * *', timezone: 'UTC' });
     const future = '2099-01-01T03:30:00.000Z';
-    const lastRun = { startedAt: future, finishedAt: future, result: 'ok', trigger: 'schedule', archive: null, bytes: null, sha256: null, durationMs: 1, pauseMs: 1, pruned: [], hook: null, error: null };
+    const lastRun = {
+      startedAt: future,
+      finishedAt: future,
+      result: 'ok',
+      trigger: 'schedule',
+      archive: null,
+      bytes: null,
+      sha256: null,
+      durationMs: 1,
+      pauseMs: 1,
+      pruned: [],
+      hook: null,
+      error: null,
+    };
     const statusFile = path.join(fx.stateDir, 'openclaw-backup-status.json');
     fs.writeFileSync(statusFile, JSON.stringify({ version: 1, lastRun, lastSuccess: lastRun, nextRunAt: null, daemon: null }));
 
     const status = await runCli(['status'], { env: fx.env });
     expect(status.code).toBe(0);
-    expect(status.stderr).toContain(`warning: the last run ${future} in ${statusFile} is in the future (the clock was wrong when it was recorded); treated as unknown, so the daemon catches up`);
+    expect(status.stderr).toContain(
+      `warning: the last run ${future} in ${statusFile} is in the future (the clock was wrong when it was recorded); treated as unknown, so the daemon catches up`,
+    );
     expect(status.stdout).toMatch(/last run: +ok at 2099-01-01T03:30:00.000Z \(schedule, in the future: treated as unknown\)/);
     const doctor = await runCli(['doctor'], { env: fx.env });
-    expect(doctor.stdout).toContain(`warn  status-record: the status record's last run ${future} is in the future (the clock was wrong when it was recorded); treated as unknown, so the daemon catches up`);
+    expect(doctor.stdout).toContain(
+      `warn  status-record: the status record's last run ${future} is in the future (the clock was wrong when it was recorded); treated as unknown, so the daemon catches up`,
+    );
     expect(doctor.stdout).not.toMatch(/ok +freshness: last successful backup/);
 
     const d = startDaemon(fx.env);
     running.push(d);
     const warned = await d.waitFor((r) => r.msg.includes('is in the future'));
-    expect(warned.msg).toBe(`the last run ${future} is in the future (the clock was wrong when it was recorded); treating the last run as unknown`);
+    expect(warned.msg).toBe(
+      `the last run ${future} is in the future (the clock was wrong when it was recorded); treating the last run as unknown`,
+    );
     expect((await d.waitFor((r) => r.msg === 'daemon ready')).catchUp).toBe(true);
     await d.waitFor((r) => r.msg === 'backup finished');
     expect(await d.stop()).toBe(0);

@@ -24,7 +24,9 @@ describe('progress on a terminal', () => {
     const frames = drawnLines(created.stdout).filter((l) => l.startsWith('Backing up'));
     expect(frames.length).toBeGreaterThan(0);
     for (const frame of frames) {
-      expect(frame).toMatch(/^Backing up \[\d+:\d\d\] {2}\d{1,2}\.\d% {2}[\d.]+ (B|KiB|MiB) \/ [\d.]+ MiB {2}\d+ \/ \d+ files {2}(.+\/s {2})?ETA (\d+:\d\d|-:--)$/);
+      expect(frame).toMatch(
+        /^Backing up \[\d+:\d\d\] {2}\d{1,2}\.\d% {2}[\d.]+ (B|KiB|MiB) \/ [\d.]+ MiB {2}\d+ \/ \d+ files {2}(.+\/s {2})?ETA (\d+:\d\d|-:--)$/,
+      );
       expect(frame.length).toBeLessThan(100);
     }
     const screen = finalScreen(created.stdout).filter(Boolean);
@@ -33,7 +35,9 @@ describe('progress on a terminal', () => {
 
     const verified = await runCliInTty(['verify', archive], env);
     expect(verified.code, verified.stdout).toBe(0);
-    expect(drawnLines(verified.stdout).some((l) => /^Verifying \[\d+:\d\d\] {2}\d{1,2}\.\d% {2}.+ \/ .+ {2}\d+ entries {2}.*ETA/.test(l))).toBe(true);
+    expect(
+      drawnLines(verified.stdout).some((l) => /^Verifying \[\d+:\d\d\] {2}\d{1,2}\.\d% {2}.+ \/ .+ {2}\d+ entries {2}.*ETA/.test(l)),
+    ).toBe(true);
     expect(finalScreen(verified.stdout).filter(Boolean)[0]).toBe(`ok: ${archive}`);
 
     const target = path.join(home, 'copy');
@@ -41,10 +45,18 @@ describe('progress on a terminal', () => {
     expect(restored.code, restored.stdout).toBe(0);
     const restoreFrames = drawnLines(restored.stdout);
     // One pass: the archive is checked while it is written, so there is no separate verify phase.
-    expect(restoreFrames.some((l) => l.startsWith('Verifying [')), restoreFrames.join('\n')).toBe(false);
-    expect(restoreFrames.some((l) => /^Restoring \[\d+:\d\d\] {2}\d{1,2}\.\d% {2}.+ \/ .+ {2}\d+ entries/.test(l)), restoreFrames.join('\n')).toBe(true);
+    expect(
+      restoreFrames.some((l) => l.startsWith('Verifying [')),
+      restoreFrames.join('\n'),
+    ).toBe(false);
+    expect(
+      restoreFrames.some((l) => /^Restoring \[\d+:\d\d\] {2}\d{1,2}\.\d% {2}.+ \/ .+ {2}\d+ entries/.test(l)),
+      restoreFrames.join('\n'),
+    ).toBe(true);
     const restoredScreen = finalScreen(restored.stdout).filter(Boolean);
-    expect(restoredScreen[0]).toMatch(new RegExp(`^Restored everything from ${archive.replaceAll('.', '\\.')} \\(.+\\): \\d+ files into ${target}$`));
+    expect(restoredScreen[0]).toMatch(
+      new RegExp(`^Restored everything from ${archive.replaceAll('.', '\\.')} \\(.+\\): \\d+ files into ${target}$`),
+    );
     expect(restoredScreen.some((l) => /^(Verifying|Restoring) \[/.test(l))).toBe(false);
   }, 300_000);
 });

@@ -24,10 +24,18 @@ describe('restore confirmation on a terminal', () => {
     const r = await runCliInTtyAnswering(['restore', archive], env(), 'n');
     expect(r.code, r.stdout).toBe(1);
     const screen = finalScreen(r.stdout).filter(Boolean);
-    expect(screen[0]).toMatch(new RegExp(`^Dry run: would restore everything from ${archive.replaceAll('.', '\\.')} \\(openclaw-backup archive\\) into ${state}$`));
+    expect(screen[0]).toMatch(
+      new RegExp(`^Dry run: would restore everything from ${archive.replaceAll('.', '\\.')} \\(openclaw-backup archive\\) into ${state}$`),
+    );
     expect(screen).toContain(`  remove  ${path.join(state, 'workspace', 'memory', 'written-after.md')}`);
-    expect(screen.some((l) => /live file changed after the archive was made would go to the rollback copy: workspace\/memory\/written-after\.md/.test(l))).toBe(true);
-    expect(screen.some((l) => l.startsWith(`Restore everything over ${state}? The files it replaces go to a rollback copy. [y/N] n`))).toBe(true);
+    expect(
+      screen.some((l) =>
+        /live file changed after the archive was made would go to the rollback copy: workspace\/memory\/written-after\.md/.test(l),
+      ),
+    ).toBe(true);
+    expect(screen.some((l) => l.startsWith(`Restore everything over ${state}? The files it replaces go to a rollback copy. [y/N] n`))).toBe(
+      true,
+    );
     expect(screen.at(-1)).toBe('openclaw-backup: restore cancelled; nothing was changed');
     expect(fs.readFileSync(path.join(state, 'workspace', 'memory', 'written-after.md'), 'utf8')).toBe('newer than the archive\n');
   });

@@ -42,7 +42,9 @@ describe('databases and $TMPDIR', () => {
   it('verify with a $TMPDIR too small for a database: exit 1 naming the dir, before anything is copied there', async () => {
     const result = await runCli(['verify', archive], { env: { HOME: home, TMPDIR: smallTmp } });
     expect(result.code, result.stderr).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`not enough space in ${smallTmp} to check a database of 24\\.\\d MiB \\(.* free\\); set TMPDIR`));
+    expect(result.stderr).toMatch(
+      new RegExp(`not enough space in ${smallTmp} to check a database of 24\\.\\d MiB \\(.* free\\); set TMPDIR`),
+    );
     expect(result.stderr).not.toMatch(/unexpected error|ENOSPC/);
     expect(fs.readdirSync(smallTmp)).toEqual([]);
   });
@@ -66,11 +68,15 @@ describe('databases and $TMPDIR', () => {
     const corrupt = Buffer.from(original);
     // Twenty pages in the middle overwritten, as a failing disk would.
     for (let page = 10; page < 30; page += 1) randomBytes(4096).copy(corrupt, page * 4096);
-    const bad = tamperArchive(archive, path.join(sandbox, 'corrupt.tar.gz'), () => {}, [], { [BIG_DB]: { name: BIG_DB, data: corrupt, mode: 0o600 } });
+    const bad = tamperArchive(archive, path.join(sandbox, 'corrupt.tar.gz'), () => {}, [], {
+      [BIG_DB]: { name: BIG_DB, data: corrupt, mode: 0o600 },
+    });
     const before = snapshotTree(home);
     const result = await runCli(['restore', '--force', bad], { env: { HOME: home, TMPDIR: smallTmp } });
     expect(result.code, result.stderr).toBe(3);
-    expect(result.stderr).toMatch(/^openclaw-backup: openclaw-backup\/state\/state\/big\.sqlite: database failed integrity_check: [^\n]+\n$/);
+    expect(result.stderr).toMatch(
+      /^openclaw-backup: openclaw-backup\/state\/state\/big\.sqlite: database failed integrity_check: [^\n]+\n$/,
+    );
     expect(snapshotTree(home)).toEqual(before);
   });
 });

@@ -82,7 +82,10 @@ describe('verify', () => {
     const result = await runCli(['verify', '--json', repacked]);
     expect(result.code).toBe(3);
     const report = JSON.parse(result.stdout) as { problems: Array<{ path: string; reason: string }> };
-    expect(report.problems.map((p) => p.path).sort()).toEqual(['openclaw-backup/state/workspace/SOUL.md', 'openclaw-backup/state/workspace/USER.md']);
+    expect(report.problems.map((p) => p.path).sort()).toEqual([
+      'openclaw-backup/state/workspace/SOUL.md',
+      'openclaw-backup/state/workspace/USER.md',
+    ]);
     expect(result.stderr).toMatch(/SOUL\.md: size \d+, manifest says \d+ \(and 1 more problem\)/);
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -12,7 +12,10 @@ function zstdInFrames(tarFile: string, out: string, partBytes: number): number {
   fs.mkdirSync(parts);
   execFileSync('split', ['-b', String(partBytes), '-a', '4', tarFile, path.join(parts, 'p')]);
   const names = fs.readdirSync(parts).sort();
-  fs.writeFileSync(out, Buffer.concat(names.map((name) => execFileSync('zstd', ['-q', '-c', '-3', path.join(parts, name)], { maxBuffer: 64 << 20 }))));
+  fs.writeFileSync(
+    out,
+    Buffer.concat(names.map((name) => execFileSync('zstd', ['-q', '-c', '-3', path.join(parts, name)], { maxBuffer: 64 << 20 }))),
+  );
   fs.rmSync(parts, { recursive: true, force: true });
   return names.length;
 }
@@ -54,7 +57,13 @@ describe('zstd archives of many frames', () => {
     expect(restored.code, restored.stderr).toBe(0);
     // Every file comes back byte for byte, except openclaw.json (paths remapped to the target) and tmp/ (runtime
     // scratch, never restored); modes are restore's own policy, not compared here.
-    const contents = (root: string) => Object.fromEntries(Object.entries(snapshotTree(root, (rel) => rel === 'openclaw.json' || rel === 'tmp' || rel.startsWith('tmp/'))).map(([rel, v]) => [rel, v.split(' ').at(-1)]));
+    const contents = (root: string) =>
+      Object.fromEntries(
+        Object.entries(snapshotTree(root, (rel) => rel === 'openclaw.json' || rel === 'tmp' || rel.startsWith('tmp/'))).map(([rel, v]) => [
+          rel,
+          v.split(' ').at(-1),
+        ]),
+      );
     const expected = contents(stateDir);
     expect(Object.keys(expected).length).toBeGreaterThan(300);
     expect(contents(target)).toEqual(expected);
@@ -76,7 +85,11 @@ describe('zstd archives of many frames', () => {
     fs.writeFileSync(truncated, whole.subarray(0, cut));
     execFileSync('zstd', ['-t', '-q', truncated]); // still a valid zstd file: only the tar level can tell
     const before = snapshotTree(home);
-    for (const args of [['verify', truncated], ['restore', truncated], ['restore', truncated, '--target', path.join(work, 'cut-copy')]]) {
+    for (const args of [
+      ['verify', truncated],
+      ['restore', truncated],
+      ['restore', truncated, '--target', path.join(work, 'cut-copy')],
+    ]) {
       const result = await runCli(args, { env: { HOME: home } });
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(3);
       expect(result.stderr).toMatch(/truncated/);
@@ -91,7 +104,9 @@ describe('zstd archives of many frames', () => {
     expect(created.code, created.stderr).toBe(0);
     expect(frameCount(archive)).toBeGreaterThan(3);
     execFileSync('zstd', ['-t', '-q', archive]);
-    const names = execFileSync('tar', ['--zstd', '-tf', archive], { encoding: 'utf8', maxBuffer: 16 << 20 }).trim().split('\n');
+    const names = execFileSync('tar', ['--zstd', '-tf', archive], { encoding: 'utf8', maxBuffer: 16 << 20 })
+      .trim()
+      .split('\n');
     expect(names.at(-1)).toBe('openclaw-backup/manifest.json');
     expect(names).toContain('openclaw-backup/state/media/inbound/blob.bin');
     const plain = execFileSync('zstd', ['-d', '-c', archive], { maxBuffer: 64 << 20 });

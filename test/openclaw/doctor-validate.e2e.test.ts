@@ -30,7 +30,9 @@ describe('doctor runs `openclaw config validate` when openclaw is on PATH', () =
     });
     const result = await runCli(['doctor'], { env, timeoutMs: 180_000 });
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^error openclaw-validate: openclaw config validate rejects .*openclaw\.json: <root>: Unrecognized key: "backup"$/m);
+    expect(result.stdout).toMatch(
+      /^error openclaw-validate: openclaw config validate rejects .*openclaw\.json: <root>: Unrecognized key: "backup"$/m,
+    );
     expect(result.stdout).toContain('fix: move the top-level "backup" block to plugins.entries["openclaw-backup"].config');
   }, 200_000);
 

@@ -6,7 +6,17 @@ import { inject } from 'vitest';
 import { backupCli, backupCliOk } from './harness/backup-cli.js';
 import { FAKE_MODEL_REF, startFakeModelServer, type FakeModelServer } from './harness/fake-model.js';
 import { nonLoopbackSockets, startGateway, stopAllGateways, type RunningGateway } from './harness/gateway.js';
-import { configSet, makeHome, offlineModelConfig, onboard, openclaw, openclawOk, parseJsonOutput, readConfig, type ClawHome } from './harness/openclaw.js';
+import {
+  configSet,
+  makeHome,
+  offlineModelConfig,
+  onboard,
+  openclaw,
+  openclawOk,
+  parseJsonOutput,
+  readConfig,
+  type ClawHome,
+} from './harness/openclaw.js';
 import { startDaemon } from './harness/daemon.js';
 import { freePort, waitFor } from './harness/process.js';
 import { migrateAndContinue, snapshotSessions, type SessionSnapshot } from './harness/migration.js';
@@ -44,7 +54,10 @@ describe('a live OpenClaw gateway', () => {
     alice = makeHome(inject('openclawE2e'), root, 'alice');
     const port = await freePort();
     await onboard(alice, port);
-    await configSet(alice, [...offlineModelConfig(fake.baseUrl), { path: 'plugins.entries["openclaw-backup"].config', value: BACKUP_BLOCK }]);
+    await configSet(alice, [
+      ...offlineModelConfig(fake.baseUrl),
+      { path: 'plugins.entries["openclaw-backup"].config', value: BACKUP_BLOCK },
+    ]);
     gateway = await startGateway(alice, port);
     // The first turn of a fresh gateway warms caches and creates the session; it is not a fair baseline.
     const warmUp = await agentTurn(alice, 'warm-up turn');
@@ -60,15 +73,23 @@ describe('a live OpenClaw gateway', () => {
     expect(nonLoopbackSockets(gateway)).toEqual([]);
     expect(gateway.sockets().length).toBeGreaterThan(0);
 
-    const without = [await agentTurn(alice, 'first turn, before any backup'), await agentTurn(alice, 'notes: remember the backup plan', { sessionKey: 'agent:main:notes' })];
+    const without = [
+      await agentTurn(alice, 'first turn, before any backup'),
+      await agentTurn(alice, 'notes: remember the backup plan', { sessionKey: 'agent:main:notes' }),
+    ];
     expectAnswered(without);
 
     const daemon = await startDaemon(alice);
     const made = () => daemon.lines().filter((l) => l.msg === 'archive created').length;
     const during: AgentTurn[] = [];
     try {
-      for (let i = 0; i < TURNS_DURING_BACKUPS; i++) during.push(await agentTurn(alice, `turn ${i} during backups`, i % 2 ? { sessionKey: 'agent:main:notes' } : {}));
-      await waitFor(() => (made() >= MIN_BACKUPS_DURING_TURNS ? true : undefined), 180_000, () => `the daemon made ${made()} archives`);
+      for (let i = 0; i < TURNS_DURING_BACKUPS; i++)
+        during.push(await agentTurn(alice, `turn ${i} during backups`, i % 2 ? { sessionKey: 'agent:main:notes' } : {}));
+      await waitFor(
+        () => (made() >= MIN_BACKUPS_DURING_TURNS ? true : undefined),
+        180_000,
+        () => `the daemon made ${made()} archives`,
+      );
     } finally {
       expect(await daemon.stop()).toBe(0);
     }
@@ -151,7 +172,7 @@ describe('a live OpenClaw gateway', () => {
     });
   });
 
-  it("6. restores an archive made by `openclaw backup create`; the gateway starts on it", async () => {
+  it('6. restores an archive made by `openclaw backup create`; the gateway starts on it', async () => {
     const out = path.join(root, 'native');
     fs.mkdirSync(out, { recursive: true });
     const native = await openclawOk(alice, ['backup', 'create', '--output', out, '--verify', '--json']);

@@ -23,10 +23,32 @@ async function claw(home: string, args: string[]): Promise<{ stdout: string; std
 async function onboardedHome(): Promise<string> {
   const home = tempHome('ocb-e2e-fresh-');
   await claw(home, [
-    'onboard', '--non-interactive', '--accept-risk', '--mode', 'local', '--flow', 'quickstart', '--auth-choice', 'apiKey',
-    '--anthropic-api-key', 'sk-ant-fresh-dummy', '--gateway-auth', 'token', '--gateway-token', 'fresh-token-dummy',
-    '--gateway-bind', 'loopback', '--gateway-port', String(await freePort()), '--skip-channels', '--no-install-daemon',
-    '--skip-health', '--skip-skills', '--skip-search', '--skip-ui', '--json',
+    'onboard',
+    '--non-interactive',
+    '--accept-risk',
+    '--mode',
+    'local',
+    '--flow',
+    'quickstart',
+    '--auth-choice',
+    'apiKey',
+    '--anthropic-api-key',
+    'sk-ant-fresh-dummy',
+    '--gateway-auth',
+    'token',
+    '--gateway-token',
+    'fresh-token-dummy',
+    '--gateway-bind',
+    'loopback',
+    '--gateway-port',
+    String(await freePort()),
+    '--skip-channels',
+    '--no-install-daemon',
+    '--skip-health',
+    '--skip-skills',
+    '--skip-search',
+    '--skip-ui',
+    '--json',
   ]);
   return home;
 }
@@ -49,7 +71,12 @@ describe('migrating sessions and config into a fresh OpenClaw 2026.9.6 state', (
     expect(imported.code).toBe(0);
     const listed = JSON.parse((await claw(home, ['sessions', '--json'])).stdout);
     const reported = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'openclaw-2026.9.6-default.sessions.json'), 'utf8'));
-    const pick = (s: { key: string; sessionId: string; model: string; status: string }) => ({ key: s.key, sessionId: s.sessionId, model: s.model, status: s.status });
+    const pick = (s: { key: string; sessionId: string; model: string; status: string }) => ({
+      key: s.key,
+      sessionId: s.sessionId,
+      model: s.model,
+      status: s.status,
+    });
     expect(listed.sessions.map(pick).sort((a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key))).toEqual(
       reported.sessions.map(pick).sort((a: { key: string }, b: { key: string }) => a.key.localeCompare(b.key)),
     );

@@ -32,7 +32,10 @@ describe('a state dir that lives on another disk behind ~/.openclaw -> /data/…
   it('7. the daemon backs up the real state behind the link; restored on a fresh HOME, the gateway reads it', async () => {
     const grace = makeHome(inject('openclawE2e'), root, 'grace');
     await onboard(grace, await freePort());
-    await configSet(grace, [...offlineModelConfig(fake.baseUrl), { path: 'plugins.entries["openclaw-backup"].config', value: { auto: true, schedule: '* * * * * *', retention: 100 } }]);
+    await configSet(grace, [
+      ...offlineModelConfig(fake.baseUrl),
+      { path: 'plugins.entries["openclaw-backup"].config', value: { auto: true, schedule: '* * * * * *', retention: 100 } },
+    ]);
     const turn = await agentTurn(grace, 'notes: the state lives on /data', { local: true, sessionKey: SESSION });
     expect(turn.error ?? turn.text).toMatch(/fake reply #\d+/);
     const source = await snapshotSessions(grace);
@@ -43,9 +46,17 @@ describe('a state dir that lives on another disk behind ~/.openclaw -> /data/…
     fs.symlinkSync(real, grace.stateDir);
 
     const daemon = await startDaemon(grace);
-    const made = () => daemon.lines().filter((l) => l.msg === 'archive created').map((l) => l.archive ?? '');
+    const made = () =>
+      daemon
+        .lines()
+        .filter((l) => l.msg === 'archive created')
+        .map((l) => l.archive ?? '');
     try {
-      await waitFor(() => (made().length >= 1 ? true : undefined), 180_000, () => `the daemon made ${made().length} archives`);
+      await waitFor(
+        () => (made().length >= 1 ? true : undefined),
+        180_000,
+        () => `the daemon made ${made().length} archives`,
+      );
     } finally {
       expect(await daemon.stop()).toBe(0);
     }
@@ -55,7 +66,9 @@ describe('a state dir that lives on another disk behind ~/.openclaw -> /data/…
     const header = JSON.parse(execFileSync('tar', ['-xOf', archive, 'openclaw-backup/header.json'], { encoding: 'utf8' }));
     expect(header.roots[0]).toMatchObject({ id: 'state', path: real, linkPath: grace.stateDir });
     const names = execFileSync('tar', ['-tf', archive], { encoding: 'utf8' }).split('\n');
-    expect(names).toEqual(expect.arrayContaining(['openclaw-backup/state/openclaw.json', 'openclaw-backup/state/agents/main/agent/openclaw-agent.sqlite']));
+    expect(names).toEqual(
+      expect.arrayContaining(['openclaw-backup/state/openclaw.json', 'openclaw-backup/state/agents/main/agent/openclaw-agent.sqlite']),
+    );
     expect(names.filter((n) => n.includes('/backups'))).toEqual([]);
     const verified = await backupCli(grace, ['verify', archive]);
     expect(verified.code, verified.stderr).toBe(0);

@@ -27,7 +27,11 @@ async function runWithConfig(name: string, text: string): Promise<{ result: RunR
   const result = await runCli(args, { env: { HOME: home }, timeoutMs: 60_000 });
   expect(crashSigns(result), describeRun(args, result)).toEqual([]);
   tally.counts.cases += 1;
-  return { result, errors: result.stderr.split('\n').filter((l) => l.startsWith('openclaw-backup:')), backupsDir: path.join(stateDir, 'backups') };
+  return {
+    result,
+    errors: result.stderr.split('\n').filter((l) => l.startsWith('openclaw-backup:')),
+    backupsDir: path.join(stateDir, 'backups'),
+  };
 }
 
 describe('bad config corpus', () => {

@@ -121,10 +121,16 @@ describe('crash injection: kill -9 during restore', () => {
       const live = liveTree();
       const asBefore = diffTrees(trees[current] as TreeSnapshot, live);
       const asRestored = diffTrees(trees[next] as TreeSnapshot, live);
-      expect(asBefore.length === 0 || asRestored.length === 0, `${context}: the live state is neither the old nor the restored one: ${asBefore.slice(0, 3).join('; ')}`).toBe(true);
+      expect(
+        asBefore.length === 0 || asRestored.length === 0,
+        `${context}: the live state is neither the old nor the restored one: ${asBefore.slice(0, 3).join('; ')}`,
+      ).toBe(true);
 
       checkArchivesKept(context);
-      expect(besideState().filter((n) => n.startsWith('.openclaw-backup-restore-')), `${context}: staging dir left after ${READERS[i % READERS.length]?.[0]}`).toEqual([]);
+      expect(
+        besideState().filter((n) => n.startsWith('.openclaw-backup-restore-')),
+        `${context}: staging dir left after ${READERS[i % READERS.length]?.[0]}`,
+      ).toEqual([]);
       await restoreOk(archives[next] as string, `${context}, next restore`);
       expect(diffTrees(trees[next] as TreeSnapshot, liveTree()), `${context}: after the next restore`).toEqual([]);
       current = next;
@@ -157,7 +163,8 @@ describe('crash injection: kill -9 during restore', () => {
       expect(steps).toBeGreaterThan(10);
       console.log(`[crash-restore] the fixture's swap has ${steps} steps; killing at each, before and after`);
       // Back to the state before that restore.
-      for (const name of fs.readdirSync(fixtureHome)) if (name !== 'pristine') fs.rmSync(path.join(fixtureHome, name), { recursive: true, force: true });
+      for (const name of fs.readdirSync(fixtureHome))
+        if (name !== 'pristine') fs.rmSync(path.join(fixtureHome, name), { recursive: true, force: true });
       fs.renameSync(pristine, state);
       expect(diffTrees(before, snapshotTree(state, notState))).toEqual([]);
       for (let index = 0; index < steps; index += 1) {
@@ -173,8 +180,14 @@ describe('crash injection: kill -9 during restore', () => {
           expect(diffTrees(before, snapshotTree(state, notState)), `${context}, after ${args.join(' ')}`).toEqual([]);
           expect(sha256Of(archive), `${context}: the archive changed`).toBe(archiveHash);
           tally.counts.archives += 1;
-          expect(fs.readdirSync(fixtureHome).filter((n) => n.startsWith('.openclaw')) , `${context}: left beside the state dir`).toEqual(['.openclaw']);
-          expect(fs.readdirSync(state).filter((n) => n.startsWith('openclaw-backup') && n !== 'openclaw-backup-status.json'), `${context}: locks left`).toEqual([]);
+          expect(
+            fs.readdirSync(fixtureHome).filter((n) => n.startsWith('.openclaw')),
+            `${context}: left beside the state dir`,
+          ).toEqual(['.openclaw']);
+          expect(
+            fs.readdirSync(state).filter((n) => n.startsWith('openclaw-backup') && n !== 'openclaw-backup-status.json'),
+            `${context}: locks left`,
+          ).toEqual([]);
         }
       }
     } finally {
@@ -183,7 +196,10 @@ describe('crash injection: kill -9 during restore', () => {
   });
 });
 
-function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+function runNode(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -29,7 +29,8 @@ let before: TreeSnapshot;
 const good = new Set<string>();
 
 /** What a backup may change in the state dir: its own lock, status record and backups dir, SQLite's -shm. */
-const ownFiles = (rel: string) => rel === 'backups' || rel === 'openclaw-backup.lock' || rel === 'openclaw-backup-status.json' || rel.endsWith('-shm');
+const ownFiles = (rel: string) =>
+  rel === 'backups' || rel === 'openclaw-backup.lock' || rel === 'openclaw-backup-status.json' || rel.endsWith('-shm');
 
 /** State changes other than an empty -wal that SQLite creates when a reader opens a cleanly closed WAL database. */
 function stateChanges(): string[] {
@@ -45,7 +46,10 @@ async function checkFinalArchives(context: string): Promise<void> {
     if (good.has(archive)) continue;
     // In-process verify from src: an independent judge even when the CLI under test is a broken build.
     const report = await verifyArchive(archive);
-    expect(report.ok, `${context}: ${path.basename(archive)} is under a final name but fails verify: ${JSON.stringify(report.problems.slice(0, 3))}`).toBe(true);
+    expect(
+      report.ok,
+      `${context}: ${path.basename(archive)} is under a final name but fails verify: ${JSON.stringify(report.problems.slice(0, 3))}`,
+    ).toBe(true);
     good.add(archive);
     tally.counts.archives += 1;
   }
@@ -89,46 +93,50 @@ describe('crash injection: kill -9 during create and run', () => {
     fs.rmSync(home, { recursive: true, force: true });
   });
 
-  it(`leaves only verifiable archives, list shows only those, and recovers without cleanup after ${KILLS} kills`, { timeout: 540_000 }, async () => {
-    const full = await runCli(['create', '--json'], { env, timeoutMs: 240_000 });
-    expect(full.code, describeRun(['create'], full)).toBe(0);
-    const fullMs = full.durationMs;
-    console.log(`[crash] a full create of the state takes ${fullMs} ms`);
-    await checkFinalArchives('calibration');
+  it(
+    `leaves only verifiable archives, list shows only those, and recovers without cleanup after ${KILLS} kills`,
+    { timeout: 540_000 },
+    async () => {
+      const full = await runCli(['create', '--json'], { env, timeoutMs: 240_000 });
+      expect(full.code, describeRun(['create'], full)).toBe(0);
+      const fullMs = full.durationMs;
+      console.log(`[crash] a full create of the state takes ${fullMs} ms`);
+      await checkFinalArchives('calibration');
 
-    let kills = 0;
-    const spent = { running: 0, checks: 0 };
-    for (let i = 0; kills < KILLS; i += 1) {
-      // Over the whole run and a little past it (some runs publish before the kill), denser early where the lock
-      // and snapshot phase are.
-      const delay = Math.floor(rng.next() ** 1.5 * fullMs * 1.15);
-      const compress = rng.pick(['gzip', 'gzip', 'none', 'zstd']);
-      // A quarter of the kills hit `run` (the daemon's cycle: backup, verify, prune, status record) instead of create.
-      const args = rng.next() < 0.25 ? ['run'] : ['create', '--compress', compress];
-      const t0 = Date.now();
-      const { killed, result } = await runAndKill(args, delay, { env, timeoutMs: 240_000 });
-      const t1 = Date.now();
-      const context = `kill #${i} at ${delay} ms (${args.join(' ')}, RELIABILITY_SEED=${suiteSeed()})`;
-      if (killed) {
-        kills += 1;
-        tally.counts.kills += 1;
-      } else {
-        expect(result.code, `${context}: ${describeRun(args, result)}`).toBe(0);
+      let kills = 0;
+      const spent = { running: 0, checks: 0 };
+      for (let i = 0; kills < KILLS; i += 1) {
+        // Over the whole run and a little past it (some runs publish before the kill), denser early where the lock
+        // and snapshot phase are.
+        const delay = Math.floor(rng.next() ** 1.5 * fullMs * 1.15);
+        const compress = rng.pick(['gzip', 'gzip', 'none', 'zstd']);
+        // A quarter of the kills hit `run` (the daemon's cycle: backup, verify, prune, status record) instead of create.
+        const args = rng.next() < 0.25 ? ['run'] : ['create', '--compress', compress];
+        const t0 = Date.now();
+        const { killed, result } = await runAndKill(args, delay, { env, timeoutMs: 240_000 });
+        const t1 = Date.now();
+        const context = `kill #${i} at ${delay} ms (${args.join(' ')}, RELIABILITY_SEED=${suiteSeed()})`;
+        if (killed) {
+          kills += 1;
+          tally.counts.kills += 1;
+        } else {
+          expect(result.code, `${context}: ${describeRun(args, result)}`).toBe(0);
+        }
+        tally.counts.cases += 1;
+        await checkFinalArchives(context);
+        await checkRecovery(context);
+        if (i % 5 === 4) await checkList(context);
+        spent.running += t1 - t0;
+        spent.checks += Date.now() - t1;
+        if (i > KILLS * 3) throw new Error(`only ${kills} of ${i} runs were still running at their kill moment`);
       }
-      tally.counts.cases += 1;
-      await checkFinalArchives(context);
-      await checkRecovery(context);
-      if (i % 5 === 4) await checkList(context);
-      spent.running += t1 - t0;
-      spent.checks += Date.now() - t1;
-      if (i > KILLS * 3) throw new Error(`only ${kills} of ${i} runs were still running at their kill moment`);
-    }
-    await checkList('after all kills');
-    // The status record is written atomically: after every kill it still reads.
-    const status = await runCli(['status', '--json'], { env, timeoutMs: 60_000 });
-    expect(status.code, describeRun(['status'], status)).toBe(0);
-    expect(status.stderr).not.toMatch(/corrupt/i);
-    console.log(`[crash] ${kills} kills: ${spent.running} ms in killed runs, ${spent.checks} ms in checks and recoveries`);
-    expect(stateChanges(), 'the live state changed during backups').toEqual([]);
-  });
+      await checkList('after all kills');
+      // The status record is written atomically: after every kill it still reads.
+      const status = await runCli(['status', '--json'], { env, timeoutMs: 60_000 });
+      expect(status.code, describeRun(['status'], status)).toBe(0);
+      expect(status.stderr).not.toMatch(/corrupt/i);
+      console.log(`[crash] ${kills} kills: ${spent.running} ms in killed runs, ${spent.checks} ms in checks and recoveries`);
+      expect(stateChanges(), 'the live state changed during backups').toEqual([]);
+    },
+  );
 });

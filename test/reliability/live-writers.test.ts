@@ -96,17 +96,26 @@ describe('live writers: backups while the gateway writes', () => {
       let rows = 0;
       for (const commit of required) {
         for (let id = commit.first; id <= commit.last; id += 1) {
-          if (!ids.has(id)) throw new Error(`backup ${i}: row ${id}, committed at ${commit.at} before the snapshot began at ${snapshotStart}, is missing`);
+          if (!ids.has(id))
+            throw new Error(`backup ${i}: row ${id}, committed at ${commit.at} before the snapshot began at ${snapshotStart}, is missing`);
           rows += 1;
         }
       }
       tally.counts.rows += rows;
-      expect(checkAppendLog(fs.readFileSync(path.join(restoredState, 'workspace/memory/live-log.md'), 'utf8')), `backup ${i}: live-log.md`).toEqual([]);
-      expect(checkRewrittenFile(fs.readFileSync(path.join(restoredState, 'workspace/live-state.json'), 'utf8')), `backup ${i}: live-state.json`).toEqual([]);
+      expect(
+        checkAppendLog(fs.readFileSync(path.join(restoredState, 'workspace/memory/live-log.md'), 'utf8')),
+        `backup ${i}: live-log.md`,
+      ).toEqual([]);
+      expect(
+        checkRewrittenFile(fs.readFileSync(path.join(restoredState, 'workspace/live-state.json'), 'utf8')),
+        `backup ${i}: live-state.json`,
+      ).toEqual([]);
       fs.rmSync(dest, { recursive: true, force: true });
     }
     writer.child.kill('SIGTERM');
     expect((await writer.done).code, 'the writer itself must not fail').toBe(0);
-    console.log(`[live-writers] ${BACKUPS} backups, ${tally.counts.rows} committed rows found in their snapshots, ${readJournal(journal).length} transactions written`);
+    console.log(
+      `[live-writers] ${BACKUPS} backups, ${tally.counts.rows} committed rows found in their snapshots, ${readJournal(journal).length} transactions written`,
+    );
   });
 });

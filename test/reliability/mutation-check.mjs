@@ -14,7 +14,12 @@ const MUTANTS = [
     name: 'copy-live-db',
     what: 'copies the live database file instead of snapshotting it with the online backup API',
     file: 'core/archive/sqlite-snapshot.js',
-    edits: [['pages = await backup(db, destination, { rate: ALL_PAGES });', "await (await import('node:fs/promises')).copyFile(source, destination); pages = 0;"]],
+    edits: [
+      [
+        'pages = await backup(db, destination, { rate: ALL_PAGES });',
+        "await (await import('node:fs/promises')).copyFile(source, destination); pages = 0;",
+      ],
+    ],
     scenario: 'live-writers',
     env: { RELIABILITY_BACKUPS: '6' },
   },
@@ -53,7 +58,7 @@ const MUTANTS = [
   },
   {
     name: 'no-swap-undo-after-kill',
-    what: 'the next command removes a killed restore\'s staging dir without undoing its journal',
+    what: "the next command removes a killed restore's staging dir without undoing its journal",
     file: 'core/restore/recover.js',
     edits: [['const failures = await undoSteps(again.steps);', 'const failures = [];']],
     scenario: 'crash-restore',
@@ -94,7 +99,8 @@ function makeMutant(mutant) {
   const file = path.join(dir, 'dist', mutant.file);
   let text = fs.readFileSync(file, 'utf8');
   for (const [from, to] of mutant.edits) {
-    if (!text.includes(from)) throw new Error(`${mutant.name}: "${from}" not found in ${mutant.file}; update the mutant to the current build`);
+    if (!text.includes(from))
+      throw new Error(`${mutant.name}: "${from}" not found in ${mutant.file}; update the mutant to the current build`);
     text = text.replace(from, to);
   }
   fs.writeFileSync(file, text);
@@ -108,11 +114,22 @@ const results = [];
 for (const mutant of MUTANTS.filter((m) => wanted.length === 0 || wanted.includes(m.name))) {
   const cli = makeMutant(mutant);
   console.log(`\n=== mutant ${mutant.name}: ${mutant.what}\n    expecting scenario "${mutant.scenario}" to fail`);
-  const run = spawnSync('npx', ['vitest', 'run', '--config', 'vitest.reliability.config.ts', `test/reliability/${mutant.scenario}.test.ts`, ...(mutant.filter ? ['-t', mutant.filter] : [])], {
-    cwd: repo,
-    env: { ...process.env, ...mutant.env, OPENCLAW_BACKUP_CLI: cli, NO_COLOR: '1', FORCE_COLOR: '0' },
-    encoding: 'utf8',
-  });
+  const run = spawnSync(
+    'npx',
+    [
+      'vitest',
+      'run',
+      '--config',
+      'vitest.reliability.config.ts',
+      `test/reliability/${mutant.scenario}.test.ts`,
+      ...(mutant.filter ? ['-t', mutant.filter] : []),
+    ],
+    {
+      cwd: repo,
+      env: { ...process.env, ...mutant.env, OPENCLAW_BACKUP_CLI: cli, NO_COLOR: '1', FORCE_COLOR: '0' },
+      encoding: 'utf8',
+    },
+  );
   const output = `${run.stdout}${run.stderr}`;
   const firstError = /(AssertionError|Error): [^\n]*/.exec(output.replace(/\x1b\[[0-9;]*m/g, ''))?.[0] ?? '';
   fs.writeFileSync(path.join(repo, '.mutants', `${mutant.name}.log`), output);
@@ -122,5 +139,6 @@ for (const mutant of MUTANTS.filter((m) => wanted.length === 0 || wanted.include
 for (const m of MUTANTS) fs.rmSync(path.join(root, m.name), { recursive: true, force: true });
 console.log(`\nfull output of each run: ${root}/<mutant>.log`);
 console.log('\n| mutant | scenario | caught | first failure |\n|---|---|---|---|');
-for (const r of results) console.log(`| ${r.mutant} | ${r.scenario} | ${r.caught ? 'yes' : '**no**'} | ${r.evidence.replace(/\|/g, '\\|')} |`);
+for (const r of results)
+  console.log(`| ${r.mutant} | ${r.scenario} | ${r.caught ? 'yes' : '**no**'} | ${r.evidence.replace(/\|/g, '\\|')} |`);
 process.exit(results.every((r) => r.caught) ? 0 : 1);

@@ -49,7 +49,10 @@ async function expectCleanFailure(result: RunResult, subject: string, cause: Reg
     expect((await verifyArchive(archive)).ok).toBe(true);
     tally.counts.archives += 1;
   }
-  expect(snapshotTree(stateDir, (rel) => rel === 'backups' || rel === 'openclaw-backup.lock' || rel.endsWith('-shm') || rel.endsWith('-wal')), 'the state changed').toEqual(stateBefore);
+  expect(
+    snapshotTree(stateDir, (rel) => rel === 'backups' || rel === 'openclaw-backup.lock' || rel.endsWith('-shm') || rel.endsWith('-wal')),
+    'the state changed',
+  ).toEqual(stateBefore);
 }
 
 describe('permissions: clear errors, nothing lost', () => {
@@ -63,7 +66,10 @@ describe('permissions: clear errors, nothing lost', () => {
     expect(first.code, describeRun(['create'], first)).toBe(0);
     older = new Map(finalArchives(backupsDir).map((a) => [a, sha256Of(a)]));
     expect(older.size).toBe(1);
-    stateBefore = snapshotTree(stateDir, (rel) => rel === 'backups' || rel === 'openclaw-backup.lock' || rel.endsWith('-shm') || rel.endsWith('-wal'));
+    stateBefore = snapshotTree(
+      stateDir,
+      (rel) => rel === 'backups' || rel === 'openclaw-backup.lock' || rel.endsWith('-shm') || rel.endsWith('-wal'),
+    );
   });
 
   afterAll(() => {
@@ -76,7 +82,10 @@ describe('permissions: clear errors, nothing lost', () => {
     fs.writeFileSync(secret, 'not for backup tools\n');
     fs.chownSync(secret, NOBODY, NOBODY);
     fs.chmodSync(secret, 0o000);
-    stateBefore = snapshotTree(stateDir, (rel) => rel === 'backups' || rel === 'openclaw-backup.lock' || rel.endsWith('-shm') || rel.endsWith('-wal'));
+    stateBefore = snapshotTree(
+      stateDir,
+      (rel) => rel === 'backups' || rel === 'openclaw-backup.lock' || rel.endsWith('-shm') || rel.endsWith('-wal'),
+    );
     await expectCleanFailure(await createAsNobody(), secret, /EACCES: permission denied/);
     expect(fs.statSync(secret).mode & 0o777, 'the file was left as it was').toBe(0);
     fs.chmodSync(secret, 0o600);

@@ -75,7 +75,10 @@ describe('random trees round-trip through create, verify, GNU tar and restore', 
           await restoreCopy(archive, restored, { env });
           expect(diffTrees(snapshotTree(path.join(stateDir, 't')), snapshotTree(path.join(restored, 't'))), 'restore').toEqual([]);
           expect(holesLost(path.join(stateDir, 't'), path.join(restored, 't')), 'restore kept every sparse file sparse').toEqual([]);
-          expect(holesLost(path.join(stateDir, 't'), path.join(dest, 'openclaw-backup', 'state', 't')), 'GNU tar kept every sparse file sparse').toEqual([]);
+          expect(
+            holesLost(path.join(stateDir, 't'), path.join(dest, 'openclaw-backup', 'state', 't')),
+            'GNU tar kept every sparse file sparse',
+          ).toEqual([]);
           tally.counts.cases += 1;
           tally.counts.archives += 1;
         } finally {
@@ -102,11 +105,25 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), xor: fc.integer({ min: 1, max: 255 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
   fc.record({ kind: fc.constant('extend' as const), bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 2048 }) }),
-  fc.record({ kind: fc.constant('zero' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), length: fc.integer({ min: 1, max: 4096 }) }),
+  fc.record({
+    kind: fc.constant('zero' as const),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    length: fc.integer({ min: 1, max: 4096 }),
+  }),
   // Header fields of a tar block (name, mode, size, checksum, type, linkname…) in an uncompressed archive.
-  fc.record({ kind: fc.constant('tar-header' as const), block: fc.nat(), field: fc.constantFrom(0, 50, 100, 124, 136, 148, 156, 157, 257, 345), value: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({
+    kind: fc.constant('tar-header' as const),
+    block: fc.nat(),
+    field: fc.constantFrom(0, 50, 100, 124, 136, 148, 156, 157, 257, 345),
+    value: fc.integer({ min: 0, max: 255 }),
+  }),
   // One byte inside a file's data in an uncompressed archive: only the manifest's SHA-256 can notice it.
-  fc.record({ kind: fc.constant('content' as const), entry: fc.nat(), at: fc.double({ min: 0, max: 1, noNaN: true }), xor: fc.integer({ min: 1, max: 255 }) }),
+  fc.record({
+    kind: fc.constant('content' as const),
+    entry: fc.nat(),
+    at: fc.double({ min: 0, max: 1, noNaN: true }),
+    xor: fc.integer({ min: 1, max: 255 }),
+  }),
 );
 
 function mutate(original: Buffer, m: Mutation, headerBlocks: number[]): Buffer {
@@ -130,8 +147,17 @@ function mutate(original: Buffer, m: Mutation, headerBlocks: number[]): Buffer {
     }
     case 'content': {
       const bodies = headerBlocks
-        .map((b) => ({ start: (b + 1) * 512, size: parseInt(buf.toString('latin1', b * 512 + 124, b * 512 + 136).replace(/\0.*$/, '').trim() || '0', 8) }))
-        .filter((f) => f.size > 0 && buf[(f.start - 512) + 156] !== 0x78 && f.start + f.size <= buf.length);
+        .map((b) => ({
+          start: (b + 1) * 512,
+          size: parseInt(
+            buf
+              .toString('latin1', b * 512 + 124, b * 512 + 136)
+              .replace(/\0.*$/, '')
+              .trim() || '0',
+            8,
+          ),
+        }))
+        .filter((f) => f.size > 0 && buf[f.start - 512 + 156] !== 0x78 && f.start + f.size <= buf.length);
       const body = bodies[m.entry % Math.max(1, bodies.length)];
       const at = body ? body.start + Math.floor(m.at * body.size) : offset(m.at);
       buf[at] = (buf[at] as number) ^ m.xor;
@@ -156,7 +182,13 @@ async function checkRestoreOfMutant(file: string, dir: string, context: string):
   const what = `${context}\nrestore: ${describeRun(args, result)}`;
   expect(crashSigns(result), what).toEqual([]);
   expect([0, 3], what).toContain(result.code);
-  expect(fs.readdirSync(dir).filter((n) => n !== 'target').sort(), `${what}: restore wrote beside its target`).toEqual(before);
+  expect(
+    fs
+      .readdirSync(dir)
+      .filter((n) => n !== 'target')
+      .sort(),
+    `${what}: restore wrote beside its target`,
+  ).toEqual(before);
   expect(fs.readdirSync(path.join(dir, 'tmp')), `${what}: restore left scratch files`).toEqual([]);
   if (result.code === 3) expect(fs.existsSync(target), `${what}: a refused restore left its target behind`).toBe(false);
 }

@@ -28,10 +28,13 @@ describe('service install under a real systemd user manager', () => {
 
     const props = await user.show(UNIT, ['UnitFileState', 'ActiveState', 'SubState', 'MainPID', 'FragmentPath']);
     expect(props).toMatchObject({ UnitFileState: 'enabled', FragmentPath: `${HOME}/.config/systemd/user/${UNIT}` });
-    const archives = await poll(() => {
-      const found = listArchives(user, `${stateDir}/backups`);
-      return found.length >= 3 ? found : undefined;
-    }, { timeoutMs: 90_000, explain: async () => `fewer than 3 archives:\n${await user.describeUnit(UNIT)}` });
+    const archives = await poll(
+      () => {
+        const found = listArchives(user, `${stateDir}/backups`);
+        return found.length >= 3 ? found : undefined;
+      },
+      { timeoutMs: 90_000, explain: async () => `fewer than 3 archives:\n${await user.describeUnit(UNIT)}` },
+    );
     const running = await user.show(UNIT, ['ActiveState', 'SubState', 'MainPID', 'NRestarts']);
     expect(running).toMatchObject({ ActiveState: 'active', SubState: 'running', NRestarts: '0' });
     const pid = Number(running.MainPID);
@@ -53,6 +56,9 @@ describe('service install under a real systemd user manager', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ installed: true, enabled: true, running: true, pid });
     const verify = await user.cli(['verify', `${stateDir}/backups/${archives[0]}`]);
     expect(verify.code, verify.stderr).toBe(0);
-    recordFact('install', `enabled+active, ${archives.length} archives in the first seconds, ${lines.length} JSON journal lines from pid ${pid}`);
+    recordFact(
+      'install',
+      `enabled+active, ${archives.length} archives in the first seconds, ${lines.length} JSON journal lines from pid ${pid}`,
+    );
   });
 });

@@ -45,7 +45,12 @@ describe('a killed daemon and a second daemon', () => {
     const second = await user.cli(['daemon'], 60_000);
     expect(second.code).toBe(78);
     expect(second.stderr).toContain(`another daemon already serves ${stateDir}: pid ${serving.pid}`);
-    expect(await unitState(user, UNIT)).toMatchObject({ ActiveState: 'active', MainPID: String(serving.pid), NRestarts: before.NRestarts, InvocationID: before.InvocationID });
+    expect(await unitState(user, UNIT)).toMatchObject({
+      ActiveState: 'active',
+      MainPID: String(serving.pid),
+      NRestarts: before.NRestarts,
+      InvocationID: before.InvocationID,
+    });
   });
 
   it('when a hand-started daemon already serves the state dir, the unit exits 78 and systemd does not restart it', async () => {
@@ -56,7 +61,12 @@ describe('a killed daemon and a second daemon', () => {
     hand.stdout?.on('data', (d: Buffer) => (handOut += d.toString('utf8')));
     hand.stderr?.on('data', (d: Buffer) => (handOut += d.toString('utf8')));
     const handPid = await poll(
-      () => handOut.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as DaemonLine).find((l) => l.msg === 'daemon ready')?.pid,
+      () =>
+        handOut
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as DaemonLine)
+          .find((l) => l.msg === 'daemon ready')?.pid,
       { timeoutMs: 60_000, explain: () => `the hand-started daemon never became ready:\n${handOut}` },
     );
     try {
@@ -70,7 +80,13 @@ describe('a killed daemon and a second daemon', () => {
       );
       // "failed", not "auto-restart": RestartPreventExitStatus=78 keeps systemd from looping on it (a manual start
       // resets NRestarts, so 0 means no automatic restart since).
-      expect(failed).toMatchObject({ ActiveState: 'failed', SubState: 'failed', Result: 'exit-code', ExecMainStatus: '78', NRestarts: '0' });
+      expect(failed).toMatchObject({
+        ActiveState: 'failed',
+        SubState: 'failed',
+        Result: 'exit-code',
+        ExecMainStatus: '78',
+        NRestarts: '0',
+      });
       const lines = await daemonJournal(user, UNIT);
       expect(lines.filter((l) => l.pid === handPid)).toEqual([]);
       const text = (await user.journal([UNIT])).map((e) => e.message);
@@ -78,9 +94,17 @@ describe('a killed daemon and a second daemon', () => {
     } finally {
       await user.kill(handPid, 'TERM');
     }
-    expect(await poll(() => (hand.exitCode !== null ? hand.exitCode : undefined), { timeoutMs: 60_000, explain: () => `the hand-started daemon did not stop:\n${handOut}` })).toBe(0);
+    expect(
+      await poll(() => (hand.exitCode !== null ? hand.exitCode : undefined), {
+        timeoutMs: 60_000,
+        explain: () => `the hand-started daemon did not stop:\n${handOut}`,
+      }),
+    ).toBe(0);
     expect((await user.systemctl(['start', UNIT])).code).toBe(0);
     await waitForServing(user, UNIT);
-    recordFact('second daemon', 'by hand beside the unit: exit 78 naming its pid; the unit beside a hand-started one: exit 78, state failed (no auto-restart)');
+    recordFact(
+      'second daemon',
+      'by hand beside the unit: exit 78 naming its pid; the unit beside a hand-started one: exit 78, state failed (no auto-restart)',
+    );
   });
 });

@@ -1,6 +1,13 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countCycles, DEFAULT_UNIT as UNIT, daemonJournal, waitForBackup, waitForServing, type ServingDaemon } from './harness/daemon-unit.js';
+import {
+  countCycles,
+  DEFAULT_UNIT as UNIT,
+  daemonJournal,
+  waitForBackup,
+  waitForServing,
+  type ServingDaemon,
+} from './harness/daemon-unit.js';
 import { recordFact } from './harness/facts.js';
 import { Machine } from './harness/machine.js';
 import { installFixture, listArchives, writeBackupBlock } from './harness/openclaw-state.js';

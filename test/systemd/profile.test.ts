@@ -46,9 +46,16 @@ describe('service install --profile work', () => {
     expect(await user.show(WORK_UNIT, ['LoadState', 'ActiveState'])).toEqual({ LoadState: 'not-found', ActiveState: 'inactive' });
     // The default unit is untouched: same file, still enabled, the same daemon still serving.
     expect(fs.existsSync(user.hostPath(`${UNIT_DIR}/${DEFAULT_UNIT}`))).toBe(true);
-    expect(await unitState(user, DEFAULT_UNIT)).toMatchObject({ ActiveState: 'active', MainPID: String(mainDaemon.pid), InvocationID: mainDaemon.invocation });
+    expect(await unitState(user, DEFAULT_UNIT)).toMatchObject({
+      ActiveState: 'active',
+      MainPID: String(mainDaemon.pid),
+      InvocationID: mainDaemon.invocation,
+    });
     expect((await user.show(DEFAULT_UNIT, ['UnitFileState'])).UnitFileState).toBe('enabled');
     expect(fs.readdirSync(user.hostPath(UNIT_DIR)).filter((n) => n.endsWith('.service'))).toEqual([DEFAULT_UNIT]);
-    recordFact('--profile work', `both instances served (${workArchives.length} work archives); uninstall --profile work left ${DEFAULT_UNIT} running (pid ${mainDaemon.pid})`);
+    recordFact(
+      '--profile work',
+      `both instances served (${workArchives.length} work archives); uninstall --profile work left ${DEFAULT_UNIT} running (pid ${mainDaemon.pid})`,
+    );
   });
 });

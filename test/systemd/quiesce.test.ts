@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CYCLE_END, countCycles, DEFAULT_UNIT as UNIT, daemonJournal, waitForBackup, waitForServing, type ServingDaemon } from './harness/daemon-unit.js';
+import {
+  CYCLE_END,
+  countCycles,
+  DEFAULT_UNIT as UNIT,
+  daemonJournal,
+  waitForBackup,
+  waitForServing,
+  type ServingDaemon,
+} from './harness/daemon-unit.js';
 import { recordFact } from './harness/facts.js';
 import { Machine } from './harness/machine.js';
 import { installFixture, writeBackupBlock } from './harness/openclaw-state.js';
@@ -43,7 +51,13 @@ afterAll(async () => {
 
 function index(entries: JournalEntry[], test: (e: JournalEntry) => boolean, from = 0, what = ''): number {
   const at = entries.findIndex((e, i) => i >= from && test(e));
-  if (at < 0) throw new Error(`journal: no ${what} after entry ${from}:\n${entries.slice(from).map((e) => e.message).join('\n')}`);
+  if (at < 0)
+    throw new Error(
+      `journal: no ${what} after entry ${from}:\n${entries
+        .slice(from)
+        .map((e) => e.message)
+        .join('\n')}`,
+    );
   return at;
 }
 
@@ -62,7 +76,9 @@ async function oneCycle(accept: (result: unknown) => boolean): Promise<{ entries
       const lines = await daemonJournal(user, UNIT, serving.pid);
       const off = lines.map((l) => l.msg === 'config reloaded' && l.auto === false).lastIndexOf(true);
       const { started, ended } = countCycles(lines);
-      return off >= 0 && off > lines.map((l) => l.msg === 'config reloaded' && l.auto === true).lastIndexOf(true) && started === ended ? true : undefined;
+      return off >= 0 && off > lines.map((l) => l.msg === 'config reloaded' && l.auto === true).lastIndexOf(true) && started === ended
+        ? true
+        : undefined;
     },
     { timeoutMs: 60_000, explain: async () => `the daemon did not go idle:\n${await user.describeUnit(UNIT)}` },
   );
@@ -80,7 +96,12 @@ function expectStoppedAroundSnapshot(entries: JournalEntry[], start: number, res
   const stopped = index(entries, manager('Stopped openclaw-gateway.service'), stopping, 'Stopped');
   const started = index(entries, manager('Started openclaw-gateway.service'), stopped, 'Started');
   const again = index(entries, ours('gateway started again'), started, '"gateway started again"');
-  const finished = index(entries, (e) => e.transport === 'stdout' && CYCLE_END.has((JSON.parse(e.message) as { msg: string }).msg), again, 'end of the backup');
+  const finished = index(
+    entries,
+    (e) => e.transport === 'stdout' && CYCLE_END.has((JSON.parse(e.message) as { msg: string }).msg),
+    again,
+    'end of the backup',
+  );
   expect(JSON.parse(entries[finished]!.message).result).toBe(result);
   // Between stop and start, nothing else of the gateway: it stayed down through the snapshot phase.
   expect(entries.slice(stopped + 1, started).filter(manager('Start'))).toEqual([]);

@@ -12,7 +12,18 @@ import { poll } from './harness/poll.js';
  * Where each restart lands: during a backup (its staging dir exists), after a random pause, or once the daemon has
  * run 15 s (longer than a lock refresh interval, where issue 15.1's stale locks appear).
  */
-const AIMS = ['mid-backup', 'random', 'mid-backup', 'random', 'long-lived mid-backup', 'mid-backup', 'random', 'mid-backup', 'random', 'mid-backup'] as const;
+const AIMS = [
+  'mid-backup',
+  'random',
+  'mid-backup',
+  'random',
+  'long-lived mid-backup',
+  'mid-backup',
+  'random',
+  'mid-backup',
+  'random',
+  'mid-backup',
+] as const;
 const RESTARTS = AIMS.length;
 const LONG_LIVED_MS = 15_000;
 /** Replay a run's random moments with SYSTEMD_SEED=<seed> (printed in the summary and in any failure). */
@@ -56,11 +67,17 @@ describe('systemctl --user restart at random moments', () => {
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now())));
       }
       if (aim.endsWith('mid-backup')) {
-        await poll(() => (fs.readdirSync(user.hostPath(backupDir)).some((n) => n.startsWith(`.openclaw-backup-staging-${serving.pid}-`)) ? true : undefined), {
-          timeoutMs: 60_000,
-          intervalMs: 10,
-          explain: () => `${where}: no backup started by pid ${serving.pid}`,
-        });
+        await poll(
+          () =>
+            fs.readdirSync(user.hostPath(backupDir)).some((n) => n.startsWith(`.openclaw-backup-staging-${serving.pid}-`))
+              ? true
+              : undefined,
+          {
+            timeoutMs: 60_000,
+            intervalMs: 10,
+            explain: () => `${where}: no backup started by pid ${serving.pid}`,
+          },
+        );
       } else if (aim === 'random') {
         await new Promise((resolve) => setTimeout(resolve, rng.int(0, 1500)));
       }
@@ -75,7 +92,10 @@ describe('systemctl --user restart at random moments', () => {
       const downMs = (Number(times.ActiveEnterTimestampMonotonic) - left) / 1000;
       const readyMs = (next.ready.monotonic - left) / 1000;
       const old = await daemonJournal(user, UNIT, serving.pid);
-      expect(old.map((line) => line.msg), where).toContain('daemon stopped');
+      expect(
+        old.map((line) => line.msg),
+        where,
+      ).toContain('daemon stopped');
       rounds.push({ aim, inFlight: old.find((line) => line.msg === 'stopping')?.running === true, downMs, readyMs });
       // Active again within 5 s, by systemd's own clock: from leaving "active" to being active again.
       expect(downMs, where).toBeLessThan(5000);
@@ -101,6 +121,9 @@ describe('systemctl --user restart at random moments', () => {
     const inFlight = rounds.filter((r) => r.inFlight).length;
     const maxDown = Math.max(...rounds.map((r) => r.downMs));
     const maxReady = Math.max(...rounds.map((r) => r.readyMs));
-    recordFact('restart x10', `${inFlight}/${RESTARTS} landed mid-backup; inactive at most ${maxDown.toFixed(0)} ms (systemd), ready at most ${maxReady.toFixed(0)} ms after the stop began; ${archives.length} archives verified; seed ${SEED}`);
+    recordFact(
+      'restart x10',
+      `${inFlight}/${RESTARTS} landed mid-backup; inactive at most ${maxDown.toFixed(0)} ms (systemd), ready at most ${maxReady.toFixed(0)} ms after the stop began; ${archives.length} archives verified; seed ${SEED}`,
+    );
   });
 });

@@ -48,7 +48,12 @@ async function waitForRuns(count: number): Promise<void> {
       if (seen.failed.length) throw new Error(`${RUN} failed:\n${await machine.user.describeUnit(RUN)}`);
       return seen.finished.length >= count ? true : undefined;
     },
-    { timeoutMs: 150_000, intervalMs: 500, explain: async () => `fewer than ${count} finished runs:\n${await machine.user.describeUnit(TIMER)}\n${await machine.user.describeUnit(RUN)}` },
+    {
+      timeoutMs: 150_000,
+      intervalMs: 500,
+      explain: async () =>
+        `fewer than ${count} finished runs:\n${await machine.user.describeUnit(TIMER)}\n${await machine.user.describeUnit(RUN)}`,
+    },
   );
 }
 
@@ -87,10 +92,16 @@ describe('service install --timer under a real systemd', () => {
     await waitForRuns(1);
     const { started } = await runs();
     // The first run of this boot came before the first slot after boot: the timer's catch-up, not its schedule.
-    expect(started[0]!.realtime / 1000, `booted ${new Date(bootedAt).toISOString()}, next slot ${new Date(regular).toISOString()}`).toBeLessThan(regular);
+    expect(
+      started[0]!.realtime / 1000,
+      `booted ${new Date(bootedAt).toISOString()}, next slot ${new Date(regular).toISOString()}`,
+    ).toBeLessThan(regular);
     const withinCatchUp = started.filter((e) => e.realtime / 1000 < regular);
     expect(withinCatchUp).toHaveLength(1);
     expect(listArchives(machine.user, backupDir).length).toBeGreaterThan(before.length);
-    recordFact('timer', `Persistent=true: powered off across ${new Date(passed).toISOString()}, one run at boot (${((started[0]!.realtime / 1000 - bootedAt) / 1000).toFixed(1)} s after)`);
+    recordFact(
+      'timer',
+      `Persistent=true: powered off across ${new Date(passed).toISOString()}, one run at boot (${((started[0]!.realtime / 1000 - bootedAt) / 1000).toFixed(1)} s after)`,
+    );
   });
 });

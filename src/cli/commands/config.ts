@@ -8,7 +8,9 @@ import { printJson, resolvePaths, type CommandIO, type GlobalOptions } from '../
 import { readDocumentInput, writeDocumentOutput } from '../document-io.js';
 
 function printImport(io: CommandIO, result: ImportConfigResult, configPath: string, dryRun: boolean): void {
-  const head = dryRun ? `Dry run: ${configPath} would change in ${result.changes.length} place(s)` : `Imported ${configPath}: ${result.changes.length} change(s)`;
+  const head = dryRun
+    ? `Dry run: ${configPath} would change in ${result.changes.length} place(s)`
+    : `Imported ${configPath}: ${result.changes.length} change(s)`;
   io.stdout.write(`${head}\n`);
   for (const line of formatChanges(result.changes)) io.stdout.write(`${line}\n`);
   if (result.keptSecrets.length) io.stdout.write(`  kept current secrets: ${result.keptSecrets.join(', ')}\n`);
@@ -21,7 +23,9 @@ function printImport(io: CommandIO, result: ImportConfigResult, configPath: stri
 }
 
 export function registerConfig(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
-  const config = program.command('config').description('export and import the OpenClaw config (and with --full, credentials and auth profiles)');
+  const config = program
+    .command('config')
+    .description('export and import the OpenClaw config (and with --full, credentials and auth profiles)');
 
   config
     .command('export')
@@ -40,7 +44,9 @@ export function registerConfig(program: Command, io: CommandIO, globals: () => G
 
   config
     .command('import')
-    .description('replace openclaw.json with a document from config export (old file kept in the .bak ring; auth stores need the gateway stopped)')
+    .description(
+      'replace openclaw.json with a document from config export (old file kept in the .bak ring; auth stores need the gateway stopped)',
+    )
     .argument('[file]', 'document to import, "-" or nothing for stdin')
     .option('--dry-run', 'validate and show which keys would change; write nothing')
     .option('--json', 'print the result as JSON')

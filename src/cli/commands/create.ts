@@ -33,9 +33,19 @@ interface CreateFlags extends EncryptFlags, RepositoryFlags {
 }
 
 /** The key --verify reads the new archive with: the passphrase it was encrypted with, or --identity. */
-async function keyForVerify(flags: CreateFlags, settings: EncryptSettings, keyPath: string, paths: StatePaths, io: CommandIO): Promise<DecryptionKey> {
+async function keyForVerify(
+  flags: CreateFlags,
+  settings: EncryptSettings,
+  keyPath: string,
+  paths: StatePaths,
+  io: CommandIO,
+): Promise<DecryptionKey> {
   const resolvePath = (file: string) => expandHome(file, paths.home, paths.stateDir);
-  const key = await keyToVerify(settings, { env: io.env, resolvePath, keyPath }, (flags.identity ?? []).map((f) => path.resolve(f)));
+  const key = await keyToVerify(
+    settings,
+    { env: io.env, resolvePath, keyPath },
+    (flags.identity ?? []).map((f) => path.resolve(f)),
+  );
   if (key) return key;
   throw new UsageError('--verify: the archive is encrypted to recipients; pass --identity with a matching age identity file');
 }
@@ -73,65 +83,90 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
     .option('--monitor', 'report this create like a scheduled run: backup.monitor pings and backup.onFailure')
     .option('--lock-wait <seconds>', 'how long to wait for another backup or restore holding the lock', '60')
     .option('--init', 'initialise the repository first when it does not exist yet (backup.repository / --repository)');
-  addRepositoryOptions(addEncryptOptions(command))
-    .action(async (flags: CreateFlags) => {
-      const lockWait = Number(flags.lockWait);
-      if (!Number.isFinite(lockWait) || lockWait < 0) throw new UsageError(`--lock-wait: expected a number of seconds, got "${flags.lockWait}"`);
-      const { paths, config } = await loadContext(globals(), io);
-      const only = flags.only ? parseComponentList(flags.only) : undefined;
-      if (flags.compress && !(COMPRESSIONS as readonly string[]).includes(flags.compress)) {
-        throw new UsageError(`--compress: expected gzip, zstd or none, got "${flags.compress}"`);
-      }
-      const encrypt = resolveEncryptOverride(flags);
-      const settings = encrypt ?? config.backup.encrypt;
-      const verifyKey = flags.verify && !flags.dryRun && settings ? await keyForVerify(flags, settings, encrypt ? 'command line' : `${config.keyPrefix}.encrypt`, paths, io) : undefined;
-      const level = resolveLogLevel(globals(), io);
-      const log = flags.json ? createJsonLogger(io.stderr, level) : createTextLogger(io.stderr, level);
-      const report = flags.monitor && !flags.dryRun ? startCreateReport({ paths, config, log, env: io.env, signal: io.signal }) : undefined;
-      const fail = async (error: unknown, made?: CreateResult): Promise<never> => {
-        await report?.failed(error, made);
-        throw error;
-      };
-      const progress = createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) });
-      const quiesce = quiesceFor({ paths, config, command: 'openclaw-backup create', log, signal: io.signal, lockWaitMs: lockWait * 1000, env: io.env });
-      const store = await openStore(paths, config, { output: flags.output, repository: repositoryFlags(flags), env: io.env }).catch(fail);
-      if (flags.init) {
-        if (!store.init) throw new UsageError('--init: there is no repository to initialise; set backup.repository or pass --repository');
-        if (!flags.dryRun && (await store.init(io.signal).catch(fail)).created) io.stderr.write(`initialised repository ${store.location}\n`);
-      }
-      const result = await createBackup({
-        paths,
-        config,
-        store,
-        only,
-        compression: flags.compress as Compression | undefined,
-        encrypt,
-        env: io.env,
-        dryRun: flags.dryRun ?? false,
-        signal: io.signal,
-        progress,
-        log,
-        quiesce,
-        lockWaitMs: lockWait * 1000,
-      }).catch(fail);
-      let verified = false;
-      if (flags.verify && result.stored) {
-        if (report) report.phase = 'verify';
-        await verifyBackup(store, result.stored, { signal: io.signal, throwOnProblem: true, decrypt: verifyKey, progress }).catch((error: unknown) => fail(error, result));
-        verified = true;
-      }
-      await report?.succeeded(result);
-      if (flags.json) {
-        printJson(io, {
-          archive: result.archive, bytes: result.bytes, files: result.files, sha256: result.sha256, components: result.components,
-          durationMs: result.durationMs, pauseMs: result.pauseMs, databases: result.databases, contentBytes: result.contentBytes,
-          createdAt: result.createdAt, profile: result.profile, dryRun: result.dryRun, verified, encrypted: result.encrypted, warnings: result.warnings,
-          flagged: result.flagged,
-          ...(result.stored?.snapshot ? { snapshot: result.stored.snapshot, repository: result.stored.repository } : {}),
-          ...(result.dryRun ? { byComponent: result.byComponent } : {}),
-        });
-      } else printResult(io, result, verified, result.stored ? store.source(result.stored).label : String(result.archive));
-      const damaged = damagedDatabaseError(result);
-      if (damaged) throw damaged;
+  addRepositoryOptions(addEncryptOptions(command)).action(async (flags: CreateFlags) => {
+    const lockWait = Number(flags.lockWait);
+    if (!Number.isFinite(lockWait) || lockWait < 0)
+      throw new UsageError(`--lock-wait: expected a number of seconds, got "${flags.lockWait}"`);
+    const { paths, config } = await loadContext(globals(), io);
+    const only = flags.only ? parseComponentList(flags.only) : undefined;
+    if (flags.compress && !(COMPRESSIONS as readonly string[]).includes(flags.compress)) {
+      throw new UsageError(`--compress: expected gzip, zstd or none, got "${flags.compress}"`);
+    }
+    const encrypt = resolveEncryptOverride(flags);
+    const settings = encrypt ?? config.backup.encrypt;
+    const verifyKey =
+      flags.verify && !flags.dryRun && settings
+        ? await keyForVerify(flags, settings, encrypt ? 'command line' : `${config.keyPrefix}.encrypt`, paths, io)
+        : undefined;
+    const level = resolveLogLevel(globals(), io);
+    const log = flags.json ? createJsonLogger(io.stderr, level) : createTextLogger(io.stderr, level);
+    const report = flags.monitor && !flags.dryRun ? startCreateReport({ paths, config, log, env: io.env, signal: io.signal }) : undefined;
+    const fail = async (error: unknown, made?: CreateResult): Promise<never> => {
+      await report?.failed(error, made);
+      throw error;
+    };
+    const progress = createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) });
+    const quiesce = quiesceFor({
+      paths,
+      config,
+      command: 'openclaw-backup create',
+      log,
+      signal: io.signal,
+      lockWaitMs: lockWait * 1000,
+      env: io.env,
     });
+    const store = await openStore(paths, config, { output: flags.output, repository: repositoryFlags(flags), env: io.env }).catch(fail);
+    if (flags.init) {
+      if (!store.init) throw new UsageError('--init: there is no repository to initialise; set backup.repository or pass --repository');
+      if (!flags.dryRun && (await store.init(io.signal).catch(fail)).created) io.stderr.write(`initialised repository ${store.location}\n`);
+    }
+    const result = await createBackup({
+      paths,
+      config,
+      store,
+      only,
+      compression: flags.compress as Compression | undefined,
+      encrypt,
+      env: io.env,
+      dryRun: flags.dryRun ?? false,
+      signal: io.signal,
+      progress,
+      log,
+      quiesce,
+      lockWaitMs: lockWait * 1000,
+    }).catch(fail);
+    let verified = false;
+    if (flags.verify && result.stored) {
+      if (report) report.phase = 'verify';
+      await verifyBackup(store, result.stored, { signal: io.signal, throwOnProblem: true, decrypt: verifyKey, progress }).catch(
+        (error: unknown) => fail(error, result),
+      );
+      verified = true;
+    }
+    await report?.succeeded(result);
+    if (flags.json) {
+      printJson(io, {
+        archive: result.archive,
+        bytes: result.bytes,
+        files: result.files,
+        sha256: result.sha256,
+        components: result.components,
+        durationMs: result.durationMs,
+        pauseMs: result.pauseMs,
+        databases: result.databases,
+        contentBytes: result.contentBytes,
+        createdAt: result.createdAt,
+        profile: result.profile,
+        dryRun: result.dryRun,
+        verified,
+        encrypted: result.encrypted,
+        warnings: result.warnings,
+        flagged: result.flagged,
+        ...(result.stored?.snapshot ? { snapshot: result.stored.snapshot, repository: result.stored.repository } : {}),
+        ...(result.dryRun ? { byComponent: result.byComponent } : {}),
+      });
+    } else printResult(io, result, verified, result.stored ? store.source(result.stored).label : String(result.archive));
+    const damaged = damagedDatabaseError(result);
+    if (damaged) throw damaged;
+  });
 }

@@ -30,6 +30,7 @@ export function registerFind(program: Command, io: CommandIO, globals: () => Glo
     }
     if (result.found.length === 0) lines.push(`no archive in ${result.location} holds an entry matching ${escapeControl(pattern)}`);
     io.stdout.write(`${lines.join('\n')}\n`);
-    for (const skipped of result.skipped) io.stderr.write(`note: ${path.basename(skipped.archive)} not searched: ${escapeControl(skipped.reason)}\n`);
+    for (const skipped of result.skipped)
+      io.stderr.write(`note: ${path.basename(skipped.archive)} not searched: ${escapeControl(skipped.reason)}\n`);
   });
 }

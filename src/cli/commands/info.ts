@@ -17,8 +17,14 @@ function printInfo(io: CommandIO, info: BackupInfo): void {
     ['state dir', escapeControl(info.stateDir ?? 'unknown')],
     ['OpenClaw', escapeControl(info.openclawVersion ?? 'unknown')],
     ['components', info.components ? info.components.join(', ') : 'unknown (not recorded by this format)'],
-    ['contents', `${plural(info.files, 'file')} (${plural(info.databases, 'database')}), ${plural(info.directories, 'directory').replace('directorys', 'directories')}, ${plural(info.symlinks, 'symlink')}`],
-    ['size', `${formatBytes(info.contentBytes)} of content, ${formatBytes(info.storedBytes)} stored${info.ratio !== null ? ` (${(info.ratio * 100).toFixed(1)}%)` : ''}`],
+    [
+      'contents',
+      `${plural(info.files, 'file')} (${plural(info.databases, 'database')}), ${plural(info.directories, 'directory').replace('directorys', 'directories')}, ${plural(info.symlinks, 'symlink')}`,
+    ],
+    [
+      'size',
+      `${formatBytes(info.contentBytes)} of content, ${formatBytes(info.storedBytes)} stored${info.ratio !== null ? ` (${(info.ratio * 100).toFixed(1)}%)` : ''}`,
+    ],
     ['duration', info.durationMs !== null ? formatDuration(info.durationMs) : 'unknown'],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

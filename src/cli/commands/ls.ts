@@ -16,7 +16,7 @@ export function registerLs(program: Command, io: CommandIO, globals: () => Globa
     .command('ls')
     .description('list what an archive holds (names, sizes, modes, times), below PATH if given; reads the manifest, extracts nothing')
     .argument('<archive>', ARCHIVE_ARG_HELP)
-    .argument('[path]', 'a path inside the backup, relative to the state dir (workspace/memory), or an outside root\'s absolute path');
+    .argument('[path]', "a path inside the backup, relative to the state dir (workspace/memory), or an outside root's absolute path");
   addBrowseOptions(command).action(async (archive: string, at: string | undefined, flags: BrowseFlags) => {
     const index = await readIndexArg(archive, flags, globals(), io);
     const entries = listEntries(index, at);

@@ -14,9 +14,15 @@ export function registerRepository(program: Command, io: CommandIO, globals: () 
   addRepositoryOptions(init).action(async (flags: RepositoryFlags & { json?: boolean }) => {
     const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
     const store = await openStore(paths, config, { repository: repositoryFlags(flags), env: io.env });
-    if (!store.init) throw new UsageError('repository init: no repository configured; set backup.repository or pass --repository and --repository-password-file');
+    if (!store.init)
+      throw new UsageError(
+        'repository init: no repository configured; set backup.repository or pass --repository and --repository-password-file',
+      );
     const { created } = await store.init(io.signal);
     if (flags.json) printJson(io, { repository: store.location, created });
-    else io.stdout.write(created ? `Initialised restic repository ${store.location}\n` : `Repository ${store.location} is already initialised\n`);
+    else
+      io.stdout.write(
+        created ? `Initialised restic repository ${store.location}\n` : `Repository ${store.location} is already initialised\n`,
+      );
   });
 }

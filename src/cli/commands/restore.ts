@@ -40,19 +40,29 @@ function printResult(io: CommandIO, r: RestoreResult, stream: NodeJS.WritableStr
     for (const file of c.changed) lines.push(`  change  ${file}`);
     for (const file of c.added) lines.push(`  add     ${file}`);
     for (const file of c.removed) lines.push(`  remove  ${file}`);
-    if (c.newer.length) lines.push(`  ${countOf(c.newer.length, 'live file')} changed after the archive was made would go to the rollback copy: ${shortPaths(r.target, c.newer)}`);
+    if (c.newer.length)
+      lines.push(
+        `  ${countOf(c.newer.length, 'live file')} changed after the archive was made would go to the rollback copy: ${shortPaths(r.target, c.newer)}`,
+      );
   } else {
-    lines.push(`Restored ${what} from ${r.archive} (${label}): ${countOf(r.files, 'file')} into ${r.target}${r.targetLink ? ` (behind the symlink ${r.targetLink}, kept)` : ''}`);
+    lines.push(
+      `Restored ${what} from ${r.archive} (${label}): ${countOf(r.files, 'file')} into ${r.target}${r.targetLink ? ` (behind the symlink ${r.targetLink}, kept)` : ''}`,
+    );
     for (const dir of r.rollback) lines.push(`  previous state moved to ${dir} (remove it once the restored state works)`);
     if (r.carried.length) lines.push(`  carried over as they were: ${shortPaths(r.target, r.carried)}`);
   }
   for (const root of r.roots) {
-    if (root.role !== 'state') lines.push(`  ${root.role} ${root.source ?? '(unknown)'} → ${root.destination} (${root.placement}${root.via ? `, behind the symlink ${root.via}` : ''})`);
+    if (root.role !== 'state')
+      lines.push(
+        `  ${root.role} ${root.source ?? '(unknown)'} → ${root.destination} (${root.placement}${root.via ? `, behind the symlink ${root.via}` : ''})`,
+      );
   }
   for (const rw of r.rewrites) lines.push(`  openclaw.json ${rw.key}: ${rw.from} → ${rw.to}`);
   if (r.permissions) {
     const { owner, privateFiles, stateDirMode } = r.permissions;
-    lines.push(`  permissions: state dir ${stateDirMode}, ${countOf(privateFiles, 'credential/config/database file')} 0600, owned by ${owner.user} (uid ${owner.uid ?? '?'})`);
+    lines.push(
+      `  permissions: state dir ${stateDirMode}, ${countOf(privateFiles, 'credential/config/database file')} 0600, owned by ${owner.user} (uid ${owner.uid ?? '?'})`,
+    );
   }
   for (const warning of r.warnings) lines.push(`warning: ${warning}`);
   stream.write(`${lines.map(escapeControl).join('\n')}\n`);
@@ -70,38 +80,53 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
   const command = program
     .command('restore')
     .description('restore an archive over the state dir (atomically, with a rollback copy), selectively, or into another dir')
-    .argument('<archive>', 'a path (ours, OpenClaw-native, or a hand-made tar of .openclaw), or from this state dir: latest, a name or prefix from `list`, a snapshot id, a date (2026-11-20)')
-    .option('--only <list>', 'restore just these into the existing state, file by file: components (config,credentials,sessions,memory,workspace,logs,cache,state) and/or paths or globs as `ls` shows them (workspace/MEMORY.md, \'workspace/memory/**\')')
+    .argument(
+      '<archive>',
+      'a path (ours, OpenClaw-native, or a hand-made tar of .openclaw), or from this state dir: latest, a name or prefix from `list`, a snapshot id, a date (2026-11-20)',
+    )
+    .option(
+      '--only <list>',
+      "restore just these into the existing state, file by file: components (config,credentials,sessions,memory,workspace,logs,cache,state) and/or paths or globs as `ls` shows them (workspace/MEMORY.md, 'workspace/memory/**')",
+    )
     .option('--target <dir>', 'restore a whole copy into DIR instead of the state dir (never the state or backups dir, or inside them)')
     .option('--dry-run', 'verify the archive and list what would be added, changed, removed and carried over; write nothing')
     .option('--force', 'allow restoring over a non-empty --target (its contents are moved to a rollback copy)')
     .option('--yes', 'on a terminal, restore in place without showing what will change and asking first')
     .option('--json', 'print one JSON object');
-  addRepositoryOptions(addDecryptOptions(command))
-    .action(async (archive: string, flags: RestoreFlags & DecryptFlags & RepositoryFlags) => {
-      const decrypt = await resolveDecryptKey(flags, io.env);
-      const paths = resolvePaths(globals(), io);
-      const only = flags.only ? parseRestoreSelection(flags.only) : undefined;
-      const live = await readLiveConfig(globals(), io);
-      const resolved = await resolveArchiveArg(archive, globals(), io, undefined, repositoryFlags(flags));
-      const run = (dryRun: boolean) => restoreArchive({
-        archive: resolved.input, paths, target: flags.target, only, dryRun, force: flags.force ?? false,
-        openclaw: live?.openclaw, backupDir: live?.backupDir, exclude: live?.backup.exclude, signal: io.signal, decrypt,
+  addRepositoryOptions(addDecryptOptions(command)).action(async (archive: string, flags: RestoreFlags & DecryptFlags & RepositoryFlags) => {
+    const decrypt = await resolveDecryptKey(flags, io.env);
+    const paths = resolvePaths(globals(), io);
+    const only = flags.only ? parseRestoreSelection(flags.only) : undefined;
+    const live = await readLiveConfig(globals(), io);
+    const resolved = await resolveArchiveArg(archive, globals(), io, undefined, repositoryFlags(flags));
+    const run = (dryRun: boolean) =>
+      restoreArchive({
+        archive: resolved.input,
+        paths,
+        target: flags.target,
+        only,
+        dryRun,
+        force: flags.force ?? false,
+        openclaw: live?.openclaw,
+        backupDir: live?.backupDir,
+        exclude: live?.backup.exclude,
+        signal: io.signal,
+        decrypt,
         progress: createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) }),
         onWarning: (message) => io.stderr.write(`warning: ${escapeControl(message)}\n`),
       });
-      // In place, with a person at the terminal: show what will change (what moves to the rollback copy, what is
-      // newer than the archive) and ask. Scripts (no terminal), --yes, --json, --target and --dry-run never ask.
-      if (!flags.dryRun && !flags.yes && !flags.json && !flags.target && canAsk(io)) {
-        const preview = await run(true);
-        printResult(io, preview, io.stderr);
-        const what = preview.components === 'all' ? 'everything' : preview.components.join(', ');
-        if (!(await confirm(io, `Restore ${what} over ${preview.target}? The files it replaces go to a rollback copy. [y/N] `))) {
-          throw new BackupError('failure', 'restore cancelled; nothing was changed');
-        }
+    // In place, with a person at the terminal: show what will change (what moves to the rollback copy, what is
+    // newer than the archive) and ask. Scripts (no terminal), --yes, --json, --target and --dry-run never ask.
+    if (!flags.dryRun && !flags.yes && !flags.json && !flags.target && canAsk(io)) {
+      const preview = await run(true);
+      printResult(io, preview, io.stderr);
+      const what = preview.components === 'all' ? 'everything' : preview.components.join(', ');
+      if (!(await confirm(io, `Restore ${what} over ${preview.target}? The files it replaces go to a rollback copy. [y/N] `))) {
+        throw new BackupError('failure', 'restore cancelled; nothing was changed');
       }
-      const result = await run(flags.dryRun ?? false);
-      if (flags.json) printJson(io, result);
-      else printResult(io, result);
-    });
+    }
+    const result = await run(flags.dryRun ?? false);
+    if (flags.json) printJson(io, result);
+    else printResult(io, result);
+  });
 }

@@ -7,7 +7,9 @@ import { loadContext, printJson, resolveLogLevel, type CommandIO, type GlobalOpt
 export function registerRun(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
   program
     .command('run')
-    .description('run one scheduled cycle now: backup, verify, prune (retention), postBackup, status record, then monitor ping, onFailure, metricsFile')
+    .description(
+      'run one scheduled cycle now: backup, verify, prune (retention), postBackup, status record, then monitor ping, onFailure, metricsFile',
+    )
     .option('--json', 'log JSON lines to stderr and print the run record as one JSON object')
     .action(async (flags: { json?: boolean }) => {
       const { paths, config } = await loadContext(globals(), io);

@@ -26,10 +26,16 @@ function planContext(io: CommandIO): PlanContext {
 function reportExecution(io: CommandIO, execution: ExecuteResult | undefined, what: string): void {
   if (!execution) return;
   for (const outcome of execution.outcomes) {
-    io.stdout.write(outcome.ok ? `Ran: ${outcome.command}\n` : `Failed (exit ${outcome.code}): ${outcome.command}${outcome.detail ? `: ${outcome.detail}` : ''}\n`);
+    io.stdout.write(
+      outcome.ok
+        ? `Ran: ${outcome.command}\n`
+        : `Failed (exit ${outcome.code}): ${outcome.command}${outcome.detail ? `: ${outcome.detail}` : ''}\n`,
+    );
   }
   if (execution.unavailable) {
-    io.stdout.write(`${execution.unavailable}. The service is not ${what}; run these where it is:\n${execution.pending.map((c) => `  ${c}\n`).join('')}`);
+    io.stdout.write(
+      `${execution.unavailable}. The service is not ${what}; run these where it is:\n${execution.pending.map((c) => `  ${c}\n`).join('')}`,
+    );
   }
   if (execution.failed) {
     const last = execution.outcomes.at(-1);
@@ -40,15 +46,21 @@ function reportExecution(io: CommandIO, execution: ExecuteResult | undefined, wh
 function reportInstall(io: CommandIO, result: InstallResult): void {
   const { plan } = result;
   if (result.dryRun) {
-    io.stdout.write(`Would write ${plan.file}:\n\n${plan.content}\nWould run:\n${plan.commands.map((c) => `  ${formatCommand(c.file, c.args)}\n`).join('')}`);
+    io.stdout.write(
+      `Would write ${plan.file}:\n\n${plan.content}\nWould run:\n${plan.commands.map((c) => `  ${formatCommand(c.file, c.args)}\n`).join('')}`,
+    );
     return;
   }
   io.stdout.write(`${result.replaced ? 'Replaced' : 'Wrote'} ${plan.file}\n`);
   reportExecution(io, result.execution, 'started');
   if (result.linger?.enabled === false) {
-    io.stdout.write(`Lingering is off: the daemon stops when you log out and starts only at your next login. Turn it on:\n  ${result.linger.enableCommand}\n`);
+    io.stdout.write(
+      `Lingering is off: the daemon stops when you log out and starts only at your next login. Turn it on:\n  ${result.linger.enableCommand}\n`,
+    );
   } else if (result.linger && result.linger.enabled === undefined) {
-    io.stdout.write(`Could not tell whether lingering is on (loginctl gave no answer); without it the daemon stops when you log out. To be sure:\n  ${result.linger.enableCommand}\n`);
+    io.stdout.write(
+      `Could not tell whether lingering is on (loginctl gave no answer); without it the daemon stops when you log out. To be sure:\n  ${result.linger.enableCommand}\n`,
+    );
   }
 }
 
@@ -66,7 +78,9 @@ function reportTimerInstall(io: CommandIO, result: TimerInstallResult, schedule:
     return;
   }
   for (const file of plan.files) io.stdout.write(`${result.replaced ? 'Replaced' : 'Wrote'} ${file.file}\n`);
-  io.stdout.write(`Runs openclaw-backup run on backup.schedule "${schedule}"; after changing the schedule, run service install --timer again\n`);
+  io.stdout.write(
+    `Runs openclaw-backup run on backup.schedule "${schedule}"; after changing the schedule, run service install --timer again\n`,
+  );
   reportExecution(io, result.execution, 'started');
   if (result.linger?.enabled === false) {
     io.stdout.write(`Lingering is off: the timer runs only while you are logged in. Turn it on:\n  ${result.linger.enableCommand}\n`);
@@ -75,7 +89,9 @@ function reportTimerInstall(io: CommandIO, result: TimerInstallResult, schedule:
 
 function reportTimerUninstall(io: CommandIO, result: TimerUninstallResult): void {
   if (result.dryRun) {
-    io.stdout.write(`Would run:\n${result.commands.map((c) => `  ${c}\n`).join('')}${result.files.map((f) => `Would remove ${f}\n`).join('')}`);
+    io.stdout.write(
+      `Would run:\n${result.commands.map((c) => `  ${c}\n`).join('')}${result.files.map((f) => `Would remove ${f}\n`).join('')}`,
+    );
     return;
   }
   for (const file of result.files) io.stdout.write(`Removed ${file}\n`);
@@ -88,19 +104,41 @@ export function registerService(program: Command, io: CommandIO, globals: () => 
     .command('install')
     .description('write the unit/plist with absolute Node and CLI paths, then enable and start it (use the global --profile for a profile)')
     .option('--dry-run', 'print the unit and the commands; write and run nothing')
-    .option('--timer', 'instead of the daemon: a oneshot `run` service started by a systemd timer (launchd: StartCalendarInterval) on backup.schedule')
+    .option(
+      '--timer',
+      'instead of the daemon: a oneshot `run` service started by a systemd timer (launchd: StartCalendarInterval) on backup.schedule',
+    )
     .action(async (flags: { dryRun?: boolean; timer?: boolean }) => {
       const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
-      const { target, warnings } = resolveServiceTarget({ paths, backupDir: config.backupDir, env: io.env, nodePath: process.execPath, cliPath: CLI_ENTRY, writablePaths: writablePaths(paths, config) });
+      const { target, warnings } = resolveServiceTarget({
+        paths,
+        backupDir: config.backupDir,
+        env: io.env,
+        nodePath: process.execPath,
+        cliPath: CLI_ENTRY,
+        writablePaths: writablePaths(paths, config),
+      });
       for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
       if (flags.timer) {
         const schedule = { schedule: config.backup.schedule, timezone: config.backup.timezone };
-        const timer = await installTimer({ context: planContext(io), target, schedule, run: createCommandRunner(io.env), dryRun: flags.dryRun ?? false });
+        const timer = await installTimer({
+          context: planContext(io),
+          target,
+          schedule,
+          run: createCommandRunner(io.env),
+          dryRun: flags.dryRun ?? false,
+        });
         reportTimerInstall(io, timer, schedule.schedule);
-        if (config.backup.auto) io.stdout.write(`Note: backup.auto is true: a daemon serving this state dir would back up too; the timer needs no auto\n`);
+        if (config.backup.auto)
+          io.stdout.write(`Note: backup.auto is true: a daemon serving this state dir would back up too; the timer needs no auto\n`);
         return;
       }
-      const result = await installService({ context: planContext(io), target, run: createCommandRunner(io.env), dryRun: flags.dryRun ?? false });
+      const result = await installService({
+        context: planContext(io),
+        target,
+        run: createCommandRunner(io.env),
+        dryRun: flags.dryRun ?? false,
+      });
       reportInstall(io, result);
     });
   service
@@ -123,7 +161,9 @@ export function registerService(program: Command, io: CommandIO, globals: () => 
         return;
       }
       if (result.dryRun) {
-        io.stdout.write(`Would run:\n${result.commands.map((c) => `  ${formatCommand(c.file, c.args)}\n`).join('')}Would remove ${result.file}\n`);
+        io.stdout.write(
+          `Would run:\n${result.commands.map((c) => `  ${formatCommand(c.file, c.args)}\n`).join('')}Would remove ${result.file}\n`,
+        );
         return;
       }
       io.stdout.write(`Removed ${result.file}\n`);
@@ -135,7 +175,12 @@ export function registerService(program: Command, io: CommandIO, globals: () => 
     .option('--json', 'print one JSON object')
     .action(async (flags: { json?: boolean }) => {
       const paths = resolvePaths(globals(), io);
-      const status = await readServiceStatus({ context: planContext(io), profile: paths.profile, stateDir: paths.stateDir, run: createCommandRunner(io.env) });
+      const status = await readServiceStatus({
+        context: planContext(io),
+        profile: paths.profile,
+        stateDir: paths.stateDir,
+        run: createCommandRunner(io.env),
+      });
       if (flags.json) printJson(io, status);
       else io.stdout.write(formatServiceStatus(status, new Date()));
     });

@@ -42,7 +42,9 @@ export function registerSessions(program: Command, io: CommandIO, globals: () =>
       const width = Math.max(3, ...found.map((s) => s.key.length));
       io.stdout.write(`${'KEY'.padEnd(width)}  AGENT  ${'UPDATED'.padEnd(19)}  EVENTS\n`);
       for (const s of found) {
-        io.stdout.write(`${escapeControl(s.key).padEnd(width)}  ${escapeControl(s.agentId).padEnd(5)}  ${formatLocalTime(s.updatedAt).padEnd(19)}  ${String(s.events).padStart(6)}\n`);
+        io.stdout.write(
+          `${escapeControl(s.key).padEnd(width)}  ${escapeControl(s.agentId).padEnd(5)}  ${formatLocalTime(s.updatedAt).padEnd(19)}  ${String(s.events).padStart(6)}\n`,
+        );
       }
     });
 
@@ -56,7 +58,13 @@ export function registerSessions(program: Command, io: CommandIO, globals: () =>
     .action(async (keys: string[], flags: { all?: boolean; agent?: string; output?: string }) => {
       if (flags.all && keys.length) throw new UsageError('give session keys or --all, not both');
       const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
-      const document = exportSessions({ stateDir: paths.stateDir, openclaw: config.openclaw, keys, all: flags.all ?? false, agent: flags.agent });
+      const document = exportSessions({
+        stateDir: paths.stateDir,
+        openclaw: config.openclaw,
+        keys,
+        all: flags.all ?? false,
+        agent: flags.agent,
+      });
       await writeDocumentOutput(document, flags.output, io);
     });
 
@@ -76,7 +84,14 @@ export function registerSessions(program: Command, io: CommandIO, globals: () =>
       const input = await readDocumentInput(file, io);
       const doc = parseSessionsDocument(input.text, input.source);
       const dryRun = flags.dryRun ?? false;
-      const results = await importSessions({ stateDir: paths.stateDir, openclaw: config.openclaw, doc, agent: flags.agent, onConflict: flags.onConflict as OnConflict, dryRun });
+      const results = await importSessions({
+        stateDir: paths.stateDir,
+        openclaw: config.openclaw,
+        doc,
+        agent: flags.agent,
+        onConflict: flags.onConflict as OnConflict,
+        dryRun,
+      });
       if (flags.json) printJson(io, { dryRun, agents: results });
       else printImport(io, results, dryRun);
     });

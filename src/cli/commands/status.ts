@@ -22,7 +22,10 @@ function describeRun(report: StatusReport): string {
   if (run.archive) parts.push(`archive ${run.archive}${run.bytes !== null ? ` (${formatBytes(run.bytes)})` : ''}`);
   parts.push(`took ${formatDuration(run.durationMs)}`);
   if (run.pauseMs !== null) parts.push(`gateway paused ${formatDuration(run.pauseMs)}`);
-  if (run.hook) parts.push(`hook exit ${run.hook.exitCode ?? 'none'} in ${formatDuration(run.hook.durationMs)}${run.hook.timedOut ? ' (timed out)' : ''}`);
+  if (run.hook)
+    parts.push(
+      `hook exit ${run.hook.exitCode ?? 'none'} in ${formatDuration(run.hook.durationMs)}${run.hook.timedOut ? ' (timed out)' : ''}`,
+    );
   if (run.error) parts.push(`error${run.phase ? ` in ${run.phase}` : ''}: ${run.error}`);
   if (run.onFailure) parts.push(`onFailure ${run.onFailure.error ?? `exit ${run.onFailure.exitCode}`}`);
   return parts.join('\n               ');
@@ -42,17 +45,22 @@ function describeMonitor(report: StatusReport): string {
 function describeSuccess(r: StatusReport, now: Date): string {
   const run = r.lastSuccess;
   const { newest, newestCreatedAt } = r.archives;
-  const archiveIsNewer = newest && newestCreatedAt && newest !== run?.archive && (!run || Date.parse(newestCreatedAt) > Date.parse(run.startedAt));
+  const archiveIsNewer =
+    newest && newestCreatedAt && newest !== run?.archive && (!run || Date.parse(newestCreatedAt) > Date.parse(run.startedAt));
   if (archiveIsNewer) return newestArchive(r, now) ?? 'never';
   return run ? run.startedAt : 'never';
 }
 
 function printText(io: CommandIO, r: StatusReport, now = new Date()): void {
   if (r.statusRecord.corrupt) {
-    io.stderr.write(`warning: status record ${r.statusRecord.path} was corrupt (${r.statusRecord.reason}); rebuilt from the archives present\n`);
+    io.stderr.write(
+      `warning: status record ${r.statusRecord.path} was corrupt (${r.statusRecord.reason}); rebuilt from the archives present\n`,
+    );
   }
   for (const time of r.statusRecord.future) {
-    io.stderr.write(`warning: the ${time} in ${r.statusRecord.path} is in the future (the clock was wrong when it was recorded); treated as unknown, so the daemon catches up\n`);
+    io.stderr.write(
+      `warning: the ${time} in ${r.statusRecord.path} is in the future (the clock was wrong when it was recorded); treated as unknown, so the daemon catches up\n`,
+    );
   }
   io.stdout.write(
     [
@@ -74,12 +82,11 @@ export function registerStatus(program: Command, io: CommandIO, globals: () => G
     .command('status')
     .description('show the last run, the next scheduled time, the archives, whether a daemon runs, and the config in use')
     .option('--json', 'print one JSON object');
-  addRepositoryOptions(command)
-    .action(async (flags: RepositoryFlags & { json?: boolean }) => {
-      const { paths, config } = await loadContext(globals(), io);
-      const store = await openStore(paths, config, { repository: repositoryFlags(flags), env: io.env });
-      const report = await collectStatus(paths, config, new Date(), store);
-      if (flags.json) printJson(io, report);
-      else printText(io, report);
-    });
+  addRepositoryOptions(command).action(async (flags: RepositoryFlags & { json?: boolean }) => {
+    const { paths, config } = await loadContext(globals(), io);
+    const store = await openStore(paths, config, { repository: repositoryFlags(flags), env: io.env });
+    const report = await collectStatus(paths, config, new Date(), store);
+    if (flags.json) printJson(io, report);
+    else printText(io, report);
+  });
 }

@@ -27,17 +27,24 @@ export function registerVerify(program: Command, io: CommandIO, globals: () => G
   const command = program
     .command('verify')
     .description('check an archive: decryption, compression, tar structure, manifest, every hash, every database')
-    .argument('<archive>', 'a path (ours, OpenClaw-native, or a hand-made tar of .openclaw), or from this state dir: latest, a name or prefix from `list`, a snapshot id, a date (2026-11-20)')
+    .argument(
+      '<archive>',
+      'a path (ours, OpenClaw-native, or a hand-made tar of .openclaw), or from this state dir: latest, a name or prefix from `list`, a snapshot id, a date (2026-11-20)',
+    )
     .option('--json', 'print one JSON object with every problem');
-  addRepositoryOptions(addDecryptOptions(command))
-    .action(async (archive: string, flags: DecryptFlags & RepositoryFlags & { json?: boolean }) => {
+  addRepositoryOptions(addDecryptOptions(command)).action(
+    async (archive: string, flags: DecryptFlags & RepositoryFlags & { json?: boolean }) => {
       const decrypt = await resolveDecryptKey(flags, io.env);
       const progress = createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) });
       const resolved = await resolveArchiveArg(archive, globals(), io, undefined, repositoryFlags(flags));
       const options = { signal: io.signal, decrypt, progress };
-      const result = resolved.store && resolved.backup ? await verifyBackup(resolved.store, resolved.backup, options) : await verifyArchive(resolved.input, options);
+      const result =
+        resolved.store && resolved.backup
+          ? await verifyBackup(resolved.store, resolved.backup, options)
+          : await verifyArchive(resolved.input, options);
       if (flags.json) printJson(io, result);
       if (!result.ok) throw integrityErrorFor(result, { reported: Boolean(flags.json) });
       if (!flags.json) io.stdout.write(describeOk(result) + describeFlagged(result));
-    });
+    },
+  );
 }

@@ -58,7 +58,15 @@ function ancestors(rel: string): string[] {
 
 /** Walks every source and archives the selected entries, parents before children, databases as snapshots. */
 export async function archiveEntries(options: ArchiveEntriesOptions): Promise<ArchiveEntriesResult> {
-  const result: ArchiveEntriesResult = { files: 0, directories: 0, symlinks: 0, bytes: 0, components: new Set(), flagged: [], byComponent: {} };
+  const result: ArchiveEntriesResult = {
+    files: 0,
+    directories: 0,
+    symlinks: 0,
+    bytes: 0,
+    components: new Set(),
+    flagged: [],
+    byComponent: {},
+  };
   const { writer, manifest } = options;
   const warn = (message: string) => {
     manifest?.warnings.push(message);
@@ -68,7 +76,16 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
   const rootReals = [...rootPaths, ...(await Promise.all(rootPaths.map((p) => fs.realpath(p).catch(() => p))))];
   const followKey = options.followKey ?? 'backup.followLinks';
   const store: StoreContext | undefined = writer
-    ? { writer, manifest, snapshots: options.snapshots, stagingDir: options.stagingDir, scratch: new ReadScratch(), warn, flagged: result.flagged, sparseFiles: options.sparseFiles ?? new Set() }
+    ? {
+        writer,
+        manifest,
+        snapshots: options.snapshots,
+        stagingDir: options.stagingDir,
+        scratch: new ReadScratch(),
+        warn,
+        flagged: result.flagged,
+        sparseFiles: options.sparseFiles ?? new Set(),
+      }
     : undefined;
 
   for (const source of options.sources) {
@@ -80,7 +97,13 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       const component = source.classify(entry.rel);
       const meta = { mode: entry.stat.mode, mtime: entry.stat.mtime, uid: entry.stat.uid, gid: entry.stat.gid };
       await writer?.addDirectory(name, meta);
-      await manifest?.add({ path: name, type: 'directory', component, mode: entry.stat.mode & 0o7777, mtimeMs: Math.trunc(entry.stat.mtimeMs) });
+      await manifest?.add({
+        path: name,
+        type: 'directory',
+        component,
+        mode: entry.stat.mode & 0o7777,
+        mtimeMs: Math.trunc(entry.stat.mtimeMs),
+      });
       emitted.add(entry.rel);
       pending.delete(entry.rel);
       result.directories += 1;
@@ -134,7 +157,9 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
         const external = !rootPaths.some((root) => isInside(root, resolved));
         const outside = external ? await findOutsideLink(source, entry.abs, entry.rel, target, rootReals) : undefined;
         if (outside) {
-          warn(`${describeOutsideLink(outside)} (a symlink to a directory outside the backup is stored as a link; to back up what it points to, add it to ${followKey}: ["${outside.name}"])`);
+          warn(
+            `${describeOutsideLink(outside)} (a symlink to a directory outside the backup is stored as a link; to back up what it points to, add it to ${followKey}: ["${outside.name}"])`,
+          );
         }
         await writer?.addSymlink(name, target, meta);
         await manifest?.add({ ...base, type: 'symlink', target, external });

@@ -62,11 +62,13 @@ export class ArchiveWriter {
     });
     const out = sink;
     const seal = encrypt ?? new PassThrough();
-    this.done = pipeline(this.pack, meter, createCompressor(compression, this.pool), seal, digest, out, signal ? { signal } : {}).catch((error) => {
-      this.failure = error;
-      this.flow.emit('progress');
-      throw error;
-    });
+    this.done = pipeline(this.pack, meter, createCompressor(compression, this.pool), seal, digest, out, signal ? { signal } : {}).catch(
+      (error) => {
+        this.failure = error;
+        this.flow.emit('progress');
+        throw error;
+      },
+    );
     this.done.catch(() => {});
   }
 
@@ -74,7 +76,12 @@ export class ArchiveWriter {
    * `target`: an open file (written, fsynced and closed by finish) or a byte stream such as a child's stdin (ended
    * by finish). `encrypt`: an optional stage after the compressor (age), so the plaintext never reaches the target.
    */
-  static async open(target: fs.FileHandle | Writable, compression: Compression, signal?: AbortSignal, encrypt?: Duplex): Promise<ArchiveWriter> {
+  static async open(
+    target: fs.FileHandle | Writable,
+    compression: Compression,
+    signal?: AbortSignal,
+    encrypt?: Duplex,
+  ): Promise<ArchiveWriter> {
     const pool = new ChunkPool();
     if (target instanceof Writable) return new ArchiveWriter(pool, undefined, new StreamSink(target, pool), compression, signal, encrypt);
     return new ArchiveWriter(pool, target, new FileSink(target, pool), compression, signal, encrypt);
@@ -93,7 +100,9 @@ export class ArchiveWriter {
   }
 
   private header(name: string, meta: EntryMeta, rest: Pick<TarHeader, 'type' | 'size' | 'pax'> & { linkname?: string }): void {
-    this.pack.append(encodeTarHeader({ name, mode: meta.mode & 0o7777, mtime: meta.mtime, uid: meta.uid ?? 0, gid: meta.gid ?? 0, ...rest }));
+    this.pack.append(
+      encodeTarHeader({ name, mode: meta.mode & 0o7777, mtime: meta.mtime, uid: meta.uid ?? 0, gid: meta.gid ?? 0, ...rest }),
+    );
   }
 
   private pad(size: number): void {
@@ -141,7 +150,13 @@ export class ArchiveWriter {
    * A sparse file in GNU tar's PAX sparse format 1.0 (see sparse-map.ts): the map, then `dataFile` (the data regions,
    * concatenated). Returns the SHA-256 of the stored bytes (map + data) and their size.
    */
-  async addSparseFile(name: string, sparse: { map: Buffer; realSize: number }, dataFile: string, dataSize: number, meta: EntryMeta): Promise<{ sha256: string; size: number }> {
+  async addSparseFile(
+    name: string,
+    sparse: { map: Buffer; realSize: number },
+    dataFile: string,
+    dataSize: number,
+    meta: EntryMeta,
+  ): Promise<{ sha256: string; size: number }> {
     if (!this.roomy()) await this.waitForRoom();
     const hash = createHash('sha256');
     const size = sparse.map.length + dataSize;

@@ -9,7 +9,10 @@ import type { FlaggedFile } from './store-file.js';
  */
 export function assertSomethingArchived(counted: { files: number }, paths: StatePaths): void {
   if (counted.files > 0) return;
-  throw new BackupError('failure', `nothing to back up: ${paths.stateDir} holds no config and no files in the selected components; no archive was written`);
+  throw new BackupError(
+    'failure',
+    `nothing to back up: ${paths.stateDir} holds no config and no files in the selected components; no archive was written`,
+  );
 }
 
 /**

@@ -29,5 +29,7 @@ export async function checkBackupsDirMode(check: BackupsDirCheck, warn: (message
   }
   if (!check.warnLoose || (stat.mode & 0o077) === 0) return;
   const writable = (stat.mode & 0o022) !== 0 ? ', and others can delete them' : '';
-  warn(`backups dir ${label} is accessible by group or others (mode ${octal(stat.mode)}): archive names and sizes are visible${writable}; run chmod 700 ${real}`);
+  warn(
+    `backups dir ${label} is accessible by group or others (mode ${octal(stat.mode)}): archive names and sizes are visible${writable}; run chmod 700 ${real}`,
+  );
 }

@@ -96,8 +96,11 @@ function openclawVersion(config: LoadedConfig): string | null {
   return typeof meta?.lastTouchedVersion === 'string' ? meta.lastTouchedVersion : null;
 }
 
-const exists = (p: string) => fs.lstat(p).then(() => true, () => false);
-
+const exists = (p: string) =>
+  fs.lstat(p).then(
+    () => true,
+    () => false,
+  );
 
 async function checkStateDir(stateDir: string): Promise<void> {
   const stateStat = await fs.stat(stateDir).catch((error: unknown) => {
@@ -122,7 +125,10 @@ export async function createBackup(options: CreateOptions): Promise<CreateResult
   const recovered = await recoverInterruptedRestores(stateDir, { signal: options.signal });
   for (const message of recovered.warnings) warn(message);
   const share = await acquireBackupShare(stateDir, {
-    command: options.command ?? 'openclaw-backup create', waitMs: options.lockWaitMs, signal: options.signal, onCompromised: warn,
+    command: options.command ?? 'openclaw-backup create',
+    waitMs: options.lockWaitMs,
+    signal: options.signal,
+    onCompromised: warn,
   });
   try {
     return await writeBackup(options);
@@ -144,7 +150,12 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
   };
   const debug = (fields: Record<string, unknown>, message: string) => options.log?.debug(fields, message);
 
-  const selection = buildSelection({ only: options.only, include: config.backup.include, exclude: config.backup.exclude, keyPrefix: config.keyPrefix });
+  const selection = buildSelection({
+    only: options.only,
+    include: config.backup.include,
+    exclude: config.backup.exclude,
+    keyPrefix: config.keyPrefix,
+  });
   const requested = options.compression ?? config.backup.compress;
   const resolvePath = (file: string) => expandHome(file, paths.home, paths.stateDir);
   const encryptSettings = options.encrypt ?? config.backup.encrypt;
@@ -156,7 +167,12 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
   const followKey = `${config.keyPrefix}.followLinks`;
   const sources = [...planned, ...(await planFollowedLinks(planned, config.backup.followLinks, { paths, keyPath: followKey }, warn))];
   const store = options.store ?? (await openStore(paths, config, { output: options.output }));
-  const target = await store.prepareWrite({ stateDir: paths.stateDir, sourceRoots: sources.map((s) => s.root.path), create: !options.dryRun, encrypted: Boolean(encryption) });
+  const target = await store.prepareWrite({
+    stateDir: paths.stateDir,
+    sourceRoots: sources.map((s) => s.root.path),
+    create: !options.dryRun,
+    encrypted: Boolean(encryption),
+  });
   if (store.kind === 'folder') {
     const dirSource = options.output ? '--output' : config.backup.path ? `${config.keyPrefix}.path` : 'the default backups dir';
     await checkBackupsDirMode({ dir: store.location, source: dirSource, warnLoose: !options.output }, warn);
@@ -166,34 +182,80 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
   const components = COMPONENTS.filter((c) => selection.components.has(c));
   // A repository stores the archive uncompressed inside: it deduplicates and compresses it itself.
   const compression = target.compression ?? requested;
-  if (options.compression && options.compression !== compression) warn(`--compress ${options.compression} ignored: ${store.location} compresses backups itself`);
-  if (store.kind === 'folder') checkKeyPlacement(encryptSettings, { backupDir: store.location, stateDir: paths.stateDir, resolvePath }, warn);
-  debug({ roots: sources.map((s) => s.root.path), components, compression, encrypted: Boolean(encryption), output: target.name ?? store.location }, 'backup planned');
+  if (options.compression && options.compression !== compression)
+    warn(`--compress ${options.compression} ignored: ${store.location} compresses backups itself`);
+  if (store.kind === 'folder')
+    checkKeyPlacement(encryptSettings, { backupDir: store.location, stateDir: paths.stateDir, resolvePath }, warn);
+  debug(
+    {
+      roots: sources.map((s) => s.root.path),
+      components,
+      compression,
+      encrypted: Boolean(encryption),
+      output: target.name ?? store.location,
+    },
+    'backup planned',
+  );
 
   const header: ArchiveHeader = {
     format: FORMAT_NAME,
     formatVersion: formatVersionFor({ sparse: false }),
     tool: { name: 'openclaw-backup', version: toolVersion(), node: process.version },
     createdAt: createdAt.toISOString(),
-    host: { hostname: os.hostname(), platform: process.platform, user: os.userInfo().username, uid: process.getuid?.() ?? null, home: paths.home },
+    host: {
+      hostname: os.hostname(),
+      platform: process.platform,
+      user: os.userInfo().username,
+      uid: process.getuid?.() ?? null,
+      home: paths.home,
+    },
     profile: paths.profile,
     stateDir: paths.stateDir,
     configPath: paths.configPath,
     openclawVersion: openclawVersion(config),
     components,
-    selection: { include: options.only ? [] : (config.backup.include ?? []).filter((i) => !isComponent(i)), exclude: (config.backup.exclude ?? []).filter((e) => !isComponent(e)) },
+    selection: {
+      include: options.only ? [] : (config.backup.include ?? []).filter((i) => !isComponent(i)),
+      exclude: (config.backup.exclude ?? []).filter((e) => !isComponent(e)),
+    },
     compression,
     roots: sources.map((s) => s.root),
   };
 
   if (options.dryRun) {
-    const counted = await archiveEntries({ sources, selection, writer: undefined, manifest: undefined, snapshots: new Map(), stagingDir: '', excludeAbs, signal: options.signal, onWarning: warn, followKey });
+    const counted = await archiveEntries({
+      sources,
+      selection,
+      writer: undefined,
+      manifest: undefined,
+      snapshots: new Map(),
+      stagingDir: '',
+      excludeAbs,
+      signal: options.signal,
+      onWarning: warn,
+      followKey,
+    });
     assertSomethingArchived(counted, paths);
     // The same component list the real archive's header would carry, with what each would contribute.
     return {
-      dryRun: true, archive: target.name ?? null, bytes: 0, sha256: null, files: counted.files, directories: counted.directories,
-      symlinks: counted.symlinks, databases: 0, contentBytes: counted.bytes, components, byComponent: counted.byComponent,
-      durationMs: Date.now() - started, pauseMs: 0, warnings, flagged: [], createdAt: header.createdAt, profile: paths.profile, encrypted: Boolean(encryption),
+      dryRun: true,
+      archive: target.name ?? null,
+      bytes: 0,
+      sha256: null,
+      files: counted.files,
+      directories: counted.directories,
+      symlinks: counted.symlinks,
+      databases: 0,
+      contentBytes: counted.bytes,
+      components,
+      byComponent: counted.byComponent,
+      durationMs: Date.now() - started,
+      pauseMs: 0,
+      warnings,
+      flagged: [],
+      createdAt: header.createdAt,
+      profile: paths.profile,
+      encrypted: Boolean(encryption),
       stored: null,
     };
   }
@@ -217,7 +279,16 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     const survey = await surveySources({ sources, selection, excludeAbs, signal: options.signal, totals });
     header.formatVersion = formatVersionFor({ sparse: survey.sparseFiles.size > 0 });
     const databases = survey.databases;
-    debug({ databases: databases.length, sparse: survey.sparseFiles.size, files: totals.files, bytes: totals.bytes, ms: Date.now() - phaseStart }, 'walked the sources and found the databases');
+    debug(
+      {
+        databases: databases.length,
+        sparse: survey.sparseFiles.size,
+        files: totals.files,
+        bytes: totals.bytes,
+        ms: Date.now() - phaseStart,
+      },
+      'walked the sources and found the databases',
+    );
     phaseStart = Date.now();
     const snapshot = () => snapshotDatabases({ databases, stagingDir, signal: options.signal });
     const snapshots = options.quiesce ? await options.quiesce.run(snapshot) : await snapshot();
@@ -231,8 +302,17 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     await writer.addBuffer(HEADER_PATH, Buffer.from(`${JSON.stringify(header, null, 2)}\n`), { mode: 0o600, mtime: createdAt });
     manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);
     const counted = await archiveEntries({
-      sources, selection, writer, manifest, snapshots, stagingDir, excludeAbs, sparseFiles: survey.sparseFiles,
-      signal: options.signal, onWarning: warn, followKey,
+      sources,
+      selection,
+      writer,
+      manifest,
+      snapshots,
+      stagingDir,
+      excludeAbs,
+      sparseFiles: survey.sparseFiles,
+      signal: options.signal,
+      onWarning: warn,
+      followKey,
       onProgress: options.progress && ((p) => options.progress?.update({ items: p.files, bytes: p.bytes })),
     }).finally(() => options.progress?.finish());
     assertSomethingArchived(counted, paths);
@@ -246,12 +326,32 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     draft = undefined;
     const finalPath = committed.archive;
     const stored: StoredBackup = {
-      bytes: written.bytes, ...committed, createdAt: header.createdAt, components, encrypted: Boolean(encryption), profile: paths.profile, recognisedBy: 'header',
+      bytes: written.bytes,
+      ...committed,
+      createdAt: header.createdAt,
+      components,
+      encrypted: Boolean(encryption),
+      profile: paths.profile,
+      recognisedBy: 'header',
     };
     return {
-      dryRun: false, archive: finalPath, bytes: written.bytes, sha256: written.sha256, files: counted.files,
-      directories: counted.directories, symlinks: counted.symlinks, databases: manifest.totals.databases, contentBytes: counted.bytes,
-      components, durationMs: Date.now() - started, pauseMs, warnings, flagged: counted.flagged, createdAt: header.createdAt, profile: paths.profile, encrypted: Boolean(encryption),
+      dryRun: false,
+      archive: finalPath,
+      bytes: written.bytes,
+      sha256: written.sha256,
+      files: counted.files,
+      directories: counted.directories,
+      symlinks: counted.symlinks,
+      databases: manifest.totals.databases,
+      contentBytes: counted.bytes,
+      components,
+      durationMs: Date.now() - started,
+      pauseMs,
+      warnings,
+      flagged: counted.flagged,
+      createdAt: header.createdAt,
+      profile: paths.profile,
+      encrypted: Boolean(encryption),
       stored,
     };
   } catch (error) {
@@ -260,7 +360,8 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     await manifest?.discard();
     await draft?.abort();
     if (options.signal?.aborted) throw new InterruptedError('backup interrupted; no archive was written', { cause: error });
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new BackupError('failure', `archive already exists; archives are never overwritten`, { cause: error });
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new BackupError('failure', `archive already exists; archives are never overwritten`, { cause: error });
     throw toBackupError(error, 'backup');
   } finally {
     // Cleanup must never replace the real error; a staging dir left behind is removed by the next run.

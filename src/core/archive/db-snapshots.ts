@@ -67,7 +67,11 @@ export interface Survey {
 export async function surveySources(options: FindOptions): Promise<Survey> {
   const survey: Survey = { databases: [], sparseFiles: new Set() };
   for (const source of options.sources) {
-    const walk = walkTree(source.root.path, { skip: (rel) => source.neverArchived(rel), excludeAbs: options.excludeAbs, signal: options.signal });
+    const walk = walkTree(source.root.path, {
+      skip: (rel) => source.neverArchived(rel),
+      excludeAbs: options.excludeAbs,
+      signal: options.signal,
+    });
     for await (const entry of walk) {
       if (entry.kind !== 'file') continue;
       const database = SQLITE_NAME.test(entry.abs);
@@ -91,11 +95,21 @@ export async function surveySources(options: FindOptions): Promise<Survey> {
  * phase that needs the gateway quiesced, so it does nothing else: finding the databases happens before it,
  * integrity_check and hashing after it. A database deleted since it was found is skipped (it is gone from the state).
  */
-export async function snapshotDatabases(options: { databases: string[]; stagingDir: string; signal?: AbortSignal | undefined }): Promise<Map<string, SnapshotOutcome>> {
+export async function snapshotDatabases(options: {
+  databases: string[];
+  stagingDir: string;
+  signal?: AbortSignal | undefined;
+}): Promise<Map<string, SnapshotOutcome>> {
   const snapshots = new Map<string, SnapshotOutcome>();
   for (const abs of options.databases) {
     throwIfAborted(options.signal);
-    if (!(await fs.access(abs).then(() => true, () => false))) continue;
+    if (
+      !(await fs.access(abs).then(
+        () => true,
+        () => false,
+      ))
+    )
+      continue;
     snapshots.set(abs, await takeSnapshot(abs, options.stagingDir));
   }
   return snapshots;

@@ -12,7 +12,8 @@ function toPosix(p: string): string {
 function holderOf(sources: readonly BackupSource[], abs: string): BackupSource | undefined {
   let best: BackupSource | undefined;
   for (const source of sources) {
-    if (source.root.role !== 'config' && isInside(source.root.path, abs) && (!best || source.root.path.length > best.root.path.length)) best = source;
+    if (source.root.role !== 'config' && isInside(source.root.path, abs) && (!best || source.root.path.length > best.root.path.length))
+      best = source;
   }
   return best;
 }
@@ -45,7 +46,12 @@ export async function planFollowedLinks(
       continue;
     }
     const real = await fs.realpath(abs).catch(() => undefined);
-    const isDir = real ? await fs.stat(real).then((s) => s.isDirectory(), () => false) : false;
+    const isDir = real
+      ? await fs.stat(real).then(
+          (s) => s.isDirectory(),
+          () => false,
+        )
+      : false;
     // Roots may be recorded by their real paths (a symlinked state dir): find the link's tree either way.
     const parentReal = await fs.realpath(path.dirname(abs)).catch(() => path.dirname(abs));
     const linkPaths = [abs, path.join(parentReal, path.basename(abs))];

@@ -4,7 +4,10 @@ import { EXTENSIONS } from './compression.js';
 const NAME = /^openclaw-backup-(.+)-(\d{8}T\d{6}Z)(?:-(\d+))?\.tar(?:\.gz|\.zst)?(?:\.age)?$/;
 
 function stamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** openclaw-backup-<profile>-YYYYMMDDTHHMMSSZ[-N].tar.gz: sorts by time, says what it is. */

@@ -54,7 +54,11 @@ export async function openArchive(input: ArchiveInput, options: OpenArchiveOptio
 export function describeStreamError(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
   if (e?.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e?.message ?? '')) return 'archive is truncated';
-  if (e?.code?.startsWith?.('Z_') || e?.code?.startsWith?.('ERR_ZSTD') || /zstd|incorrect header|invalid (block|distance|stored|code)|checksum/i.test(e?.message ?? '')) {
+  if (
+    e?.code?.startsWith?.('Z_') ||
+    e?.code?.startsWith?.('ERR_ZSTD') ||
+    /zstd|incorrect header|invalid (block|distance|stored|code)|checksum/i.test(e?.message ?? '')
+  ) {
     return `compressed stream is corrupt (${e.message})`;
   }
   if (/header|checksum|tar/i.test(e?.message ?? '')) return `tar structure is corrupt (${e.message})`;

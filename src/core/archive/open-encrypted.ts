@@ -10,7 +10,12 @@ import type { DecryptionKey } from '../crypto/keys.js';
  * Opens an age-encrypted archive: decrypts with `key` (the plaintext never touches the disk), then detects and
  * undoes the compression inside. A wrong key or a tampered header throws here; a tampered payload errors the stream.
  */
-export async function openEncryptedArchive(ciphertext: Readable, label: string, head: Buffer, key: DecryptionKey): Promise<{ compression: Compression; tar: Readable }> {
+export async function openEncryptedArchive(
+  ciphertext: Readable,
+  label: string,
+  head: Buffer,
+  key: DecryptionKey,
+): Promise<{ compression: Compression; tar: Readable }> {
   const plaintext = await decryptStream(ciphertext, key, head, label);
   const peeked = await readHead(plaintext, 512).catch((error: unknown) => {
     throw error instanceof IntegrityError ? new IntegrityError(`${label}: ${error.message}`, { cause: error }) : error;

@@ -20,13 +20,25 @@ function isOpenClawManaged(source: BackupSource, rel: string): boolean {
  * A symlink whose target is a directory outside every backed-up root: its content is not in the backup (links are
  * stored as links). Undefined for links to files, dangling links and links that stay inside.
  */
-export async function findOutsideLink(source: BackupSource, abs: string, rel: string, target: string, roots: readonly string[]): Promise<OutsideLink | undefined> {
+export async function findOutsideLink(
+  source: BackupSource,
+  abs: string,
+  rel: string,
+  target: string,
+  roots: readonly string[],
+): Promise<OutsideLink | undefined> {
   if (isOpenClawManaged(source, rel)) return undefined;
   const lexical = path.resolve(path.dirname(abs), target);
   if (roots.some((root) => isInside(root, lexical))) return undefined;
   const real = await fs.realpath(abs).catch(() => undefined);
   if (!real || roots.some((root) => isInside(root, real))) return undefined;
-  if (!(await fs.stat(real).then((s) => s.isDirectory(), () => false))) return undefined;
+  if (
+    !(await fs.stat(real).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  )
+    return undefined;
   return { name: source.root.role === 'state' ? rel : abs, target };
 }
 
@@ -44,7 +56,11 @@ export async function collectOutsideLinks(
   const reals = [...roots, ...(await Promise.all(roots.map((p) => fs.realpath(p).catch(() => p))))];
   const found: OutsideLink[] = [];
   for (const source of sources) {
-    for await (const entry of walkTree(source.root.path, { skip: (rel) => source.neverArchived(rel), excludeAbs: options.excludeAbs, signal: options.signal })) {
+    for await (const entry of walkTree(source.root.path, {
+      skip: (rel) => source.neverArchived(rel),
+      excludeAbs: options.excludeAbs,
+      signal: options.signal,
+    })) {
       if (entry.kind !== 'symlink') continue;
       const component = source.classify(entry.rel);
       if (!source.globPaths(entry.rel).some((p) => isSelected(selection, component, p))) continue;

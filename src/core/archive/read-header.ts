@@ -7,12 +7,19 @@ import { FORMAT_NAME, HEADER_PATH, type ArchiveHeader } from './manifest.js';
 const MAX_READ = 1024 * 1024;
 
 function octal(block: Buffer, start: number, length: number): number {
-  const text = block.subarray(start, start + length).toString('latin1').replace(/\0.*$/s, '').trim();
+  const text = block
+    .subarray(start, start + length)
+    .toString('latin1')
+    .replace(/\0.*$/s, '')
+    .trim();
   return text ? Number.parseInt(text, 8) : 0;
 }
 
 function cString(block: Buffer, start: number, length: number): string {
-  return block.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '');
+  return block
+    .subarray(start, start + length)
+    .toString('utf8')
+    .replace(/\0.*$/s, '');
 }
 
 /** Decompresses as much of `raw` (a prefix of the file) as it holds, without requiring the stream's end. */

@@ -97,7 +97,14 @@ async function readOnce(file: string, stagingFile: string, scratch: ReadScratch 
       await out.close();
     }
     const after = await handle.stat();
-    return { kind: 'staged', file: stagingFile, size: offset, stat: after, sha256: hash.digest('hex'), stable: offset === before.size && unchangedWhileRead(before, after) };
+    return {
+      kind: 'staged',
+      file: stagingFile,
+      size: offset,
+      stat: after,
+      sha256: hash.digest('hex'),
+      stable: offset === before.size && unchangedWhileRead(before, after),
+    };
   } finally {
     await handle.close();
   }

@@ -3,13 +3,7 @@ import path from 'node:path';
 import type { LoadedConfig } from '../../config/load.js';
 import { isInside, type StatePaths } from '../../config/paths.js';
 import { discoverConfiguredRoots, type ExtraRoot } from '../../config/workspaces.js';
-import {
-  classifyAgentDirPath,
-  classifyStatePath,
-  classifyWorkspacePath,
-  isNeverArchived,
-  type Component,
-} from '../components.js';
+import { classifyAgentDirPath, classifyStatePath, classifyWorkspacePath, isNeverArchived, type Component } from '../components.js';
 import { EXTERNAL_PREFIX, STATE_PREFIX, type SourceRoot } from './manifest.js';
 
 export interface BackupSource {
@@ -100,14 +94,28 @@ export async function planSources(paths: StatePaths, config: LoadedConfig): Prom
   const basenameRules = (rel: string) => rel !== '' && isNeverArchived(`x/${rel}`);
   for (const extra of folded) {
     n += 1;
-    const root = record({ id: `external-${n}`, archivePath: `${EXTERNAL_PREFIX}/${n}`, role: extra.role, ...(extra.agentId ? { agentId: extra.agentId } : {}) }, extra.path, extra.real);
+    const root = record(
+      {
+        id: `external-${n}`,
+        archivePath: `${EXTERNAL_PREFIX}/${n}`,
+        role: extra.role,
+        ...(extra.agentId ? { agentId: extra.agentId } : {}),
+      },
+      extra.path,
+      extra.real,
+    );
     const link = await firstLinkInside(paths.stateDir, stateReal, extra.path);
     if (link) exclude.push(link);
     if (extra.role === 'workspace') {
       sources.push({ root, classify: classifyWorkspacePath, globPaths: (rel) => [rel, `workspace/${rel}`], neverArchived: basenameRules });
     } else {
       const agentId = extra.agentId ?? 'main';
-      sources.push({ root, classify: (rel) => classifyAgentDirPath(rel, agentId), globPaths: (rel) => [rel], neverArchived: basenameRules });
+      sources.push({
+        root,
+        classify: (rel) => classifyAgentDirPath(rel, agentId),
+        globPaths: (rel) => [rel],
+        neverArchived: basenameRules,
+      });
     }
   }
 
@@ -118,8 +126,17 @@ export async function planSources(paths: StatePaths, config: LoadedConfig): Prom
     if (!covered) {
       n += 1;
       if (link) exclude.push(link);
-      const base = { id: `external-${n}`, archivePath: `${EXTERNAL_PREFIX}/${n}/${path.basename(paths.configPath)}`, role: 'config' as const };
-      sources.push({ root: record(base, paths.configPath, configReal), classify: () => 'config', globPaths: () => [path.basename(paths.configPath)], neverArchived: () => false });
+      const base = {
+        id: `external-${n}`,
+        archivePath: `${EXTERNAL_PREFIX}/${n}/${path.basename(paths.configPath)}`,
+        role: 'config' as const,
+      };
+      sources.push({
+        root: record(base, paths.configPath, configReal),
+        classify: () => 'config',
+        globPaths: () => [path.basename(paths.configPath)],
+        neverArchived: () => false,
+      });
     }
   }
   return { sources, exclude, missing: [...missing.values()] };

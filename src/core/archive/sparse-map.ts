@@ -46,13 +46,21 @@ function decimal(value: string | undefined): number | undefined {
  * The sparse description of an entry from its PAX records: undefined for an ordinary entry, a reason when it uses
  * a sparse format we do not read, or names itself differently from its path (GNU tar would extract it elsewhere).
  */
-export function readSparseHeader(pax: Record<string, string> | undefined, name: string): { realSize: number } | { reason: string } | undefined {
+export function readSparseHeader(
+  pax: Record<string, string> | undefined,
+  name: string,
+): { realSize: number } | { reason: string } | undefined {
   if (!pax || !Object.keys(pax).some((key) => key.startsWith('GNU.sparse.'))) return undefined;
   if (pax['GNU.sparse.major'] !== '1' || pax['GNU.sparse.minor'] !== '0') {
-    return { reason: `unsupported sparse format (GNU.sparse ${pax['GNU.sparse.major'] ?? '0'}.${pax['GNU.sparse.minor'] ?? '?'}; only 1.0 is read)` };
+    return {
+      reason: `unsupported sparse format (GNU.sparse ${pax['GNU.sparse.major'] ?? '0'}.${pax['GNU.sparse.minor'] ?? '?'}; only 1.0 is read)`,
+    };
   }
   const sparseName = (pax['GNU.sparse.name'] ?? '').replace(/^(\.\/)+/, '').replace(/\/+$/, '');
-  if (sparseName !== name) return { reason: `sparse entry names itself ${JSON.stringify(pax['GNU.sparse.name'] ?? '')}, not its path: GNU tar would extract it elsewhere` };
+  if (sparseName !== name)
+    return {
+      reason: `sparse entry names itself ${JSON.stringify(pax['GNU.sparse.name'] ?? '')}, not its path: GNU tar would extract it elsewhere`,
+    };
   const realSize = decimal(pax['GNU.sparse.realsize']);
   if (realSize === undefined) return { reason: 'sparse entry without a valid GNU.sparse.realsize' };
   return { realSize };
@@ -100,7 +108,10 @@ export class SparseDecoder {
     for (let seen = 0; seen < 2 * count + 1; textLength += 1) if (all[textLength] === 0x0a) seen += 1;
     this.mapLength = Math.ceil(textLength / BLOCK) * BLOCK;
     if (all.length < this.mapLength) return undefined;
-    const lines = all.subarray(0, textLength - 1).toString('latin1').split('\n');
+    const lines = all
+      .subarray(0, textLength - 1)
+      .toString('latin1')
+      .split('\n');
     const regions: SparseRegion[] = [];
     let end = 0;
     for (let i = 0; i < count; i += 1) {
@@ -167,7 +178,11 @@ export class SparseDecoder {
  * Passes a sparse entry's stored bytes through unchanged (for hashing) while the decoder checks them and, with
  * `write`, places each data region at its offset. The decoder's `problem` says whether the map held.
  */
-export async function* tapSparse(stream: AsyncIterable<unknown>, decoder: SparseDecoder, write?: (offset: number, data: Buffer) => Promise<void>): AsyncGenerator<Buffer> {
+export async function* tapSparse(
+  stream: AsyncIterable<unknown>,
+  decoder: SparseDecoder,
+  write?: (offset: number, data: Buffer) => Promise<void>,
+): AsyncGenerator<Buffer> {
   for await (const item of stream) {
     const chunk = item as Buffer;
     for (const piece of decoder.push(chunk)) await write?.(piece.offset, piece.data);

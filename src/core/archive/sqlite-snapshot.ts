@@ -86,7 +86,8 @@ export async function checkIntegrity(file: string, label = file, options: { immu
     db = new DatabaseSync(options.immutable ? immutableUrl(file) : file, { readOnly: true });
     const rows = db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>;
     const first = rows[0]?.integrity_check;
-    if (first !== 'ok') throw new IntegrityError(`database ${label} failed integrity_check: ${firstFinding(rows.map((r) => r.integrity_check))}`);
+    if (first !== 'ok')
+      throw new IntegrityError(`database ${label} failed integrity_check: ${firstFinding(rows.map((r) => r.integrity_check))}`);
   } catch (error) {
     if (error instanceof IntegrityError) throw error;
     if (isEnvironmentError(error)) {

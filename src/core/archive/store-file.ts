@@ -57,7 +57,14 @@ async function readOrVanish(ctx: StoreContext, abs: string): Promise<StableRead 
 }
 
 /** Adds one stable read as a file entry; returns the bytes stored. */
-async function addRead(ctx: StoreContext, name: string, base: FileBase, meta: EntryMeta, read: StableRead, flag?: FileFlag): Promise<number> {
+async function addRead(
+  ctx: StoreContext,
+  name: string,
+  base: FileBase,
+  meta: EntryMeta,
+  read: StableRead,
+  flag?: FileFlag,
+): Promise<number> {
   const fileMeta = { ...meta, mode: read.stat.mode, mtime: read.stat.mtime };
   if (read.kind === 'buffer') await ctx.writer.addBuffer(name, read.data, fileMeta);
   else {
@@ -65,7 +72,14 @@ async function addRead(ctx: StoreContext, name: string, base: FileBase, meta: En
     await fs.rm(read.file, { force: true });
   }
   const size = read.kind === 'buffer' ? read.data.length : read.size;
-  const entry: ManifestEntry = { ...base, type: 'file', mode: read.stat.mode & 0o7777, mtimeMs: Math.trunc(read.stat.mtimeMs), size, sha256: read.sha256 };
+  const entry: ManifestEntry = {
+    ...base,
+    type: 'file',
+    mode: read.stat.mode & 0o7777,
+    mtimeMs: Math.trunc(read.stat.mtimeMs),
+    size,
+    sha256: read.sha256,
+  };
   await ctx.manifest?.add(flag ? { ...entry, flagged: flag } : entry);
   return size;
 }
@@ -75,7 +89,15 @@ async function addRead(ctx: StoreContext, name: string, base: FileBase, meta: En
  * recovery tools read too) are archived as they are and flagged, so a damaged install still gets a backup of
  * everything, the damaged file included. The backup then fails (exit 1) with this warning; see damagedDatabaseError.
  */
-async function storeDamaged(ctx: StoreContext, abs: string, name: string, base: FileBase, meta: EntryMeta, reason: string, read?: StableRead): Promise<Stored | undefined> {
+async function storeDamaged(
+  ctx: StoreContext,
+  abs: string,
+  name: string,
+  base: FileBase,
+  meta: EntryMeta,
+  reason: string,
+  read?: StableRead,
+): Promise<Stored | undefined> {
   const raw = read ?? (await readOrVanish(ctx, abs));
   if (!raw) {
     ctx.warn(vanishedWarning(abs));
@@ -91,20 +113,33 @@ async function storeDamaged(ctx: StoreContext, abs: string, name: string, base: 
     if (!stat?.isFile()) continue;
     const sideRead = await readOrVanish(ctx, side);
     if (!sideRead) continue;
-    const sideFlag: FileFlag = { kind: 'corrupt-database', reason: `${suffix.slice(1)} file of the damaged database ${path.basename(abs)}` };
+    const sideFlag: FileFlag = {
+      kind: 'corrupt-database',
+      reason: `${suffix.slice(1)} file of the damaged database ${path.basename(abs)}`,
+    };
     const sideMeta = { ...meta, uid: stat.uid, gid: stat.gid };
     stored.bytes += await addRead(ctx, `${name}${suffix}`, { ...base, path: `${name}${suffix}` }, sideMeta, sideRead, sideFlag);
     stored.files += 1;
     sides.push(path.basename(side));
   }
   const with_ = sides.length ? ` (with its ${sides.join(' and ')})` : '';
-  ctx.warn(`database ${abs} is damaged (${reason}): stored as a raw copy${with_}, flagged in the manifest; everything else is backed up. ` +
-    `Recover it with: sqlite3 ${abs} .recover | sqlite3 recovered.sqlite, or restore it from an older archive`);
+  ctx.warn(
+    `database ${abs} is damaged (${reason}): stored as a raw copy${with_}, flagged in the manifest; everything else is backed up. ` +
+      `Recover it with: sqlite3 ${abs} .recover | sqlite3 recovered.sqlite, or restore it from an older archive`,
+  );
   return stored;
 }
 
 /** Adds a snapshot once it passed integrity_check; a damaged one is archived raw instead. */
-async function storeSnapshot(ctx: StoreContext, abs: string, name: string, base: FileBase, meta: EntryMeta, outcome: SnapshotOutcome, read?: StableRead): Promise<Stored | undefined> {
+async function storeSnapshot(
+  ctx: StoreContext,
+  abs: string,
+  name: string,
+  base: FileBase,
+  meta: EntryMeta,
+  outcome: SnapshotOutcome,
+  read?: StableRead,
+): Promise<Stored | undefined> {
   if (isDamaged(outcome)) return storeDamaged(ctx, abs, name, base, meta, outcome.damaged, read);
   try {
     await checkIntegrity(outcome.file, abs);
@@ -115,7 +150,13 @@ async function storeSnapshot(ctx: StoreContext, abs: string, name: string, base:
   }
   const sha256 = await ctx.writer.addFile(name, outcome.file, outcome.size, meta);
   await fs.rm(outcome.file, { force: true });
-  await ctx.manifest?.add({ ...base, type: 'file', size: outcome.size, sha256, sqlite: { snapshot: true, integrity: 'ok', pages: outcome.pages } });
+  await ctx.manifest?.add({
+    ...base,
+    type: 'file',
+    size: outcome.size,
+    sha256,
+    sqlite: { snapshot: true, integrity: 'ok', pages: outcome.pages },
+  });
   return { bytes: outcome.size, files: 1 };
 }
 
@@ -124,7 +165,13 @@ async function storeSnapshot(ctx: StoreContext, abs: string, name: string, base:
  * finds a SQLite header the name did not announce), anything else as one stable read. Undefined when the file
  * vanished since the walk listed it (skipped with a warning).
  */
-export async function storeFile(ctx: StoreContext, abs: string, name: string, base: FileBase, meta: EntryMeta): Promise<Stored | undefined> {
+export async function storeFile(
+  ctx: StoreContext,
+  abs: string,
+  name: string,
+  base: FileBase,
+  meta: EntryMeta,
+): Promise<Stored | undefined> {
   const snapshot = ctx.snapshots.get(abs);
   if (snapshot) return storeSnapshot(ctx, abs, name, base, meta, snapshot);
   let read: StableRead | undefined;

@@ -23,7 +23,13 @@ export interface SparseStoreContext {
  * a restore fits where the original did. Returns the bytes stored; a dense read when the file had no hole after all
  * (the caller archives it as usual); 'vanished'; or undefined when the ordinary path should read it (a database).
  */
-export async function storeSparse(ctx: SparseStoreContext, abs: string, name: string, base: FileBase, meta: EntryMeta): Promise<number | StableRead | 'vanished' | undefined> {
+export async function storeSparse(
+  ctx: SparseStoreContext,
+  abs: string,
+  name: string,
+  base: FileBase,
+  meta: EntryMeta,
+): Promise<number | StableRead | 'vanished' | undefined> {
   try {
     if (await hasSqliteHeader(abs)) return undefined;
     const staging = path.join(ctx.stagingDir, 'current-sparse');
@@ -35,7 +41,12 @@ export async function storeSparse(ctx: SparseStoreContext, abs: string, name: st
     try {
       const stored = await ctx.writer.addSparseFile(name, { map, realSize: read.realSize }, read.dataFile, read.dataSize, fileMeta);
       await ctx.manifest?.add({
-        ...base, type: 'file', mode: read.stat.mode & 0o7777, mtimeMs: Math.trunc(read.stat.mtimeMs), size: stored.size, sha256: stored.sha256,
+        ...base,
+        type: 'file',
+        mode: read.stat.mode & 0o7777,
+        mtimeMs: Math.trunc(read.stat.mtimeMs),
+        size: stored.size,
+        sha256: stored.sha256,
         sparse: { realSize: read.realSize },
       });
       return stored.size;

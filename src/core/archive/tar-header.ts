@@ -56,7 +56,20 @@ function checksum(block: Buffer): number {
   return sum;
 }
 
-function encodeBlock(h: { name: string; prefix: string; typeflag: number; linkname: string; mode: number; uid: number; gid: number; size: number; mtime: Date }, into?: Buffer): Buffer {
+function encodeBlock(
+  h: {
+    name: string;
+    prefix: string;
+    typeflag: number;
+    linkname: string;
+    mode: number;
+    uid: number;
+    gid: number;
+    size: number;
+    mtime: Date;
+  },
+  into?: Buffer,
+): Buffer {
   const block = into ? into.fill(0) : Buffer.alloc(BLOCK);
   block.write(h.name, 0, 'latin1');
   block.write(octal(h.mode & 0o7777, 6), 100, 'latin1');
@@ -105,7 +118,15 @@ const SCRATCH = Buffer.alloc(BLOCK);
 export function encodeTarHeader(header: TarHeader): Buffer {
   const size = header.type === 'file' ? header.size : 0;
   const linkname = header.linkname ?? '';
-  const base = { typeflag: TYPEFLAG[header.type], linkname, mode: header.mode, uid: header.uid, gid: header.gid, size, mtime: header.mtime };
+  const base = {
+    typeflag: TYPEFLAG[header.type],
+    linkname,
+    mode: header.mode,
+    uid: header.uid,
+    gid: header.gid,
+    size,
+    mtime: header.mtime,
+  };
   const split = splitName(header.name);
   const linkFits = !linkname || (isAscii(linkname) && linkname.length <= 100);
   if (split && linkFits && !header.pax) return encodeBlock({ ...base, ...split }, SCRATCH);
@@ -114,7 +135,14 @@ export function encodeTarHeader(header: TarHeader): Buffer {
   if (linkname) records += paxRecord('linkpath', linkname);
   for (const [key, value] of header.pax ?? []) records += paxRecord(key, value);
   const pax = Buffer.from(records);
-  const paxBlock = encodeBlock({ ...base, name: 'PaxHeader', prefix: '', typeflag: TYPEFLAG.pax, linkname: linkname ? 'PaxHeader' : '', size: pax.length });
+  const paxBlock = encodeBlock({
+    ...base,
+    name: 'PaxHeader',
+    prefix: '',
+    typeflag: TYPEFLAG.pax,
+    linkname: linkname ? 'PaxHeader' : '',
+    size: pax.length,
+  });
   const ustar = encodeBlock({ ...base, name: 'PaxHeader', prefix: '', linkname: linkname ? 'PaxHeader' : '' });
   return Buffer.concat([paxBlock, pax, Buffer.alloc(paddingFor(pax.length)), ustar]);
 }

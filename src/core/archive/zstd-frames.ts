@@ -119,7 +119,8 @@ export class ZstdFrameSplitter extends Transform {
     const descriptor = this.head[4] as number;
     if (descriptor & 0x08) throw new Error('zstd: reserved bit set in a frame header');
     const single = (descriptor >> 5) & 1;
-    const size = 5 + (single ? 0 : 1) + (DID_SIZES[descriptor & 3] ?? 0) + (descriptor >> 6 === 0 ? single : (FCS_SIZES[descriptor >> 6] ?? 0));
+    const size =
+      5 + (single ? 0 : 1) + (DID_SIZES[descriptor & 3] ?? 0) + (descriptor >> 6 === 0 ? single : (FCS_SIZES[descriptor >> 6] ?? 0));
     if (this.need < size) {
       this.need = size;
       return;

@@ -32,11 +32,24 @@ export function describeBackup(index: BackupIndex): BackupInfo {
   const started = index.createdAt ? Date.parse(index.createdAt) : NaN;
   const finished = index.completedAt ? Date.parse(index.completedAt) : NaN;
   return {
-    archive: index.archive, format: index.format, createdAt: index.createdAt, host: index.host, profile: index.profile, stateDir: index.stateDir,
-    openclawVersion: index.openclawVersion, components: index.components, files: totals.files, directories: totals.directories,
-    symlinks: totals.symlinks, databases: totals.databases, contentBytes: totals.bytes, storedBytes: index.storedBytes,
+    archive: index.archive,
+    format: index.format,
+    createdAt: index.createdAt,
+    host: index.host,
+    profile: index.profile,
+    stateDir: index.stateDir,
+    openclawVersion: index.openclawVersion,
+    components: index.components,
+    files: totals.files,
+    directories: totals.directories,
+    symlinks: totals.symlinks,
+    databases: totals.databases,
+    contentBytes: totals.bytes,
+    storedBytes: index.storedBytes,
     ratio: index.storedBytes > 0 && totals.bytes > 0 ? index.storedBytes / totals.bytes : null,
     durationMs: Number.isFinite(started) && Number.isFinite(finished) ? finished - started : null,
-    compression: index.compression, encrypted: index.encrypted, warnings: index.warnings,
+    compression: index.compression,
+    encrypted: index.encrypted,
+    warnings: index.warnings,
   };
 }

@@ -75,14 +75,26 @@ export async function readBackupIndex(input: ArchiveInput, options: ReadIndexOpt
       }
       layout ??= detectLayout(name);
       if (!layout) throw new IntegrityError(`${label}: not an OpenClaw backup (first entry ${name})`);
-      const isDoc = type === 'file' && (name === HEADER_PATH || name === MANIFEST_PATH || (layout.format === 'openclaw-native' && name === `${layout.prefix}/manifest.json`));
+      const isDoc =
+        type === 'file' &&
+        (name === HEADER_PATH ||
+          name === MANIFEST_PATH ||
+          (layout.format === 'openclaw-native' && name === `${layout.prefix}/manifest.json`));
       if (isDoc) {
         const doc = await readDocument(entry, name);
         if (name === HEADER_PATH) header = doc;
         else manifest = doc;
         continue;
       }
-      if (layout.format !== 'openclaw-backup') raw.push({ name, type, size: type === 'file' ? (h.size ?? 0) : 0, mode: (h.mode ?? 0) & 0o7777, mtime: h.mtime, ...(type === 'symlink' ? { target: h.linkname ?? '' } : {}) });
+      if (layout.format !== 'openclaw-backup')
+        raw.push({
+          name,
+          type,
+          size: type === 'file' ? (h.size ?? 0) : 0,
+          mode: (h.mode ?? 0) & 0o7777,
+          mtime: h.mtime,
+          ...(type === 'symlink' ? { target: h.linkname ?? '' } : {}),
+        });
       entry.resume();
     }
   } catch (error) {
@@ -94,7 +106,13 @@ export async function readBackupIndex(input: ArchiveInput, options: ReadIndexOpt
     opened.tar.destroy();
   }
   if (!layout) throw new IntegrityError(`${label}: archive holds no entries`);
-  const base = { archive: label, format: layout.format, encrypted: opened.encrypted ?? false, compression: opened.compression, storedBytes: opened.size };
+  const base = {
+    archive: label,
+    format: layout.format,
+    encrypted: opened.encrypted ?? false,
+    compression: opened.compression,
+    storedBytes: opened.size,
+  };
   if (layout.format === 'openclaw-backup') return indexOurs(base, header, manifest, label);
   return indexForeign(base, layout, raw, manifest);
 }
@@ -103,12 +121,20 @@ type IndexBase = Pick<BackupIndex, 'archive' | 'format' | 'encrypted' | 'compres
 
 function indexOurs(base: IndexBase, header: unknown, manifest: unknown, label: string): BackupIndex {
   const m = manifest as Manifest | undefined;
-  if (!m || !Array.isArray(m.entries) || !Array.isArray(m.roots)) throw new IntegrityError(`${label}: manifest missing: the archive is truncated or incomplete`);
+  if (!m || !Array.isArray(m.entries) || !Array.isArray(m.roots))
+    throw new IntegrityError(`${label}: manifest missing: the archive is truncated or incomplete`);
   const layout = detectLayout(HEADER_PATH) as ArchiveLayout;
   const origin = describeOrigin({ layout, header, manifest } as never, () => undefined);
   const entries = m.entries.map((e: ManifestEntry): IndexEntry => {
     const rel = stagingRel(layout, e.path) ?? e.path;
-    const out: IndexEntry = { path: displayPathOf(origin.roots, rel), type: e.type, size: e.type === 'file' ? (e.sparse?.realSize ?? e.size) : 0, mode: e.mode, mtime: new Date(e.mtimeMs).toISOString(), component: e.component };
+    const out: IndexEntry = {
+      path: displayPathOf(origin.roots, rel),
+      type: e.type,
+      size: e.type === 'file' ? (e.sparse?.realSize ?? e.size) : 0,
+      mode: e.mode,
+      mtime: new Date(e.mtimeMs).toISOString(),
+      component: e.component,
+    };
     if (e.type === 'file') {
       out.sha256 = e.sha256;
       if (e.sqlite) out.database = true;
@@ -118,8 +144,17 @@ function indexOurs(base: IndexBase, header: unknown, manifest: unknown, label: s
   });
   const h = (header ?? m) as ArchiveHeader;
   return {
-    ...base, createdAt: h.createdAt ?? null, completedAt: m.completedAt ?? null, host: h.host?.hostname ?? null, profile: h.profile ?? null,
-    stateDir: h.stateDir ?? null, openclawVersion: h.openclawVersion ?? null, components: h.components ?? null, entries, totals: m.totals, warnings: m.warnings ?? [],
+    ...base,
+    createdAt: h.createdAt ?? null,
+    completedAt: m.completedAt ?? null,
+    host: h.host?.hostname ?? null,
+    profile: h.profile ?? null,
+    stateDir: h.stateDir ?? null,
+    openclawVersion: h.openclawVersion ?? null,
+    components: h.components ?? null,
+    entries,
+    totals: m.totals,
+    warnings: m.warnings ?? [],
   };
 }
 
@@ -132,7 +167,15 @@ function indexForeign(base: IndexBase, layout: ArchiveLayout, raw: RawEntry[], m
     const rel = stagingRel(layout, e.name);
     if (rel === undefined) continue;
     const component = componentOf(origin.roots, { rel } as ScannedEntry) ?? null;
-    entries.push({ path: displayPathOf(origin.roots, rel), type: e.type, size: e.size, mode: e.mode, mtime: e.mtime ? e.mtime.toISOString() : null, component, ...(e.target !== undefined ? { target: e.target } : {}) });
+    entries.push({
+      path: displayPathOf(origin.roots, rel),
+      type: e.type,
+      size: e.size,
+      mode: e.mode,
+      mtime: e.mtime ? e.mtime.toISOString() : null,
+      component,
+      ...(e.target !== undefined ? { target: e.target } : {}),
+    });
     if (e.type === 'directory') totals.directories += 1;
     else if (e.type === 'symlink') totals.symlinks += 1;
     else {
@@ -141,7 +184,16 @@ function indexForeign(base: IndexBase, layout: ArchiveLayout, raw: RawEntry[], m
     }
   }
   return {
-    ...base, createdAt: native?.createdAt ?? null, completedAt: null, host: null, profile: null, stateDir: native?.paths?.stateDir ?? origin.stateDir ?? null,
-    openclawVersion: native?.runtimeVersion ?? null, components: null, entries, totals, warnings: [],
+    ...base,
+    createdAt: native?.createdAt ?? null,
+    completedAt: null,
+    host: null,
+    profile: null,
+    stateDir: native?.paths?.stateDir ?? origin.stateDir ?? null,
+    openclawVersion: native?.runtimeVersion ?? null,
+    components: null,
+    entries,
+    totals,
+    warnings: [],
   };
 }

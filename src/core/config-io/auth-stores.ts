@@ -3,7 +3,16 @@ import path from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { ConfigError } from '../../errors.js';
 import { ensurePrivateDir, writeFileAtomic } from '../fs/atomic.js';
-import { decodeValue, insertRow, openReadOnly, openWritable, quoteIdent, selectRows, tableColumns, type JsonRow } from '../sessions/sqlite-db.js';
+import {
+  decodeValue,
+  insertRow,
+  openReadOnly,
+  openWritable,
+  quoteIdent,
+  selectRows,
+  tableColumns,
+  type JsonRow,
+} from '../sessions/sqlite-db.js';
 import { listAgentIds, locateAgentStore } from '../sessions/stores.js';
 
 /** OpenClaw 2026.9.x keeps auth profiles (API keys) in the state database's config_machine_state under these keys. */
@@ -39,9 +48,14 @@ function readStateDb(file: string): Record<string, JsonRow[]> {
     const out: Record<string, JsonRow[]> = {};
     if (hasTable(db, 'config_machine_state')) {
       const where = MACHINE_STATE_PREFIXES.map(() => 'state_key LIKE ?').join(' OR ');
-      out.config_machine_state = selectRows(db, `SELECT * FROM config_machine_state WHERE ${where} ORDER BY state_key`, MACHINE_STATE_PREFIXES.map((p) => `${p}%`));
+      out.config_machine_state = selectRows(
+        db,
+        `SELECT * FROM config_machine_state WHERE ${where} ORDER BY state_key`,
+        MACHINE_STATE_PREFIXES.map((p) => `${p}%`),
+      );
     }
-    if (hasTable(db, 'secret_store_entries')) out.secret_store_entries = selectRows(db, 'SELECT * FROM secret_store_entries ORDER BY rowid');
+    if (hasTable(db, 'secret_store_entries'))
+      out.secret_store_entries = selectRows(db, 'SELECT * FROM secret_store_entries ORDER BY rowid');
     return out;
   } finally {
     db.close();
@@ -62,7 +76,11 @@ function readCredentialFiles(stateDir: string): CredentialFile[] {
       const abs = path.join(dir, dirent.name);
       if (dirent.isDirectory()) walk(abs);
       else if (dirent.isFile()) {
-        out.push({ path: path.relative(stateDir, abs).split(path.sep).join('/'), mode: fs.statSync(abs).mode & 0o777, base64: fs.readFileSync(abs).toString('base64') });
+        out.push({
+          path: path.relative(stateDir, abs).split(path.sep).join('/'),
+          mode: fs.statSync(abs).mode & 0o777,
+          base64: fs.readFileSync(abs).toString('base64'),
+        });
       }
     }
   };
@@ -79,26 +97,34 @@ export function readAuthStores(stateDir: string, openclaw: Record<string, unknow
     if (store.layout === 'sqlite') {
       const db = openReadOnly(store.dbPath);
       try {
-        for (const table of AGENT_AUTH_TABLES) if (hasTable(db, table)) tables[table] = selectRows(db, `SELECT * FROM ${quoteIdent(table)} ORDER BY rowid`);
+        for (const table of AGENT_AUTH_TABLES)
+          if (hasTable(db, table)) tables[table] = selectRows(db, `SELECT * FROM ${quoteIdent(table)} ORDER BY rowid`);
       } finally {
         db.close();
       }
     }
     const legacyFile = path.join(path.dirname(store.dbPath), LEGACY_AUTH_FILE);
     const legacy = fs.existsSync(legacyFile) ? (JSON.parse(fs.readFileSync(legacyFile, 'utf8')) as unknown) : undefined;
-    if (Object.values(tables).some((rows) => rows.length) || legacy !== undefined) agents[agentId] = { tables, ...(legacy === undefined ? {} : { legacyAuthProfiles: legacy }) };
+    if (Object.values(tables).some((rows) => rows.length) || legacy !== undefined)
+      agents[agentId] = { tables, ...(legacy === undefined ? {} : { legacyAuthProfiles: legacy }) };
   }
   return { stateDb: readStateDb(path.join(stateDir, STATE_DB)), agents, credentials: readCredentialFiles(stateDir) };
 }
 
 /** True when importing the bundle writes into a database (state or agent), which the gateway owns while it runs. */
 export function writesDatabases(bundle: AuthBundle): boolean {
-  return Object.values(bundle.stateDb).some((rows) => rows.length) || Object.values(bundle.agents).some((a) => Object.values(a.tables).some((rows) => rows.length));
+  return (
+    Object.values(bundle.stateDb).some((rows) => rows.length) ||
+    Object.values(bundle.agents).some((a) => Object.values(a.tables).some((rows) => rows.length))
+  );
 }
 
 function primaryKey(db: DatabaseSync, table: string): string[] {
   const info = db.prepare(`PRAGMA table_info(${quoteIdent(table)})`).all() as Array<{ name: string; pk: number }>;
-  return info.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+  return info
+    .filter((c) => c.pk > 0)
+    .sort((a, b) => a.pk - b.pk)
+    .map((c) => c.name);
 }
 
 /** Insert or replace by primary key: the imported profile wins, other rows stay. */
@@ -110,7 +136,10 @@ function upsertRows(db: DatabaseSync, table: string, rows: JsonRow[], where: str
   for (const row of rows) {
     const unknown = Object.keys(row).find((c) => !columns.has(c));
     if (unknown) throw new ConfigError(`${where}: column ${table}.${unknown} does not exist`);
-    if (key.length) db.prepare(`DELETE FROM ${quoteIdent(table)} WHERE ${key.map((c) => `${quoteIdent(c)} = ?`).join(' AND ')}`).run(...key.map((c) => decodeValue(row[c])));
+    if (key.length)
+      db.prepare(`DELETE FROM ${quoteIdent(table)} WHERE ${key.map((c) => `${quoteIdent(c)} = ?`).join(' AND ')}`).run(
+        ...key.map((c) => decodeValue(row[c])),
+      );
     insertRow(db, table, row);
   }
 }
@@ -132,7 +161,11 @@ function writeTables(file: string, tables: Record<string, JsonRow[]>): void {
 }
 
 /** Checks that every store the bundle needs exists here, before anything is written. */
-export function planAuthWrite(stateDir: string, openclaw: Record<string, unknown>, bundle: AuthBundle): { stateDb: string; agentDbs: Record<string, string> } {
+export function planAuthWrite(
+  stateDir: string,
+  openclaw: Record<string, unknown>,
+  bundle: AuthBundle,
+): { stateDb: string; agentDbs: Record<string, string> } {
   const stateDb = path.join(stateDir, STATE_DB);
   if (Object.values(bundle.stateDb).some((rows) => rows.length) && !fs.existsSync(stateDb)) {
     throw new ConfigError(`${stateDb} does not exist: run OpenClaw once (openclaw onboard) before importing auth profiles`);
@@ -140,16 +173,22 @@ export function planAuthWrite(stateDir: string, openclaw: Record<string, unknown
   const known = listAgentIds(stateDir, openclaw);
   const agentDbs: Record<string, string> = {};
   for (const [agentId, agent] of Object.entries(bundle.agents)) {
-    if (!known.includes(agentId)) throw new ConfigError(`the document has auth profiles for agent "${agentId}", which this state does not have (known agents: ${known.join(', ')})`);
+    if (!known.includes(agentId))
+      throw new ConfigError(
+        `the document has auth profiles for agent "${agentId}", which this state does not have (known agents: ${known.join(', ')})`,
+      );
     const store = locateAgentStore(stateDir, openclaw, agentId);
     if (Object.values(agent.tables).some((rows) => rows.length) && store.layout !== 'sqlite') {
-      throw new ConfigError(`agent "${agentId}" has no database at ${store.dbPath} to hold its auth profiles: start OpenClaw once, then import again`);
+      throw new ConfigError(
+        `agent "${agentId}" has no database at ${store.dbPath} to hold its auth profiles: start OpenClaw once, then import again`,
+      );
     }
     agentDbs[agentId] = store.dbPath;
   }
   const root = path.join(stateDir, 'credentials');
   for (const file of bundle.credentials) {
-    if (!path.resolve(stateDir, file.path).startsWith(`${root}${path.sep}`)) throw new ConfigError(`credential path "${file.path}" is outside credentials/`);
+    if (!path.resolve(stateDir, file.path).startsWith(`${root}${path.sep}`))
+      throw new ConfigError(`credential path "${file.path}" is outside credentials/`);
   }
   return { stateDb, agentDbs };
 }
@@ -163,7 +202,11 @@ export async function writeAuthStores(stateDir: string, openclaw: Record<string,
     if (Object.values(agent.tables).some((rows) => rows.length)) writeTables(dbPath, agent.tables);
     if (agent.legacyAuthProfiles !== undefined) {
       await ensurePrivateDir(path.dirname(dbPath));
-      await writeFileAtomic(path.join(path.dirname(dbPath), LEGACY_AUTH_FILE), `${JSON.stringify(agent.legacyAuthProfiles, null, 2)}\n`, 0o600);
+      await writeFileAtomic(
+        path.join(path.dirname(dbPath), LEGACY_AUTH_FILE),
+        `${JSON.stringify(agent.legacyAuthProfiles, null, 2)}\n`,
+        0o600,
+      );
     }
   }
   for (const file of bundle.credentials) {

@@ -53,7 +53,10 @@ async function readCurrent(configPath: string): Promise<{ text?: string; data: R
 export async function importConfig(options: ImportConfigOptions): Promise<ImportConfigResult> {
   const { paths, doc } = options;
   const authPlaceholders = doc.auth ? findPlaceholders(doc.auth).map((p) => formatPath(['auth', ...p])) : [];
-  if (authPlaceholders.length) throw new ConfigError(`the document's auth bundle has placeholder secrets (${authPlaceholders.join(', ')}); export it again with --full`);
+  if (authPlaceholders.length)
+    throw new ConfigError(
+      `the document's auth bundle has placeholder secrets (${authPlaceholders.join(', ')}); export it again with --full`,
+    );
   const current = await readCurrent(paths.configPath);
   const merged = mergeBackSecrets(doc.config, current.data);
   if (merged.missing.length) {
@@ -66,14 +69,21 @@ export async function importConfig(options: ImportConfigOptions): Promise<Import
   const auth = doc.auth;
   if (auth) planAuthWrite(paths.stateDir, merged.value, auth);
   const authSummary = auth
-    ? { stateDbRows: Object.values(auth.stateDb).reduce((n, rows) => n + rows.length, 0), agents: Object.keys(auth.agents), credentials: auth.credentials.length }
+    ? {
+        stateDbRows: Object.values(auth.stateDb).reduce((n, rows) => n + rows.length, 0),
+        agents: Object.keys(auth.agents),
+        credentials: auth.credentials.length,
+      }
     : undefined;
   const result: ImportConfigResult = { changes, keptSecrets: merged.kept, auth: authSummary, written: false };
   if (current.text !== undefined && hasJson5Comments(current.text)) {
-    options.onWarning(`${paths.configPath} has JSON5 comments; the imported config is written as plain JSON and they are not kept (the old file goes to ${paths.configPath}.bak)`);
+    options.onWarning(
+      `${paths.configPath} has JSON5 comments; the imported config is written as plain JSON and they are not kept (the old file goes to ${paths.configPath}.bak)`,
+    );
   }
   if (options.dryRun) return result;
-  if (auth && writesDatabases(auth)) await assertGatewayStopped({ stateDir: paths.stateDir, openclaw: current.data, action: 'write auth profiles into the state database' });
+  if (auth && writesDatabases(auth))
+    await assertGatewayStopped({ stateDir: paths.stateDir, openclaw: current.data, action: 'write auth profiles into the state database' });
   const { backup } = await writeConfigFile(paths.configPath, merged.value, current.text);
   if (auth) await writeAuthStores(paths.stateDir, merged.value, auth);
   return { ...result, ...(backup ? { backup } : {}), written: true };

@@ -27,7 +27,9 @@ export function isSecretValue(key: string, value: unknown): value is string {
 }
 
 export function formatPath(parts: KeyPath): string {
-  return parts.map((p, i) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$-]*$/.test(p) ? `${i ? '.' : ''}${p}` : `[${JSON.stringify(p)}]`)).join('');
+  return parts
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$-]*$/.test(p) ? `${i ? '.' : ''}${p}` : `[${JSON.stringify(p)}]`))
+    .join('');
 }
 
 function mapDeep(value: unknown, visit: (key: string, value: unknown, path: KeyPath) => unknown, path: KeyPath = []): unknown {

@@ -17,8 +17,11 @@ export function isPassphraseHeader(head: Buffer): boolean {
 function describeHeaderError(error: unknown, key: DecryptionKey, passphraseHeader: boolean): string {
   const message = error instanceof Error ? error.message : '';
   if (/no identity matched/.test(message)) {
-    if (key.kind === 'passphrase') return passphraseHeader ? 'wrong passphrase' : 'it is encrypted to age recipients, not a passphrase: pass --identity';
-    return passphraseHeader ? 'it is passphrase-encrypted: pass --passphrase-file' : 'no identity given matches any of its recipients (wrong key, or a modified header)';
+    if (key.kind === 'passphrase')
+      return passphraseHeader ? 'wrong passphrase' : 'it is encrypted to age recipients, not a passphrase: pass --identity';
+    return passphraseHeader
+      ? 'it is passphrase-encrypted: pass --passphrase-file'
+      : 'no identity given matches any of its recipients (wrong key, or a modified header)';
   }
   if (/header HMAC/.test(message)) return 'age header failed authentication: the archive was modified';
   if (/work factor is too high/.test(message)) return 'scrypt work factor above 2^20 is refused';

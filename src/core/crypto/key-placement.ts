@@ -14,7 +14,10 @@ export function checkKeyPlacement(
   if (settings?.passphraseFile === undefined) return;
   const file = places.resolvePath(settings.passphraseFile);
   if (isInside(places.backupDir, file)) {
-    throw new ConfigError(`passphrase file ${file} is inside the backups dir ${places.backupDir}, which is copied offsite with the archives; keep it elsewhere`);
+    throw new ConfigError(
+      `passphrase file ${file} is inside the backups dir ${places.backupDir}, which is copied offsite with the archives; keep it elsewhere`,
+    );
   }
-  if (isInside(places.stateDir, file)) warn(`passphrase file ${file} is inside the state dir: a restore on a new machine needs a copy kept elsewhere`);
+  if (isInside(places.stateDir, file))
+    warn(`passphrase file ${file} is inside the state dir: a restore on a new machine needs a copy kept elsewhere`);
 }

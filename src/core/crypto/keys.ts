@@ -61,9 +61,14 @@ export async function loadIdentityFile(file: string): Promise<string[]> {
   }
   const identities: string[] = [];
   for (const { line, value } of keyLines(text)) {
-    if (value.startsWith('age1')) throw new ConfigError(`identity file ${file} line ${line}: this is a public key (recipient); the identity is the AGE-SECRET-KEY-1… line`);
-    if (value.startsWith('-----BEGIN')) throw new ConfigError(`identity file ${file}: SSH keys are not supported; use an age identity from age-keygen`);
-    if (!isValidIdentity(value)) throw new ConfigError(`identity file ${file} line ${line}: not an age identity (expected AGE-SECRET-KEY-1…)`);
+    if (value.startsWith('age1'))
+      throw new ConfigError(
+        `identity file ${file} line ${line}: this is a public key (recipient); the identity is the AGE-SECRET-KEY-1… line`,
+      );
+    if (value.startsWith('-----BEGIN'))
+      throw new ConfigError(`identity file ${file}: SSH keys are not supported; use an age identity from age-keygen`);
+    if (!isValidIdentity(value))
+      throw new ConfigError(`identity file ${file} line ${line}: not an age identity (expected AGE-SECRET-KEY-1…)`);
     identities.push(value);
   }
   if (identities.length === 0) throw new ConfigError(`identity file ${file} holds no age identity`);

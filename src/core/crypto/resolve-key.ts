@@ -11,14 +11,18 @@ export interface ResolveKeyContext {
 }
 
 /** Turns `backup.encrypt` (or its command-line override) into the key to encrypt with; undefined = plaintext. */
-export async function resolveEncryptionKey(settings: EncryptSettings | undefined, context: ResolveKeyContext): Promise<EncryptionKey | undefined> {
+export async function resolveEncryptionKey(
+  settings: EncryptSettings | undefined,
+  context: ResolveKeyContext,
+): Promise<EncryptionKey | undefined> {
   if (!settings) return undefined;
   if (settings.passphraseFile !== undefined) {
     return { kind: 'passphrase', passphrase: await loadPassphraseFile(context.resolvePath(settings.passphraseFile)) };
   }
   if (settings.passphraseEnv !== undefined) {
     const passphrase = context.env[settings.passphraseEnv];
-    if (!passphrase) throw new ConfigError(`${context.keyPath}.passphraseEnv: environment variable ${settings.passphraseEnv} is not set or empty`);
+    if (!passphrase)
+      throw new ConfigError(`${context.keyPath}.passphraseEnv: environment variable ${settings.passphraseEnv} is not set or empty`);
     return { kind: 'passphrase', passphrase };
   }
   const recipients = [...(settings.recipients ?? [])];

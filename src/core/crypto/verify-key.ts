@@ -7,7 +7,11 @@ import { resolveEncryptionKey, type ResolveKeyContext } from './resolve-key.js';
  * (or $OPENCLAW_BACKUP_IDENTITY). Undefined when encrypted to recipients and no identity is at hand: a server
  * that only holds public keys cannot verify what it wrote.
  */
-export async function keyToVerify(settings: EncryptSettings, context: ResolveKeyContext, identityFiles: string[] = []): Promise<DecryptionKey | undefined> {
+export async function keyToVerify(
+  settings: EncryptSettings,
+  context: ResolveKeyContext,
+  identityFiles: string[] = [],
+): Promise<DecryptionKey | undefined> {
   if (settings.passphraseFile !== undefined || settings.passphraseEnv !== undefined) {
     const key = await resolveEncryptionKey(settings, context);
     if (key?.kind === 'passphrase') return key;

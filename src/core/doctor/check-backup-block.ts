@@ -10,7 +10,15 @@ export const checkBackupBlock: DoctorCheck = async (context) => {
     return [{ id: ID, level: 'error', message: context.configError, fix: `edit ${configPath}; the message names the key at fault` }];
   }
   const config = context.config;
-  if (!config?.exists) return [{ id: ID, level: 'warn', message: `no config file at ${configPath}; backup defaults in effect`, fix: 'pass --config or --state-dir if OpenClaw keeps its config elsewhere' }];
+  if (!config?.exists)
+    return [
+      {
+        id: ID,
+        level: 'warn',
+        message: `no config file at ${configPath}; backup defaults in effect`,
+        fix: 'pass --config or --state-dir if OpenClaw keeps its config elsewhere',
+      },
+    ];
   if (config.location === 'none') return [ok(ID, `no backup block in ${configPath}; defaults in effect (auto: false)`)];
   if (config.location === 'top-level') {
     return [
@@ -55,7 +63,9 @@ export const checkOpenClawValidate: DoctorCheck = async (context) => {
   const output = parseOutput(result.stdout);
   if (result.code === 0 && output?.valid !== false) {
     const warnings = (output?.warnings ?? []).map((w) => `${w.path ?? '<root>'}: ${w.message ?? ''}`);
-    return [ok(VALIDATE_ID, `openclaw config validate accepts ${configPath}${warnings.length ? ` (warnings: ${warnings.join('; ')})` : ''}`)];
+    return [
+      ok(VALIDATE_ID, `openclaw config validate accepts ${configPath}${warnings.length ? ` (warnings: ${warnings.join('; ')})` : ''}`),
+    ];
   }
   const issues = (output?.issues ?? []).map((i) => `${i.path ?? '<root>'}: ${i.message ?? ''}`);
   const detail = issues.length ? issues.join('; ') : (result.stderr.trim().split('\n').at(-1) ?? `exit ${result.code}`);

@@ -5,7 +5,11 @@ import { ok, type DoctorCheck, type DoctorFinding } from './types.js';
 
 const ID = 'config-paths';
 
-const exists = (p: string) => fs.stat(p).then(() => true, () => false);
+const exists = (p: string) =>
+  fs.stat(p).then(
+    () => true,
+    () => false,
+  );
 
 /** For /home/old/.openclaw/workspace, the same place under this state dir, when that exists. */
 async function localEquivalent(missing: string, stateDir: string): Promise<string | undefined> {

@@ -30,7 +30,23 @@ export const checkDiskSpace: DoctorCheck = async (context) => {
   const { free, at } = await freeBytes(context.backupDir);
   if (lastSize === undefined || lastSize === null) return [ok(ID, `${formatBytes(free)} free at ${at} (no archive yet to compare with)`)];
   const message = `${formatBytes(free)} free at ${at}; the last archive was ${formatBytes(lastSize)}`;
-  if (free < lastSize) return [{ id: ID, level: 'error', message: `${message}: the next backup will not fit`, fix: `free space, or move ${context.config?.keyPrefix ?? 'backup'}.path to a bigger disk` }];
-  if (free < lastSize * 2) return [{ id: ID, level: 'warn', message: `${message}: less than twice that is left`, fix: 'free space, lower retention, or move backup.path to a bigger disk' }];
+  if (free < lastSize)
+    return [
+      {
+        id: ID,
+        level: 'error',
+        message: `${message}: the next backup will not fit`,
+        fix: `free space, or move ${context.config?.keyPrefix ?? 'backup'}.path to a bigger disk`,
+      },
+    ];
+  if (free < lastSize * 2)
+    return [
+      {
+        id: ID,
+        level: 'warn',
+        message: `${message}: less than twice that is left`,
+        fix: 'free space, lower retention, or move backup.path to a bigger disk',
+      },
+    ];
   return [ok(ID, message)];
 };

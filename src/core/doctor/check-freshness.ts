@@ -25,15 +25,27 @@ async function checkLastSuccess(context: DoctorContext): Promise<DoctorFinding> 
   const newest = (await context.store.list().catch(() => undefined))?.archives[0];
   // A time in the future (the clock was wrong when it was recorded) is unknown, not "0 hours ago".
   const slack = context.now.getTime() + 5 * 60_000;
-  const times = [record.lastSuccess ? Date.parse(record.lastSuccess.finishedAt) : NaN, newest ? Date.parse(newest.createdAt) : NaN].filter((t) => Number.isFinite(t) && t <= slack);
+  const times = [record.lastSuccess ? Date.parse(record.lastSuccess.finishedAt) : NaN, newest ? Date.parse(newest.createdAt) : NaN].filter(
+    (t) => Number.isFinite(t) && t <= slack,
+  );
   if (times.length === 0) {
-    return { id: 'freshness', level: 'warn', message: `no successful backup recorded for ${context.paths.stateDir}${corrupt ? ' (status record unreadable)' : ''}`, fix: 'openclaw-backup create --verify' };
+    return {
+      id: 'freshness',
+      level: 'warn',
+      message: `no successful backup recorded for ${context.paths.stateDir}${corrupt ? ' (status record unreadable)' : ''}`,
+      fix: 'openclaw-backup create --verify',
+    };
   }
   const last = new Date(Math.max(...times));
   const age = context.now.getTime() - last.getTime();
   const { stale, rule } = isStale(context, last);
   if (stale) {
-    return { id: 'freshness', level: 'error', message: `last successful backup was ${days(age)} ago (${last.toISOString()}), older than ${rule}`, fix: 'openclaw-backup create --verify, then check the daemon: openclaw-backup service status' };
+    return {
+      id: 'freshness',
+      level: 'error',
+      message: `last successful backup was ${days(age)} ago (${last.toISOString()}), older than ${rule}`,
+      fix: 'openclaw-backup create --verify, then check the daemon: openclaw-backup service status',
+    };
   }
   return ok('freshness', `last successful backup ${days(Math.max(age, 0))} ago (${last.toISOString()})`);
 }
@@ -44,7 +56,12 @@ async function checkDaemon(context: DoctorContext): Promise<DoctorFinding> {
   if (alive) return ok('daemon', `daemon running (pid ${record.daemon?.pid})`);
   if (!context.backup.auto) return ok('daemon', 'auto is off: no daemon needed');
   const last = record.daemon ? ` (last seen as pid ${record.daemon.pid}, started ${record.daemon.startedAt})` : '';
-  return { id: 'daemon', level: 'error', message: `auto is true but no daemon is running for ${context.paths.stateDir}${last}`, fix: 'openclaw-backup service install (or: openclaw-backup service status)' };
+  return {
+    id: 'daemon',
+    level: 'error',
+    message: `auto is true but no daemon is running for ${context.paths.stateDir}${last}`,
+    fix: 'openclaw-backup service install (or: openclaw-backup service status)',
+  };
 }
 
 async function checkNewestArchive(context: DoctorContext): Promise<DoctorFinding | undefined> {
@@ -77,6 +94,11 @@ async function checkFutureTimes(context: DoctorContext): Promise<DoctorFinding |
 
 /** A recent successful backup, a running daemon when auto is on, and a newest archive that verifies. */
 export const checkFreshness: DoctorCheck = async (context) => {
-  const findings = [await checkFutureTimes(context), await checkLastSuccess(context), await checkDaemon(context), await checkNewestArchive(context)];
+  const findings = [
+    await checkFutureTimes(context),
+    await checkLastSuccess(context),
+    await checkDaemon(context),
+    await checkNewestArchive(context),
+  ];
   return findings.filter((f): f is DoctorFinding => f !== undefined);
 };

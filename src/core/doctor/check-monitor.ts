@@ -15,7 +15,13 @@ export const checkMonitor: DoctorCheck = async (context) => {
     const { record } = await readStatus(context.paths.stateDir);
     const last = record.monitor?.lastPing ?? null;
     if (!last) findings.push(ok('monitor', `monitor ${target} configured; no ping sent yet`));
-    else if (last.ok) findings.push(ok('monitor', `monitor ${target}: last ping (${last.kind}) answered${last.status !== null ? ` HTTP ${last.status}` : ''} at ${last.at}`));
+    else if (last.ok)
+      findings.push(
+        ok(
+          'monitor',
+          `monitor ${target}: last ping (${last.kind}) answered${last.status !== null ? ` HTTP ${last.status}` : ''} at ${last.at}`,
+        ),
+      );
     else {
       findings.push({
         id: 'monitor',
@@ -29,11 +35,19 @@ export const checkMonitor: DoctorCheck = async (context) => {
   if (metricsFile) {
     const file = expandHome(metricsFile, context.paths.home, context.paths.stateDir);
     const dir = path.dirname(file);
-    const writable = await fs.access(dir, fs.constants.W_OK).then(() => true, () => false);
+    const writable = await fs.access(dir, fs.constants.W_OK).then(
+      () => true,
+      () => false,
+    );
     findings.push(
       writable
         ? ok('metrics-file', `metrics file ${file} (its directory is writable)`)
-        : { id: 'metrics-file', level: 'warn', message: `metricsFile ${file}: directory ${dir} does not exist or is not writable; runs cannot write the metrics`, fix: `mkdir -p ${dir} (owned by you), or change backup.metricsFile` },
+        : {
+            id: 'metrics-file',
+            level: 'warn',
+            message: `metricsFile ${file}: directory ${dir} does not exist or is not writable; runs cannot write the metrics`,
+            fix: `mkdir -p ${dir} (owned by you), or change backup.metricsFile`,
+          },
     );
   }
   return findings;

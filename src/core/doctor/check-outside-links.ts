@@ -15,7 +15,10 @@ export const checkOutsideLinks: DoctorCheck = async (context) => {
   const key = `${config.keyPrefix}.followLinks`;
   const followed = await planFollowedLinks(existing, config.backup.followLinks, { paths: context.paths, keyPath: key }, () => {});
   const selection = buildSelection({ include: config.backup.include, exclude: config.backup.exclude, keyPrefix: config.keyPrefix });
-  const links = await collectOutsideLinks([...existing, ...followed], selection, { excludeAbs: [context.backupDir, ...exclude], signal: context.signal });
+  const links = await collectOutsideLinks([...existing, ...followed], selection, {
+    excludeAbs: [context.backupDir, ...exclude],
+    signal: context.signal,
+  });
   if (links.length === 0) return [ok(ID, 'no symlink leads out of the backup')];
   const findings: DoctorFinding[] = links.slice(0, MAX_LISTED).map((link) => ({
     id: ID,
@@ -23,6 +26,7 @@ export const checkOutsideLinks: DoctorCheck = async (context) => {
     message: `${describeOutsideLink(link)} (a symlink to a directory outside the backup; only the link is archived)`,
     fix: `to back up what it points to, add "${link.name}" to ${key}`,
   }));
-  if (links.length > MAX_LISTED) findings.push({ id: ID, level: 'warn', message: `… and ${links.length - MAX_LISTED} more symlinks leading out of the backup` });
+  if (links.length > MAX_LISTED)
+    findings.push({ id: ID, level: 'warn', message: `… and ${links.length - MAX_LISTED} more symlinks leading out of the backup` });
   return findings;
 };

@@ -84,7 +84,14 @@ async function collect(context: DoctorContext): Promise<Problem[]> {
   const backups = await statEntry(backupDir);
   if (backups?.isDir) {
     const worldWritable = (backups.mode & 0o002) !== 0 && (backups.mode & 0o1000) === 0;
-    problems.push(inspect(backups, context, worldWritable ? 'backups dir (writable by everyone: create refuses it)' : 'backups dir', worldWritable ? 'error' : 'warn'));
+    problems.push(
+      inspect(
+        backups,
+        context,
+        worldWritable ? 'backups dir (writable by everyone: create refuses it)' : 'backups dir',
+        worldWritable ? 'error' : 'warn',
+      ),
+    );
     for (const name of await fs.readdir(backupDir).catch(() => [] as string[])) {
       if (!parseArchiveFileName(name) && !name.endsWith('.partial')) continue;
       const archive = await statEntry(path.join(backupDir, name));
@@ -102,7 +109,10 @@ async function repair(problem: Problem, context: DoctorContext): Promise<string>
     }
     // lchown acts on the entry itself; chmod goes through a no-follow open: a file swapped for a link is refused.
     if (problem.want !== undefined) await chmodNoFollow(entry.path, problem.want);
-    const parts = [problem.wrongOwner ? `chown ${context.uid}:${context.gid}` : '', problem.want !== undefined ? `chmod ${octal(problem.want)}` : ''].filter(Boolean);
+    const parts = [
+      problem.wrongOwner ? `chown ${context.uid}:${context.gid}` : '',
+      problem.want !== undefined ? `chmod ${octal(problem.want)}` : '',
+    ].filter(Boolean);
     return `${parts.join(' + ')} ${entry.path}`;
   } catch (error) {
     return `could not repair ${entry.path}: ${(error as NodeJS.ErrnoException).code ?? String(error)} (try: sudo chown -R "$(id -un)": ${context.paths.stateDir})`;
@@ -128,10 +138,15 @@ export const checkPermissions: DoctorCheck = async (context) => {
     id: ID,
     level: problem.level,
     message: describe(problem, context),
-    fix: problem.wrongOwner ? `sudo chown -R "$(id -un)": ${context.paths.stateDir}` : `chmod ${octal(problem.want ?? 0o600)} ${problem.entry.path} (or: openclaw-backup doctor --fix)`,
+    fix: problem.wrongOwner
+      ? `sudo chown -R "$(id -un)": ${context.paths.stateDir}`
+      : `chmod ${octal(problem.want ?? 0o600)} ${problem.entry.path} (or: openclaw-backup doctor --fix)`,
   }));
   if (problems.length > 20) findings.push({ id: ID, level: 'warn', message: `… and ${problems.length - 20} more ownership/mode problems` });
-  if (findings.length === 0) findings.push(ok(ID, `ownership and modes are tight (state dir, config, credentials, databases${context.backupDir ? ', backups' : ''})`));
+  if (findings.length === 0)
+    findings.push(
+      ok(ID, `ownership and modes are tight (state dir, config, credentials, databases${context.backupDir ? ', backups' : ''})`),
+    );
   if (fixed.length > 0) (findings[0] as DoctorFinding).fixed = fixed;
   return findings;
 };

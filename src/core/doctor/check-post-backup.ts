@@ -29,7 +29,10 @@ export const checkPostBackup: DoctorCheck = async (context) => {
         message: `${hooks} ${hooks.includes(' and ') ? 'are' : 'is'} set but ${problem.reason}: anyone who can change the config can run commands as you; the daemon will not run the hook`,
         fix: problem.repair ? `${problem.fix}, or: openclaw-backup doctor --fix` : problem.fix,
       }
-    : ok(ID, `${hooks} ${hooks.includes(' and ') ? 'are' : 'is'} set and ${configPath} (and every directory above it) is writable only by you`);
+    : ok(
+        ID,
+        `${hooks} ${hooks.includes(' and ') ? 'are' : 'is'} set and ${configPath} (and every directory above it) is writable only by you`,
+      );
   if (fixed.length) finding.fixed = fixed;
   return [finding];
 };

@@ -22,7 +22,9 @@ async function ourStaleLock(context: DoctorContext): Promise<StaleLock | undefin
     if (owner.hostname !== os.hostname() || isProcessAlive(owner.pid)) return undefined;
     return { path: lockPath, why: `owner pid ${owner.pid} (${owner.command}) is not running` };
   }
-  return context.now.getTime() - stat.mtimeMs > 60_000 ? { path: lockPath, why: 'no owner recorded and not refreshed for over a minute' } : undefined;
+  return context.now.getTime() - stat.mtimeMs > 60_000
+    ? { path: lockPath, why: 'no owner recorded and not refreshed for over a minute' }
+    : undefined;
 }
 
 /** OpenClaw's session locks (`sessions.json.lock`, `*.jsonl.lock`: JSON with the owner pid) left by a crash. */
@@ -63,7 +65,12 @@ export const checkStaleLocks: DoctorCheck = async (context) => {
     }
     stale = await collect(context);
   }
-  const findings: DoctorFinding[] = stale.map((lock) => ({ id: ID, level: 'error', message: `stale lock ${lock.path}: ${lock.why}`, fix: `rm -r ${lock.path} (or: openclaw-backup doctor --fix)` }));
+  const findings: DoctorFinding[] = stale.map((lock) => ({
+    id: ID,
+    level: 'error',
+    message: `stale lock ${lock.path}: ${lock.why}`,
+    fix: `rm -r ${lock.path} (or: openclaw-backup doctor --fix)`,
+  }));
   if (findings.length === 0) findings.push(ok(ID, 'no stale lock files'));
   if (fixed.length) (findings[0] as DoctorFinding).fixed = fixed;
   return findings;

@@ -16,7 +16,13 @@ const ID = 'state-dir';
 
 function describeSource(context: DoctorContext): string {
   const { source } = context.paths;
-  return source === 'flag' ? '--state-dir' : source === 'env' ? '$OPENCLAW_STATE_DIR' : source === 'profile' ? `profile "${context.paths.profile}"` : 'the default';
+  return source === 'flag'
+    ? '--state-dir'
+    : source === 'env'
+      ? '$OPENCLAW_STATE_DIR'
+      : source === 'profile'
+        ? `profile "${context.paths.profile}"`
+        : 'the default';
 }
 
 function compare(context: DoctorContext, what: string, found: ServiceLocation, fix: string): DoctorFinding {
@@ -30,7 +36,12 @@ function compare(context: DoctorContext, what: string, found: ServiceLocation, f
     };
   }
   if (found.configPath !== ours.configPath) {
-    return { id: ID, level: 'error', message: `${what} ${found.file} reads config ${found.configPath}, but this tool reads ${ours.configPath}`, fix };
+    return {
+      id: ID,
+      level: 'error',
+      message: `${what} ${found.file} reads config ${found.configPath}, but this tool reads ${ours.configPath}`,
+      fix,
+    };
   }
   return ok(ID, `${what} ${found.file} serves ${found.stateDir}, as this tool does`);
 }
@@ -45,7 +56,9 @@ async function gatewayServices(context: DoctorContext): Promise<ServiceLocation[
     if (service) found.push(service);
   }
   const agents = launchAgentsDir(home);
-  for (const name of (await fs.readdir(agents).catch(() => [] as string[])).filter((n) => /^ai\.openclaw\.[^/]+\.plist$/.test(n) && !n.startsWith('ai.openclaw.backup') && n !== 'ai.openclaw.node.plist')) {
+  for (const name of (await fs.readdir(agents).catch(() => [] as string[])).filter(
+    (n) => /^ai\.openclaw\.[^/]+\.plist$/.test(n) && !n.startsWith('ai.openclaw.backup') && n !== 'ai.openclaw.node.plist',
+  )) {
     const service = await readLaunchdService(path.join(agents, name), home);
     if (service) found.push(service);
   }
@@ -70,11 +83,20 @@ export const checkStateLocation: DoctorCheck = async (context) => {
       fix: `pass --profile ${service.profile} so service names and archive names match the gateway`,
     });
   }
-  if (own.length === 0 && others.length === 0) findings.push(ok(ID, `no gateway service found for profile "${paths.profile}" (state dir ${paths.stateDir})`));
+  if (own.length === 0 && others.length === 0)
+    findings.push(ok(ID, `no gateway service found for profile "${paths.profile}" (state dir ${paths.stateDir})`));
 
   const backup =
     (await readSystemdService(path.join(systemdUserDir(context.env, home), backupSystemdUnit(paths.profile)), home)) ??
     (await readLaunchdService(path.join(launchAgentsDir(home), `${backupLaunchdLabel(paths.profile)}.plist`), home));
-  if (backup) findings.push(compare(context, 'backup service', backup, `reinstall it for this state dir: openclaw-backup --state-dir ${paths.stateDir} service install`));
+  if (backup)
+    findings.push(
+      compare(
+        context,
+        'backup service',
+        backup,
+        `reinstall it for this state dir: openclaw-backup --state-dir ${paths.stateDir} service install`,
+      ),
+    );
   return findings;
 };

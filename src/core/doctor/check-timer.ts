@@ -12,9 +12,10 @@ const FROM = /From backup\.schedule "(.*?)"(?: in (\S+?))?; install again/;
  */
 export const checkTimer: DoctorCheck = async (context) => {
   const { profile } = context.paths;
-  const file = process.platform === 'darwin'
-    ? path.join(launchAgentsDir(context.home), `${backupRunLaunchdLabel(profile)}.plist`)
-    : path.join(systemdUserDir(context.env, context.home), backupRunSystemdUnits(profile).timer);
+  const file =
+    process.platform === 'darwin'
+      ? path.join(launchAgentsDir(context.home), `${backupRunLaunchdLabel(profile)}.plist`)
+      : path.join(systemdUserDir(context.env, context.home), backupRunSystemdUnits(profile).timer);
   const text = await fs.readFile(file, 'utf8').catch(() => undefined);
   const match = text ? FROM.exec(text.replaceAll('&quot;', '"')) : null;
   if (!match) return [];
@@ -23,10 +24,12 @@ export const checkTimer: DoctorCheck = async (context) => {
   if (schedule === backup.schedule && (timezone ?? undefined) === backup.timezone) {
     return [ok('timer', `${file} runs on backup.schedule "${schedule}"${timezone ? ` in ${timezone}` : ''}`)];
   }
-  return [{
-    id: 'timer',
-    level: 'warn',
-    message: `${file} was made from backup.schedule "${schedule}"${timezone ? ` in ${timezone}` : ''}, but the config now says "${backup.schedule}"${backup.timezone ? ` in ${backup.timezone}` : ''}: the timer still runs on the old one`,
-    fix: `openclaw-backup${isDefaultProfile(profile) ? '' : ` --profile ${profile}`} service install --timer`,
-  }];
+  return [
+    {
+      id: 'timer',
+      level: 'warn',
+      message: `${file} was made from backup.schedule "${schedule}"${timezone ? ` in ${timezone}` : ''}, but the config now says "${backup.schedule}"${backup.timezone ? ` in ${backup.timezone}` : ''}: the timer still runs on the old one`,
+      fix: `openclaw-backup${isDefaultProfile(profile) ? '' : ` --profile ${profile}`} service install --timer`,
+    },
+  ];
 };

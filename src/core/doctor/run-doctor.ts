@@ -39,15 +39,30 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
 export type DoctorInput = Omit<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir' | 'store'>;
 
 /** Loads the config without failing: doctor reports a bad config as a finding and checks the rest with defaults. */
-export async function loadDoctorConfig(paths: StatePaths, env: NodeJS.ProcessEnv = process.env): Promise<Pick<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir' | 'store'>> {
+export async function loadDoctorConfig(
+  paths: StatePaths,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Pick<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir' | 'store'>> {
   try {
     const config: LoadedConfig = await loadConfig(paths, { allowMissing: true });
-    return { config, configError: undefined, backup: config.backup, backupDir: config.backupDir, store: await openStore(paths, config, { env }) };
+    return {
+      config,
+      configError: undefined,
+      backup: config.backup,
+      backupDir: config.backupDir,
+      store: await openStore(paths, config, { env }),
+    };
   } catch (error) {
     if (!isBackupError(error)) throw error;
     const backup = backupBlockSchema.parse({});
     const backupDir = expandHome('backups', paths.home, paths.stateDir);
-    return { config: undefined, configError: error.message, backup, backupDir, store: folderStore({ dir: backupDir, stateDir: paths.stateDir, profile: paths.profile }) };
+    return {
+      config: undefined,
+      configError: error.message,
+      backup,
+      backupDir,
+      store: folderStore({ dir: backupDir, stateDir: paths.stateDir, profile: paths.profile }),
+    };
   }
 }
 
@@ -63,9 +78,17 @@ export async function runDoctor(input: DoctorInput, checks: readonly DoctorCheck
   const findings: DoctorFinding[] = [];
   // Without a state dir every other check would pass vacuously ("modes are tight"); only the service check, which
   // may show where the state really is, still says something.
-  const stateExists = await fs.stat(input.paths.stateDir).then((s) => s.isDirectory(), () => false);
+  const stateExists = await fs.stat(input.paths.stateDir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!stateExists) {
-    findings.push({ id: 'state-dir', level: 'error', message: missingStateDirError(input.paths.stateDir).message, fix: 'openclaw-backup --state-dir <dir> doctor (or --profile NAME), or restore an archive there' });
+    findings.push({
+      id: 'state-dir',
+      level: 'error',
+      message: missingStateDirError(input.paths.stateDir).message,
+      fix: 'openclaw-backup --state-dir <dir> doctor (or --profile NAME), or restore an archive there',
+    });
     checks = checks.filter((check) => check === checkStateLocation);
   }
   for (const check of checks) {
@@ -73,7 +96,11 @@ export async function runDoctor(input: DoctorInput, checks: readonly DoctorCheck
       findings.push(...(await check(context)));
     } catch (error) {
       if (isBackupError(error) && error.kind === 'interrupted') throw error;
-      findings.push({ id: check.name.replace(/^check/, '').toLowerCase() || 'check', level: 'error', message: `check failed: ${error instanceof Error ? error.message : String(error)}` });
+      findings.push({
+        id: check.name.replace(/^check/, '').toLowerCase() || 'check',
+        level: 'error',
+        message: `check failed: ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
   }
   const counts = { ok: 0, warn: 0, error: 0 };

@@ -50,7 +50,9 @@ export async function readLaunchdService(file: string, home: string): Promise<Se
   }
   const variables = (plist.EnvironmentVariables ?? {}) as Record<string, unknown>;
   const environment = Object.fromEntries(Object.entries(variables).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
-  const args = Array.isArray(plist.ProgramArguments) ? (plist.ProgramArguments as unknown[]).filter((a): a is string => typeof a === 'string') : [];
+  const args = Array.isArray(plist.ProgramArguments)
+    ? (plist.ProgramArguments as unknown[]).filter((a): a is string => typeof a === 'string')
+    : [];
   const envFiles = args.filter((arg) => arg.endsWith('.env') && arg.includes(`${path.sep}service-env${path.sep}`));
   return locate(file, { ...(await readEnvFiles(envFiles)), ...environment }, home);
 }

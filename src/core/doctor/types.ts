@@ -17,7 +17,6 @@ export interface DoctorFinding {
   fixed?: string[];
 }
 
-
 export interface DoctorContext {
   paths: StatePaths;
   /** The loaded config, or undefined when it could not be loaded (configError says why). */

@@ -27,7 +27,10 @@ export async function publishNoOverwrite(tempPath: string, finalPath: string): P
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'ENOSYS') throw error;
-    const exists = await fs.lstat(finalPath).then(() => true, () => false);
+    const exists = await fs.lstat(finalPath).then(
+      () => true,
+      () => false,
+    );
     if (exists) throw Object.assign(new Error(`${finalPath} already exists`), { code: 'EEXIST' });
     await fs.rename(tempPath, finalPath);
   }

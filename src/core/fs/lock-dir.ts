@@ -47,8 +47,13 @@ function procStat(pid: number): { started: string; state: string } | undefined {
 export function newOwner(command: string): LockOwner {
   const stat = procStat(process.pid);
   return {
-    pid: process.pid, hostname: os.hostname(), command, since: new Date().toISOString(), token: randomBytes(8).toString('hex'),
-    ...(currentBoot() ? { boot: currentBoot() } : {}), ...(stat ? { started: stat.started } : {}),
+    pid: process.pid,
+    hostname: os.hostname(),
+    command,
+    since: new Date().toISOString(),
+    token: randomBytes(8).toString('hex'),
+    ...(currentBoot() ? { boot: currentBoot() } : {}),
+    ...(stat ? { started: stat.started } : {}),
   };
 }
 
@@ -155,6 +160,7 @@ export async function cleanLockTemps(dir: string, name: string): Promise<void> {
   const pattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)-[0-9a-f]+\\.tmp$`);
   for (const entry of await fs.readdir(dir).catch(() => [] as string[])) {
     const pid = Number(pattern.exec(entry)?.[1]);
-    if (pid && pid !== process.pid && !isProcessAlive(pid)) await fs.rm(path.join(dir, entry), { recursive: true, force: true }).catch(() => {});
+    if (pid && pid !== process.pid && !isProcessAlive(pid))
+      await fs.rm(path.join(dir, entry), { recursive: true, force: true }).catch(() => {});
   }
 }

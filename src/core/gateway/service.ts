@@ -19,14 +19,20 @@ export interface GatewayServiceOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-
 async function call(file: string, args: string[], env: NodeJS.ProcessEnv | undefined): Promise<{ exitCode: number; output: string }> {
   const { execa } = await import('execa');
   const result = await execa(file, args, { reject: false, env, extendEnv: env === undefined, all: true, timeout: 120_000 });
   if (result.failed && typeof result.exitCode !== 'number') {
     throw new BackupError('failure', `${file} ${args.join(' ')} failed: ${result.shortMessage}`);
   }
-  return { exitCode: result.exitCode ?? 1, output: String(result.all ?? '').trim().split('\n').slice(-1)[0] ?? '' };
+  return {
+    exitCode: result.exitCode ?? 1,
+    output:
+      String(result.all ?? '')
+        .trim()
+        .split('\n')
+        .slice(-1)[0] ?? '',
+  };
 }
 
 async function mustSucceed(file: string, args: string[], env: NodeJS.ProcessEnv | undefined): Promise<void> {
@@ -66,4 +72,3 @@ async function startSystemdUnit(name: string, env: NodeJS.ProcessEnv | undefined
   await call('systemctl', ['--user', 'reset-failed', name], env);
   await mustSucceed('systemctl', ['--user', 'start', name], env);
 }
-

@@ -37,16 +37,32 @@ function metricsOf(input: MetricsInput): Metric[] {
   const newest = totals?.newestAt ?? null;
   return [
     { name: 'last_run_timestamp_seconds', help: 'When the last run finished (Unix time).', value: seconds(run.finishedAt) },
-    { name: 'last_success_timestamp_seconds', help: 'When the last successful run finished (Unix time; 0 when none has).', value: seconds(input.lastSuccessAt) },
-    { name: 'last_exit_code', help: 'Exit code of the last run (0 ok, 1 failure, 3 integrity, 4 busy, 130 interrupted).', value: run.exitCode },
+    {
+      name: 'last_success_timestamp_seconds',
+      help: 'When the last successful run finished (Unix time; 0 when none has).',
+      value: seconds(input.lastSuccessAt),
+    },
+    {
+      name: 'last_exit_code',
+      help: 'Exit code of the last run (0 ok, 1 failure, 3 integrity, 4 busy, 130 interrupted).',
+      value: run.exitCode,
+    },
     { name: 'last_run_duration_seconds', help: 'How long the last run took.', value: run.durationMs / 1000 },
     { name: 'last_run_bytes', help: 'Size of the archive the last run wrote (0 when it wrote none).', value: run.bytes ?? 0 },
     { name: 'last_run_files', help: 'Files in the archive the last run wrote (0 when it wrote none).', value: run.files ?? 0 },
     { name: 'last_run_pause_seconds', help: 'How long the last run held the gateway quiesced.', value: (run.pauseMs ?? 0) / 1000 },
     // A repository counts snapshots; a backups dir, archives.
-    { name: totals?.kind ?? 'archives', help: `${totals?.kind === 'snapshots' ? 'Snapshots of this profile in the repository' : 'Archives of this profile in the backups dir'}.`, value: totals ? totals.count : null },
+    {
+      name: totals?.kind ?? 'archives',
+      help: `${totals?.kind === 'snapshots' ? 'Snapshots of this profile in the repository' : 'Archives of this profile in the backups dir'}.`,
+      value: totals ? totals.count : null,
+    },
     { name: `${totals?.kind ?? 'archives'}_bytes`, help: 'Total size of those backups.', value: totals ? totals.bytes : null },
-    { name: 'newest_archive_timestamp_seconds', help: 'When the newest archive was made (Unix time; 0 when there is none).', value: totals ? seconds(newest?.toISOString()) : null },
+    {
+      name: 'newest_archive_timestamp_seconds',
+      help: 'When the newest archive was made (Unix time; 0 when there is none).',
+      value: totals ? seconds(newest?.toISOString()) : null,
+    },
     {
       name: 'newest_archive_age_seconds',
       help: 'Age of the newest archive when this file was written (alert on time() - openclaw_backup_newest_archive_timestamp_seconds).',

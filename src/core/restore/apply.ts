@@ -48,7 +48,14 @@ function archivedRels(plan: RestorePlan, root: PlacedRoot): Set<string> {
 
 async function liveDirOf(destination: string): Promise<string> {
   const stat = await fs.lstat(destination).catch(() => undefined);
-  if (stat?.isSymbolicLink() && (await fs.stat(destination).then((s) => s.isDirectory(), () => false))) return fs.realpath(destination);
+  if (
+    stat?.isSymbolicLink() &&
+    (await fs.stat(destination).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  )
+    return fs.realpath(destination);
   return destination;
 }
 
@@ -60,8 +67,16 @@ export async function planFullSwap(plan: RestorePlan, staging: string, context: 
     const hasEntries = rels.size > 0 || plan.selected.some((e) => e.rel === root.archiveRel);
     if (!hasEntries && root.role !== 'state') continue;
     const live = await liveDirOf(root.destination);
-    const isDir = await fs.lstat(live).then((s) => s.isDirectory(), () => false);
-    const carry = isDir ? await planCarry(live, carryRulesFor(root, live, context, (rel) => rels.has(rel))) : { marks: new Map(), carried: [] };
+    const isDir = await fs.lstat(live).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    const carry = isDir
+      ? await planCarry(
+          live,
+          carryRulesFor(root, live, context, (rel) => rels.has(rel)),
+        )
+      : { marks: new Map(), carried: [] };
     swaps.push({ root, staged: path.join(staging, root.archiveRel), live, archived: rels, carry });
   }
   return swaps;
@@ -95,7 +110,12 @@ export async function applyFull(journal: SwapJournal, swaps: RootSwap[], context
       await journal.place(swap.staged, swap.live);
     } else {
       // Planned again now: an outer root's swap may have changed what is here.
-      const carry = outer ? await planCarry(swap.live, carryRulesFor(swap.root, swap.live, context, (rel) => swap.archived.has(rel))) : swap.carry;
+      const carry = outer
+        ? await planCarry(
+            swap.live,
+            carryRulesFor(swap.root, swap.live, context, (rel) => swap.archived.has(rel)),
+          )
+        : swap.carry;
       const found: string[] = [];
       const { pinned } = carryRulesFor(swap.root, swap.live, context, (rel) => swap.archived.has(rel));
       await swapAround(journal, swap.staged, swap.live, rollback, carry.marks, found, pinned);
@@ -113,7 +133,13 @@ export async function applyFull(journal: SwapJournal, swaps: RootSwap[], context
 }
 
 /** --only: each staged file replaces its live counterpart; replaced files go to one rollback tree. */
-export async function applySelected(journal: SwapJournal, staged: StageResult, staging: string, stamp: string, target: string): Promise<ApplyResult> {
+export async function applySelected(
+  journal: SwapJournal,
+  staged: StageResult,
+  staging: string,
+  stamp: string,
+  target: string,
+): Promise<ApplyResult> {
   const rollbackDir = await freeRollbackPath(target, stamp);
   let replaced = 0;
   let added = 0;
@@ -125,7 +151,10 @@ export async function applySelected(journal: SwapJournal, staged: StageResult, s
     const { root, inner } = found;
     const destination = inner ? path.join(root.destination, inner) : root.destination;
     const base = root.role !== 'state' && isInside(target, root.destination) ? target : root.destination;
-    const rollbackFor = (abs: string) => (isInside(root.destination, abs) ? path.join(rollbackDir, root.id, path.relative(root.destination, abs)) : path.join(rollbackDir, 'state', path.relative(target, abs)));
+    const rollbackFor = (abs: string) =>
+      isInside(root.destination, abs)
+        ? path.join(rollbackDir, root.id, path.relative(root.destination, abs))
+        : path.join(rollbackDir, 'state', path.relative(target, abs));
     const moved = await moveLinksInTheWay(journal, base, destination, rollbackFor);
     if (moved) movedLinks.push(moved);
     const wasThere = await swapFile(journal, path.join(staging, entry.rel), destination, path.join(rollbackDir, root.id, inner));
@@ -136,12 +165,20 @@ export async function applySelected(journal: SwapJournal, staged: StageResult, s
 }
 
 /** Undoes a failed swap. Nothing is deleted when the undo is incomplete: the journal stays for the next command. */
-export async function undoOrExplain(journal: SwapJournal, error: unknown, staging: string): Promise<{ error: BackupError; keepStaging: boolean }> {
+export async function undoOrExplain(
+  journal: SwapJournal,
+  error: unknown,
+  staging: string,
+): Promise<{ error: BackupError; keepStaging: boolean }> {
   const failures = await journal.rollback();
   const cause = error instanceof Error ? error.message : String(error);
   if (failures.length) {
     const message = `restore failed (${cause}) and could not be fully undone: ${failures.join('; ')}. The restored files and the journal are in ${staging}; the next openclaw-backup command tries the undo again`;
     return { error: new BackupError('failure', message, { cause: error }), keepStaging: true };
   }
-  return { error: error instanceof BackupError ? error : new BackupError('failure', `restore failed, nothing was changed: ${cause}`, { cause: error }), keepStaging: false };
+  return {
+    error:
+      error instanceof BackupError ? error : new BackupError('failure', `restore failed, nothing was changed: ${cause}`, { cause: error }),
+    keepStaging: false,
+  };
 }

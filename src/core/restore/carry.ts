@@ -3,8 +3,15 @@ import path from 'node:path';
 import { isInside } from '../../config/paths.js';
 import { discoverConfiguredRoots } from '../../config/workspaces.js';
 import {
-  buildSelection, classifyAgentDirPath, classifyStatePath, classifyWorkspacePath, isComponent, isNeverArchived, isSelected,
-  type Component, type Selection,
+  buildSelection,
+  classifyAgentDirPath,
+  classifyStatePath,
+  classifyWorkspacePath,
+  isComponent,
+  isNeverArchived,
+  isSelected,
+  type Component,
+  type Selection,
 } from '../components.js';
 import type { ArchiveHeader } from '../archive/manifest.js';
 import { DAEMON_LOCK_NAME, LOCK_NAME } from '../lock.js';
@@ -85,7 +92,11 @@ export async function planCarry(root: string, rules: CarryRules): Promise<CarryP
 
 /** Our locks in a state dir, and their temp dirs (top level only). */
 function isOurLock(rel: string): boolean {
-  return !rel.includes('/') && (rel.startsWith(OP_SHARE_PREFIX) || [LOCK_NAME, DAEMON_LOCK_NAME, OP_LOCK_NAME].some((name) => rel === name || rel.startsWith(`${name}.`)));
+  return (
+    !rel.includes('/') &&
+    (rel.startsWith(OP_SHARE_PREFIX) ||
+      [LOCK_NAME, DAEMON_LOCK_NAME, OP_LOCK_NAME].some((name) => rel === name || rel.startsWith(`${name}.`)))
+  );
 }
 
 /** Never swapped: our locks (a running daemon's stays put), the status record and its temp files. */
@@ -100,7 +111,10 @@ export function archiveSelection(header: ArchiveHeader | undefined, fallbackExcl
   const components = header.components.filter((c) => isComponent(c));
   const recorded = header.selection;
   try {
-    return buildSelection({ include: [...components, ...globs(recorded?.include)], exclude: globs(recorded ? recorded.exclude : fallbackExclude) });
+    return buildSelection({
+      include: [...components, ...globs(recorded?.include)],
+      exclude: globs(recorded ? recorded.exclude : fallbackExclude),
+    });
   } catch {
     return undefined;
   }
@@ -123,7 +137,10 @@ export interface CarryContext {
 
 /** The carry rules for one root: what a backup of it would have taken, by the same rules `create` uses. */
 export function carryRulesFor(root: PlacedRoot, live: string, context: CarryContext, inArchive: (rel: string) => boolean): CarryRules {
-  const backupRel = context.backupDir && isInside(live, context.backupDir) && context.backupDir !== live ? path.relative(live, context.backupDir).split(path.sep).join('/') : undefined;
+  const backupRel =
+    context.backupDir && isInside(live, context.backupDir) && context.backupDir !== live
+      ? path.relative(live, context.backupDir).split(path.sep).join('/')
+      : undefined;
   const isState = root.role === 'state';
   const links = new Set((context.pinnedLinks ?? []).map((rel) => rel.split(path.sep).join('/')));
   const pinned = (rel: string) => rel === backupRel || (isState && (rel === 'backups' || isOurs(rel) || links.has(rel)));

@@ -24,7 +24,8 @@ export interface RestoreChanges {
 
 /** When the archive was made: our header, OpenClaw's manifest, else the newest entry of a hand-made tar. */
 export function archiveTime(scan: ScanResult): Date | undefined {
-  const stamp = (scan.header as { createdAt?: unknown } | undefined)?.createdAt ?? (scan.manifest as { createdAt?: unknown } | undefined)?.createdAt;
+  const stamp =
+    (scan.header as { createdAt?: unknown } | undefined)?.createdAt ?? (scan.manifest as { createdAt?: unknown } | undefined)?.createdAt;
   if (typeof stamp === 'string' && !Number.isNaN(Date.parse(stamp))) return new Date(stamp);
   const times = [...scan.entries.values()].map((e) => e.mtime?.getTime() ?? 0).filter((t) => t > 0);
   return times.length ? new Date(Math.max(...times)) : undefined;
@@ -49,7 +50,10 @@ async function isUnchanged(entry: ScannedEntry, dest: string, stat: import('node
 }
 
 /** Walks what a full restore moves away from each root: live files not kept, minus those the archive replaces. */
-async function walkMovedAway(swaps: RootSwap[], visit: (abs: string, rel: string, stat: import('node:fs').Stats, archived: boolean) => void): Promise<void> {
+async function walkMovedAway(
+  swaps: RootSwap[],
+  visit: (abs: string, rel: string, stat: import('node:fs').Stats, archived: boolean) => void,
+): Promise<void> {
   for (const swap of swaps) {
     const walk = async (rel: string): Promise<void> => {
       for (const name of await fs.readdir(rel ? path.join(swap.live, rel) : swap.live).catch(() => [] as string[])) {

@@ -49,12 +49,17 @@ export async function checkTargetPlace(rules: TargetRules): Promise<void> {
     throw new UsageError(`refusing to restore over ${rules.named}: it is the file system root or contains your home directory`);
   }
   const guarded: Array<[string, string]> = [];
-  for (const [what, dir] of [['backups dir', rules.backupDir], ...(rules.copy ? [['state dir', rules.stateDir]] : [])] as Array<[string, string]>) {
+  for (const [what, dir] of [['backups dir', rules.backupDir], ...(rules.copy ? [['state dir', rules.stateDir]] : [])] as Array<
+    [string, string]
+  >) {
     guarded.push([what, dir], [what, await resolveThroughLinks(dir)]);
   }
   for (const [what, dir] of guarded) {
     const clash = targets.some((t) => isInside(dir, t) || (rules.copy && isInside(t, dir)));
-    if (clash) throw new UsageError(`refusing to restore into ${rules.named}: it is, is inside or contains the ${what} ${dir}; choose another --target`);
+    if (clash)
+      throw new UsageError(
+        `refusing to restore into ${rules.named}: it is, is inside or contains the ${what} ${dir}; choose another --target`,
+      );
   }
 }
 
@@ -72,7 +77,12 @@ export interface ResolvedDestinations {
  * the restored state and the content restored behind it. Any other link in the way is not followed; it goes to the
  * rollback copy with the state it belongs to.
  */
-export async function resolveDestinations(placed: PlacedRoot[], target: string, namedTarget: string, copy: boolean): Promise<ResolvedDestinations> {
+export async function resolveDestinations(
+  placed: PlacedRoot[],
+  target: string,
+  namedTarget: string,
+  copy: boolean,
+): Promise<ResolvedDestinations> {
   const carry: string[] = [];
   const notes: string[] = [];
   const roots: PlacedRoot[] = [];
@@ -98,7 +108,9 @@ export async function resolveDestinations(placed: PlacedRoot[], target: string, 
       notes.push(`${destination} is a symlink to ${real}: ${root.id} restored there, the link kept`);
       roots.push({ ...root, destination: real, via: destination });
     } else {
-      notes.push(`${destination} was a symlink to ${await fs.readlink(destination).catch(() => '?')}, not where the archive's ${root.id} came from: it goes to the rollback copy and ${root.id} is restored in its place`);
+      notes.push(
+        `${destination} was a symlink to ${await fs.readlink(destination).catch(() => '?')}, not where the archive's ${root.id} came from: it goes to the rollback copy and ${root.id} is restored in its place`,
+      );
       roots.push(root);
     }
   }
@@ -115,8 +127,10 @@ export async function checkDestinations(roots: PlacedRoot[], target: string, hom
   const others = roots.filter((root) => root.role !== 'state');
   for (const root of others) {
     const d = root.destination;
-    const refuse = (why: string) => new IntegrityError(`root ${root.id} (${root.linkPath ?? root.source ?? '?'}) would be restored to ${d}, which ${why}`);
-    if (d === path.parse(d).root || homes.some((h) => isInside(d, h))) throw refuse('is the file system root or contains your home directory');
+    const refuse = (why: string) =>
+      new IntegrityError(`root ${root.id} (${root.linkPath ?? root.source ?? '?'}) would be restored to ${d}, which ${why}`);
+    if (d === path.parse(d).root || homes.some((h) => isInside(d, h)))
+      throw refuse('is the file system root or contains your home directory');
     if (isInside(d, target)) throw refuse('contains the restore target');
     if (backups.some((b) => isInside(b, d) || isInside(d, b))) throw refuse('is, is inside or contains the backups dir');
     const overlap = others.find((other) => other !== root && (isInside(other.destination, d) || isInside(d, other.destination)));
@@ -128,7 +142,13 @@ export async function checkDestinations(roots: PlacedRoot[], target: string, hom
  * When the live config stays in effect (an --only restore that leaves the config alone), each root must go where that
  * config names a workspace or agent dir; otherwise the archive alone would name the place.
  */
-export async function checkNamedByLiveConfig(roots: PlacedRoot[], live: Record<string, unknown> | undefined, stateDir: string, home: string, configPath: string): Promise<void> {
+export async function checkNamedByLiveConfig(
+  roots: PlacedRoot[],
+  live: Record<string, unknown> | undefined,
+  stateDir: string,
+  home: string,
+  configPath: string,
+): Promise<void> {
   const others = roots.filter((root) => root.role !== 'state' && root.placement !== 'under-target');
   if (others.length === 0) return;
   const named = new Set<string>([configPath, await resolveThroughLinks(configPath)]);

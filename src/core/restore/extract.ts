@@ -1,4 +1,17 @@
-import { chmodSync, closeSync, fchmodSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, statfsSync, symlinkSync, utimesSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fchmodSync,
+  futimesSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  rmSync,
+  statfsSync,
+  symlinkSync,
+  utimesSync,
+} from 'node:fs';
 import path from 'node:path';
 import { BackupError, IntegrityError } from '../../errors.js';
 import { hashEntry, integrityProblem, WRITE_FLAGS } from '../verify/hash-entry.js';
@@ -55,7 +68,10 @@ export class StagingWriter {
   private reserve(size: number): void {
     this.planned += size;
     if (this.free !== undefined && this.planned > this.free) {
-      throw new BackupError('failure', `not enough space in ${path.dirname(this.root)}: the archive expands to more than ${this.planned} bytes, ${this.free} are free`);
+      throw new BackupError(
+        'failure',
+        `not enough space in ${path.dirname(this.root)}: the archive expands to more than ${this.planned} bytes, ${this.free} are free`,
+      );
     }
   }
 

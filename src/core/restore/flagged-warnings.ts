@@ -13,9 +13,10 @@ export function flaggedWarnings(flagged: Array<{ path: string } & FileFlag>, pla
     const found = flag && rootOf(plan.roots, entry.rel);
     if (!flag || !found) continue;
     const dest = found.inner ? path.join(found.root.destination, found.inner) : found.root.destination;
-    const hint = flag.kind === 'corrupt-database' && !isSideFileFlag(flag)
-      ? `; it may not open: try sqlite3 ${dest} .recover | sqlite3 recovered.sqlite, or restore it from an older archive`
-      : '';
+    const hint =
+      flag.kind === 'corrupt-database' && !isSideFileFlag(flag)
+        ? `; it may not open: try sqlite3 ${dest} .recover | sqlite3 recovered.sqlite, or restore it from an older archive`
+        : '';
     out.push(`restored ${dest}: ${describeFlag(flag)}${hint}`);
   }
   return out;

@@ -8,7 +8,12 @@ import type { SwapJournal } from './swap.js';
  * and its parent that is not a real directory (a link the user or an earlier restore left, or a file) moves to
  * `rollbackFor(it)`, so the parents are created afresh as directories. Returns what moved ("path -> target").
  */
-export async function moveLinksInTheWay(journal: SwapJournal, base: string, destination: string, rollbackFor: (abs: string) => string): Promise<string | undefined> {
+export async function moveLinksInTheWay(
+  journal: SwapJournal,
+  base: string,
+  destination: string,
+  rollbackFor: (abs: string) => string,
+): Promise<string | undefined> {
   const parent = path.dirname(destination);
   if (!isInside(base, parent) || parent === base) return undefined;
   let current = base;

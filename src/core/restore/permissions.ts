@@ -26,5 +26,9 @@ export async function makePrivate(file: string): Promise<void> {
 /** Files are created by this process, so they belong to whoever runs restore; this says who that is. */
 export function ownerReport(privateFiles: number): PermissionReport {
   const info = os.userInfo();
-  return { owner: { uid: process.getuid?.() ?? null, gid: process.getgid?.() ?? null, user: info.username }, stateDirMode: '0700', privateFiles };
+  return {
+    owner: { uid: process.getuid?.() ?? null, gid: process.getgid?.() ?? null, user: info.username },
+    stateDirMode: '0700',
+    privateFiles,
+  };
 }

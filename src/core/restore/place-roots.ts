@@ -54,7 +54,11 @@ function decidePlaces(origin: ArchiveOrigin, options: PlaceRootsOptions): Placed
     const named = namedPath(root);
     if (!named || !path.isAbsolute(named)) return underTarget(root);
     if (isUnder(origin.stateDir, named)) {
-      return { ...root, destination: path.join(options.target, path.relative(origin.stateDir as string, named)), placement: 'inside-state' };
+      return {
+        ...root,
+        destination: path.join(options.target, path.relative(origin.stateDir as string, named)),
+        placement: 'inside-state',
+      };
     }
     if (options.copy) return underTarget(root);
     if (root.role === 'config') {

@@ -63,10 +63,20 @@ async function recoverLegacy(dir: string, stateDir: string, report: RecoveryRepo
   const carried = await findCarriedBackups(dir);
   if (carried) {
     const home = path.join(stateDir, 'backups');
-    const free = (await fs.lstat(stateDir).then(() => true, () => false)) && !(await fs.lstat(home).then(() => true, () => false));
+    const free =
+      (await fs.lstat(stateDir).then(
+        () => true,
+        () => false,
+      )) &&
+      !(await fs.lstat(home).then(
+        () => true,
+        () => false,
+      ));
     if (!free) {
       report.kept.push(dir);
-      report.warnings.push(`${dir} was left by a killed restore and holds a backups dir (${carried}); ${home} exists, so move it back by hand`);
+      report.warnings.push(
+        `${dir} was left by a killed restore and holds a backups dir (${carried}); ${home} exists, so move it back by hand`,
+      );
       return;
     }
     await fs.rename(carried, home);
@@ -81,7 +91,13 @@ async function recoverOne(dir: string, stateDir: string, options: RecoverOptions
   if (!journal?.header) return recoverLegacy(dir, stateDir, report);
   const target = journal.header.target;
   const locks: StateLock[] = [];
-  if (target !== options.heldTarget && (await fs.lstat(target).then(() => true, () => false))) {
+  if (
+    target !== options.heldTarget &&
+    (await fs.lstat(target).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     // The dead restore's locks are reclaimed on the way, so none is left for doctor to report.
     const common = { command: 'openclaw-backup (undoing an interrupted restore)', waitMs: options.waitMs ?? 2_000, signal: options.signal };
     try {
@@ -101,10 +117,13 @@ async function recoverOne(dir: string, stateDir: string, options: RecoverOptions
       const failures = await undoSteps(again.steps);
       if (failures.length) {
         report.kept.push(dir);
-        report.warnings.push(`a restore of ${target} was interrupted and could not be undone (${failures.join('; ')}); its journal and the restored files are in ${dir}`);
+        report.warnings.push(
+          `a restore of ${target} was interrupted and could not be undone (${failures.join('; ')}); its journal and the restored files are in ${dir}`,
+        );
         return;
       }
-      if (again.steps.length) report.warnings.push(`a restore of ${target} was interrupted mid-swap; it was undone and ${target} is as it was before`);
+      if (again.steps.length)
+        report.warnings.push(`a restore of ${target} was interrupted mid-swap; it was undone and ${target} is as it was before`);
     }
     await fs.rm(dir, { recursive: true, force: true });
     report.recovered.push(dir);

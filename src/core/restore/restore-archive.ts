@@ -86,7 +86,10 @@ export interface RestoreResult {
 }
 
 function stampOf(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 async function checkTarget(target: string, copy: boolean, force: boolean): Promise<void> {
@@ -127,19 +130,46 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
   const gateway = { stateDir: target, openclaw: copy ? undefined : options.openclaw, checkPort: !copy, action: 'restore' };
   if (!options.dryRun) await assertGatewayStopped(gateway);
 
-  const placeOptions: PlaceRootsOptions = { target, copy, home: options.paths.home, configPath: options.paths.configPath, dirExists: (dir) => existsSync(dir) };
+  const placeOptions: PlaceRootsOptions = {
+    target,
+    copy,
+    home: options.paths.home,
+    configPath: options.paths.configPath,
+    dirExists: (dir) => existsSync(dir),
+  };
   const targetLink = namedTarget !== target ? namedTarget : undefined;
   const only = toRestoreSelection(options.only);
   const base = { archive: labelOf(options.archive), target, targetLink, components: describeSelection(only) };
-  const describeRoots = (roots: PlacedRoot[]) => roots.map(({ id, role, source, destination, placement, via }) => ({ id, role, source, destination, placement, ...(via ? { via } : {}) }));
-  const decide = (scan: ScanResult) => planDestinations({ scan, place: placeOptions, only, namedTarget, paths: options.paths, live: options.openclaw, backupDir });
+  const describeRoots = (roots: PlacedRoot[]) =>
+    roots.map(({ id, role, source, destination, placement, via }) => ({
+      id,
+      role,
+      source,
+      destination,
+      placement,
+      ...(via ? { via } : {}),
+    }));
+  const decide = (scan: ScanResult) =>
+    planDestinations({ scan, place: placeOptions, only, namedTarget, paths: options.paths, live: options.openclaw, backupDir });
   const carryFor = (scan: ScanResult, pinnedLinks: string[]): CarryContext => {
     const header = scan.layout?.format === 'openclaw-backup' ? (scan.header as ArchiveHeader) : undefined;
-    return { target, inPlace: !copy, selection: archiveSelection(header, options.exclude), backupDir: options.backupDir, openclaw: options.openclaw, home: options.paths.home, pinnedLinks };
+    return {
+      target,
+      inPlace: !copy,
+      selection: archiveSelection(header, options.exclude),
+      backupDir: options.backupDir,
+      openclaw: options.openclaw,
+      home: options.paths.home,
+      pinnedLinks,
+    };
   };
 
   if (options.dryRun) {
-    const { result: verified, scan } = await inspectArchive(options.archive, { signal: options.signal, decrypt: options.decrypt, progress: options.progress });
+    const { result: verified, scan } = await inspectArchive(options.archive, {
+      signal: options.signal,
+      decrypt: options.decrypt,
+      progress: options.progress,
+    });
     if (!verified.ok || !scan) throw integrityErrorFor(verified);
     const destinations = await decide(scan);
     const plan = planRestore(scan, destinations.place, only);
@@ -148,8 +178,18 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
     const changes = await describeChanges(plan, swaps, archiveTime(scan));
     const files = plan.selected.filter((e) => e.kind !== 'directory').length;
     return {
-      ...base, format: verified.format, dryRun: true, files, roots: describeRoots(plan.roots), rollback: [], carried: changes.carried, newer: changes.newer,
-      rewrites: [], permissions: undefined, changes, warnings: [...destinations.notes, ...flaggedWarnings(verified.flagged ?? [], plan)],
+      ...base,
+      format: verified.format,
+      dryRun: true,
+      files,
+      roots: describeRoots(plan.roots),
+      rollback: [],
+      carried: changes.carried,
+      newer: changes.newer,
+      rewrites: [],
+      permissions: undefined,
+      changes,
+      warnings: [...destinations.notes, ...flaggedWarnings(verified.flagged ?? [], plan)],
     };
   }
 
@@ -167,13 +207,26 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       await fs.mkdir(staging, { mode: 0o700 });
       let journal: SwapJournal | undefined;
       try {
-        journal = await SwapJournal.open(path.join(staging, JOURNAL_FILE), { pid: process.pid, owner: newOwner('openclaw-backup restore'), target, startedAt: new Date().toISOString() }, options.onSwapStep);
+        journal = await SwapJournal.open(
+          path.join(staging, JOURNAL_FILE),
+          { pid: process.pid, owner: newOwner('openclaw-backup restore'), target, startedAt: new Date().toISOString() },
+          options.onSwapStep,
+        );
         let destinations: DestinationPlan | undefined;
         const decidePlace = async (scan: ScanResult) => {
           destinations = await decide(scan);
           return destinations.place;
         };
-        const staged = await stageArchive({ archive: options.archive, staging, decidePlace, only, newHome: options.paths.home, signal: options.signal, decrypt: options.decrypt, progress: options.progress });
+        const staged = await stageArchive({
+          archive: options.archive,
+          staging,
+          decidePlace,
+          only,
+          newHome: options.paths.home,
+          signal: options.signal,
+          decrypt: options.decrypt,
+          progress: options.progress,
+        });
         const planned = destinations as DestinationPlan | undefined;
         assertSomethingSelected(staged.plan, only, base.archive);
         warnings.push(...(planned?.notes ?? []));
@@ -197,13 +250,29 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
         }
         const files = staged.plan.selected.filter((e) => e.kind !== 'directory').length;
         warnings.push(...flaggedWarnings(staged.verify.flagged ?? [], staged.plan));
-        warnings.push(...(applied.movedLinks ?? []).map((link) => `${link} stood where restored files go: moved to ${applied.rollback[0] ?? 'the rollback copy'}, restored as a directory`));
+        warnings.push(
+          ...(applied.movedLinks ?? []).map(
+            (link) =>
+              `${link} stood where restored files go: moved to ${applied.rollback[0] ?? 'the rollback copy'}, restored as a directory`,
+          ),
+        );
         warnings.push(...applied.conflicts.map((file) => `kept the live ${file}; the archive's copy of it was not restored`));
-        if (newer.length) warnings.push(`${describeNewer(newer, madeAt)}; they are in ${applied.rollback.join(', ') || 'the rollback copy'}`);
+        if (newer.length)
+          warnings.push(`${describeNewer(newer, madeAt)}; they are in ${applied.rollback.join(', ') || 'the rollback copy'}`);
         warnings.push(...(await ownershipWarnings(target)));
         return {
-          ...base, format: staged.verify.format, dryRun: false, files, roots: describeRoots(staged.plan.roots), rollback: applied.rollback, carried: applied.carried, newer,
-          rewrites: staged.rewrites, permissions: ownerReport(staged.privateFiles), changes: undefined, warnings,
+          ...base,
+          format: staged.verify.format,
+          dryRun: false,
+          files,
+          roots: describeRoots(staged.plan.roots),
+          rollback: applied.rollback,
+          carried: applied.carried,
+          newer,
+          rewrites: staged.rewrites,
+          permissions: ownerReport(staged.privateFiles),
+          changes: undefined,
+          warnings,
         };
       } finally {
         await journal?.close();
@@ -223,7 +292,9 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
 /** A selective restore that matches nothing is a usage error naming what was asked, never a silent no-op. */
 function assertSomethingSelected(plan: RestorePlan, only: RestoreSelection | undefined, archive: string): void {
   if (!only || plan.selected.some((entry) => entry.kind !== 'directory')) return;
-  throw new UsageError(`--only ${[...only.components, ...only.paths].join(',')}: nothing in ${archive} matches (see openclaw-backup ls ${archive})`);
+  throw new UsageError(
+    `--only ${[...only.components, ...only.paths].join(',')}: nothing in ${archive} matches (see openclaw-backup ls ${archive})`,
+  );
 }
 
 function describeNewer(newer: string[], madeAt: Date | undefined): string {
@@ -241,8 +312,9 @@ async function ownershipWarnings(target: string): Promise<string[]> {
   if (process.getuid?.() !== 0) return [];
   const parent = await fs.stat(path.dirname(target)).catch(() => undefined);
   if (parent && parent.uid !== 0) {
-    return [`restored files belong to root, but ${path.dirname(target)} belongs to uid ${parent.uid}; run restore as that user, or chown -R ${parent.uid}:${parent.gid} ${target}`];
+    return [
+      `restored files belong to root, but ${path.dirname(target)} belongs to uid ${parent.uid}; run restore as that user, or chown -R ${parent.uid}:${parent.gid} ${target}`,
+    ];
   }
   return [];
 }
-

@@ -39,7 +39,12 @@ export function describeOrigin(scan: ScanResult, guessStateDir: () => string | u
   if (layout?.format === 'openclaw-backup') {
     const header = scan.header as ArchiveHeader;
     const roots = (scan.manifest as Manifest).roots.map((root) => ({
-      id: root.id, role: root.role, agentId: root.agentId, archiveRel: root.archivePath.slice(ARCHIVE_ROOT.length + 1), source: root.path, linkPath: root.linkPath,
+      id: root.id,
+      role: root.role,
+      agentId: root.agentId,
+      archiveRel: root.archivePath.slice(ARCHIVE_ROOT.length + 1),
+      source: root.path,
+      linkPath: root.linkPath,
     }));
     return { roots, stateDir: header.stateDir, home: header.host?.home };
   }
@@ -61,7 +66,8 @@ export function describeOrigin(scan: ScanResult, guessStateDir: () => string | u
 export function rootOf<T extends ArchiveRoot>(roots: T[], rel: string): { root: T; inner: string } | undefined {
   let best: T | undefined;
   for (const root of roots) {
-    if ((rel === root.archiveRel || rel.startsWith(`${root.archiveRel}/`)) && (!best || root.archiveRel.length > best.archiveRel.length)) best = root;
+    if ((rel === root.archiveRel || rel.startsWith(`${root.archiveRel}/`)) && (!best || root.archiveRel.length > best.archiveRel.length))
+      best = root;
   }
   return best ? { root: best, inner: rel.slice(best.archiveRel.length + 1) } : undefined;
 }

@@ -19,13 +19,19 @@ const PATH_LIKE = /[/*?[\]{}.]/;
  * that looks like a path or glob selects paths; any other word is an unknown component (a typo is not a path).
  */
 export function parseRestoreSelection(list: string): RestoreSelection {
-  const items = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new UsageError(`--only: name components (${COMPONENTS.join(', ')}) or paths`);
   const selection: RestoreSelection = { components: [], paths: [] };
   for (const item of items) {
     if (isComponent(item)) selection.components.push(item);
     else if (PATH_LIKE.test(item)) selection.paths.push(item.replace(/^\.\//, '').replace(/\/+$/, ''));
-    else throw new UsageError(`--only: unknown component "${item}"; valid components: ${COMPONENTS.join(', ')} (or a path such as workspace/MEMORY.md)`);
+    else
+      throw new UsageError(
+        `--only: unknown component "${item}"; valid components: ${COMPONENTS.join(', ')} (or a path such as workspace/MEMORY.md)`,
+      );
   }
   return { components: [...new Set(selection.components)], paths: [...new Set(selection.paths)] };
 }

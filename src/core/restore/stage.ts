@@ -32,7 +32,12 @@ function isRuntimeOnly(inner: string): boolean {
   return top === 'tmp' || top === 'backups' || top === LOCK_NAME;
 }
 
-export function planRestore(scan: ScanResult, place: PlaceRootsOptions, only: RestoreSelection | undefined, guessStateDir?: string): RestorePlan {
+export function planRestore(
+  scan: ScanResult,
+  place: PlaceRootsOptions,
+  only: RestoreSelection | undefined,
+  guessStateDir?: string,
+): RestorePlan {
   const origin = describeOrigin(scan, () => guessStateDir);
   const roots = placeRoots(origin, place);
   // Our manifest's components were recorded on each entry as it streamed (match-manifest.ts).
@@ -80,7 +85,10 @@ export async function stageArchive(options: {
 }): Promise<StageResult> {
   const writer = new StagingWriter(options.staging);
   const scan = await scanArchive(options.archive, {
-    signal: options.signal, decrypt: options.decrypt, onEntry: writer.handle, stopOnProblem: true,
+    signal: options.signal,
+    decrypt: options.decrypt,
+    onEntry: writer.handle,
+    stopOnProblem: true,
     progress: options.progress && { reporter: options.progress, phase: 'restore' },
   });
   if (scan.problems.length === 0) scan.problems.push(...(await writer.checkDatabases()));
@@ -93,7 +101,8 @@ export async function stageArchive(options: {
   if (!options.only) {
     // A whole restore swaps root folders in: what the plan leaves out (runtime scratch, our lock) must not be in them.
     const selected = new Set(plan.selected);
-    for (const entry of scan.entries.values()) if (!selected.has(entry) && writer.written.has(entry.rel) && rootOf(plan.roots, entry.rel)) writer.drop(entry.rel);
+    for (const entry of scan.entries.values())
+      if (!selected.has(entry) && writer.written.has(entry.rel) && rootOf(plan.roots, entry.rel)) writer.drop(entry.rel);
   }
 
   const stateRoot = plan.roots.find((root) => root.role === 'state');

@@ -7,7 +7,10 @@ const MAX_CONFIG_BYTES = 16 << 20;
 
 function refuse(rel: string, error: unknown): never {
   if (error instanceof NotRegularError) {
-    throw new IntegrityError(`${rel}: the archive's config is a ${error.found}, not a regular file; restore never reads or writes through it`, { cause: error });
+    throw new IntegrityError(
+      `${rel}: the archive's config is a ${error.found}, not a regular file; restore never reads or writes through it`,
+      { cause: error },
+    );
   }
   throw error;
 }

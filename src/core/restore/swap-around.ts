@@ -8,7 +8,10 @@ async function namesIn(dir: string): Promise<string[]> {
 }
 
 async function isDirectory(file: string): Promise<boolean> {
-  return fs.lstat(file).then((stat) => stat.isDirectory(), () => false);
+  return fs.lstat(file).then(
+    (stat) => stat.isDirectory(),
+    () => false,
+  );
 }
 
 /**

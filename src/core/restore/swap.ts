@@ -28,7 +28,10 @@ export type SwapStepHook = (step: SwapStep & { index: number }, when: 'before' |
 export const JOURNAL_FILE = 'journal.jsonl';
 
 export async function exists(file: string): Promise<boolean> {
-  return fs.lstat(file).then(() => true, () => false);
+  return fs.lstat(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Every change the swap made, in order and on disk (write-ahead), so a failure or a kill can put everything back. */
@@ -176,7 +179,8 @@ export async function readJournal(file: string): Promise<JournalRead | undefined
     if (record.op === 'begin') read.header = record as JournalHeader;
     else if (record.op === 'commit') read.state = 'committed';
     else if (record.op === 'undone') read.state = 'undone';
-    else if (record.op === 'mkdir' || record.op === 'move' || record.op === 'copy' || record.op === 'chmod') read.steps.push(record as SwapStep);
+    else if (record.op === 'mkdir' || record.op === 'move' || record.op === 'copy' || record.op === 'chmod')
+      read.steps.push(record as SwapStep);
   }
   return read;
 }

@@ -95,7 +95,9 @@ export const sessionsDocumentSchema = z.object({
       sessionId: z.string().min(1),
       entry: z.unknown().optional(),
       entryJson: z.string().optional(),
-      windows: z.array(z.object({ sessionId: z.string().min(1), row: row.optional(), file: z.string().optional(), events: z.array(eventSchema) })),
+      windows: z.array(
+        z.object({ sessionId: z.string().min(1), row: row.optional(), file: z.string().optional(), events: z.array(eventSchema) }),
+      ),
       rows: rows.optional(),
     }),
   ),

@@ -14,7 +14,10 @@ export interface ExportSessionsOptions {
 }
 
 /** Reads every session of the chosen agents, whatever layout each store has. */
-export function collectSessions(options: Pick<ExportSessionsOptions, 'stateDir' | 'openclaw' | 'agent'>): { agents: Record<string, AgentStoreInfo>; sessions: ExportedSession[] } {
+export function collectSessions(options: Pick<ExportSessionsOptions, 'stateDir' | 'openclaw' | 'agent'>): {
+  agents: Record<string, AgentStoreInfo>;
+  sessions: ExportedSession[];
+} {
   const known = listAgentIds(options.stateDir, options.openclaw);
   if (options.agent !== undefined && !known.includes(options.agent)) {
     throw new UsageError(`unknown agent "${options.agent}" (known agents: ${known.join(', ')})`);
@@ -45,9 +48,13 @@ export function exportSessions(options: ExportSessionsOptions): SessionsDocument
     const known = sessions.map((s) => s.key);
     const missing = keys.filter((k) => !known.includes(k));
     if (missing.length) {
-      throw new BackupError('failure', `unknown session key ${missing.map((k) => `"${k}"`).join(', ')}; known keys: ${known.length ? known.join(', ') : '(none)'}`, {
-        details: { knownKeys: known },
-      });
+      throw new BackupError(
+        'failure',
+        `unknown session key ${missing.map((k) => `"${k}"`).join(', ')}; known keys: ${known.length ? known.join(', ') : '(none)'}`,
+        {
+          details: { knownKeys: known },
+        },
+      );
     }
     chosen = sessions.filter((s) => keys.includes(s.key));
   }

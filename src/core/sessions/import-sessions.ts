@@ -10,7 +10,10 @@ import { writeSqliteStore } from './sqlite-write.js';
 export function parseSessionsDocument(text: string, source: string): SessionsDocument {
   const doc = parseVersionedDocument(text, source, SESSIONS_FORMAT, SESSIONS_VERSION, sessionsDocumentSchema) as SessionsDocument;
   for (const session of doc.sessions) {
-    if (!doc.agents[session.agentId]) throw new ConfigError(`${source}: session ${session.key} names agent "${session.agentId}", which the document's "agents" does not describe`);
+    if (!doc.agents[session.agentId])
+      throw new ConfigError(
+        `${source}: session ${session.key} names agent "${session.agentId}", which the document's "agents" does not describe`,
+      );
   }
   return doc;
 }
@@ -37,25 +40,36 @@ export interface AgentImportResult {
 /** agent:<from>:rest → agent:<to>:rest in every *session_key column and the key itself. */
 function moveToAgent(session: ExportedSession, to: string): ExportedSession {
   const from = `agent:${session.agentId}:`;
-  const remap = (value: unknown) => (typeof value === 'string' && value.startsWith(from) ? `agent:${to}:${value.slice(from.length)}` : value);
+  const remap = (value: unknown) =>
+    typeof value === 'string' && value.startsWith(from) ? `agent:${to}:${value.slice(from.length)}` : value;
   const rows = Object.fromEntries(
     Object.entries(session.rows ?? {}).map(([table, list]) => [
       table,
-      list.map((row) => Object.fromEntries(Object.entries(row).map(([col, v]) => [col, col.endsWith('session_key') ? (remap(v) as typeof v) : v]))),
+      list.map((row) =>
+        Object.fromEntries(Object.entries(row).map(([col, v]) => [col, col.endsWith('session_key') ? (remap(v) as typeof v) : v])),
+      ),
     ]),
   );
   const windows = session.windows.map((w) => (w.row ? { ...w, row: { ...w.row, session_key: remap(w.row.session_key) as string } } : w));
   return { ...session, key: remap(session.key) as string, agentId: to, windows, ...(session.rows ? { rows } : {}) };
 }
 
-async function importAgent(options: ImportSessionsOptions, agentId: string, sourceAgent: string, sessions: ExportedSession[], dryRun: boolean): Promise<AgentImportResult> {
+async function importAgent(
+  options: ImportSessionsOptions,
+  agentId: string,
+  sourceAgent: string,
+  sessions: ExportedSession[],
+  dryRun: boolean,
+): Promise<AgentImportResult> {
   const info = options.doc.agents[sourceAgent]!;
   const store = locateAgentStore(options.stateDir, options.openclaw, agentId);
   const target = store.layout === 'none' ? info.layout : store.layout;
   if (target !== info.layout) {
     throw new ConfigError(
       `agent "${agentId}" keeps sessions in the ${store.layout} layout but the document's sessions come from a ${info.layout} store; ` +
-        (info.layout === 'legacy' ? 'import them into a state with the legacy layout and let "openclaw doctor --fix" migrate it' : 'use a state made by the same OpenClaw version'),
+        (info.layout === 'legacy'
+          ? 'import them into a state with the legacy layout and let "openclaw doctor --fix" migrate it'
+          : 'use a state made by the same OpenClaw version'),
     );
   }
   if (target === 'sqlite') {
@@ -79,10 +93,15 @@ export async function importSessions(options: ImportSessionsOptions): Promise<Ag
   for (const session of options.doc.sessions) {
     const agentId = options.agent ?? session.agentId;
     if (!known.includes(agentId)) {
-      throw new ConfigError(`the document's sessions belong to agent "${agentId}", which this state does not have (known agents: ${known.join(', ')}); choose one with --agent`);
+      throw new ConfigError(
+        `the document's sessions belong to agent "${agentId}", which this state does not have (known agents: ${known.join(', ')}); choose one with --agent`,
+      );
     }
     const group = groups.get(agentId) ?? { source: session.agentId, sessions: [] };
-    if (group.source !== session.agentId) throw new ConfigError(`--agent ${agentId}: the document mixes sessions of agents "${group.source}" and "${session.agentId}"; import them one agent at a time`);
+    if (group.source !== session.agentId)
+      throw new ConfigError(
+        `--agent ${agentId}: the document mixes sessions of agents "${group.source}" and "${session.agentId}"; import them one agent at a time`,
+      );
     group.sessions.push(options.agent ? moveToAgent(session, agentId) : session);
     groups.set(agentId, group);
   }

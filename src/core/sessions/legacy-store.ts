@@ -20,7 +20,8 @@ function readIndex(sessionsDir: string): Record<string, unknown> {
   } catch (error) {
     throw new ConfigError(`${file}: not valid JSON (${(error as Error).message})`, { cause: error });
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`${file}: expected an object of session entries`);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new ConfigError(`${file}: expected an object of session entries`);
   return parsed as Record<string, unknown>;
 }
 

@@ -25,12 +25,17 @@ function updatedAtOf(session: ExportedSession): string | null {
 function labelOf(session: ExportedSession): string | null {
   const entry = session.entry as Record<string, unknown> | undefined;
   const node = session.rows?.session_nodes?.[0] as Record<string, unknown> | undefined;
-  for (const value of [node?.display_name, node?.label, entry?.displayName, entry?.label]) if (typeof value === 'string' && value) return value;
+  for (const value of [node?.display_name, node?.label, entry?.displayName, entry?.label])
+    if (typeof value === 'string' && value) return value;
   return null;
 }
 
 /** Every session of the state (or of one agent), newest update first: what `sessions export` takes as keys. */
-export function listSessions(options: { stateDir: string; openclaw: Record<string, unknown>; agent?: string | undefined }): SessionSummary[] {
+export function listSessions(options: {
+  stateDir: string;
+  openclaw: Record<string, unknown>;
+  agent?: string | undefined;
+}): SessionSummary[] {
   const { sessions } = collectSessions(options);
   return sessions
     .map((session) => ({

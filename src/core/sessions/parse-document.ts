@@ -13,10 +13,14 @@ export function parseVersionedDocument<T>(text: string, source: string, format: 
   }
   const head = (data ?? {}) as { format?: unknown; version?: unknown };
   if (typeof data !== 'object' || data === null || head.format !== format) {
-    throw new ConfigError(`${source}: not an ${format} document (expected "format": "${format}", got ${JSON.stringify(head.format ?? null)})`);
+    throw new ConfigError(
+      `${source}: not an ${format} document (expected "format": "${format}", got ${JSON.stringify(head.format ?? null)})`,
+    );
   }
   if (head.version !== version) {
-    throw new ConfigError(`${source}: document version ${JSON.stringify(head.version ?? null)} is not supported; this openclaw-backup reads version ${version}`);
+    throw new ConfigError(
+      `${source}: document version ${JSON.stringify(head.version ?? null)} is not supported; this openclaw-backup reads version ${version}`,
+    );
   }
   const result = schema.safeParse(data);
   if (!result.success) {

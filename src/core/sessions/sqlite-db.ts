@@ -43,7 +43,9 @@ export function encodeValue(value: unknown): JsonSqlValue {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string' || typeof value === 'number') return value;
   if (typeof value === 'bigint') {
-    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : { $int: value.toString() };
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ? Number(value)
+      : { $int: value.toString() };
   }
   if (value instanceof Uint8Array) return { $base64: Buffer.from(value).toString('base64') };
   throw new BackupError('failure', `unsupported SQLite value of type ${typeof value}`);

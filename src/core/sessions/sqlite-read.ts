@@ -17,7 +17,9 @@ function decodeEvent(row: JsonRow, where: string): TranscriptEvent {
     try {
       text = zlib.zstdDecompressSync(Buffer.from(zstd.$base64, 'base64')).toString('utf8');
     } catch (error) {
-      throw new IntegrityError(`${where} seq ${String(seq)}: event_zstd does not decompress: ${(error as Error).message}`, { cause: error });
+      throw new IntegrityError(`${where} seq ${String(seq)}: event_zstd does not decompress: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   } else throw new IntegrityError(`${where} seq ${String(seq)}: neither event_json nor event_zstd`);
   const event: TranscriptEvent = { seq: Number(seq), createdAt: Number(createdAt), encoding, ...packEvent(text) };
@@ -39,7 +41,12 @@ function readWindows(db: DatabaseSync, key: string): SessionWindow[] {
   });
 }
 
-function readSessionRows(db: DatabaseSync, key: string, windowIds: string[], tables: ReturnType<typeof planSessionTables>['tables']): Record<string, JsonRow[]> {
+function readSessionRows(
+  db: DatabaseSync,
+  key: string,
+  windowIds: string[],
+  tables: ReturnType<typeof planSessionTables>['tables'],
+): Record<string, JsonRow[]> {
   const rows: Record<string, JsonRow[]> = {};
   for (const table of tables) {
     if (table.name === 'session_windows' || table.name === 'transcript_events') continue;
@@ -50,8 +57,18 @@ function readSessionRows(db: DatabaseSync, key: string, windowIds: string[], tab
     if (found.length) rows[table.name] = found;
   }
   const conversationIds = new Set<string>();
-  for (const r of [...(rows.session_conversations ?? [])]) if (typeof r.conversation_id === 'string') conversationIds.add(r.conversation_id);
-  return { ...rows, ...(conversationIds.size ? { conversations: [...conversationIds].flatMap((id) => selectRows(db, 'SELECT * FROM conversations WHERE conversation_id = ?', [id])) } : {}) };
+  for (const r of [...(rows.session_conversations ?? [])])
+    if (typeof r.conversation_id === 'string') conversationIds.add(r.conversation_id);
+  return {
+    ...rows,
+    ...(conversationIds.size
+      ? {
+          conversations: [...conversationIds].flatMap((id) =>
+            selectRows(db, 'SELECT * FROM conversations WHERE conversation_id = ?', [id]),
+          ),
+        }
+      : {}),
+  };
 }
 
 function storeInfo(db: DatabaseSync): AgentStoreInfo {
@@ -80,11 +97,23 @@ export function readSqliteStore(dbPath: string, agentId: string): { info: AgentS
     const sessions = nodes.map((node): ExportedSession => {
       const key = String(node.session_key);
       const windows = readWindows(db, key);
-      const rows = readSessionRows(db, key, windows.map((w) => w.sessionId), plan.tables);
+      const rows = readSessionRows(
+        db,
+        key,
+        windows.map((w) => w.sessionId),
+        plan.tables,
+      );
       const { entry_json: entryJson, ...nodeRow } = node;
       const packed = packJson(String(entryJson ?? '{}'));
       rows.session_nodes = [nodeRow];
-      return { key, agentId, sessionId: String(node.current_session_id), ...('value' in packed ? { entry: packed.value } : { entryJson: packed.text }), windows, rows };
+      return {
+        key,
+        agentId,
+        sessionId: String(node.current_session_id),
+        ...('value' in packed ? { entry: packed.value } : { entryJson: packed.text }),
+        windows,
+        rows,
+      };
     });
     db.exec('COMMIT');
     return { info, sessions };

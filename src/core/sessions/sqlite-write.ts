@@ -9,7 +9,6 @@ import { insertRow, openReadOnly, openWritable, quoteIdent, tableColumns, type J
 import { resolveConflicts, type OnConflict } from './conflicts.js';
 import { planSessionTables, type SessionTablePlan } from './sqlite-plan.js';
 
-
 /** Creates an empty store from the exported DDL in a temp file, then moves it into place: all or nothing. */
 async function createStore(dbPath: string, agentId: string, info: AgentStoreInfo): Promise<void> {
   if (!info.schema?.length || !info.baseRows) {
@@ -36,17 +35,22 @@ async function createStore(dbPath: string, agentId: string, info: AgentStoreInfo
     if (db.isOpen) db.close();
     fs.rmSync(temp, { force: true });
     for (const side of ['-wal', '-shm', '-journal']) fs.rmSync(`${temp}${side}`, { force: true });
-    throw error instanceof BackupError ? error : new BackupError('failure', `cannot create session store ${dbPath}: ${(error as Error).message}`, { cause: error });
+    throw error instanceof BackupError
+      ? error
+      : new BackupError('failure', `cannot create session store ${dbPath}: ${(error as Error).message}`, { cause: error });
   }
 }
 
 function targetSchemaVersion(db: DatabaseSync): number | undefined {
-  const row = db.prepare("SELECT schema_version FROM schema_meta WHERE meta_key = 'primary'").get() as { schema_version: number } | undefined;
+  const row = db.prepare("SELECT schema_version FROM schema_meta WHERE meta_key = 'primary'").get() as
+    { schema_version: number } | undefined;
   return row?.schema_version;
 }
 
 function existingWindowIds(db: DatabaseSync, key: string): string[] {
-  return (db.prepare('SELECT session_id FROM session_windows WHERE session_key = ?').all(key) as Array<{ session_id: string }>).map((r) => r.session_id);
+  return (db.prepare('SELECT session_id FROM session_windows WHERE session_key = ?').all(key) as Array<{ session_id: string }>).map(
+    (r) => r.session_id,
+  );
 }
 
 /** Keys of the document that already exist in the store, by key or by one of their session ids. */
@@ -71,11 +75,17 @@ function deleteSession(db: DatabaseSync, plan: SessionTablePlan, session: Export
 
 function eventRow(sessionId: string, event: SessionWindow['events'][number]): JsonRow {
   const text = eventText(event);
-  const navigation = event.navigation === undefined ? null : typeof event.navigation === 'string' ? event.navigation : JSON.stringify(event.navigation);
+  const navigation =
+    event.navigation === undefined ? null : typeof event.navigation === 'string' ? event.navigation : JSON.stringify(event.navigation);
   const base: JsonRow = { session_id: sessionId, seq: event.seq, created_at: event.createdAt ?? 0, navigation_json: navigation };
   if (event.encoding === 'zstd') {
     const bytes = Buffer.from(text, 'utf8');
-    return { ...base, event_json: null, event_zstd: { $base64: zlib.zstdCompressSync(bytes).toString('base64') }, event_utf8_bytes: bytes.length };
+    return {
+      ...base,
+      event_json: null,
+      event_zstd: { $base64: zlib.zstdCompressSync(bytes).toString('base64') },
+      event_utf8_bytes: bytes.length,
+    };
   }
   return { ...base, event_json: text, event_zstd: null, event_utf8_bytes: Buffer.byteLength(text, 'utf8') };
 }
@@ -85,7 +95,8 @@ function insertSession(db: DatabaseSync, plan: SessionTablePlan, session: Export
   const node = rows.session_nodes?.[0];
   if (!node) throw new ConfigError(`session ${session.key}: the document has no session_nodes row (was it exported from a SQLite store?)`);
   for (const conversation of rows.conversations ?? []) {
-    if (!db.prepare('SELECT 1 FROM conversations WHERE conversation_id = ?').get(conversation.conversation_id as string)) insertRow(db, 'conversations', conversation);
+    if (!db.prepare('SELECT 1 FROM conversations WHERE conversation_id = ?').get(conversation.conversation_id as string))
+      insertRow(db, 'conversations', conversation);
   }
   insertRow(db, 'session_nodes', { ...node, entry_json: entryText(session) });
   for (const window of session.windows) {
@@ -95,7 +106,8 @@ function insertSession(db: DatabaseSync, plan: SessionTablePlan, session: Export
   }
   const planned = new Set(plan.tables.map((t) => t.name));
   for (const table of Object.keys(rows)) {
-    if (!planned.has(table) && table !== 'conversations') throw new ConfigError(`session ${session.key}: table ${table} is not a session table of this store`);
+    if (!planned.has(table) && table !== 'conversations')
+      throw new ConfigError(`session ${session.key}: table ${table} is not a session table of this store`);
   }
   for (const table of plan.tables) {
     if (['session_nodes', 'session_windows', 'transcript_events'].includes(table.name)) continue;

@@ -36,7 +36,8 @@ function configuredAgents(openclaw: Record<string, unknown>): Map<string, string
 export function listAgentIds(stateDir: string, openclaw: Record<string, unknown>): string[] {
   const ids = new Set(configuredAgents(openclaw).keys());
   try {
-    for (const dirent of fs.readdirSync(path.join(stateDir, 'agents'), { withFileTypes: true })) if (dirent.isDirectory()) ids.add(dirent.name);
+    for (const dirent of fs.readdirSync(path.join(stateDir, 'agents'), { withFileTypes: true }))
+      if (dirent.isDirectory()) ids.add(dirent.name);
   } catch {
     // no agents dir yet
   }
@@ -54,6 +55,10 @@ export function locateAgentStore(stateDir: string, openclaw: Record<string, unkn
   const agentDir = configured && fs.existsSync(configured) ? configured : defaultDir;
   const dbPath = path.join(agentDir, AGENT_DB_NAME);
   const sessionsDir = path.join(stateDir, 'agents', agentId, 'sessions');
-  const layout: AgentStore['layout'] = fs.existsSync(dbPath) ? 'sqlite' : fs.existsSync(path.join(sessionsDir, LEGACY_INDEX)) ? 'legacy' : 'none';
+  const layout: AgentStore['layout'] = fs.existsSync(dbPath)
+    ? 'sqlite'
+    : fs.existsSync(path.join(sessionsDir, LEGACY_INDEX))
+      ? 'legacy'
+      : 'none';
   return { agentId, layout, dbPath, sessionsDir };
 }

@@ -67,7 +67,9 @@ async function prepareFolder(dir: string, options: FolderStoreOptions, context: 
     if (!isInside(root, realDir)) continue;
     const okDir = allowed.find((a) => isInside(a, realDir));
     if (!okDir) {
-      throw new UsageError(`output ${options.file ?? dir} is inside the backed-up tree ${root}; choose a folder outside it (or the backups dir)`);
+      throw new UsageError(
+        `output ${options.file ?? dir} is inside the backed-up tree ${root}; choose a folder outside it (or the backups dir)`,
+      );
     }
     excludeFromWalk.push(okDir);
   }
@@ -87,7 +89,9 @@ async function beginArchive(dir: string, options: FolderStoreOptions, meta: NewB
     target: handle,
     async commit() {
       await handle.close().catch(() => {});
-      return { archive: await publish(partial, options.file, () => freeArchivePath(dir, meta.profile, meta.createdAt, meta.compression, suffix)) };
+      return {
+        archive: await publish(partial, options.file, () => freeArchivePath(dir, meta.profile, meta.createdAt, meta.compression, suffix)),
+      };
     },
     async abort() {
       await handle.close().catch(() => {});
@@ -116,7 +120,10 @@ async function publish(partial: string, explicit: string | undefined, chooseName
 async function freeArchivePath(dir: string, profile: string, createdAt: Date, compression: Compression, suffix = ''): Promise<string> {
   for (let n = 0; n < 1000; n += 1) {
     const candidate = path.join(dir, archiveFileName(profile, createdAt, compression, n, suffix));
-    const exists = await fs.lstat(candidate).then(() => true, () => false);
+    const exists = await fs.lstat(candidate).then(
+      () => true,
+      () => false,
+    );
     if (!exists) return candidate;
   }
   throw new BackupError('failure', `no free archive name in ${dir}`);

@@ -21,7 +21,10 @@ export interface OpenStoreOptions {
 }
 
 async function isDirectory(p: string): Promise<boolean> {
-  return fs.stat(p).then((s) => s.isDirectory(), () => false);
+  return fs.stat(p).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 /**
@@ -39,7 +42,10 @@ export async function openStore(paths: StatePaths, config: LoadedConfig, options
   }
   const out = path.resolve(options.output);
   if (await isDirectory(out)) return folderStore({ ...base, dir: out, createDir: false });
-  const exists = await fs.lstat(out).then(() => true, () => false);
+  const exists = await fs.lstat(out).then(
+    () => true,
+    () => false,
+  );
   if (exists) throw new UsageError(`output ${out} already exists; archives are never overwritten`);
   if (!(await isDirectory(path.dirname(out)))) throw new UsageError(`output directory ${path.dirname(out)} does not exist`);
   return folderStore({ ...base, dir: path.dirname(out), file: out, createDir: false });

@@ -36,7 +36,10 @@ function describeCandidates(backups: StoredBackup[]): string {
  * newest backup made at or before the end of it. An ambiguous prefix or no match is a usage error naming the store.
  */
 export async function resolveBackup(store: BackupStore | undefined, ref: string, options: ListOptions = {}): Promise<ResolvedArchive> {
-  const asFile = await fs.stat(ref).then((s) => s.isFile(), () => false);
+  const asFile = await fs.stat(ref).then(
+    (s) => s.isFile(),
+    () => false,
+  );
   if (asFile) return { input: ref };
   if (!store) return { input: ref };
   const listing = await store.list(options);
@@ -49,7 +52,10 @@ export async function resolveBackup(store: BackupStore | undefined, ref: string,
   if (FILE_LIKE.test(ref) && ref.includes('/')) return { input: ref };
   if (backups.length === 0) throw new UsageError(`no backups in ${listing.location} to choose "${ref}" from`);
   const prefixed = backups.filter((b) => nameOf(b).startsWith(ref) || b.snapshot?.startsWith(ref));
-  if (prefixed.length > 1) throw new UsageError(`"${ref}" matches ${prefixed.length} backups in ${listing.location}: ${describeCandidates(prefixed)}; give more of the name`);
+  if (prefixed.length > 1)
+    throw new UsageError(
+      `"${ref}" matches ${prefixed.length} backups in ${listing.location}: ${describeCandidates(prefixed)}; give more of the name`,
+    );
   throw new UsageError(`no backup matches "${ref}" in ${listing.location}; see openclaw-backup list`);
 }
 

@@ -14,12 +14,18 @@ export interface RepositoryFlags {
  * The repository a command uses: the flags, else backup.repository; undefined when neither names one. A flag's
  * password file wins over the configured password; a flagged URL without any password is a usage error.
  */
-export function resolveRepository(paths: StatePaths, config: LoadedConfig, flags: RepositoryFlags = {}, env: NodeJS.ProcessEnv = process.env): ResticRepository | undefined {
+export function resolveRepository(
+  paths: StatePaths,
+  config: LoadedConfig,
+  flags: RepositoryFlags = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ResticRepository | undefined {
   const configured = config.backup.repository;
   const prefix = `${config.keyPrefix}.repository`;
   const url = flags.repository ?? configured?.url;
   if (!url) {
-    if (flags.repositoryPasswordFile) throw new UsageError(`--repository-password-file: no repository to open; pass --repository URL (or set ${prefix})`);
+    if (flags.repositoryPasswordFile)
+      throw new UsageError(`--repository-password-file: no repository to open; pass --repository URL (or set ${prefix})`);
     return undefined;
   }
   const expand = (file: string) => expandHome(file, paths.home, paths.stateDir);
@@ -43,7 +49,12 @@ export function resolveRepository(paths: StatePaths, config: LoadedConfig, flags
   if (configured?.cacert) globalArgs.push('--cacert', expand(configured.cacert));
   for (const [key, value] of Object.entries(configured?.options ?? {})) globalArgs.push('-o', `${key}=${value}`);
   return {
-    url: fullUrl, location: stripCredentials(fullUrl), password, passwordKey,
-    keyPath: flags.repository ? '--repository' : prefix, globalArgs, env,
+    url: fullUrl,
+    location: stripCredentials(fullUrl),
+    password,
+    passwordKey,
+    keyPath: flags.repository ? '--repository' : prefix,
+    globalArgs,
+    env,
   };
 }

@@ -45,8 +45,24 @@ interface BackupMessage {
 }
 
 /** `restic backup <tree>`: one snapshot, tagged as ours, at the backup's own time and host. Returns the short id. */
-async function backupTree(repo: ResticRepository, root: string, tags: string[], options: SnapshotDraftOptions, onChild: (kill: () => void) => void): Promise<string> {
-  const args = ['backup', '--json', '--tag', tags.join(','), '--host', options.scope.hostname, '--time', resticTime(options.createdAt), root];
+async function backupTree(
+  repo: ResticRepository,
+  root: string,
+  tags: string[],
+  options: SnapshotDraftOptions,
+  onChild: (kill: () => void) => void,
+): Promise<string> {
+  const args = [
+    'backup',
+    '--json',
+    '--tag',
+    tags.join(','),
+    '--host',
+    options.scope.hostname,
+    '--time',
+    resticTime(options.createdAt),
+    root,
+  ];
   const { child } = await spawnRestic(repo, args, { stdin: 'ignore', stdout: 'pipe' });
   const stop = () => child.exitCode === null && child.kill('SIGINT');
   onChild(stop);
@@ -56,7 +72,12 @@ async function backupTree(repo: ResticRepository, root: string, tags: string[], 
   lines.on('line', (line) => {
     const [message] = parseJsonLines(line) as BackupMessage[];
     if (message?.message_type === 'summary') summary = message;
-    else if (message?.message_type === 'status') options.onStatus?.({ bytesDone: message.bytes_done ?? 0, totalBytes: message.total_bytes ?? 0, secondsElapsed: message.seconds_elapsed ?? 0 });
+    else if (message?.message_type === 'status')
+      options.onStatus?.({
+        bytesDone: message.bytes_done ?? 0,
+        totalBytes: message.total_bytes ?? 0,
+        secondsElapsed: message.seconds_elapsed ?? 0,
+      });
   });
   const closed = new Promise<void>((resolve) => lines.once('close', resolve));
   const result = await child;
@@ -74,7 +95,12 @@ async function backupTree(repo: ResticRepository, root: string, tags: string[], 
  * partial archive. The tree is held under a lock: two backups of this state never share it.
  */
 export async function beginSnapshot(repo: ResticRepository, options: SnapshotDraftOptions): Promise<BackupDraft> {
-  const lock = await acquireStateLock(path.dirname(options.mirrorDir), { command: 'openclaw-backup repository backup', name: MIRROR_LOCK, waitMs: 10 * 60_000, signal: options.signal });
+  const lock = await acquireStateLock(path.dirname(options.mirrorDir), {
+    command: 'openclaw-backup repository backup',
+    name: MIRROR_LOCK,
+    waitMs: 10 * 60_000,
+    signal: options.signal,
+  });
   let kill: (() => void) | undefined;
   let writer: MirrorWriter;
   try {
@@ -92,7 +118,8 @@ export async function beginSnapshot(repo: ResticRepository, options: SnapshotDra
         const { bytes } = await writer.done;
         const tags = [...scopeTags(options.scope), componentsTag(options.components), bytesTag(bytes)];
         const short = await backupTree(repo, writer.root, tags, options, (k) => (kill = k));
-        const listed = parseJsonLines(await runRestic(repo, ['snapshots', '--json', short]))[0] as { id?: string; short_id?: string }[] | undefined;
+        const listed = parseJsonLines(await runRestic(repo, ['snapshots', '--json', short]))[0] as
+          { id?: string; short_id?: string }[] | undefined;
         const full = listed?.find((s) => s.id?.startsWith(short));
         return { archive: full?.short_id ?? short, snapshot: full?.id ?? short, repository: repo.location, bytes };
       } finally {

@@ -17,8 +17,10 @@ export function lastReason(stderr: string): string {
   return fatal.replace(/^Fatal:\s*/, '');
 }
 
-const UNREACHABLE = /connection refused|no such host|i\/o timeout|network is unreachable|no route to host|timeout|unable to start the sftp session|ssh:|x509|certificate|tls:|server gave HTTP response|503 Service|502 Bad|dial tcp/i;
-const DAMAGED = /ciphertext verification failed|invalid data returned|hash mismatch|decrypting blob|is damaged|unexpected EOF|checksum|pack .* (contains|does not exist|not found)|blob .* not found|loading blob .* failed/i;
+const UNREACHABLE =
+  /connection refused|no such host|i\/o timeout|network is unreachable|no route to host|timeout|unable to start the sftp session|ssh:|x509|certificate|tls:|server gave HTTP response|503 Service|502 Bad|dial tcp/i;
+const DAMAGED =
+  /ciphertext verification failed|invalid data returned|hash mismatch|decrypting blob|is damaged|unexpected EOF|checksum|pack .* (contains|does not exist|not found)|blob .* not found|loading blob .* failed/i;
 
 /**
  * Turns a failed restic run into one line with our exit code: wrong password and a missing repository are the
@@ -36,14 +38,21 @@ export function describeResticFailure(repo: ResticRepository, command: string, e
   }
   if (/repository is already locked/i.test(text)) {
     const by = /locked (?:exclusively )?by (.+)$/im.exec(text)?.[1];
-    return new BusyError(`${where} is locked by another restic process${by ? ` (${by.trim()})` : ''}; a stale lock of a dead process here is removed by the next run, or run: restic unlock`);
+    return new BusyError(
+      `${where} is locked by another restic process${by ? ` (${by.trim()})` : ''}; a stale lock of a dead process here is removed by the next run, or run: restic unlock`,
+    );
   }
   if (UNREACHABLE.test(text)) {
     return new BackupError('failure', `cannot reach ${where}: ${reason}`);
   }
   if (/Is there a repository at the following location|unable to open config file|config file has zero size/i.test(text)) {
-    return new ConfigError(`${repo.keyPath}: no restic repository at ${repo.location}; create one with: openclaw-backup repository init (or create --init)`);
+    return new ConfigError(
+      `${repo.keyPath}: no restic repository at ${repo.location}; create one with: openclaw-backup repository init (or create --init)`,
+    );
   }
   if (DAMAGED.test(text)) return new IntegrityError(`${where}: restic ${command}: ${reason}`);
-  return new BackupError('failure', `restic ${command} failed on ${where}: ${reason}${exitCode !== undefined ? ` (exit ${exitCode})` : ''}`);
+  return new BackupError(
+    'failure',
+    `restic ${command} failed on ${where}: ${reason}${exitCode !== undefined ? ` (exit ${exitCode})` : ''}`,
+  );
 }

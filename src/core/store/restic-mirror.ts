@@ -63,7 +63,12 @@ export class MirrorWriter extends Writable {
 
   private async unpack(): Promise<{ bytes: number }> {
     // Attached before the first await: tar-stream's iterator does not see entries emitted before it exists.
-    const entries = { [Symbol.asyncIterator]: ((iterator) => () => iterator)(this.extract[Symbol.asyncIterator]()) };
+    const entries = {
+      [Symbol.asyncIterator]: (
+        (iterator) => () =>
+          iterator
+      )(this.extract[Symbol.asyncIterator]()),
+    };
     await fs.mkdir(this.root, { recursive: true, mode: 0o700 });
     const previous = await readIndex(this.dir);
     const next: MirrorIndex = {};
@@ -74,7 +79,8 @@ export class MirrorWriter extends Writable {
       const header = entry.header;
       const name = header.name.replace(/\/+$/, '');
       const target = path.join(this.dir, name);
-      if (!isInside(this.root, target) || name.split('/').includes('..')) throw new IntegrityError(`archive entry ${name} is outside ${ARCHIVE_ROOT}/`);
+      if (!isInside(this.root, target) || name.split('/').includes('..'))
+        throw new IntegrityError(`archive entry ${name} is outside ${ARCHIVE_ROOT}/`);
       seen.add(name);
       const mode = (header.mode ?? 0o600) & 0o7777;
       const mtime = header.mtime ?? new Date();
@@ -134,10 +140,16 @@ async function readIndex(dir: string): Promise<MirrorIndex> {
 }
 
 /** Writes one file unless the mirror already holds the same content (checked by hash, and by an untouched inode). */
-async function placeFile(entry: AsyncIterable<Buffer>, target: string, size: number, known: MirrorIndex[string] | undefined): Promise<MirrorIndex[string]> {
+async function placeFile(
+  entry: AsyncIterable<Buffer>,
+  target: string,
+  size: number,
+  known: MirrorIndex[string] | undefined,
+): Promise<MirrorIndex[string]> {
   const hash = createHash('sha256');
   const current = await fs.stat(target).catch(() => undefined);
-  const intact = known && current?.isFile() && current.ino === known.ino && current.size === known.size && current.mtimeMs === known.mtimeMs;
+  const intact =
+    known && current?.isFile() && current.ino === known.ino && current.size === known.size && current.mtimeMs === known.mtimeMs;
   if (size <= SMALL) {
     const chunks: Buffer[] = [];
     for await (const chunk of entry) {
@@ -207,5 +219,7 @@ export async function cleanMirror(dir: string): Promise<void> {
 export const mirrorDirIn = (scratchDir: string): string => path.join(scratchDir, '.openclaw-backup-mirror');
 
 export function mirrorFailure(error: unknown): BackupError {
-  return error instanceof BackupError ? error : new BackupError('failure', `cannot write the repository's staging tree: ${(error as Error).message}`, { cause: error });
+  return error instanceof BackupError
+    ? error
+    : new BackupError('failure', `cannot write the repository's staging tree: ${(error as Error).message}`, { cause: error });
 }

@@ -35,7 +35,14 @@ export function localPathOf(url: string): string | undefined {
 }
 
 /** Variables that would make restic use another repository or password than the one we hand it. */
-const RESTIC_OWN = ['RESTIC_REPOSITORY', 'RESTIC_REPOSITORY_FILE', 'RESTIC_PASSWORD', 'RESTIC_PASSWORD_FILE', 'RESTIC_PASSWORD_COMMAND', 'RESTIC_KEY_HINT'];
+const RESTIC_OWN = [
+  'RESTIC_REPOSITORY',
+  'RESTIC_REPOSITORY_FILE',
+  'RESTIC_PASSWORD',
+  'RESTIC_PASSWORD_FILE',
+  'RESTIC_PASSWORD_COMMAND',
+  'RESTIC_KEY_HINT',
+];
 
 /**
  * The child's environment: the base environment without restic's own variables, then the repository and the

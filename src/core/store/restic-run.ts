@@ -9,14 +9,29 @@ const INSTALL = 'install it: Debian/Ubuntu `apt install restic`, macOS `brew ins
 
 /** The restic on PATH: its version, or why it cannot be used (the message names the key). */
 export async function findRestic(repo: ResticRepository): Promise<{ version: string } | { problem: string }> {
-  const result = await execa('restic', ['version'], { env: resticEnv(repo), extendEnv: false, reject: false, stdin: 'ignore', timeout: 60_000 });
-  if ((result as { code?: string }).code === 'ENOENT') return { problem: `${repo.keyPath}: restic is not installed (not found on PATH); ${INSTALL}` };
+  const result = await execa('restic', ['version'], {
+    env: resticEnv(repo),
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    timeout: 60_000,
+  });
+  if ((result as { code?: string }).code === 'ENOENT')
+    return { problem: `${repo.keyPath}: restic is not installed (not found on PATH); ${INSTALL}` };
   const match = /restic (\d+)\.(\d+)\.(\d+)/.exec(String(result.stdout ?? ''));
-  if (result.exitCode !== 0 || !match) return { problem: `${repo.keyPath}: \`restic version\` failed (${String(result.stderr || result.shortMessage).trim().split('\n').at(-1)}); ${INSTALL}` };
+  if (result.exitCode !== 0 || !match)
+    return {
+      problem: `${repo.keyPath}: \`restic version\` failed (${String(result.stderr || result.shortMessage)
+        .trim()
+        .split('\n')
+        .at(-1)}); ${INSTALL}`,
+    };
   const [major, minor] = [Number(match[1]), Number(match[2])];
   const version = `${match[1]}.${match[2]}.${match[3]}`;
   if (major < MIN_RESTIC[0] || (major === MIN_RESTIC[0] && minor < MIN_RESTIC[1])) {
-    return { problem: `${repo.keyPath}: restic ${version} is too old (${MIN_RESTIC.join('.')} or newer is needed); ${INSTALL.replace('install it', 'upgrade it')}` };
+    return {
+      problem: `${repo.keyPath}: restic ${version} is too old (${MIN_RESTIC.join('.')} or newer is needed); ${INSTALL.replace('install it', 'upgrade it')}`,
+    };
   }
   return { version };
 }
@@ -48,12 +63,19 @@ export interface RunResticOptions {
 export async function runRestic(repo: ResticRepository, args: string[], options: RunResticOptions = {}): Promise<string> {
   await ensureRestic(repo);
   const result = await execa('restic', [...repo.globalArgs, ...args], {
-    env: resticEnv(repo), extendEnv: false, reject: false, stdin: 'ignore', maxBuffer: 256 * 1024 * 1024,
+    env: resticEnv(repo),
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    maxBuffer: 256 * 1024 * 1024,
     // SIGINT: restic removes its lock on the way out (SIGTERM leaves it behind).
-    cancelSignal: options.signal, killSignal: 'SIGINT', forceKillAfterDelay: 10_000,
+    cancelSignal: options.signal,
+    killSignal: 'SIGINT',
+    forceKillAfterDelay: 10_000,
   });
   if (result.isCanceled || options.signal?.aborted) throw new InterruptedError(`restic ${args[0]} interrupted`);
-  if (result.exitCode !== 0) throw describeResticFailure(repo, options.command ?? args[0] ?? 'restic', result.exitCode, String(result.stderr ?? ''));
+  if (result.exitCode !== 0)
+    throw describeResticFailure(repo, options.command ?? args[0] ?? 'restic', result.exitCode, String(result.stderr ?? ''));
   return String(result.stdout ?? '');
 }
 
@@ -79,15 +101,25 @@ const SETPRIV = '/usr/bin/setpriv';
  * `setpriv --pdeathsig KILL`, so if we are killed it dies with us instead of reading the end of its stdin as the
  * end of the archive and saving a truncated snapshot.
  */
-export async function spawnRestic(repo: ResticRepository, args: string[], stdio: { stdin: 'pipe' | 'ignore'; stdout: 'pipe' }): Promise<{ child: ResultPromise }> {
+export async function spawnRestic(
+  repo: ResticRepository,
+  args: string[],
+  stdio: { stdin: 'pipe' | 'ignore'; stdout: 'pipe' },
+): Promise<{ child: ResultPromise }> {
   await ensureRestic(repo);
   const guard = process.platform === 'linux' && existsSync(SETPRIV);
   const file = guard ? SETPRIV : 'restic';
   const argv = guard ? ['--pdeathsig', 'KILL', '--', 'restic', ...repo.globalArgs, ...args] : [...repo.globalArgs, ...args];
   // Wrapped: a subprocess is a promise, and an async function would wait for it to end.
   const child = execa(file, argv, {
-    env: resticEnv(repo), extendEnv: false, reject: false, buffer: { stdout: false, stderr: true }, stdin: stdio.stdin, stdout: stdio.stdout,
-    stderr: 'pipe', maxBuffer: { stderr: 4 * 1024 * 1024 },
+    env: resticEnv(repo),
+    extendEnv: false,
+    reject: false,
+    buffer: { stdout: false, stderr: true },
+    stdin: stdio.stdin,
+    stdout: stdio.stdout,
+    stderr: 'pipe',
+    maxBuffer: { stderr: 4 * 1024 * 1024 },
   });
   return { child };
 }

@@ -54,8 +54,15 @@ function componentsOf(snapshot: ResticSnapshot): Component[] | null {
 /** A snapshot of ours as the store lists it. `bytes` is the size of the archive it holds. */
 export function toStoredBackup(snapshot: ResticSnapshot, repo: ResticRepository, profile: string): StoredBackup {
   return {
-    archive: snapshot.short_id, createdAt: new Date(snapshot.time).toISOString(), bytes: bytesOf(snapshot), components: componentsOf(snapshot), encrypted: false, profile,
-    recognisedBy: 'tags', snapshot: snapshot.id, repository: repo.location,
+    archive: snapshot.short_id,
+    createdAt: new Date(snapshot.time).toISOString(),
+    bytes: bytesOf(snapshot),
+    components: componentsOf(snapshot),
+    encrypted: false,
+    profile,
+    recognisedBy: 'tags',
+    snapshot: snapshot.id,
+    repository: repo.location,
   };
 }
 

@@ -38,7 +38,10 @@ export function dumpSource(repo: ResticRepository, target: DumpTarget): ArchiveS
       const stdout = child.stdout as unknown as Readable;
       const out = new PassThrough({ highWaterMark: 1024 * 1024 });
       stdout.pipe(out, { end: false });
-      const firstData = once(stdout, 'data').then(() => true, () => true);
+      const firstData = once(stdout, 'data').then(
+        () => true,
+        () => true,
+      );
       const done = Promise.all([child, finished(stdout).catch(() => {})]).then(([result]) => result);
       // A reader that stops early (a problem found, an abort) must not leave restic running.
       let stopped = false;

@@ -56,10 +56,13 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
     async list() {
       return { location: repo.location, archives: await list(), ignored: [] };
     },
-    source: (backup) => dumpSource(repo, { id: backup.snapshot ?? backup.archive, shortId: backup.archive, tree: treeOf(backup), bytes: backup.bytes }),
+    source: (backup) =>
+      dumpSource(repo, { id: backup.snapshot ?? backup.archive, shortId: backup.archive, tree: treeOf(backup), bytes: backup.bytes }),
     async prepareWrite(context) {
       if (context.encrypted) {
-        throw new UsageError(`${repo.keyPath}: a repository is encrypted by restic with its password; age encryption is not used with it (drop --encrypt-to / --passphrase-file, or write a local archive with --output)`);
+        throw new UsageError(
+          `${repo.keyPath}: a repository is encrypted by restic with its password; age encryption is not used with it (drop --encrypt-to / --passphrase-file, or write a local archive with --output)`,
+        );
       }
       const local = localPathOf(repo.url);
       const scratch = await options.scratch.prepareWrite({ ...context, encrypted: false });
@@ -67,7 +70,9 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       for (const root of context.sourceRoots) {
         if (!local || !isInside(root, local)) continue;
         if (!isInside(scratch.scratchDir, local)) {
-          throw new UsageError(`${repo.keyPath}: the repository ${local} is inside the backed-up tree ${root}; put it outside (or inside ${scratch.scratchDir})`);
+          throw new UsageError(
+            `${repo.keyPath}: the repository ${local} is inside the backed-up tree ${root}; put it outside (or inside ${scratch.scratchDir})`,
+          );
         }
       }
       // Opens the repository (a wrong password or a missing repository fails here, before anything is written)
@@ -79,7 +84,13 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
     },
     async begin(meta) {
       if (!mirrorDir) throw new BackupError('failure', 'restic store: begin() before prepareWrite()');
-      const draft = await beginSnapshot(repo, { scope, mirrorDir, createdAt: meta.createdAt, components: meta.components ?? [], onStatus: options.onStatus });
+      const draft = await beginSnapshot(repo, {
+        scope,
+        mirrorDir,
+        createdAt: meta.createdAt,
+        components: meta.components ?? [],
+        onStatus: options.onStatus,
+      });
       const tree = path.join(mirrorDir, ARCHIVE_ROOT);
       return {
         target: draft.target,
@@ -109,17 +120,27 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
         }
         return [];
       } catch (error) {
-        if (isBackupError(error) && error.kind === 'integrity') return [{ path: snapshotLabel(repo, backup.archive), reason: error.message }];
+        if (isBackupError(error) && error.kind === 'integrity')
+          return [{ path: snapshotLabel(repo, backup.archive), reason: error.message }];
         throw error;
       }
     },
     async stats(signal) {
       const archives = await list(signal);
-      const raw = archives.length > 0 ? (parseJsonLines(await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ...scopeArgs(scope)], { signal, command: 'stats' }))[0] as { total_size?: number } | undefined) : undefined;
+      const raw =
+        archives.length > 0
+          ? (parseJsonLines(
+              await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ...scopeArgs(scope)], { signal, command: 'stats' }),
+            )[0] as { total_size?: number } | undefined)
+          : undefined;
       const newest = archives[0];
       return {
-        kind: 'restic', location: repo.location, count: archives.length, bytes: archives.reduce((sum, a) => sum + a.bytes, 0),
-        storedBytes: raw?.total_size ?? 0, newest: newest ? { archive: newest.archive, createdAt: newest.createdAt, snapshot: newest.snapshot, bytes: newest.bytes } : null,
+        kind: 'restic',
+        location: repo.location,
+        count: archives.length,
+        bytes: archives.reduce((sum, a) => sum + a.bytes, 0),
+        storedBytes: raw?.total_size ?? 0,
+        newest: newest ? { archive: newest.archive, createdAt: newest.createdAt, snapshot: newest.snapshot, bytes: newest.bytes } : null,
       };
     },
     diagnose: (now, signal) => diagnoseRepository(repo, () => list(signal), now, signal),

@@ -32,7 +32,9 @@ function parseSidecar(data: Buffer): Record<string, Record<string, string>> {
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return out;
   for (const [name, records] of Object.entries(parsed as Record<string, unknown>)) {
     if (!records || typeof records !== 'object' || Array.isArray(records)) continue;
-    const strings = Object.entries(records as Record<string, unknown>).filter((pair): pair is [string, string] => pair[0].startsWith('GNU.sparse.') && typeof pair[1] === 'string');
+    const strings = Object.entries(records as Record<string, unknown>).filter(
+      (pair): pair is [string, string] => pair[0].startsWith('GNU.sparse.') && typeof pair[1] === 'string',
+    );
     if (strings.length > 0) out[name] = Object.fromEntries(strings);
   }
   return out;
@@ -80,7 +82,8 @@ export function reshapeTreeTar(raw: Readable, treePath: string): Readable {
         manifest = { header, data: await collect(entry as unknown as AsyncIterable<Buffer>) };
         continue;
       }
-      if (type === 'file') await copyEntry(entry as unknown as AsyncIterable<Buffer>, pack.entry(header) as unknown as NodeJS.WritableStream);
+      if (type === 'file')
+        await copyEntry(entry as unknown as AsyncIterable<Buffer>, pack.entry(header) as unknown as NodeJS.WritableStream);
       else {
         entry.resume();
         pack.entry({ ...header, size: 0 });

@@ -34,7 +34,8 @@ export class ConfigCapture {
 
   readonly handle: EntryHandler = async (entry, stream) => {
     if (entry.kind === 'directory') this.dirs.add(entry.name);
-    if (entry.kind !== 'file' || entry.size > MAX_CONFIG_BYTES || this.texts.size >= MAX_CAPTURED || !this.wanted(entry.name)) return undefined;
+    if (entry.kind !== 'file' || entry.size > MAX_CONFIG_BYTES || this.texts.size >= MAX_CAPTURED || !this.wanted(entry.name))
+      return undefined;
     const hash = createHash('sha256');
     const chunks: Buffer[] = [];
     let size = 0;
@@ -47,6 +48,11 @@ export class ConfigCapture {
     const data = Buffer.concat(chunks);
     const database = isSqliteHeader(data);
     if (!database && size <= MAX_CONFIG_BYTES) this.texts.set(entry.name, data.toString('utf8'));
-    return { sha256: hash.digest('hex'), size, database, ...(database ? { integrityProblem: 'a SQLite database where a config file was expected' } : {}) };
+    return {
+      sha256: hash.digest('hex'),
+      size,
+      database,
+      ...(database ? { integrityProblem: 'a SQLite database where a config file was expected' } : {}),
+    };
   };
 }

@@ -5,8 +5,16 @@ import type { ScanResult, VerifyProblem } from './scan-archive.js';
 export function checkHandMadeArchive(scan: ScanResult): VerifyProblem[] {
   const prefix = scan.layout?.prefix;
   if (!prefix) return [];
-  const problems = checkDeclaredRoots([{ label: `the state dir ${prefix}`, state: true, archivePath: prefix, file: false, paths: [] }], scan.entries, prefix);
+  const problems = checkDeclaredRoots(
+    [{ label: `the state dir ${prefix}`, state: true, archivePath: prefix, file: false, paths: [] }],
+    scan.entries,
+    prefix,
+  );
   const config = scan.entries.get(`${prefix}/openclaw.json`);
-  if (config && config.kind !== 'file') problems.push({ path: config.name, reason: `the config is a ${config.kind}, not a regular file: restore reads and rewrites it, and never through a link` });
+  if (config && config.kind !== 'file')
+    problems.push({
+      path: config.name,
+      reason: `the config is a ${config.kind}, not a regular file: restore reads and rewrites it, and never through a link`,
+    });
   return problems;
 }

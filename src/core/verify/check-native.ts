@@ -25,7 +25,8 @@ function assetProblem(asset: unknown, prefix: string): string | undefined {
   if (!KINDS.has(asset.kind)) return `kind ${asset.kind} is not one this tool can restore`;
   const bad = badAbsolutePath(asset.sourcePath);
   if (bad) return `sourcePath is unusable (${bad})`;
-  if (asset.archivePath !== `${prefix}/payload/posix${String(asset.sourcePath)}`) return `archivePath is not ${prefix}/payload/posix<sourcePath>`;
+  if (asset.archivePath !== `${prefix}/payload/posix${String(asset.sourcePath)}`)
+    return `archivePath is not ${prefix}/payload/posix<sourcePath>`;
   return undefined;
 }
 
@@ -38,12 +39,17 @@ export function checkNativeArchive(scan: ScanResult): VerifyProblem[] {
   const manifestPath = `${prefix}/manifest.json`;
   const m = scan.manifest;
   if (!isObject(m)) return [{ path: manifestPath, reason: 'manifest missing: the archive is truncated or incomplete' }];
-  if (m.schemaVersion !== 1) return [{ path: manifestPath, reason: `unsupported OpenClaw backup schemaVersion ${String(m.schemaVersion)}` }];
+  if (m.schemaVersion !== 1)
+    return [{ path: manifestPath, reason: `unsupported OpenClaw backup schemaVersion ${String(m.schemaVersion)}` }];
   if (!Array.isArray(m.assets) || !isObject(m.paths) || typeof m.paths.stateDir !== 'string') {
     return [{ path: manifestPath, reason: 'manifest lacks assets or paths.stateDir' }];
   }
   const problems: VerifyProblem[] = [];
-  if (m.archiveRoot !== prefix) problems.push({ path: manifestPath, reason: `archiveRoot ${String(m.archiveRoot)} does not match the archive's root folder ${prefix}` });
+  if (m.archiveRoot !== prefix)
+    problems.push({
+      path: manifestPath,
+      reason: `archiveRoot ${String(m.archiveRoot)} does not match the archive's root folder ${prefix}`,
+    });
   const assets = (m as unknown as NativeManifest).assets;
   const names = new Set(scan.entries.keys());
   const declared: DeclaredRoot[] = [];
@@ -55,28 +61,44 @@ export function checkNativeArchive(scan: ScanResult): VerifyProblem[] {
     }
     const present = names.has(asset.archivePath) || [...names].some((name) => name.startsWith(`${asset.archivePath}/`));
     if (!present) problems.push({ path: asset.archivePath, reason: `asset ${asset.kind} is in the manifest but missing from the archive` });
-    declared.push({ label: `asset ${index} (${asset.kind})`, state: asset.kind === 'state', archivePath: asset.archivePath, file: asset.kind === 'config', paths: [asset.sourcePath] });
+    declared.push({
+      label: `asset ${index} (${asset.kind})`,
+      state: asset.kind === 'state',
+      archivePath: asset.archivePath,
+      file: asset.kind === 'config',
+      paths: [asset.sourcePath],
+    });
   });
   const states = declared.filter((root) => root.state);
   if (states.length === 0) problems.push({ path: manifestPath, reason: 'manifest names no state asset' });
   else if (states.length > 1) problems.push({ path: manifestPath, reason: 'manifest names more than one state asset' });
-  else if (states[0]?.paths[0] !== m.paths.stateDir) problems.push({ path: manifestPath, reason: `paths.stateDir ${m.paths.stateDir} is not the state asset's sourcePath` });
+  else if (states[0]?.paths[0] !== m.paths.stateDir)
+    problems.push({ path: manifestPath, reason: `paths.stateDir ${m.paths.stateDir} is not the state asset's sourcePath` });
   if (problems.length) return problems;
   const stateDir = m.paths.stateDir;
   const home = path.basename(stateDir).startsWith('.openclaw') ? path.dirname(stateDir) : undefined;
   problems.push(...checkDeclaredRoots(declared, scan.entries, manifestPath, home));
   for (const root of declared) {
-    if (!root.state && declared.some((other) => other !== root && (root.archivePath.startsWith(`${other.archivePath}/`)))) {
+    if (!root.state && declared.some((other) => other !== root && root.archivePath.startsWith(`${other.archivePath}/`))) {
       problems.push({ path: manifestPath, reason: `${root.label} lies inside another asset` });
     }
   }
   const byName = scan.entries;
   for (const name of nativeConfigEntries(declared)) {
     const entry = byName.get(name);
-    if (entry && entry.kind !== 'file') problems.push({ path: name, reason: `the config is a ${entry.kind}, not a regular file: restore reads and rewrites it, and never through a link` });
+    if (entry && entry.kind !== 'file')
+      problems.push({
+        path: name,
+        reason: `the config is a ${entry.kind}, not a regular file: restore reads and rewrites it, and never through a link`,
+      });
   }
   for (const entry of scan.entries.values()) {
-    const covered = assets.some((a) => isObject(a) && typeof a.archivePath === 'string' && (entry.name === a.archivePath || entry.name.startsWith(`${a.archivePath}/`) || a.archivePath.startsWith(`${entry.name}/`)));
+    const covered = assets.some(
+      (a) =>
+        isObject(a) &&
+        typeof a.archivePath === 'string' &&
+        (entry.name === a.archivePath || entry.name.startsWith(`${a.archivePath}/`) || a.archivePath.startsWith(`${entry.name}/`)),
+    );
     if (!covered) problems.push({ path: entry.name, reason: 'in the archive but under no asset of the manifest' });
   }
   return problems;

@@ -18,13 +18,15 @@ function recordProblem(root: Record<string, unknown>, index: number): string | u
   const id = root.id;
   if (typeof id !== 'string' || !PLAIN_NAME.test(id)) return 'id is not a plain name';
   if (typeof root.role !== 'string' || !ROLES.has(root.role)) return `unknown role ${String(root.role)}`;
-  if (root.agentId !== undefined && (typeof root.agentId !== 'string' || !PLAIN_NAME.test(root.agentId))) return 'agentId is not a plain name';
+  if (root.agentId !== undefined && (typeof root.agentId !== 'string' || !PLAIN_NAME.test(root.agentId)))
+    return 'agentId is not a plain name';
   const archivePath = root.archivePath;
   if (typeof archivePath !== 'string') return 'archivePath missing';
   const unsafe = unsafeNameReason(archivePath);
   if (unsafe) return `archivePath is unsafe (${unsafe})`;
   if (root.role === 'state') {
-    if (id !== 'state' || archivePath !== STATE_PREFIX || index !== 0) return `the state root must be the first, with id "state" and archivePath ${STATE_PREFIX}`;
+    if (id !== 'state' || archivePath !== STATE_PREFIX || index !== 0)
+      return `the state root must be the first, with id "state" and archivePath ${STATE_PREFIX}`;
   } else if (root.role === 'config') {
     const dir = path.posix.dirname(archivePath);
     if (!EXTERNAL_DIR.test(dir)) return 'archivePath is not openclaw-backup/external/<n>/<file>';
@@ -51,13 +53,18 @@ export function checkOurRootRecords(header: unknown, manifest: unknown): { roots
   const problems: VerifyProblem[] = [];
   const h = isObject(header) ? header : {};
   const list = isObject(manifest) && Array.isArray(manifest.roots) ? manifest.roots : [];
-  if (JSON.stringify(h.roots) !== JSON.stringify(list)) problems.push({ path: HEADER_PATH, reason: 'header and manifest list different roots' });
-  for (const [key, value] of [['stateDir', h.stateDir], ['configPath', h.configPath]] as const) {
+  if (JSON.stringify(h.roots) !== JSON.stringify(list))
+    problems.push({ path: HEADER_PATH, reason: 'header and manifest list different roots' });
+  for (const [key, value] of [
+    ['stateDir', h.stateDir],
+    ['configPath', h.configPath],
+  ] as const) {
     const bad = badAbsolutePath(value);
     if (bad) problems.push({ path: HEADER_PATH, reason: `${key} is unusable (${bad})` });
   }
   const home = isObject(h.host) ? h.host.home : undefined;
-  if (home !== undefined && badAbsolutePath(home)) problems.push({ path: HEADER_PATH, reason: `host.home is unusable (${badAbsolutePath(home)})` });
+  if (home !== undefined && badAbsolutePath(home))
+    problems.push({ path: HEADER_PATH, reason: `host.home is unusable (${badAbsolutePath(home)})` });
   const ids = new Set<string>();
   const archivePaths = new Set<string>();
   const roots: DeclaredRoot[] = [];
@@ -74,7 +81,9 @@ export function checkOurRootRecords(header: unknown, manifest: unknown): { roots
     const id = root.id as string;
     const archivePath = root.archivePath as string;
     if (ids.has(id)) problems.push({ path: MANIFEST_PATH, reason: `root id ${id} appears twice` });
-    if ([...archivePaths].some((other) => other === archivePath || other.startsWith(`${archivePath}/`) || archivePath.startsWith(`${other}/`))) {
+    if (
+      [...archivePaths].some((other) => other === archivePath || other.startsWith(`${archivePath}/`) || archivePath.startsWith(`${other}/`))
+    ) {
       problems.push({ path: MANIFEST_PATH, reason: `root ${id}: archivePath ${archivePath} overlaps another root's` });
     }
     ids.add(id);

@@ -1,4 +1,12 @@
-import { FORMAT_NAME, FORMAT_VERSION, HEADER_PATH, MANIFEST_PATH, STATE_PREFIX, type ArchiveHeader, type Manifest } from '../archive/manifest.js';
+import {
+  FORMAT_NAME,
+  FORMAT_VERSION,
+  HEADER_PATH,
+  MANIFEST_PATH,
+  STATE_PREFIX,
+  type ArchiveHeader,
+  type Manifest,
+} from '../archive/manifest.js';
 import { checkOurRootRecords, ourConfigEntries } from './check-our-roots.js';
 import { checkDeclaredRoots, checkRootsInsideState, entriesUnderNoRoot } from './root-rules.js';
 import type { ScanResult, VerifyProblem } from './scan-archive.js';
@@ -14,9 +22,13 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function checkOurArchive(scan: ScanResult): VerifyProblem[] {
   const problems: VerifyProblem[] = [];
   const header = scan.header;
-  if (!isObject(header) || header.format !== FORMAT_NAME) problems.push({ path: HEADER_PATH, reason: 'header does not name the openclaw-backup format' });
+  if (!isObject(header) || header.format !== FORMAT_NAME)
+    problems.push({ path: HEADER_PATH, reason: 'header does not name the openclaw-backup format' });
   else if (typeof header.formatVersion !== 'number' || header.formatVersion > FORMAT_VERSION) {
-    problems.push({ path: HEADER_PATH, reason: `format version ${String(header.formatVersion)} is newer than this tool understands (${FORMAT_VERSION})` });
+    problems.push({
+      path: HEADER_PATH,
+      reason: `format version ${String(header.formatVersion)} is newer than this tool understands (${FORMAT_VERSION})`,
+    });
   }
   const manifest = scan.manifest;
   if (!isObject(manifest)) {
@@ -29,11 +41,15 @@ export function checkOurArchive(scan: ScanResult): VerifyProblem[] {
   }
   const { totals } = manifest as unknown as Manifest;
   if (typeof totals.bytes === 'number' && scan.contentBytes > totals.bytes + BOMB_SLACK) {
-    problems.push({ path: MANIFEST_PATH, reason: `decompressed content of ${scan.contentBytes} bytes is far beyond the manifest's total of ${totals.bytes} bytes` });
+    problems.push({
+      path: MANIFEST_PATH,
+      reason: `decompressed content of ${scan.contentBytes} bytes is far beyond the manifest's total of ${totals.bytes} bytes`,
+    });
   }
   // Each manifest entry was matched against the archive as the manifest streamed past (match-manifest.ts).
   problems.push(...scan.manifestProblems);
-  for (const entry of scan.entries.values()) if (!entry.listed) problems.push({ path: entry.name, reason: 'in the archive but not in the manifest' });
+  for (const entry of scan.entries.values())
+    if (!entry.listed) problems.push({ path: entry.name, reason: 'in the archive but not in the manifest' });
   const roots = (manifest as unknown as ArchiveHeader).roots;
   if (!roots.some((root) => isObject(root) && root.archivePath === STATE_PREFIX)) {
     problems.push({ path: MANIFEST_PATH, reason: 'manifest names no state root' });
@@ -44,12 +60,21 @@ export function checkOurArchive(scan: ScanResult): VerifyProblem[] {
   if (records.problems.length) return problems;
   const home = isObject(header) && isObject(header.host) && typeof header.host.home === 'string' ? header.host.home : undefined;
   problems.push(...checkDeclaredRoots(records.roots, scan.entries, MANIFEST_PATH, home));
-  problems.push(...entriesUnderNoRoot(records.roots, [...scan.entries.values()].filter((entry) => entry.listed)));
+  problems.push(
+    ...entriesUnderNoRoot(
+      records.roots,
+      [...scan.entries.values()].filter((entry) => entry.listed),
+    ),
+  );
   problems.push(...checkRootsInsideState(records.roots, (header as unknown as ArchiveHeader).stateDir, STATE_PREFIX, scan.entries));
   const byName = scan.entries;
   for (const name of ourConfigEntries(records.roots)) {
     const entry = byName.get(name);
-    if (entry && entry.kind !== 'file') problems.push({ path: name, reason: `the config is a ${entry.kind}, not a regular file: restore reads and rewrites it, and never through a link` });
+    if (entry && entry.kind !== 'file')
+      problems.push({
+        path: name,
+        reason: `the config is a ${entry.kind}, not a regular file: restore reads and rewrites it, and never through a link`,
+      });
   }
   return problems;
 }

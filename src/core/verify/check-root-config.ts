@@ -35,10 +35,19 @@ export function parseConfigText(text: string | undefined): Record<string, unknow
  * own config lists (as create found them), and a config root must be the archive's config path. Anything else is a
  * path the archive alone names. `config` undefined means the config could not be read.
  */
-export function rootsNotNamedByConfig(roots: NamedRoot[], config: Record<string, unknown> | undefined, origin: ConfigOrigin, where: string): VerifyProblem[] {
+export function rootsNotNamedByConfig(
+  roots: NamedRoot[],
+  config: Record<string, unknown> | undefined,
+  origin: ConfigOrigin,
+  where: string,
+): VerifyProblem[] {
   const outside = roots.filter((root) => root.role !== 'config' || root.named !== origin.configPath);
   if (outside.length === 0) return [];
-  if (!config) return outside.map((root) => ({ path: where, reason: `${root.label} (${root.named}): the archive's config cannot be read, so nothing names this root` }));
+  if (!config)
+    return outside.map((root) => ({
+      path: where,
+      reason: `${root.label} (${root.named}): the archive's config cannot be read, so nothing names this root`,
+    }));
   const home = origin.home ?? path.dirname(origin.stateDir);
   const named = new Set(discoverConfiguredRoots(config, origin.stateDir, home).map((root) => root.path));
   const followed = new Set(followedLinkPaths(config, origin.stateDir, home));
@@ -46,11 +55,21 @@ export function rootsNotNamedByConfig(roots: NamedRoot[], config: Record<string,
   for (const root of outside) {
     if (root.role === 'linkTarget') {
       if (!root.link || !followed.has(root.link)) {
-        problems.push({ path: where, reason: `${root.label} (${root.named}) is the target of ${root.link ?? 'no link'}, which its config's followLinks does not name` });
+        problems.push({
+          path: where,
+          reason: `${root.label} (${root.named}) is the target of ${root.link ?? 'no link'}, which its config's followLinks does not name`,
+        });
       }
-    } else if (root.role === 'config') problems.push({ path: where, reason: `${root.label} (${root.named}) is not the archive's config path ${origin.configPath ?? '(none)'}` });
+    } else if (root.role === 'config')
+      problems.push({
+        path: where,
+        reason: `${root.label} (${root.named}) is not the archive's config path ${origin.configPath ?? '(none)'}`,
+      });
     else if (root.role === 'other' || !named.has(root.named)) {
-      problems.push({ path: where, reason: `${root.label} (${root.named}) is not a workspace or agent dir its config names; a root is restored only where a config names it` });
+      problems.push({
+        path: where,
+        reason: `${root.label} (${root.named}) is not a workspace or agent dir its config names; a root is restored only where a config names it`,
+      });
     }
   }
   return problems;
@@ -74,13 +93,31 @@ export interface ArchiveNaming {
 /** Reads the naming facts out of an already validated header/manifest (ours) or native manifest. */
 export function namingOf(format: string | undefined, header: unknown, manifest: unknown, prefix: string): ArchiveNaming | undefined {
   if (format === 'openclaw-backup' && isObject(header) && isObject(manifest) && Array.isArray(manifest.roots)) {
-    const list = manifest.roots as Array<{ id: string; role: NamedRoot['role'] | 'state'; path: string; linkPath?: string; link?: string; archivePath: string }>;
+    const list = manifest.roots as Array<{
+      id: string;
+      role: NamedRoot['role'] | 'state';
+      path: string;
+      linkPath?: string;
+      link?: string;
+      archivePath: string;
+    }>;
     const configRoot = list.find((root) => root.role === 'config');
-    const roots = list.filter((root) => root.role !== 'state').map((root) => ({ label: `root ${root.id}`, role: root.role as NamedRoot['role'], named: root.linkPath ?? root.path, link: root.link }));
+    const roots = list
+      .filter((root) => root.role !== 'state')
+      .map((root) => ({
+        label: `root ${root.id}`,
+        role: root.role as NamedRoot['role'],
+        named: root.linkPath ?? root.path,
+        link: root.link,
+      }));
     const host = isObject(header.host) ? header.host : {};
     return {
       roots,
-      origin: { stateDir: String(header.stateDir), home: typeof host.home === 'string' ? host.home : undefined, configPath: typeof header.configPath === 'string' ? header.configPath : undefined },
+      origin: {
+        stateDir: String(header.stateDir),
+        home: typeof host.home === 'string' ? host.home : undefined,
+        configPath: typeof header.configPath === 'string' ? header.configPath : undefined,
+      },
       configEntry: configRoot?.archivePath ?? 'openclaw-backup/state/openclaw.json',
       where: 'openclaw-backup/manifest.json',
     };
@@ -91,12 +128,21 @@ export function namingOf(format: string | undefined, header: unknown, manifest: 
     const state = assets.find((asset) => asset.kind === 'state');
     const configAsset = assets.find((asset) => asset.kind === 'config');
     const roots = assets
-      .map((asset, index) => ({ label: `asset ${index} (${asset.kind})`, role: NATIVE_ROLES[asset.kind] ?? 'other', named: asset.sourcePath, kind: asset.kind }))
+      .map((asset, index) => ({
+        label: `asset ${index} (${asset.kind})`,
+        role: NATIVE_ROLES[asset.kind] ?? 'other',
+        named: asset.sourcePath,
+        kind: asset.kind,
+      }))
       .filter((root) => root.kind !== 'state')
       .map(({ kind: _kind, ...root }) => root);
     return {
       roots,
-      origin: { stateDir, home: path.basename(stateDir).startsWith('.openclaw') ? path.dirname(stateDir) : undefined, configPath: typeof manifest.paths.configPath === 'string' ? manifest.paths.configPath : undefined },
+      origin: {
+        stateDir,
+        home: path.basename(stateDir).startsWith('.openclaw') ? path.dirname(stateDir) : undefined,
+        configPath: typeof manifest.paths.configPath === 'string' ? manifest.paths.configPath : undefined,
+      },
       configEntry: configAsset?.archivePath ?? `${state?.archivePath ?? prefix}/openclaw.json`,
       where: `${prefix}/manifest.json`,
     };

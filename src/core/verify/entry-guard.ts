@@ -44,7 +44,8 @@ export function tooLongReason(name: string): string | undefined {
   if (bytes > MAX_PATH_BYTES) return `path of ${bytes} bytes, longer than the ${MAX_PATH_BYTES} a restore can create`;
   for (const part of name.split('/')) {
     const partBytes = Buffer.byteLength(part);
-    if (partBytes > MAX_COMPONENT_BYTES) return `path component of ${partBytes} bytes, longer than the system allows (${MAX_COMPONENT_BYTES})`;
+    if (partBytes > MAX_COMPONENT_BYTES)
+      return `path component of ${partBytes} bytes, longer than the system allows (${MAX_COMPONENT_BYTES})`;
   }
   return undefined;
 }
@@ -101,13 +102,15 @@ export class EntryGuard {
     const kind = kindOf(header.type);
     if (!kind) return { reason: describeType(header.type) };
     if ((header.mode ?? 0) & 0o6000) return { reason: 'setuid/setgid bit set' };
-    if (kind === 'symlink' && Buffer.byteLength(header.linkname ?? '') > MAX_PATH_BYTES) return { reason: `symlink target longer than the ${MAX_PATH_BYTES} bytes a restore can create` };
+    if (kind === 'symlink' && Buffer.byteLength(header.linkname ?? '') > MAX_PATH_BYTES)
+      return { reason: `symlink target longer than the ${MAX_PATH_BYTES} bytes a restore can create` };
     if (this.explicit.has(name)) return { reason: 'duplicate entry' };
     for (const path of [...ancestorsOf(name), name]) {
       const other = this.folded.get(path.toLowerCase());
       if (other !== undefined && other !== path) return { reason: `collides with ${other} on a case-insensitive file system` };
     }
-    if (kind !== 'directory' && this.implicitDirs.has(name)) return { reason: 'a directory of earlier entries, archived again as a non-directory' };
+    if (kind !== 'directory' && this.implicitDirs.has(name))
+      return { reason: 'a directory of earlier entries, archived again as a non-directory' };
     for (const ancestor of ancestorsOf(name)) {
       const seen = this.explicit.get(ancestor);
       if (seen === 'symlink') return { reason: `passes through the symlink ${ancestor}` };
@@ -116,8 +119,10 @@ export class EntryGuard {
     let linkTarget: string | undefined;
     if (kind === 'link') {
       const target = normalizeEntryName(header.linkname ?? '');
-      if (!target || unsafeNameReason(target)) return { reason: `hard link to ${header.linkname ?? '(nothing)'} points outside the archive` };
-      if (this.explicit.get(target) !== 'file') return { reason: `hard link to ${target}, which is not an earlier regular file of the archive` };
+      if (!target || unsafeNameReason(target))
+        return { reason: `hard link to ${header.linkname ?? '(nothing)'} points outside the archive` };
+      if (this.explicit.get(target) !== 'file')
+        return { reason: `hard link to ${target}, which is not an earlier regular file of the archive` };
       linkTarget = target;
     }
     this.explicit.set(name, kind);

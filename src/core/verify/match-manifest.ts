@@ -21,7 +21,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * Checks one manifest entry, as it streams past, against the entry the archive held under its path: present, same
  * type, size, SHA-256 and symlink target. Marks that entry as listed and records its component.
  */
-export function matchManifestEntry(entries: Map<string, SeenEntry>, value: unknown, problems: Array<{ path: string; reason: string }>): void {
+export function matchManifestEntry(
+  entries: Map<string, SeenEntry>,
+  value: unknown,
+  problems: Array<{ path: string; reason: string }>,
+): void {
   if (!isObject(value) || typeof value.path !== 'string') {
     problems.push({ path: 'openclaw-backup/manifest.json', reason: 'a manifest entry has no path' });
     return;
@@ -38,14 +42,23 @@ export function matchManifestEntry(entries: Map<string, SeenEntry>, value: unkno
   if (isObject(flag) && (flag.kind === 'corrupt-database' || flag.kind === 'not-a-database')) {
     got.flagged = { kind: flag.kind, reason: typeof flag.reason === 'string' ? flag.reason : '' };
   }
-  if (got.kind !== expected.type) problems.push({ path: expected.path, reason: `type ${got.kind}, manifest says ${String(expected.type)}` });
+  if (got.kind !== expected.type)
+    problems.push({ path: expected.path, reason: `type ${got.kind}, manifest says ${String(expected.type)}` });
   else if (expected.type === 'file') {
     if (got.size !== expected.size) problems.push({ path: expected.path, reason: `size ${got.size}, manifest says ${expected.size}` });
-    else if (got.sha256 !== expected.sha256) problems.push({ path: expected.path, reason: 'SHA-256 does not match the manifest: content was changed' });
+    else if (got.sha256 !== expected.sha256)
+      problems.push({ path: expected.path, reason: 'SHA-256 does not match the manifest: content was changed' });
     // The stored bytes alone do not say how they restore: a sparse entry read as a plain file (or the reverse)
     // would be written wrong with every hash matching.
     else if ((got.sparse?.realSize ?? -1) !== (expected.sparse?.realSize ?? -1)) {
-      problems.push({ path: expected.path, reason: got.sparse ? 'stored sparse, but the manifest lists an ordinary file' : expected.sparse ? 'the manifest lists a sparse file, but the archive stores it as an ordinary one' : 'sparse size does not match the manifest' });
+      problems.push({
+        path: expected.path,
+        reason: got.sparse
+          ? 'stored sparse, but the manifest lists an ordinary file'
+          : expected.sparse
+            ? 'the manifest lists a sparse file, but the archive stores it as an ordinary one'
+            : 'sparse size does not match the manifest',
+      });
     }
   } else if (expected.type === 'symlink' && got.target !== expected.target) {
     problems.push({ path: expected.path, reason: 'symlink target does not match the manifest' });

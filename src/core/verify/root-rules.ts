@@ -45,27 +45,40 @@ function ancestorsOf(name: string): string[] {
  * archive names, roots do not nest, a root's entry is a directory (a file for a config root) and no parent of it is
  * anything but a directory.
  */
-export function checkDeclaredRoots(roots: DeclaredRoot[], entries: ReadonlyMap<string, ScannedEntry>, where: string, home?: string): VerifyProblem[] {
+export function checkDeclaredRoots(
+  roots: DeclaredRoot[],
+  entries: ReadonlyMap<string, ScannedEntry>,
+  where: string,
+  home?: string,
+): VerifyProblem[] {
   const problems: VerifyProblem[] = [];
   const byName = entries;
   const state = roots.find((root) => root.state);
   for (const root of roots) {
     const own = byName.get(root.archivePath);
     const want = root.file ? 'file' : 'directory';
-    if (own && own.kind !== want) problems.push({ path: root.archivePath, reason: `${root.label} is a ${own.kind} in the archive, not a ${want}: a root is never restored through a link` });
+    if (own && own.kind !== want)
+      problems.push({
+        path: root.archivePath,
+        reason: `${root.label} is a ${own.kind} in the archive, not a ${want}: a root is never restored through a link`,
+      });
     for (const ancestor of ancestorsOf(root.archivePath)) {
       const parent = byName.get(ancestor);
-      if (parent && parent.kind !== 'directory') problems.push({ path: ancestor, reason: `a ${parent.kind} above ${root.label}: a root is never restored through a link` });
+      if (parent && parent.kind !== 'directory')
+        problems.push({ path: ancestor, reason: `a ${parent.kind} above ${root.label}: a root is never restored through a link` });
     }
     if (root.state) continue;
     for (const recorded of root.paths) {
-      if (state?.paths.some((statePath) => isInside(recorded, statePath))) problems.push({ path: where, reason: `${root.label} (${recorded}) contains the state dir` });
-      else if (home && isInside(recorded, home)) problems.push({ path: where, reason: `${root.label} (${recorded}) contains the home dir ${home}` });
+      if (state?.paths.some((statePath) => isInside(recorded, statePath)))
+        problems.push({ path: where, reason: `${root.label} (${recorded}) contains the state dir` });
+      else if (home && isInside(recorded, home))
+        problems.push({ path: where, reason: `${root.label} (${recorded}) contains the home dir ${home}` });
     }
     for (const other of roots) {
       if (other === root || other.state) continue;
       const nested = root.paths.some((a) => other.paths.some((b) => isInside(b, a)));
-      if (nested && roots.indexOf(other) < roots.indexOf(root)) problems.push({ path: where, reason: `${root.label} and ${other.label} overlap` });
+      if (nested && roots.indexOf(other) < roots.indexOf(root))
+        problems.push({ path: where, reason: `${root.label} and ${other.label} overlap` });
     }
   }
   return problems;
@@ -75,7 +88,10 @@ export function checkDeclaredRoots(roots: DeclaredRoot[], entries: ReadonlyMap<s
 export function entriesUnderNoRoot(roots: DeclaredRoot[], entries: Iterable<ScannedEntry>): VerifyProblem[] {
   const problems: VerifyProblem[] = [];
   for (const entry of entries) {
-    const covered = roots.some((root) => entry.name === root.archivePath || entry.name.startsWith(`${root.archivePath}/`) || root.archivePath.startsWith(`${entry.name}/`));
+    const covered = roots.some(
+      (root) =>
+        entry.name === root.archivePath || entry.name.startsWith(`${root.archivePath}/`) || root.archivePath.startsWith(`${entry.name}/`),
+    );
     if (!covered) problems.push({ path: entry.name, reason: 'in the archive but under no root it declares' });
   }
   return problems;
@@ -85,7 +101,12 @@ export function entriesUnderNoRoot(roots: DeclaredRoot[], entries: Iterable<Scan
  * A root recorded inside the state dir (a workspace that was a symlink out of it) is restored where the state tree
  * would otherwise have that path: the state tree must not hold an entry there, nor anything but directories above it.
  */
-export function checkRootsInsideState(roots: DeclaredRoot[], stateDir: string | undefined, stateArchivePath: string, entries: ReadonlyMap<string, ScannedEntry>): VerifyProblem[] {
+export function checkRootsInsideState(
+  roots: DeclaredRoot[],
+  stateDir: string | undefined,
+  stateArchivePath: string,
+  entries: ReadonlyMap<string, ScannedEntry>,
+): VerifyProblem[] {
   if (!stateDir) return [];
   const problems: VerifyProblem[] = [];
   const byName = entries;
@@ -99,7 +120,10 @@ export function checkRootsInsideState(roots: DeclaredRoot[], stateDir: string | 
       for (const ancestor of ancestorsOf(name)) {
         const parent = byName.get(ancestor);
         if (ancestor.length > stateArchivePath.length && parent && parent.kind !== 'directory') {
-          problems.push({ path: ancestor, reason: `a ${parent.kind} above ${root.label} (${recorded}): a root is never restored through a link` });
+          problems.push({
+            path: ancestor,
+            reason: `a ${parent.kind} above ${root.label} (${recorded}): a root is never restored through a link`,
+          });
         }
       }
     }

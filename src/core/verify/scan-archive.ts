@@ -128,8 +128,17 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
   });
   progress?.reporter.start(progress.phase, { bytes: opened.size, items: progress.items });
   const result: ScanResult = {
-    compression: opened.compression, encrypted: opened.encrypted ?? false, layout: undefined, entries: new Map(), header: undefined, manifest: undefined,
-    manifestEntries: undefined, manifestProblems: [], problems: [], contentBytes: 0, databases: 0,
+    compression: opened.compression,
+    encrypted: opened.encrypted ?? false,
+    layout: undefined,
+    entries: new Map(),
+    header: undefined,
+    manifest: undefined,
+    manifestEntries: undefined,
+    manifestProblems: [],
+    problems: [],
+    contentBytes: 0,
+    databases: 0,
   };
   const { problems } = result;
   const guard = new EntryGuard();
@@ -150,7 +159,10 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
         continue;
       }
       if (sawPaxGlobalHeader(extract)) {
-        problems.push({ path: name, reason: 'follows a PAX global header (type g), which GNU tar would apply to this name and verify would not; refused' });
+        problems.push({
+          path: name,
+          reason: 'follows a PAX global header (type g), which GNU tar would apply to this name and verify would not; refused',
+        });
         entry.resume();
         break;
       }
@@ -163,7 +175,11 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
       if (!result.layout) {
         result.layout = detectLayout(name);
         if (!result.layout) {
-          problems.push({ path: name, reason: 'not an OpenClaw backup: the first entry is neither openclaw-backup/header.json, an OpenClaw backup root, nor a .openclaw folder' });
+          problems.push({
+            path: name,
+            reason:
+              'not an OpenClaw backup: the first entry is neither openclaw-backup/header.json, an OpenClaw backup root, nor a .openclaw folder',
+          });
           entry.resume();
           break;
         }
@@ -172,7 +188,9 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
       if (afterManifest) problems.push({ path: name, reason: 'entry after the manifest' });
       if (isDocument(layout, name) && checked.kind === 'file') {
         if (name === MANIFEST_PATH) {
-          const parsed = await parseManifestStream(entry, name, (expected) => matchManifestEntry(result.entries, expected, result.manifestProblems));
+          const parsed = await parseManifestStream(entry, name, (expected) =>
+            matchManifestEntry(result.entries, expected, result.manifestProblems),
+          );
           result.manifest = parsed.manifest;
           result.manifestEntries = parsed.entries;
           afterManifest = true;
@@ -182,7 +200,8 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
       }
       const rel = stagingRel(layout, name);
       if (rel === undefined) {
-        if (name !== layout.prefix && !layout.prefix.startsWith(`${name}/`)) problems.push({ path: name, reason: `outside the archive's root folder ${layout.prefix}/` });
+        if (name !== layout.prefix && !layout.prefix.startsWith(`${name}/`))
+          problems.push({ path: name, reason: `outside the archive's root folder ${layout.prefix}/` });
         entry.resume();
         continue;
       }
@@ -192,7 +211,14 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
         entry.resume();
         continue;
       }
-      const scanned: ScannedEntry = { name, rel, kind: checked.kind, mode: (h.mode ?? 0) & 0o7777, mtime: h.mtime, size: checked.kind === 'file' ? h.size ?? 0 : 0 };
+      const scanned: ScannedEntry = {
+        name,
+        rel,
+        kind: checked.kind,
+        mode: (h.mode ?? 0) & 0o7777,
+        mtime: h.mtime,
+        size: checked.kind === 'file' ? (h.size ?? 0) : 0,
+      };
       if (sparse) scanned.sparse = sparse;
       if (checked.kind === 'symlink') scanned.target = h.linkname ?? '';
       if (checked.linkTarget) scanned.linkRel = stagingRel(layout, checked.linkTarget) ?? '';
@@ -200,9 +226,14 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
       const handled = await options.onEntry?.(scanned, entry);
       // Entries a handler took (restore writes sparse ones itself) are not read again here.
       const decoder = scanned.sparse && !handled ? new SparseDecoder(scanned.sparse.realSize) : undefined;
-      const hashed = handled ?? (checked.kind === 'file'
-        ? await hashEntry(decoder ? tapSparse(entry, decoder) : entry, { scratchDb: scratch && path.join(scratch, `db-${result.entries.size}`), expectedBytes: scanned.size })
-        : (entry.resume(), undefined));
+      const hashed =
+        handled ??
+        (checked.kind === 'file'
+          ? await hashEntry(decoder ? tapSparse(entry, decoder) : entry, {
+              scratchDb: scratch && path.join(scratch, `db-${result.entries.size}`),
+              expectedBytes: scanned.size,
+            })
+          : (entry.resume(), undefined));
       if (decoder?.problem) problems.push({ path: name, reason: decoder.problem });
       if (hashed) {
         scanned.sha256 = hashed.sha256;
@@ -217,7 +248,8 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
   } catch (error) {
     if (options.signal?.aborted) throw error;
     if (error instanceof IntegrityError) problems.push({ path: archive, reason: error.message });
-    else if (error instanceof BackupError) throw error; // from onEntry: e.g. not enough space to stage
+    else if (error instanceof BackupError)
+      throw error; // from onEntry: e.g. not enough space to stage
     else if (error instanceof SizeExceededError) problems.push({ path: archive, reason: error.message });
     else if ((error as NodeJS.ErrnoException).syscall || (error instanceof BackupError && error.kind === 'failure')) throw error;
     else problems.push({ path: archive, reason: describeStreamError(error) });
@@ -229,7 +261,8 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
   }
   // A stream cut exactly between two gzip members or zstd frames decompresses cleanly: only the missing end-of-archive
   // blocks tell. (Our own format would also miss its manifest; a hand-made tar has nothing else to show it.)
-  if (complete && result.layout && problems.length === 0 && !tarEnd.sawEnd()) problems.push({ path: archive, reason: 'archive is truncated: the tar stream lacks its end-of-archive blocks' });
+  if (complete && result.layout && problems.length === 0 && !tarEnd.sawEnd())
+    problems.push({ path: archive, reason: 'archive is truncated: the tar stream lacks its end-of-archive blocks' });
   if (!result.layout && problems.length === 0) problems.push({ path: archive, reason: 'archive holds no entries' });
   return result;
 }
@@ -241,7 +274,8 @@ async function makeScratchDir(): Promise<string> {
   const tmp = os.tmpdir();
   for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
     const pid = Number(/^openclaw-backup-verify-(\d+)-/.exec(name)?.[1]);
-    if (pid && pid !== process.pid && !isProcessAlive(pid)) await fs.rm(path.join(tmp, name), { recursive: true, force: true }).catch(() => {});
+    if (pid && pid !== process.pid && !isProcessAlive(pid))
+      await fs.rm(path.join(tmp, name), { recursive: true, force: true }).catch(() => {});
   }
   return fs.mkdtemp(path.join(tmp, `${SCRATCH_PREFIX}${process.pid}-`));
 }

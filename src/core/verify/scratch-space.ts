@@ -18,7 +18,10 @@ export async function assertScratchSpace(scratchFile: string, bytes: number): Pr
 
 function scratchFull(scratchFile: string, bytes: number, free: number | undefined): BackupError {
   const room = free === undefined ? 'it ran out of space' : `${formatBytes(free)} free`;
-  return new BackupError('failure', `not enough space in ${tmpDirOf(scratchFile)} to check a database of ${formatBytes(bytes)} (${room}); set TMPDIR to a directory with more room`);
+  return new BackupError(
+    'failure',
+    `not enough space in ${tmpDirOf(scratchFile)} to check a database of ${formatBytes(bytes)} (${room}); set TMPDIR to a directory with more room`,
+  );
 }
 
 /** ENOSPC while the copy is written names the directory too. */

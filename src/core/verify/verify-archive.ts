@@ -105,7 +105,12 @@ export function summarize(archive: string, scan: ScanResult, configs: Map<string
     manifest,
     problems,
     flagged,
-    checked: { entries: scan.entries.size, files, bytes, databases: scan.databases - [...scan.entries.values()].filter((e) => e.database && expected.has(e.name)).length },
+    checked: {
+      entries: scan.entries.size,
+      files,
+      bytes,
+      databases: scan.databases - [...scan.entries.values()].filter((e) => e.database && expected.has(e.name)).length,
+    },
   };
 }
 
@@ -120,14 +125,30 @@ export async function inspectArchive(input: ArchiveInput, options: VerifyOptions
   const capture = new ConfigCapture();
   try {
     scan = await scanArchive(input, {
-      signal: options.signal, checkDatabases: options.checkDatabases ?? true, decrypt: options.decrypt, onEntry: capture.handle,
+      signal: options.signal,
+      checkDatabases: options.checkDatabases ?? true,
+      decrypt: options.decrypt,
+      onEntry: capture.handle,
       progress: options.progress && { reporter: options.progress, phase: 'verify' },
     });
   } catch (error) {
     if (!(error instanceof IntegrityError)) throw error;
     const result: VerifyResult = {
-      ok: false, archive, format: null, compression: null, encrypted: false, hashesChecked: false, header: undefined, manifest: undefined,
-      problems: [{ path: archive, reason: error.message.startsWith(archive) ? error.message.slice(archive.length).replace(/^:?\s*/, '') : error.message }], flagged: [],
+      ok: false,
+      archive,
+      format: null,
+      compression: null,
+      encrypted: false,
+      hashesChecked: false,
+      header: undefined,
+      manifest: undefined,
+      problems: [
+        {
+          path: archive,
+          reason: error.message.startsWith(archive) ? error.message.slice(archive.length).replace(/^:?\s*/, '') : error.message,
+        },
+      ],
+      flagged: [],
       checked: { entries: 0, files: 0, bytes: 0, databases: 0 },
     };
     return finish({ result, scan: undefined, configs: capture.texts }, options);
@@ -143,11 +164,14 @@ function finish(verified: VerifiedArchive, options: VerifyOptions): VerifiedArch
 /** The one-line error for a failed verification: the first bad entry and why. */
 export function integrityErrorFor(result: VerifyResult, details?: Record<string, unknown>): IntegrityError {
   const first = result.problems[0];
-  const more = result.problems.length > 1 ? ` (and ${result.problems.length - 1} more problem${result.problems.length > 2 ? 's' : ''})` : '';
-  return new IntegrityError(first ? `${first.path}: ${first.reason}${more}` : `${result.archive} did not verify`, details ? { details } : undefined);
+  const more =
+    result.problems.length > 1 ? ` (and ${result.problems.length - 1} more problem${result.problems.length > 2 ? 's' : ''})` : '';
+  return new IntegrityError(
+    first ? `${first.path}: ${first.reason}${more}` : `${result.archive} did not verify`,
+    details ? { details } : undefined,
+  );
 }
 
 export async function verifyArchive(input: ArchiveInput, options: VerifyOptions = {}): Promise<VerifyResult> {
   return (await inspectArchive(input, options)).result;
 }
-

@@ -9,8 +9,16 @@ export async function verifyBackup(store: BackupStore, backup: StoredBackup, opt
   const stored = (await store.checkStored?.(backup, options.signal)) ?? [];
   if (stored.length > 0) {
     const result: VerifyResult = {
-      ok: false, archive: backup.archive, format: null, compression: null, encrypted: backup.encrypted, hashesChecked: false,
-      header: undefined, manifest: undefined, problems: stored, checked: { entries: 0, files: 0, bytes: 0, databases: 0 },
+      ok: false,
+      archive: backup.archive,
+      format: null,
+      compression: null,
+      encrypted: backup.encrypted,
+      hashesChecked: false,
+      header: undefined,
+      manifest: undefined,
+      problems: stored,
+      checked: { entries: 0, files: 0, bytes: 0, databases: 0 },
     };
     if (options.throwOnProblem) throw integrityErrorFor(result);
     return result;

@@ -27,7 +27,10 @@ function freshOut(name: string): string {
 
 /** Lists a tar stream with GNU tar; `flags` picks the decompressor. */
 function gnuList(tarBytes: Buffer, flags: string[]): string[] {
-  return execFileSync('tar', [...flags, '-tf', '-'], { input: tarBytes, maxBuffer: 64 << 20 }).toString('utf8').trim().split('\n');
+  return execFileSync('tar', [...flags, '-tf', '-'], { input: tarBytes, maxBuffer: 64 << 20 })
+    .toString('utf8')
+    .trim()
+    .split('\n');
 }
 
 describe('archives encrypted by us, read by the age CLI', () => {
@@ -41,7 +44,8 @@ describe('archives encrypted by us, read by the age CLI', () => {
     expect(path.basename(json.archive)).toMatch(/^openclaw-backup-default-\d{8}T\d{6}Z\.tar\.age$/);
     expect(fs.statSync(json.archive).mode & 0o777).toBe(0o600);
     const ciphertext = fs.readFileSync(json.archive);
-    for (const secret of ['sk-ant-test-dummy-0000', 'test-token-dummy-0000', 'openclaw-backup/header.json']) expect(ciphertext.includes(secret)).toBe(false);
+    for (const secret of ['sk-ant-test-dummy-0000', 'test-token-dummy-0000', 'openclaw-backup/header.json'])
+      expect(ciphertext.includes(secret)).toBe(false);
     const plain = execFileSync('age', ['-d', '-i', key.identityFile, json.archive], { maxBuffer: 64 << 20 });
     const names = gnuList(plain, []);
     expect(names[0]).toBe('openclaw-backup/header.json');
@@ -61,7 +65,9 @@ describe('archives encrypted by us, read by the age CLI', () => {
     expect(noKey.stderr).toBe(`openclaw-backup: ${archive}: age-encrypted; pass --identity or --passphrase-file\n`);
     const withKey = await runCli(['verify', '--identity', key.identityFile, archive], { env: fx.env });
     expect(withKey.code).toBe(0);
-    expect(withKey.stdout).toMatch(/^ok: .*\n {2}openclaw-backup archive \(age-encrypted\): 33 files \(3 databases passed integrity_check\)/);
+    expect(withKey.stdout).toMatch(
+      /^ok: .*\n {2}openclaw-backup archive \(age-encrypted\): 33 files \(3 databases passed integrity_check\)/,
+    );
   });
 });
 
@@ -170,7 +176,9 @@ describe('backup.encrypt in the config', () => {
     try {
       const result = await runCli(['create', '--dry-run'], { env: fx.env });
       expect(result.code).toBe(2);
-      expect(result.stderr).toBe('openclaw-backup: plugins.entries["openclaw-backup"].config.encrypt.recipients[1]: expected an age recipient (age1…, from `age-keygen -y`)\n');
+      expect(result.stderr).toBe(
+        'openclaw-backup: plugins.entries["openclaw-backup"].config.encrypt.recipients[1]: expected an age recipient (age1…, from `age-keygen -y`)\n',
+      );
     } finally {
       setBackupBlock(fx.stateDir, {});
     }
@@ -219,17 +227,26 @@ describe('refusals: exit 3, one line, nothing written', () => {
   }
 
   it('wrong identity', async () => {
-    await expectRefused(['verify', '--identity', other.identityFile, archive], /cannot decrypt: no identity given matches any of its recipients/);
+    await expectRefused(
+      ['verify', '--identity', other.identityFile, archive],
+      /cannot decrypt: no identity given matches any of its recipients/,
+    );
   });
 
   it('wrong passphrase, and a passphrase for a recipients archive', async () => {
     await expectRefused(['verify', '--passphrase-file', wrongPass, passArchive], /: cannot decrypt: wrong passphrase\n$/);
-    await expectRefused(['verify', '--passphrase-file', passFile, archive], /it is encrypted to age recipients, not a passphrase: pass --identity\n$/);
+    await expectRefused(
+      ['verify', '--passphrase-file', passFile, archive],
+      /it is encrypted to age recipients, not a passphrase: pass --identity\n$/,
+    );
   });
 
   it('truncated ciphertext (mid-chunk, and right after the header)', async () => {
     const cut = variant('cut.tar.gz.age', (b) => b.subarray(0, b.length - 40));
-    await expectRefused(['verify', '--identity', key.identityFile, cut], /cut\.tar\.gz\.age: encrypted data failed authentication: the archive is truncated or was modified\n$/);
+    await expectRefused(
+      ['verify', '--identity', key.identityFile, cut],
+      /cut\.tar\.gz\.age: encrypted data failed authentication: the archive is truncated or was modified\n$/,
+    );
     const headerOnly = variant('header-only.tar.gz.age', (b) => b.subarray(0, b.indexOf('\n---') + 60));
     await expectRefused(['verify', '--identity', key.identityFile, headerOnly], /header-only\.tar\.gz\.age: /);
     const inHeader = variant('in-header.tar.gz.age', (b) => b.subarray(0, 50));
@@ -237,11 +254,20 @@ describe('refusals: exit 3, one line, nothing written', () => {
   });
 
   it('bit-flipped ciphertext: in the payload, in the last byte, in the header MAC', async () => {
-    const mid = variant('mid.tar.gz.age', flip((b) => Math.floor(b.length / 2)));
+    const mid = variant(
+      'mid.tar.gz.age',
+      flip((b) => Math.floor(b.length / 2)),
+    );
     await expectRefused(['verify', '--identity', key.identityFile, mid], /encrypted data failed authentication/);
-    const last = variant('last.tar.gz.age', flip((b) => b.length - 1));
+    const last = variant(
+      'last.tar.gz.age',
+      flip((b) => b.length - 1),
+    );
     await expectRefused(['verify', '--identity', key.identityFile, last], /encrypted data failed authentication/);
-    const mac = variant('mac.tar.gz.age', flip((b) => b.indexOf('\n---') + 6));
+    const mac = variant(
+      'mac.tar.gz.age',
+      flip((b) => b.indexOf('\n---') + 6),
+    );
     await expectRefused(['verify', '--identity', key.identityFile, mac], /cannot decrypt: age header (failed authentication|is corrupt)/);
   });
 });

@@ -17,7 +17,9 @@ let passFile: string;
 /** Contents as restore leaves them comparable: runtime scratch, the (remapped) config and modes (restore tightens them) aside. */
 const comparable = (dir: string) =>
   Object.fromEntries(
-    Object.entries(snapshotTree(dir, (rel) => rel === 'tmp' || rel === 'openclaw.json' || rel === 'backups' || rel === 'openclaw-backup.lock')).map(([k, v]) => [k, v.replace(/^(file|dir) \d+/, '$1')]),
+    Object.entries(
+      snapshotTree(dir, (rel) => rel === 'tmp' || rel === 'openclaw.json' || rel === 'backups' || rel === 'openclaw-backup.lock'),
+    ).map(([k, v]) => [k, v.replace(/^(file|dir) \d+/, '$1')]),
   );
 
 beforeAll(() => {
@@ -62,11 +64,15 @@ describe('restore of encrypted archives', () => {
     expect(await countRows(path.join(passHome, '.openclaw', AGENT_DB), 'transcript_events')).toBe(20);
 
     const rec = path.join(root, 'archives', 'ours-rec.tar.zst.age');
-    expect((await runCli(['create', '--compress', 'zstd', '--encrypt-to', key.recipient, '-o', rec], { env: { HOME: home } })).code).toBe(0);
+    expect((await runCli(['create', '--compress', 'zstd', '--encrypt-to', key.recipient, '-o', rec], { env: { HOME: home } })).code).toBe(
+      0,
+    );
     const recHome = freshHome('rec-machine');
     const byEnv = await runCli(['restore', rec], { env: { HOME: recHome, OPENCLAW_BACKUP_IDENTITY: key.identityFile } });
     expect(byEnv.code, byEnv.stderr).toBe(0);
-    expect(fs.readFileSync(path.join(recHome, '.openclaw/config-journal-fingerprint.key'))).toEqual(fs.readFileSync(path.join(stateDir, 'config-journal-fingerprint.key')));
+    expect(fs.readFileSync(path.join(recHome, '.openclaw/config-journal-fingerprint.key'))).toEqual(
+      fs.readFileSync(path.join(stateDir, 'config-journal-fingerprint.key')),
+    );
   });
 
   describe('refused with exit 3 and the live state untouched', () => {
@@ -106,7 +112,10 @@ describe('restore of encrypted archives', () => {
 
     it('truncated and bit-flipped ciphertext', async () => {
       const cut = damaged('cut.tar.gz.age', (b) => b.subarray(0, b.length - 1000));
-      await expectRefused(['--identity', key.identityFile, cut], /encrypted data failed authentication: the archive is truncated or was modified/);
+      await expectRefused(
+        ['--identity', key.identityFile, cut],
+        /encrypted data failed authentication: the archive is truncated or was modified/,
+      );
       const flipped = damaged('flip.tar.gz.age', (b) => {
         const copy = Buffer.from(b);
         copy[Math.floor(copy.length * 0.7)] = (copy[Math.floor(copy.length * 0.7)] as number) ^ 0x04;

@@ -17,14 +17,20 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(fx.root, { recursive: true, force: true }));
 
-const ages = () => fs.readdirSync(backups).filter((n) => n.endsWith('.tar.gz.age')).sort();
+const ages = () =>
+  fs
+    .readdirSync(backups)
+    .filter((n) => n.endsWith('.tar.gz.age'))
+    .sort();
 
 describe('run, retention and list with encryption', () => {
   it('run encrypts; without an identity it says the archive is not verified, with $OPENCLAW_BACKUP_IDENTITY it verifies; retention counts .age archives', async () => {
     setBackupBlock(fx.stateDir, { path: backups, retention: 2, encrypt: { recipients: [key.recipient] } });
     const blind = await runCli(['run'], { env: fx.env });
     expect(blind.code, blind.stderr).toBe(0);
-    expect(`${blind.stdout}${blind.stderr}`).toContain('archive encrypted to recipients and no identity to read it ($OPENCLAW_BACKUP_IDENTITY): not verified');
+    expect(`${blind.stdout}${blind.stderr}`).toContain(
+      'archive encrypted to recipients and no identity to read it ($OPENCLAW_BACKUP_IDENTITY): not verified',
+    );
     for (let i = 0; i < 2; i += 1) {
       const seeing = await runCli(['run'], { env: { ...fx.env, OPENCLAW_BACKUP_IDENTITY: key.identityFile } });
       expect(seeing.code, seeing.stderr).toBe(0);

@@ -46,7 +46,9 @@ describe('key flags: bad input is refused with exit 2 before anything is written
       'openclaw-backup: --encrypt-to #2: expected an age recipient (age1…, from `age-keygen -y`)\n',
     );
     const stderr = await usage(['create', '--encrypt-to', key.secret, '-o', fx.out]);
-    expect(stderr).toBe('openclaw-backup: --encrypt-to #1: this is a secret key (an identity), not a recipient: use the public key that `age-keygen -y` prints\n');
+    expect(stderr).toBe(
+      'openclaw-backup: --encrypt-to #1: this is a secret key (an identity), not a recipient: use the public key that `age-keygen -y` prints\n',
+    );
   });
 
   it('conflicting or incomplete flags', async () => {
@@ -61,7 +63,9 @@ describe('key flags: bad input is refused with exit 2 before anything is written
       'openclaw-backup: --verify: the archive is encrypted to recipients; pass --identity with a matching age identity file\n',
     );
     const file = path.join(fx.out, 'backup.tar.gz');
-    expect(await usage(['create', '--encrypt-to', key.recipient, '-o', file])).toBe(`openclaw-backup: output ${file}: an encrypted archive's name must end in .age\n`);
+    expect(await usage(['create', '--encrypt-to', key.recipient, '-o', file])).toBe(
+      `openclaw-backup: output ${file}: an encrypted archive's name must end in .age\n`,
+    );
   });
 
   it('refuses a passphrase file inside the backups dir (it would be uploaded with the archives)', async () => {
@@ -70,7 +74,11 @@ describe('key flags: bad input is refused with exit 2 before anything is written
     const pass = writeSecretFile(path.join(dir, 'pass'), 'dummy-pass-0000\n');
     const result = await runCli(['create', '--passphrase-file', pass, '-o', dir], { env: fx.env });
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(new RegExp(`openclaw-backup: passphrase file ${pass} is inside the backups dir ${dir}, which is copied offsite with the archives; keep it elsewhere\\n$`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `openclaw-backup: passphrase file ${pass} is inside the backups dir ${dir}, which is copied offsite with the archives; keep it elsewhere\\n$`,
+      ),
+    );
     expect(fs.readdirSync(dir)).toEqual(['pass']);
   });
 

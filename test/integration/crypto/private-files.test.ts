@@ -25,7 +25,8 @@ function modes(dir: string, filter: (name: string) => boolean): Record<string, s
   for (const name of fs.readdirSync(dir).filter(filter)) {
     const abs = path.join(dir, name);
     out[name] = (fs.lstatSync(abs).mode & 0o777).toString(8);
-    if (fs.lstatSync(abs).isDirectory()) Object.assign(out, Object.fromEntries(Object.entries(modes(abs, () => true)).map(([k, v]) => [`${name}/${k}`, v])));
+    if (fs.lstatSync(abs).isDirectory())
+      Object.assign(out, Object.fromEntries(Object.entries(modes(abs, () => true)).map(([k, v]) => [`${name}/${k}`, v])));
   }
   return out;
 }
@@ -63,7 +64,8 @@ it('staging dir 0700, snapshots, manifest and the partial archive 0600 from crea
   expect(Object.keys(whileWriting).some((k) => k.endsWith('/manifest.json'))).toBe(true);
   expect(Object.keys(whileWriting).some((k) => k.endsWith('.partial'))).toBe(true);
   for (const state of [afterSnapshots, whileWriting]) {
-    for (const [name, mode] of Object.entries(state)) expect(`${name} ${mode}`).toBe(`${name} ${name.includes('/') || name.endsWith('.partial') ? '600' : '700'}`);
+    for (const [name, mode] of Object.entries(state))
+      expect(`${name} ${mode}`).toBe(`${name} ${name.includes('/') || name.endsWith('.partial') ? '600' : '700'}`);
   }
   expect(result.archive?.endsWith('.tar.gz.age')).toBe(true);
   expect(fs.statSync(result.archive as string).mode & 0o777).toBe(0o600);

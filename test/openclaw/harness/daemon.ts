@@ -32,7 +32,11 @@ export async function startDaemon(h: ClawHome, timeoutMs = 60_000): Promise<Runn
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve((exitCode = code))));
   const lines = (): DaemonLine[] =>
-    fs.readFileSync(logPath, 'utf8').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as DaemonLine);
+    fs
+      .readFileSync(logPath, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as DaemonLine);
   const stop = async (): Promise<number | null> => {
     if (exitCode === undefined) child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -43,10 +47,14 @@ export async function startDaemon(h: ClawHome, timeoutMs = 60_000): Promise<Runn
     }
   };
   try {
-    await waitFor(() => {
-      if (exitCode !== undefined) throw new Error(`daemon exited ${exitCode}:\n${fs.readFileSync(logPath, 'utf8').slice(-2000)}`);
-      return lines().some((l) => l.msg === 'daemon ready') ? true : undefined;
-    }, timeoutMs, () => `daemon not ready:\n${fs.readFileSync(logPath, 'utf8').slice(-2000)}`);
+    await waitFor(
+      () => {
+        if (exitCode !== undefined) throw new Error(`daemon exited ${exitCode}:\n${fs.readFileSync(logPath, 'utf8').slice(-2000)}`);
+        return lines().some((l) => l.msg === 'daemon ready') ? true : undefined;
+      },
+      timeoutMs,
+      () => `daemon not ready:\n${fs.readFileSync(logPath, 'utf8').slice(-2000)}`,
+    );
   } catch (error) {
     await stop();
     throw error;

@@ -23,7 +23,8 @@ function lastUserText(messages: ChatMessage[] | undefined): string {
   const user = [...(messages ?? [])].reverse().find((m) => m.role === 'user');
   if (!user) return '';
   if (typeof user.content === 'string') return user.content;
-  if (Array.isArray(user.content)) return user.content.map((part: { text?: unknown }) => (typeof part?.text === 'string' ? part.text : '')).join(' ');
+  if (Array.isArray(user.content))
+    return user.content.map((part: { text?: unknown }) => (typeof part?.text === 'string' ? part.text : '')).join(' ');
   return '';
 }
 
@@ -81,7 +82,10 @@ export async function startFakeModelServer(): Promise<FakeModelServer> {
       if (request.stream) writeStream(res, id, model, text);
       else {
         writeJson(res, 200, {
-          id, object: 'chat.completion', created: Math.floor(Date.now() / 1000), model,
+          id,
+          object: 'chat.completion',
+          created: Math.floor(Date.now() / 1000),
+          model,
           choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
           usage: USAGE,
         });
@@ -97,10 +101,11 @@ export async function startFakeModelServer(): Promise<FakeModelServer> {
     port,
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests: () => count,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -46,7 +46,10 @@ export async function startGateway(h: ClawHome, port = configuredPort(h), timeou
   const profileArgs = h.profile ? ['--profile', h.profile] : [];
   const started = performance.now();
   const child = spawn(h.install.node, [h.install.cli, ...profileArgs, 'gateway', 'run', '--port', String(port), '--bind', 'loopback'], {
-    env: h.env, cwd: h.home, stdio: ['ignore', out, out], detached: true,
+    env: h.env,
+    cwd: h.home,
+    stdio: ['ignore', out, out],
+    detached: true,
   });
   fs.closeSync(out);
   const pid = child.pid;
@@ -60,7 +63,11 @@ export async function startGateway(h: ClawHome, port = configuredPort(h), timeou
     const tree = processTree(pid);
     if (isAlive(pid)) process.kill(pid, 'SIGTERM');
     try {
-      await waitFor(() => (tree.some(isAlive) ? undefined : true), 60_000, () => `gateway ${pid} still running after SIGTERM`);
+      await waitFor(
+        () => (tree.some(isAlive) ? undefined : true),
+        60_000,
+        () => `gateway ${pid} still running after SIGTERM`,
+      );
     } finally {
       for (const p of tree) if (isAlive(p)) process.kill(p, 'SIGKILL');
       running.delete(gateway);
@@ -70,10 +77,14 @@ export async function startGateway(h: ClawHome, port = configuredPort(h), timeou
   const gateway: RunningGateway = { pid, port, logPath, startMs: 0, sockets: () => boundSockets(processTree(pid)), stop };
   running.add(gateway);
   try {
-    await waitFor(() => {
-      if (exited) throw new Error(`gateway ${exited} before it was ready:\n${readLog(logPath).slice(-3000)}`);
-      return READY.test(readLog(logPath)) ? true : undefined;
-    }, timeoutMs, () => `gateway on port ${port} not ready:\n${readLog(logPath).slice(-3000)}`);
+    await waitFor(
+      () => {
+        if (exited) throw new Error(`gateway ${exited} before it was ready:\n${readLog(logPath).slice(-3000)}`);
+        return READY.test(readLog(logPath)) ? true : undefined;
+      },
+      timeoutMs,
+      () => `gateway on port ${port} not ready:\n${readLog(logPath).slice(-3000)}`,
+    );
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;

@@ -22,7 +22,11 @@ function tmpOpenClawEntries(): Set<string> {
 
 function readFacts(file: string): ScenarioFact[] {
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as ScenarioFact);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as ScenarioFact);
 }
 
 function printSummary(facts: ScenarioFact[], elapsedMs: number, strayTmp: string[]): void {
@@ -35,7 +39,9 @@ function printSummary(facts: ScenarioFact[], elapsedMs: number, strayTmp: string
   }
   const live = byScenario.get(1);
   if (live?.slowestTurnMs) {
-    lines.push(`  turns answered during backups: ${live.turnsDuringBackup}; slowest turn ${(live.slowestTurnMs.during / 1000).toFixed(1)} s during backups vs ${(live.slowestTurnMs.without / 1000).toFixed(1)} s without`);
+    lines.push(
+      `  turns answered during backups: ${live.turnsDuringBackup}; slowest turn ${(live.slowestTurnMs.during / 1000).toFixed(1)} s during backups vs ${(live.slowestTurnMs.without / 1000).toFixed(1)} s without`,
+    );
   }
   const compared = facts.reduce((n, f) => n + (f.sessionsCompared ?? 0), 0);
   lines.push(`  sessions compared after restore/import: ${compared}`);

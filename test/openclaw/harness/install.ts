@@ -42,8 +42,11 @@ export function ensureOpenClaw(): OpenClawInstall {
   const node = path.join(nodePrefix, 'node_modules', 'node', 'bin', 'node');
   const cli = path.join(clawPrefix, 'node_modules', 'openclaw', 'openclaw.mjs');
   if (!fs.existsSync(node)) npmInstall(nodePrefix, `node@${NODE_VERSION}`);
-  if (!fs.existsSync(path.join(clawPrefix, 'node_modules', 'openclaw', 'package.json'))) npmInstall(clawPrefix, `openclaw@${OPENCLAW_VERSION}`);
-  const pkg = JSON.parse(fs.readFileSync(path.join(clawPrefix, 'node_modules', 'openclaw', 'package.json'), 'utf8')) as { bin?: string | Record<string, string> };
+  if (!fs.existsSync(path.join(clawPrefix, 'node_modules', 'openclaw', 'package.json')))
+    npmInstall(clawPrefix, `openclaw@${OPENCLAW_VERSION}`);
+  const pkg = JSON.parse(fs.readFileSync(path.join(clawPrefix, 'node_modules', 'openclaw', 'package.json'), 'utf8')) as {
+    bin?: string | Record<string, string>;
+  };
   const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.openclaw;
   const entry = bin ? path.join(clawPrefix, 'node_modules', 'openclaw', bin) : cli;
   return { node, cli: entry, cacheDir: root };

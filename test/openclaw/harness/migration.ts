@@ -35,7 +35,12 @@ export interface MigrationResult {
  * `openclaw config validate` passes, the gateway starts, `openclaw sessions --json` lists the same sessions with
  * the same transcript counts, and a new turn continues `continueKey` in the same session.
  */
-export async function migrateAndContinue(source: SessionSnapshot, dest: ClawHome, archive: string, continueKey: string): Promise<MigrationResult> {
+export async function migrateAndContinue(
+  source: SessionSnapshot,
+  dest: ClawHome,
+  archive: string,
+  continueKey: string,
+): Promise<MigrationResult> {
   const restored = await backupCliOk(dest, ['restore', archive, '--json'], 240_000);
   const restore = JSON.parse(restored.stdout) as RestoreJson;
   expect(restore.target).toBe(dest.stateDir);
@@ -56,7 +61,12 @@ export async function migrateAndContinue(source: SessionSnapshot, dest: ClawHome
     const eventsAfter = transcriptCounts(dest.stateDir)[continueKey] ?? 0;
     const eventsBefore = source.counts[continueKey] ?? 0;
     expect(eventsAfter).toBeGreaterThan(eventsBefore);
-    return { restore, gatewayStartMs: gateway.startMs, sessionsCompared: source.sessions.length, continued: { key: continueKey, eventsBefore, eventsAfter, turn } };
+    return {
+      restore,
+      gatewayStartMs: gateway.startMs,
+      sessionsCompared: source.sessions.length,
+      continued: { key: continueKey, eventsBefore, eventsAfter, turn },
+    };
   } finally {
     await gateway.stop();
   }

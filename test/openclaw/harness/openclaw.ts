@@ -31,7 +31,11 @@ export function makeHome(install: OpenClawInstall, root: string, user: string, p
   const stateDir = path.join(home, profile && profile !== 'default' ? `.openclaw-${profile}` : '.openclaw');
   const env: NodeJS.ProcessEnv = {
     // Node 24 first, then `openclaw` itself (our doctor calls `openclaw config validate` when it is on PATH).
-    PATH: [path.dirname(install.node), path.join(path.dirname(path.dirname(install.cli)), '.bin'), process.env.PATH ?? '/usr/bin:/bin'].join(':'),
+    PATH: [
+      path.dirname(install.node),
+      path.join(path.dirname(path.dirname(install.cli)), '.bin'),
+      process.env.PATH ?? '/usr/bin:/bin',
+    ].join(':'),
     HOME: home,
     USER: user,
     LOGNAME: user,
@@ -55,7 +59,9 @@ export function openclaw(h: ClawHome, args: string[], timeoutMs = 180_000): Prom
 export async function openclawOk(h: ClawHome, args: string[], timeoutMs?: number): Promise<ProcessResult> {
   const result = await openclaw(h, args, timeoutMs);
   if (result.code !== 0) {
-    throw new Error(`openclaw ${args.join(' ')} exited ${result.code ?? result.signal}\n${result.stdout.slice(-2000)}\n${result.stderr.slice(-2000)}`);
+    throw new Error(
+      `openclaw ${args.join(' ')} exited ${result.code ?? result.signal}\n${result.stdout.slice(-2000)}\n${result.stderr.slice(-2000)}`,
+    );
   }
   return result;
 }
@@ -79,13 +85,34 @@ export function gatewayLogFile(stateDir: string): string {
 export async function onboard(h: ClawHome, gatewayPort: number, workspace?: string): Promise<void> {
   fs.mkdirSync(h.stateDir, { recursive: true, mode: 0o700 });
   const seed = path.join(h.stateDir, 'openclaw.json');
-  if (!fs.existsSync(seed)) fs.writeFileSync(seed, `${JSON.stringify({ logging: { file: gatewayLogFile(h.stateDir) } }, null, 2)}\n`, { mode: 0o600 });
+  if (!fs.existsSync(seed))
+    fs.writeFileSync(seed, `${JSON.stringify({ logging: { file: gatewayLogFile(h.stateDir) } }, null, 2)}\n`, { mode: 0o600 });
   await openclawOk(h, [
-    'onboard', '--non-interactive', '--accept-risk', '--mode', 'local', '--flow', 'quickstart',
-    '--auth-choice', 'apiKey', '--anthropic-api-key', DUMMY_ANTHROPIC_KEY,
-    '--gateway-auth', 'token', '--gateway-token', DUMMY_GATEWAY_TOKEN,
-    '--gateway-bind', 'loopback', '--gateway-port', String(gatewayPort),
-    '--skip-channels', '--no-install-daemon', '--skip-health', '--skip-skills', '--skip-search', '--skip-ui',
+    'onboard',
+    '--non-interactive',
+    '--accept-risk',
+    '--mode',
+    'local',
+    '--flow',
+    'quickstart',
+    '--auth-choice',
+    'apiKey',
+    '--anthropic-api-key',
+    DUMMY_ANTHROPIC_KEY,
+    '--gateway-auth',
+    'token',
+    '--gateway-token',
+    DUMMY_GATEWAY_TOKEN,
+    '--gateway-bind',
+    'loopback',
+    '--gateway-port',
+    String(gatewayPort),
+    '--skip-channels',
+    '--no-install-daemon',
+    '--skip-health',
+    '--skip-skills',
+    '--skip-search',
+    '--skip-ui',
     ...(workspace ? ['--workspace', workspace] : []),
     '--json',
   ]);

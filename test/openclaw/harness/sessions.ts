@@ -38,7 +38,12 @@ export async function agentTurn(h: ClawHome, message: string, options: TurnOptio
   if (options.local) args.push('--local');
   const result = await openclaw(h, args, 200_000);
   if (result.code !== 0) {
-    return { ok: false, ms: result.ms, text: '', error: `exit ${result.code ?? result.signal}: ${(result.stderr || result.stdout).slice(-1500)}` };
+    return {
+      ok: false,
+      ms: result.ms,
+      text: '',
+      error: `exit ${result.code ?? result.signal}: ${(result.stderr || result.stdout).slice(-1500)}`,
+    };
   }
   const json = parseJsonOutput<AgentJson>(result.stdout);
   const run = json.result ?? json;
@@ -79,7 +84,8 @@ function collectSessionKeys(value: unknown, keys: Set<string>): void {
 /** The session keys the running gateway itself reports (`openclaw gateway call sessions.list`). */
 export async function gatewaySessionKeys(h: ClawHome, port: number): Promise<string[]> {
   const result = await openclaw(h, ['gateway', 'call', 'sessions.list', '--json', '--port', String(port), '--timeout', '60000']);
-  if (result.code !== 0) throw new Error(`openclaw gateway call sessions.list exited ${result.code}: ${(result.stderr || result.stdout).slice(-1500)}`);
+  if (result.code !== 0)
+    throw new Error(`openclaw gateway call sessions.list exited ${result.code}: ${(result.stderr || result.stdout).slice(-1500)}`);
   const keys = new Set<string>();
   collectSessionKeys(parseJsonOutput<unknown>(result.stdout), keys);
   return [...keys].sort();
@@ -93,10 +99,12 @@ export function agentDatabase(stateDir: string, agent = 'main'): string {
 export function transcriptCounts(stateDir: string, agent = 'main'): Record<string, number> {
   const db = new DatabaseSync(agentDatabase(stateDir, agent), { readOnly: true, timeout: 10_000 });
   try {
-    const rows = db.prepare(
-      `SELECT n.session_key AS key, (SELECT count(*) FROM transcript_events t WHERE t.session_id = n.current_session_id) AS events
+    const rows = db
+      .prepare(
+        `SELECT n.session_key AS key, (SELECT count(*) FROM transcript_events t WHERE t.session_id = n.current_session_id) AS events
        FROM session_nodes n ORDER BY n.session_key`,
-    ).all() as { key: string; events: number }[];
+      )
+      .all() as { key: string; events: number }[];
     return Object.fromEntries(rows.map((r) => [r.key, r.events]));
   } finally {
     db.close();

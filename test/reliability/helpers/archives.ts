@@ -8,13 +8,20 @@ import { crashSigns, describeRun, runCli, type RunOptions } from './cli.js';
 /** Files under a final archive name (what a user, `list` or retention would trust). */
 export function finalArchives(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((name) => parseArchiveFileName(name) !== undefined).sort().map((name) => path.join(dir, name));
+  return fs
+    .readdirSync(dir)
+    .filter((name) => parseArchiveFileName(name) !== undefined)
+    .sort()
+    .map((name) => path.join(dir, name));
 }
 
 /** Partial archives and staging dirs: what a crash leaves and the next run must remove. */
 export function tempLeftovers(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((name) => name.endsWith(PARTIAL_SUFFIX) || name.startsWith(STAGING_PREFIX)).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((name) => name.endsWith(PARTIAL_SUFFIX) || name.startsWith(STAGING_PREFIX))
+    .sort();
 }
 
 export interface VerifyOutcome {

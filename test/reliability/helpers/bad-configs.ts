@@ -48,10 +48,18 @@ export const BAD_BLOCKS: BadBlock[] = [
   { what: 'misspelt key', block: { retentoin: 3 }, key: 'retentoin' },
   { what: 'unknown key beside valid ones', block: { auto: true, schedule: '0 3 * * *', cron: '0 3 * * *' }, key: 'cron' },
   { what: 'malformed age recipient', block: { encrypt: { recipients: ['age1notakey'] } }, key: 'encrypt.recipients[0]' },
-  { what: 'second recipient malformed', block: { encrypt: { recipients: ['age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p', 'ssh-rsa AAAA'] } }, key: 'encrypt.recipients[1]' },
+  {
+    what: 'second recipient malformed',
+    block: { encrypt: { recipients: ['age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p', 'ssh-rsa AAAA'] } },
+    key: 'encrypt.recipients[1]',
+  },
   { what: 'recipient as a number', block: { encrypt: { recipients: [7] } }, key: 'encrypt.recipients[0]' },
   { what: 'empty recipient list', block: { encrypt: { recipients: [] } }, key: 'encrypt.recipients' },
-  { what: 'two encryption modes at once', block: { encrypt: { recipients: ['age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p'], passphraseEnv: 'X' } }, key: 'encrypt' },
+  {
+    what: 'two encryption modes at once',
+    block: { encrypt: { recipients: ['age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p'], passphraseEnv: 'X' } },
+    key: 'encrypt',
+  },
 ];
 
 /** Whole-file faults: the message must name the config file (and, for both locations, both keys). */

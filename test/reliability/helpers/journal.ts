@@ -11,10 +11,13 @@ export interface Commit {
 export function readJournal(file: string): Commit[] {
   const text = fs.readFileSync(file, 'utf8');
   const complete = text.slice(0, text.lastIndexOf('\n') + 1);
-  return complete.split('\n').filter(Boolean).map((line) => {
-    const [first, last, at] = line.split(' ').map(Number) as [number, number, number];
-    return { first, last, at };
-  });
+  return complete
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [first, last, at] = line.split(' ').map(Number) as [number, number, number];
+      return { first, last, at };
+    });
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16);
@@ -23,9 +26,13 @@ const digest = (s: string) => createHash('sha256').update(s).digest('hex').slice
 export function checkAppendLog(text: string): string[] {
   const problems: string[] = [];
   if (text.length > 0 && !text.endsWith('\n')) problems.push('last line is cut off');
-  text.split('\n').filter(Boolean).forEach((line, i) => {
-    if (line !== `seq ${i} ${digest(`seq ${i}`)}`) problems.push(`line ${i} is torn or out of order: ${JSON.stringify(line.slice(0, 60))}`);
-  });
+  text
+    .split('\n')
+    .filter(Boolean)
+    .forEach((line, i) => {
+      if (line !== `seq ${i} ${digest(`seq ${i}`)}`)
+        problems.push(`line ${i} is torn or out of order: ${JSON.stringify(line.slice(0, 60))}`);
+    });
   return problems.slice(0, 5);
 }
 

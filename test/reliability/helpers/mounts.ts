@@ -8,7 +8,9 @@ export function mountTmpfs(dir: string, sizeBytes: number, extra: string[] = [])
     execFileSync('mount', ['-t', 'tmpfs', '-o', [`size=${sizeBytes}`, 'mode=0700', ...extra].join(','), 'tmpfs', dir], { stdio: 'pipe' });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new Error(`cannot mount a tmpfs at ${dir} (this scenario needs root and CAP_SYS_ADMIN): ${stderr ?? String(error)}`, { cause: error });
+    throw new Error(`cannot mount a tmpfs at ${dir} (this scenario needs root and CAP_SYS_ADMIN): ${stderr ?? String(error)}`, {
+      cause: error,
+    });
   }
 }
 

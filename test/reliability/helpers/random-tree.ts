@@ -13,7 +13,7 @@ export type TreeEntry =
   /** Random bytes under a database's name: stored as is, flagged, never a failure. */
   | { kind: 'fakedb'; dirs: string[]; name: string; length: number; seed: number };
 
-const CHARS = Array.from("abcxyzABC019 -_.,()[]{}#@+=~'\"\\$&;éüß日本語🦀Ω\u00a0");
+const CHARS = Array.from('abcxyzABC019 -_.,()[]{}#@+=~\'"\\$&;éüß日本語🦀Ω\u00a0');
 
 function byteLength(s: string): number {
   return Buffer.byteLength(s);
@@ -23,7 +23,12 @@ function byteLength(s: string): number {
 export const nameArb = fc
   .oneof(
     { weight: 6, arbitrary: fc.array(fc.constantFrom(...CHARS), { minLength: 1, maxLength: 14 }).map((a) => a.join('')) },
-    { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 101, max: 240 }), fc.constantFrom('n', 'ä', '語')).map(([bytes, ch]) => `long-${ch.repeat(Math.floor((bytes - 5) / byteLength(ch)))}`) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.integer({ min: 101, max: 240 }), fc.constantFrom('n', 'ä', '語'))
+        .map(([bytes, ch]) => `long-${ch.repeat(Math.floor((bytes - 5) / byteLength(ch)))}`),
+    },
   )
   .filter((name) => name !== '.' && name !== '..' && byteLength(name) <= 250 && !isNeverArchived(`t/${name}`, name));
 
@@ -34,11 +39,51 @@ const dirsArb = fc.oneof(
 );
 
 export const entryArb: fc.Arbitrary<TreeEntry> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('file' as const), dirs: dirsArb, name: nameArb, length: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 4096 }), fc.integer({ min: 4097, max: 300_000 })), seed: fc.nat() }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      kind: fc.constant('file' as const),
+      dirs: dirsArb,
+      name: nameArb,
+      length: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 4096 }), fc.integer({ min: 4097, max: 300_000 })),
+      seed: fc.nat(),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('dir' as const), dirs: dirsArb, name: nameArb }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('sparse' as const), dirs: dirsArb, name: nameArb, length: fc.integer({ min: 9 << 20, max: 16 << 20 }), seed: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('fakedb' as const), dirs: dirsArb, name: nameArb.filter((n) => byteLength(n) <= 240).map((n) => `${n}.sqlite`), length: fc.integer({ min: 1, max: 50_000 }), seed: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('symlink' as const), dirs: dirsArb, name: nameArb, target: fc.oneof(nameArb, fc.constant('../../outside/target'), fc.constant('/etc/hostname'), nameArb.map((n) => `/nonexistent/${n}`)) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('sparse' as const),
+      dirs: dirsArb,
+      name: nameArb,
+      length: fc.integer({ min: 9 << 20, max: 16 << 20 }),
+      seed: fc.nat(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('fakedb' as const),
+      dirs: dirsArb,
+      name: nameArb.filter((n) => byteLength(n) <= 240).map((n) => `${n}.sqlite`),
+      length: fc.integer({ min: 1, max: 50_000 }),
+      seed: fc.nat(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('symlink' as const),
+      dirs: dirsArb,
+      name: nameArb,
+      target: fc.oneof(
+        nameArb,
+        fc.constant('../../outside/target'),
+        fc.constant('/etc/hostname'),
+        nameArb.map((n) => `/nonexistent/${n}`),
+      ),
+    }),
+  },
 );
 
 export const treeArb = fc.array(entryArb, { minLength: 1, maxLength: 25 });

@@ -11,7 +11,10 @@ const paths = resolveStatePaths({ env: process.env });
 const config = await loadConfig(paths, { allowMissing: true });
 let steps = 0;
 await restoreArchive({
-  archive, paths, openclaw: config.openclaw, backupDir: config.backupDir,
+  archive,
+  paths,
+  openclaw: config.openclaw,
+  backupDir: config.backupDir,
   onSwapStep: (step, at) => {
     if (step.index === Number(index) && at === when) process.kill(process.pid, 'SIGKILL');
     if (at === 'after') steps += 1;

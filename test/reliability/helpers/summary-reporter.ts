@@ -16,7 +16,11 @@ interface Row {
 
 function readCounts(file: string): ScenarioCounts[] {
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as ScenarioCounts);
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as ScenarioCounts);
 }
 
 /** Prints the suite's summary table (cases, kills, archives, rows, failures) after every other reporter. */
@@ -54,7 +58,14 @@ export default class SummaryReporter implements Reporter {
     fs.rmSync(this.countsFile, { force: true });
     const all = [...rows.values()];
     const total = all.reduce(
-      (t, r) => ({ tests: t.tests + r.tests, failed: t.failed + r.failed, cases: t.cases + r.cases, kills: t.kills + r.kills, archives: t.archives + r.archives, rows: t.rows + r.rows }),
+      (t, r) => ({
+        tests: t.tests + r.tests,
+        failed: t.failed + r.failed,
+        cases: t.cases + r.cases,
+        kills: t.kills + r.kills,
+        archives: t.archives + r.archives,
+        rows: t.rows + r.rows,
+      }),
       { tests: 0, failed: 0, cases: 0, kills: 0, archives: 0, rows: 0 },
     );
     const lines = [

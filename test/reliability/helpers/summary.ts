@@ -20,7 +20,13 @@ export function recordCounts(counts: ScenarioCounts): void {
 
 /** A running tally a scenario fills in as it goes and records once in afterAll. */
 export function createTally(scenario: string) {
-  const counts: ScenarioCounts & { cases: number; kills: number; archives: number; rows: number } = { scenario, cases: 0, kills: 0, archives: 0, rows: 0 };
+  const counts: ScenarioCounts & { cases: number; kills: number; archives: number; rows: number } = {
+    scenario,
+    cases: 0,
+    kills: 0,
+    archives: 0,
+    rows: 0,
+  };
   return {
     counts,
     record: () => recordCounts(counts),

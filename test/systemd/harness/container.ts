@@ -108,8 +108,18 @@ export class Container {
     this.boots += 1;
     const log = fs.openSync(path.join(this.runDir, `nspawn-${this.boots}.log`), 'w');
     const args = [
-      '--quiet', '-D', this.merged, '--boot', '--register=no', '--keep-unit', '--private-network', `--machine=${this.name}`,
-      '--console=passive', '--link-journal=no', '--resolv-conf=off', '--timezone=off',
+      '--quiet',
+      '-D',
+      this.merged,
+      '--boot',
+      '--register=no',
+      '--keep-unit',
+      '--private-network',
+      `--machine=${this.name}`,
+      '--console=passive',
+      '--link-journal=no',
+      '--resolv-conf=off',
+      '--timezone=off',
       ...this.options.readOnlyBinds.map((dir) => `--bind-ro=${dir}`),
     ];
     // Into our own cgroups first (a shell moves itself, then becomes nspawn): nspawn's own cgroups go below them.
@@ -141,7 +151,9 @@ export class Container {
       );
       if (state.stdout.trim() !== 'running') {
         const failed = await this.exec(['systemctl', '--failed', '--no-legend', '--plain']);
-        throw new Error(`container ${this.name} booted "${state.stdout.trim()}" (not running; exit ${state.code}: ${state.stderr.trim()}); failed units: ${failed.stdout.trim() || 'none'}`);
+        throw new Error(
+          `container ${this.name} booted "${state.stdout.trim()}" (not running; exit ${state.code}: ${state.stderr.trim()}); failed units: ${failed.stdout.trim() || 'none'}`,
+        );
       }
     } catch (error) {
       await this.powerCut();
@@ -161,7 +173,17 @@ export class Container {
 
   private nsenterArgs(argv: string[], options: ExecOptions): string[] {
     const env = Object.entries(options.env ?? ROOT_ENV).map(([key, value]) => `${key}=${value}`);
-    return ['-t', String(this.leader), '-a', '--', ...(options.user ? ['runuser', '-u', options.user, '--'] : []), 'env', '-i', ...env, ...argv];
+    return [
+      '-t',
+      String(this.leader),
+      '-a',
+      '--',
+      ...(options.user ? ['runuser', '-u', options.user, '--'] : []),
+      'env',
+      '-i',
+      ...env,
+      ...argv,
+    ];
   }
 
   /** A clean shutdown: nspawn turns SIGTERM into systemd's halt request; every unit is stopped. */
@@ -205,7 +227,11 @@ export class Container {
         // gone
       }
     }
-    await waitFor(() => (cgroupPids(this.cgroups).length === 0 ? true : undefined), 30_000, () => `processes left in ${this.cgroups.join(', ')}: ${cgroupPids(this.cgroups).join(' ')}`);
+    await waitFor(
+      () => (cgroupPids(this.cgroups).length === 0 ? true : undefined),
+      30_000,
+      () => `processes left in ${this.cgroups.join(', ')}: ${cgroupPids(this.cgroups).join(' ')}`,
+    );
     removeCgroups(this.cgroups);
     // nspawn removes its propagation dir when it exits normally, not when it had to be killed.
     fs.rmSync(path.join(NSPAWN_RUNTIME, 'propagate', this.name), { recursive: true, force: true });

@@ -27,19 +27,33 @@ export async function daemonJournal(user: UserSession, unit: string, pid?: numbe
  * daemon lock and has scheduled its runs), and is still the unit's main process. A unit that fails meanwhile ends the
  * wait at once, with systemd's account of why.
  */
-export async function waitForServing(user: UserSession, unit: string, options: { notPid?: number; timeoutMs?: number } = {}): Promise<ServingDaemon> {
+export async function waitForServing(
+  user: UserSession,
+  unit: string,
+  options: { notPid?: number; timeoutMs?: number } = {},
+): Promise<ServingDaemon> {
   return poll(
     async () => {
       const state = await unitState(user, unit);
-      if (state.ActiveState === 'failed') throw new Error(`${unit} failed (${state.Result}, status ${state.ExecMainStatus}):\n${await user.describeUnit(unit)}`);
+      if (state.ActiveState === 'failed')
+        throw new Error(`${unit} failed (${state.Result}, status ${state.ExecMainStatus}):\n${await user.describeUnit(unit)}`);
       const pid = Number(state.MainPID);
       if (state.ActiveState !== 'active' || !(pid > 0) || pid === options.notPid) return undefined;
-      const ready = (await user.journal([unit])).find((e) => e.pid === pid && e.transport === 'stdout' && e.message.includes('"msg":"daemon ready"'));
+      const ready = (await user.journal([unit])).find(
+        (e) => e.pid === pid && e.transport === 'stdout' && e.message.includes('"msg":"daemon ready"'),
+      );
       if (!ready) return undefined;
       const again = await unitState(user, unit);
-      return again.ActiveState === 'active' && Number(again.MainPID) === pid ? { pid, invocation: again.InvocationID ?? '', ready } : undefined;
+      return again.ActiveState === 'active' && Number(again.MainPID) === pid
+        ? { pid, invocation: again.InvocationID ?? '', ready }
+        : undefined;
     },
-    { timeoutMs: options.timeoutMs ?? 90_000, intervalMs: 300, explain: async () => `${unit} has no serving daemon${options.notPid ? ` other than pid ${options.notPid}` : ''}:\n${await user.describeUnit(unit)}` },
+    {
+      timeoutMs: options.timeoutMs ?? 90_000,
+      intervalMs: 300,
+      explain: async () =>
+        `${unit} has no serving daemon${options.notPid ? ` other than pid ${options.notPid}` : ''}:\n${await user.describeUnit(unit)}`,
+    },
   );
 }
 
@@ -52,9 +66,16 @@ export function countCycles(lines: DaemonLine[]): { started: number; ended: numb
 }
 
 /** Waits for the end of a cycle from a pid whose line passes `accept` (`result` is ok, failed or interrupted). */
-export async function waitForBackup(user: UserSession, unit: string, pid: number, accept: (line: DaemonLine) => boolean, timeoutMs = 90_000): Promise<DaemonLine> {
-  return poll(
-    async () => (await daemonJournal(user, unit, pid)).find((line) => CYCLE_END.has(line.msg) && accept(line)),
-    { timeoutMs, intervalMs: 300, explain: async () => `no matching end of a backup from pid ${pid}:\n${await user.describeUnit(unit)}` },
-  );
+export async function waitForBackup(
+  user: UserSession,
+  unit: string,
+  pid: number,
+  accept: (line: DaemonLine) => boolean,
+  timeoutMs = 90_000,
+): Promise<DaemonLine> {
+  return poll(async () => (await daemonJournal(user, unit, pid)).find((line) => CYCLE_END.has(line.msg) && accept(line)), {
+    timeoutMs,
+    intervalMs: 300,
+    explain: async () => `no matching end of a backup from pid ${pid}:\n${await user.describeUnit(unit)}`,
+  });
 }

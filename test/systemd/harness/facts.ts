@@ -8,5 +8,9 @@ export function recordFact(scenario: string, text: string): void {
 
 export function readFacts(file: string): { scenario: string; text: string }[] {
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { scenario: string; text: string });
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { scenario: string; text: string });
 }

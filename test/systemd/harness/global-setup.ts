@@ -10,7 +10,12 @@ import { ensureRoot } from './root.js';
 function strayCgroups(): string[] {
   return ['/sys/fs/cgroup/systemd', '/sys/fs/cgroup/unified', '/sys/fs/cgroup']
     .filter((dir) => fs.existsSync(dir))
-    .flatMap((dir) => fs.readdirSync(dir).filter((name) => name.startsWith('openclaw-backup-systemd-')).map((name) => path.join(dir, name)));
+    .flatMap((dir) =>
+      fs
+        .readdirSync(dir)
+        .filter((name) => name.startsWith('openclaw-backup-systemd-'))
+        .map((name) => path.join(dir, name)),
+    );
 }
 
 /**
@@ -29,7 +34,9 @@ export default function setup(project: TestProject): () => void {
     releaseNspawnRuntime(runtime);
     const facts = readFacts(factsFile);
     fs.rmSync(factsFile, { force: true });
-    const lines = [`systemd suite (real systemd 252 in a ${path.basename(root)} container), ${((performance.now() - started) / 1000).toFixed(0)} s`];
+    const lines = [
+      `systemd suite (real systemd 252 in a ${path.basename(root)} container), ${((performance.now() - started) / 1000).toFixed(0)} s`,
+    ];
     for (const fact of facts) lines.push(`  ${fact.scenario}: ${fact.text}`);
     const stray = strayCgroups();
     if (stray.length) lines.push(`  LEFT BEHIND (a container did not go away): ${stray.join(', ')}`);

@@ -15,7 +15,10 @@ export function isMountPoint(dir: string): boolean {
 
 function mustRun(file: string, args: string[]): void {
   const result = spawnSync(file, args, { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`${file} ${args.join(' ')} failed (exit ${result.status ?? result.signal}): ${(result.stderr || result.stdout).trim()}`);
+  if (result.status !== 0)
+    throw new Error(
+      `${file} ${args.join(' ')} failed (exit ${result.status ?? result.signal}): ${(result.stderr || result.stdout).trim()}`,
+    );
 }
 
 export interface NspawnRuntime {
@@ -69,7 +72,10 @@ export function createCgroups(name: string): string[] {
 
 function subgroups(group: string): string[] {
   if (!fs.existsSync(group)) return [];
-  const children = fs.readdirSync(group, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => subgroups(path.join(group, e.name)));
+  const children = fs
+    .readdirSync(group, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .flatMap((e) => subgroups(path.join(group, e.name)));
   return [...children, group];
 }
 

@@ -28,9 +28,23 @@ export async function installFixture(session: UserSession, block: BackupBlock, p
   const stateDir = stateDirFor(profile);
   if (profile) {
     const unpack = `${HOME}/.fixture-unpack`;
-    await mustSucceed(session.run(['sh', '-c', `mkdir "$1" && tar -C "$1" -xzf "$2" && mv "$1/.openclaw" "$3" && rmdir "$1"`, 'sh', unpack, DEFAULT_FIXTURE, stateDir]), 'unpack fixture');
+    await mustSucceed(
+      session.run([
+        'sh',
+        '-c',
+        `mkdir "$1" && tar -C "$1" -xzf "$2" && mv "$1/.openclaw" "$3" && rmdir "$1"`,
+        'sh',
+        unpack,
+        DEFAULT_FIXTURE,
+        stateDir,
+      ]),
+      'unpack fixture',
+    );
     const file = session.hostPath(`${stateDir}/openclaw.json`);
-    const text = fs.readFileSync(file, 'utf8').replaceAll(`${HOME}/.openclaw/`, `${stateDir}/`).replaceAll(`"${HOME}/.openclaw"`, `"${stateDir}"`);
+    const text = fs
+      .readFileSync(file, 'utf8')
+      .replaceAll(`${HOME}/.openclaw/`, `${stateDir}/`)
+      .replaceAll(`"${HOME}/.openclaw"`, `"${stateDir}"`);
     session.writeFile(`${stateDir}/openclaw.json`, text);
   } else {
     await mustSucceed(session.run(['tar', '-C', HOME, '-xzf', DEFAULT_FIXTURE]), 'unpack fixture');
@@ -43,12 +57,17 @@ export async function installFixture(session: UserSession, block: BackupBlock, p
 export function listArchives(session: UserSession, backupDir: string): string[] {
   const dir = session.hostPath(backupDir);
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir).filter((name) => /^openclaw-backup-.*\.tar(\.gz|\.zst)?$/.test(name)).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((name) => /^openclaw-backup-.*\.tar(\.gz|\.zst)?$/.test(name))
+    .sort();
 }
 
 /** Our temporary things (partial archives, staging dirs, atomic-write temps, locks) in a dir (host view). */
 export function leftovers(session: UserSession, dir: string): string[] {
   const abs = session.hostPath(dir);
   if (!fs.existsSync(abs)) return [];
-  return fs.readdirSync(abs).filter((name) => /\.partial$|^\.openclaw-backup-(staging|restore)-|\.tmp$|^openclaw-backup(-daemon)?\.lock$/.test(name));
+  return fs
+    .readdirSync(abs)
+    .filter((name) => /\.partial$|^\.openclaw-backup-(staging|restore)-|\.tmp$|^openclaw-backup(-daemon)?\.lock$/.test(name));
 }

@@ -8,7 +8,14 @@ import path from 'node:path';
 export const SUITE = 'bookworm';
 export const PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'dbus-user-session', 'libpam-systemd'];
 /** Units a minimal boot does not need: timers that would wake up mid-test, and the login prompt. */
-const MASKED_UNITS = ['apt-daily.timer', 'apt-daily-upgrade.timer', 'dpkg-db-backup.timer', 'e2scrub_all.timer', 'fstrim.timer', 'console-getty.service'];
+const MASKED_UNITS = [
+  'apt-daily.timer',
+  'apt-daily-upgrade.timer',
+  'dpkg-db-backup.timer',
+  'e2scrub_all.timer',
+  'fstrim.timer',
+  'console-getty.service',
+];
 /** Bump when the way the root is prepared changes, so a cached root from an older harness is not re-used. */
 const ROOT_RECIPE = 1;
 const COMPLETE_MARKER = '.openclaw-backup-root-complete';
@@ -24,7 +31,8 @@ export function debianMirror(): string {
   const candidates = ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list'];
   for (const file of candidates) {
     const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-    const uri = /^URIs:\s*(\S+\/debian)\/?\s*$/m.exec(text)?.[1] ?? /^deb\s+(?:\[[^\]]*\]\s+)?(\S+\/debian)\/?\s+\S+\s+main/m.exec(text)?.[1];
+    const uri =
+      /^URIs:\s*(\S+\/debian)\/?\s*$/m.exec(text)?.[1] ?? /^deb\s+(?:\[[^\]]*\]\s+)?(\S+\/debian)\/?\s+\S+\s+main/m.exec(text)?.[1];
     if (uri) return uri;
   }
   return 'http://deb.debian.org/debian';
@@ -83,7 +91,9 @@ export function ensureRoot(log: (line: string) => void = () => {}): string {
   if (result.status !== 0) {
     const tail = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-8).join('\n') : '';
     fs.rmSync(building, { recursive: true, force: true });
-    throw new Error(`systemd suite: debootstrap ${SUITE} failed (exit ${result.status ?? result.signal}); log ${logFile}:\n${tail}\n${result.stderr ?? ''}`.trim());
+    throw new Error(
+      `systemd suite: debootstrap ${SUITE} failed (exit ${result.status ?? result.signal}); log ${logFile}:\n${tail}\n${result.stderr ?? ''}`.trim(),
+    );
   }
   prepare(building);
   // Another run may have finished the same root meanwhile: keep the first, drop ours.

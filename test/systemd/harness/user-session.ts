@@ -81,7 +81,8 @@ export class UserSession {
 
   async waitForManager(): Promise<void> {
     await waitFor(
-      async () => ((await this.container.exec(['systemctl', 'is-active', `user@${UID}.service`])).stdout.trim() === 'active' ? true : undefined),
+      async () =>
+        (await this.container.exec(['systemctl', 'is-active', `user@${UID}.service`])).stdout.trim() === 'active' ? true : undefined,
       60_000,
       () => `user@${UID}.service did not become active`,
     );
@@ -136,7 +137,15 @@ export class UserSession {
 
   /** `journalctl --user -u UNIT…` of this boot, in the journal's order. */
   async journal(units: string[], options: { allBoots?: boolean } = {}): Promise<JournalEntry[]> {
-    const args = ['journalctl', '--user', ...units.flatMap((u) => ['-u', u]), ...(options.allBoots ? [] : ['-b']), '-o', 'json', '--no-pager'];
+    const args = [
+      'journalctl',
+      '--user',
+      ...units.flatMap((u) => ['-u', u]),
+      ...(options.allBoots ? [] : ['-b']),
+      '-o',
+      'json',
+      '--no-pager',
+    ];
     const result = await this.run(args);
     if (result.code !== 0 && result.stdout.trim() === '') {
       if (/No entries|No journal files/i.test(result.stderr)) return [];

@@ -43,7 +43,12 @@ describe('ParallelGzip', () => {
 
   it('keeps member order whatever the block boundaries', async () => {
     const input = mixedInput();
-    for (const [chunk, blockSize] of [[1, 64 * 1024], [65_536, 65_536], [1_000_000, 4096], [333_333, 1024 * 1024]] as const) {
+    for (const [chunk, blockSize] of [
+      [1, 64 * 1024],
+      [65_536, 65_536],
+      [1_000_000, 4096],
+      [333_333, 1024 * 1024],
+    ] as const) {
       const sample = chunk === 1 ? input.subarray(0, 200_000) : input;
       expect(zlib.gunzipSync(await compress(sample, chunk, { blockSize, jobs: 2 })).equals(sample)).toBe(true);
     }

@@ -51,8 +51,12 @@ describe('GNU PAX sparse 1.0 map', () => {
     expect(readSparseHeader(undefined, 'a/b')).toBeUndefined();
     expect(readSparseHeader({ path: 'a/b' }, 'a/b')).toBeUndefined();
     expect(readSparseHeader(pax, 'a/b')).toEqual({ realSize: 99 });
-    expect(readSparseHeader({ ...pax, 'GNU.sparse.name': 'elsewhere' }, 'a/b')).toEqual({ reason: 'sparse entry names itself "elsewhere", not its path: GNU tar would extract it elsewhere' });
-    expect(readSparseHeader({ 'GNU.sparse.size': '10', 'GNU.sparse.numblocks': '1' }, 'a/b')).toMatchObject({ reason: expect.stringMatching(/unsupported sparse format/) });
+    expect(readSparseHeader({ ...pax, 'GNU.sparse.name': 'elsewhere' }, 'a/b')).toEqual({
+      reason: 'sparse entry names itself "elsewhere", not its path: GNU tar would extract it elsewhere',
+    });
+    expect(readSparseHeader({ 'GNU.sparse.size': '10', 'GNU.sparse.numblocks': '1' }, 'a/b')).toMatchObject({
+      reason: expect.stringMatching(/unsupported sparse format/),
+    });
     expect(readSparseHeader({ ...pax, 'GNU.sparse.realsize': '-1' }, 'a/b')).toMatchObject({ reason: expect.stringMatching(/realsize/) });
   });
 });

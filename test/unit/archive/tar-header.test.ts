@@ -44,10 +44,15 @@ describe('encodeTarHeader', () => {
   it('matches tar-stream for arbitrary names, modes and sizes', async () => {
     const segment = fc.string({ unit: fc.constantFrom('a', 'B', '.', '-', '_', 'é', '日', '1'), minLength: 1, maxLength: 60 });
     await fc.assert(
-      fc.asyncProperty(fc.array(segment, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 0o7777 }), fc.integer({ min: 0, max: 5000 }), async (parts, mode, size) => {
-        const header: TarHeader = { ...base, name: `openclaw-backup/${parts.join('/')}`, type: 'file', mode, size };
-        expect(encodeTarHeader(header).equals(await tarStreamHeader(header))).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.array(segment, { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 0o7777 }),
+        fc.integer({ min: 0, max: 5000 }),
+        async (parts, mode, size) => {
+          const header: TarHeader = { ...base, name: `openclaw-backup/${parts.join('/')}`, type: 'file', mode, size };
+          expect(encodeTarHeader(header).equals(await tarStreamHeader(header))).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -7,11 +7,22 @@ import { hasJson5Comments, rotateConfigBackups } from '../../../src/core/config-
 import { makeTempDir } from '../../helpers/fixture.js';
 
 describe('the secret rule', () => {
-  it.each(['apiKey', 'token', 'password', 'secret', 'clientSecret', 'botToken', 'OPENAI_API_KEY', 'GITHUB_TOKEN', 'privateKey', 'passphrase', 'webhook-secret'])(
-    '%s is a secret key',
-    (key) => expect(isSecretKey(key)).toBe(true),
+  it.each([
+    'apiKey',
+    'token',
+    'password',
+    'secret',
+    'clientSecret',
+    'botToken',
+    'OPENAI_API_KEY',
+    'GITHUB_TOKEN',
+    'privateKey',
+    'passphrase',
+    'webhook-secret',
+  ])('%s is a secret key', (key) => expect(isSecretKey(key)).toBe(true));
+  it.each(['maxTokens', 'contextTokens', 'tokenizer', 'secretRef', 'model', 'keyPrefix', 'tokenFile', 'mode'])('%s is not', (key) =>
+    expect(isSecretKey(key)).toBe(false),
   );
-  it.each(['maxTokens', 'contextTokens', 'tokenizer', 'secretRef', 'model', 'keyPrefix', 'tokenFile', 'mode'])('%s is not', (key) => expect(isSecretKey(key)).toBe(false));
 
   it('redacts string secrets at any depth and in arrays, keeps env references, objects and empty strings', () => {
     const config = {
@@ -28,12 +39,19 @@ describe('the secret rule', () => {
     expect(value.skills).toEqual(config.skills);
     expect(value.models.providers.a.models[0]!.maxTokens).toBe(10);
     expect(config.gateway.auth.token).toBe('tok-1');
-    expect(findPlaceholders(value)).toEqual([['gateway', 'auth', 'token'], ['models', 'providers', 'a', 'apiKey'], ['channels', 0, 'botToken']]);
+    expect(findPlaceholders(value)).toEqual([
+      ['gateway', 'auth', 'token'],
+      ['models', 'providers', 'a', 'apiKey'],
+      ['channels', 0, 'botToken'],
+    ]);
   });
 
   it('redacts an age identity by its shape, under any key and as an array item, and merges it back', () => {
     const secret = 'AGE-SECRET-KEY-1QYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQSZQGPQYQS8QQQQQ';
-    const config = { plugins: { entries: { 'openclaw-backup': { config: { encrypt: { recipients: ['age1abc', secret] } } } } }, note: secret };
+    const config = {
+      plugins: { entries: { 'openclaw-backup': { config: { encrypt: { recipients: ['age1abc', secret] } } } } },
+      note: secret,
+    };
     const { value, paths } = redactSecrets(config);
     expect(paths).toEqual(['plugins.entries.openclaw-backup.config.encrypt.recipients[1]', 'note']);
     expect(JSON.stringify(value)).not.toContain('AGE-SECRET-KEY');
@@ -73,9 +91,22 @@ describe('config import helpers', () => {
   it('rotates the .bak ring like OpenClaw: .bak → .bak.1 … .bak.4 dropped, current bytes → .bak (0600)', async () => {
     const dir = makeTempDir();
     const config = path.join(dir, 'openclaw.json');
-    for (const [name, text] of [['.bak', 'b0'], ['.bak.1', 'b1'], ['.bak.2', 'b2'], ['.bak.3', 'b3'], ['.bak.4', 'b4']]) fs.writeFileSync(`${config}${name}`, text!);
+    for (const [name, text] of [
+      ['.bak', 'b0'],
+      ['.bak.1', 'b1'],
+      ['.bak.2', 'b2'],
+      ['.bak.3', 'b3'],
+      ['.bak.4', 'b4'],
+    ])
+      fs.writeFileSync(`${config}${name}`, text!);
     await rotateConfigBackups(config, 'current');
-    expect(['.bak', '.bak.1', '.bak.2', '.bak.3', '.bak.4'].map((s) => fs.readFileSync(`${config}${s}`, 'utf8'))).toEqual(['current', 'b0', 'b1', 'b2', 'b3']);
+    expect(['.bak', '.bak.1', '.bak.2', '.bak.3', '.bak.4'].map((s) => fs.readFileSync(`${config}${s}`, 'utf8'))).toEqual([
+      'current',
+      'b0',
+      'b1',
+      'b2',
+      'b3',
+    ]);
     expect(fs.statSync(`${config}.bak`).mode & 0o777).toBe(0o600);
     expect(fs.existsSync(`${config}.bak.5`)).toBe(false);
   });

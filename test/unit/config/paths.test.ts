@@ -7,7 +7,13 @@ const HOME = '/home/ada';
 describe('resolveStatePaths', () => {
   it('defaults to ~/.openclaw and its openclaw.json', () => {
     const p = resolveStatePaths({ env: { HOME } });
-    expect(p).toMatchObject({ home: HOME, stateDir: '/home/ada/.openclaw', configPath: '/home/ada/.openclaw/openclaw.json', profile: 'default', source: 'default' });
+    expect(p).toMatchObject({
+      home: HOME,
+      stateDir: '/home/ada/.openclaw',
+      configPath: '/home/ada/.openclaw/openclaw.json',
+      profile: 'default',
+      source: 'default',
+    });
   });
 
   it('uses OPENCLAW_HOME instead of HOME', () => {
@@ -15,12 +21,19 @@ describe('resolveStatePaths', () => {
   });
 
   it('maps --profile work to ~/.openclaw-work and default to ~/.openclaw', () => {
-    expect(resolveStatePaths({ env: { HOME }, profile: 'work' })).toMatchObject({ stateDir: '/home/ada/.openclaw-work', profile: 'work', source: 'profile' });
+    expect(resolveStatePaths({ env: { HOME }, profile: 'work' })).toMatchObject({
+      stateDir: '/home/ada/.openclaw-work',
+      profile: 'work',
+      source: 'profile',
+    });
     expect(resolveStatePaths({ env: { HOME }, profile: 'default' }).stateDir).toBe('/home/ada/.openclaw');
   });
 
   it('reads OPENCLAW_PROFILE when no flag is given', () => {
-    expect(resolveStatePaths({ env: { HOME, OPENCLAW_PROFILE: 'lab' } })).toMatchObject({ stateDir: '/home/ada/.openclaw-lab', profile: 'lab' });
+    expect(resolveStatePaths({ env: { HOME, OPENCLAW_PROFILE: 'lab' } })).toMatchObject({
+      stateDir: '/home/ada/.openclaw-lab',
+      profile: 'lab',
+    });
   });
 
   it('prefers --state-dir over OPENCLAW_STATE_DIR over --profile', () => {

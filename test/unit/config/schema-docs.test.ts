@@ -22,7 +22,8 @@ describe('docs generated from the schema', () => {
     for (const doc of describeKeys()) {
       expect(doc.description, doc.key).not.toBe('');
       expect(doc.examples.length, doc.key).toBeGreaterThan(0);
-      for (const example of doc.examples) expect(backupBlockSchema.safeParse({ [doc.key]: example }).success, `${doc.key}: ${JSON.stringify(example)}`).toBe(true);
+      for (const example of doc.examples)
+        expect(backupBlockSchema.safeParse({ [doc.key]: example }).success, `${doc.key}: ${JSON.stringify(example)}`).toBe(true);
     }
     const parsed = JSON5.parse(renderConfigExample()) as { plugins: { entries: Record<string, { config: unknown }> } };
     expect(backupBlockSchema.safeParse(parsed.plugins.entries['openclaw-backup']?.config).success).toBe(true);

@@ -64,7 +64,10 @@ describe('backup block schema', () => {
     [{ postBackup: '' }, 'backup.postBackup: expected a non-empty shell command'],
     [{ quiesce: 'pause' }, 'backup.quiesce: expected "lock" or "stop", got "pause"'],
     [{ retension: 3 }, 'backup.retension: unknown key'],
-    [{ include: ['config', 'sesions'] }, 'backup.include[1]: unknown component "sesions" (did you mean "sessions"?); valid components: config,'],
+    [
+      { include: ['config', 'sesions'] },
+      'backup.include[1]: unknown component "sesions" (did you mean "sessions"?); valid components: config,',
+    ],
     [{ exclude: ['workspce'] }, 'backup.exclude[0]: unknown component "workspce" (did you mean "workspace"?)'],
     [{ exclude: ['/home/me/.openclaw/workspace/**'] }, 'backup.exclude[0]: glob "/home/me/.openclaw/workspace/**" is absolute'],
     [{ include: ['../elsewhere/*'] }, 'backup.include[0]: glob "../elsewhere/*" contains ".."'],
@@ -74,7 +77,10 @@ describe('backup block schema', () => {
   });
 
   it('accepts component names and globs in include/exclude', () => {
-    const block = parseBackupBlock({ include: ['config', 'workspace/**/*.md', 'agents/*/agent/*.json'], exclude: ['logs', '**/*.{tmp,bak}', '!keep'] });
+    const block = parseBackupBlock({
+      include: ['config', 'workspace/**/*.md', 'agents/*/agent/*.json'],
+      exclude: ['logs', '**/*.{tmp,bak}', '!keep'],
+    });
     expect(block.include).toEqual(['config', 'workspace/**/*.md', 'agents/*/agent/*.json']);
   });
 
@@ -87,7 +93,9 @@ describe('backup block schema', () => {
   it('uses the plugin key path when the block lives under plugins.entries', () => {
     const found = findBackupBlock({ plugins: { entries: { 'openclaw-backup': { config: { retention: 0 } } } } });
     expect(found.location).toBe('plugin');
-    expect(errorOf(() => parseBackupBlock(found.raw, found.keyPrefix))).toMatch(/^plugins\.entries\["openclaw-backup"\]\.config\.retention: /);
+    expect(errorOf(() => parseBackupBlock(found.raw, found.keyPrefix))).toMatch(
+      /^plugins\.entries\["openclaw-backup"\]\.config\.retention: /,
+    );
   });
 
   it('refuses a block configured in both places, naming both', () => {
@@ -108,16 +116,32 @@ describe('backup block schema', () => {
 
 describe('monitor, onFailure, metricsFile', () => {
   it('a ping URL string becomes { url, start: true, timeout: 10 s }; the object form sets both', () => {
-    expect(parseBackupBlock({ monitor: 'https://hc-ping.com/abc' }).monitor).toEqual({ url: 'https://hc-ping.com/abc', start: true, timeout: 10_000 });
-    expect(parseBackupBlock({ monitor: { url: 'http://127.0.0.1:8000/p', start: false, timeout: '2s' } }).monitor).toEqual({ url: 'http://127.0.0.1:8000/p', start: false, timeout: 2000 });
-    expect(parseBackupBlock({ metricsFile: '~/textfile/openclaw.prom', onFailure: 'curl -d "$OPENCLAW_BACKUP_ERROR" ntfy.sh/x' })).toMatchObject({ metricsFile: '~/textfile/openclaw.prom' });
+    expect(parseBackupBlock({ monitor: 'https://hc-ping.com/abc' }).monitor).toEqual({
+      url: 'https://hc-ping.com/abc',
+      start: true,
+      timeout: 10_000,
+    });
+    expect(parseBackupBlock({ monitor: { url: 'http://127.0.0.1:8000/p', start: false, timeout: '2s' } }).monitor).toEqual({
+      url: 'http://127.0.0.1:8000/p',
+      start: false,
+      timeout: 2000,
+    });
+    expect(
+      parseBackupBlock({ metricsFile: '~/textfile/openclaw.prom', onFailure: 'curl -d "$OPENCLAW_BACKUP_ERROR" ntfy.sh/x' }),
+    ).toMatchObject({ metricsFile: '~/textfile/openclaw.prom' });
   });
 
   it.each([
-    [{ monitor: 'hc-ping.com/abc-secret-uuid' }, 'backup.monitor: expected an http:// or https:// URL without user:password@, e.g. "https://hc-ping.com/<uuid>"'],
+    [
+      { monitor: 'hc-ping.com/abc-secret-uuid' },
+      'backup.monitor: expected an http:// or https:// URL without user:password@, e.g. "https://hc-ping.com/<uuid>"',
+    ],
     [{ monitor: 42 }, 'backup.monitor: expected a ping URL such as "https://hc-ping.com/<uuid>", or { url, start, timeout }'],
     [{ monitor: { url: 'ftp://x/abc-secret-uuid' } }, 'backup.monitor.url: expected an http:// or https:// URL without user:password@'],
-    [{ monitor: { url: 'https://u:abc-secret-uuid@x/' } }, 'backup.monitor.url: expected an http:// or https:// URL without user:password@'],
+    [
+      { monitor: { url: 'https://u:abc-secret-uuid@x/' } },
+      'backup.monitor.url: expected an http:// or https:// URL without user:password@',
+    ],
     [{ monitor: { url: 'https://x/abc-secret-uuid', every: 1 } }, 'backup.monitor.every: unknown key'],
     [{ monitor: { url: 'https://x/abc-secret-uuid', timeout: 'soon' } }, 'backup.monitor.timeout: expected a duration'],
     [{ onFailure: '' }, 'backup.onFailure: expected a non-empty shell command'],

@@ -48,8 +48,18 @@ describe('listArchives / pruneBackups on a folder store', () => {
       'openclaw-backup-default-20260108T000000Z.tar.gz.age',
       ...[...mine].reverse().map((a) => path.basename(a)),
     ]);
-    expect(catalog.archives[0]).toMatchObject({ encrypted: true, components: null, recognisedBy: 'name', createdAt: '2026-01-08T00:00:00.000Z' });
-    expect(catalog.archives[1]).toMatchObject({ encrypted: false, profile: 'default', recognisedBy: 'header', createdAt: '2026-01-03T00:00:00.000Z' });
+    expect(catalog.archives[0]).toMatchObject({
+      encrypted: true,
+      components: null,
+      recognisedBy: 'name',
+      createdAt: '2026-01-08T00:00:00.000Z',
+    });
+    expect(catalog.archives[1]).toMatchObject({
+      encrypted: false,
+      profile: 'default',
+      recognisedBy: 'header',
+      createdAt: '2026-01-03T00:00:00.000Z',
+    });
     expect(catalog.archives[1]?.components).toContain('memory');
     const ignored = Object.fromEntries(catalog.ignored.map((i) => [path.basename(i.file), i.reason]));
     expect(ignored['openclaw-backup-default-20260105T000000Z.tar.gz']).toBe('profile work');
@@ -57,9 +67,15 @@ describe('listArchives / pruneBackups on a folder store', () => {
     expect(ignored['other-tool.tar']).toMatch(/not a tar|first entry/);
 
     const result = await pruneBackups(folderStore({ dir, stateDir: path.join(home, '.openclaw'), profile: 'default' }), { retention: 2 });
-    expect(result.removed.map((r) => path.basename(r.archive))).toEqual(mine.slice(0, 2).reverse().map((a) => path.basename(a)));
+    expect(result.removed.map((r) => path.basename(r.archive))).toEqual(
+      mine
+        .slice(0, 2)
+        .reverse()
+        .map((a) => path.basename(a)),
+    );
     const left = fs.readdirSync(dir).sort();
-    for (const name of ['notes.txt', 'other-tool.tar', path.basename(other), path.basename(disguised), path.basename(mine[2] as string)]) expect(left).toContain(name);
+    for (const name of ['notes.txt', 'other-tool.tar', path.basename(other), path.basename(disguised), path.basename(mine[2] as string)])
+      expect(left).toContain(name);
     expect(left).toContain('openclaw-backup-default-20260107T000000Z.tar.gz.123-abcd.partial');
     expect(left).toContain('openclaw-backup-work-20260109T000000Z.tar.gz.age');
     expect(left).not.toContain(path.basename(mine[0] as string));
@@ -77,7 +93,10 @@ describe('listArchives / pruneBackups on a folder store', () => {
     expect(fs.existsSync(a) && fs.existsSync(b)).toBe(true);
     const real = await pruneBackups(folderStore(base), { retention: 1, protect: [a] });
     expect(real.removed.map((r) => r.archive)).toEqual([b]);
-    expect(real.kept.map((k) => [k.archive, k.reasons])).toEqual([[c, ['last']], [a, ['protected']]]);
+    expect(real.kept.map((k) => [k.archive, k.reasons])).toEqual([
+      [c, ['last']],
+      [a, ['protected']],
+    ]);
   });
 
   it('an absent backups dir is an empty list', async () => {

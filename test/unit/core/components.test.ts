@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildSelection, classifyStatePath, classifyWorkspacePath, isNeverArchived, isSelected, parseComponentList } from '../../../src/core/components.js';
+import {
+  buildSelection,
+  classifyStatePath,
+  classifyWorkspacePath,
+  isNeverArchived,
+  isSelected,
+  parseComponentList,
+} from '../../../src/core/components.js';
 import { UsageError } from '../../../src/errors.js';
 
 describe('classifyStatePath', () => {
@@ -79,8 +86,12 @@ describe('selection', () => {
   });
 
   it('names the bad entry and the valid components', () => {
-    expect(() => buildSelection({ include: ['config', 'sesions'] })).toThrow(/backup\.include\[1\]: unknown component "sesions" \(did you mean "sessions"\?\); valid components: config, credentials/);
+    expect(() => buildSelection({ include: ['config', 'sesions'] })).toThrow(
+      /backup\.include\[1\]: unknown component "sesions" \(did you mean "sessions"\?\); valid components: config, credentials/,
+    );
     expect(() => parseComponentList('config,foo')).toThrow(UsageError);
-    expect(() => parseComponentList('config,foo')).toThrow(/unknown component "foo"; valid components: config, credentials, sessions, memory, workspace, logs, cache, state/);
+    expect(() => parseComponentList('config,foo')).toThrow(
+      /unknown component "foo"; valid components: config, credentials, sessions, memory, workspace, logs, cache, state/,
+    );
   });
 });

@@ -49,7 +49,9 @@ describe('postBackup safety: the real file and every directory above it, as Open
     fs.chmodSync(home, 0o775);
     const problem = await findUnsafeConfigWriter(config, uid);
     expect(problem).toMatchObject({ path: home, fix: `chmod go-w ${home}`, repair: { path: home, mode: 0o755 } });
-    expect(problem?.reason).toBe(`${home} (a parent of the config) is writable by its group (mode 0775): anyone there can replace the config`);
+    expect(problem?.reason).toBe(
+      `${home} (a parent of the config) is writable by its group (mode 0775): anyone there can replace the config`,
+    );
   });
 
   it('a group-writable state dir names the dir and chmod go-w, not chmod 600 of the file', async () => {
@@ -81,7 +83,10 @@ describe('postBackup safety: the real file and every directory above it, as Open
       fs.rmSync(config);
       fs.writeFileSync(config, '{}', { mode: 0o600 });
       fs.chownSync(config, 4321, 4321);
-      expect(await findUnsafeConfigWriter(config, uid)).toMatchObject({ reason: `${config} is owned by uid 4321, not by you (uid 0) or root`, fix: `sudo chown 0 ${config}` });
+      expect(await findUnsafeConfigWriter(config, uid)).toMatchObject({
+        reason: `${config} is owned by uid 4321, not by you (uid 0) or root`,
+        fix: `sudo chown 0 ${config}`,
+      });
     }
   });
 });

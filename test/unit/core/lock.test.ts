@@ -37,11 +37,14 @@ function holdInChild(dir: string, then: string, name = 'openclaw-backup.lock'): 
 
 function writeLock(dir: string, owner: Record<string, unknown>, name = 'openclaw-backup.lock'): void {
   fs.mkdirSync(path.join(dir, name));
-  fs.writeFileSync(path.join(dir, name, 'owner.json'), JSON.stringify({ hostname: os.hostname(), command: 'old', since: '2026-01-01T00:00:00Z', ...owner }));
+  fs.writeFileSync(
+    path.join(dir, name, 'owner.json'),
+    JSON.stringify({ hostname: os.hostname(), command: 'old', since: '2026-01-01T00:00:00Z', ...owner }),
+  );
 }
 
 async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  for (const deadline = Date.now() + ms; !check(); ) {
+  for (const deadline = Date.now() + ms; !check();) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -57,12 +60,15 @@ describe('state lock', () => {
     await until(() => fs.statSync(lockPath).mtimeMs > Date.now() - 60_000, 'a refresh');
     expect(lock.compromised()).toBe(false);
     expect((await readLockOwner(dir))?.pid).toBe(process.pid);
-    await expect(acquireStateLock(dir, { command: 'second', waitMs: 0 })).rejects.toMatchObject({ kind: 'busy', message: expect.stringContaining(`pid ${process.pid}`) });
+    await expect(acquireStateLock(dir, { command: 'second', waitMs: 0 })).rejects.toMatchObject({
+      kind: 'busy',
+      message: expect.stringContaining(`pid ${process.pid}`),
+    });
     await lock.release();
     expect(fs.existsSync(lockPath)).toBe(false);
   });
 
-  it('reclaims at once a dead holder, a reused pid, one from an earlier boot, an ownerless dir and a killed taker\'s temp dir', async () => {
+  it("reclaims at once a dead holder, a reused pid, one from an earlier boot, an ownerless dir and a killed taker's temp dir", async () => {
     const dir = stateDir();
     const cases: Array<Record<string, unknown> | null> = [
       { pid: DEAD },
@@ -109,7 +115,12 @@ describe('state lock', () => {
   it('a lock removed or taken over while held is reported, and release never throws', async () => {
     const dir = stateDir();
     const messages: string[] = [];
-    const lock = await acquireStateLock(dir, { command: 'holder', name: DAEMON_LOCK_NAME, refreshMs: 50, onCompromised: (m) => messages.push(m) });
+    const lock = await acquireStateLock(dir, {
+      command: 'holder',
+      name: DAEMON_LOCK_NAME,
+      refreshMs: 50,
+      onCompromised: (m) => messages.push(m),
+    });
     fs.rmSync(lockPathFor(dir, DAEMON_LOCK_NAME), { recursive: true });
     await until(() => messages.length > 0, 'the compromised report');
     expect(messages[0]).toMatch(/openclaw-backup-daemon\.lock was removed while this process/);
@@ -117,7 +128,10 @@ describe('state lock', () => {
     await lock.release();
 
     const second = await acquireStateLock(dir, { command: 'holder', refreshMs: 50, onCompromised: (m) => messages.push(m) });
-    fs.writeFileSync(path.join(lockPathFor(dir), 'owner.json'), JSON.stringify({ pid: 1, hostname: os.hostname(), command: 'thief', since: 'now', token: 'other' }));
+    fs.writeFileSync(
+      path.join(lockPathFor(dir), 'owner.json'),
+      JSON.stringify({ pid: 1, hostname: os.hostname(), command: 'thief', since: 'now', token: 'other' }),
+    );
     await second.release();
     expect(messages.at(-1)).toMatch(/no longer ours|taken over by pid 1/);
     expect(fs.existsSync(lockPathFor(dir))).toBe(true);
@@ -134,17 +148,24 @@ describe('state lock', () => {
 describe('operation lock', () => {
   it('a restore waits for running backups; no backup starts while it holds the lock; dead shares do not count', async () => {
     const dir = stateDir();
-    fs.writeFileSync(path.join(dir, `openclaw-backup-share.${DEAD}-00aa.lock`), JSON.stringify({ pid: DEAD, hostname: os.hostname(), command: 'killed backup', since: 'x' }));
+    fs.writeFileSync(
+      path.join(dir, `openclaw-backup-share.${DEAD}-00aa.lock`),
+      JSON.stringify({ pid: DEAD, hostname: os.hostname(), command: 'killed backup', since: 'x' }),
+    );
     const share = await acquireBackupShare(dir, { command: 'openclaw-backup daemon' });
     expect((await liveShares(dir)).map((s) => s.command)).toEqual(['openclaw-backup daemon']);
     await expect(acquireOperationLock(dir, { command: 'restore', waitMs: 300 })).rejects.toMatchObject({
-      kind: 'busy', message: expect.stringMatching(/a backup is running on .*openclaw-backup daemon/),
+      kind: 'busy',
+      message: expect.stringMatching(/a backup is running on .*openclaw-backup daemon/),
     });
     const waiting = acquireOperationLock(dir, { command: 'openclaw-backup restore', waitMs: 20_000 });
     await new Promise((r) => setTimeout(r, 300));
     await share.release();
     const restore = await waiting;
-    await expect(acquireBackupShare(dir, { command: 'create', waitMs: 200 })).rejects.toMatchObject({ kind: 'busy', message: expect.stringContaining('openclaw-backup restore') });
+    await expect(acquireBackupShare(dir, { command: 'create', waitMs: 200 })).rejects.toMatchObject({
+      kind: 'busy',
+      message: expect.stringContaining('openclaw-backup restore'),
+    });
     await restore.release();
     await (await acquireBackupShare(dir, { command: 'create', waitMs: 0 })).release();
     expect(fs.readdirSync(dir)).toEqual([]);

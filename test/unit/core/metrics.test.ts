@@ -37,11 +37,13 @@ describe('renderMetrics', () => {
   });
 
   it('a failed first run with no archives: exit code, zero success time, no age; still valid', () => {
-    const text = renderMetrics(input({
-      lastRun: { finishedAt: now.toISOString(), exitCode: 1, durationMs: 20, bytes: null, files: null, pauseMs: null },
-      lastSuccessAt: null,
-      totals: { kind: 'archives', count: 0, bytes: 0, newestAt: null },
-    }));
+    const text = renderMetrics(
+      input({
+        lastRun: { finishedAt: now.toISOString(), exitCode: 1, durationMs: 20, bytes: null, files: null, pauseMs: null },
+        lastSuccessAt: null,
+        totals: { kind: 'archives', count: 0, bytes: 0, newestAt: null },
+      }),
+    );
     expect(promtoolCheck(text)).toEqual({ code: 0, output: '' });
     expect(sample(text, 'last_exit_code')).toBe('1');
     expect(sample(text, 'last_success_timestamp_seconds')).toBe('0');

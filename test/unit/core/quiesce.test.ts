@@ -20,7 +20,10 @@ function stubSystemctl(active: boolean, failStart = false): { env: NodeJS.Proces
     `#!/bin/sh\necho "$*" >> ${log}\ncase "$*" in *is-active*) exit ${active ? 0 : 3};; *start*) exit ${failStart ? 1 : 0};; esac\nexit 0\n`,
     { mode: 0o755 },
   );
-  return { env: { PATH: `${dir}:${process.env.PATH}` }, calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []) };
+  return {
+    env: { PATH: `${dir}:${process.env.PATH}` },
+    calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []),
+  };
 }
 
 /** A stub `systemctl` whose `start` fails until `reset-failed` was called (a unit at its start limit). */
@@ -81,9 +84,15 @@ describe('quiesce', () => {
       expect(stub.calls()).toEqual(['--user is-active --quiet openclaw-gateway-work.service', '--user stop openclaw-gateway-work.service']);
     });
     expect(stub.calls().at(-1)).toBe('--user start openclaw-gateway-work.service');
-    await expect(quiesce.run(async () => { throw new Error('snapshot broke'); })).rejects.toThrow('snapshot broke');
+    await expect(
+      quiesce.run(async () => {
+        throw new Error('snapshot broke');
+      }),
+    ).rejects.toThrow('snapshot broke');
     expect(stub.calls().slice(-3)).toEqual([
-      '--user is-active --quiet openclaw-gateway-work.service', '--user stop openclaw-gateway-work.service', '--user start openclaw-gateway-work.service',
+      '--user is-active --quiet openclaw-gateway-work.service',
+      '--user stop openclaw-gateway-work.service',
+      '--user start openclaw-gateway-work.service',
     ]);
     expect(fs.existsSync(lockPathFor(paths.stateDir))).toBe(false);
   });
@@ -99,9 +108,9 @@ describe('quiesce', () => {
 
     const broken = stubSystemctl(true, true);
     const brokenService = createGatewayService({ profile: 'default', home, platform: 'linux', env: broken.env });
-    await expect(makeQuiesce({ mode: 'stop', paths, command: 'test', log: silentLog, service: brokenService }).run(async () => 1)).rejects.toThrow(
-      'systemctl --user start openclaw-gateway.service exited with 1',
-    );
+    await expect(
+      makeQuiesce({ mode: 'stop', paths, command: 'test', log: silentLog, service: brokenService }).run(async () => 1),
+    ).rejects.toThrow('systemctl --user start openclaw-gateway.service exited with 1');
     expect(fs.existsSync(lockPathFor(paths.stateDir))).toBe(false);
   });
 
@@ -128,7 +137,7 @@ describe('quiesce', () => {
     writeTree(paths.stateDir, { 'openclaw.json': '{}', 'workspace/a.md': 'a' });
     const config = await loadConfig(paths);
     let ran = 0;
-    const result = await createBackup({ paths, config, quiesce: { run: async (phase) => (ran += 1, phase()), heldMs: () => 4321 } });
+    const result = await createBackup({ paths, config, quiesce: { run: async (phase) => ((ran += 1), phase()), heldMs: () => 4321 } });
     expect(ran).toBe(1);
     expect(result.pauseMs).toBe(4321);
   });
@@ -140,6 +149,10 @@ describe('quiesce', () => {
     const stub = stubSystemctl(true);
     const quiesce = quiesceFor({ paths, config: await loadConfig(paths), command: 'test', log: silentLog, env: stub.env });
     await quiesce.run(async () => undefined);
-    expect(stub.calls()).toEqual(['--user is-active --quiet openclaw-gateway.service', '--user stop openclaw-gateway.service', '--user start openclaw-gateway.service']);
+    expect(stub.calls()).toEqual([
+      '--user is-active --quiet openclaw-gateway.service',
+      '--user stop openclaw-gateway.service',
+      '--user start openclaw-gateway.service',
+    ]);
   });
 });

@@ -28,7 +28,8 @@ describe('planRetention (restic forget semantics)', () => {
   it('keeps the newest archive of each period, and buckets are independent and OR-ed', () => {
     // Hourly archives over three days.
     const items = [];
-    for (let day = 1; day <= 3; day += 1) for (const hour of [1, 9, 17]) items.push(at(`2026-03-0${day}T${String(hour).padStart(2, '0')}:00:00Z`));
+    for (let day = 1; day <= 3; day += 1)
+      for (const hour of [1, 9, 17]) items.push(at(`2026-03-0${day}T${String(hour).padStart(2, '0')}:00:00Z`));
     const plan = planRetention(items, { keepLast: 2, keepDaily: 2 }, 'UTC');
     // last: 03T17, 03T09; daily: 03T17 (day 3), 02T17 (day 2). Union, not sum.
     expect(kept(plan)).toEqual(['2026-03-03T17:00:00Z', '2026-03-03T09:00:00Z', '2026-03-02T17:00:00Z']);
@@ -36,10 +37,21 @@ describe('planRetention (restic forget semantics)', () => {
   });
 
   it('hourly, monthly and yearly use calendar periods', () => {
-    const items = ['2026-05-01T10:59:00Z', '2026-05-01T10:01:00Z', '2026-05-01T09:30:00Z', '2026-04-30T10:00:00Z', '2025-12-31T23:00:00Z', '2024-06-01T00:00:00Z'].map(at);
+    const items = [
+      '2026-05-01T10:59:00Z',
+      '2026-05-01T10:01:00Z',
+      '2026-05-01T09:30:00Z',
+      '2026-04-30T10:00:00Z',
+      '2025-12-31T23:00:00Z',
+      '2024-06-01T00:00:00Z',
+    ].map(at);
     expect(kept(planRetention(items, { keepHourly: 2 }, 'UTC'))).toEqual(['2026-05-01T10:59:00Z', '2026-05-01T09:30:00Z']);
     expect(kept(planRetention(items, { keepMonthly: 2 }, 'UTC'))).toEqual(['2026-05-01T10:59:00Z', '2026-04-30T10:00:00Z']);
-    expect(kept(planRetention(items, { keepYearly: 5 }, 'UTC'))).toEqual(['2026-05-01T10:59:00Z', '2025-12-31T23:00:00Z', '2024-06-01T00:00:00Z']);
+    expect(kept(planRetention(items, { keepYearly: 5 }, 'UTC'))).toEqual([
+      '2026-05-01T10:59:00Z',
+      '2025-12-31T23:00:00Z',
+      '2024-06-01T00:00:00Z',
+    ]);
   });
 
   it('evaluates periods in the given time zone', () => {
@@ -60,14 +72,18 @@ describe('planRetention (restic forget semantics)', () => {
 
   it('never removes the newest archive and keeps exactly min(N, count) for keepLast', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 4_000_000_000_000 }), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 10 }), (times, n) => {
-        const items = times.map((t, i) => ({ id: String(i), createdAt: new Date(t) }));
-        const plan = planRetention(items, n, 'UTC');
-        const newest = Math.max(...times);
-        expect(plan.keep[0]?.item.createdAt.getTime()).toBe(newest);
-        expect(plan.keep).toHaveLength(Math.min(n, items.length));
-        expect(plan.keep.length + plan.remove.length).toBe(items.length);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 4_000_000_000_000 }), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 10 }),
+        (times, n) => {
+          const items = times.map((t, i) => ({ id: String(i), createdAt: new Date(t) }));
+          const plan = planRetention(items, n, 'UTC');
+          const newest = Math.max(...times);
+          expect(plan.keep[0]?.item.createdAt.getTime()).toBe(newest);
+          expect(plan.keep).toHaveLength(Math.min(n, items.length));
+          expect(plan.keep.length + plan.remove.length).toBe(items.length);
+        },
+      ),
     );
   });
 });

@@ -1,6 +1,13 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { futureTimes, lastRunForCatchUp, readStatus, statusPathFor, UNKNOWN_RUN_TIME, updateStatus } from '../../../src/core/status-record.js';
+import {
+  futureTimes,
+  lastRunForCatchUp,
+  readStatus,
+  statusPathFor,
+  UNKNOWN_RUN_TIME,
+  updateStatus,
+} from '../../../src/core/status-record.js';
 import { findMissedRun } from '../../../src/core/schedule.js';
 import { makeTempDir } from '../../helpers/fixture.js';
 
@@ -30,8 +37,27 @@ describe('status record', () => {
 
 describe('a last run recorded in the future', () => {
   const now = new Date('2026-06-01T12:00:00.000Z');
-  const run = (startedAt: string) => ({ startedAt, finishedAt: startedAt, result: 'ok' as const, trigger: 'schedule' as const, archive: null, bytes: null, sha256: null, durationMs: 1, pauseMs: 1, pruned: [], hook: null, error: null });
-  const record = (startedAt: string | null) => ({ version: 1 as const, lastRun: startedAt ? run(startedAt) : null, lastSuccess: null, nextRunAt: null, daemon: null });
+  const run = (startedAt: string) => ({
+    startedAt,
+    finishedAt: startedAt,
+    result: 'ok' as const,
+    trigger: 'schedule' as const,
+    archive: null,
+    bytes: null,
+    sha256: null,
+    durationMs: 1,
+    pauseMs: 1,
+    pruned: [],
+    hook: null,
+    error: null,
+  });
+  const record = (startedAt: string | null) => ({
+    version: 1 as const,
+    lastRun: startedAt ? run(startedAt) : null,
+    lastSuccess: null,
+    nextRunAt: null,
+    daemon: null,
+  });
   const spec = { auto: true, schedule: '30 3 * * *', timezone: 'UTC' };
   const none = async () => null;
 
@@ -44,9 +70,18 @@ describe('a last run recorded in the future', () => {
 
   it('falls back to a sane newest archive; a sane record, or a few seconds of skew, is trusted', async () => {
     const archived = new Date('2026-06-01T04:00:00.000Z');
-    expect(await lastRunForCatchUp(record('2099-01-01T00:00:00.000Z'), async () => archived, now)).toEqual({ at: archived, future: 'last run 2099-01-01T00:00:00.000Z' });
-    expect(await lastRunForCatchUp(record('2026-06-01T12:00:30.000Z'), none, now)).toEqual({ at: new Date('2026-06-01T12:00:30.000Z'), future: undefined });
+    expect(await lastRunForCatchUp(record('2099-01-01T00:00:00.000Z'), async () => archived, now)).toEqual({
+      at: archived,
+      future: 'last run 2099-01-01T00:00:00.000Z',
+    });
+    expect(await lastRunForCatchUp(record('2026-06-01T12:00:30.000Z'), none, now)).toEqual({
+      at: new Date('2026-06-01T12:00:30.000Z'),
+      future: undefined,
+    });
     expect(await lastRunForCatchUp(record(null), none, now)).toEqual({ at: null, future: undefined });
-    expect(await lastRunForCatchUp(record(null), async () => new Date('2099-01-01T00:00:00.000Z'), now)).toEqual({ at: UNKNOWN_RUN_TIME, future: 'newest archive 2099-01-01T00:00:00.000Z' });
+    expect(await lastRunForCatchUp(record(null), async () => new Date('2099-01-01T00:00:00.000Z'), now)).toEqual({
+      at: UNKNOWN_RUN_TIME,
+      future: 'newest archive 2099-01-01T00:00:00.000Z',
+    });
   });
 });

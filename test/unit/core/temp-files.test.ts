@@ -21,8 +21,14 @@ describe('stale temp cleanup', () => {
       [`.openclaw-backup-staging-${DEAD}-beef0000/db-1`]: 'x',
       'openclaw-backup-default-20260101T000000Z.tar.gz': 'keep',
     });
-    expect((await cleanStaleTemps(dir)).sort()).toEqual([`.openclaw-backup-staging-${DEAD}-beef0000`, `openclaw-backup-default.${DEAD}-abcd1234.partial`]);
-    expect(fs.readdirSync(dir).sort()).toEqual([`openclaw-backup-default-20260101T000000Z.tar.gz`, `openclaw-backup-default.${process.pid}-abcd1234.partial`]);
+    expect((await cleanStaleTemps(dir)).sort()).toEqual([
+      `.openclaw-backup-staging-${DEAD}-beef0000`,
+      `openclaw-backup-default.${DEAD}-abcd1234.partial`,
+    ]);
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      `openclaw-backup-default-20260101T000000Z.tar.gz`,
+      `openclaw-backup-default.${process.pid}-abcd1234.partial`,
+    ]);
   });
 
   it("removes an older version's killed restore staging dir and moves carried backups back, never deleting them", async () => {
@@ -35,7 +41,10 @@ describe('stale temp cleanup', () => {
       '.openclaw/openclaw.json': '{}',
     });
     const result = await recoverInterruptedRestores(target);
-    expect(result.recovered.map((p) => path.basename(p)).sort()).toEqual([`.openclaw-backup-restore-${DEAD}-aaaa0000`, `.openclaw-backup-restore-${DEAD}-bbbb0000`]);
+    expect(result.recovered.map((p) => path.basename(p)).sort()).toEqual([
+      `.openclaw-backup-restore-${DEAD}-aaaa0000`,
+      `.openclaw-backup-restore-${DEAD}-bbbb0000`,
+    ]);
     expect(fs.readFileSync(path.join(target, 'backups', 'a.tar.gz'), 'utf8')).toBe('precious');
   });
 
@@ -50,6 +59,8 @@ describe('stale temp cleanup', () => {
     const result = await recoverInterruptedRestores(target);
     expect(result.kept.map((p) => path.basename(p))).toEqual([`.openclaw-backup-restore-${DEAD}-cccc0000`]);
     expect(result.warnings[0]).toMatch(/holds a backups dir .*move it back by hand/);
-    expect(fs.readFileSync(path.join(parent, `.openclaw-backup-restore-${DEAD}-cccc0000/openclaw-backup/state/backups/b.tar.gz`), 'utf8')).toBe('precious');
+    expect(
+      fs.readFileSync(path.join(parent, `.openclaw-backup-restore-${DEAD}-cccc0000/openclaw-backup/state/backups/b.tar.gz`), 'utf8'),
+    ).toBe('precious');
   });
 });

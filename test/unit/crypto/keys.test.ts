@@ -20,7 +20,10 @@ beforeEach(async () => {
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ConfigError);
   return error as Error;
 }
@@ -34,13 +37,17 @@ describe('loadIdentityFile', () => {
   it.each([0o640, 0o604, 0o644, 0o660])('refuses mode %s like ssh, without echoing the key', async (mode) => {
     const file = writeSecretFile(path.join(dir, 'key.txt'), `${secret}\n`, mode);
     const error = await rejection(loadIdentityFile(file));
-    expect(error.message).toBe(`identity file ${file} is accessible by group or others (mode 0${mode.toString(8)}); run: chmod 600 ${file}`);
+    expect(error.message).toBe(
+      `identity file ${file} is accessible by group or others (mode 0${mode.toString(8)}); run: chmod 600 ${file}`,
+    );
     expect(error.message).not.toContain(secret);
   });
 
   it('says when a public key was given instead of the identity', async () => {
     const file = writeSecretFile(path.join(dir, 'pub.txt'), `# mine\n${recipient}\n`);
-    expect((await rejection(loadIdentityFile(file))).message).toBe(`identity file ${file} line 2: this is a public key (recipient); the identity is the AGE-SECRET-KEY-1… line`);
+    expect((await rejection(loadIdentityFile(file))).message).toBe(
+      `identity file ${file} line 2: this is a public key (recipient); the identity is the AGE-SECRET-KEY-1… line`,
+    );
   });
 
   it('names the bad line and never quotes it', async () => {
@@ -55,7 +62,9 @@ describe('loadIdentityFile', () => {
     const empty = writeSecretFile(path.join(dir, 'empty.txt'), '# nothing\n');
     expect((await rejection(loadIdentityFile(empty))).message).toBe(`identity file ${empty} holds no age identity`);
     const missing = path.join(dir, 'missing.txt');
-    expect((await rejection(loadIdentityFile(missing))).message).toBe(`cannot read identity file ${missing}: ENOENT: no such file or directory`);
+    expect((await rejection(loadIdentityFile(missing))).message).toBe(
+      `cannot read identity file ${missing}: ENOENT: no such file or directory`,
+    );
     const encrypted = writeSecretFile(path.join(dir, 'enc.txt'), 'age-encryption.org/v1\n-> scrypt x 18\n');
     expect((await rejection(loadIdentityFile(encrypted))).message).toMatch(/is itself age-encrypted; decrypt it first/);
     const sub = path.join(dir, 'sub');
@@ -84,7 +93,9 @@ describe('loadPassphraseFile', () => {
 describe('recipients', () => {
   it('accepts a real recipient and explains the common mistakes', () => {
     expect(describeRecipientProblem(recipient)).toBeUndefined();
-    expect(describeRecipientProblem(secret)).toBe('this is a secret key (an identity), not a recipient: use the public key that `age-keygen -y` prints');
+    expect(describeRecipientProblem(secret)).toBe(
+      'this is a secret key (an identity), not a recipient: use the public key that `age-keygen -y` prints',
+    );
     expect(describeRecipientProblem('ssh-ed25519 AAAA')).toBe('SSH recipients are not supported: use an age X25519 recipient (age1…)');
     expect(describeRecipientProblem(`${recipient.slice(0, -1)}x`)).toBe('expected an age recipient (age1…, from `age-keygen -y`)');
     expect(describeRecipientProblem('age1')).toBe('expected an age recipient (age1…, from `age-keygen -y`)');
@@ -97,7 +108,9 @@ describe('recipients', () => {
     expect(await loadRecipientsFile(file)).toEqual([recipient, other]);
     fs.writeFileSync(file, `${recipient}\n${secret}\n`);
     const error = await rejection(loadRecipientsFile(file));
-    expect(error.message).toBe(`recipients file ${file} line 2: this is a secret key (an identity), not a recipient: use the public key that \`age-keygen -y\` prints`);
+    expect(error.message).toBe(
+      `recipients file ${file} line 2: this is a secret key (an identity), not a recipient: use the public key that \`age-keygen -y\` prints`,
+    );
     expect(error.message).not.toContain(secret);
   });
 });
@@ -108,13 +121,19 @@ describe('resolveEncryptionKey', () => {
   it('combines recipients and recipientsFile', async () => {
     const other = await identityToRecipient(await generateIdentity());
     fs.writeFileSync(path.join(dir, 'r.txt'), `${other}\n`);
-    expect(await resolveEncryptionKey({ recipients: [recipient], recipientsFile: 'r.txt' }, context())).toEqual({ kind: 'recipients', recipients: [recipient, other] });
+    expect(await resolveEncryptionKey({ recipients: [recipient], recipientsFile: 'r.txt' }, context())).toEqual({
+      kind: 'recipients',
+      recipients: [recipient, other],
+    });
   });
 
   it('reads the passphrase from a file or an environment variable', async () => {
     writeSecretFile(path.join(dir, 'p'), 'from-file\n');
     expect(await resolveEncryptionKey({ passphraseFile: 'p' }, context())).toEqual({ kind: 'passphrase', passphrase: 'from-file' });
-    expect(await resolveEncryptionKey({ passphraseEnv: 'OCB_PASS' }, context({ OCB_PASS: 'from-env' }))).toEqual({ kind: 'passphrase', passphrase: 'from-env' });
+    expect(await resolveEncryptionKey({ passphraseEnv: 'OCB_PASS' }, context({ OCB_PASS: 'from-env' }))).toEqual({
+      kind: 'passphrase',
+      passphrase: 'from-env',
+    });
     expect(await resolveEncryptionKey(undefined, context())).toBeUndefined();
   });
 

@@ -16,9 +16,12 @@ beforeAll(async () => {
 });
 
 function source(data: Buffer, chunk = 16 * 1024): Readable {
-  return Readable.from((function* () {
-    for (let i = 0; i < data.length; i += chunk) yield data.subarray(i, i + chunk);
-  })(), { objectMode: false });
+  return Readable.from(
+    (function* () {
+      for (let i = 0; i < data.length; i += chunk) yield data.subarray(i, i + chunk);
+    })(),
+    { objectMode: false },
+  );
 }
 
 async function collect(stream: Readable): Promise<Buffer> {
@@ -38,15 +41,18 @@ async function decrypt(ciphertext: Buffer, key: DecryptionKey): Promise<Buffer> 
 const CHUNK = 64 * 1024;
 
 describe('age streams', () => {
-  it.each([0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 3 * CHUNK + 17])('round-trips %i bytes and the reference decrypter agrees', async (size) => {
-    const data = randomBytes(size);
-    const ciphertext = await encrypt(data, { kind: 'recipients', recipients: [recipient] });
-    expect(ciphertext.subarray(0, 22).toString('latin1')).toBe('age-encryption.org/v1\n');
-    expect((await decrypt(ciphertext, { kind: 'identities', identities: [identity] })).equals(data)).toBe(true);
-    const reference = new Decrypter();
-    reference.addIdentity(identity);
-    expect(Buffer.from(await reference.decrypt(new Uint8Array(ciphertext))).equals(data)).toBe(true);
-  });
+  it.each([0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK, 3 * CHUNK + 17])(
+    'round-trips %i bytes and the reference decrypter agrees',
+    async (size) => {
+      const data = randomBytes(size);
+      const ciphertext = await encrypt(data, { kind: 'recipients', recipients: [recipient] });
+      expect(ciphertext.subarray(0, 22).toString('latin1')).toBe('age-encryption.org/v1\n');
+      expect((await decrypt(ciphertext, { kind: 'identities', identities: [identity] })).equals(data)).toBe(true);
+      const reference = new Decrypter();
+      reference.addIdentity(identity);
+      expect(Buffer.from(await reference.decrypt(new Uint8Array(ciphertext))).equals(data)).toBe(true);
+    },
+  );
 
   it('refuses a payload cut at a chunk boundary or mid-chunk, and any flipped byte', async () => {
     const data = randomBytes(3 * CHUNK + 100);
@@ -66,7 +72,10 @@ describe('age streams', () => {
       }),
     ];
     for (const variant of variants) {
-      const error = await decrypt(variant, key).then(() => undefined, (e: unknown) => e);
+      const error = await decrypt(variant, key).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(IntegrityError);
       expect((error as Error).message).toBe('encrypted data failed authentication: the archive is truncated or was modified');
     }
@@ -77,9 +86,15 @@ describe('age streams', () => {
     const ciphertext = await encrypt(data, { kind: 'passphrase', passphrase: 'dummy passphrase 0000' });
     expect(ciphertext.subarray(0, 512).includes('\n-> scrypt ')).toBe(true);
     expect((await decrypt(ciphertext, { kind: 'passphrase', passphrase: 'dummy passphrase 0000' })).equals(data)).toBe(true);
-    const wrong = await decrypt(ciphertext, { kind: 'passphrase', passphrase: 'nope' }).then(() => undefined, (e: unknown) => e);
+    const wrong = await decrypt(ciphertext, { kind: 'passphrase', passphrase: 'nope' }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((wrong as Error).message).toBe('test.age: cannot decrypt: wrong passphrase');
-    const identityForScrypt = await decrypt(ciphertext, { kind: 'identities', identities: [identity] }).then(() => undefined, (e: unknown) => e);
+    const identityForScrypt = await decrypt(ciphertext, { kind: 'identities', identities: [identity] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((identityForScrypt as Error).message).toBe('test.age: cannot decrypt: it is passphrase-encrypted: pass --passphrase-file');
   }, 120_000);
 
@@ -90,9 +105,12 @@ describe('age streams', () => {
     let received = 0;
     let warmPeak = 0;
     let laterPeak = 0;
-    const plain = Readable.from((function* () {
-      for (let sent = 0; sent < total; sent += block.length) yield block;
-    })(), { objectMode: false });
+    const plain = Readable.from(
+      (function* () {
+        for (let sent = 0; sent < total; sent += block.length) yield block;
+      })(),
+      { objectMode: false },
+    );
     const stage = await createEncryptStage({ kind: 'recipients', recipients: [recipient] });
     plain.pipe(stage);
     const decrypted = await decryptStream(stage, { kind: 'identities', identities: [identity] }, Buffer.alloc(0), 'mem.age');

@@ -20,7 +20,9 @@ describe('ping URLs', () => {
     expect(pingUrlFor('https://hc-ping.com/abc', 'start')).toBe('https://hc-ping.com/abc/start');
     expect(pingUrlFor('https://hc-ping.com/abc/', 'fail')).toBe('https://hc-ping.com/abc/fail');
     expect(pingUrlFor('https://hc-ping.com/abc', 'success')).toBe('https://hc-ping.com/abc');
-    expect(pingUrlFor('https://hc.example/ping/key/slug?create=1', 'start', 'r1')).toBe('https://hc.example/ping/key/slug/start?create=1&rid=r1');
+    expect(pingUrlFor('https://hc.example/ping/key/slug?create=1', 'start', 'r1')).toBe(
+      'https://hc.example/ping/key/slug/start?create=1&rid=r1',
+    );
   });
 
   it('redacts everything but scheme and host', () => {
@@ -39,7 +41,14 @@ describe('sendPing', () => {
     server = await startPingServer();
     const log = memoryLog();
     const result = await sendPing({ url: server.url, kind: 'fail', body: 'it broke\n', runId: 'r-1', timeoutMs: 5000, log });
-    expect(result).toMatchObject({ kind: 'fail', ok: true, status: 200, attempts: 1, error: null, target: `${new URL(server.url).origin}/…` });
+    expect(result).toMatchObject({
+      kind: 'fail',
+      ok: true,
+      status: 200,
+      attempts: 1,
+      error: null,
+      target: `${new URL(server.url).origin}/…`,
+    });
     expect(server.requests).toHaveLength(1);
     expect(server.requests[0]).toMatchObject({ method: 'POST', path: `${new URL(server.url).pathname}/fail`, body: 'it broke\n' });
     expect(server.requests[0]?.query.get('rid')).toBe('r-1');

@@ -8,10 +8,23 @@ import { formatRunSummary } from '../../../src/hooks/run-summary.js';
 import { makeTempDir } from '../../helpers/fixture.js';
 
 const outcome: RunOutcome = {
-  command: 'run', trigger: 'schedule', profile: 'work', stateDir: '/home/a/.openclaw-work', startedAt: '2026-11-21T03:15:00.000Z',
-  finishedAt: '2026-11-21T03:15:04.000Z', result: 'failed', phase: 'verify', exitCode: 3,
-  error: 'openclaw-backup/state/a.md: SHA-256 does not match\nsecond line', archive: '/b/x.tar.gz', bytes: 2048, files: 12,
-  durationMs: 4000, pauseMs: 90, pruned: 0, warnings: ['state/openclaw.sqlite is corrupt (integrity_check failed); stored raw'],
+  command: 'run',
+  trigger: 'schedule',
+  profile: 'work',
+  stateDir: '/home/a/.openclaw-work',
+  startedAt: '2026-11-21T03:15:00.000Z',
+  finishedAt: '2026-11-21T03:15:04.000Z',
+  result: 'failed',
+  phase: 'verify',
+  exitCode: 3,
+  error: 'openclaw-backup/state/a.md: SHA-256 does not match\nsecond line',
+  archive: '/b/x.tar.gz',
+  bytes: 2048,
+  files: 12,
+  durationMs: 4000,
+  pauseMs: 90,
+  pruned: 0,
+  warnings: ['state/openclaw.sqlite is corrupt (integrity_check failed); stored raw'],
 };
 
 describe('onFailure', () => {
@@ -32,7 +45,13 @@ describe('onFailure', () => {
     const config = path.join(dir, 'openclaw.json');
     fs.writeFileSync(config, '{}', { mode: 0o600 });
     const out = path.join(dir, 'out');
-    const hook = await runOnFailureHook({ command: `printf '%s|%s' "$OPENCLAW_BACKUP_PHASE" "$OPENCLAW_BACKUP_EXIT_CODE" > ${out}`, configPath: config, outcome, timeoutMs: 10_000, log: silentLog });
+    const hook = await runOnFailureHook({
+      command: `printf '%s|%s' "$OPENCLAW_BACKUP_PHASE" "$OPENCLAW_BACKUP_EXIT_CODE" > ${out}`,
+      configPath: config,
+      outcome,
+      timeoutMs: 10_000,
+      log: silentLog,
+    });
     expect(hook).toMatchObject({ exitCode: 0, error: null });
     expect(fs.readFileSync(out, 'utf8')).toBe('verify|3');
     fs.rmSync(dir, { recursive: true, force: true });

@@ -12,14 +12,25 @@ function memoryLog(): Log & { lines: { level: string; fields: Record<string, unk
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-const env = { archive: '/b/openclaw-backup-default-x.tar.gz', dir: '/b', bytes: 1234, sha256: 'ab'.repeat(32), stateDir: '/s', profile: 'default' };
+const env = {
+  archive: '/b/openclaw-backup-default-x.tar.gz',
+  dir: '/b',
+  bytes: 1234,
+  sha256: 'ab'.repeat(32),
+  stateDir: '/s',
+  profile: 'default',
+};
 
 describe('runPostBackupHook', () => {
   it('runs through the shell with the OPENCLAW_* env and logs output line by line', async () => {
     const log = memoryLog();
     const hook = await runPostBackupHook({
-      command: 'echo "$OPENCLAW_BACKUP_ARCHIVE|$OPENCLAW_BACKUP_DIR|$OPENCLAW_BACKUP_BYTES|$OPENCLAW_BACKUP_SHA256|$OPENCLAW_STATE_DIR|$OPENCLAW_PROFILE" | tr a-z A-Z; printf "one\\ntwo\\n" >&2',
-      env, timeoutMs: 10_000, log, baseEnv: { PATH: process.env.PATH },
+      command:
+        'echo "$OPENCLAW_BACKUP_ARCHIVE|$OPENCLAW_BACKUP_DIR|$OPENCLAW_BACKUP_BYTES|$OPENCLAW_BACKUP_SHA256|$OPENCLAW_STATE_DIR|$OPENCLAW_PROFILE" | tr a-z A-Z; printf "one\\ntwo\\n" >&2',
+      env,
+      timeoutMs: 10_000,
+      log,
+      baseEnv: { PATH: process.env.PATH },
     });
     expect(hook).toMatchObject({ exitCode: 0, timedOut: false, error: null });
     const of = (stream: string) => log.lines.filter((l) => l.fields.hook === stream).map((l) => l.message);
@@ -36,7 +47,13 @@ describe('runPostBackupHook', () => {
     const dir = makeTempDir();
     const pidFile = path.join(dir, 'child.pid');
     const started = Date.now();
-    const hook = await runPostBackupHook({ command: `sleep 60 & echo $! > ${pidFile}; wait`, env, timeoutMs: 700, log: memoryLog(), killGraceMs: 500 });
+    const hook = await runPostBackupHook({
+      command: `sleep 60 & echo $! > ${pidFile}; wait`,
+      env,
+      timeoutMs: 700,
+      log: memoryLog(),
+      killGraceMs: 500,
+    });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(hook.timedOut).toBe(true);
     expect(hook.error).toBe('postBackup timed out after 700 ms; its process group was killed');
@@ -59,7 +76,9 @@ describe('checkConfigFileForHook', () => {
     fs.writeFileSync(file, '{}', { mode: 0o600 });
     expect(await checkConfigFileForHook(file)).toBeUndefined();
     fs.chmodSync(file, 0o620);
-    expect(await checkConfigFileForHook(file)).toBe(`postBackup refused: ${file} is writable by its group (mode 0620); run chmod 600 ${file}`);
+    expect(await checkConfigFileForHook(file)).toBe(
+      `postBackup refused: ${file} is writable by its group (mode 0620); run chmod 600 ${file}`,
+    );
     fs.chmodSync(file, 0o646);
     expect(await checkConfigFileForHook(file)).toMatch(/mode 0646/);
   });

@@ -16,7 +16,15 @@ describe('loggers', () => {
     log.info({ time: 'then', msg: 'field', level: 3, archive: 'a' }, 'reserved names');
     const [stopped, reserved] = out.lines().map((line) => parseStrictJson(line) as Record<string, unknown>);
     expect(stopped).toMatchObject({ level: 'info', pid: process.pid, msg: 'daemon stopped' });
-    expect(reserved).toMatchObject({ level: 'info', msg: 'reserved names', field_time: 'then', field_msg: 'field', field_level: 3, archive: 'a', pid: process.pid });
+    expect(reserved).toMatchObject({
+      level: 'info',
+      msg: 'reserved names',
+      field_time: 'then',
+      field_msg: 'field',
+      field_level: 3,
+      archive: 'a',
+      pid: process.pid,
+    });
   });
 
   it('the strict parser used on every daemon line does catch a duplicate key', () => {

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { createProgressRenderer, formatClock, formatProgressLine, type ProgressMode } from '../../../src/output/progress.js';
 
 function fakeStream(isTTY: boolean, columns?: number): NodeJS.WriteStream & { text: string } {
-  const stream = { isTTY, columns, text: '', write(chunk: string) { stream.text += chunk; return true; } };
+  const stream = {
+    isTTY,
+    columns,
+    text: '',
+    write(chunk: string) {
+      stream.text += chunk;
+      return true;
+    },
+  };
   return stream as unknown as NodeJS.WriteStream & { text: string };
 }
 
@@ -33,7 +41,9 @@ describe('progress rendering', () => {
       'Backing up [0:02]  25.0%  10.0 MiB / 40.0 MiB  120 / 400 files  5.0 MiB/s  ETA 0:06',
     );
     // Before a second has passed there is no rate to go by.
-    expect(formatProgressLine('verify', { items: 3, bytes: MiB }, { bytes: 8 * MiB }, 200)).toBe('Verifying [0:00]  12.5%  1.0 MiB / 8.0 MiB  3 entries  ETA -:--');
+    expect(formatProgressLine('verify', { items: 3, bytes: MiB }, { bytes: 8 * MiB }, 200)).toBe(
+      'Verifying [0:00]  12.5%  1.0 MiB / 8.0 MiB  3 entries  ETA -:--',
+    );
     // Files that grew since the walk never make it claim 100% early.
     expect(formatProgressLine('restore', { items: 9, bytes: 9 * MiB }, { items: 9, bytes: 8 * MiB }, 3_000)).toContain('99.9%');
   });
@@ -55,10 +65,11 @@ describe('progress rendering', () => {
     progress.finish();
     expect(stream.text).toBe(
       '\r\x1b[KBacking up [0:00]  0.0%  0 B / 4.0 MiB  0 / 4 files  ETA -:--' +
-      '\r\x1b[KBacking up [0:00]  25.0%  1.0 MiB / 4.0 MiB  1 / 4 files  ETA -:--' +
+        '\r\x1b[KBacking up [0:00]  25.0%  1.0 MiB / 4.0 MiB  1 / 4 files  ETA -:--' +
         '\r\x1b[Kwarning: workspace/a.md kept changing while it was read\n' +
         // Cut to the terminal's width, so \r\x1b[K always clears it.
-        '\r\x1b[K' + 'Backing up [0:02]  75.0%  3.0 MiB / 4.0 MiB  3 / 4 files  1.5 MiB/s  ETA 0:01'.slice(0, 69) +
+        '\r\x1b[K' +
+        'Backing up [0:02]  75.0%  3.0 MiB / 4.0 MiB  3 / 4 files  1.5 MiB/s  ETA 0:01'.slice(0, 69) +
         '\r\x1b[K',
     );
   });
@@ -82,7 +93,10 @@ describe('progress rendering', () => {
     time.advance(1_500);
     progress.update({ items: 10, bytes: 1000 });
     progress.finish();
-    const lines = stream.text.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = stream.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((l) => l.type)).toEqual(['start', 'progress', 'warning', 'progress', 'finish']);
     expect(lines[0]).toEqual({ type: 'start', phase: 'restore', totalItems: 10, totalBytes: 1000 });
     expect(lines[1]).toMatchObject({ items: 2, bytes: 100, percent: 10, etaMs: null });

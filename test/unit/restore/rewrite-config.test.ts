@@ -3,7 +3,14 @@ import { placeRoots, pathMappings } from '../../../src/core/restore/place-roots.
 import { rewriteConfigPaths } from '../../../src/core/restore/rewrite-config.js';
 
 describe('rewriteConfigPaths', () => {
-  const options = { mappings: [{ from: '/home/ada/.openclaw', to: '/root/.openclaw' }, { from: '/srv/ws', to: '/root/ws' }], oldHome: '/home/ada', newHome: '/root' };
+  const options = {
+    mappings: [
+      { from: '/home/ada/.openclaw', to: '/root/.openclaw' },
+      { from: '/srv/ws', to: '/root/ws' },
+    ],
+    oldHome: '/home/ada',
+    newHome: '/root',
+  };
 
   it('rewrites paths into the old state dir and workspaces, keeping comments and other values', () => {
     const text = `{
@@ -19,7 +26,11 @@ describe('rewriteConfigPaths', () => {
     expect(out).toContain('other: "/home/ada/notes"');
     expect(out).toContain('near: "/home/ada/.openclaw-dev/x"');
     expect(out).toContain('tilde: "~/.openclaw/workspace"');
-    expect(rewrites.map((r) => r.key)).toEqual(['agents.defaults.workspace', 'agents.entries.main.agentDir', 'agents.entries.main.workspace']);
+    expect(rewrites.map((r) => r.key)).toEqual([
+      'agents.defaults.workspace',
+      'agents.entries.main.agentDir',
+      'agents.entries.main.workspace',
+    ]);
   });
 
   it('rewrites "~/" values only when they would now point elsewhere; leaves invalid JSON5 alone', () => {
@@ -70,11 +81,23 @@ describe('placeRoots from the paths the user named', () => {
       home: '/home/ada',
       roots: [
         { id: 'state', role: 'state' as const, archiveRel: 'state', source: '/data/.openclaw', linkPath: '/home/ada/.openclaw' },
-        { id: 'external-1', role: 'workspace' as const, archiveRel: 'external/1', source: '/sync/ws', linkPath: '/home/ada/.openclaw/workspace' },
+        {
+          id: 'external-1',
+          role: 'workspace' as const,
+          archiveRel: 'external/1',
+          source: '/sync/ws',
+          linkPath: '/home/ada/.openclaw/workspace',
+        },
         { id: 'external-2', role: 'config' as const, archiveRel: 'external/2/cfg.json5', source: '/etc/oc/cfg.json5' },
       ],
     };
-    const placed = placeRoots(origin, { target: '/root/.openclaw', copy: false, home: '/root', configPath: '/root/cfg/openclaw.json', dirExists: () => true });
+    const placed = placeRoots(origin, {
+      target: '/root/.openclaw',
+      copy: false,
+      home: '/root',
+      configPath: '/root/cfg/openclaw.json',
+      dirExists: () => true,
+    });
     expect(placed.map((r) => [r.destination, r.placement])).toEqual([
       ['/root/.openclaw', 'target'],
       ['/root/.openclaw/workspace', 'inside-state'],
@@ -87,7 +110,13 @@ describe('placeRoots from the paths the user named', () => {
       { from: '/sync/ws', to: '/root/.openclaw/workspace' },
       { from: '/etc/oc/cfg.json5', to: '/root/cfg/openclaw.json' },
     ]);
-    const copy = placeRoots(origin, { target: '/tmp/copy', copy: true, home: '/root', configPath: '/root/cfg/openclaw.json', dirExists: () => true });
+    const copy = placeRoots(origin, {
+      target: '/tmp/copy',
+      copy: true,
+      home: '/root',
+      configPath: '/root/cfg/openclaw.json',
+      dirExists: () => true,
+    });
     expect(copy[2]?.destination).toBe('/tmp/copy/restored-roots/external-2/cfg.json5');
   });
 });

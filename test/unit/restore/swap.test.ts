@@ -16,11 +16,22 @@ describe('swapAround', () => {
   it('never moves what is kept: the backups dir stays in its folder, the rest swaps around it', async () => {
     dir = makeTempDir('ocb-swap-');
     writeTree(dir, {
-      'live/a': 'old', 'live/backups/x.tar.gz': 'b', 'live/openclaw-backup.lock/owner.json': '{}', 'live/ws/big/f': 'excluded', 'live/ws/n': 'old n',
-      'staged/a': 'new', 'staged/ws/n': 'new n', 'staged/ws/m': 'new m',
+      'live/a': 'old',
+      'live/backups/x.tar.gz': 'b',
+      'live/openclaw-backup.lock/owner.json': '{}',
+      'live/ws/big/f': 'excluded',
+      'live/ws/n': 'old n',
+      'staged/a': 'new',
+      'staged/ws/n': 'new n',
+      'staged/ws/m': 'new m',
     });
     const inode = fs.statSync(path.join(dir, 'live/backups')).ino;
-    const marks = new Map<string, KeepMark>([['backups', 'keep'], ['openclaw-backup.lock', 'keep'], ['ws', 'mixed'], ['ws/big', 'keep']]);
+    const marks = new Map<string, KeepMark>([
+      ['backups', 'keep'],
+      ['openclaw-backup.lock', 'keep'],
+      ['ws', 'mixed'],
+      ['ws/big', 'keep'],
+    ]);
     const journal = await SwapJournal.open(path.join(dir, JOURNAL_FILE), header);
     const conflicts: string[] = [];
     await swapAround(journal, path.join(dir, 'staged'), path.join(dir, 'live'), path.join(dir, 'rb'), marks, conflicts);
@@ -37,7 +48,14 @@ describe('swapAround', () => {
   it('a failure half way is undone exactly, in process and from the journal alone', async () => {
     for (const fromDisk of [false, true]) {
       dir = makeTempDir('ocb-swap-');
-      writeTree(dir, { 'live/a': 'old', 'live/b/c': 'old c', 'live/backups/x': 'b', 'staged/a': 'new', 'staged/b/c': 'new c', 'staged/d': 'new d' });
+      writeTree(dir, {
+        'live/a': 'old',
+        'live/b/c': 'old c',
+        'live/backups/x': 'b',
+        'staged/a': 'new',
+        'staged/b/c': 'new c',
+        'staged/d': 'new d',
+      });
       fs.chmodSync(path.join(dir, 'staged'), 0o700);
       fs.chmodSync(path.join(dir, 'live'), 0o755);
       const before = snapshotTree(dir);
@@ -46,7 +64,9 @@ describe('swapAround', () => {
       const journal = await SwapJournal.open(file, header, (_step, when) => {
         if (when === 'after' && ++steps === 4) throw new Error('injected');
       });
-      await expect(swapAround(journal, path.join(dir, 'staged'), path.join(dir, 'live'), path.join(dir, 'rb'), new Map([['backups', 'keep']]), [])).rejects.toThrow('injected');
+      await expect(
+        swapAround(journal, path.join(dir, 'staged'), path.join(dir, 'live'), path.join(dir, 'rb'), new Map([['backups', 'keep']]), []),
+      ).rejects.toThrow('injected');
       if (fromDisk) expect(await undoSteps((await readJournal(file))?.steps ?? [])).toEqual([]);
       else expect(await journal.rollback()).toEqual([]);
       fs.rmSync(file);

@@ -16,7 +16,14 @@ function installAt(root: string, binDir: string): string {
 
 function resolve(home: string, cliPath: string, PATH: string) {
   const env = { HOME: home, PATH };
-  return resolveServiceTarget({ paths: resolveStatePaths({ env }), backupDir: path.join(home, '.openclaw', 'backups'), env, nodePath: process.execPath, cliPath, platform: 'linux' });
+  return resolveServiceTarget({
+    paths: resolveStatePaths({ env }),
+    backupDir: path.join(home, '.openclaw', 'backups'),
+    env,
+    nodePath: process.execPath,
+    cliPath,
+    platform: 'linux',
+  });
 }
 
 describe('service target', () => {
@@ -30,7 +37,9 @@ describe('service target', () => {
     const { target, warnings } = resolve(home, main, [...junk, path.join(prefix, 'bin'), '/usr/bin'].join(':'));
     expect(warnings).toEqual([]);
     expect(target.cliPath).toBe(main);
-    expect(target.searchPath).toBe([nodeDir, path.join(prefix, 'bin'), '/usr/local/bin', '/usr/bin', '/bin'].filter((d, i, all) => all.indexOf(d) === i).join(':'));
+    expect(target.searchPath).toBe(
+      [nodeDir, path.join(prefix, 'bin'), '/usr/local/bin', '/usr/bin', '/bin'].filter((d, i, all) => all.indexOf(d) === i).join(':'),
+    );
   });
 
   it('run through npx: warns that the cache may be deleted, and keeps the cache out of PATH', () => {

@@ -19,7 +19,10 @@ const ITERATIONS = 14;
 function systemdNext(values: string[]): string[] {
   const times = new Set<string>();
   for (const value of values) {
-    const result = spawnSync('systemd-analyze', ['calendar', `--iterations=${ITERATIONS}`, '--base-time=2026-11-21 03:14:15 UTC', value], { encoding: 'utf8', env: { ...process.env, TZ: 'UTC' } });
+    const result = spawnSync('systemd-analyze', ['calendar', `--iterations=${ITERATIONS}`, '--base-time=2026-11-21 03:14:15 UTC', value], {
+      encoding: 'utf8',
+      env: { ...process.env, TZ: 'UTC' },
+    });
     expect(result.status, `${value}: ${result.stderr}`).toBe(0);
     for (const match of result.stdout.matchAll(/(?:Next elapse|Iter\. #\d+): \w+ (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC/g)) {
       times.add(new Date(`${(match[1] as string).replace(' ', 'T')}Z`).toISOString());
@@ -67,7 +70,9 @@ describe('backup.schedule as OnCalendar=', () => {
     ['0 0 LW * *', 'W (the nearest weekday) has no systemd or launchd equivalent'],
     ['0 0 1 * +MON#2', 'the + (AND) modifier together with # or L cannot be written as a calendar'],
   ])('refuses %s clearly', (schedule, reason) => {
-    expect(() => parseSchedule(schedule)).toThrow(`backup.schedule "${schedule}": ${reason}; use the daemon instead (service install without --timer), or change the schedule`);
+    expect(() => parseSchedule(schedule)).toThrow(
+      `backup.schedule "${schedule}": ${reason}; use the daemon instead (service install without --timer), or change the schedule`,
+    );
   });
 
   it('spreads runs by a tenth of the gap (at most 5 min) and tightens accuracy for frequent schedules', () => {
@@ -79,8 +84,16 @@ describe('backup.schedule as OnCalendar=', () => {
 
 /** launchd's rule: a dict matches when every key it has matches; the job runs when any dict matches. */
 function launchdFires(intervals: LaunchdInterval[], at: Date): boolean {
-  const values = { Minute: at.getUTCMinutes(), Hour: at.getUTCHours(), Day: at.getUTCDate(), Weekday: at.getUTCDay(), Month: at.getUTCMonth() + 1 };
-  return intervals.some((entry) => Object.entries(entry).every(([key, value]) => values[key as keyof typeof values] === (key === 'Weekday' && value === 7 ? 0 : value)));
+  const values = {
+    Minute: at.getUTCMinutes(),
+    Hour: at.getUTCHours(),
+    Day: at.getUTCDate(),
+    Weekday: at.getUTCDay(),
+    Month: at.getUTCMonth() + 1,
+  };
+  return intervals.some((entry) =>
+    Object.entries(entry).every(([key, value]) => values[key as keyof typeof values] === (key === 'Weekday' && value === 7 ? 0 : value)),
+  );
 }
 
 describe('backup.schedule as StartCalendarInterval', () => {
@@ -91,21 +104,19 @@ describe('backup.schedule as StartCalendarInterval', () => {
     ['0 12 * JAN,JUL *', 400],
     ['@weekly', 40],
     ['0 */6 * * *', 40],
-  ])(
-    '%s matches croner minute by minute over %i days',
-    (schedule, days) => {
-      const intervals = launchdCalendar(parseSchedule(schedule), undefined, 'UTC');
-      const cron = new Cron(schedule, { paused: true, timezone: 'UTC' });
-      const end = BASE.getTime() + days * 86_400_000;
-      const expected = new Set<number>();
-      for (let next = cron.nextRun(BASE); next && next.getTime() < end; next = cron.nextRun(next)) expected.add(next.getTime());
-      for (let t = Math.ceil(BASE.getTime() / 60_000) * 60_000; t < end; t += 60_000) {
-        const fires = launchdFires(intervals, new Date(t));
-        if (fires !== expected.has(t)) throw new Error(`${schedule}: launchd ${fires ? 'fires' : 'does not fire'} at ${new Date(t).toISOString()}`);
-      }
-      expect(expected.size).toBeGreaterThan(1);
-    },
-  );
+  ])('%s matches croner minute by minute over %i days', (schedule, days) => {
+    const intervals = launchdCalendar(parseSchedule(schedule), undefined, 'UTC');
+    const cron = new Cron(schedule, { paused: true, timezone: 'UTC' });
+    const end = BASE.getTime() + days * 86_400_000;
+    const expected = new Set<number>();
+    for (let next = cron.nextRun(BASE); next && next.getTime() < end; next = cron.nextRun(next)) expected.add(next.getTime());
+    for (let t = Math.ceil(BASE.getTime() / 60_000) * 60_000; t < end; t += 60_000) {
+      const fires = launchdFires(intervals, new Date(t));
+      if (fires !== expected.has(t))
+        throw new Error(`${schedule}: launchd ${fires ? 'fires' : 'does not fire'} at ${new Date(t).toISOString()}`);
+    }
+    expect(expected.size).toBeGreaterThan(1);
+  });
 
   it.each([
     ['*/10 * * * * *', undefined, 'cannot express seconds'],
@@ -119,7 +130,9 @@ describe('backup.schedule as StartCalendarInterval', () => {
 
   it('every minute is one empty dict; a schedule needing over 1000 dicts is refused', () => {
     expect(launchdCalendar(parseSchedule('* * * * *'), undefined, 'UTC')).toEqual([{}]);
-    expect(() => launchdCalendar(parseSchedule('*/2 */2 1-30 * *'), undefined, 'UTC')).toThrow('cannot express this schedule in at most 1000 entries (it needs 10800)');
+    expect(() => launchdCalendar(parseSchedule('*/2 */2 1-30 * *'), undefined, 'UTC')).toThrow(
+      'cannot express this schedule in at most 1000 entries (it needs 10800)',
+    );
   });
 
   it('refuses a time zone that is not the system one', () => {
@@ -143,8 +156,16 @@ const target = (overrides: Partial<ServiceTarget> = {}): ServiceTarget => ({
 
 describe('service install --timer units', () => {
   it.each([
-    ['openclaw-backup-run', target({ writablePaths: ['/var/lib/prometheus/node-exporter'] }), { schedule: '30 3 * * *', timezone: 'Europe/Berlin' }],
-    ['openclaw-backup-run@work', target({ profile: 'work', stateDir: '/home/alice/.openclaw-work', backupDir: '/mnt/nas/claw backups' }), { schedule: '0 0 1,15 * MON' }],
+    [
+      'openclaw-backup-run',
+      target({ writablePaths: ['/var/lib/prometheus/node-exporter'] }),
+      { schedule: '30 3 * * *', timezone: 'Europe/Berlin' },
+    ],
+    [
+      'openclaw-backup-run@work',
+      target({ profile: 'work', stateDir: '/home/alice/.openclaw-work', backupDir: '/mnt/nas/claw backups' }),
+      { schedule: '0 0 1,15 * MON' },
+    ],
   ])('%s.service and .timer pass systemd-analyze verify', (base, unitTarget, schedule) => {
     const dir = makeTempDir('ocb-timer-');
     const service = renderRunServiceFor(unitTarget);
@@ -174,7 +195,11 @@ describe('service install --timer units', () => {
   });
 
   it('the launchd plist runs `run` on StartCalendarInterval, without RunAtLoad or KeepAlive', () => {
-    const text = renderLaunchdRunFor(target({ profile: 'work', stateDir: '/Users/a/.openclaw-work', home: '/Users/a' }), { schedule: '0 3 * * 1-5' }, 'UTC');
+    const text = renderLaunchdRunFor(
+      target({ profile: 'work', stateDir: '/Users/a/.openclaw-work', home: '/Users/a' }),
+      { schedule: '0 3 * * 1-5' },
+      'UTC',
+    );
     const parsed = parseXmlPlist(text) as Record<string, unknown>;
     expect(parsePlist(text)).toEqual(parsed);
     expect(parsed.Label).toBe('ai.openclaw.backup-run.work');

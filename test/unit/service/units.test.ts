@@ -3,7 +3,13 @@ import path from 'node:path';
 import { parse as parseXmlPlist } from 'plist';
 import { describe, expect, it } from 'vitest';
 import { parsePlist } from '../../../src/core/doctor/read-plist.js';
-import { renderLaunchdFor, renderSystemdFor, shippedLaunchdPlist, shippedSystemdUnit, type ServiceTarget } from '../../../src/service/service-spec.js';
+import {
+  renderLaunchdFor,
+  renderSystemdFor,
+  shippedLaunchdPlist,
+  shippedSystemdUnit,
+  type ServiceTarget,
+} from '../../../src/service/service-spec.js';
 import { CLI, makeTempDir, REPO_ROOT } from '../../helpers/fixture.js';
 import { verifyUnit } from '../../helpers/systemd.js';
 import { NODE_FLAGS } from '../../../src/core/node-flags.js';
@@ -26,7 +32,12 @@ function target(overrides: Partial<ServiceTarget> = {}): ServiceTarget {
 
 const GENERATED: Record<string, ServiceTarget> = {
   'openclaw-backup.service': target(),
-  'openclaw-backup@work.service': target({ profile: 'work', stateDir: '/home/alice/.openclaw-work', backupDir: '/mnt/nas/claw backups', configPath: '/etc/claw/100%.json' }),
+  'openclaw-backup@work.service': target({
+    profile: 'work',
+    stateDir: '/home/alice/.openclaw-work',
+    backupDir: '/mnt/nas/claw backups',
+    configPath: '/etc/claw/100%.json',
+  }),
 };
 
 function unitKeys(unit: string): Map<string, string[]> {
@@ -80,7 +91,8 @@ describe('shipped and generated systemd units', () => {
   });
 
   it('the shipped units say how to allow a backup.path outside the state dir; an installed unit allows it itself', () => {
-    for (const template of [false, true]) expect(shippedSystemdUnit(template)).toContain('# A backup.path outside the state dir is read-only here (ProtectSystem=strict)');
+    for (const template of [false, true])
+      expect(shippedSystemdUnit(template)).toContain('# A backup.path outside the state dir is read-only here (ProtectSystem=strict)');
     const unit = renderSystemdFor(target({ backupDir: '/mnt/nas/openclaw' }));
     expect(unit).toMatch(/^ReadWritePaths=-\/home\/alice\/\.openclaw -\/mnt\/nas\/openclaw /m);
   });
@@ -144,8 +156,20 @@ describe('launchd property lists', () => {
   });
 
   it('generated plists use absolute paths, the per-profile label and escape XML', () => {
-    const parsed = expectPlistPolicy(renderLaunchdFor(target({ profile: 'work', stateDir: '/Users/a&b/.openclaw-work', home: '/Users/a&b' })), 'ai.openclaw.backup.work');
-    expect(parsed.ProgramArguments).toEqual([process.execPath, ...NODE_FLAGS, CLI, 'daemon', '--state-dir', '/Users/a&b/.openclaw-work', '--profile', 'work']);
+    const parsed = expectPlistPolicy(
+      renderLaunchdFor(target({ profile: 'work', stateDir: '/Users/a&b/.openclaw-work', home: '/Users/a&b' })),
+      'ai.openclaw.backup.work',
+    );
+    expect(parsed.ProgramArguments).toEqual([
+      process.execPath,
+      ...NODE_FLAGS,
+      CLI,
+      'daemon',
+      '--state-dir',
+      '/Users/a&b/.openclaw-work',
+      '--profile',
+      'work',
+    ]);
     expect((parsed.EnvironmentVariables as Record<string, string>).OPENCLAW_PROFILE).toBe('work');
     // Not in the state dir's logs/, which is backed up: the daemon's log would end up in every archive.
     expect(parsed.StandardOutPath).toBe('/Users/a&b/Library/Logs/ai.openclaw.backup.work.out.log');

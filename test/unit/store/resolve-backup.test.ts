@@ -55,7 +55,9 @@ describe('resolveBackup: naming a backup in a store', () => {
     await expect(resolveBackup(store, 'openclaw-backup-default-2026')).rejects.toThrow(
       new UsageError(`"openclaw-backup-default-2026" matches 3 backups in ${store.location}: ${names}; give more of the name`),
     );
-    await expect(resolveBackup(store, 'nothing-like-it')).rejects.toThrow(/^no backup matches "nothing-like-it" in .*; see openclaw-backup list$/);
+    await expect(resolveBackup(store, 'nothing-like-it')).rejects.toThrow(
+      /^no backup matches "nothing-like-it" in .*; see openclaw-backup list$/,
+    );
     await expect(resolveBackup(store, '2025-12-31')).rejects.toThrow(/no backup matches "2025-12-31"/);
     for (const archive of (await store.list()).archives) fs.rmSync(archive.archive);
     await expect(resolveBackup(store, 'latest')).rejects.toThrow(`no backups in ${store.location} to choose "latest" from`);

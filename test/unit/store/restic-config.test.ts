@@ -15,21 +15,41 @@ function errorOf(fn: () => unknown): string {
 }
 
 const repo: ResticRepository = {
-  url: 'rest:https://u:topsecret@host:8000/', location: 'rest:https://u:***@host:8000/', password: { file: '/k/pw' },
-  keyPath: 'backup.repository', passwordKey: 'backup.repository.passwordFile', globalArgs: [],
+  url: 'rest:https://u:topsecret@host:8000/',
+  location: 'rest:https://u:***@host:8000/',
+  password: { file: '/k/pw' },
+  keyPath: 'backup.repository',
+  passwordKey: 'backup.repository.passwordFile',
+  globalArgs: [],
   env: { PATH: '/usr/bin', RESTIC_PASSWORD: 'inherited', RESTIC_PASSWORD_COMMAND: 'pass show x', RESTIC_REPOSITORY: '/elsewhere' },
 };
 
 describe('backup.repository', () => {
   it('takes { url, passwordFile } or { url, passwordEnv }; errors name the key', () => {
-    expect(parseBackupBlock({ repository: { url: '/srv/r', passwordFile: '~/pw' } }).repository).toEqual({ url: '/srv/r', passwordFile: '~/pw' });
-    expect(parseBackupBlock({ repository: { url: 'sftp:h:/r', passwordEnv: 'RESTIC_PASSWORD', options: { 'sftp.command': 'ssh h -s sftp' } } }).repository?.options).toEqual({ 'sftp.command': 'ssh h -s sftp' });
+    expect(parseBackupBlock({ repository: { url: '/srv/r', passwordFile: '~/pw' } }).repository).toEqual({
+      url: '/srv/r',
+      passwordFile: '~/pw',
+    });
+    expect(
+      parseBackupBlock({ repository: { url: 'sftp:h:/r', passwordEnv: 'RESTIC_PASSWORD', options: { 'sftp.command': 'ssh h -s sftp' } } })
+        .repository?.options,
+    ).toEqual({ 'sftp.command': 'ssh h -s sftp' });
     expect(errorOf(() => parseBackupBlock({ repository: { url: '/srv/r' } }))).toBe('backup.repository: set passwordFile or passwordEnv');
-    expect(errorOf(() => parseBackupBlock({ repository: { url: '/srv/r', passwordFile: 'a', passwordEnv: 'B' } }))).toBe('backup.repository: choose one: passwordFile or passwordEnv');
-    expect(errorOf(() => parseBackupBlock({ repository: { url: '', passwordFile: 'a' } }))).toBe('backup.repository.url: expected a restic repository URL');
-    expect(errorOf(() => parseBackupBlock({ repository: { url: '/r', passwordEnv: '1x' } }))).toBe('backup.repository.passwordEnv: expected an environment variable name');
-    expect(errorOf(() => parseBackupBlock({ repository: { url: 'rest:https://u:pw@h/', passwordFile: 'a', extra: 1 } }))).toBe('backup.repository.extra: unknown key');
-    expect(errorOf(() => parseBackupBlock({ repository: { url: '/r', passwordFile: 'a' }, encrypt: { passphraseEnv: 'P' } }))).toMatch(/^backup\.encrypt: not used with repository/);
+    expect(errorOf(() => parseBackupBlock({ repository: { url: '/srv/r', passwordFile: 'a', passwordEnv: 'B' } }))).toBe(
+      'backup.repository: choose one: passwordFile or passwordEnv',
+    );
+    expect(errorOf(() => parseBackupBlock({ repository: { url: '', passwordFile: 'a' } }))).toBe(
+      'backup.repository.url: expected a restic repository URL',
+    );
+    expect(errorOf(() => parseBackupBlock({ repository: { url: '/r', passwordEnv: '1x' } }))).toBe(
+      'backup.repository.passwordEnv: expected an environment variable name',
+    );
+    expect(errorOf(() => parseBackupBlock({ repository: { url: 'rest:https://u:pw@h/', passwordFile: 'a', extra: 1 } }))).toBe(
+      'backup.repository.extra: unknown key',
+    );
+    expect(errorOf(() => parseBackupBlock({ repository: { url: '/r', passwordFile: 'a' }, encrypt: { passphraseEnv: 'P' } }))).toMatch(
+      /^backup\.encrypt: not used with repository/,
+    );
   });
 
   it('never echoes a repository value (a URL may carry credentials)', () => {
@@ -50,13 +70,25 @@ describe('restic environment and messages', () => {
 
   it('maps restic failures to one line and our exit kinds, without credentials', () => {
     const kind = (stderr: string, code = 1) => describeResticFailure(repo, 'snapshots', code, stderr);
-    expect(kind('Fatal: wrong password or no key found\n')).toMatchObject({ kind: 'config', message: 'backup.repository.passwordFile: wrong password for repository rest:https://u:***@host:8000/ (restic: wrong password or no key found)' });
-    expect(kind('Fatal: unable to open config file: <config/> does not exist\nIs there a repository at the following location?\nrest:https://u:***@host:8000/\n').kind).toBe('config');
-    const down = kind('Fatal: unable to open config file: Stat: Head "https://u:topsecret@host:8000/config": dial tcp 127.0.0.1:8000: connect: connection refused\nIs there a repository at the following location?\n');
+    expect(kind('Fatal: wrong password or no key found\n')).toMatchObject({
+      kind: 'config',
+      message:
+        'backup.repository.passwordFile: wrong password for repository rest:https://u:***@host:8000/ (restic: wrong password or no key found)',
+    });
+    expect(
+      kind(
+        'Fatal: unable to open config file: <config/> does not exist\nIs there a repository at the following location?\nrest:https://u:***@host:8000/\n',
+      ).kind,
+    ).toBe('config');
+    const down = kind(
+      'Fatal: unable to open config file: Stat: Head "https://u:topsecret@host:8000/config": dial tcp 127.0.0.1:8000: connect: connection refused\nIs there a repository at the following location?\n',
+    );
     expect(down).toMatchObject({ kind: 'failure' });
     expect(down.message).toMatch(/^cannot reach repository rest:https:\/\/u:\*\*\*@host:8000\//);
     expect(down.message).not.toContain('topsecret');
-    expect(kind('unable to create lock in backend: repository is already locked by PID 12 on box by root (UID 0, GID 0)\n').kind).toBe('busy');
+    expect(kind('unable to create lock in backend: repository is already locked by PID 12 on box by root (UID 0, GID 0)\n').kind).toBe(
+      'busy',
+    );
     expect(kind('cannot dump file: decrypting blob 1234 failed: ciphertext verification failed\n', 2).kind).toBe('integrity');
     const other = kind('Fatal: something else went wrong\n');
     expect(other).toBeInstanceOf(BackupError);

@@ -15,17 +15,32 @@ describe('names the system cannot create', () => {
     const deep = Array.from({ length: 20 }, () => 'd'.repeat(200)).join('/');
     expect(tooLongReason(deep)).toMatch(new RegExp(`path of ${deep.length} bytes, longer than the ${MAX_PATH_BYTES}`));
     const guard = new EntryGuard();
-    expect(guard.check(`s/${'x'.repeat(300)}`, { name: '', type: 'file' })).toEqual({ reason: expect.stringMatching(/unsafe path \(path component of 300 bytes/) });
-    expect(guard.check('s/link', { name: '', type: 'symlink', linkname: 't/'.repeat(2000) })).toEqual({ reason: expect.stringMatching(/symlink target longer than/) });
+    expect(guard.check(`s/${'x'.repeat(300)}`, { name: '', type: 'file' })).toEqual({
+      reason: expect.stringMatching(/unsafe path \(path component of 300 bytes/),
+    });
+    expect(guard.check('s/link', { name: '', type: 'symlink', linkname: 't/'.repeat(2000) })).toEqual({
+      reason: expect.stringMatching(/symlink target longer than/),
+    });
   });
 });
 
 describe('PAX global headers', () => {
-  it("tar-stream keeps a parsed global header in _paxGlobal (pinned: an upgrade that renames it must fail here)", async () => {
+  it('tar-stream keeps a parsed global header in _paxGlobal (pinned: an upgrade that renames it must fail here)', async () => {
     const dir = makeTempDir('ocb-pax-');
     try {
-      for (const [global, expected] of [[{ path: 'x/evil' }, true], [undefined, false]] as const) {
-        const file = craftTar({ out: path.join(dir, 'g.tar'), gzip: false, ...(global ? { global } : {}), append: [{ name: 'x', type: 'dir' }, { name: 'x/a', data: '1' }] });
+      for (const [global, expected] of [
+        [{ path: 'x/evil' }, true],
+        [undefined, false],
+      ] as const) {
+        const file = craftTar({
+          out: path.join(dir, 'g.tar'),
+          gzip: false,
+          ...(global ? { global } : {}),
+          append: [
+            { name: 'x', type: 'dir' },
+            { name: 'x/a', data: '1' },
+          ],
+        });
         const extract = tar.extract();
         const seen: boolean[] = [];
         fs.createReadStream(file).pipe(extract);

@@ -6,13 +6,20 @@ async function parse(text: string, chunk = text.length): Promise<{ manifest: unk
   const parts: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += Math.max(1, chunk)) parts.push(bytes.subarray(i, i + chunk));
   const seen: unknown[] = [];
-  const result = await parseManifestStream((async function* () {
-    yield* parts;
-  })(), 'm.json', (entry) => seen.push(entry));
+  const result = await parseManifestStream(
+    (async function* () {
+      yield* parts;
+    })(),
+    'm.json',
+    (entry) => seen.push(entry),
+  );
   return { ...result, seen };
 }
 
-const entries = [{ path: 'a', type: 'file', sha256: 'x,]}"' }, { path: 'b\\"]', type: 'directory', nested: { list: [1, [2]], s: '[' } }];
+const entries = [
+  { path: 'a', type: 'file', sha256: 'x,]}"' },
+  { path: 'b\\"]', type: 'directory', nested: { list: [1, [2]], s: '[' } },
+];
 const doc = { format: 'openclaw-backup', roots: [{ id: 'state' }], entries, totals: { files: 1 }, warnings: ['a]b'] };
 
 describe('parseManifestStream', () => {
@@ -35,7 +42,15 @@ describe('parseManifestStream', () => {
   });
 
   it('refuses what is not one valid JSON object', async () => {
-    for (const bad of ['{"entries": [{"a":1},]}', '{"entries": [{"a":1} {"b":2}]}', '{"entries": [,{"a":1}]}', '{"entries": [{"a":1}', '{"a": 1} x', '{"entries": [], "entries": []}', 'nope']) {
+    for (const bad of [
+      '{"entries": [{"a":1},]}',
+      '{"entries": [{"a":1} {"b":2}]}',
+      '{"entries": [,{"a":1}]}',
+      '{"entries": [{"a":1}',
+      '{"a": 1} x',
+      '{"entries": [], "entries": []}',
+      'nope',
+    ]) {
       await expect(parse(bad), bad).rejects.toThrow(/^m\.json: /);
     }
   });
