@@ -6,26 +6,34 @@ import { restic, snapshotsOf, writePasswordFile, type ResticCall } from '../help
 import { runCli } from './helpers/cli.js';
 import { runAndKill } from './helpers/kill.js';
 import { createRng, suiteSeed } from './helpers/rng.js';
+import { createTally } from './helpers/summary.js';
 
 const KILLS = 6;
+const tally = createTally('restic-kill');
 let home: string;
 let call: ResticCall;
 
-/** restic processes still working on this repository (found by the repository in their environment). */
-function resticProcessesOn(repo: string): number[] {
-  const pids: number[] = [];
+/**
+ * restic processes still working on this repository (found by the repository in their environment), and restic
+ * zombies: a restic orphaned by the kill stays a zombie until PID 1 reaps it, which here can take seconds, and
+ * `restic unlock` takes a zombie for a live process (its SIGHUP probe succeeds), so it keeps the dead one's lock.
+ */
+function resticProcessesOn(repo: string): string[] {
+  const left: string[] = [];
   for (const pid of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {
-      if (fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`RESTIC_REPOSITORY=${repo}`)) pids.push(Number(pid));
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (/^\d+ \(restic\) Z /.test(stat)) left.push(`${pid} (zombie)`);
+      else if (fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`RESTIC_REPOSITORY=${repo}`)) left.push(pid);
     } catch {
       // gone, or not ours to read
     }
   }
-  return pids;
+  return left;
 }
 
-async function noResticLeft(repo: string): Promise<number[]> {
-  const deadline = Date.now() + 20_000;
+async function noResticLeft(repo: string): Promise<string[]> {
+  const deadline = Date.now() + 60_000;
   let left = resticProcessesOn(repo);
   while (left.length > 0 && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 200));
@@ -45,7 +53,10 @@ beforeAll(() => {
   config.plugins.entries['openclaw-backup'] = { config: { repository: { url: repo, passwordFile: call.passwordFile }, retention: 3 } };
   fs.writeFileSync(configPath, JSON.stringify(config), { mode: 0o600 });
 });
-afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+afterAll(() => {
+  tally.record();
+  fs.rmSync(home, { recursive: true, force: true });
+});
 
 describe('kill -9 during a repository backup', () => {
   it('leaves no restic behind, a repository restic check passes, no partial snapshot, and the next run succeeds', async () => {
@@ -59,7 +70,11 @@ describe('kill -9 during a repository backup', () => {
       const delay = rng.int(100, Math.max(300, runMs));
       const context = `kill #${i} at ${delay} ms of ~${runMs} (RELIABILITY_SEED=${suiteSeed()})`;
       const outcome = await runAndKill(['run'], delay, { env, timeoutMs: 300_000 });
-      if (outcome.killed) killed += 1;
+      tally.counts.cases += 1;
+      if (outcome.killed) {
+        killed += 1;
+        tally.counts.kills += 1;
+      }
       expect(await noResticLeft(call.repo), context).toEqual([]);
       // Read-only check while the killed restic's lock may still be there.
       expect(restic(call, ['check', '--no-lock']), context).toContain('no errors were found');
@@ -70,6 +85,7 @@ describe('kill -9 during a repository backup', () => {
       for (const snapshot of snapshotsOf(call)) {
         const verify = await runCli(['verify', snapshot.id], { env, timeoutMs: 300_000 });
         expect(verify.code, `${context}: snapshot ${snapshot.short_id}: ${verify.stderr}`).toBe(0);
+        tally.counts.archives += 1;
       }
     }
     console.log(`[restic-kill] RELIABILITY_SEED=${suiteSeed()}, ${killed}/${KILLS} runs killed mid-way, a run takes ${runMs} ms`);
