@@ -4,15 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** ../shared/fixtures from the repo, found by walking up (a git worktree sits deeper than the main checkout). */
-function findFixtures(): string {
-  for (let dir = REPO_ROOT; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const candidate = path.join(path.dirname(dir), 'shared', 'fixtures');
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  return path.resolve(REPO_ROOT, '..', 'shared', 'fixtures');
-}
-export const FIXTURES = findFixtures();
+/** The real OpenClaw 2026.9.6 states the tests read (see test/fixtures/README.md); they live in the repository. */
+export const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures');
 export const DEFAULT_FIXTURE = path.join(FIXTURES, 'openclaw-2026.9.6-default.tgz');
 export const NATIVE_FIXTURE = path.join(FIXTURES, 'openclaw-native-backup.tar.gz');
 // The CLI runner lives in cli.ts; re-exported here for the many tests that import it from this file.

@@ -4,7 +4,7 @@ import { fakeProviderConfig, FAKE_MODEL_REF, FAKE_PROVIDER_ID } from './fake-mod
 import type { OpenClawInstall } from './install.js';
 import { runProcess, type ProcessResult } from './process.js';
 
-/** Dummy secrets, the same as in /work/shared/fixtures. */
+/** Dummy secrets, the same as in test/fixtures. */
 export const DUMMY_ANTHROPIC_KEY = 'sk-ant-test-dummy-0000';
 export const DUMMY_GATEWAY_TOKEN = 'test-token-dummy-0000';
 

@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { FIXTURES, REPO_ROOT } from '../../helpers/fixture.js';
+import { REPO_ROOT } from '../../helpers/fixture.js';
 import { Container } from './container.js';
 import { UserSession } from './user-session.js';
 
@@ -17,7 +17,7 @@ export class Machine {
   ) {}
 
   static async start(): Promise<Machine> {
-    const container = Container.create({ root: inject('systemdSuite').root, readOnlyBinds: [REPO_ROOT, FIXTURES] });
+    const container = Container.create({ root: inject('systemdSuite').root, readOnlyBinds: [REPO_ROOT] });
     try {
       await container.boot();
       return new Machine(container, await UserSession.create(container));

@@ -21,7 +21,7 @@ export function writeBackupBlock(session: UserSession, stateDir: string, block: 
 }
 
 /**
- * The real OpenClaw 2026.9.6 state (the shared fixture, bound read-only) unpacked by the user as `~/.openclaw`, or as
+ * The real OpenClaw 2026.9.6 state (test/fixtures, bound read-only) unpacked by the user as `~/.openclaw`, or as
  * `~/.openclaw-<profile>` with the config's paths moved along, plus our block.
  */
 export async function installFixture(session: UserSession, block: BackupBlock, profile?: string): Promise<string> {
