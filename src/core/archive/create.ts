@@ -17,6 +17,8 @@ import { recoverInterruptedRestores } from '../restore/recover.js';
 import type { BackupDraft, BackupStore, StoredBackup } from '../store/types.js';
 import { openStore } from '../store/open-store.js';
 import { toolVersion } from '../version.js';
+import { stateIdForBackup } from '../identity/ensure-identity.js';
+import { recordMade, updateStatus } from '../status-record.js';
 import type { Log } from '../log.js';
 import type { ProgressReporter } from '../progress.js';
 import type { Quiesce } from '../quiesce.js';
@@ -102,6 +104,13 @@ const exists = (p: string) =>
     () => false,
   );
 
+/** Notes the backup in the status record as made by this state (list and restore tell others' apart by it). */
+async function recordMadeBackup(stateDir: string, stored: StoredBackup, warn: (message: string) => void): Promise<void> {
+  await updateStatus(stateDir, (record) => recordMade(record, stored)).catch((error: unknown) =>
+    warn(`could not note ${stored.archive} in the status record: ${(error as Error).message}`),
+  );
+}
+
 async function checkStateDir(stateDir: string): Promise<void> {
   const stateStat = await fs.stat(stateDir).catch((error: unknown) => {
     throw new ConfigError(`state dir ${stateDir} is not readable: ${describeFsError(error)}`, { cause: error });
@@ -166,7 +175,8 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
   if (missingMessage) warn(missingMessage);
   const followKey = `${config.keyPrefix}.followLinks`;
   const sources = [...planned, ...(await planFollowedLinks(planned, config.backup.followLinks, { paths, keyPath: followKey }, warn))];
-  const store = options.store ?? (await openStore(paths, config, { output: options.output }));
+  const store = options.store ?? (await openStore(paths, config, { output: options.output, write: !options.dryRun }));
+  const stateId = await stateIdForBackup(paths.stateDir, { dryRun: Boolean(options.dryRun), onWarning: warn });
   const target = await store.prepareWrite({
     stateDir: paths.stateDir,
     sourceRoots: sources.map((s) => s.root.path),
@@ -210,6 +220,7 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
       home: paths.home,
     },
     profile: paths.profile,
+    ...(stateId ? { stateId } : {}),
     stateDir: paths.stateDir,
     configPath: paths.configPath,
     openclawVersion: openclawVersion(config),
@@ -297,7 +308,7 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     phaseStart = Date.now();
     options.progress?.start('backup', { items: totals.files, bytes: totals.bytes });
 
-    draft = await store.begin({ profile: paths.profile, createdAt, compression, encrypted: Boolean(encryption), components });
+    draft = await store.begin({ profile: paths.profile, stateId, createdAt, compression, encrypted: Boolean(encryption), components });
     writer = await ArchiveWriter.open(draft.target, compression, options.signal, seal);
     await writer.addBuffer(HEADER_PATH, Buffer.from(`${JSON.stringify(header, null, 2)}\n`), { mode: 0o600, mtime: createdAt });
     manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);
@@ -333,7 +344,9 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
       encrypted: Boolean(encryption),
       profile: paths.profile,
       recognisedBy: 'header',
+      stateId,
     };
+    await recordMadeBackup(paths.stateDir, stored, warn);
     return {
       dryRun: false,
       archive: finalPath,

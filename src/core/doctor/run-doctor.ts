@@ -15,6 +15,7 @@ import { checkPostBackup } from './check-post-backup.js';
 import { checkStaleLocks } from './check-stale-locks.js';
 import { checkStateLocation } from './check-state-location.js';
 import { checkStore } from './check-store.js';
+import { checkSuspectBackups } from './check-suspect.js';
 import { folderStore } from '../store/folder-store.js';
 import { openStore } from '../store/open-store.js';
 import type { DoctorCheck, DoctorContext, DoctorFinding } from './types.js';
@@ -31,6 +32,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkStaleLocks,
   checkStore,
   checkFreshness,
+  checkSuspectBackups,
   checkMonitor,
   checkTimer,
   checkDiskSpace,

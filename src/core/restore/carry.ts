@@ -17,6 +17,7 @@ import type { ArchiveHeader } from '../archive/manifest.js';
 import { DAEMON_LOCK_NAME, LOCK_NAME } from '../lock.js';
 import { OP_LOCK_NAME, OP_SHARE_PREFIX } from '../operation-lock.js';
 import { STATUS_FILE } from '../status-record.js';
+import { IDENTITY_FILE } from '../identity/identity-file.js';
 import type { PlacedRoot } from './place-roots.js';
 
 /** "keep": stays in place, as it is. "mixed": a directory that stays while its other contents are swapped. */
@@ -99,9 +100,9 @@ function isOurLock(rel: string): boolean {
   );
 }
 
-/** Never swapped: our locks (a running daemon's stays put), the status record and its temp files. */
+/** Never swapped: our locks (a running daemon's stays put), the status record, the state id, and their temp files. */
 export function isOurs(rel: string): boolean {
-  return isOurLock(rel) || rel === STATUS_FILE || (rel.startsWith(`${STATUS_FILE}.`) && !rel.includes('/'));
+  return isOurLock(rel) || [STATUS_FILE, IDENTITY_FILE].some((file) => rel === file || (rel.startsWith(`${file}.`) && !rel.includes('/')));
 }
 
 /** The selection an archive was made with: its header's components and globs; old archives fall back to `exclude`. */

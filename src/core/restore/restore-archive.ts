@@ -31,6 +31,8 @@ import type { ScanResult } from '../verify/scan-archive.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { labelOf, type ArchiveInput } from '../archive/source.js';
 import type { ProgressReporter } from '../progress.js';
+import { carryStateIdentity } from '../identity/carry-identity.js';
+import { isStateId } from '../identity/identity-file.js';
 
 export interface RestoreOptions {
   /** A path, or a source (a backup in a store, see src/core/store/). */
@@ -59,6 +61,8 @@ export interface RestoreOptions {
   decrypt?: DecryptionKey | undefined;
   /** Both passes report progress: 'verify', then 'restore' (extraction). */
   progress?: ProgressReporter | undefined;
+  /** The series the backup belongs to when its store knows it (a snapshot's state tag) and its header does not. */
+  stateId?: string | undefined;
 }
 
 export interface RestoreResult {
@@ -260,6 +264,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
         if (newer.length)
           warnings.push(`${describeNewer(newer, madeAt)}; they are in ${applied.rollback.join(', ') || 'the rollback copy'}`);
         warnings.push(...(await ownershipWarnings(target)));
+        if (!only) warnings.push(...(await carryIdentity(staged.scan, target, copy, options)));
         return {
           ...base,
           format: staged.verify.format,
@@ -305,6 +310,22 @@ function describeNewer(newer: string[], madeAt: Date | undefined): string {
 /** Interrupted during the swap: undo it rather than leave a half-restored state (a second signal still kills). */
 function throwIfSignalled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new BackupError('interrupted', 'restore interrupted; nothing was changed');
+}
+
+/**
+ * A full restore makes the state continue the backup's series (its header's state id, else the store's), re-homed
+ * to this machine: src/core/identity/carry-identity.ts. Never fails the restore that already happened.
+ */
+async function carryIdentity(scan: ScanResult, target: string, copy: boolean, options: RestoreOptions): Promise<string[]> {
+  const header = scan.layout?.format === 'openclaw-backup' ? (scan.header as Partial<ArchiveHeader>) : undefined;
+  const stateId = isStateId(header?.stateId) ? header.stateId : options.stateId;
+  try {
+    const origin = typeof header?.stateDir === 'string' ? header.stateDir : undefined;
+    const note = await carryStateIdentity({ target, liveStateDir: options.paths.stateDir, inPlace: !copy, stateId, origin });
+    return note ? [note] : [];
+  } catch (error) {
+    return [`could not record the restored state's id in ${target}: ${(error as Error).message}; its next backup starts a new series`];
+  }
 }
 
 /** Running as root into a directory another user owns is the "copied as root" footgun: say so. */

@@ -7,6 +7,7 @@ import { archiveFileName } from '../archive/naming.js';
 import type { Compression } from '../../config/schema.js';
 import { fileSource } from '../archive/source.js';
 import { listArchives } from '../catalog.js';
+import { setAsideFuture } from './suspect.js';
 import { ensurePrivateDir, fsyncDir, publishNoOverwrite } from '../fs/atomic.js';
 import { cleanStaleTemps, partialPathFor } from '../fs/temp-files.js';
 import type { BackupDraft, BackupStore, NewBackup, PreparedWrite, StoredBackup, WriteContext } from './types.js';
@@ -32,7 +33,8 @@ export function folderStore(options: FolderStoreOptions): BackupStore {
     location: dir,
     async list(list = {}) {
       const catalog = await listArchives({ dir, stateDir: options.stateDir, profile: options.profile, decrypt: list.decrypt });
-      return { location: catalog.dir, archives: catalog.archives, ignored: catalog.ignored };
+      const { archives, suspect } = setAsideFuture(catalog.archives, list.now ?? new Date());
+      return { location: catalog.dir, archives, ignored: catalog.ignored, suspect };
     },
     source: (backup) => fileSource(backup.archive),
     prepareWrite: (context) => prepareFolder(dir, options, context),

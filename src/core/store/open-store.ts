@@ -18,6 +18,8 @@ export interface OpenStoreOptions {
   env?: NodeJS.ProcessEnv | undefined;
   /** restic's progress while a backup streams into a repository. */
   onResticStatus?: ((status: ResticStatus) => void) | undefined;
+  /** The command writes (create, run, the daemon, prune): it may tag this state's pre-id snapshots into its series. */
+  write?: boolean | undefined;
 }
 
 async function isDirectory(p: string): Promise<boolean> {
@@ -36,9 +38,17 @@ export async function openStore(paths: StatePaths, config: LoadedConfig, options
   const base = { stateDir: paths.stateDir, profile: paths.profile, allowedInside };
   if (!options.output) {
     const backupsDir = folderStore({ ...base, dir: config.backupDir });
-    const repo = resolveRepository(paths, config, options.repository, options.env);
+    const repo = await resolveRepository(paths, config, options.repository, options.env);
     if (!repo) return backupsDir;
-    return resticStore({ repo, stateDir: paths.stateDir, profile: paths.profile, scratch: backupsDir, onStatus: options.onResticStatus });
+    return resticStore({
+      repo,
+      stateDir: paths.stateDir,
+      profile: paths.profile,
+      scratch: backupsDir,
+      onStatus: options.onResticStatus,
+      profileChosen: paths.source === 'profile',
+      adopt: options.write,
+    });
   }
   const out = path.resolve(options.output);
   if (await isDirectory(out)) return folderStore({ ...base, dir: out, createDir: false });

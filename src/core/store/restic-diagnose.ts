@@ -40,14 +40,24 @@ export async function diagnoseRepository(
     findings.push({
       id: `${ID}-password`,
       level: 'ok',
-      message: 'file' in repo.password ? `password file ${repo.password.file} is private` : `password from $${repo.password.env}`,
+      message:
+        'file' in repo.password
+          ? `password file ${repo.password.file} is private`
+          : 'command' in repo.password
+            ? 'password from RESTIC_PASSWORD_COMMAND'
+            : `password from $${repo.password.env}`,
     });
   } catch (error) {
     findings.push({
       id: `${ID}-password`,
       level: 'error',
       message: messageOf(error),
-      fix: 'file' in repo.password ? `chmod 600 ${repo.password.file}` : `set ${repo.password.env} in the daemon's environment`,
+      fix:
+        'file' in repo.password
+          ? `chmod 600 ${repo.password.file}`
+          : 'env' in repo.password
+            ? `set ${repo.password.env} in the daemon's environment`
+            : 'check RESTIC_PASSWORD_COMMAND',
     });
     return findings;
   }

@@ -8,7 +8,7 @@ import { describeResticFailure } from './restic-errors.js';
 import { cleanMirror, MirrorWriter } from './restic-mirror.js';
 import type { ResticRepository } from './restic-repository.js';
 import { parseJsonLines, runRestic, spawnRestic } from './restic-run.js';
-import { bytesTag, componentsTag, scopeTags, type SnapshotScope } from './restic-snapshots.js';
+import { bytesTag, componentsTag, seriesTags, type SnapshotScope } from './restic-snapshots.js';
 import type { BackupDraft } from './types.js';
 
 /** restic's `--json` status line while it reads the tree: what a progress display can show. */
@@ -116,7 +116,7 @@ export async function beginSnapshot(repo: ResticRepository, options: SnapshotDra
     async commit() {
       try {
         const { bytes } = await writer.done;
-        const tags = [...scopeTags(options.scope), componentsTag(options.components), bytesTag(bytes)];
+        const tags = [...seriesTags(options.scope), componentsTag(options.components), bytesTag(bytes)];
         const short = await backupTree(repo, writer.root, tags, options, (k) => (kill = k));
         const listed = parseJsonLines(await runRestic(repo, ['snapshots', '--json', short]))[0] as
           { id?: string; short_id?: string }[] | undefined;

@@ -8,17 +8,26 @@ import { beginSnapshot, type ResticStatus } from './restic-draft.js';
 import { localPathOf, type ResticRepository } from './restic-repository.js';
 import { parseJsonLines, runRestic } from './restic-run.js';
 import { mirrorDirIn } from './restic-mirror.js';
-import { findSnapshot, listSnapshots, scopeArgs, toStoredBackup, treePathOf, type SnapshotScope } from './restic-snapshots.js';
 import { dumpSource, snapshotLabel } from './restic-source.js';
-import type { BackupStore, StoredBackup } from './types.js';
+import { listSeries } from './restic-series.js';
+import { findById, listOurSnapshots, toStoredBackup, treePathOf, type ResticSnapshot } from './restic-snapshots.js';
+import { setAsideFuture } from './suspect.js';
+import type { BackupStore, ListOptions, StoredBackup } from './types.js';
 
 export interface ResticStoreOptions {
   repo: ResticRepository;
   stateDir: string;
   profile: string;
   hostname?: string;
-  /** The local backups dir: where database snapshots and the manifest are staged while restic reads the archive. */
+  /**
+   * The local backups dir: where database snapshots and the manifest are staged while restic reads the archive, and
+   * where snapshots made before state ids kept their tree (they are adopted by it).
+   */
   scratch: BackupStore;
+  /** The profile was named (--profile, OPENCLAW_PROFILE): a repository-wide listing shows only its snapshots. */
+  profileChosen?: boolean | undefined;
+  /** Commands that write (create, run, the daemon, prune) tag this state's snapshots from before state ids into its series. */
+  adopt?: boolean | undefined;
   /** restic's status lines while a backup streams in (progress). */
   onStatus?: ((status: ResticStatus) => void) | undefined;
 }
@@ -37,25 +46,32 @@ interface LsNode {
  */
 export function resticStore(options: ResticStoreOptions): BackupStore {
   const { repo } = options;
-  const scope: SnapshotScope = { profile: options.profile, hostname: options.hostname ?? os.hostname() };
+  const hostname = options.hostname ?? os.hostname();
   // Where each snapshot keeps its tree, learnt from listing (the mirror's path, unless it was made elsewhere).
   const trees = new Map<string, string>();
   let mirrorDir: string | undefined;
   const treeOf = (backup: StoredBackup) => trees.get(backup.snapshot ?? backup.archive) ?? path.join(mirrorDir ?? '', ARCHIVE_ROOT);
-  const list = async (signal?: AbortSignal) => {
-    const snapshots = await listSnapshots(repo, scope, signal);
+  const remember = (snapshots: ResticSnapshot[]) => {
     for (const snapshot of snapshots) trees.set(snapshot.id, treePathOf(snapshot));
-    return snapshots.map((snapshot) => toStoredBackup(snapshot, repo, options.profile));
   };
+  const series = { stateDir: options.stateDir, profile: options.profile, hostname, backupsDir: options.scratch.location };
+  const listing = async (list: ListOptions = {}, signal?: AbortSignal) => {
+    const view = await listSeries(repo, series, { ...list, profileChosen: options.profileChosen, adopt: options.adopt }, signal);
+    remember(view.snapshots);
+    const { archives, suspect } = setAsideFuture(
+      view.snapshots.map((snapshot) => toStoredBackup(snapshot, repo)),
+      list.now ?? new Date(),
+    );
+    return { location: repo.location, archives, ignored: [], suspect, scope: view.scope };
+  };
+  const list = async (signal?: AbortSignal) => (await listing({}, signal)).archives;
   // restic unlock removes only stale locks: ones older than 30 minutes, or of a dead process on this host.
   const unlock = (signal?: AbortSignal) => runRestic(repo, ['unlock'], { signal });
 
   return {
     kind: 'restic',
     location: repo.location,
-    async list() {
-      return { location: repo.location, archives: await list(), ignored: [] };
-    },
+    list: (list) => listing(list),
     source: (backup) =>
       dumpSource(repo, { id: backup.snapshot ?? backup.archive, shortId: backup.archive, tree: treeOf(backup), bytes: backup.bytes }),
     async prepareWrite(context) {
@@ -84,8 +100,9 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
     },
     async begin(meta) {
       if (!mirrorDir) throw new BackupError('failure', 'restic store: begin() before prepareWrite()');
+      if (!meta.stateId) throw new BackupError('failure', 'restic store: a snapshot needs the state id (createBackup gives it)');
       const draft = await beginSnapshot(repo, {
-        scope,
+        scope: { stateId: meta.stateId, profile: options.profile, hostname },
         mirrorDir,
         createdAt: meta.createdAt,
         components: meta.components ?? [],
@@ -126,12 +143,13 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       }
     },
     async stats(signal) {
-      const archives = await list(signal);
+      const { archives, suspect } = await listing({}, signal);
+      // What this state's snapshots take in the repository: restic's raw-data mode over exactly them.
+      const ids = archives.map((a) => a.snapshot ?? a.archive);
       const raw =
-        archives.length > 0
-          ? (parseJsonLines(
-              await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ...scopeArgs(scope)], { signal, command: 'stats' }),
-            )[0] as { total_size?: number } | undefined)
+        ids.length > 0
+          ? (parseJsonLines(await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ...ids], { signal, command: 'stats' }))[0] as
+              { total_size?: number } | undefined)
           : undefined;
       const newest = archives[0];
       return {
@@ -141,6 +159,7 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
         bytes: archives.reduce((sum, a) => sum + a.bytes, 0),
         storedBytes: raw?.total_size ?? 0,
         newest: newest ? { archive: newest.archive, createdAt: newest.createdAt, snapshot: newest.snapshot, bytes: newest.bytes } : null,
+        suspect,
       };
     },
     diagnose: (now, signal) => diagnoseRepository(repo, () => list(signal), now, signal),
@@ -155,11 +174,11 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       return { created: true };
     },
     async find(ref, signal) {
-      const snapshot = await findSnapshot(repo, ref, signal);
+      if (!/^[0-9a-f]{4,64}$/.test(ref)) return undefined;
+      const snapshot = findById(await listOurSnapshots(repo, signal), ref);
       if (!snapshot) return undefined;
-      trees.set(snapshot.id, treePathOf(snapshot));
-      const profile = snapshot.tags?.find((t) => t.startsWith('profile:'))?.slice('profile:'.length) ?? options.profile;
-      return toStoredBackup(snapshot, repo, profile);
+      remember([snapshot]);
+      return toStoredBackup(snapshot, repo);
     },
   };
 }
