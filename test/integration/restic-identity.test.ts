@@ -14,16 +14,19 @@ describe('a snapshot belongs to a state, not a hostname', { timeout: 300_000 }, 
     const shared = sharedRepo();
     const a = makeState('a', shared, 'state A');
     const b = makeState('b', shared, 'state B');
-    expect((await a.cli(['create', '--init'])).code).toBe(0);
+    const made = await a.cli(['create', '--init', '--json']);
+    expect(made.code, made.stderr).toBe(0);
+    const mine = (JSON.parse(made.stdout) as { snapshot: string }).snapshot;
     for (let i = 0; i < 2; i += 1) expect((await b.cli(['create'])).code).toBe(0);
-    expect(a.stateId()).not.toBe(b.stateId());
-    const [ours] = snapshotsOf(shared.call, ['--tag', `state:${a.stateId()}`]);
-    expect(ours?.tags).toEqual(expect.arrayContaining(['openclaw-backup', 'profile:default', `state:${a.stateId()}`]));
 
     const prune = await b.cli(['prune', '--keep-last', '1']);
     expect(prune.code, prune.stderr).toBe(0);
     expect(prune.stdout).toContain('1 kept, 1 removed');
-    expect(snapshotsOf(shared.call).map((s) => s.id)).toContain(ours?.id);
+    expect(snapshotsOf(shared.call).map((s) => s.id)).toContain(mine);
+    expect(a.stateId()).not.toBe(b.stateId());
+    const [ours] = snapshotsOf(shared.call, ['--tag', `state:${a.stateId()}`]);
+    expect(ours?.id).toBe(mine);
+    expect(ours?.tags).toEqual(expect.arrayContaining(['openclaw-backup', 'profile:default', `state:${a.stateId()}`]));
 
     const listed = parseList(await a.cli(['list', '--json']));
     expect(listed.map((s) => s.snapshot)).toEqual([ours?.id]);
