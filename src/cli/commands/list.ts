@@ -27,12 +27,10 @@ function toJson({ backup, madeHere }: ListRow) {
     encrypted,
     profile,
     ...(unreadable ? { unreadable } : {}),
-    ...(snapshot ? { snapshot, repository } : {}),
-    ...(backup.stateId ? { stateId: backup.stateId } : {}),
-    ...(backup.hostname ? { hostname: backup.hostname } : {}),
+    ...(snapshot ? { snapshot, repository, stateId: backup.stateId ?? null, hostname: backup.hostname ?? null } : {}),
     ...(backup.sizeUnknown ? { sizeUnknown: true } : {}),
     ...(backup.suspect ? { suspect: backup.suspect } : {}),
-    ...(madeHere !== undefined ? { madeHere } : {}),
+    ...(snapshot && madeHere !== undefined ? { madeHere } : {}),
   };
 }
 

@@ -104,8 +104,12 @@ const exists = (p: string) =>
     () => false,
   );
 
-/** Notes the backup in the status record as made by this state (list and restore tell others' apart by it). */
+/**
+ * Notes a snapshot in the status record as made by this state: in a repository anyone with the password can add
+ * one to the series, and list and restore tell those apart by it. (An archive folder is the user's own.)
+ */
 async function recordMadeBackup(stateDir: string, stored: StoredBackup, warn: (message: string) => void): Promise<void> {
+  if (!stored.snapshot) return;
   await updateStatus(stateDir, (record) => recordMade(record, stored)).catch((error: unknown) =>
     warn(`could not note ${stored.archive} in the status record: ${(error as Error).message}`),
   );

@@ -88,7 +88,8 @@ export async function planCarry(root: string, rules: CarryRules): Promise<CarryP
     return out;
   };
   const { marks } = await visit('');
-  return { marks: new Map(marks), carried: marks.filter(([rel, mark]) => mark === 'keep' && !isOurLock(rel)).map(([rel]) => rel) };
+  const reported = (rel: string) => !isOurLock(rel) && !isOurIdentity(rel);
+  return { marks: new Map(marks), carried: marks.filter(([rel, mark]) => mark === 'keep' && reported(rel)).map(([rel]) => rel) };
 }
 
 /** Our locks in a state dir, and their temp dirs (top level only). */
@@ -98,6 +99,11 @@ function isOurLock(rel: string): boolean {
     (rel.startsWith(OP_SHARE_PREFIX) ||
       [LOCK_NAME, DAEMON_LOCK_NAME, OP_LOCK_NAME].some((name) => rel === name || rel.startsWith(`${name}.`)))
   );
+}
+
+/** The state id file and its temp files: kept, and rewritten by the restore itself, so not "carried over" to report. */
+function isOurIdentity(rel: string): boolean {
+  return rel === IDENTITY_FILE || (rel.startsWith(`${IDENTITY_FILE}.`) && !rel.includes('/'));
 }
 
 /** Never swapped: our locks (a running daemon's stays put), the status record, the state id, and their temp files. */
