@@ -2,24 +2,30 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { BackupError, describeFsError, IntegrityError } from '../../errors.js';
+import type { EntryStream, OpenEntriesOptions } from './entry-stream.js';
+import { openTarEntries } from './tar-entries.js';
 
 /**
- * Where an archive's bytes come from: a file, or a stream another engine produces (`restic dump`). Verify,
- * restore and the browse commands read through this, so they never ask which kind of store holds the archive.
+ * A backup to read, wherever it is: an archive file, or a snapshot in a repository (src/core/store/). Verify,
+ * restore, the browse commands and sessions read through this (entry-stream.ts) and never ask which it is.
  */
 export interface ArchiveSource {
   /** What messages and results call it: the file's path, or e.g. "snapshot 1a2b3c4d in /srv/restic". */
   readonly label: string;
-  /** The archive's bytes as stored (compressed and/or age-encrypted), from the first byte. */
+  /** The backup's entries in archive order (see EntryStream). */
+  openEntries(options?: OpenEntriesOptions): Promise<EntryStream>;
+}
+
+/** An archive's bytes as stored (compressed and/or age-encrypted), from the first byte: what a tar reader opens. */
+export interface ByteSource {
+  readonly label: string;
   open(): Promise<{ stream: Readable; size: number | undefined }>;
 }
 
-/** A path, or a source. */
-export type ArchiveInput = string | ArchiveSource;
-
 const READ_CHUNK = 1024 * 1024;
 
-export function fileSource(file: string): ArchiveSource {
+/** An archive file's bytes. */
+export function fileBytes(file: string): ByteSource {
   return {
     label: file,
     async open() {
@@ -43,6 +49,15 @@ export function fileSource(file: string): ArchiveSource {
     },
   };
 }
+
+/** An archive file: its tar entries, after decryption and decompression. */
+export function fileSource(file: string): ArchiveSource {
+  const bytes = fileBytes(file);
+  return { label: file, openEntries: (options = {}) => openTarEntries(bytes, options) };
+}
+
+/** A path, or a source. */
+export type ArchiveInput = string | ArchiveSource;
 
 export function toSource(input: ArchiveInput): ArchiveSource {
   return typeof input === 'string' ? fileSource(input) : input;

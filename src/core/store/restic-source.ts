@@ -2,7 +2,8 @@ import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { BackupError, IntegrityError } from '../../errors.js';
-import type { ArchiveSource } from '../archive/source.js';
+import type { ArchiveSource, ByteSource } from '../archive/source.js';
+import { openTarEntries } from '../archive/tar-entries.js';
 import { describeResticFailure } from './restic-errors.js';
 import type { ResticRepository } from './restic-repository.js';
 import { runRestic, spawnRestic } from './restic-run.js';
@@ -31,7 +32,7 @@ export function dumpSource(repo: ResticRepository, target: DumpTarget): ArchiveS
     const reason = `restic could not read the snapshot's data: ${error.message.replace(/^repository \S+: restic dump: /, '')}`;
     return new IntegrityError(withLabel ? `${label}: ${reason}` : reason);
   };
-  return {
+  const bytes: ByteSource = {
     label,
     async open(): Promise<{ stream: Readable; size: number | undefined }> {
       const { child } = await spawnRestic(repo, ['dump', target.id, target.tree], { stdin: 'ignore', stdout: 'pipe' });
@@ -71,4 +72,5 @@ export function dumpSource(repo: ResticRepository, target: DumpTarget): ArchiveS
       return { stream: reshapeTreeTar(out, target.tree), size: target.bytes };
     },
   };
+  return { label, openEntries: (options = {}) => openTarEntries(bytes, options) };
 }
