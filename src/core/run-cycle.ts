@@ -49,7 +49,7 @@ export interface CycleResult {
 async function runHook(options: CycleOptions, created: CreateResult): Promise<HookRecord | null> {
   const { config, paths, log } = options;
   const command = config.backup.postBackup;
-  if (!command || !created.archive || !created.sha256) return null;
+  if (!command || !created.archive) return null;
   const refused = await checkConfigFileForHook(paths.configPath);
   if (refused) {
     log.error({ config: paths.configPath }, refused);
@@ -68,7 +68,7 @@ async function runHook(options: CycleOptions, created: CreateResult): Promise<Ho
       archive: created.archive,
       dir: created.stored?.repository ?? path.dirname(created.archive),
       bytes: created.bytes,
-      sha256: created.sha256,
+      sha256: created.sha256 ?? '',
       stateDir: paths.stateDir,
       profile: paths.profile,
     },

@@ -18,6 +18,8 @@ export interface EntryHeader {
   uid?: number | undefined;
   gid?: number | undefined;
   pax?: unknown;
+  /** The file had holes where it was backed up (a repository snapshot): a writer may skip its zero blocks. */
+  holes?: boolean | undefined;
 }
 
 export interface SourceEntry extends AsyncIterable<Buffer> {

@@ -73,6 +73,8 @@ export type ManifestEntry =
        * that kept changing while read, a damaged database's raw copy). A database snapshot always is.
        */
       staged?: true;
+      /** Repository snapshots only: the file had holes on disk (restore writes it sparse again). */
+      holes?: true;
     }
   | { path: string; type: 'symlink'; component: Component; mode: number; mtimeMs: number; target: string; external: boolean };
 

@@ -21,6 +21,8 @@ export interface ResticSinkOptions {
   stagingDir: string;
   /** The snapshot's own files: content that is not the live file (see ManifestEntry.staged). */
   filesDir: string;
+  /** Files with holes on disk (from the survey). */
+  sparseFiles: ReadonlySet<string>;
   warn: (message: string) => void;
 }
 
@@ -93,7 +95,8 @@ export class ResticSink implements EntrySink {
     // Files named like databases are always read: whether they are one (or flagged as not one) is decided each run.
     const cached = databaseName ? undefined : this.options.cache.lookup(abs, identityOf(stat));
     if (cached) {
-      await this.options.manifest.add({ ...base, type: 'file', size: Number(stat.size), sha256: cached });
+      const holes = this.options.sparseFiles.has(abs) ? { holes: true as const } : {};
+      await this.options.manifest.add({ ...base, type: 'file', size: Number(stat.size), sha256: cached, ...holes });
       return { bytes: Number(stat.size), files: 1 };
     }
     let hashed;
@@ -105,7 +108,12 @@ export class ResticSink implements EntrySink {
       return undefined;
     }
     if (isSqliteHeader(hashed.head)) return this.storeSnapshot(abs, name, base, await takeSnapshot(abs, this.options.stagingDir));
-    const entryBase = { ...base, type: 'file' as const, mtimeMs: Number(hashed.identity.mtimeNs / 1_000_000n) };
+    const entryBase = {
+      ...base,
+      type: 'file' as const,
+      mtimeMs: Number(hashed.identity.mtimeNs / 1_000_000n),
+      ...(this.options.sparseFiles.has(abs) ? { holes: true as const } : {}),
+    };
     if (!hashed.stable) return this.storeLastRead(abs, name, entryBase);
     this.options.cache.remember(abs, hashed.identity, hashed.sha256);
     let flag: FileFlag | undefined;

@@ -85,6 +85,7 @@ export async function writeSnapshot(options: SnapshotWriteOptions, content: Back
       snapshots: content.snapshots,
       stagingDir: content.stagingDir,
       filesDir: cache.files,
+      sparseFiles: content.sparseFiles,
       warn,
     });
     const counted = await archiveEntries({

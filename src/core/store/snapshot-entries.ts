@@ -214,5 +214,5 @@ async function contentEntry(
     fsSync.closeSync(fd);
     throw new IntegrityError(`${abs} changed while it was read from the restored snapshot`);
   }
-  return new FileEntry(headerOf(name, opened), fd);
+  return new FileEntry({ ...headerOf(name, opened), ...(record.holes === true ? { holes: true } : {}) }, fd);
 }

@@ -49,6 +49,8 @@ export interface ScannedEntry {
   flagged?: { kind: 'corrupt-database' | 'not-a-database'; reason: string };
   /** Stored in GNU tar's PAX sparse format 1.0: `size` is the stored size, `realSize` the file's. */
   sparse?: { realSize: number };
+  /** Had holes where it was backed up: restore writes it sparse. */
+  holes?: boolean;
 }
 
 export type EntryHandler = (entry: ScannedEntry, stream: AsyncIterable<unknown>) => Promise<HashedEntry | undefined>;
@@ -228,6 +230,7 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
         size: checked.kind === 'file' ? (h.size ?? 0) : 0,
       };
       if (sparse) scanned.sparse = sparse;
+      if (h.holes && checked.kind === 'file') scanned.holes = true;
       if (checked.kind === 'symlink') scanned.target = h.linkname ?? '';
       if (checked.linkTarget) scanned.linkRel = stagingRel(layout, checked.linkTarget) ?? '';
       result.contentBytes += scanned.size;
