@@ -85,6 +85,8 @@ export interface CreateResult {
   encrypted: boolean;
   /** The backup as its store lists it (null for a dry run). */
   stored: StoredBackup | null;
+  /** The entries whose content this backup read (see WrittenBackup.fresh); undefined: all of them. */
+  fresh?: string[] | undefined;
 }
 
 function openclawVersion(config: LoadedConfig): string | null {
@@ -300,6 +302,7 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
         onWarning: warn,
         onProgress: options.progress && ((p) => options.progress?.update({ items: p.files, bytes: p.bytes })),
         assertNotEmpty: (counted) => assertSomethingArchived(counted, paths),
+        debug,
       })
       .finally(() => options.progress?.finish());
     const { counted } = written;
@@ -324,6 +327,7 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
       profile: paths.profile,
       encrypted: Boolean(encryption),
       stored,
+      fresh: written.fresh,
     };
   } catch (error) {
     seal?.destroy();

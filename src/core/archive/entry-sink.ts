@@ -1,6 +1,21 @@
 import type { EntryMeta } from './archive-writer.js';
-import type { ManifestEntry, ManifestTotals } from './manifest.js';
-import type { FlaggedFile, Stored } from './store-file.js';
+import type { FileFlag, ManifestEntry, ManifestTotals } from './manifest.js';
+
+/** What one stored file added to the archive: a damaged database brings its side files along. */
+export interface Stored {
+  bytes: number;
+  files: number;
+}
+
+/** A file stored raw and flagged in the manifest: the create result, verify and restore all name it. */
+export interface FlaggedFile {
+  /** The file on disk. */
+  path: string;
+  /** Its archive entry. */
+  entry: string;
+  kind: FileFlag['kind'];
+  reason: string;
+}
 
 export type FileBase = Omit<Extract<ManifestEntry, { type: 'file' }>, 'type' | 'size' | 'sha256'>;
 

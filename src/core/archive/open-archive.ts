@@ -4,7 +4,7 @@ import { openEncryptedArchive } from './open-encrypted.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { BackupError, describeFsError, IntegrityError } from '../../errors.js';
 import { decompress, detectFormat } from './compression.js';
-import { countReads, readHead, type ByteSource } from './source.js';
+import { countReads, readHead, type ByteSource } from './byte-source.js';
 
 export interface OpenedArchive {
   compression: Compression;

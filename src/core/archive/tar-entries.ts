@@ -1,7 +1,7 @@
 import tar from 'tar-stream';
 import type { EntryNote, EntryStream, OpenEntriesOptions, SourceEntry } from './entry-stream.js';
 import { openArchive } from './open-archive.js';
-import type { ByteSource } from './source.js';
+import type { ByteSource } from './byte-source.js';
 import { watchTarEnd } from './tar-end.js';
 
 /**

@@ -26,7 +26,13 @@ function escapeComponent(name: string): string {
 /** Where the list of a directory's children lives, relative to the entries dir; undefined outside our archive root. */
 export function listPathOf(dir: string): string | undefined {
   if (!dir.startsWith(`${ARCHIVE_ROOT}/`)) return undefined;
-  return [...dir.slice(ARCHIVE_ROOT.length + 1).split('/').map(escapeComponent), DIR_LIST].join('/');
+  return [
+    ...dir
+      .slice(ARCHIVE_ROOT.length + 1)
+      .split('/')
+      .map(escapeComponent),
+    DIR_LIST,
+  ].join('/');
 }
 
 const isAncestorOrSelf = (dir: string, of: string) => of === dir || of.startsWith(`${dir}/`);

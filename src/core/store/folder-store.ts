@@ -79,7 +79,11 @@ async function prepareFolder(dir: string, options: FolderStoreOptions, context: 
   }
   await checkBackupsDirMode({ dir, source: context.origin, warnLoose: options.createDir !== false }, context.warn);
   if (context.encrypt)
-    checkKeyPlacement(context.encrypt.settings, { backupDir: dir, stateDir: context.stateDir, resolvePath: context.encrypt.resolvePath }, context.warn);
+    checkKeyPlacement(
+      context.encrypt.settings,
+      { backupDir: dir, stateDir: context.stateDir, resolvePath: context.encrypt.resolvePath },
+      context.warn,
+    );
   if (context.create) await cleanStaleTemps(dir);
   return { scratchDir: dir, excludeFromWalk, name: options.file };
 }

@@ -58,7 +58,12 @@ export async function* legacyEntries(
   const header = await tree.readDocument('header.json');
   yield entryOf({ name: HEADER_PATH, type: 'file', size: header.length, mode: 0o600 }, () => Readable.from([header]));
   if (!options.documentsOnly) {
-    const pax = sidecarRecords(await tree.readDocument(PAX_SIDECAR).then((b) => b.toString('utf8'), () => undefined));
+    const pax = sidecarRecords(
+      await tree.readDocument(PAX_SIDECAR).then(
+        (b) => b.toString('utf8'),
+        () => undefined,
+      ),
+    );
     const root = tree.local(tree.restored.meta);
     for await (const entry of walkTree(root, { signal: options.signal })) {
       if (entry.rel === '' || ['header.json', 'manifest.json', PAX_SIDECAR].includes(entry.rel)) continue;

@@ -45,9 +45,12 @@ const includePattern = (abs: string) => abs.replace(/[\\*?[]/g, (c) => `\\${c}`)
  */
 function explain(error: unknown, label: string): unknown {
   if (isBackupError(error) && error.kind === 'integrity' && !error.message.startsWith(label))
-    return new IntegrityError(`${label}: restic could not read the snapshot's data: ${error.message.replace(/^repository \S+: restic \S+: /, '')}`, {
-      cause: error,
-    });
+    return new IntegrityError(
+      `${label}: restic could not read the snapshot's data: ${error.message.replace(/^repository \S+: restic \S+: /, '')}`,
+      {
+        cause: error,
+      },
+    );
   return error;
 }
 
@@ -63,7 +66,9 @@ export function snapshotSource(repo: ResticRepository, ref: SnapshotRef, scratch
     async openEntries(options: OpenEntriesOptions = {}): Promise<EntryStream> {
       const paths = await ref.paths();
       const meta = paths.find((p) => path.basename(p) === META_DIR_NAME);
-      const own = options.scratch ? path.join(options.scratch, `.restic-${randomBytes(4).toString('hex')}`) : await makeScratch(scratchRoot);
+      const own = options.scratch
+        ? path.join(options.scratch, `.restic-${randomBytes(4).toString('hex')}`)
+        : await makeScratch(scratchRoot);
       if (options.scratch) await fs.mkdir(own, { mode: 0o700 });
       const tree = path.join(own, 'tree');
       const notes = new Map<string, EntryNote>();
@@ -93,7 +98,10 @@ export function snapshotSource(repo: ResticRepository, ref: SnapshotRef, scratch
           const legacy = paths.length === 1 ? paths[0] : undefined;
           if (!legacy) throw new IntegrityError(`${label}: not a backup of ours (no ${META_DIR_NAME} among its paths)`);
           await restore([]);
-          entries = legacyEntries(new RestoredTree({ tree, meta: legacy }), { documentsOnly: options.documentsOnly, signal: options.signal });
+          entries = legacyEntries(new RestoredTree({ tree, meta: legacy }), {
+            documentsOnly: options.documentsOnly,
+            signal: options.signal,
+          });
         }
         return {
           compression: 'none',
@@ -123,9 +131,12 @@ async function* wrapErrors(entries: AsyncIterable<SourceEntry>, label: string): 
 
 /** The snapshot paths restic must restore for the selected entries (read from the restored lists and header). */
 async function selectedPaths(tree: RestoredTree, select: (name: string) => boolean): Promise<string[]> {
-  const header = JSON.parse((await tree.readDocument('header.json')).toString('utf8')) as { roots?: { path?: unknown; archivePath?: unknown }[] };
+  const header = JSON.parse((await tree.readDocument('header.json')).toString('utf8')) as {
+    roots?: { path?: unknown; archivePath?: unknown }[];
+  };
   const roots = (header.roots ?? []).filter(
-    (r): r is { path: string; archivePath: string } => typeof r.path === 'string' && typeof r.archivePath === 'string' && path.isAbsolute(r.path),
+    (r): r is { path: string; archivePath: string } =>
+      typeof r.path === 'string' && typeof r.archivePath === 'string' && path.isAbsolute(r.path),
   );
   const lists = new EntryListReader(tree.local(path.join(tree.restored.meta, 'entries')));
   const out: string[] = [];

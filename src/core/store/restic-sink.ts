@@ -184,7 +184,10 @@ export class ResticSink implements EntrySink {
       const side = `${abs}${suffix}`;
       const stat = await fs.lstat(side).catch(() => undefined);
       if (!stat?.isFile()) continue;
-      const sideFlag: FileFlag = { kind: 'corrupt-database', reason: `${suffix.slice(1)} file of the damaged database ${path.basename(abs)}` };
+      const sideFlag: FileFlag = {
+        kind: 'corrupt-database',
+        reason: `${suffix.slice(1)} file of the damaged database ${path.basename(abs)}`,
+      };
       const sideBase = { ...base, path: `${name}${suffix}`, mode: stat.mode & 0o7777, mtimeMs: Math.trunc(stat.mtimeMs) };
       const bytes = await this.storeRaw(side, `${name}${suffix}`, sideBase, sideFlag);
       if (bytes === undefined) continue;

@@ -21,7 +21,7 @@ import {
   type SnapshotScope,
 } from './restic-snapshots.js';
 import { writeSnapshot } from './restic-write.js';
-import type { BackupStore, StoredBackup } from './types.js';
+import type { BackupStore } from './types.js';
 
 export interface ResticStoreOptions {
   repo: ResticRepository;
@@ -71,7 +71,11 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       return { location: repo.location, archives: await list(), ignored: [] };
     },
     source: (backup) =>
-      snapshotSource(repo, { id: backup.snapshot ?? backup.archive, shortId: backup.archive, paths: () => pathsOf(backup.snapshot ?? backup.archive) }, path.join(root, 'scratch')),
+      snapshotSource(
+        repo,
+        { id: backup.snapshot ?? backup.archive, shortId: backup.archive, paths: () => pathsOf(backup.snapshot ?? backup.archive) },
+        path.join(root, 'scratch'),
+      ),
     async prepareWrite(context) {
       if (context.encrypted) {
         throw new UsageError(
@@ -122,7 +126,8 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
         if (paths.length === 0) return [{ path: snapshotLabel(repo, backup.archive), reason: 'restic does not list this snapshot' }];
         return [];
       } catch (error) {
-        if (isBackupError(error) && error.kind === 'integrity') return [{ path: snapshotLabel(repo, backup.archive), reason: error.message }];
+        if (isBackupError(error) && error.kind === 'integrity')
+          return [{ path: snapshotLabel(repo, backup.archive), reason: error.message }];
         throw error;
       } finally {
         void signal;

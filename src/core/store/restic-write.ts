@@ -88,6 +88,7 @@ export async function writeSnapshot(options: SnapshotWriteOptions, content: Back
       sparseFiles: content.sparseFiles,
       warn,
     });
+    let phaseStart = Date.now();
     const counted = await archiveEntries({
       sources: content.sources,
       selection: content.selection,
@@ -110,7 +111,19 @@ export async function writeSnapshot(options: SnapshotWriteOptions, content: Back
       warnings: lists.warnings,
     };
     await writeIfChanged(path.join(cache.meta, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    await fs.writeFile(excludeFile, `${collapseExcludes(sink.excluded).join('\n')}\n`, { mode: 0o600 });
+    const excludes = collapseExcludes(sink.excluded);
+    await fs.writeFile(excludeFile, `${excludes.join('\n')}\n`, { mode: 0o600 });
+    content.debug(
+      {
+        hashed: hashes.misses,
+        fromCache: hashes.hits,
+        listsRewritten: lists.changedLists,
+        excluded: excludes.length,
+        ms: Date.now() - phaseStart,
+      },
+      'walked and hashed the sources for the repository',
+    );
+    phaseStart = Date.now();
     const trees = content.sources.filter((s) => lists.rootsSeen.has(s.root.archivePath)).map((s) => s.root.path);
     const summary = await runResticBackup(repo, {
       paths: [...trees, cache.meta],
@@ -123,6 +136,16 @@ export async function writeSnapshot(options: SnapshotWriteOptions, content: Back
       onStatus: options.onStatus,
     });
     for (const line of summary.readErrors) warn(`restic: ${line}`);
+    content.debug(
+      {
+        filesNew: summary.filesNew,
+        filesChanged: summary.filesChanged,
+        filesUnmodified: summary.filesUnmodified,
+        dataAdded: summary.dataAdded,
+        ms: Date.now() - phaseStart,
+      },
+      'restic backup done',
+    );
     hashes.close(true);
     committed = true;
     const full = await fullIdOf(repo, summary.snapshotId);

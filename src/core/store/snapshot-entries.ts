@@ -89,7 +89,10 @@ export class RestoredTree {
     if (!(await this.parentsAreDirs(parent))) return false;
     const stat = await fs.lstat(this.local(parent)).catch(() => undefined);
     if (!stat) return false;
-    if (!stat.isDirectory()) throw new IntegrityError(`the snapshot holds ${parent} as a ${stat.isSymbolicLink() ? 'symlink' : 'non-directory'} where a directory belongs`);
+    if (!stat.isDirectory())
+      throw new IntegrityError(
+        `the snapshot holds ${parent} as a ${stat.isSymbolicLink() ? 'symlink' : 'non-directory'} where a directory belongs`,
+      );
     this.checked.add(parent);
     return true;
   }
@@ -128,9 +131,9 @@ export async function* snapshotEntries(tree: RestoredTree, options: SnapshotEntr
     manifest = JSON.parse(manifestBytes.toString('utf8')) as Record<string, unknown>;
     header = JSON.parse(headerBytes.toString('utf8')) as Record<string, unknown>;
   } catch {
-    throw new IntegrityError('the snapshot\'s header or manifest is not valid JSON');
+    throw new IntegrityError("the snapshot's header or manifest is not valid JSON");
   }
-  if (!isObject(manifest) || !isObject(header)) throw new IntegrityError('the snapshot\'s header or manifest is not a JSON object');
+  if (!isObject(manifest) || !isObject(header)) throw new IntegrityError("the snapshot's header or manifest is not a JSON object");
   const roots = (Array.isArray(header.roots) ? header.roots : []).filter(usableRoot);
   const lists = new EntryListReader(tree.local(path.join(tree.restored.meta, 'entries')));
   if (!options.documentsOnly) {
@@ -196,10 +199,14 @@ async function contentEntry(
     options.notes.set(name, { kind: 'vanished', reason: `${abs} was gone before restic read it; the snapshot does not hold it` });
     return undefined;
   }
-  if (stat.isDirectory()) return new FileEntry({ name, type: 'directory', mode: stat.mode & 0o7777, mtime: stat.mtime, uid: stat.uid, gid: stat.gid }, undefined);
+  if (stat.isDirectory())
+    return new FileEntry({ name, type: 'directory', mode: stat.mode & 0o7777, mtime: stat.mtime, uid: stat.uid, gid: stat.gid }, undefined);
   if (stat.isSymbolicLink()) {
     const linkname = await fs.readlink(local);
-    return new FileEntry({ name, type: 'symlink', mode: stat.mode & 0o7777, mtime: stat.mtime, linkname, uid: stat.uid, gid: stat.gid }, undefined);
+    return new FileEntry(
+      { name, type: 'symlink', mode: stat.mode & 0o7777, mtime: stat.mtime, linkname, uid: stat.uid, gid: stat.gid },
+      undefined,
+    );
   }
   if (!stat.isFile()) return new FileEntry({ name, type: 'fifo', size: 0 }, undefined);
   if (type === 'file' && !staged && (stat.size !== record.size || Math.trunc(stat.mtimeMs) !== record.mtimeMs)) {

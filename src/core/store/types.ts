@@ -144,6 +144,8 @@ export interface BackupContent {
   onProgress?: ((progress: ArchiveProgress) => void) | undefined;
   /** Throws when the walk found nothing to back up (checked before anything is published). */
   assertNotEmpty: (counted: ArchiveEntriesResult) => void;
+  /** Per-phase timings and decisions at debug level. */
+  debug: (fields: Record<string, unknown>, message: string) => void;
 }
 
 export interface WrittenBackup {

@@ -34,7 +34,7 @@ function writeWithHoles(fd: number, data: Buffer, position: number): void {
     const blockEnd = Math.min(data.length, offset + HOLE_BLOCK - ((position + offset) % HOLE_BLOCK));
     const block = data.subarray(offset, blockEnd);
     if (block.length !== HOLE_BLOCK || block.some((byte) => byte !== 0)) {
-      for (let done = 0; done < block.length; ) done += writeSync(fd, block, done, block.length - done, position + offset + done);
+      for (let done = 0; done < block.length;) done += writeSync(fd, block, done, block.length - done, position + offset + done);
     }
     offset = blockEnd;
   }
