@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, runCli, unpackFixture, writeTree } from '../helpers/fixture.js';
 import { restic, snapshotsOf, writePasswordFile, type ResticCall } from '../helpers/restic.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * Issue 25: restic reads the source trees itself. A workspace outside the state dir (or a symlink to one) is a tree
@@ -100,10 +101,11 @@ describe('repository backups read the source trees', () => {
     useWorkspace(path.join(stateDir, 'workspace'));
     const notes = path.join(stateDir, 'workspace', 'notes');
     writeTree(notes, Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`n${i}.md`, `note ${i}\n`.repeat(200)])));
-    // Files changed in the last two seconds are never trusted to the cache (borg's rule): age them.
-    const old = new Date(Date.now() - 60_000);
-    for (const name of fs.readdirSync(notes)) fs.utimesSync(path.join(notes, name), old, old);
     expect((await cli(['repository', 'init'])).code).toBe(0);
+    // A file changed within two seconds of a run's start is never trusted to the cache (borg's rule): night 1
+    // starts once everything written above (the unpacked fixture too: its ctimes are now) is older than that.
+    const written = Date.now();
+    await waitFor(() => Date.now() - written > 2500, { what: 'the tree to be older than the cache window' });
     const first = await cli(['run', '--json', '--log-level', 'debug']);
     expect(first.code, first.stderr).toBe(0);
     const [night1] = debugLines(first.stderr, 'walked and hashed the sources for the repository');

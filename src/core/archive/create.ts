@@ -284,27 +284,25 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     const pauseMs = options.quiesce ? options.quiesce.heldMs() : Date.now() - phaseStart;
     debug({ databases: snapshots.size, pauseMs, ms: Date.now() - phaseStart }, 'snapshot phase done');
     phaseStart = Date.now();
-    options.progress?.start('backup', { items: totals.files, bytes: totals.bytes });
-    const written = await store
-      .write({
-        header,
-        sources,
-        selection,
-        components,
-        snapshots,
-        stagingDir,
-        excludeAbs,
-        sparseFiles: survey.sparseFiles,
-        encrypt: seal,
-        followKey,
-        signal: options.signal,
-        now,
-        onWarning: warn,
-        onProgress: options.progress && ((p) => options.progress?.update({ items: p.files, bytes: p.bytes })),
-        assertNotEmpty: (counted) => assertSomethingArchived(counted, paths),
-        debug,
-      })
-      .finally(() => options.progress?.finish());
+    const written = await store.write({
+      header,
+      sources,
+      selection,
+      components,
+      snapshots,
+      stagingDir,
+      excludeAbs,
+      sparseFiles: survey.sparseFiles,
+      encrypt: seal,
+      followKey,
+      signal: options.signal,
+      now,
+      onWarning: warn,
+      progress: options.progress,
+      totals: { items: totals.files, bytes: totals.bytes },
+      assertNotEmpty: (counted) => assertSomethingArchived(counted, paths),
+      debug,
+    });
     const { counted } = written;
     debug({ files: counted.files, bytes: counted.bytes, flagged: counted.flagged.length, ms: Date.now() - phaseStart }, 'files archived');
     const stored: StoredBackup = written.stored;

@@ -67,6 +67,7 @@ export async function writeArchive(target: ArchiveTarget, content: BackupContent
       flagged,
       sparseFiles: content.sparseFiles,
     };
+    content.progress?.start('backup', content.totals);
     const counted = await archiveEntries({
       sources: content.sources,
       selection: content.selection,
@@ -76,8 +77,8 @@ export async function writeArchive(target: ArchiveTarget, content: BackupContent
       signal: content.signal,
       onWarning: content.onWarning,
       followKey: content.followKey,
-      onProgress: content.onProgress,
-    });
+      onProgress: content.progress && ((p) => content.progress?.update({ items: p.files, bytes: p.bytes })),
+    }).finally(() => content.progress?.finish());
     content.assertNotEmpty(counted);
     const manifestSize = await manifest.finish(content.now());
     await writer.addFile(MANIFEST_PATH, manifest.file, manifestSize, { mode: 0o600, mtime: content.now() });

@@ -5,7 +5,6 @@ import type { LoadedConfig } from '../../config/load.js';
 import type { StatePaths } from '../../config/paths.js';
 import { UsageError } from '../../errors.js';
 import { folderStore } from './folder-store.js';
-import type { ResticStatus } from './restic-backup.js';
 import { resticStore } from './restic-store.js';
 import { resolveRepository, type RepositoryFlags } from './resolve-repository.js';
 import type { BackupStore } from './types.js';
@@ -17,8 +16,6 @@ export interface OpenStoreOptions {
   repository?: RepositoryFlags | undefined;
   /** The environment engines (restic) start from; default process.env. */
   env?: NodeJS.ProcessEnv | undefined;
-  /** restic's progress while a backup streams into a repository. */
-  onResticStatus?: ((status: ResticStatus) => void) | undefined;
 }
 
 async function isDirectory(p: string): Promise<boolean> {
@@ -45,7 +42,6 @@ export async function openStore(paths: StatePaths, config: LoadedConfig, options
       profile: paths.profile,
       stateId: provisionalStateId(paths.stateDir),
       home: paths.home,
-      onStatus: options.onResticStatus,
     });
   }
   const out = path.resolve(options.output);

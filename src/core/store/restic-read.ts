@@ -18,6 +18,8 @@ export interface SnapshotRef {
   shortId: string;
   /** The snapshot's paths (its trees and our meta dir), as restic lists them; looked up when unknown. */
   paths: () => Promise<string[]>;
+  /** What it holds (its content bytes), when known: what restore progress counts against. */
+  bytes?: number | undefined;
 }
 
 export const snapshotLabel = (repo: ResticRepository, shortId: string): string => `snapshot ${shortId} in ${repo.location}`;
@@ -64,8 +66,6 @@ export function snapshotSource(repo: ResticRepository, ref: SnapshotRef, scratch
   return {
     label,
     async openEntries(options: OpenEntriesOptions = {}): Promise<EntryStream> {
-      const paths = await ref.paths();
-      const meta = paths.find((p) => path.basename(p) === META_DIR_NAME);
       const own = options.scratch
         ? path.join(options.scratch, `.restic-${randomBytes(4).toString('hex')}`)
         : await makeScratch(scratchRoot);
@@ -74,11 +74,15 @@ export function snapshotSource(repo: ResticRepository, ref: SnapshotRef, scratch
       const notes = new Map<string, EntryNote>();
       const close = () => fs.rm(own, { recursive: true, force: true });
       const restore = (includes: string[]) =>
-        runRestic(repo, ['restore', ref.id, '--target', tree, ...includes.flatMap((p) => ['--include', includePattern(p)])], {
-          signal: options.signal,
-        });
-      try {
-        let entries: AsyncIterable<SourceEntry>;
+        withRestoreProgress(own, options.onRead, () =>
+          runRestic(repo, ['restore', ref.id, '--target', tree, ...includes.flatMap((p) => ['--include', includePattern(p)])], {
+            signal: options.signal,
+          }),
+        );
+      // restic runs when the reader starts reading, so a progress display already shows the phase it is in.
+      async function* entries(): AsyncGenerator<SourceEntry> {
+        const paths = await ref.paths();
+        const meta = paths.find((p) => path.basename(p) === META_DIR_NAME);
         if (meta) {
           const docs = ['header.json', 'manifest.json', 'entries'].map((n) => path.join(meta, n));
           if (options.documentsOnly) await restore(docs);
@@ -87,38 +91,53 @@ export function snapshotSource(repo: ResticRepository, ref: SnapshotRef, scratch
             const wanted = await selectedPaths(new RestoredTree({ tree, meta }), options.select);
             if (wanted.length > 0) await restore(wanted);
           } else await restore([]);
-          entries = snapshotEntries(new RestoredTree({ tree, meta }), {
+          yield* snapshotEntries(new RestoredTree({ tree, meta }), {
             select: options.select,
             documentsOnly: options.documentsOnly,
             notes,
             signal: options.signal,
           });
-        } else {
-          // A snapshot made before repository backups read the trees themselves: our archive layout as one tree.
-          const legacy = paths.length === 1 ? paths[0] : undefined;
-          if (!legacy) throw new IntegrityError(`${label}: not a backup of ours (no ${META_DIR_NAME} among its paths)`);
-          await restore([]);
-          entries = legacyEntries(new RestoredTree({ tree, meta: legacy }), {
-            documentsOnly: options.documentsOnly,
-            signal: options.signal,
-          });
+          return;
         }
-        return {
-          compression: 'none',
-          encrypted: false,
-          size: undefined,
-          complete: () => true,
-          sawGlobalHeader: () => false,
-          notes,
-          close,
-          [Symbol.asyncIterator]: () => wrapErrors(entries, label)[Symbol.asyncIterator](),
-        };
-      } catch (error) {
-        await close();
-        throw explain(error, label);
+        // A snapshot made before repository backups read the trees themselves: our archive layout as one tree.
+        const legacy = paths.length === 1 ? paths[0] : undefined;
+        if (!legacy) throw new IntegrityError(`${label}: not a backup of ours (no ${META_DIR_NAME} among its paths)`);
+        await restore([]);
+        yield* legacyEntries(new RestoredTree({ tree, meta: legacy }), { documentsOnly: options.documentsOnly, signal: options.signal });
       }
+      return {
+        compression: 'none',
+        encrypted: false,
+        size: ref.bytes,
+        complete: () => true,
+        sawGlobalHeader: () => false,
+        notes,
+        close,
+        [Symbol.asyncIterator]: () => wrapErrors(entries(), label)[Symbol.asyncIterator](),
+      };
     },
   };
+}
+
+/** Reports the bytes restic has restored so far (what the scratch filesystem lost in free space), once a second. */
+async function withRestoreProgress<T>(dir: string, onRead: ((bytes: number) => void) | undefined, run: () => Promise<T>): Promise<T> {
+  if (!onRead) return run();
+  const free = async () => {
+    const stat = await fs.statfs(dir);
+    return stat.bavail * stat.bsize;
+  };
+  const start = await free();
+  const timer = setInterval(() => {
+    void free().then(
+      (now) => onRead(Math.max(0, start - now)),
+      () => {},
+    );
+  }, 1000);
+  try {
+    return await run();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 async function* wrapErrors(entries: AsyncIterable<SourceEntry>, label: string): AsyncGenerator<SourceEntry> {

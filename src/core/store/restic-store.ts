@@ -5,7 +5,6 @@ import { isInside } from '../../config/paths.js';
 import { isBackupError, UsageError } from '../../errors.js';
 import { cleanStaleTemps } from '../fs/temp-files.js';
 import { diagnoseRepository } from './restic-diagnose.js';
-import type { ResticStatus } from './restic-backup.js';
 import { cacheRoot, stateCacheOf } from './restic-cache.js';
 import { snapshotLabel, snapshotSource } from './restic-read.js';
 import { localPathOf, type ResticRepository } from './restic-repository.js';
@@ -32,8 +31,6 @@ export interface ResticStoreOptions {
   /** Where our cache dir goes (`~/.cache`'s parent): the home dir. */
   home: string;
   hostname?: string;
-  /** restic's status lines while it reads the trees (progress). */
-  onStatus?: ((status: ResticStatus) => void) | undefined;
 }
 
 /**
@@ -106,7 +103,6 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
           tags: (c, bytes) => [...scopeTags(scope), componentsTag(c.components), bytesTag(bytes)],
           host: scope.hostname,
           parent: async () => (await list(content.signal))[0]?.snapshot,
-          onStatus: options.onStatus,
         },
         content,
       );

@@ -6,7 +6,7 @@ import type { Manifest } from '../archive/manifest.js';
 import { acquireStateLock } from '../lock.js';
 import { EntryListWriter } from './entry-lists.js';
 import { HashCache } from './hash-cache.js';
-import { excludePattern, runResticBackup, type ResticStatus } from './restic-backup.js';
+import { excludePattern, runResticBackup } from './restic-backup.js';
 import type { StateCache } from './restic-cache.js';
 import type { ResticRepository } from './restic-repository.js';
 import { parseJsonLines, runRestic } from './restic-run.js';
@@ -22,7 +22,6 @@ export interface SnapshotWriteOptions {
   host: string;
   /** This state's newest snapshot, as the parent restic compares against. */
   parent: () => Promise<string | undefined>;
-  onStatus?: ((status: ResticStatus) => void) | undefined;
 }
 
 const META_LOCK = 'openclaw-backup-snapshot.lock';
@@ -89,6 +88,7 @@ export async function writeSnapshot(options: SnapshotWriteOptions, content: Back
       warn,
     });
     let phaseStart = Date.now();
+    content.progress?.start('backup', content.totals);
     const counted = await archiveEntries({
       sources: content.sources,
       selection: content.selection,
@@ -98,8 +98,8 @@ export async function writeSnapshot(options: SnapshotWriteOptions, content: Back
       signal: content.signal,
       onWarning: content.onWarning,
       followKey: content.followKey,
-      onProgress: content.onProgress,
-    });
+      onProgress: content.progress && ((p) => content.progress?.update({ items: p.files, bytes: p.bytes })),
+    }).finally(() => content.progress?.finish());
     content.assertNotEmpty(counted);
     await lists.finish();
     const manifest: Omit<Manifest, 'entries'> & { entryLists: string } = {
@@ -125,6 +125,7 @@ export async function writeSnapshot(options: SnapshotWriteOptions, content: Back
     );
     phaseStart = Date.now();
     const trees = content.sources.filter((s) => lists.rootsSeen.has(s.root.archivePath)).map((s) => s.root.path);
+    content.progress?.start('repository', { items: lists.totals.files, bytes: lists.totals.bytes });
     const summary = await runResticBackup(repo, {
       paths: [...trees, cache.meta],
       excludeFile,
@@ -133,8 +134,8 @@ export async function writeSnapshot(options: SnapshotWriteOptions, content: Back
       time: new Date(header.createdAt),
       parent: await options.parent(),
       signal: content.signal,
-      onStatus: options.onStatus,
-    });
+      onStatus: (status) => content.progress?.update({ items: status.filesDone, bytes: status.bytesDone }),
+    }).finally(() => content.progress?.finish());
     for (const line of summary.readErrors) warn(`restic: ${line}`);
     content.debug(
       {

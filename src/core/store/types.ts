@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream';
 import type { Compression, EncryptSettings } from '../../config/schema.js';
-import type { ArchiveEntriesResult, ArchiveProgress } from '../archive/archive-entries.js';
+import type { ArchiveEntriesResult } from '../archive/archive-entries.js';
+import type { ProgressReporter, ProgressTotals } from '../progress.js';
 import type { SnapshotOutcome } from '../archive/db-snapshots.js';
 import type { ArchiveHeader, ManifestTotals } from '../archive/manifest.js';
 import type { BackupSource } from '../archive/sources.js';
@@ -141,7 +142,10 @@ export interface BackupContent {
   signal?: AbortSignal | undefined;
   now: () => Date;
   onWarning: (message: string) => void;
-  onProgress?: ((progress: ArchiveProgress) => void) | undefined;
+  /** Reports each phase the store goes through ('backup': the walk; a repository adds 'repository'). */
+  progress?: ProgressReporter | undefined;
+  /** Files and bytes the survey found: what the walk's progress counts against. */
+  totals: ProgressTotals;
   /** Throws when the walk found nothing to back up (checked before anything is published). */
   assertNotEmpty: (counted: ArchiveEntriesResult) => void;
   /** Per-phase timings and decisions at debug level. */
