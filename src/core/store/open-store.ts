@@ -4,7 +4,6 @@ import type { LoadedConfig } from '../../config/load.js';
 import type { StatePaths } from '../../config/paths.js';
 import { UsageError } from '../../errors.js';
 import { folderStore } from './folder-store.js';
-import type { ResticStatus } from './restic-draft.js';
 import { resticStore } from './restic-store.js';
 import { resolveRepository, type RepositoryFlags } from './resolve-repository.js';
 import type { BackupStore } from './types.js';
@@ -16,8 +15,6 @@ export interface OpenStoreOptions {
   repository?: RepositoryFlags | undefined;
   /** The environment engines (restic) start from; default process.env. */
   env?: NodeJS.ProcessEnv | undefined;
-  /** restic's progress while a backup streams into a repository. */
-  onResticStatus?: ((status: ResticStatus) => void) | undefined;
   /** The command writes (create, run, the daemon, prune): it may tag this state's pre-id snapshots into its series. */
   write?: boolean | undefined;
 }
@@ -44,8 +41,8 @@ export async function openStore(paths: StatePaths, config: LoadedConfig, options
       repo,
       stateDir: paths.stateDir,
       profile: paths.profile,
-      scratch: backupsDir,
-      onStatus: options.onResticStatus,
+      home: paths.home,
+      backupsDir: config.backupDir,
       profileChosen: paths.source === 'profile',
       adopt: options.write,
     });
