@@ -7,7 +7,7 @@ import { readDocs, tamperArchive, type Doc } from '../helpers/craft.js';
 import { runCliElsewhere } from '../helpers/elsewhere.js';
 import { makeTempDir } from '../helpers/fixture.js';
 import { forgeSnapshot, makeState, parseList, sharedRepo, type SharedRepo, type TestState } from '../helpers/repo-states.js';
-import { snapshotsOf } from '../helpers/restic.js';
+import { restic, snapshotsOf } from '../helpers/restic.js';
 
 /** One of the state's own backups as an uncompressed archive file (archive mode, whatever the config says). */
 async function archiveOf(state: TestState): Promise<string> {
@@ -124,6 +124,13 @@ describe('snapshots this state did not make are suspect', { timeout: 300_000 }, 
     const restore = await a.cli(['restore', 'latest', '--target', path.join(a.home, 'copy')]);
     expect(restore.code, restore.stderr).toBe(0);
     expect(restore.stderr).toContain(`warning: snapshot ${shortOf(forged)} was not made here`);
+    // Nor is it the parent the next backup compares against (restic reuses a parent's content for unchanged files).
+    const real = listed[1]?.snapshot as string;
+    const next = await a.cli(['create', '--json']);
+    expect(next.code, next.stderr).toBe(0);
+    const made = (JSON.parse(next.stdout) as { snapshot: string }).snapshot;
+    const [record] = JSON.parse(restic(shared.call, ['snapshots', '--json', made])) as { parent?: string }[];
+    expect(record?.parent).toBe(real);
   });
 
   it("restoring another state's or another profile's snapshot warns; a snapshot without a components tag is not listed as encrypted, 0 B", async () => {

@@ -21,7 +21,8 @@ import {
 } from './restic-snapshots.js';
 import { writeSnapshot } from './restic-write.js';
 import { setAsideFuture } from './suspect.js';
-import type { BackupListing, BackupStore, ListOptions } from './types.js';
+import type { BackupListing, BackupStore, ListOptions, StoredBackup } from './types.js';
+import { readStatus, wasMadeHere } from '../status-record.js';
 
 export interface ResticStoreOptions {
   repo: ResticRepository;
@@ -36,6 +37,16 @@ export interface ResticStoreOptions {
   profileChosen?: boolean | undefined;
   /** Commands that write (create, run, the daemon, prune) tag this state's snapshots from before state ids into its series. */
   adopt?: boolean | undefined;
+}
+
+/**
+ * The snapshot restic compares against (it reuses the content of files whose metadata did not change): this state's
+ * newest one that its status record does not disown. A snapshot anyone with the password added to the series is
+ * never the parent, so its content is never carried into a real backup.
+ */
+async function trustedParent(stateDir: string, list: () => Promise<StoredBackup[]>): Promise<string | undefined> {
+  const [archives, { record }] = await Promise.all([list(), readStatus(stateDir)]);
+  return archives.find((backup) => wasMadeHere(record, backup) !== false)?.snapshot;
 }
 
 /**
@@ -119,7 +130,7 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
           profile: options.profile,
           tags: (c, bytes) => [...seriesTags({ stateId, profile: options.profile }), componentsTag(c.components), bytesTag(bytes)],
           host: hostname,
-          parent: async () => (await list(content.signal))[0]?.snapshot,
+          parent: () => trustedParent(options.stateDir, () => list(content.signal)),
         },
         content,
       );
