@@ -110,9 +110,9 @@ export function snapshotSource(repo: ResticRepository, ref: SnapshotRef, scratch
         encrypted: false,
         size: ref.bytes,
         async storedBytes() {
-          const stats = parseJsonLines(await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ref.id], { signal: options.signal }))[0] as
-            | { total_size?: number }
-            | undefined;
+          const stats = parseJsonLines(
+            await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ref.id], { signal: options.signal }),
+          )[0] as { total_size?: number } | undefined;
           return stats?.total_size;
         },
         complete: () => true,
