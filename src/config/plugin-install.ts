@@ -40,14 +40,20 @@ async function readInstall(kind: PluginInstall['kind'], root: string): Promise<P
 function loadPaths(openclaw: Record<string, unknown>, home: string): string[] {
   const plugins = openclaw.plugins as { load?: { paths?: unknown } } | undefined;
   const paths = plugins?.load?.paths;
-  return Array.isArray(paths) ? paths.filter((p): p is string => typeof p === 'string' && p.length > 0).map((p) => expandHome(p, home)) : [];
+  return Array.isArray(paths)
+    ? paths.filter((p): p is string => typeof p === 'string' && p.length > 0).map((p) => expandHome(p, home))
+    : [];
 }
 
 /**
  * OpenClaw's copy of this plugin: a path from `plugins.load.paths` wins over <state>/extensions/ (OpenClaw's
  * precedence: config-selected first), or undefined when OpenClaw has none.
  */
-export async function findPluginInstall(stateDir: string, openclaw: Record<string, unknown>, home: string): Promise<PluginInstall | undefined> {
+export async function findPluginInstall(
+  stateDir: string,
+  openclaw: Record<string, unknown>,
+  home: string,
+): Promise<PluginInstall | undefined> {
   for (const root of loadPaths(openclaw, home)) {
     const linked = await readInstall('link', root);
     if (linked) return linked;

@@ -28,7 +28,11 @@ async function findBlockInBackups(configPath: string): Promise<string | undefine
   return undefined;
 }
 
-async function checkInstalled(context: DoctorContext, openclaw: Record<string, unknown>, install: PluginInstall | undefined): Promise<DoctorFinding> {
+async function checkInstalled(
+  context: DoctorContext,
+  openclaw: Record<string, unknown>,
+  install: PluginInstall | undefined,
+): Promise<DoctorFinding> {
   const entry = pluginEntry(openclaw);
   if (!install) {
     return {
