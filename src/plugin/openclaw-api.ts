@@ -18,7 +18,6 @@ export interface CommandLike {
   description(text: string): CommandLike;
   argument(name: string, description?: string): CommandLike;
   allowUnknownOption(allow?: boolean): CommandLike;
-  allowExcessArguments?(allow?: boolean): CommandLike;
   helpOption(flags: string | boolean, description?: string): CommandLike;
   action(fn: (...args: unknown[]) => void | Promise<void>): CommandLike;
 }

@@ -22,7 +22,6 @@ export function registerRootCommand(api: PluginApi): void {
         .action(async () => {
           process.exitCode = await runOurCli([...stateDirArgs(api), ...argsAfterRoot(process.argv)]);
         });
-      program.allowExcessArguments?.(true);
     },
     {
       descriptors: [

@@ -18,6 +18,7 @@ import {
   parseJsonOutput,
   type ClawHome,
 } from './harness/openclaw.js';
+import { npmRegistryEnv } from './harness/install.js';
 import { freePort } from './harness/process.js';
 import { agentTurn } from './harness/sessions.js';
 import { recordScenario, scenarioDir, seconds } from './harness/summary.js';
@@ -71,7 +72,9 @@ describe('openclaw-backup as an OpenClaw plugin', () => {
     const before = await validate(carol);
     expect(before.warnings?.map((w) => w.message).join('\n')).toContain('plugin not found: openclaw-backup');
 
-    const installed = await openclawOk(carol, ['plugins', 'install', tgz, '--force', '--accept-capabilities'], 300_000);
+    // OpenClaw runs npm for our dependencies: that call gets the outer npm's registry settings and cache.
+    const withNpm = { ...carol, env: { ...carol.env, ...npmRegistryEnv() } };
+    const installed = await openclawOk(withNpm, ['plugins', 'install', tgz, '--force', '--accept-capabilities'], 300_000);
     details.push(`plugins install of the packed .tgz: ${seconds(installed.ms)}`);
     await backupCliOk(carol, ['create']);
     // The first gateway start runs OpenClaw's deferred plugin migration (install leaves it pending).
