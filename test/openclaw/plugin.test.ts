@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { REPO_ROOT } from '../helpers/fixture.js';
 import { backupCli, backupCliOk } from './harness/backup-cli.js';
@@ -33,6 +33,9 @@ let port: number;
 let gateway: RunningGateway | undefined;
 let root: string;
 const details: string[] = [];
+/** The tests below: the summary lists the scenario as passed only when all of them passed (and beforeAll did). */
+const STEPS = 8;
+let passed = 0;
 
 function configFile(h: ClawHome): string {
   return path.join(h.stateDir, 'openclaw.json');
@@ -82,9 +85,15 @@ describe('openclaw-backup as an OpenClaw plugin', () => {
     details.push(`gateway ready with the plugin in ${seconds(gateway.startMs)}`);
   }, 1_200_000);
 
+  afterEach((context) => {
+    if (!context.task.result?.errors?.length) passed += 1;
+  });
+
   afterAll(async () => {
     await stopAllGateways();
     await fake?.close();
+    // The summary lists the scenario as passed only when every step of it did.
+    if (passed === STEPS) recordScenario({ scenario: 8, title: 'the OpenClaw plugin', details });
   });
 
   it('config validate: valid, no warning; only `enabled: true` was added to our entry', async () => {

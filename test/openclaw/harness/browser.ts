@@ -26,8 +26,8 @@ export interface DashboardShot {
 }
 
 /**
- * Opens the Control UI of the gateway on 127.0.0.1 in headless Chromium (token in the URL fragment, which the UI
- * moves into sessionStorage), goes to a session's dashboard, waits until a widget frame (the sandbox is a nested
+ * Opens a session's dashboard in the Control UI of the gateway on 127.0.0.1 in headless Chromium (token in the URL
+ * fragment, which the UI moves into sessionStorage), waits until a widget frame (the sandbox is a nested
  * iframe on another port) shows `expect`, takes a screenshot and returns that frame's text.
  */
 export async function screenshotDashboard(shot: DashboardShot): Promise<string> {
@@ -36,8 +36,9 @@ export async function screenshotDashboard(shot: DashboardShot): Promise<string> 
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const base = `http://127.0.0.1:${shot.port}`;
-    await page.goto(`${base}/#token=${shot.token}`);
-    await page.goto(`${base}${shot.route ?? '/dashboard/main'}`);
+    // One navigation: the UI takes the token from the fragment on load (a second navigation right away would
+    // leave before it has kept it).
+    await page.goto(`${base}${shot.route ?? '/dashboard/main'}#token=${shot.token}`);
     const seen: string[] = [];
     const text = await waitFor(
       async () => {
