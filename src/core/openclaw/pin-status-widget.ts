@@ -12,7 +12,7 @@ export interface PinResult {
 
 interface GatewayAnswer {
   ok?: boolean;
-  error?: { message?: string; code?: string };
+  error?: { message?: string; code?: string; retryable?: boolean };
   widgets?: Array<{ name?: string; grantState?: string }>;
 }
 
@@ -26,19 +26,37 @@ function parseAnswer(stdout: string): GatewayAnswer | undefined {
   }
 }
 
+/** Waits between tries when the gateway answers UNAVAILABLE. */
+const RETRY_DELAYS_MS = [2_000, 5_000, 10_000];
+
 /**
  * Puts (or updates in place, by name) the status widget on a session's dashboard through the running gateway:
  * `openclaw gateway call board.widget.put` for this state dir, with OpenClaw's own credentials from its config.
  */
-export async function pinStatusWidget(paths: StatePaths, sessionKey: string, run: CommandRunner): Promise<PinResult> {
+export async function pinStatusWidget(
+  paths: StatePaths,
+  sessionKey: string,
+  run: CommandRunner,
+  retryDelaysMs: readonly number[] = RETRY_DELAYS_MS,
+): Promise<PinResult> {
   const params = JSON.stringify(statusWidgetPutParams(sessionKey));
-  const result = await run('openclaw', ['gateway', 'call', 'board.widget.put', '--params', params, '--json'], {
-    env: { OPENCLAW_STATE_DIR: paths.stateDir, OPENCLAW_CONFIG_PATH: paths.configPath, NO_COLOR: '1' },
-    timeoutMs: 120_000,
-  });
+  const put = () =>
+    run('openclaw', ['gateway', 'call', 'board.widget.put', '--params', params, '--json'], {
+      env: { OPENCLAW_STATE_DIR: paths.stateDir, OPENCLAW_CONFIG_PATH: paths.configPath, NO_COLOR: '1' },
+      timeoutMs: 120_000,
+    });
+  let result = await put();
+  let answer = parseAnswer(result.stdout);
+  // The board store answers UNAVAILABLE while its agent database is busy (seen under load): a put is idempotent
+  // by widget name, so it is simply tried again.
+  for (const delay of retryDelaysMs) {
+    if (!(answer?.error?.code === 'UNAVAILABLE' || answer?.error?.retryable === true)) break;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    result = await put();
+    answer = parseAnswer(result.stdout);
+  }
   if (result.missing)
     throw new BackupError('failure', 'openclaw is not on PATH: the dashboard widget is put through `openclaw gateway call`');
-  const answer = parseAnswer(result.stdout);
   if (result.code !== 0 || !answer || answer.ok === false || answer.error) {
     const why = answer?.error?.message ?? (result.stderr.trim().split('\n').at(-1) || `exit ${result.code}`);
     throw new BackupError('failure', `openclaw gateway call board.widget.put failed: ${why}`);
