@@ -98,7 +98,8 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
     const paths = resolvePaths(globals(), io);
     const only = flags.only ? parseRestoreSelection(flags.only) : undefined;
     const live = await readLiveConfig(globals(), io);
-    const resolved = await resolveArchiveArg(archive, globals(), io, undefined, repositoryFlags(flags));
+    const warn = (message: string) => io.stderr.write(`warning: ${escapeControl(message)}\n`);
+    const resolved = await resolveArchiveArg(archive, globals(), io, undefined, repositoryFlags(flags), warn);
     const run = (dryRun: boolean) =>
       restoreArchive({
         archive: resolved.input,
@@ -113,7 +114,7 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
         signal: io.signal,
         decrypt,
         progress: createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) }),
-        onWarning: (message) => io.stderr.write(`warning: ${escapeControl(message)}\n`),
+        onWarning: warn,
       });
     // In place, with a person at the terminal: show what will change (what moves to the rollback copy, what is
     // newer than the archive) and ask. Scripts (no terminal), --yes, --json, --target and --dry-run never ask.
