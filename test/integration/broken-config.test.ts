@@ -32,7 +32,10 @@ describe('config import validates our block with the schema every command uses',
     doc.config.plugins.entries['openclaw-backup'].config.retentoin = 5;
     const before = fs.readFileSync(configPath);
     const entriesBefore = fs.readdirSync(state).sort();
-    for (const args of [['config', 'import', '-'], ['config', 'import', '--dry-run', '-']]) {
+    for (const args of [
+      ['config', 'import', '-'],
+      ['config', 'import', '--dry-run', '-'],
+    ]) {
       const r = await runCli(args, { env, input: JSON.stringify(doc) });
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toContain(`${BLOCK}`);
@@ -66,7 +69,9 @@ describe('restore … --only config from latest, when the backup block is broken
     expect((await runCli(['list'], { env })).code).toBe(2);
     const r = await runCli(['restore', 'latest', '--only', 'config', '--yes'], { env });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/warning: the config does not load \(.*bogus.*\); looking for backups in .*\/backups, the default backups dir/);
+    expect(r.stderr).toMatch(
+      /warning: the config does not load \(.*bogus.*\); looking for backups in .*\/backups, the default backups dir/,
+    );
     expect(fs.readFileSync(configPath, 'utf8')).toBe(good);
     expect((await runCli(['list'], { env })).code).toBe(0);
   });

@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream';
 import type { Compression } from '../../config/schema.js';
 import { openEncryptedArchive } from './open-encrypted.js';
 import type { DecryptionKey } from '../crypto/keys.js';
-import { BackupError, describeFsError, IntegrityError } from '../../errors.js';
+import { BackupError, describeFsError, IntegrityError, UsageError } from '../../errors.js';
+import { KEY_NEEDED } from '../crypto/keys.js';
 import { decompress, detectFormat } from './compression.js';
 import { countReads, readHead, toSource, type ArchiveInput } from './source.js';
 
@@ -23,8 +24,8 @@ export interface OpenArchiveOptions {
 }
 
 /**
- * Opens an archive (a path or a source) as a decompressed tar stream. Empty input, unknown formats and encrypted
- * archives without a key are IntegrityErrors with a one-line reason.
+ * Opens an archive (a path or a source) as a decompressed tar stream. Empty input and unknown formats are
+ * IntegrityErrors with a one-line reason; an encrypted archive without a key is a UsageError naming the key options.
  */
 export async function openArchive(input: ArchiveInput, options: OpenArchiveOptions = {}): Promise<OpenedArchive> {
   const source = toSource(input);
@@ -44,7 +45,11 @@ export async function openArchive(input: ArchiveInput, options: OpenArchiveOptio
   const format = detectFormat(head);
   if (format === 'unknown') fail(new IntegrityError(`${label} is not a tar, tar.gz or tar.zst archive`));
   if (format === 'age') {
-    if (!options.decrypt) fail(new IntegrityError(`${label}: age-encrypted; pass --identity or --passphrase-file`));
+    // Not damage: the user has to name the key (exit 2), as restic asks for a password instead of calling a repository corrupt.
+    if (!options.decrypt) {
+      stream.destroy();
+      throw new UsageError(`${label}: ${KEY_NEEDED}`);
+    }
     return { ...(await openEncryptedArchive(stream, label, head, options.decrypt as DecryptionKey)), size, encrypted: true };
   }
   return { compression: format as Compression, tar: decompress(stream, format as Compression), size };

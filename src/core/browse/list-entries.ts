@@ -20,13 +20,27 @@ export function listEntries(index: BackupIndex, at?: string): IndexEntry[] {
   return found;
 }
 
+/** How find reads a pattern, said in its help and when nothing matched. */
+export const PATTERN_HINT =
+  'a pattern without "/" matches base names (MEMORY.md, *.md); one with "/" matches a path as `ls` shows it or any tail of it (memory/*.md finds workspace/memory/x.md); "**" crosses dirs';
+
 /**
- * A glob as restic's `find` reads it: matched against the whole path when it holds a "/", else against the base
- * name. `**` crosses directories; dot files match.
+ * A glob as restic reads one: without a "/" it matches the base name; with one, the whole path or any tail of it
+ * that starts at a "/" (restic's unanchored patterns match at any depth; a leading "/" anchors to the path's start).
+ * `**` crosses directories; dot files match.
  */
 export function entryMatcher(pattern: string): (entry: IndexEntry) => boolean {
   const glob = normalizeBrowsePath(pattern);
   const match = picomatch(glob, { dot: true });
-  const byPath = glob.includes('/');
-  return (entry) => (byPath ? match(entry.path) : match(entry.path.slice(entry.path.lastIndexOf('/') + 1)));
+  if (!glob.includes('/')) return (entry) => match(entry.path.slice(entry.path.lastIndexOf('/') + 1));
+  if (glob.startsWith('/')) {
+    // Anchored: an absolute path (a root outside the state dir), or "/workspace/…" for the state-relative one.
+    const anchored = picomatch(glob.slice(1), { dot: true });
+    return (entry) => match(entry.path) || anchored(entry.path);
+  }
+  return (entry) => {
+    if (match(entry.path)) return true;
+    for (let i = entry.path.indexOf('/'); i >= 0; i = entry.path.indexOf('/', i + 1)) if (match(entry.path.slice(i + 1))) return true;
+    return false;
+  };
 }

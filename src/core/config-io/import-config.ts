@@ -57,7 +57,10 @@ function assertBackupBlockValid(config: Record<string, unknown>): void {
     parseBackupBlock(raw, keyPrefix);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    throw new ConfigError(`the document's config is refused, nothing was written: ${error.message}`, { cause: error, details: error.details });
+    throw new ConfigError(`the document's config is refused, nothing was written: ${error.message}`, {
+      cause: error,
+      details: error.details,
+    });
   }
 }
 

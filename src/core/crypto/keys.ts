@@ -6,6 +6,9 @@ import { describeRecipientProblem } from '../../config/age-recipient.js';
 /** Env var naming an identity file, used when no --identity / --passphrase-file is given. */
 export const IDENTITY_ENV = 'OPENCLAW_BACKUP_IDENTITY';
 
+/** What every reader says about an encrypted archive it was given no key for (exit 2, like a missing option). */
+export const KEY_NEEDED = `age-encrypted; pass --identity FILE (or set $${IDENTITY_ENV}) or --passphrase-file FILE to read it`;
+
 /** What an archive is encrypted to: age recipients (public keys) or one scrypt passphrase. */
 export type EncryptionKey = { kind: 'recipients'; recipients: string[] } | { kind: 'passphrase'; passphrase: string };
 
