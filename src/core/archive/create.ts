@@ -23,7 +23,7 @@ import type { Quiesce } from '../quiesce.js';
 import { archiveEntries } from './archive-entries.js';
 import { ArchiveWriter } from './archive-writer.js';
 import { snapshotDatabases, surveySources } from './db-snapshots.js';
-import { FORMAT_NAME, formatVersionFor, HEADER_PATH, MANIFEST_PATH, type ArchiveHeader } from './manifest.js';
+import { encodeHeader, FORMAT_NAME, formatVersionFor, HEADER_PATH, MANIFEST_PATH, type ArchiveHeader } from './manifest.js';
 import { ManifestWriter } from './manifest-writer.js';
 import { describeMissingRoots } from './missing-roots.js';
 import { planSources } from './sources.js';
@@ -299,7 +299,7 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
 
     draft = await store.begin({ profile: paths.profile, createdAt, compression, encrypted: Boolean(encryption), components });
     writer = await ArchiveWriter.open(draft.target, compression, options.signal, seal);
-    await writer.addBuffer(HEADER_PATH, Buffer.from(`${JSON.stringify(header, null, 2)}\n`), { mode: 0o600, mtime: createdAt });
+    await writer.addBuffer(HEADER_PATH, encodeHeader(header), { mode: 0o600, mtime: createdAt });
     manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);
     const counted = await archiveEntries({
       sources,

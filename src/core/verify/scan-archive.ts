@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isProcessAlive } from '../fs/atomic.js';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -76,6 +77,8 @@ export interface ScanResult {
   entries: Map<string, ScannedEntry>;
   /** Parsed JSON documents: our header and manifest (without its entries, which are matched as they stream), or OpenClaw's native manifest. */
   header: unknown;
+  /** Our format: SHA-256 of the header.json entry's bytes, checked against the manifest's headerSha256. */
+  headerSha256?: string;
   manifest: unknown;
   /** Our format: how many entries the manifest listed; undefined when it had no entries array. */
   manifestEntries: number | undefined;
@@ -89,7 +92,7 @@ export interface ScanResult {
 
 const DOC_LIMIT = 256 << 20;
 
-async function readJson(stream: AsyncIterable<unknown>, name: string): Promise<unknown> {
+async function readJson(stream: AsyncIterable<unknown>, name: string, onBytes?: (bytes: Buffer) => void): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const item of stream) {
@@ -97,8 +100,10 @@ async function readJson(stream: AsyncIterable<unknown>, name: string): Promise<u
     if (size > DOC_LIMIT) throw new IntegrityError(`${name}: larger than ${DOC_LIMIT} bytes where a JSON document was expected`);
     chunks.push(item as Buffer);
   }
+  const bytes = Buffer.concat(chunks);
+  onBytes?.(bytes);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(bytes.toString('utf8'));
   } catch {
     throw new IntegrityError(`${name}: not valid JSON`);
   }
@@ -194,7 +199,8 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
           result.manifest = parsed.manifest;
           result.manifestEntries = parsed.entries;
           afterManifest = true;
-        } else if (name === HEADER_PATH) result.header = await readJson(entry, name);
+        } else if (name === HEADER_PATH)
+          result.header = await readJson(entry, name, (bytes) => (result.headerSha256 = createHash('sha256').update(bytes).digest('hex')));
         else result.manifest = await readJson(entry, name);
         continue;
       }
