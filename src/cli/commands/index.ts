@@ -17,6 +17,7 @@ import { registerLs } from './ls.js';
 import { registerFind } from './find.js';
 import { registerDiff } from './diff.js';
 import { registerInfo } from './info.js';
+import { registerRollbacks } from './rollbacks.js';
 
 /** Every command registers itself here, one line each. */
 export function registerCommands(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
@@ -37,4 +38,5 @@ export function registerCommands(program: Command, io: CommandIO, globals: () =>
   registerDiff(program, io, globals);
   registerInfo(program, io, globals);
   registerRepository(program, io, globals);
+  registerRollbacks(program, io, globals);
 }

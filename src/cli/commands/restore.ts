@@ -12,6 +12,8 @@ import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../
 import { printJson, resolveArchiveArg, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 import { canAsk, confirm } from '../confirm.js';
 import { BackupError } from '../../errors.js';
+import { findRollbackCopies } from '../../core/rollback/find-copies.js';
+import { removeRollbackCopies } from '../../core/rollback/remove-copies.js';
 
 interface RestoreFlags {
   only?: string;
@@ -48,7 +50,10 @@ function printResult(io: CommandIO, r: RestoreResult, stream: NodeJS.WritableStr
     lines.push(
       `Restored ${what} from ${r.archive} (${label}): ${countOf(r.files, 'file')} into ${r.target}${r.targetLink ? ` (behind the symlink ${r.targetLink}, kept)` : ''}`,
     );
-    for (const dir of r.rollback) lines.push(`  previous state moved to ${dir} (remove it once the restored state works)`);
+    for (const dir of r.rollback)
+      lines.push(
+        `  previous state moved to ${dir}; it holds credentials: remove it once the restored state works (openclaw-backup rollbacks remove)`,
+      );
     if (r.carried.length) lines.push(`  carried over as they were: ${shortPaths(r.target, r.carried)}`);
   }
   for (const root of r.roots) {
@@ -127,6 +132,13 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
       }
     }
     const result = await run(flags.dryRun ?? false);
+    const keep = live?.backup.keepRollbacks;
+    if (!result.dryRun && !flags.target && keep !== undefined) {
+      // backup.keepRollbacks: the copy just made counts as the newest; older ones beyond N go.
+      const pruned = await removeRollbackCopies(await findRollbackCopies(paths, live?.openclaw), { keep, dryRun: false });
+      for (const copy of pruned.removed)
+        result.warnings.push(`removed the older rollback copy ${copy.path} (backup.keepRollbacks: ${keep})`);
+    }
     if (flags.json) printJson(io, result);
     else printResult(io, result);
   });

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { Decrypter } from 'age-encryption';
 import { ConfigError, describeFsError } from '../../errors.js';
 import { describeRecipientProblem } from '../../config/age-recipient.js';
+import { secretFileFix } from './secret-file-fix.js';
 
 /** Env var naming an identity file, used when no --identity / --passphrase-file is given. */
 export const IDENTITY_ENV = 'OPENCLAW_BACKUP_IDENTITY';
@@ -33,7 +34,10 @@ export async function readSecretFile(file: string, what: string): Promise<string
   try {
     handle = await fs.open(file, 'r');
   } catch (error) {
-    throw new ConfigError(`cannot read ${what} ${file}: ${describeFsError(error)}`, { cause: error });
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new ConfigError(`cannot read ${what} ${file}: ${describeFsError(error)}${missing ? `; ${secretFileFix(file, what)}` : ''}`, {
+      cause: error,
+    });
   }
   try {
     const stat = await handle.stat();

@@ -13,6 +13,7 @@ import { checkTimer } from './check-timer.js';
 import { checkPermissions } from './check-permissions.js';
 import { checkPostBackup } from './check-post-backup.js';
 import { checkStaleLocks } from './check-stale-locks.js';
+import { checkRollbackCopies } from './check-rollback-copies.js';
 import { checkStateLocation } from './check-state-location.js';
 import { checkStore } from './check-store.js';
 import { folderStore } from '../store/folder-store.js';
@@ -29,6 +30,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkOutsideLinks,
   checkPostBackup,
   checkStaleLocks,
+  checkRollbackCopies,
   checkStore,
   checkFreshness,
   checkMonitor,
