@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import JSON5 from 'json5';
 import { describe, expect, it } from 'vitest';
+import type { Doc } from '../helpers/craft.js';
 import { makeTempDir, runCli, unpackFixture } from '../helpers/fixture.js';
 
 const BLOCK = 'plugins.entries["openclaw-backup"].config';
@@ -16,7 +17,7 @@ function stateWith(block: Record<string, unknown>): { home: string; state: strin
 }
 
 function setBlock(configPath: string, block: Record<string, unknown>): void {
-  const config = JSON5.parse(fs.readFileSync(configPath, 'utf8')) as Record<string, any>;
+  const config = JSON5.parse(fs.readFileSync(configPath, 'utf8')) as Doc;
   config.plugins ??= {};
   config.plugins.entries ??= {};
   config.plugins.entries['openclaw-backup'] = { config: block };
@@ -28,7 +29,7 @@ describe('config import validates our block with the schema every command uses',
     const { state, configPath, env } = stateWith({ retention: 3 });
     const exported = await runCli(['config', 'export'], { env });
     expect(exported.code, exported.stderr).toBe(0);
-    const doc = JSON.parse(exported.stdout) as { config: Record<string, any> };
+    const doc = JSON.parse(exported.stdout) as { config: Doc };
     doc.config.plugins.entries['openclaw-backup'].config.retentoin = 5;
     const before = fs.readFileSync(configPath);
     const entriesBefore = fs.readdirSync(state).sort();
@@ -50,7 +51,7 @@ describe('config import validates our block with the schema every command uses',
 
   it('a value the schema rejects (retention -1) is refused the same way', async () => {
     const { configPath, env } = stateWith({});
-    const doc = JSON.parse((await runCli(['config', 'export'], { env })).stdout) as { config: Record<string, any> };
+    const doc = JSON.parse((await runCli(['config', 'export'], { env })).stdout) as { config: Doc };
     doc.config.plugins.entries['openclaw-backup'].config.retention = -1;
     const before = fs.readFileSync(configPath);
     const r = await runCli(['config', 'import', '-'], { env, input: JSON.stringify(doc) });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import JSON5 from 'json5';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Doc } from '../helpers/craft.js';
 import { makeTempDir, runCli, unpackFixture } from '../helpers/fixture.js';
 
 let home: string;
@@ -12,7 +13,7 @@ const copies = () => fs.readdirSync(home).filter((name) => name.startsWith('.ope
 
 function setBlock(block: Record<string, unknown>): void {
   const file = path.join(state, 'openclaw.json');
-  const config = JSON5.parse(fs.readFileSync(file, 'utf8')) as Record<string, any>;
+  const config = JSON5.parse(fs.readFileSync(file, 'utf8')) as Doc;
   config.plugins = { ...(config.plugins ?? {}), entries: { ...(config.plugins?.entries ?? {}), 'openclaw-backup': { config: block } } };
   fs.writeFileSync(file, JSON.stringify(config, null, 2));
 }
