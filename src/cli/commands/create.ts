@@ -124,6 +124,8 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       paths,
       config,
       store,
+      // An explicit --output is the user's choice of place (their home, say): no chmod advice for it.
+      output: flags.output,
       only,
       compression: flags.compress as Compression | undefined,
       encrypt,
