@@ -203,3 +203,22 @@ describe('openclaw-backup run / list / prune / status', () => {
     expect(JSON.parse(run.stdout).hook).toMatchObject({ exitCode: 0, timedOut: false });
   });
 });
+
+describe("the schedule's retention and archives made by hand", () => {
+  it('run counts and deletes only the schedule’s archives; a create archive stays until prune', async () => {
+    const fx = fixtureHome(makeTempDir(), { retention: 1 });
+    const made = await runCli(['create', '--json'], { env: fx.env });
+    expect(made.code, made.stderr).toBe(0);
+    const byHand = (JSON.parse(made.stdout) as { archive: string }).archive;
+    for (let i = 0; i < 2; i += 1) expect((await runCli(['run'], { env: fx.env })).code).toBe(0);
+    // retention 1 over the schedule's two: one kept; the hand-made one was neither counted nor deleted.
+    expect(archivesIn(fx.backups)).toHaveLength(2);
+    expect(fs.existsSync(byHand)).toBe(true);
+    const dry = JSON.parse((await runCli(['prune', '--dry-run', '--json'], { env: fx.env })).stdout) as {
+      removed: Array<{ archive: string }>;
+    };
+    expect(dry.removed.map((r) => r.archive)).toEqual([byHand]);
+    expect((await runCli(['prune'], { env: fx.env })).code).toBe(0);
+    expect(fs.existsSync(byHand)).toBe(false);
+  });
+});

@@ -18,6 +18,7 @@ import { keyToVerify } from '../../core/crypto/verify-key.js';
 import { addEncryptOptions, resolveEncryptOverride, type EncryptFlags } from '../key-options.js';
 import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 import { startCreateReport } from '../../hooks/report-create.js';
+import { recordHandMade } from '../../core/status-record.js';
 
 interface CreateFlags extends EncryptFlags, RepositoryFlags {
   init?: boolean;
@@ -137,6 +138,8 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       quiesce,
       lockWaitMs: lockWait * 1000,
     }).catch(fail);
+    // Made by hand: the schedule's retention neither counts nor deletes it (only `prune` does).
+    if (result.stored && !flags.output) await recordHandMade(paths.stateDir, result.stored.archive);
     let verified = false;
     if (flags.verify && result.stored) {
       if (report) report.phase = 'verify';
