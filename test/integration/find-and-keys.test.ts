@@ -68,3 +68,22 @@ describe('find reads a pattern as restic users expect', () => {
     expect(r.stderr).toContain('memory/*.md finds workspace/memory/x.md');
   });
 });
+
+describe('ls prints in tree order', () => {
+  it('each directory, then everything below it, by name (not the archive’s breadth-first order)', async () => {
+    const r = await runCli(['ls', 'latest', '--identity', key.identityFile, '--json'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    const paths = (JSON.parse(r.stdout) as { entries: Array<{ path: string }> }).entries.map((e) => e.path);
+    const byComponent = (a: string, b: string) => {
+      const [x, y] = [a.split('/'), b.split('/')];
+      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return (x[i] as string) < (y[i] as string) ? -1 : 1;
+      return x.length - y.length;
+    };
+    expect(paths).toEqual([...paths].sort(byComponent));
+    const text = (await runCli(['ls', 'latest', 'workspace', '--identity', key.identityFile], { env })).stdout.trim().split('\n');
+    const names = text.map((line) => line.slice(line.lastIndexOf('  ') + 2));
+    expect(names.indexOf('workspace/memory/x.md')).toBe(
+      names.indexOf('workspace/memory') + names.filter((n) => n.startsWith('workspace/memory/') && n < 'workspace/memory/x.md').length + 1,
+    );
+  });
+});

@@ -10,14 +10,26 @@ export function normalizeBrowsePath(input: string): string {
   return out === '' ? '.' : out;
 }
 
-/** The entry at `at` and everything below it (all entries when `at` is undefined or "."). */
+/** Path order as a tree reads (`find | sort` by component): each directory, then everything below it, by name. */
+export function compareTreePaths(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const [p, q] = [x[i] as string, y[i] as string];
+    if (p !== q) return p < q ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
+/**
+ * The entry at `at` and everything below it (all entries when `at` is undefined or "."), in tree order: the archive
+ * walks breadth-first, but a reader looks for a file under its directory, as `ls -R` and `restic ls` show it.
+ */
 export function listEntries(index: BackupIndex, at?: string): IndexEntry[] {
-  if (at === undefined) return index.entries;
-  const wanted = normalizeBrowsePath(at);
-  if (wanted === '.') return index.entries;
-  const found = index.entries.filter((e) => e.path === wanted || e.path.startsWith(`${wanted}/`));
-  if (found.length === 0) throw new UsageError(`nothing at ${wanted} in ${index.archive}`);
-  return found;
+  const wanted = at === undefined ? '.' : normalizeBrowsePath(at);
+  const found = wanted === '.' ? [...index.entries] : index.entries.filter((e) => e.path === wanted || e.path.startsWith(`${wanted}/`));
+  if (found.length === 0 && wanted !== '.') throw new UsageError(`nothing at ${wanted} in ${index.archive}`);
+  return found.sort((a, b) => compareTreePaths(a.path, b.path));
 }
 
 /** How find reads a pattern, said in its help and when nothing matched. */
