@@ -222,3 +222,24 @@ describe("the schedule's retention and archives made by hand", () => {
     expect(fs.existsSync(byHand)).toBe(false);
   });
 });
+
+describe('run --quiet, for cron', () => {
+  it('prints nothing when the run is fine; a failure still says what went wrong', async () => {
+    const fx = fixtureHome(makeTempDir(), {});
+    const loud = await runCli(['run'], { env: fx.env });
+    expect(loud.stdout).toMatch(/^Backed up: /);
+    expect(loud.stderr).toMatch(/^info: /m);
+    const quiet = await runCli(['run', '--quiet'], { env: fx.env });
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stdout).toBe('');
+    // Only what needs a person: the fixture's config names workspaces of another machine, which is worth a warning.
+    expect(quiet.stderr.split('\n').filter((line) => line && !/^(warn|error): /.test(line))).toEqual([]);
+    expect(archivesIn(fx.backups)).toHaveLength(2);
+    fx.setBackupConfig({ postBackup: 'exit 7' });
+    const failed = await runCli(['run', '--quiet'], { env: fx.env });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe('');
+    expect(failed.stderr).toContain('postBackup exited with code 7');
+    expect((await runCli(['run', '--quiet', '--json'], { env: fx.env })).code).toBe(2);
+  });
+});
