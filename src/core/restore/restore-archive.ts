@@ -169,6 +169,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       signal: options.signal,
       decrypt: options.decrypt,
       progress: options.progress,
+      digestDatabases: true,
     });
     if (!verified.ok || !scan) throw integrityErrorFor(verified);
     const destinations = await decide(scan);

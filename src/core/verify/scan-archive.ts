@@ -39,6 +39,8 @@ export interface ScannedEntry {
   size: number;
   sha256?: string;
   database?: boolean;
+  /** A database's content digest (schema and rows), with `digestDatabases`. */
+  contentDigest?: string;
   /** Symlink target as stored. */
   target?: string;
   /** Hard link: the rel of the earlier file it links to. */
@@ -61,6 +63,8 @@ export interface ScanOptions {
   decrypt?: DecryptionKey | undefined;
   /** Run PRAGMA integrity_check on every database (copies go to a private temp dir). */
   checkDatabases?: boolean;
+  /** With checkDatabases: digest each sound database's content (restore's dry run compares it with the live one). */
+  digestDatabases?: boolean;
   /** Restore's extraction: consumes the entry (returns its hash for files) or returns undefined to skip it. */
   onEntry?: EntryHandler;
   /** Reports the archive bytes read against the file's size (and entries against `items`, when known). */
@@ -238,12 +242,14 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
           ? await hashEntry(decoder ? tapSparse(entry, decoder) : entry, {
               scratchDb: scratch && path.join(scratch, `db-${result.entries.size}`),
               expectedBytes: scanned.size,
+              digestDatabase: options.digestDatabases,
             })
           : (entry.resume(), undefined));
       if (decoder?.problem) problems.push({ path: name, reason: decoder.problem });
       if (hashed) {
         scanned.sha256 = hashed.sha256;
         scanned.database = hashed.database;
+        if (hashed.contentDigest) scanned.contentDigest = hashed.contentDigest;
         if (hashed.database) result.databases += 1;
         if (hashed.integrityProblem) problems.push({ path: name, reason: hashed.integrityProblem });
       }

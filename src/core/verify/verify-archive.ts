@@ -40,6 +40,8 @@ export interface VerifyOptions {
   progress?: ProgressReporter | undefined;
   /** PRAGMA integrity_check on copies in $TMPDIR (default true). */
   checkDatabases?: boolean;
+  /** Also digest each database's content (restore's dry run: an unchanged database is not "changed"). */
+  digestDatabases?: boolean;
 }
 
 export type FlaggedEntry = { path: string } & FileFlag;
@@ -127,6 +129,7 @@ export async function inspectArchive(input: ArchiveInput, options: VerifyOptions
     scan = await scanArchive(input, {
       signal: options.signal,
       checkDatabases: options.checkDatabases ?? true,
+      digestDatabases: options.digestDatabases ?? false,
       decrypt: options.decrypt,
       onEntry: capture.handle,
       progress: options.progress && { reporter: options.progress, phase: 'verify' },
