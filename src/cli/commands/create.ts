@@ -65,7 +65,7 @@ function printResult(io: CommandIO, result: CreateResult, verified: boolean, cre
     return;
   }
   io.stdout.write(
-    `Created ${escapeControl(created)}\n  ${countOf(result.files, 'file')} (${countOf(result.databases, 'database snapshot')}), ${formatBytes(result.contentBytes)} → ` +
+    `Created ${escapeControl(created)}\n  ${countOf(result.files, 'file')} (${countOf(result.databases, 'database snapshot')})${result.symlinks ? `, ${countOf(result.symlinks, 'symlink')}` : ''}, ${formatBytes(result.contentBytes)} → ` +
       `${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (gateway paused ${formatDuration(result.pauseMs)})\n` +
       `  components: ${result.components.join(', ')}${result.encrypted ? '\n  encrypted: age' : ''}\n  sha256: ${result.sha256}${verified ? '\n  verified: ok' : ''}\n`,
   );
@@ -154,6 +154,7 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
         archive: result.archive,
         bytes: result.bytes,
         files: result.files,
+        symlinks: result.symlinks,
         sha256: result.sha256,
         components: result.components,
         durationMs: result.durationMs,

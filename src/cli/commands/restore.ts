@@ -37,7 +37,8 @@ function printResult(io: CommandIO, r: RestoreResult, stream: NodeJS.WritableStr
     const c = r.changes;
     lines.push(`Dry run: would restore ${what} from ${r.archive} (${label}) into ${r.target}`);
     const removed = r.components === 'all' ? `, ${c.removed.length} removed (moved to the rollback copy)` : '';
-    lines.push(`  ${countOf(c.added.length, 'file')} would be added, ${c.changed.length} changed, ${c.unchanged} unchanged${removed}`);
+    const of = `${countOf(r.files, 'file')}${r.symlinks ? `, ${countOf(r.symlinks, 'symlink')}` : ''}`;
+    lines.push(`  of ${of}: ${c.added.length} would be added, ${c.changed.length} changed, ${c.unchanged} unchanged${removed}`);
     if (c.carried.length) lines.push(`  carried over as they are: ${shortPaths(r.target, c.carried)}`);
     for (const file of c.changed) lines.push(`  change  ${file}`);
     for (const file of c.added) lines.push(`  add     ${file}`);
@@ -48,7 +49,7 @@ function printResult(io: CommandIO, r: RestoreResult, stream: NodeJS.WritableStr
       );
   } else {
     lines.push(
-      `Restored ${what} from ${r.archive} (${label}): ${countOf(r.files, 'file')} into ${r.target}${r.targetLink ? ` (behind the symlink ${r.targetLink}, kept)` : ''}`,
+      `Restored ${what} from ${r.archive} (${label}): ${countOf(r.files, 'file')}${r.symlinks ? `, ${countOf(r.symlinks, 'symlink')}` : ''} into ${r.target}${r.targetLink ? ` (behind the symlink ${r.targetLink}, kept)` : ''}`,
     );
     for (const dir of r.rollback)
       lines.push(

@@ -37,8 +37,7 @@ export function databaseContentDigest(file: string, options: { immutable?: boole
       .prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' OR name = 'sqlite_sequence' ORDER BY type, name")
       .all() as Array<{ type: string; name: string; sql: string | null }>;
     for (const object of objects) hash.update(`${object.type} ${object.name} ${object.sql ?? ''}\n`);
-    for (const table of objects)
-      if (table.type === 'table' && !/^create\s+virtual/i.test(table.sql ?? '')) digestRows(db, table, hash);
+    for (const table of objects) if (table.type === 'table' && !/^create\s+virtual/i.test(table.sql ?? '')) digestRows(db, table, hash);
     return hash.digest('hex');
   } finally {
     db.close();
