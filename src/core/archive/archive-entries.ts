@@ -85,6 +85,9 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
         warn,
         flagged: result.flagged,
         sparseFiles: options.sparseFiles ?? new Set(),
+        // A large file reports as it is read, so progress moves within it (not only when it is done).
+        onFileBytes:
+          options.onProgress && ((bytes) => options.onProgress?.({ files: result.files, bytes: result.bytes + bytes, current: '' })),
       }
     : undefined;
 

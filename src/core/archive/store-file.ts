@@ -4,7 +4,7 @@ import type { ArchiveWriter, EntryMeta } from './archive-writer.js';
 import { isDamaged, takeSnapshot, type SnapshotOutcome } from './db-snapshots.js';
 import type { FileFlag, ManifestEntry } from './manifest.js';
 import type { ManifestWriter } from './manifest-writer.js';
-import { ReadScratch, readStableFile, type StableRead } from './read-stable.js';
+import { ReadScratch, readStableFile, type OnFileBytes, type StableRead } from './read-stable.js';
 import { checkIntegrity, isDamagedDatabaseError, isSqliteHeader, SQLITE_NAME } from './sqlite-snapshot.js';
 import { storeSparse } from './store-sparse.js';
 import { isVanished } from './walk.js';
@@ -35,6 +35,8 @@ export interface StoreContext {
   flagged: FlaggedFile[];
   /** Files the survey saw with holes: stored in the sparse format unless they turn out dense. */
   sparseFiles: ReadonlySet<string>;
+  /** Bytes of the file being read so far, for progress within a large file. */
+  onFileBytes?: OnFileBytes | undefined;
 }
 
 type FileBase = Omit<Extract<ManifestEntry, { type: 'file' }>, 'type' | 'size' | 'sha256'>;
@@ -49,7 +51,7 @@ function vanishedWarning(abs: string): string {
 /** Reads a file for the archive; undefined when it vanished since the walk listed it. */
 async function readOrVanish(ctx: StoreContext, abs: string): Promise<StableRead | undefined> {
   try {
-    return await readStableFile(abs, path.join(ctx.stagingDir, 'current-file'), ctx.scratch);
+    return await readStableFile(abs, path.join(ctx.stagingDir, 'current-file'), ctx.scratch, ctx.onFileBytes);
   } catch (error) {
     if (isVanished((error as { cause?: unknown }).cause)) return undefined;
     throw error;
