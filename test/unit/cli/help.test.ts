@@ -28,7 +28,7 @@ describe('every --help has an example and ends with the exit codes', () => {
     const examples = help.slice(help.indexOf('\nExamples:\n'));
     expect(help).toContain('\nExamples:\n');
     expect(examples).toMatch(new RegExp(`^  \\$ openclaw-backup .*${(path as string[]).join(' ')}`, 'm'));
-    expect(help.trimEnd()).toMatch(/Exit codes:\n(  \d+ +.+\n)+  130  interrupted \(Ctrl-C \/ SIGTERM\)$/);
+    expect(help.trimEnd()).toMatch(/Exit codes:\n( {2}\d+ +.+\n)+ {2}130 {2}interrupted \(Ctrl-C \/ SIGTERM\)$/);
     expect(help.match(/Exit codes:/g)).toHaveLength(1);
   });
 });
