@@ -26,7 +26,7 @@ beforeAll(async () => {
   expect((await runCli(['create'], { env })).code).toBe(0);
   const full = await runCli(['restore', 'latest', '--yes'], { env });
   expect(full.code, full.stderr).toBe(0);
-  expect(full.stdout).toContain('it holds credentials: remove it once the restored state works (openclaw-backup rollbacks remove)');
+  expect(full.stdout).toContain('(it holds credentials: remove it once the restored state works, openclaw-backup rollbacks remove)');
   // Rollback copies are named by the second; a second restore in the same second gets a -2 suffix.
   const one = await runCli(['restore', 'latest', '--only', 'workspace/MEMORY.md', '--yes'], { env });
   expect(one.code, one.stderr).toBe(0);

@@ -53,7 +53,7 @@ function printResult(io: CommandIO, r: RestoreResult, stream: NodeJS.WritableStr
     );
     for (const dir of r.rollback)
       lines.push(
-        `  previous state moved to ${dir}; it holds credentials: remove it once the restored state works (openclaw-backup rollbacks remove)`,
+        `  previous state moved to ${dir} (it holds credentials: remove it once the restored state works, openclaw-backup rollbacks remove)`,
       );
     if (r.carried.length) lines.push(`  carried over as they were: ${shortPaths(r.target, r.carried)}`);
   }
