@@ -5,7 +5,7 @@ import type { DecryptionKey } from '../crypto/keys.js';
 import { BackupError, describeFsError, IntegrityError, UsageError } from '../../errors.js';
 import { KEY_NEEDED } from '../crypto/keys.js';
 import { decompress, detectFormat } from './compression.js';
-import { countReads, readHead, toSource, type ArchiveInput } from './source.js';
+import { countReads, readHead, type ByteSource } from './byte-source.js';
 
 export interface OpenedArchive {
   compression: Compression;
@@ -24,11 +24,10 @@ export interface OpenArchiveOptions {
 }
 
 /**
- * Opens an archive (a path or a source) as a decompressed tar stream. Empty input and unknown formats are
- * IntegrityErrors with a one-line reason; an encrypted archive without a key is a UsageError naming the key options.
+ * Opens an archive's bytes as a decompressed tar stream. Empty input and unknown formats are IntegrityErrors with a
+ * one-line reason; an encrypted archive without a key is a UsageError naming the key options.
  */
-export async function openArchive(input: ArchiveInput, options: OpenArchiveOptions = {}): Promise<OpenedArchive> {
-  const source = toSource(input);
+export async function openArchive(source: ByteSource, options: OpenArchiveOptions = {}): Promise<OpenedArchive> {
   const label = source.label;
   const opened = await source.open();
   const { head, stream } = await readHead(opened.stream, 512).catch((error: unknown) => {

@@ -18,8 +18,22 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Manifest fields that are not a copy of the header's. */
-const MANIFEST_ONLY = new Set(['entries', 'completedAt', 'totals', 'externalSymlinks', 'warnings', 'headerSha256']);
+/** The header's fields, which the manifest opens with a copy of (it adds its own: entries, totals, …). */
+const HEADER_FIELDS = [
+  'format',
+  'formatVersion',
+  'tool',
+  'createdAt',
+  'host',
+  'profile',
+  'stateDir',
+  'configPath',
+  'openclawVersion',
+  'components',
+  'selection',
+  'compression',
+  'roots',
+];
 
 /**
  * The header is covered like every entry: by the manifest's headerSha256, or, in archives made before it existed,
@@ -32,7 +46,7 @@ function checkHeaderCovered(scan: ScanResult, manifest: Record<string, unknown>)
     if (manifest.headerSha256 === scan.headerSha256) return [];
     return [{ path: HEADER_PATH, reason: "SHA-256 does not match the manifest's headerSha256: the header was changed" }];
   }
-  const keys = new Set([...Object.keys(header), ...Object.keys(manifest).filter((key) => !MANIFEST_ONLY.has(key))]);
+  const keys = new Set([...Object.keys(header), ...HEADER_FIELDS]);
   const differing = [...keys].filter((key) => JSON.stringify(header[key]) !== JSON.stringify(manifest[key]));
   if (differing.length === 0) return [];
   return [
