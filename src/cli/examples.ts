@@ -58,6 +58,10 @@ export const EXAMPLES: Record<string, string[]> = {
     'openclaw-backup repository init',
     'openclaw-backup repository init --repository sftp:nas:/srv/restic --repository-password-file ~/pw',
   ],
+  dashboard: [
+    'openclaw-backup dashboard                          # pin the status widget to agent:main:main',
+    'openclaw-backup dashboard --session agent:ops:main',
+  ],
   rollbacks: ['openclaw-backup rollbacks', 'openclaw-backup rollbacks remove --dry-run'],
   'rollbacks remove': ['openclaw-backup rollbacks remove --dry-run', 'openclaw-backup rollbacks remove --keep 1'],
 };

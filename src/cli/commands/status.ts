@@ -85,7 +85,7 @@ function printText(io: CommandIO, r: StatusReport, now = new Date()): void {
       `archives:      ${r.archives.count} (${formatBytes(r.archives.bytes)}${r.archives.storedBytes !== null ? `, ${formatBytes(r.archives.storedBytes)} stored` : ''}) in ${r.archives.dir}`,
       `newest:        ${r.archives.newest ? `${path.basename(r.archives.newest)}, ${when(r.archives.newestCreatedAt, now)}` : 'none'}`,
       `last run:      ${describeRun(r, now)}`,
-      `last success:  ${describeSuccess(r, now)}`,
+      `last success:  ${describeSuccess(r, now)}${r.overdue.overdue ? ` (overdue: ${r.overdue.lastSuccessAt ? `older than ${r.overdue.rule}` : 'none yet'})` : ''}`,
       `monitor:       ${describeMonitor(r, now)}`,
       `rollback:      ${describeRollbacks(r, now)}`,
     ].join('\n') + '\n',
