@@ -10,6 +10,8 @@ export interface PruneOptions {
   /** Backups the policy does not count and never removes (the schedule's retention leaves hand-made ones to `prune`). */
   leave?: string[];
   dryRun?: boolean;
+  /** When a repository frees the space (restic prune): 'now' for the prune command, 'due' (daily) for scheduled runs. */
+  reclaim?: 'now' | 'due';
 }
 
 export interface PruneResult {
@@ -39,7 +41,7 @@ export async function pruneBackups(store: BackupStore, options: PruneOptions): P
     if (protect.has(entry.archive)) kept.push({ ...entry, reasons: ['protected'] });
     else removed.push(entry);
   }
-  if (!options.dryRun && removed.length > 0) await store.remove(removed);
+  if (!options.dryRun && removed.length > 0) await store.remove(removed, { reclaim: options.reclaim ?? 'due' });
   kept.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
   return { dir: listing.location, dryRun: options.dryRun ?? false, kept, removed, ignored: listing.ignored };
 }
