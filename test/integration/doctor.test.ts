@@ -70,6 +70,7 @@ describe('doctor on the real fixture', () => {
         'links',
         'post-backup',
         'locks',
+        'rollback-copies',
         'freshness',
         'daemon',
         'monitor',

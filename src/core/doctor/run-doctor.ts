@@ -14,6 +14,7 @@ import { checkPermissions } from './check-permissions.js';
 import { checkPlugin } from './check-plugin.js';
 import { checkPostBackup } from './check-post-backup.js';
 import { checkStaleLocks } from './check-stale-locks.js';
+import { checkRollbackCopies } from './check-rollback-copies.js';
 import { checkStateLocation } from './check-state-location.js';
 import { checkStore } from './check-store.js';
 import { folderStore } from '../store/folder-store.js';
@@ -31,6 +32,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkOutsideLinks,
   checkPostBackup,
   checkStaleLocks,
+  checkRollbackCopies,
   checkStore,
   checkFreshness,
   checkMonitor,

@@ -71,7 +71,9 @@ export interface RestoreResult {
   dryRun: boolean;
   /** What was selected: components and paths, or everything. */
   components: string[] | 'all';
+  /** Regular files (symlinks apart), counted as create and info count them. */
   files: number;
+  symlinks: number;
   roots: Array<Pick<PlacedRoot, 'id' | 'role' | 'source' | 'destination' | 'placement' | 'via'>>;
   /** Where the replaced state was moved; remove when satisfied. */
   rollback: string[];
@@ -84,6 +86,12 @@ export interface RestoreResult {
   /** Dry run: what would be added, changed, left unchanged, removed (moved to the rollback copy) and carried over. */
   changes: RestoreChanges | undefined;
   warnings: string[];
+}
+
+/** Files and symlinks of a selection, counted apart as create and info count them (directories not at all). */
+function countEntries(entries: Array<{ kind: string }>): { files: number; symlinks: number } {
+  const symlinks = entries.filter((e) => e.kind === 'symlink').length;
+  return { files: entries.filter((e) => e.kind === 'file' || e.kind === 'link').length, symlinks };
 }
 
 function stampOf(date: Date): string {
@@ -170,6 +178,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       signal: options.signal,
       decrypt: options.decrypt,
       progress: options.progress,
+      digestDatabases: true,
     });
     if (!verified.ok || !scan) throw integrityErrorFor(verified);
     const destinations = await decide(scan);
@@ -177,12 +186,13 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
     assertSomethingSelected(plan, only, base.archive);
     const swaps = only ? undefined : await planFullSwap(plan, '', carryFor(scan, destinations.carry));
     const changes = await describeChanges(plan, swaps, archiveTime(scan));
-    const files = plan.selected.filter((e) => e.kind !== 'directory').length;
+    const { files, symlinks } = countEntries(plan.selected);
     return {
       ...base,
       format: verified.format,
       dryRun: true,
       files,
+      symlinks,
       roots: describeRoots(plan.roots),
       rollback: [],
       carried: changes.carried,
@@ -249,7 +259,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
           keepStaging = undone.keepStaging;
           throw undone.error;
         }
-        const files = staged.plan.selected.filter((e) => e.kind !== 'directory').length;
+        const { files, symlinks } = countEntries(staged.plan.selected);
         warnings.push(...flaggedWarnings(staged.verify.flagged ?? [], staged.plan), ...notedWarnings(staged.verify.noted));
         warnings.push(
           ...(applied.movedLinks ?? []).map(
@@ -266,6 +276,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
           format: staged.verify.format,
           dryRun: false,
           files,
+          symlinks,
           roots: describeRoots(staged.plan.roots),
           rollback: applied.rollback,
           carried: applied.carried,
