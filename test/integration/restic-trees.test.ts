@@ -58,7 +58,8 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
 
-describe('repository backups read the source trees', () => {
+// Each case runs several real restic commands: a loaded machine can take minutes, a quiet one seconds.
+describe('repository backups read the source trees', { timeout: 300_000 }, () => {
   it('a workspace outside the state dir is backed up, verified and restored (run exits 0)', async () => {
     const outside = path.join(home, 'projects', 'agent-ws');
     writeTree(outside, { 'AGENTS.md': 'outside workspace', 'memory/2026-12-01.md': 'a note', 'notes/todo.md': 'todo' });
