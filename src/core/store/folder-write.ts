@@ -8,7 +8,7 @@ import { ArchiveWriter } from '../archive/archive-writer.js';
 import type { EntrySink } from '../archive/entry-sink.js';
 import { HEADER_PATH, MANIFEST_PATH } from '../archive/manifest.js';
 import { ManifestWriter } from '../archive/manifest-writer.js';
-import { archiveFileName } from '../archive/naming.js';
+import { archiveFileName, parseArchiveFileName } from '../archive/naming.js';
 import { ReadScratch } from '../archive/read-stable.js';
 import { storeFile, type FlaggedFile, type StoreContext } from '../archive/store-file.js';
 import { publishNoOverwrite } from '../fs/atomic.js';
@@ -137,9 +137,22 @@ async function publish(partial: string, explicit: string | undefined, chooseName
   }
 }
 
-/** First free auto name in `dir` for this second. */
+/**
+ * First free auto name in `dir` for this second. A name is taken when any archive of the same second and number
+ * exists, whatever its compression or encryption: the number then orders backups of one second, because an
+ * encrypted archive's time is known only to the second (from its name) while a plain one's header has milliseconds.
+ */
 async function freeArchivePath(dir: string, profile: string, createdAt: Date, compression: Compression, suffix = ''): Promise<string> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const stamp = parseArchiveFileName(archiveFileName(profile, createdAt, compression))?.stamp;
+  const taken = new Set(
+    names
+      .map((name) => parseArchiveFileName(name))
+      .filter((parsed) => parsed?.profile === profile && parsed.stamp === stamp)
+      .map((parsed) => parsed?.collision),
+  );
   for (let n = 0; n < 1000; n += 1) {
+    if (taken.has(n)) continue;
     const candidate = path.join(dir, archiveFileName(profile, createdAt, compression, n, suffix));
     const exists = await fs.lstat(candidate).then(
       () => true,
