@@ -26,7 +26,8 @@ beforeAll(() => {
 }, 300_000);
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
-describe('restic repository: deduplication on a 110 MB state', () => {
+// Each case runs several real restic commands: a loaded machine can take minutes, a quiet one seconds.
+describe('restic repository: deduplication on a 110 MB state', { timeout: 300_000 }, () => {
   it('the second backup after a night of change adds < 5% of the first one', async () => {
     const env = { HOME: home };
     const first = await runCli(['create', '--init', '--json'], { env, timeoutMs: 600_000 });

@@ -39,7 +39,8 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
 
-describe('restic repository (local)', () => {
+// Each case runs several real restic commands: a loaded machine can take minutes, a quiet one seconds.
+describe('restic repository (local)', { timeout: 300_000 }, () => {
   it('create --init, list, status, verify by id; restore in place, --only, --dry-run, --target, new HOME', async () => {
     const first = await cli(['create', '--init', '--json']);
     expect(first.code, first.stderr).toBe(0);

@@ -54,7 +54,8 @@ afterEach(async () => {
   fs.rmSync(home, { recursive: true, force: true });
 });
 
-describe('restic repository on real servers (127.0.0.1)', () => {
+// Each case runs several real restic commands: a loaded machine can take minutes, a quiet one seconds.
+describe('restic repository on real servers (127.0.0.1)', { timeout: 300_000 }, () => {
   it('REST: rclone serve restic', async () => {
     const dir = path.join(home, 'rest-data');
     fs.mkdirSync(dir);
