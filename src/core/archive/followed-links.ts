@@ -3,6 +3,7 @@ import path from 'node:path';
 import { expandHome, isInside, type StatePaths } from '../../config/paths.js';
 import { EXTERNAL_PREFIX } from './manifest.js';
 import type { BackupSource } from './sources.js';
+import { isDirectory } from '../fs/exists.js';
 
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');
@@ -47,10 +48,7 @@ export async function planFollowedLinks(
     }
     const real = await fs.realpath(abs).catch(() => undefined);
     const isDir = real
-      ? await fs.stat(real).then(
-          (s) => s.isDirectory(),
-          () => false,
-        )
+      ? await isDirectory(real)
       : false;
     // Roots may be recorded by their real paths (a symlinked state dir): find the link's tree either way.
     const parentReal = await fs.realpath(path.dirname(abs)).catch(() => path.dirname(abs));
