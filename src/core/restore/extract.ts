@@ -16,7 +16,9 @@ import path from 'node:path';
 import { BackupError, IntegrityError } from '../../errors.js';
 import { hashEntry, integrityProblem, WRITE_FLAGS } from '../verify/hash-entry.js';
 import { writeSparseFile } from './write-sparse.js';
-import type { EntryHandler, ScannedEntry, VerifyProblem } from '../verify/scan-archive.js';
+import type { EntryHandler, VerifyProblem } from '../verify/scan-archive.js';
+import type { ConfigCapture } from '../verify/capture-config.js';
+import { readStagedText } from './staged-files.js';
 
 /**
  * Writes accepted entries below a fresh staging dir, while the one pass over the archive hashes them. The entry
@@ -35,7 +37,8 @@ export class StagingWriter {
 
   constructor(
     readonly root: string,
-    private readonly include: (entry: ScannedEntry) => boolean = () => true,
+    /** Keeps the config texts as they pass, as verify does (the roots are checked against them). */
+    private readonly configs: ConfigCapture,
   ) {
     try {
       const stat = statfsSync(root);
@@ -76,7 +79,7 @@ export class StagingWriter {
   }
 
   readonly handle: EntryHandler = async (entry, stream) => {
-    if (!this.include(entry)) return undefined;
+    const config = this.configs.wants(entry);
     const abs = path.join(this.root, entry.rel);
     if (entry.kind === 'directory') {
       this.ensureDir(entry.rel);
@@ -93,12 +96,18 @@ export class StagingWriter {
         chmodSync(abs, entry.mode & 0o777);
         if (entry.mtime) utimesSync(abs, entry.mtime, entry.mtime);
         this.written.add(entry.rel);
+        // The stream held the sparse map too: the config's text is what was written.
+        if (config) this.configs.keep(entry.name, Buffer.from(await readStagedText(this.root, entry.rel)));
         return hashed;
       }
       const fd = openSync(abs, WRITE_FLAGS, 0o600);
       let hashed;
       try {
-        hashed = await hashEntry(stream, { writeFd: fd, maxBytes: entry.size, holes: entry.holes });
+        hashed = await hashEntry(config ? this.configs.tap(entry.name, stream) : stream, {
+          writeFd: fd,
+          maxBytes: entry.size,
+          holes: entry.holes,
+        });
         fchmodSync(fd, entry.mode & 0o777);
         if (entry.mtime) futimesSync(fd, entry.mtime, entry.mtime);
       } finally {
