@@ -132,7 +132,7 @@ export interface ResolvedDestinations {
  * the restored state and the content restored behind it. Any other link in the way is not followed; it goes to the
  * rollback copy with the state it belongs to.
  */
-export async function resolveDestinations(
+async function resolveDestinations(
   placed: PlacedRoot[],
   target: string,
   namedTarget: string,
@@ -176,7 +176,7 @@ export async function resolveDestinations(
  * Whatever the archive says, a root never replaces the file system root, a directory holding the home dir, the target
  * state itself, or the backups dir, and no two roots share a destination.
  */
-export async function checkDestinations(roots: PlacedRoot[], target: string, home: string, backupDir: string): Promise<void> {
+async function checkDestinations(roots: PlacedRoot[], target: string, home: string, backupDir: string): Promise<void> {
   const homes = [home, await resolveThroughLinks(home)];
   const backups = [backupDir, await resolveThroughLinks(backupDir)];
   const others = roots.filter((root) => root.role !== 'state');
@@ -197,7 +197,7 @@ export async function checkDestinations(roots: PlacedRoot[], target: string, hom
  * When the live config stays in effect (an --only restore that leaves the config alone), each root must go where that
  * config names a workspace or agent dir; otherwise the archive alone would name the place.
  */
-export async function checkNamedByLiveConfig(
+async function checkNamedByLiveConfig(
   roots: PlacedRoot[],
   live: Record<string, unknown> | undefined,
   stateDir: string,
