@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { discoverConfiguredRoots } from '../../config/workspaces.js';
 import { ok, type DoctorCheck, type DoctorFinding } from './types.js';

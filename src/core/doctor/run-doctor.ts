@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import { loadConfig, missingStateDirError, type LoadedConfig } from '../../config/load.js';
 import { expandHome, type StatePaths } from '../../config/paths.js';
 import { backupBlockSchema } from '../../config/schema.js';
