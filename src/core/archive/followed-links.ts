@@ -47,9 +47,7 @@ export async function planFollowedLinks(
       continue;
     }
     const real = await fs.realpath(abs).catch(() => undefined);
-    const isDir = real
-      ? await isDirectory(real)
-      : false;
+    const isDir = real ? await isDirectory(real) : false;
     // Roots may be recorded by their real paths (a symlinked state dir): find the link's tree either way.
     const parentReal = await fs.realpath(path.dirname(abs)).catch(() => path.dirname(abs));
     const linkPaths = [abs, path.join(parentReal, path.basename(abs))];

@@ -33,10 +33,7 @@ export async function findOutsideLink(
   if (roots.some((root) => isInside(root, lexical))) return undefined;
   const real = await fs.realpath(abs).catch(() => undefined);
   if (!real || roots.some((root) => isInside(root, real))) return undefined;
-  if (
-    !(await isDirectory(real))
-  )
-    return undefined;
+  if (!(await isDirectory(real))) return undefined;
   return { name: source.root.role === 'state' ? rel : abs, target };
 }
 

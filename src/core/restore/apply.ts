@@ -49,11 +49,7 @@ function archivedRels(plan: RestorePlan, root: PlacedRoot): Set<string> {
 
 async function liveDirOf(destination: string): Promise<string> {
   const stat = await fs.lstat(destination).catch(() => undefined);
-  if (
-    stat?.isSymbolicLink() &&
-    (await isDirectory(destination))
-  )
-    return fs.realpath(destination);
+  if (stat?.isSymbolicLink() && (await isDirectory(destination))) return fs.realpath(destination);
   return destination;
 }
 

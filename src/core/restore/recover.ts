@@ -64,9 +64,7 @@ async function recoverLegacy(dir: string, stateDir: string, report: RecoveryRepo
   const carried = await findCarriedBackups(dir);
   if (carried) {
     const home = path.join(stateDir, 'backups');
-    const free =
-      (await pathExists(stateDir)) &&
-      !(await pathExists(home));
+    const free = (await pathExists(stateDir)) && !(await pathExists(home));
     if (!free) {
       report.kept.push(dir);
       report.warnings.push(
@@ -86,10 +84,7 @@ async function recoverOne(dir: string, stateDir: string, options: RecoverOptions
   if (!journal?.header) return recoverLegacy(dir, stateDir, report);
   const target = journal.header.target;
   const locks: StateLock[] = [];
-  if (
-    target !== options.heldTarget &&
-    (await pathExists(target))
-  ) {
+  if (target !== options.heldTarget && (await pathExists(target))) {
     // The dead restore's locks are reclaimed on the way, so none is left for doctor to report.
     const common = { command: 'openclaw-backup (undoing an interrupted restore)', waitMs: options.waitMs ?? 2_000, signal: options.signal };
     try {

@@ -176,7 +176,12 @@ async function contextFor(options: RestoreOptions): Promise<RestoreContext> {
 export async function restoreArchive(options: RestoreOptions): Promise<RestoreResult> {
   const context = await contextFor(options);
   if (options.dryRun) {
-    const read = await readArchive({ archive: options.archive, signal: options.signal, decrypt: options.decrypt, progress: options.progress });
+    const read = await readArchive({
+      archive: options.archive,
+      signal: options.signal,
+      decrypt: options.decrypt,
+      progress: options.progress,
+    });
     const plan = await planRestore(read, context.plan);
     assertSomethingSelected(plan, context.only, context.base.archive);
     return preview(context, read, plan, '');
@@ -244,7 +249,13 @@ async function stageAndSwap(
   const { options, target, only } = context;
   // The archive is checked while it is written into the staging dir, and the staging dir's free space is checked
   // against the sizes the archive declares as they come.
-  const read = await readArchive({ archive: options.archive, staging, signal: options.signal, decrypt: options.decrypt, progress: options.progress });
+  const read = await readArchive({
+    archive: options.archive,
+    staging,
+    signal: options.signal,
+    decrypt: options.decrypt,
+    progress: options.progress,
+  });
   const plan = await planRestore(read, context.plan);
   assertSomethingSelected(plan, only, context.base.archive);
   const staged = read.staged as StagingWriter;
@@ -262,7 +273,9 @@ async function stageAndSwap(
   if (newer.length) options.onWarning?.(`${describeNewer(newer, madeAt)}; they will be moved to the rollback copy`);
   let applied: ApplyResult;
   try {
-    applied = swaps ? await applyFull(journal, swaps, carry, stamp) : await applySelected(journal, plan, tree.written, staging, stamp, target);
+    applied = swaps
+      ? await applyFull(journal, swaps, carry, stamp)
+      : await applySelected(journal, plan, tree.written, staging, stamp, target);
     throwIfSignalled(options.signal);
     await journal.commit();
   } catch (error) {
@@ -315,7 +328,14 @@ function countFiles(plan: RestorePlan): number {
 }
 
 function describeRoots(roots: PlacedRoot[]): RestoreResult['roots'] {
-  return roots.map(({ id, role, source, destination, placement, via }) => ({ id, role, source, destination, placement, ...(via ? { via } : {}) }));
+  return roots.map(({ id, role, source, destination, placement, via }) => ({
+    id,
+    role,
+    source,
+    destination,
+    placement,
+    ...(via ? { via } : {}),
+  }));
 }
 
 /** What the repository holds otherwise than it was hashed: the later version restic read, or nothing. */
