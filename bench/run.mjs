@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureState } from './generate.mjs';
 import { machineInfo, measure, median, sampleIdle } from './measure.mjs';
 import { writeReports } from './report.mjs';
-import { runHistory, writeHistoryReport } from './history.mjs';
+import { runRepositoryBench, writeHistoryReport } from './history.mjs';
 import { runStreamChecks, STREAM_CHECKS } from './streams.mjs';
 
 const BENCH = path.dirname(fileURLToPath(import.meta.url));
@@ -239,7 +239,8 @@ async function main() {
   const summary = writeReports(BENCH, results);
   process.stdout.write(`\n${summary}\n`);
   // The restic history table (bench/history.mjs): its own section of RESULTS.md.
-  if (!opts.noHistory && !opts.only) process.stdout.write(`\n${writeHistoryReport(BENCH, await runHistory({ dataDir: DATA, log }))}\n`);
+  if (!opts.noHistory && !opts.only)
+    process.stdout.write(`\n${writeHistoryReport(BENCH, await runRepositoryBench({ dataDir: DATA, log }))}\n`);
 }
 
 main().catch((error) => {

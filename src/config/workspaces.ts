@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { expandHome } from './paths.js';
+import { expandHome, isInside } from './paths.js';
 
 export interface ExtraRoot {
   /** Absolute path as configured (after ~ expansion). */
@@ -49,4 +49,13 @@ export function discoverConfiguredRoots(openclaw: Record<string, unknown>, state
     roots.push({ path: path.join(stateDir, 'workspace'), role: 'workspace', keyPath: '(default workspace)' });
   }
   return roots;
+}
+
+/** Roots outside the state dir, deduplicated, with nested ones folded into their parent. */
+export function externalRoots(roots: ExtraRoot[], stateDir: string): ExtraRoot[] {
+  const outside = roots.filter((root) => !isInside(stateDir, root.path));
+  const unique = new Map<string, ExtraRoot>();
+  for (const root of outside) if (!unique.has(root.path)) unique.set(root.path, root);
+  const list = [...unique.values()];
+  return list.filter((root) => !list.some((other) => other !== root && isInside(other.path, root.path)));
 }

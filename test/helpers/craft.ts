@@ -106,6 +106,8 @@ export function tamperSpec(
   mutate(header, manifest);
   // Both documents carry the roots; an edit of the header's alone is applied to the manifest too.
   if (JSON.stringify(manifest.roots) === before) manifest.roots = header.roots;
+  // The header is covered by the manifest's headerSha256 (when the archive has one): the attacker re-hashes it too.
+  if (manifest.headerSha256 !== undefined) manifest.headerSha256 = sha256(JSON.stringify(header));
   const listed = (entry: CraftEntry): Doc => {
     const base = { path: entry.name, component: 'workspace', mode: entry.mode ?? 0o644, mtimeMs: 1_700_000_000_000 };
     if (entry.type === 'dir') return { ...base, type: 'directory' };

@@ -124,10 +124,16 @@ describe('browse history without extracting', () => {
     expect(text.stdout).toMatch(/^components +config, credentials, sessions, memory, workspace, logs, state$/m);
   });
 
-  it('works on an encrypted archive with the key, and refuses without it (exit 3)', async () => {
-    const refused = await callCli(['ls', encrypted], { env });
-    expect(refused.code).toBe(3);
-    expect(refused.stderr).toMatch(/age-encrypted; pass --identity or --passphrase-file\n$/);
+  it('works on an encrypted archive with the key, and without it is a usage error naming the key options (exit 2)', async () => {
+    for (const args of [
+      ['ls', encrypted],
+      ['info', encrypted],
+      ['diff', encrypted, encrypted],
+    ]) {
+      const refused = await callCli(args, { env });
+      expect(refused.code, args.join(' ')).toBe(2);
+      expect(refused.stderr).toMatch(/age-encrypted; pass --identity FILE .* or --passphrase-file FILE to read it\n$/);
+    }
     const listed = await callCli(['ls', encrypted, 'workspace/MEMORY.md', '--identity', key.identityFile, '--json'], { env });
     expect(listed.code).toBe(0);
     expect(json<{ entries: Entry[] }>(listed.stdout).entries.map((e) => e.path)).toEqual(['workspace/MEMORY.md']);

@@ -145,6 +145,29 @@ describe('repository backups read the source trees', () => {
     ).toBe(true);
   });
 
+  it('retention forgets each run; restic prune runs at most once a day on a schedule, at once on `prune`', async () => {
+    useWorkspace(path.join(stateDir, 'workspace'), { retention: 1 });
+    const shim = loggingRestic();
+    expect((await cli(['repository', 'init'])).code).toBe(0);
+    for (let run = 1; run <= 3; run += 1) {
+      fs.writeFileSync(path.join(stateDir, 'workspace', 'MEMORY.md'), `run ${run}`);
+      const result = await cli(['run'], shim.env);
+      expect(result.code, result.stderr).toBe(0);
+    }
+    expect(snapshotsOf(call)).toHaveLength(1);
+    const prunes = () => shim.calls().filter((line) => /(^| )prune( |$)/.test(line));
+    expect(shim.calls().filter((line) => /(^| )forget /.test(line))).toHaveLength(2);
+    expect(prunes()).toHaveLength(1);
+
+    useWorkspace(path.join(stateDir, 'workspace'));
+    for (let made = 0; made < 2; made += 1) expect((await cli(['create'], shim.env)).code).toBe(0);
+    const pruned = await cli(['prune', '--keep-last', '1'], shim.env);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(snapshotsOf(call)).toHaveLength(1);
+    expect(prunes()).toHaveLength(2);
+    expect(restic(call, ['check'])).toContain('no errors were found');
+  });
+
   it('a file changed between our hashing and restic reading it is reported, not called damage', async () => {
     useWorkspace(path.join(stateDir, 'workspace'));
     const note = path.join(stateDir, 'workspace', 'MEMORY.md');
@@ -169,6 +192,18 @@ describe('repository backups read the source trees', () => {
     expect(restored.stdout + restored.stderr).toContain('changed between our read and restic');
   });
 });
+
+/** A `restic` first in PATH that logs each call's arguments and runs the real one. */
+function loggingRestic(): { env: NodeJS.ProcessEnv; calls: () => string[] } {
+  const shimDir = path.join(home, 'shim-log');
+  const log = path.join(shimDir, 'calls.log');
+  writeTree(shimDir, { restic: `#!/bin/sh\necho "$*" >> '${log}'\nexec ${realRestic()} "$@"\n` });
+  fs.chmodSync(path.join(shimDir, 'restic'), 0o755);
+  return {
+    env: { PATH: `${shimDir}:${process.env.PATH}` },
+    calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []),
+  };
+}
 
 function realRestic(): string {
   for (const dir of (process.env.PATH ?? '').split(':')) {

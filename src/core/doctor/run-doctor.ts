@@ -10,8 +10,10 @@ import { checkMonitor } from './check-monitor.js';
 import { checkOutsideLinks } from './check-outside-links.js';
 import { checkTimer } from './check-timer.js';
 import { checkPermissions } from './check-permissions.js';
+import { checkPlugin } from './check-plugin.js';
 import { checkPostBackup } from './check-post-backup.js';
 import { checkStaleLocks } from './check-stale-locks.js';
+import { checkRollbackCopies } from './check-rollback-copies.js';
 import { checkStateLocation } from './check-state-location.js';
 import { checkStore } from './check-store.js';
 import { folderStore } from '../store/folder-store.js';
@@ -24,11 +26,13 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkStateLocation,
   checkBackupBlock,
   checkOpenClawValidate,
+  checkPlugin,
   checkConfigPaths,
   checkPermissions,
   checkOutsideLinks,
   checkPostBackup,
   checkStaleLocks,
+  checkRollbackCopies,
   checkStore,
   checkFreshness,
   checkMonitor,

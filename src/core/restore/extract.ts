@@ -16,6 +16,7 @@ import path from 'node:path';
 import { BackupError, IntegrityError } from '../../errors.js';
 import { hashEntry, integrityProblem, WRITE_FLAGS } from '../verify/hash-entry.js';
 import { writeSparseFile } from './write-sparse.js';
+import { databaseContentDigest } from '../archive/sqlite-digest.js';
 import type { EntryHandler, VerifyProblem } from '../verify/scan-archive.js';
 import type { ConfigCapture } from '../verify/capture-config.js';
 import { readStagedText } from './staged-files.js';
@@ -127,15 +128,18 @@ export class StagingWriter {
   /**
    * PRAGMA integrity_check on every staged database, in place: opened as immutable, so the check reads the database
    * file alone (as verify's scratch copy does) and creates or changes nothing beside it (a -wal or -shm the archive
-   * holds stays byte for byte).
+   * holds stays byte for byte). With `digest`, a sound one's content digest too (what a preview compares).
    */
-  async checkDatabases(): Promise<VerifyProblem[]> {
+  async checkDatabases(options: { digest: boolean }): Promise<{ problems: VerifyProblem[]; digests: Map<string, string> }> {
     const problems: VerifyProblem[] = [];
+    const digests = new Map<string, string>();
     for (const { rel, name } of this.databases) {
-      const problem = await integrityProblem(path.join(this.root, rel), true);
+      const file = path.join(this.root, rel);
+      const problem = await integrityProblem(file, true);
       if (problem) problems.push({ path: name, reason: problem });
+      else if (options.digest) digests.set(name, databaseContentDigest(file, { immutable: true }));
     }
-    return problems;
+    return { problems, digests };
   }
 
   /** Removes staged entries that must not come back (runtime scratch of a hand-made archive). */

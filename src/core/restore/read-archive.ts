@@ -13,6 +13,8 @@ export interface ReadArchiveOptions {
   signal?: AbortSignal | undefined;
   decrypt?: DecryptionKey | undefined;
   progress?: ProgressReporter | undefined;
+  /** Digest each database's content (schema and rows): what the dry run and the preview compare with the live one. */
+  digestDatabases?: boolean | undefined;
 }
 
 /** What the one read proved and kept: everything restore plans and reports from. */
@@ -42,12 +44,20 @@ export async function readArchive(options: ReadArchiveOptions): Promise<ArchiveR
     onEntry: staged?.handle ?? configs.handle,
     // A dry run checks databases on private copies (as verify does); staged ones are checked where they were written.
     checkDatabases: !staged,
+    digestDatabases: !staged && options.digestDatabases,
     // Once an entry is bad nothing more is worth writing; a dry run reads on and reports every problem, as verify does.
     stopOnProblem: Boolean(staged),
     scratch: options.staging,
     progress: options.progress && { reporter: options.progress, phase: staged ? 'restore' : 'verify' },
   });
-  if (staged && scan.problems.length === 0) scan.problems.push(...(await staged.checkDatabases()));
+  if (staged && scan.problems.length === 0) {
+    const checked = await staged.checkDatabases({ digest: options.digestDatabases ?? false });
+    scan.problems.push(...checked.problems);
+    for (const [name, digest] of checked.digests) {
+      const entry = scan.entries.get(name);
+      if (entry) entry.contentDigest = digest;
+    }
+  }
   const verify = summarize(labelOf(options.archive), scan, configs.texts);
   if (!verify.ok) throw integrityErrorFor(verify);
   staged?.finish();

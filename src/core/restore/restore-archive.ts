@@ -77,7 +77,9 @@ export interface RestoreResult {
   dryRun: boolean;
   /** What was selected: components and paths, or everything. */
   components: string[] | 'all';
+  /** Regular files (symlinks apart), counted as create and info count them. */
   files: number;
+  symlinks: number;
   roots: Array<Pick<PlacedRoot, 'id' | 'role' | 'source' | 'destination' | 'placement' | 'via'>>;
   /** Where the replaced state was moved; remove when satisfied. */
   rollback: string[];
@@ -90,6 +92,12 @@ export interface RestoreResult {
   /** Dry run: what would be added, changed, left unchanged, removed (moved to the rollback copy) and carried over. */
   changes: RestoreChanges | undefined;
   warnings: string[];
+}
+
+/** Files and symlinks of a selection, counted apart as create and info count them (directories not at all). */
+function countEntries(entries: Array<{ kind: string }>): { files: number; symlinks: number } {
+  const symlinks = entries.filter((e) => e.kind === 'symlink').length;
+  return { files: entries.filter((e) => e.kind === 'file' || e.kind === 'link').length, symlinks };
 }
 
 function stampOf(date: Date): string {
@@ -181,6 +189,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       signal: options.signal,
       decrypt: options.decrypt,
       progress: options.progress,
+      digestDatabases: true,
     });
     const plan = await planRestore(read, context.plan);
     assertSomethingSelected(plan, context.only, context.base.archive);
@@ -226,7 +235,7 @@ async function preview(context: RestoreContext, read: ArchiveRead, plan: Restore
     ...context.base,
     format: read.verify.format,
     dryRun: true,
-    files: countFiles(plan),
+    ...countEntries(plan.selected),
     roots: describeRoots(plan.roots),
     rollback: [],
     carried: changes.carried,
@@ -296,7 +305,7 @@ async function stageAndSwap(
     ...context.base,
     format: read.verify.format,
     dryRun: false,
-    files: countFiles(plan),
+    ...countEntries(plan.selected),
     roots: describeRoots(plan.roots),
     rollback: applied.rollback,
     carried: applied.carried,
@@ -321,10 +330,6 @@ function carryFor(context: RestoreContext, scan: ScanResult, pinnedLinks: string
     home: options.paths.home,
     pinnedLinks,
   };
-}
-
-function countFiles(plan: RestorePlan): number {
-  return plan.selected.filter((e) => e.kind !== 'directory').length;
 }
 
 function describeRoots(roots: PlacedRoot[]): RestoreResult['roots'] {

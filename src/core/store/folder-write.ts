@@ -67,7 +67,10 @@ export async function writeArchive(target: ArchiveTarget, content: BackupContent
       warn,
       flagged,
       sparseFiles: content.sparseFiles,
+      // Progress within a large file: what the walk finished, plus the current file's bytes read so far.
+      onFileBytes: content.progress && ((bytes) => content.progress?.update({ items: done.items, bytes: done.bytes + bytes })),
     };
+    let done = { items: 0, bytes: 0 };
     content.progress?.start('backup', content.totals);
     const counted = await archiveEntries({
       sources: content.sources,
@@ -78,7 +81,12 @@ export async function writeArchive(target: ArchiveTarget, content: BackupContent
       signal: content.signal,
       onWarning: content.onWarning,
       followKey: content.followKey,
-      onProgress: content.progress && ((p) => content.progress?.update({ items: p.files, bytes: p.bytes })),
+      onProgress:
+        content.progress &&
+        ((p) => {
+          done = { items: p.files, bytes: p.bytes };
+          content.progress?.update(done);
+        }),
     }).finally(() => content.progress?.finish());
     content.assertNotEmpty(counted);
     const manifestSize = await manifest.finish(content.now());

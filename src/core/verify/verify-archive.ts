@@ -47,6 +47,8 @@ export interface VerifyOptions {
   progress?: ProgressReporter | undefined;
   /** PRAGMA integrity_check on copies in $TMPDIR (default true). */
   checkDatabases?: boolean;
+  /** Also digest each database's content (restore's dry run: an unchanged database is not "changed"). */
+  digestDatabases?: boolean;
   /** Check only these entries (and the documents): what a run just wrote into a repository. Default: all. */
   select?: EntrySelect | undefined;
 }
@@ -130,6 +132,7 @@ export async function verifyArchive(input: ArchiveInput, options: VerifyOptions 
     scan = await scanArchive(input, {
       signal: options.signal,
       checkDatabases: options.checkDatabases ?? true,
+      digestDatabases: options.digestDatabases ?? false,
       decrypt: options.decrypt,
       onEntry: capture.handle,
       select: options.select,

@@ -61,8 +61,10 @@ describe('archives encrypted by us, read by the age CLI', () => {
     const names = execSync(`age -d -i '${key.identityFile}' '${archive}' | tar -tz`, { encoding: 'utf8' }).trim().split('\n');
     expect(names[0]).toBe('openclaw-backup/header.json');
     const noKey = await callCli(['verify', archive], { env: fx.env });
-    expect(noKey.code).toBe(3);
-    expect(noKey.stderr).toBe(`openclaw-backup: ${archive}: age-encrypted; pass --identity or --passphrase-file\n`);
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toBe(
+      `openclaw-backup: ${archive}: age-encrypted; pass --identity FILE (or set $OPENCLAW_BACKUP_IDENTITY) or --passphrase-file FILE to read it\n`,
+    );
     const withKey = await callCli(['verify', '--identity', key.identityFile, archive], { env: fx.env });
     expect(withKey.code).toBe(0);
     expect(withKey.stdout).toMatch(
@@ -215,10 +217,10 @@ describe('refusals: exit 3, one line, nothing written', () => {
     return copy;
   };
 
-  async function expectRefused(args: string[], reason: RegExp): Promise<void> {
+  async function expectRefused(args: string[], reason: RegExp, exitCode = 3): Promise<void> {
     const before = fs.readdirSync(path.dirname(archive)).sort();
     const result = await callCli(args, { env: fx.env });
-    expect(result.code).toBe(3);
+    expect(result.code).toBe(exitCode);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^openclaw-backup: [^\n]+\n$/);
     expect(result.stderr).toMatch(reason);
@@ -238,6 +240,7 @@ describe('refusals: exit 3, one line, nothing written', () => {
     await expectRefused(
       ['verify', '--passphrase-file', passFile, archive],
       /it is encrypted to age recipients, not a passphrase: pass --identity\n$/,
+      2,
     );
   });
 
