@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir, runCli, unpackFixture, writeTree } from '../helpers/fixture.js';
+import { makeTempDir, unpackFixture, writeTree } from '../helpers/fixture.js';
+import { callCli } from '../helpers/cli-in-process.js';
 import { restic, snapshotsOf, writePasswordFile, type ResticCall } from '../helpers/restic.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -38,7 +39,7 @@ function useWorkspace(workspace: string, block: Record<string, unknown> = {}): v
   });
 }
 
-const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { env: { HOME: home, ...env }, timeoutMs: 300_000 });
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => callCli(args, { env: { HOME: home, ...env } });
 
 /** The JSON log lines `--log-level debug` wrote, by message. */
 function debugLines(stderr: string, msg: string): Record<string, number>[] {

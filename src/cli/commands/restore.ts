@@ -11,7 +11,6 @@ import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-
 import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 import { printJson, resolveArchiveArg, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 import { canAsk, confirm } from '../confirm.js';
-import { BackupError } from '../../errors.js';
 import { findRollbackCopies } from '../../core/rollback/find-copies.js';
 import { removeRollbackCopies } from '../../core/rollback/remove-copies.js';
 
@@ -106,33 +105,32 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
     const live = await readLiveConfig(globals(), io);
     const warn = (message: string) => io.stderr.write(`warning: ${escapeControl(message)}\n`);
     const resolved = await resolveArchiveArg(archive, globals(), io, undefined, repositoryFlags(flags), warn);
-    const run = (dryRun: boolean) =>
-      restoreArchive({
-        archive: resolved.input,
-        paths,
-        target: flags.target,
-        only,
-        dryRun,
-        force: flags.force ?? false,
-        openclaw: live?.openclaw,
-        backupDir: live?.backupDir,
-        exclude: live?.backup.exclude,
-        signal: io.signal,
-        decrypt,
-        progress: createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) }),
-        onWarning: warn,
-      });
-    // In place, with a person at the terminal: show what will change (what moves to the rollback copy, what is
-    // newer than the archive) and ask. Scripts (no terminal), --yes, --json, --target and --dry-run never ask.
-    if (!flags.dryRun && !flags.yes && !flags.json && !flags.target && canAsk(io)) {
-      const preview = await run(true);
-      printResult(io, preview, io.stderr);
-      const what = preview.components === 'all' ? 'everything' : preview.components.join(', ');
-      if (!(await confirm(io, `Restore ${what} over ${preview.target}? The files it replaces go to a rollback copy. [y/N] `))) {
-        throw new BackupError('failure', 'restore cancelled; nothing was changed');
-      }
-    }
-    const result = await run(flags.dryRun ?? false);
+    // In place, with a person at the terminal: once the archive is read and staged, show what will change (what
+    // moves to the rollback copy, what is newer than the archive) and ask before anything live changes. Scripts (no
+    // terminal), --yes, --json, --target and --dry-run never ask.
+    const ask = !flags.dryRun && !flags.yes && !flags.json && !flags.target && canAsk(io);
+    const result = await restoreArchive({
+      archive: resolved.input,
+      paths,
+      target: flags.target,
+      only,
+      dryRun: flags.dryRun ?? false,
+      force: flags.force ?? false,
+      openclaw: live?.openclaw,
+      backupDir: live?.backupDir,
+      exclude: live?.backup.exclude,
+      signal: io.signal,
+      decrypt,
+      progress: createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) }),
+      onWarning: warn,
+      confirm: ask
+        ? (preview) => {
+            printResult(io, preview, io.stderr);
+            const what = preview.components === 'all' ? 'everything' : preview.components.join(', ');
+            return confirm(io, `Restore ${what} over ${preview.target}? The files it replaces go to a rollback copy. [y/N] `);
+          }
+        : undefined,
+    });
     const keep = live?.backup.keepRollbacks;
     if (!result.dryRun && !flags.target && keep !== undefined) {
       // backup.keepRollbacks: the copy just made counts as the newest; older ones beyond N go.

@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import { loadConfig, missingStateDirError, type LoadedConfig } from '../../config/load.js';
 import { expandHome, type StatePaths } from '../../config/paths.js';
 import { backupBlockSchema } from '../../config/schema.js';
@@ -20,6 +19,7 @@ import { checkStore } from './check-store.js';
 import { folderStore } from '../store/folder-store.js';
 import { openStore } from '../store/open-store.js';
 import type { DoctorCheck, DoctorContext, DoctorFinding } from './types.js';
+import { isDirectory } from '../fs/exists.js';
 
 /** In output order. Fixing checks run before the ones that read what they fix. */
 export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
@@ -82,10 +82,7 @@ export async function runDoctor(input: DoctorInput, checks: readonly DoctorCheck
   const findings: DoctorFinding[] = [];
   // Without a state dir every other check would pass vacuously ("modes are tight"); only the service check, which
   // may show where the state really is, still says something.
-  const stateExists = await fs.stat(input.paths.stateDir).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
+  const stateExists = await isDirectory(input.paths.stateDir);
   if (!stateExists) {
     findings.push({
       id: 'state-dir',

@@ -7,7 +7,7 @@ import { hasSqliteHeader } from '../archive/sqlite-snapshot.js';
 import type { ScanResult, ScannedEntry } from '../verify/scan-archive.js';
 import type { RootSwap } from './apply.js';
 import { rootOf } from './roots.js';
-import type { RestorePlan } from './stage.js';
+import type { RestorePlan } from './plan.js';
 
 /** What a restore changes in the live tree (the dry run's report; a real restore reports carried and newer). */
 export interface RestoreChanges {

@@ -5,6 +5,7 @@ import { IntegrityError } from '../../errors.js';
 import type { ManifestSink } from '../archive/entry-sink.js';
 import { ARCHIVE_ROOT, emptyTotals, type ManifestEntry } from '../archive/manifest.js';
 import { NotRegularError, readRegularNoFollow } from '../fs/no-follow.js';
+import { isObject } from '../is-object.js';
 
 /**
  * A snapshot's manifest entries, one small file per directory, in a tree that mirrors the backed-up trees:
@@ -171,10 +172,6 @@ async function removeStale(root: string, rel: string, keep: ReadonlySet<string>)
     empty = false;
   }
   return empty;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**

@@ -14,6 +14,7 @@ import { storeFile, type FlaggedFile, type StoreContext } from '../archive/store
 import { publishNoOverwrite } from '../fs/atomic.js';
 import { partialPathFor } from '../fs/temp-files.js';
 import type { BackupContent, WrittenBackup } from './types.js';
+import { pathExists } from '../fs/exists.js';
 
 export interface ArchiveTarget {
   /** The backups dir (or --output's dir). */
@@ -154,10 +155,7 @@ async function freeArchivePath(dir: string, profile: string, createdAt: Date, co
   for (let n = 0; n < 1000; n += 1) {
     if (taken.has(n)) continue;
     const candidate = path.join(dir, archiveFileName(profile, createdAt, compression, n, suffix));
-    const exists = await fs.lstat(candidate).then(
-      () => true,
-      () => false,
-    );
+    const exists = await pathExists(candidate);
     if (!exists) return candidate;
   }
   throw new BackupError('failure', `no free archive name in ${dir}`);

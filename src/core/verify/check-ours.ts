@@ -10,13 +10,10 @@ import {
 import { checkOurRootRecords, ourConfigEntries } from './check-our-roots.js';
 import { checkDeclaredRoots, checkRootsInsideState, entriesUnderNoRoot } from './root-rules.js';
 import type { ScanResult, VerifyProblem } from './scan-archive.js';
+import { isObject } from '../is-object.js';
 
 /** Slack for a zip bomb check: tar-level content may exceed the manifest's byte total by this much at most. */
 const BOMB_SLACK = 1 << 20;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 /** The header's fields, which the manifest opens with a copy of (it adds its own: entries, totals, …). */
 const HEADER_FIELDS = [

@@ -274,7 +274,7 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
     else if (error instanceof BackupError)
       throw error; // from onEntry: e.g. not enough space to stage
     else if (error instanceof SizeExceededError) problems.push({ path: archive, reason: error.message });
-    else if ((error as NodeJS.ErrnoException).syscall || (error instanceof BackupError && error.kind === 'failure')) throw error;
+    else if ((error as NodeJS.ErrnoException).syscall) throw error;
     else problems.push({ path: archive, reason: describeStreamError(error) });
   } finally {
     progress?.reporter.finish();
