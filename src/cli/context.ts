@@ -8,7 +8,8 @@ import type { BackupStore } from '../core/store/types.js';
 import type { DecryptionKey } from '../core/crypto/keys.js';
 import type { RepositoryFlags } from '../core/store/resolve-repository.js';
 import { seriesSelector, type SeriesFlags } from './repository-options.js';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
+import { fallbackConfig } from '../config/fallback.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../output/logger.js';
 
 /** Options every command accepts: where OpenClaw lives. */
@@ -86,6 +87,7 @@ export async function resolveArchiveArg(
   decrypt?: DecryptionKey,
   repository?: RepositoryFlags,
   series?: SeriesFlags,
+  onBrokenConfig?: (warning: string) => void,
 ): Promise<ResolvedArchive & { store: BackupStore | undefined; paths: StatePaths }> {
   // Anything on disk but a directory is an archive path (a FIFO or device is then refused as not a regular file).
   if (
@@ -95,7 +97,14 @@ export async function resolveArchiveArg(
     )
   )
     return { input: ref, store: undefined, paths: resolvePaths(globals, io) };
-  const { paths, config } = await loadReadContext(globals, io, repository, { allowMissing: true });
+  const paths = resolvePaths(globals, io);
+  const config = await loadConfig(paths, { allowMissing: true }).catch(async (error: unknown) => {
+    // restore is the way out of a broken config: it still finds `latest` where the backups must be, and says so.
+    if (!onBrokenConfig || !(error instanceof ConfigError)) throw error;
+    const fallback = await fallbackConfig(paths, error);
+    onBrokenConfig(fallback.warning);
+    return fallback.config;
+  });
   const store = await openStore(paths, config, { repository, env: io.env });
   return { ...(await resolveBackup(store, ref, { decrypt, select: series && seriesSelector(series, paths) })), store, paths };
 }

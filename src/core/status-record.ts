@@ -62,6 +62,19 @@ export interface StatusRecord {
    * was made elsewhere (another machine in the series, or anyone with the repository password).
    */
   made?: MadeBackups | null;
+  /** Backups made by hand with `create` (as the store names them): the schedule's retention neither counts nor deletes them. */
+  handMade?: string[];
+}
+
+/** How many hand-made backups the record remembers (oldest forgotten first). */
+const HAND_MADE_LIMIT = 1000;
+
+/** Records a backup made by hand, so that scheduled retention leaves it to `prune`. */
+export function recordHandMade(stateDir: string, archive: string): Promise<StatusRecord> {
+  return updateStatus(stateDir, (record) => ({
+    ...record,
+    handMade: [...(record.handMade ?? []).filter((a) => a !== archive), archive].slice(-HAND_MADE_LIMIT),
+  }));
 }
 
 export interface MadeBackups {

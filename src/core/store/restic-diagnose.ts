@@ -2,6 +2,7 @@ import { isBackupError } from '../../errors.js';
 import { checkPassword, type ResticRepository } from './restic-repository.js';
 import { findRestic, MIN_RESTIC, runRestic } from './restic-run.js';
 import type { StoreFinding, StoredBackup } from './types.js';
+import { secretFileFix } from '../crypto/secret-file-fix.js';
 
 const ID = 'repository';
 
@@ -54,7 +55,7 @@ export async function diagnoseRepository(
       message: messageOf(error),
       fix:
         'file' in repo.password
-          ? `chmod 600 ${repo.password.file}`
+          ? secretFileFix(repo.password.file, 'repository password')
           : 'env' in repo.password
             ? `set ${repo.password.env} in the daemon's environment`
             : 'check RESTIC_PASSWORD_COMMAND',

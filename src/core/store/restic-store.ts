@@ -23,6 +23,7 @@ import { writeSnapshot } from './restic-write.js';
 import { setAsideFuture } from './suspect.js';
 import type { BackupListing, BackupStore, ListOptions, StoredBackup } from './types.js';
 import { readStatus, wasMadeHere } from '../status-record.js';
+import { readStateIdentity } from '../identity/identity-file.js';
 
 export interface ResticStoreOptions {
   repo: ResticRepository;
@@ -47,6 +48,15 @@ export interface ResticStoreOptions {
 async function trustedParent(stateDir: string, list: () => Promise<StoredBackup[]>): Promise<string | undefined> {
   const [archives, { record }] = await Promise.all([list(), readStatus(stateDir)]);
   return archives.find((backup) => wasMadeHere(record, backup) !== false)?.snapshot;
+}
+
+const PRUNE_STAMP = 'last-prune';
+const PRUNE_EVERY_MS = 24 * 3600_000;
+
+/** True when this state's last prune of the repository was a day ago or more (or never). */
+async function pruneDue(dir: string): Promise<boolean> {
+  const stat = await fs.stat(path.join(dir, PRUNE_STAMP)).catch(() => undefined);
+  return !stat || Date.now() - stat.mtimeMs >= PRUNE_EVERY_MS;
 }
 
 /**
@@ -84,6 +94,9 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
     return { location: repo.location, archives, ignored: [], suspect, scope: view.scope };
   };
   const list = async (signal?: AbortSignal) => (await listing({}, signal)).archives;
+  // A command that only removes (prune) made no backup: its cache dir is the one its state id names.
+  const stateCache = async (): Promise<StateCache> =>
+    cache ?? stateCacheOf(root, (await readStateIdentity(options.stateDir))?.stateId ?? 'unidentified');
   // restic unlock removes only stale locks: ones older than 30 minutes, or of a dead process on this host.
   const unlock = (signal?: AbortSignal) => runRestic(repo, ['unlock'], { signal });
 
@@ -137,11 +150,21 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       if (written.stored.snapshot) known.delete(written.stored.snapshot);
       return written;
     },
-    async remove(backups) {
+    async remove(backups, removeOptions = {}) {
       const ids = backups.map((b) => b.snapshot ?? b.archive);
       if (ids.length === 0) return;
       await unlock();
-      await runRestic(repo, ['forget', '--prune', ...ids], { command: 'forget --prune' });
+      await runRestic(repo, ['forget', ...ids], { command: 'forget' });
+      // restic's prune reads every index and tree to free what no snapshot uses: once a day is what restic's own
+      // docs suggest; a schedule every few minutes would otherwise spend most of its time there.
+      const { dir } = await stateCache();
+      if (removeOptions.reclaim === 'now' || (await pruneDue(dir))) {
+        await runRestic(repo, ['prune'], { command: 'prune' });
+        await fs
+          .mkdir(dir, { recursive: true, mode: 0o700 })
+          .then(() => fs.writeFile(path.join(dir, PRUNE_STAMP), `${new Date().toISOString()}\n`, { mode: 0o600 }))
+          .catch(() => {});
+      }
     },
     async checkStored(backup, signal) {
       // The snapshot loads and names our meta dir; every blob is authenticated by restic while verify reads it back.
