@@ -88,9 +88,10 @@ describe('snapshots this state did not make are suspect', { timeout: 300_000 }, 
   it('an archive dated 2099 in the backups dir likewise: not latest, not counted by retention, flagged', async () => {
     const a = makeState('a', undefined, 'mine');
     a.setBlock({ retention: 1 });
-    const made = await a.cli(['create', '--json']);
+    // Made by a scheduled run, so the next run's retention counts it (it leaves hand-made backups to `prune`).
+    const made = await a.cli(['run']);
     expect(made.code, made.stderr).toBe(0);
-    const real = (JSON.parse(made.stdout) as { archive: string }).archive;
+    const real = parseList(await a.cli(['list', '--json']))[0]?.archive as string;
     const future = path.join(path.dirname(real), 'openclaw-backup-default-20990101T000000Z.tar');
     tamperArchive(real, future, (header, manifest) => {
       header.createdAt = '2099-01-01T00:00:00.000Z';
