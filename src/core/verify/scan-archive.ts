@@ -16,6 +16,7 @@ import { hashEntry, SizeExceededError, type HashedEntry } from './hash-entry.js'
 import { matchManifestEntry } from './match-manifest.js';
 import { parseManifestStream } from './manifest-stream.js';
 import { watchTarEnd } from '../archive/tar-end.js';
+import { watchPaxRecords } from './pax-records.js';
 import type { Component } from '../components.js';
 import { readSparseHeader, SparseDecoder, tapSparse } from '../archive/sparse-map.js';
 
@@ -144,6 +145,7 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
   const guard = new EntryGuard();
   const extract = tar.extract();
   const tarEnd = watchTarEnd(opened.tar);
+  const paxRecords = watchPaxRecords(opened.tar);
   opened.tar.on('error', (error) => extract.destroy(error));
   opened.tar.pipe(extract);
   let afterManifest = false;
@@ -153,6 +155,12 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
       throwIfAborted(options.signal);
       if (options.stopOnProblem && problems.length > 0) break;
       const h = entry.header;
+      const paxProblem = paxRecords.problem();
+      if (paxProblem) {
+        problems.push({ path: archive, reason: paxProblem });
+        entry.resume();
+        break;
+      }
       const name = normalizeEntryName(h.name);
       if (name === undefined) {
         entry.resume();
@@ -261,6 +269,8 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
   }
   // A stream cut exactly between two gzip members or zstd frames decompresses cleanly: only the missing end-of-archive
   // blocks tell. (Our own format would also miss its manifest; a hand-made tar has nothing else to show it.)
+  const paxProblem = paxRecords.problem();
+  if (paxProblem && !problems.some((p) => p.reason === paxProblem)) problems.push({ path: archive, reason: paxProblem });
   if (complete && result.layout && problems.length === 0 && !tarEnd.sawEnd())
     problems.push({ path: archive, reason: 'archive is truncated: the tar stream lacks its end-of-archive blocks' });
   if (!result.layout && problems.length === 0) problems.push({ path: archive, reason: 'archive holds no entries' });
