@@ -4,12 +4,15 @@ import { isInside } from '../../config/paths.js';
 import { isSelected, type Component, type Selection } from '../components.js';
 import { throwIfAborted } from '../../errors.js';
 import type { ArchiveWriter } from './archive-writer.js';
-import type { SnapshotOutcome } from './db-snapshots.js';
+import type { Snapshots } from './db-snapshots.js';
 import type { ManifestWriter } from './manifest-writer.js';
 import { ReadScratch } from './read-stable.js';
 import { describeOutsideLink, findOutsideLink } from './outside-links.js';
 import { entryName, type BackupSource } from './sources.js';
+import type { EntryMeta } from './archive-writer.js';
+import type { ManifestEntry } from './manifest.js';
 import { storeFile, type FlaggedFile, type StoreContext } from './store-file.js';
+import type { Timings } from './timings.js';
 import { isVanished, walkTree, type WalkEntry } from './walk.js';
 
 export interface ArchiveProgress {
@@ -24,7 +27,8 @@ export interface ArchiveEntriesOptions {
   /** Absent in a dry run: entries are counted, nothing is read or written. */
   writer: ArchiveWriter | undefined;
   manifest: ManifestWriter | undefined;
-  snapshots: Map<string, SnapshotOutcome>;
+  /** The databases' snapshots (db-snapshots.ts): archived after every other file, so they are copied and checked meanwhile. */
+  snapshots: Snapshots;
   stagingDir: string;
   excludeAbs: string[];
   signal?: AbortSignal | undefined;
@@ -34,6 +38,7 @@ export interface ArchiveEntriesOptions {
   sparseFiles?: ReadonlySet<string>;
   /** The config key that follows links, for the hint in the warning about a link leading out of the backup. */
   followKey?: string;
+  timings?: Timings | undefined;
 }
 
 export interface ArchiveEntriesResult {
@@ -47,6 +52,8 @@ export interface ArchiveEntriesResult {
   /** Dry run only: what each component would contribute. */
   byComponent: Partial<Record<Component, { files: number; bytes: number }>>;
 }
+
+type FileBase = Omit<Extract<ManifestEntry, { type: 'file' }>, 'type' | 'size' | 'sha256'>;
 
 function ancestors(rel: string): string[] {
   if (rel === '') return [];
@@ -85,8 +92,24 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
         warn,
         flagged: result.flagged,
         sparseFiles: options.sparseFiles ?? new Set(),
+        timings: options.timings,
       }
     : undefined;
+
+  const archiveFile = async (abs: string, name: string, base: FileBase, meta: EntryMeta, size: number, component: Component) => {
+    const stored = store ? await storeFile(store, abs, name, base, meta) : { bytes: size, files: 1 };
+    if (stored === undefined) return;
+    result.files += stored.files;
+    result.bytes += stored.bytes;
+    if (!store) {
+      const tally = (result.byComponent[component] ??= { files: 0, bytes: 0 });
+      tally.files += 1;
+      tally.bytes += size;
+    }
+    options.onProgress?.({ files: result.files, bytes: result.bytes, current: name });
+  };
+  // Databases go last: their snapshots are copied and checked beside the stream until then (SnapshotPipeline).
+  const databases: Array<Parameters<typeof archiveFile>> = [];
 
   for (const source of options.sources) {
     const pending = new Map<string, WalkEntry>();
@@ -120,6 +143,7 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       excludeAbs: options.excludeAbs,
       onVanished: (abs) => warn(`${abs} vanished while it was backed up; skipped`),
       signal: options.signal,
+      timings: options.timings,
     });
     for await (const entry of walk) {
       throwIfAborted(options.signal);
@@ -167,17 +191,14 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
         continue;
       }
 
-      const stored = store ? await storeFile(store, entry.abs, name, base, meta) : { bytes: entry.stat.size, files: 1 };
-      if (stored === undefined) continue;
-      result.files += stored.files;
-      result.bytes += stored.bytes;
-      if (!store) {
-        const tally = (result.byComponent[component] ??= { files: 0, bytes: 0 });
-        tally.files += 1;
-        tally.bytes += entry.stat.size;
-      }
-      options.onProgress?.({ files: result.files, bytes: result.bytes, current: name });
+      const file: Parameters<typeof archiveFile> = [entry.abs, name, base, meta, entry.stat.size, component];
+      if (store && options.snapshots.get(entry.abs)) databases.push(file);
+      else await archiveFile(...file);
     }
+  }
+  for (const file of databases) {
+    throwIfAborted(options.signal);
+    await archiveFile(...file);
   }
   return result;
 }

@@ -22,13 +22,15 @@ import type { ProgressReporter } from '../progress.js';
 import type { Quiesce } from '../quiesce.js';
 import { archiveEntries } from './archive-entries.js';
 import { ArchiveWriter } from './archive-writer.js';
-import { snapshotDatabases, surveySources } from './db-snapshots.js';
+import { holdDatabases, NO_SNAPSHOTS, SnapshotPipeline, surveySources } from './db-snapshots.js';
 import { FORMAT_NAME, formatVersionFor, HEADER_PATH, MANIFEST_PATH, type ArchiveHeader } from './manifest.js';
 import { ManifestWriter } from './manifest-writer.js';
 import { describeMissingRoots } from './missing-roots.js';
 import { planSources } from './sources.js';
 import { assertSomethingArchived } from './backup-checks.js';
 import { checkBackupsDirMode } from './backups-dir-mode.js';
+import { Timings } from './timings.js';
+import type { DatabaseChecker } from './db-check-worker.js';
 import { planFollowedLinks } from './followed-links.js';
 import type { FlaggedFile } from './store-file.js';
 
@@ -63,6 +65,8 @@ export interface CreateOptions {
   command?: string;
   /** How long to wait while a restore runs on the state dir before giving up with exit 4 (default 60 s). */
   lockWaitMs?: number;
+  /** Runs integrity_check on each database snapshot (default: a worker thread; tests pass one that fails). */
+  databaseChecker?: DatabaseChecker | undefined;
 }
 
 export interface CreateResult {
@@ -228,7 +232,7 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
       selection,
       writer: undefined,
       manifest: undefined,
-      snapshots: new Map(),
+      snapshots: NO_SNAPSHOTS,
       stagingDir: '',
       excludeAbs,
       signal: options.signal,
@@ -271,10 +275,14 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
   let writer: ArchiveWriter | undefined;
   let manifest: ManifestWriter | undefined;
   let seal: Duplex | undefined;
+  let snapshots: SnapshotPipeline | undefined;
+  const timings = new Timings();
   try {
     // Before the snapshot phase: deriving a passphrase key (scrypt) takes a second of CPU.
+    timings.phase('prepare');
     seal = encryption ? await createEncryptStage(encryption) : undefined;
     const totals = { files: 0, bytes: 0 };
+    timings.phase('survey');
     let phaseStart = Date.now();
     const survey = await surveySources({ sources, selection, excludeAbs, signal: options.signal, totals });
     header.formatVersion = formatVersionFor({ sparse: survey.sparseFiles.size > 0 });
@@ -289,16 +297,19 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
       },
       'walked the sources and found the databases',
     );
+    timings.phase('snapshot');
     phaseStart = Date.now();
-    const snapshot = () => snapshotDatabases({ databases, stagingDir, signal: options.signal });
-    const snapshots = options.quiesce ? await options.quiesce.run(snapshot) : await snapshot();
+    const hold = () => holdDatabases({ databases, stagingDir, signal: options.signal });
+    const held = options.quiesce ? await options.quiesce.run(hold) : await hold();
     const pauseMs = options.quiesce ? options.quiesce.heldMs() : Date.now() - phaseStart;
-    debug({ databases: snapshots.size, pauseMs, ms: Date.now() - phaseStart }, 'snapshot phase done');
+    timings.phase('archive');
+    snapshots = new SnapshotPipeline(held, { stagingDir, signal: options.signal, timings, checker: options.databaseChecker });
+    debug({ databases: held.length, pauseMs, ms: Date.now() - phaseStart }, 'snapshot phase done');
     phaseStart = Date.now();
     options.progress?.start('backup', { items: totals.files, bytes: totals.bytes });
 
     draft = await store.begin({ profile: paths.profile, createdAt, compression, encrypted: Boolean(encryption), components });
-    writer = await ArchiveWriter.open(draft.target, compression, options.signal, seal);
+    writer = await ArchiveWriter.open(draft.target, compression, options.signal, seal, timings);
     await writer.addBuffer(HEADER_PATH, Buffer.from(`${JSON.stringify(header, null, 2)}\n`), { mode: 0o600, mtime: createdAt });
     manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);
     const counted = await archiveEntries({
@@ -313,10 +324,12 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
       signal: options.signal,
       onWarning: warn,
       followKey,
+      timings,
       onProgress: options.progress && ((p) => options.progress?.update({ items: p.files, bytes: p.bytes })),
     }).finally(() => options.progress?.finish());
     assertSomethingArchived(counted, paths);
     debug({ files: counted.files, bytes: counted.bytes, flagged: counted.flagged.length, ms: Date.now() - phaseStart }, 'files archived');
+    timings.phase('finish');
     const manifestSize = await manifest.finish(now());
     await writer.addFile(MANIFEST_PATH, manifest.file, manifestSize, { mode: 0o600, mtime: now() });
     const written = await writer.finish();
@@ -324,6 +337,7 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
 
     const committed = await draft.commit();
     draft = undefined;
+    debug(timings.report(), 'where the time went');
     const finalPath = committed.archive;
     const stored: StoredBackup = {
       bytes: written.bytes,
@@ -364,6 +378,7 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
       throw new BackupError('failure', `archive already exists; archives are never overwritten`, { cause: error });
     throw toBackupError(error, 'backup');
   } finally {
+    await snapshots?.close();
     // Cleanup must never replace the real error; a staging dir left behind is removed by the next run.
     await fs.rm(stagingDir, { recursive: true, force: true }).catch(() => {});
   }

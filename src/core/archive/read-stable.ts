@@ -1,7 +1,9 @@
 import { createHash, hash as hashOnce } from 'node:crypto';
 import fsSync, { type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { BackupError, describeFsError } from '../../errors.js';
+import type { Timings } from './timings.js';
 
 /** Files up to this size are read into memory; larger ones are copied to a staging file first. */
 export const IN_MEMORY_LIMIT = 8 * 1024 * 1024;
@@ -42,7 +44,8 @@ function readInto(fd: number, data: Buffer): number {
  */
 const RECENT_MS = 200;
 
-function readSmall(fd: number, before: Stats, scratch: ReadScratch | undefined): StableRead {
+function readSmall(fd: number, before: Stats, scratch: ReadScratch | undefined, timings: Timings | undefined): StableRead {
+  const started = performance.now();
   const data = scratch ? scratch.take(before.size) : Buffer.allocUnsafe(before.size);
   const offset = readInto(fd, data);
   const after = fsSync.fstatSync(fd);
@@ -52,7 +55,10 @@ function readSmall(fd: number, before: Stats, scratch: ReadScratch | undefined):
     const again = Buffer.allocUnsafe(before.size);
     stable = readInto(fd, again) === offset && again.equals(body) && unchangedWhileRead(after, fsSync.fstatSync(fd));
   }
+  const hashing = performance.now();
+  timings?.add('read', hashing - started);
   const sha256 = hashOnce('sha256', body, 'hex');
+  timings?.add('hash', performance.now() - hashing);
   return { kind: 'buffer', data: body, stat: after, sha256, stable };
 }
 
@@ -69,12 +75,19 @@ export class ReadScratch {
   }
 }
 
-async function readOnce(file: string, stagingFile: string, scratch: ReadScratch | undefined): Promise<StableRead> {
+async function readOnce(
+  file: string,
+  stagingFile: string,
+  scratch: ReadScratch | undefined,
+  timings: Timings | undefined,
+): Promise<StableRead> {
+  const opened = performance.now();
   const fd = fsSync.openSync(file, 'r');
   let before: Stats;
   try {
     before = fsSync.fstatSync(fd);
-    if (before.size <= IN_MEMORY_LIMIT) return readSmall(fd, before, scratch);
+    timings?.add('read', performance.now() - opened);
+    if (before.size <= IN_MEMORY_LIMIT) return readSmall(fd, before, scratch, timings);
   } finally {
     fsSync.closeSync(fd);
   }
@@ -86,11 +99,17 @@ async function readOnce(file: string, stagingFile: string, scratch: ReadScratch 
     try {
       const buf = Buffer.allocUnsafe(CHUNK);
       while (offset < before.size) {
+        const reading = performance.now();
         const { bytesRead } = await handle.read(buf, 0, Math.min(CHUNK, before.size - offset), offset);
+        timings?.add('read', performance.now() - reading);
         if (bytesRead === 0) break;
         const slice = buf.subarray(0, bytesRead);
+        const hashing = performance.now();
         hash.update(slice);
+        const writing = performance.now();
+        timings?.add('hash', writing - hashing);
         await out.write(slice);
+        timings?.add('read', performance.now() - writing);
         offset += bytesRead;
       }
     } finally {
@@ -116,11 +135,11 @@ async function readOnce(file: string, stagingFile: string, scratch: ReadScratch 
  * stable=false so the caller reports it instead of storing it silently torn. With `scratch`, an in-memory read's
  * data lives in the scratch buffer and is overwritten by the next read.
  */
-export async function readStableFile(file: string, stagingFile: string, scratch?: ReadScratch): Promise<StableRead> {
+export async function readStableFile(file: string, stagingFile: string, scratch?: ReadScratch, timings?: Timings): Promise<StableRead> {
   let last: StableRead | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     try {
-      last = await readOnce(file, stagingFile, scratch);
+      last = await readOnce(file, stagingFile, scratch, timings);
     } catch (error) {
       throw readError(file, error);
     }

@@ -1,12 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ArchiveWriter, EntryMeta } from './archive-writer.js';
-import { isDamaged, takeSnapshot, type SnapshotOutcome } from './db-snapshots.js';
+import { isDamaged, type SnapshotOutcome, type Snapshots } from './db-snapshots.js';
 import type { FileFlag, ManifestEntry } from './manifest.js';
 import type { ManifestWriter } from './manifest-writer.js';
 import { ReadScratch, readStableFile, type StableRead } from './read-stable.js';
-import { checkIntegrity, isDamagedDatabaseError, isSqliteHeader, SQLITE_NAME } from './sqlite-snapshot.js';
+import { isSqliteHeader, SQLITE_NAME } from './sqlite-snapshot.js';
 import { storeSparse } from './store-sparse.js';
+import type { Timings } from './timings.js';
 import { isVanished } from './walk.js';
 
 /** What one stored file added to the archive: a damaged database brings its side files along. */
@@ -28,13 +29,14 @@ export interface FlaggedFile {
 export interface StoreContext {
   writer: ArchiveWriter;
   manifest: ManifestWriter | undefined;
-  snapshots: Map<string, SnapshotOutcome>;
+  snapshots: Snapshots;
   stagingDir: string;
   scratch: ReadScratch;
   warn: (message: string) => void;
   flagged: FlaggedFile[];
   /** Files the survey saw with holes: stored in the sparse format unless they turn out dense. */
   sparseFiles: ReadonlySet<string>;
+  timings?: Timings | undefined;
 }
 
 type FileBase = Omit<Extract<ManifestEntry, { type: 'file' }>, 'type' | 'size' | 'sha256'>;
@@ -49,7 +51,7 @@ function vanishedWarning(abs: string): string {
 /** Reads a file for the archive; undefined when it vanished since the walk listed it. */
 async function readOrVanish(ctx: StoreContext, abs: string): Promise<StableRead | undefined> {
   try {
-    return await readStableFile(abs, path.join(ctx.stagingDir, 'current-file'), ctx.scratch);
+    return await readStableFile(abs, path.join(ctx.stagingDir, 'current-file'), ctx.scratch, ctx.timings);
   } catch (error) {
     if (isVanished((error as { cause?: unknown }).cause)) return undefined;
     throw error;
@@ -130,7 +132,7 @@ async function storeDamaged(
   return stored;
 }
 
-/** Adds a snapshot once it passed integrity_check; a damaged one is archived raw instead. */
+/** Adds a snapshot that passed integrity_check (snapshots do the check); a damaged database is archived raw instead. */
 async function storeSnapshot(
   ctx: StoreContext,
   abs: string,
@@ -141,13 +143,6 @@ async function storeSnapshot(
   read?: StableRead,
 ): Promise<Stored | undefined> {
   if (isDamaged(outcome)) return storeDamaged(ctx, abs, name, base, meta, outcome.damaged, read);
-  try {
-    await checkIntegrity(outcome.file, abs);
-  } catch (error) {
-    if (!isDamagedDatabaseError(error)) throw error;
-    await fs.rm(outcome.file, { force: true });
-    return storeDamaged(ctx, abs, name, base, meta, (error as Error).message.replace(/^database \S+ /, ''), read);
-  }
   const sha256 = await ctx.writer.addFile(name, outcome.file, outcome.size, meta);
   await fs.rm(outcome.file, { force: true });
   await ctx.manifest?.add({
@@ -173,7 +168,7 @@ export async function storeFile(
   meta: EntryMeta,
 ): Promise<Stored | undefined> {
   const snapshot = ctx.snapshots.get(abs);
-  if (snapshot) return storeSnapshot(ctx, abs, name, base, meta, snapshot);
+  if (snapshot) return storeSnapshot(ctx, abs, name, base, meta, await (ctx.timings?.wait('waitDatabase', snapshot) ?? snapshot));
   let read: StableRead | undefined;
   if (ctx.sparseFiles.has(abs) && !SQLITE_NAME.test(abs)) {
     const sparse = await storeSparse(ctx, abs, name, base, meta);
@@ -193,7 +188,7 @@ export async function storeFile(
   if (isSqliteHeader(head)) {
     // The read is kept for the damaged case: it is what the file held.
     try {
-      return await storeSnapshot(ctx, abs, name, base, meta, await takeSnapshot(abs, ctx.stagingDir), read);
+      return await storeSnapshot(ctx, abs, name, base, meta, await ctx.snapshots.takeNow(abs), read);
     } finally {
       if (read.kind === 'staged') await fs.rm(read.file, { force: true });
     }

@@ -2,16 +2,35 @@ import { describe, expect, it } from 'vitest';
 import { CHUNK, ChunkPool, TarPack } from '../../../src/core/archive/tar-pack.js';
 
 describe('ChunkPool', () => {
-  it('hands back only its own whole chunks, once', () => {
+  it('takes back its own buffers, also through a view, once, and ignores any other', () => {
     const pool = new ChunkPool();
     const a = pool.take();
-    pool.give(a.subarray(0, 10));
     pool.give(Buffer.alloc(CHUNK));
+    pool.give(Buffer.from(a)); // a copy: another buffer
     expect(pool.take()).not.toBe(a);
+    pool.give(a.subarray(0, 10)); // a compressed frame at the start of a pooled output buffer gives it all back
     pool.give(a);
-    pool.give(a);
-    expect(pool.take()).toBe(a);
+    const again = pool.take();
+    expect(again).toBe(a);
+    expect(again.length).toBe(CHUNK);
     expect(pool.take()).not.toBe(a);
+  });
+
+  it('keeps buffers of each size apart', () => {
+    const pool = new ChunkPool();
+    const small = pool.take(4096);
+    const big = pool.take();
+    pool.give(small);
+    pool.give(big);
+    expect(pool.take()).toBe(big);
+    expect(pool.take(4096)).toBe(small);
+  });
+
+  it("never adopts a slice of Node's shared small-buffer pool", () => {
+    const pool = new ChunkPool();
+    const shared = Buffer.allocUnsafe(100); // from Node's 8 KiB pool, shared with other small buffers
+    pool.give(shared);
+    expect(pool.take(100)).not.toBe(shared);
   });
 });
 
