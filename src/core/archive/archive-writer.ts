@@ -21,10 +21,11 @@ export interface EntryMeta {
 }
 
 /**
- * How far the tar producer may run ahead of the compressor before it waits: keeps memory flat. Four 1 MiB chunks
- * keep two compressor lanes busy; every chunk more is a megabyte of peak RSS and no speed.
+ * How far the tar producer may run ahead of the compressor before it waits: keeps memory flat. Two 1 MiB chunks
+ * queued (the compressor holds one per lane besides) keep the lanes busy; every chunk more is a megabyte of peak
+ * RSS and no speed.
  */
-const MAX_IN_FLIGHT = 4 * 1024 * 1024;
+const MAX_IN_FLIGHT = 2 * 1024 * 1024;
 const READ_CHUNK = 1024 * 1024;
 const ZEROS = Buffer.alloc(BLOCK);
 
@@ -138,7 +139,11 @@ export class ArchiveWriter {
   async addBuffer(name: string, data: Buffer, meta: EntryMeta): Promise<void> {
     if (!this.roomy()) await this.waitForRoom();
     this.header(name, meta, { type: 'file', size: data.length });
-    this.append(data);
+    // A file of a few MiB goes in chunk by chunk, waiting for room between them, like a streamed one.
+    for (let offset = 0; offset < data.length; offset += READ_CHUNK) {
+      if (offset > 0 && !this.roomy()) await this.waitForRoom();
+      this.append(offset === 0 && data.length <= READ_CHUNK ? data : data.subarray(offset, offset + READ_CHUNK));
+    }
     this.pad(data.length);
   }
 

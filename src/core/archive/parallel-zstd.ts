@@ -6,6 +6,8 @@ export interface ParallelZstdOptions extends ParallelBlocksOptions {
   level?: number;
 }
 
+const WINDOW_LOG = 20;
+
 /** ZSTD_compressBound for one block plus the frame header and checksum, rounded up generously. */
 const outputSizeFor = (blockSize: number) => blockSize + (blockSize >> 8) + 64 * 1024;
 
@@ -20,6 +22,9 @@ export class ParallelZstd extends ParallelBlocks {
     const params = {
       [zlib.constants.ZSTD_c_compressionLevel]: options.level ?? 3,
       [zlib.constants.ZSTD_c_checksumFlag]: 1,
+      // A frame never reaches back past its own block: a window of the block size (1 MiB) loses no match and halves
+      // the context's input buffer (level 3 would take 2 MiB).
+      [zlib.constants.ZSTD_c_windowLog]: WINDOW_LOG,
     };
     super((pool, blockSize) => {
       const stream = zlib.createZstdCompress({ params, readableHighWaterMark: outputSizeFor(blockSize) } as zlib.ZstdOptions);

@@ -62,16 +62,27 @@ function readSmall(fd: number, before: Stats, scratch: ReadScratch | undefined, 
   return { kind: 'buffer', data: body, stat: after, sha256, stable };
 }
 
+/** Growth step of the scratch buffer: it grows to the largest file read so far, rounded up to this. */
+const SCRATCH_STEP = 256 * 1024;
+
 /**
  * One growing buffer that small files are read into, instead of a new allocation per file (for tens of thousands
- * of files the garbage collector would otherwise dominate). A read's `data` is valid until the next read.
+ * of files the garbage collector would otherwise dominate), and one 1 MiB buffer for copying large files to staging.
+ * A read's `data` is valid until the next read. The buffer grows to the largest file (≤ IN_MEMORY_LIMIT) in steps,
+ * not by doubling: doubling could hold twice the largest file for the whole run.
  */
 export class ReadScratch {
-  private buffer = Buffer.allocUnsafe(64 * 1024);
+  private buffer = Buffer.allocUnsafeSlow(64 * 1024);
+  private copyBuffer: Buffer | undefined;
 
   take(size: number): Buffer {
-    if (size > this.buffer.length) this.buffer = Buffer.allocUnsafe(Math.max(size, this.buffer.length * 2));
+    if (size > this.buffer.length) this.buffer = Buffer.allocUnsafeSlow(Math.ceil(size / SCRATCH_STEP) * SCRATCH_STEP);
     return this.buffer.subarray(0, size);
+  }
+
+  /** The buffer large files are copied through, 1 MiB. */
+  chunk(): Buffer {
+    return (this.copyBuffer ??= Buffer.allocUnsafeSlow(CHUNK));
   }
 }
 
@@ -97,7 +108,7 @@ async function readOnce(
     const out = await fs.open(stagingFile, 'w', 0o600);
     let offset = 0;
     try {
-      const buf = Buffer.allocUnsafe(CHUNK);
+      const buf = scratch ? scratch.chunk() : Buffer.allocUnsafe(CHUNK);
       while (offset < before.size) {
         const reading = performance.now();
         const { bytesRead } = await handle.read(buf, 0, Math.min(CHUNK, before.size - offset), offset);

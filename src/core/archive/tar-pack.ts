@@ -3,8 +3,8 @@ import { END_OF_ARCHIVE } from './tar-header.js';
 
 /** Size of the chunks the stages downstream see: few and large, so per-chunk costs vanish. */
 export const CHUNK = 1024 * 1024;
-/** Free buffers kept per size; more than the pipeline ever holds at once. */
-const POOL_LIMIT = 16;
+/** Free buffers kept per size; about what the pipeline holds at once (more would only be given back to the GC). */
+const POOL_LIMIT = 12;
 
 /**
  * Recycles the archive pipeline's large buffers: the tar stream's 1 MiB chunks and the compressors' output buffers.
