@@ -25,7 +25,7 @@ export interface EntryMeta {
  * queued (the compressor holds one per lane besides) keep the lanes busy; every chunk more is a megabyte of peak
  * RSS and no speed.
  */
-const MAX_IN_FLIGHT = 2 * 1024 * 1024;
+const MAX_IN_FLIGHT = 1 * 1024 * 1024;
 const READ_CHUNK = 1024 * 1024;
 const ZEROS = Buffer.alloc(BLOCK);
 

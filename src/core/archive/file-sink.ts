@@ -6,8 +6,8 @@ import type { Timings } from './timings.js';
 
 /**
  * The last stage of the archive pipeline: shows every chunk to `observe` (the archive's hash), writes it to the open
- * file (no extra buffering, one write per chunk), gives pooled chunks back once written, and fsyncs before it
- * finishes, so a published archive is on disk.
+ * file (no buffering: one chunk at a time, the next waits upstream in its pooled buffer), gives pooled chunks back
+ * once written, and fsyncs before it finishes, so a published archive is on disk.
  */
 export class FileSink extends Writable {
   constructor(
@@ -16,7 +16,7 @@ export class FileSink extends Writable {
     private readonly observe?: (chunk: Buffer) => void,
     private readonly timings?: Timings,
   ) {
-    super({ highWaterMark: 1024 * 1024 });
+    super({ highWaterMark: 0 });
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -56,7 +56,7 @@ export class StreamSink extends Writable {
     private readonly pool?: ChunkPool,
     private readonly observe?: (chunk: Buffer) => void,
   ) {
-    super({ highWaterMark: 1024 * 1024 });
+    super({ highWaterMark: 0 });
     destination.on('error', (error) => this.destroy(error));
   }
 

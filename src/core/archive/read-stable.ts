@@ -6,7 +6,7 @@ import { BackupError, describeFsError } from '../../errors.js';
 import type { Timings } from './timings.js';
 
 /** Files up to this size are read into memory; larger ones are copied to a staging file first. */
-export const IN_MEMORY_LIMIT = 8 * 1024 * 1024;
+export const IN_MEMORY_LIMIT = 4 * 1024 * 1024;
 const MAX_ATTEMPTS = 4;
 const CHUNK = 1024 * 1024;
 
