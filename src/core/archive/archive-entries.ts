@@ -3,16 +3,12 @@ import path from 'node:path';
 import { isInside } from '../../config/paths.js';
 import { isSelected, type Component, type Selection } from '../components.js';
 import { throwIfAborted } from '../../errors.js';
-import type { ArchiveWriter } from './archive-writer.js';
-import type { Snapshots } from './db-snapshots.js';
-import type { ManifestWriter } from './manifest-writer.js';
-import { ReadScratch } from './read-stable.js';
+import type { EntryMeta } from './archive-writer.js';
+import type { EntrySink, FileBase, ManifestSink } from './entry-sink.js';
 import { describeOutsideLink, findOutsideLink } from './outside-links.js';
 import { entryName, type BackupSource } from './sources.js';
-import type { EntryMeta } from './archive-writer.js';
-import type { ManifestEntry } from './manifest.js';
-import { storeFile, type FlaggedFile, type StoreContext } from './store-file.js';
-import type { Timings } from './timings.js';
+import type { FlaggedFile } from './store-file.js';
+import { currentTimings, type Timings } from './timings.js';
 import { isVanished, walkTree, type WalkEntry } from './walk.js';
 
 export interface ArchiveProgress {
@@ -25,19 +21,15 @@ export interface ArchiveEntriesOptions {
   sources: BackupSource[];
   selection: Selection;
   /** Absent in a dry run: entries are counted, nothing is read or written. */
-  writer: ArchiveWriter | undefined;
-  manifest: ManifestWriter | undefined;
-  /** The databases' snapshots (db-snapshots.ts): archived after every other file, so they are copied and checked meanwhile. */
-  snapshots: Snapshots;
-  stagingDir: string;
+  sink: EntrySink | undefined;
+  manifest: ManifestSink | undefined;
   excludeAbs: string[];
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: ArchiveProgress) => void) | undefined;
   onWarning?: ((message: string) => void) | undefined;
-  /** Files with holes (from the survey before the pause): stored in the sparse format. */
-  sparseFiles?: ReadonlySet<string>;
   /** The config key that follows links, for the hint in the warning about a link leading out of the backup. */
   followKey?: string;
+  /** Where the walk's time is added up (default: the run's, see timings.ts). */
   timings?: Timings | undefined;
 }
 
@@ -52,8 +44,6 @@ export interface ArchiveEntriesResult {
   /** Dry run only: what each component would contribute. */
   byComponent: Partial<Record<Component, { files: number; bytes: number }>>;
 }
-
-type FileBase = Omit<Extract<ManifestEntry, { type: 'file' }>, 'type' | 'size' | 'sha256'>;
 
 function ancestors(rel: string): string[] {
   if (rel === '') return [];
@@ -74,7 +64,7 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
     flagged: [],
     byComponent: {},
   };
-  const { writer, manifest } = options;
+  const { sink, manifest } = options;
   const warn = (message: string) => {
     manifest?.warnings.push(message);
     options.onWarning?.(message);
@@ -82,34 +72,26 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
   const rootPaths = options.sources.map((s) => s.root.path);
   const rootReals = [...rootPaths, ...(await Promise.all(rootPaths.map((p) => fs.realpath(p).catch(() => p))))];
   const followKey = options.followKey ?? 'backup.followLinks';
-  const store: StoreContext | undefined = writer
-    ? {
-        writer,
-        manifest,
-        snapshots: options.snapshots,
-        stagingDir: options.stagingDir,
-        scratch: new ReadScratch(),
-        warn,
-        flagged: result.flagged,
-        sparseFiles: options.sparseFiles ?? new Set(),
-        timings: options.timings,
-      }
-    : undefined;
-
-  const archiveFile = async (abs: string, name: string, base: FileBase, meta: EntryMeta, size: number, component: Component) => {
-    const stored = store ? await storeFile(store, abs, name, base, meta) : { bytes: size, files: 1 };
+  const timings = options.timings ?? currentTimings();
+  type FileArgs = [abs: string, name: string, base: FileBase, meta: EntryMeta, size: number, component: Component];
+  /** Files the sink stores after the walk (databases whose snapshots are made beside the stream: Stored.deferred). */
+  const later: FileArgs[] = [];
+  const storeOne = async (...[abs, name, base, meta, size, component]: FileArgs): Promise<void> => {
+    const stored = sink ? await sink.storeFile(abs, name, base, meta) : { bytes: size, files: 1 };
     if (stored === undefined) return;
+    if (stored.deferred) {
+      later.push([abs, name, base, meta, size, component]);
+      return;
+    }
     result.files += stored.files;
     result.bytes += stored.bytes;
-    if (!store) {
+    if (!sink) {
       const tally = (result.byComponent[component] ??= { files: 0, bytes: 0 });
       tally.files += 1;
       tally.bytes += size;
     }
     options.onProgress?.({ files: result.files, bytes: result.bytes, current: name });
   };
-  // Databases go last: their snapshots are copied and checked beside the stream until then (SnapshotPipeline).
-  const databases: Array<Parameters<typeof archiveFile>> = [];
 
   for (const source of options.sources) {
     const pending = new Map<string, WalkEntry>();
@@ -119,7 +101,7 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       const name = entryName(source.root, entry.rel);
       const component = source.classify(entry.rel);
       const meta = { mode: entry.stat.mode, mtime: entry.stat.mtime, uid: entry.stat.uid, gid: entry.stat.gid };
-      await writer?.addDirectory(name, meta);
+      await sink?.addDirectory(name, meta);
       await manifest?.add({
         path: name,
         type: 'directory',
@@ -142,8 +124,9 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       skip: (rel) => source.neverArchived(rel),
       excludeAbs: options.excludeAbs,
       onVanished: (abs) => warn(`${abs} vanished while it was backed up; skipped`),
+      onSkip: (abs) => sink?.skip(abs),
       signal: options.signal,
-      timings: options.timings,
+      timings,
     });
     for await (const entry of walk) {
       throwIfAborted(options.signal);
@@ -151,6 +134,7 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       const selected = source.globPaths(entry.rel).some((p) => isSelected(options.selection, component, p));
       if (entry.kind === 'other') {
         if (selected) warn(`skipped ${entry.abs}: not a regular file, directory or symlink`);
+        sink?.skip(entry.abs);
         continue;
       }
       if (entry.kind === 'directory') {
@@ -161,7 +145,10 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
         }
         continue;
       }
-      if (!selected) continue;
+      if (!selected) {
+        sink?.skip(entry.abs);
+        continue;
+      }
       await emitAncestors(entry.rel);
       result.components.add(component);
       const name = entryName(source.root, entry.rel);
@@ -185,20 +172,27 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
             `${describeOutsideLink(outside)} (a symlink to a directory outside the backup is stored as a link; to back up what it points to, add it to ${followKey}: ["${outside.name}"])`,
           );
         }
-        await writer?.addSymlink(name, target, meta);
+        await sink?.addSymlink(name, target, meta);
         await manifest?.add({ ...base, type: 'symlink', target, external });
         result.symlinks += 1;
         continue;
       }
 
-      const file: Parameters<typeof archiveFile> = [entry.abs, name, base, meta, entry.stat.size, component];
-      if (store && options.snapshots.get(entry.abs)) databases.push(file);
-      else await archiveFile(...file);
+      await storeOne(entry.abs, name, base, meta, entry.stat.size, component);
     }
+    // Directories no selected entry was found in are left out whole.
+    for (const [rel, entry] of pending) if (!emitted.has(rel)) sink?.skip(entry.abs);
   }
-  for (const file of databases) {
+  // Asked again, a deferred file is stored (waiting for its snapshot if it must).
+  for (const file of later.splice(0)) {
     throwIfAborted(options.signal);
-    await archiveFile(...file);
+    const stored = sink ? await sink.storeFile(file[0], file[1], file[2], file[3]) : undefined;
+    if (stored?.deferred) throw new Error(`${file[0]} was deferred twice`);
+    if (stored === undefined) continue;
+    result.files += stored.files;
+    result.bytes += stored.bytes;
+    options.onProgress?.({ files: result.files, bytes: result.bytes, current: file[1] });
   }
+  if (sink) result.flagged = sink.flagged;
   return result;
 }

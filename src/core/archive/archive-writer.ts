@@ -11,7 +11,7 @@ import { BLOCK, encodeTarHeader, paddingFor, type TarHeader } from './tar-header
 import { FileSink, StreamSink } from './file-sink.js';
 import { sparsePaxRecords } from './sparse-map.js';
 import { ChunkPool, TarPack } from './tar-pack.js';
-import type { Timings } from './timings.js';
+import { currentTimings, type Timings } from './timings.js';
 
 export interface EntryMeta {
   mode: number;
@@ -86,7 +86,7 @@ export class ArchiveWriter {
     compression: Compression,
     signal?: AbortSignal,
     encrypt?: Duplex,
-    timings?: Timings,
+    timings: Timings | undefined = currentTimings(),
   ): Promise<ArchiveWriter> {
     const pool = new ChunkPool();
     if (target instanceof Writable)

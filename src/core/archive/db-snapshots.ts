@@ -19,11 +19,13 @@ import type { BackupSource } from './sources.js';
 import { mayBeSparse } from './sparse-read.js';
 import { walkTree } from './walk.js';
 
-/** A consistent copy in the staging dir that passed integrity_check: it is hashed as it is archived. */
+/** A consistent copy in the staging dir: it is hashed as it is stored. */
 export interface DatabaseSnapshot {
   file: string;
   pages: number;
   size: number;
+  /** It already passed integrity_check (a SnapshotPipeline checks each copy in its worker). */
+  checked?: true;
 }
 
 /** A database that could not be copied or whose copy failed integrity_check: it is archived raw instead. */
@@ -72,12 +74,20 @@ async function copyOrDamaged(
   }
 }
 
+/**
+ * Copies a live database into the staging dir now (the copy starts its own read transaction): a database the walk
+ * found by its header, whose name did not say it was one. Damaged: reported as such, see copyOrDamaged.
+ */
+export async function takeSnapshot(source: string, stagingDir: string): Promise<SnapshotOutcome> {
+  return copyOrDamaged((file) => copyDatabase(source, file), source, stagingDir);
+}
+
 /** Runs integrity_check on a fresh copy (in the checker's worker); a copy that fails it is removed and reported damaged. */
 async function checkedOrDamaged(outcome: SnapshotOutcome, source: string, checker: DatabaseChecker): Promise<SnapshotOutcome> {
   if (isDamaged(outcome)) return outcome;
   try {
     await checker.check(outcome.file, source);
-    return outcome;
+    return { ...outcome, checked: true };
   } catch (error) {
     if (!isDamagedDatabaseError(error)) throw error;
     await fs.rm(outcome.file, { force: true });
@@ -182,28 +192,17 @@ function releaseHeld(held: HeldDatabase[]): void {
   for (const h of held) if (h.pinned) closePinned(h.pinned);
 }
 
-/** Where archiveEntries finds each database's snapshot. */
-export interface Snapshots {
-  /** The checked snapshot of a database the survey found (undefined for any other file); waits until it is ready. */
-  get(source: string): Promise<SnapshotOutcome> | undefined;
-  /** Snapshots and checks a database found only now, by its header (its name did not say it was one). */
-  takeNow(source: string): Promise<SnapshotOutcome>;
-}
-
-export const NO_SNAPSHOTS: Snapshots = {
-  get: () => undefined,
-  takeNow: () => Promise.reject(new Error('no snapshots in a dry run')),
-};
-
 /**
  * After the pause, beside the archive stream: copies the pinned databases one after the other (the backup API runs on
- * the thread pool) and checks each copy in a worker as soon as it is made, so neither holds up the files the archive
- * streams meanwhile. archiveEntries archives the databases last and waits for each here.
+ * the thread pool) and checks each copy in a worker as soon as it is made, so neither holds up the files streamed
+ * meanwhile. A Map of the snapshots made so far (what a sink that reads them directly sees once settled());
+ * outcome() is each one's promise, and the archive stores the databases after every other file (deferOnce).
  */
-export class SnapshotPipeline implements Snapshots {
-  private readonly outcomes = new Map<string, Promise<SnapshotOutcome>>();
+export class SnapshotPipeline extends Map<string, SnapshotOutcome> {
+  private readonly pending = new Map<string, Promise<SnapshotOutcome>>();
+  private readonly deferred = new Set<string>();
   private readonly checker: DatabaseChecker;
-  private readonly settled: Promise<unknown>;
+  private readonly done: Promise<unknown>;
   private stopped = false;
 
   constructor(
@@ -212,33 +211,53 @@ export class SnapshotPipeline implements Snapshots {
       stagingDir: string;
       signal?: AbortSignal | undefined;
       timings?: Timings | undefined;
+      /** Run integrity_check on each copy (default); false leaves the check to whoever stores the snapshot. */
+      check?: boolean;
       /** Runs the integrity checks (default: a worker thread); closed with the pipeline. */
       checker?: DatabaseChecker | undefined;
     },
   ) {
+    super();
     this.checker = options.checker ?? new DatabaseChecker({ timings: options.timings });
     let copies: Promise<unknown> = Promise.resolve();
     let checks: Promise<unknown> = Promise.resolve();
     for (const h of held) {
       const copied = copies.then(() => this.copy(h));
       copies = copied.catch(() => {});
-      const checked = Promise.all([copied, checks]).then(([outcome]) => this.check(outcome, h.source));
+      const checked = options.check === false ? copied : Promise.all([copied, checks]).then(([outcome]) => this.check(outcome, h.source));
       checks = checked.catch(() => {});
-      checked.catch(() => {}); // awaited by archiveEntries; this only keeps a failure nobody waited for from being "unhandled"
-      this.outcomes.set(h.source, checked);
+      const outcome = checked.then((made) => {
+        this.set(h.source, made);
+        return made;
+      });
+      outcome.catch(() => {}); // awaited by the archive; this only keeps a failure nobody waited for from being "unhandled"
+      this.pending.set(h.source, outcome);
     }
-    this.settled = Promise.all([copies, checks]);
+    this.done = Promise.all([copies, checks]);
     // The worker's memory (a V8 isolate, ~10 MB) goes as soon as the last database is checked, not with the archive.
     void checks.then(() => this.checker.close());
   }
 
-  get(source: string): Promise<SnapshotOutcome> | undefined {
-    return this.outcomes.get(source);
+  /** The snapshot of a database held in the pause, once copied (and checked); undefined for any other file. */
+  outcome(source: string): Promise<SnapshotOutcome> | undefined {
+    return this.pending.get(source);
   }
 
+  /** True the first time a held database is asked for: the archive stores it after every other file. */
+  deferOnce(source: string): boolean {
+    if (!this.pending.has(source) || this.deferred.has(source)) return false;
+    this.deferred.add(source);
+    return true;
+  }
+
+  /** Waits until every held database is copied (and checked); throws the first failure. */
+  async settled(): Promise<void> {
+    await Promise.all(this.pending.values());
+  }
+
+  /** Snapshots and checks a database found only now, by its header (its name did not say it was one). */
   async takeNow(source: string): Promise<SnapshotOutcome> {
-    const copied = await copyOrDamaged((file) => copyDatabase(source, file), source, this.options.stagingDir);
-    return checkedOrDamaged(copied, source, this.checker);
+    return checkedOrDamaged(await takeSnapshot(source, this.options.stagingDir), source, this.checker);
   }
 
   private async copy(h: HeldDatabase): Promise<SnapshotOutcome> {
@@ -262,7 +281,7 @@ export class SnapshotPipeline implements Snapshots {
   async close(): Promise<void> {
     this.stopped = true;
     await this.checker.close();
-    await this.settled;
+    await this.done;
     releaseHeld(this.held);
   }
 }

@@ -3,7 +3,7 @@ import fsSync, { type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { BackupError, describeFsError } from '../../errors.js';
-import type { Timings } from './timings.js';
+import { currentTimings, type Timings } from './timings.js';
 
 /** Files up to this size are read into memory; larger ones are copied to a staging file first. */
 export const IN_MEMORY_LIMIT = 4 * 1024 * 1024;
@@ -74,6 +74,8 @@ const SCRATCH_STEP = 256 * 1024;
 export class ReadScratch {
   private buffer = Buffer.allocUnsafeSlow(64 * 1024);
   private copyBuffer: Buffer | undefined;
+  /** The run's timings, where reads and hashing through this scratch are added up. */
+  readonly timings = currentTimings();
 
   take(size: number): Buffer {
     if (size > this.buffer.length) this.buffer = Buffer.allocUnsafeSlow(Math.ceil(size / SCRATCH_STEP) * SCRATCH_STEP);

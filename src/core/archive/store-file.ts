@@ -1,45 +1,37 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ArchiveWriter, EntryMeta } from './archive-writer.js';
-import { isDamaged, type SnapshotOutcome, type Snapshots } from './db-snapshots.js';
+import { isDamaged, SnapshotPipeline, takeSnapshot, type SnapshotOutcome } from './db-snapshots.js';
 import type { FileFlag, ManifestEntry } from './manifest.js';
-import type { ManifestWriter } from './manifest-writer.js';
+import type { FileBase, FlaggedFile, ManifestSink, Stored } from './entry-sink.js';
+
+export type { FlaggedFile, Stored } from './entry-sink.js';
 import { ReadScratch, readStableFile, type StableRead } from './read-stable.js';
-import { isSqliteHeader, SQLITE_NAME } from './sqlite-snapshot.js';
+import { checkIntegrity, isDamagedDatabaseError, isSqliteHeader, SQLITE_NAME } from './sqlite-snapshot.js';
 import { storeSparse } from './store-sparse.js';
 import type { Timings } from './timings.js';
 import { isVanished } from './walk.js';
 
-/** What one stored file added to the archive: a damaged database brings its side files along. */
-export interface Stored {
-  bytes: number;
-  files: number;
-}
-
-/** A file stored raw and flagged in the manifest: the create result, verify and restore all name it. */
-export interface FlaggedFile {
-  /** The file on disk. */
-  path: string;
-  /** Its archive entry. */
-  entry: string;
-  kind: FileFlag['kind'];
-  reason: string;
-}
-
 export interface StoreContext {
   writer: ArchiveWriter;
-  manifest: ManifestWriter | undefined;
-  snapshots: Snapshots;
+  manifest: ManifestSink | undefined;
+  /**
+   * Database snapshots by live path: taken already, or (a SnapshotPipeline) being copied and checked beside the
+   * stream, in which case the databases are stored after every other file.
+   */
+  snapshots: Map<string, SnapshotOutcome>;
   stagingDir: string;
   scratch: ReadScratch;
   warn: (message: string) => void;
   flagged: FlaggedFile[];
   /** Files the survey saw with holes: stored in the sparse format unless they turn out dense. */
   sparseFiles: ReadonlySet<string>;
+  /** Where reads and hashing are added up (default: the run's, see timings.ts). */
   timings?: Timings | undefined;
 }
 
-type FileBase = Omit<Extract<ManifestEntry, { type: 'file' }>, 'type' | 'size' | 'sha256'>;
+/** Where a large file is copied while it is read (one per backup: one file is read at a time). */
+const stagingFiles = new WeakMap<StoreContext, string>();
 
 /** SQLite's side files: never archived for a good database (the snapshot holds their data), kept for a damaged one. */
 const SIDE_FILES = ['-wal', '-journal'];
@@ -51,7 +43,9 @@ function vanishedWarning(abs: string): string {
 /** Reads a file for the archive; undefined when it vanished since the walk listed it. */
 async function readOrVanish(ctx: StoreContext, abs: string): Promise<StableRead | undefined> {
   try {
-    return await readStableFile(abs, path.join(ctx.stagingDir, 'current-file'), ctx.scratch, ctx.timings);
+    let staging = stagingFiles.get(ctx);
+    if (!staging) stagingFiles.set(ctx, (staging = path.join(ctx.stagingDir, 'current-file')));
+    return await readStableFile(abs, staging, ctx.scratch, ctx.timings ?? ctx.scratch.timings);
   } catch (error) {
     if (isVanished((error as { cause?: unknown }).cause)) return undefined;
     throw error;
@@ -132,7 +126,10 @@ async function storeDamaged(
   return stored;
 }
 
-/** Adds a snapshot that passed integrity_check (snapshots do the check); a damaged database is archived raw instead. */
+/**
+ * Adds a snapshot once it passed integrity_check (a SnapshotPipeline checked it beside the stream; one taken
+ * otherwise is checked here); a damaged one is archived raw instead.
+ */
 async function storeSnapshot(
   ctx: StoreContext,
   abs: string,
@@ -143,6 +140,13 @@ async function storeSnapshot(
   read?: StableRead,
 ): Promise<Stored | undefined> {
   if (isDamaged(outcome)) return storeDamaged(ctx, abs, name, base, meta, outcome.damaged, read);
+  try {
+    if (!outcome.checked) await checkIntegrity(outcome.file, abs);
+  } catch (error) {
+    if (!isDamagedDatabaseError(error)) throw error;
+    await fs.rm(outcome.file, { force: true });
+    return storeDamaged(ctx, abs, name, base, meta, (error as Error).message.replace(/^database \S+ /, ''), read);
+  }
   const sha256 = await ctx.writer.addFile(name, outcome.file, outcome.size, meta);
   await fs.rm(outcome.file, { force: true });
   await ctx.manifest?.add({
@@ -167,8 +171,16 @@ export async function storeFile(
   base: FileBase,
   meta: EntryMeta,
 ): Promise<Stored | undefined> {
+  const pipeline = ctx.snapshots instanceof SnapshotPipeline ? ctx.snapshots : undefined;
+  const pending = pipeline?.outcome(abs);
+  if (pending) {
+    // First asked during the walk: later, so the copy and the check run beside every other file.
+    if (pipeline?.deferOnce(abs)) return { bytes: 0, files: 0, deferred: true };
+    const timings = ctx.timings ?? ctx.scratch.timings;
+    return storeSnapshot(ctx, abs, name, base, meta, await (timings ? timings.wait('waitDatabase', pending) : pending));
+  }
   const snapshot = ctx.snapshots.get(abs);
-  if (snapshot) return storeSnapshot(ctx, abs, name, base, meta, await (ctx.timings?.wait('waitDatabase', snapshot) ?? snapshot));
+  if (snapshot) return storeSnapshot(ctx, abs, name, base, meta, snapshot);
   let read: StableRead | undefined;
   if (ctx.sparseFiles.has(abs) && !SQLITE_NAME.test(abs)) {
     const sparse = await storeSparse(ctx, abs, name, base, meta);
@@ -188,7 +200,8 @@ export async function storeFile(
   if (isSqliteHeader(head)) {
     // The read is kept for the damaged case: it is what the file held.
     try {
-      return await storeSnapshot(ctx, abs, name, base, meta, await ctx.snapshots.takeNow(abs), read);
+      const taken = pipeline ? await pipeline.takeNow(abs) : await takeSnapshot(abs, ctx.stagingDir);
+      return await storeSnapshot(ctx, abs, name, base, meta, taken, read);
     } finally {
       if (read.kind === 'staged') await fs.rm(read.file, { force: true });
     }

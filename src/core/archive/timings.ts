@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 
 /**
@@ -103,4 +104,20 @@ export class Timings {
       activities: Object.fromEntries([...this.activities].map(([k, v]) => [k, round(v)])),
     };
   }
+}
+
+const running = new AsyncLocalStorage<Timings>();
+
+/**
+ * Runs `step` with `timings` as the run's: the writer, the walk and the reads that a store sets up inside it find
+ * them there (currentTimings), however many layers they were created through, and two backups in one process keep
+ * their own. Like a logger's context, it only observes.
+ */
+export function withTimings<T>(timings: Timings, step: () => Promise<T>): Promise<T> {
+  return running.run(timings, step);
+}
+
+/** The Timings of the create run this code is part of, if it is measured. */
+export function currentTimings(): Timings | undefined {
+  return running.getStore();
 }

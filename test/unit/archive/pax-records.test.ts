@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { encodeTarHeader, END_OF_ARCHIVE, paddingFor } from '../../../src/core/archive/tar-header.js';
-import { checkPaxRecords, watchPaxRecords } from '../../../src/core/verify/pax-records.js';
+import { checkPaxRecords, watchPaxRecords } from '../../../src/core/archive/pax-records.js';
 import { makeTempDir } from '../../helpers/fixture.js';
 
 const dirs: string[] = [];
