@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  // bench/.data holds the generated benchmark states (tens of thousands of .ts-named notes): never lint them.
+  // bench/.data: the generated states (their workspaces hold code files); .mutants: mutation testing's copies.
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/.data/**', '.cache/**', '.mutants/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -88,12 +88,19 @@ export class ReadScratch {
   }
 }
 
-async function readOnce(
-  file: string,
-  stagingFile: string,
-  scratch: ReadScratch | undefined,
-  timings: Timings | undefined,
-): Promise<StableRead> {
+/** Bytes of the current file read so far (a large file reports as it streams: progress moves within it). */
+export type OnFileBytes = (bytes: number) => void;
+
+export interface ReadStableOptions {
+  /** Where an in-memory read's data lives (overwritten by the next read) and large files are copied through. */
+  scratch?: ReadScratch | undefined;
+  /** Where reads and hashing are added up. */
+  timings?: Timings | undefined;
+  onBytes?: OnFileBytes | undefined;
+}
+
+async function readOnce(file: string, stagingFile: string, options: ReadStableOptions): Promise<StableRead> {
+  const { scratch, timings, onBytes } = options;
   const opened = performance.now();
   const fd = fsSync.openSync(file, 'r');
   let before: Stats;
@@ -124,6 +131,7 @@ async function readOnce(
         await out.write(slice);
         timings?.add('read', performance.now() - writing);
         offset += bytesRead;
+        onBytes?.(offset);
       }
     } finally {
       await out.close();
@@ -148,11 +156,11 @@ async function readOnce(
  * stable=false so the caller reports it instead of storing it silently torn. With `scratch`, an in-memory read's
  * data lives in the scratch buffer and is overwritten by the next read.
  */
-export async function readStableFile(file: string, stagingFile: string, scratch?: ReadScratch, timings?: Timings): Promise<StableRead> {
+export async function readStableFile(file: string, stagingFile: string, options: ReadStableOptions = {}): Promise<StableRead> {
   let last: StableRead | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     try {
-      last = await readOnce(file, stagingFile, scratch, timings);
+      last = await readOnce(file, stagingFile, options);
     } catch (error) {
       throw readError(file, error);
     }

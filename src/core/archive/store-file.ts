@@ -6,7 +6,7 @@ import type { FileFlag, ManifestEntry } from './manifest.js';
 import type { FileBase, FlaggedFile, ManifestSink, Stored } from './entry-sink.js';
 
 export type { FlaggedFile, Stored } from './entry-sink.js';
-import { ReadScratch, readStableFile, type StableRead } from './read-stable.js';
+import { ReadScratch, readStableFile, type OnFileBytes, type StableRead } from './read-stable.js';
 import { checkIntegrity, isDamagedDatabaseError, isSqliteHeader, SQLITE_NAME } from './sqlite-snapshot.js';
 import { storeSparse } from './store-sparse.js';
 import type { Timings } from './timings.js';
@@ -28,6 +28,8 @@ export interface StoreContext {
   sparseFiles: ReadonlySet<string>;
   /** Where reads and hashing are added up (default: the run's, see timings.ts). */
   timings?: Timings | undefined;
+  /** Bytes of the file being read so far, for progress within a large file. */
+  onFileBytes?: OnFileBytes | undefined;
 }
 
 /** Where a large file is copied while it is read (one per backup: one file is read at a time). */
@@ -45,7 +47,11 @@ async function readOrVanish(ctx: StoreContext, abs: string): Promise<StableRead 
   try {
     let staging = stagingFiles.get(ctx);
     if (!staging) stagingFiles.set(ctx, (staging = path.join(ctx.stagingDir, 'current-file')));
-    return await readStableFile(abs, staging, ctx.scratch, ctx.timings ?? ctx.scratch.timings);
+    return await readStableFile(abs, staging, {
+      scratch: ctx.scratch,
+      timings: ctx.timings ?? ctx.scratch.timings,
+      onBytes: ctx.onFileBytes,
+    });
   } catch (error) {
     if (isVanished((error as { cause?: unknown }).cause)) return undefined;
     throw error;

@@ -33,6 +33,7 @@ export async function openTarEntries(bytes: ByteSource, options: OpenEntriesOpti
     compression: opened.compression,
     encrypted: opened.encrypted ?? false,
     size: opened.size,
+    storedBytes: async () => opened.size,
     complete: () => tarEnd.sawEnd(),
     sawGlobalHeader: () => sawPaxGlobalHeader(extract),
     malformed: () => paxRecords.problem(),
