@@ -131,7 +131,9 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   const report = startRunReport({ paths, config, log, env: options.env, signal: options.signal, writeMetrics: true, store: options.store });
   log.info({ trigger: options.trigger, stateDir: paths.stateDir, backupDir: config.backupDir }, 'backup started');
   try {
-    const store = options.store ?? (await openStore(paths, config));
+    const store =
+      options.store ??
+      (await openStore(paths, config, { env: options.env, signal: options.signal, onNotice: (message) => log.warn({}, message) }));
     const created = await createBackup({
       paths,
       config,

@@ -18,6 +18,10 @@ export interface OpenStoreOptions {
   env?: NodeJS.ProcessEnv | undefined;
   /** restic's progress while a backup streams into a repository. */
   onResticStatus?: ((status: ResticStatus) => void) | undefined;
+  /** The command's abort signal: a repository's restic children stop with it. */
+  signal?: AbortSignal | undefined;
+  /** What the user should hear while a repository is used (read-only, waiting for a lock). */
+  onNotice?: ((message: string) => void) | undefined;
 }
 
 async function isDirectory(p: string): Promise<boolean> {
@@ -36,9 +40,17 @@ export async function openStore(paths: StatePaths, config: LoadedConfig, options
   const base = { stateDir: paths.stateDir, profile: paths.profile, allowedInside };
   if (!options.output) {
     const backupsDir = folderStore({ ...base, dir: config.backupDir });
-    const repo = resolveRepository(paths, config, options.repository, options.env);
-    if (!repo) return backupsDir;
-    return resticStore({ repo, stateDir: paths.stateDir, profile: paths.profile, scratch: backupsDir, onStatus: options.onResticStatus });
+    const resolved = resolveRepository(paths, config, options.repository, options.env);
+    if (!resolved) return backupsDir;
+    const repo = { ...resolved, onNotice: options.onNotice };
+    return resticStore({
+      repo,
+      stateDir: paths.stateDir,
+      profile: paths.profile,
+      scratch: backupsDir,
+      onStatus: options.onResticStatus,
+      signal: options.signal,
+    });
   }
   const out = path.resolve(options.output);
   if (await isDirectory(out)) return folderStore({ ...base, dir: out, createDir: false });

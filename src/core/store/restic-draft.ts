@@ -1,10 +1,7 @@
 import path from 'node:path';
-import readline from 'node:readline';
-import type { Readable } from 'node:stream';
-import { BackupError, InterruptedError } from '../../errors.js';
+import { BackupError, isBackupError } from '../../errors.js';
 import type { Component } from '../components.js';
 import { acquireStateLock } from '../lock.js';
-import { describeResticFailure } from './restic-errors.js';
 import { cleanMirror, MirrorWriter } from './restic-mirror.js';
 import type { ResticRepository } from './restic-repository.js';
 import { parseJsonLines, runRestic, spawnRestic } from './restic-run.js';
@@ -63,28 +60,30 @@ async function backupTree(
     resticTime(options.createdAt),
     root,
   ];
-  const { child } = await spawnRestic(repo, args, { stdin: 'ignore', stdout: 'pipe' });
-  const stop = () => child.exitCode === null && child.kill('SIGINT');
-  onChild(stop);
-  options.signal?.addEventListener('abort', stop, { once: true });
   let summary: BackupMessage | undefined;
-  const lines = readline.createInterface({ input: child.stdout as unknown as Readable, crlfDelay: Infinity });
-  lines.on('line', (line) => {
-    const [message] = parseJsonLines(line) as BackupMessage[];
-    if (message?.message_type === 'summary') summary = message;
-    else if (message?.message_type === 'status')
-      options.onStatus?.({
-        bytesDone: message.bytes_done ?? 0,
-        totalBytes: message.total_bytes ?? 0,
-        secondsElapsed: message.seconds_elapsed ?? 0,
-      });
+  const backup = await spawnRestic(repo, args, {
+    signal: options.signal,
+    stdout: 'json',
+    onJson: (value) => {
+      const message = value as BackupMessage;
+      if (message.message_type === 'summary') summary = message;
+      else if (message.message_type === 'status')
+        options.onStatus?.({
+          bytesDone: message.bytes_done ?? 0,
+          totalBytes: message.total_bytes ?? 0,
+          secondsElapsed: message.seconds_elapsed ?? 0,
+        });
+    },
   });
-  const closed = new Promise<void>((resolve) => lines.once('close', resolve));
-  const result = await child;
-  await closed;
-  options.signal?.removeEventListener('abort', stop);
-  if (options.signal?.aborted) throw new InterruptedError('backup interrupted; no snapshot was made');
-  if (result.exitCode !== 0) throw describeResticFailure(repo, 'backup', result.exitCode, String(result.stderr ?? ''));
+  onChild(() => backup.stop());
+  try {
+    await backup.done;
+  } catch (error) {
+    // Stopped after restic had saved the snapshot: an interrupted run leaves no snapshot behind.
+    if (summary?.snapshot_id && isBackupError(error) && error.kind === 'interrupted')
+      await runRestic(repo, ['forget', summary.snapshot_id], { signal: undefined, lockWaitMs: 0 }).catch(() => {});
+    throw error;
+  }
   if (!summary?.snapshot_id) throw new BackupError('failure', `restic backup on repository ${repo.location} reported no snapshot id`);
   return summary.snapshot_id;
 }
@@ -118,7 +117,7 @@ export async function beginSnapshot(repo: ResticRepository, options: SnapshotDra
         const { bytes } = await writer.done;
         const tags = [...scopeTags(options.scope), componentsTag(options.components), bytesTag(bytes)];
         const short = await backupTree(repo, writer.root, tags, options, (k) => (kill = k));
-        const listed = parseJsonLines(await runRestic(repo, ['snapshots', '--json', short]))[0] as
+        const listed = parseJsonLines(await runRestic(repo, ['snapshots', '--json', short], { signal: undefined }))[0] as
           { id?: string; short_id?: string }[] | undefined;
         const full = listed?.find((s) => s.id?.startsWith(short));
         return { archive: full?.short_id ?? short, snapshot: full?.id ?? short, repository: repo.location, bytes };

@@ -1,4 +1,5 @@
 import { BackupError, BusyError, ConfigError, IntegrityError } from '../../errors.js';
+import { formatDuration, type ResticLimits } from './restic-limits.js';
 import type { ResticRepository } from './restic-repository.js';
 
 /** restic's stderr without terminal control sequences, progress lines and blanks. */
@@ -15,6 +16,42 @@ export function lastReason(stderr: string): string {
   const lines = resticMessages(stderr);
   const fatal = lines.filter((line) => /^Fatal:|cannot dump|failed/i.test(line)).at(-1) ?? lines.at(-1) ?? 'no message';
   return fatal.replace(/^Fatal:\s*/, '');
+}
+
+/** A lock restic cannot write for a reason that will not pass: the repository is read-only (a mount, a key, a sandbox). */
+const LOCK_DENIED = /(read-only file system|permission denied|access ?denied|forbidden|not authorized|\b403\b)/i;
+
+/** restic's live stderr line when saving its lock fails for good: the command can be stopped at once. */
+export function isLockDeniedLine(line: string): boolean {
+  return /Save\(<lock\/[0-9a-f]+>\) returned error/.test(line) && LOCK_DENIED.test(line);
+}
+
+/** A failed run's stderr says restic could not write its lock because the repository is read-only. */
+export function isLockDenied(stderr: string): boolean {
+  return resticMessages(stderr).some(isLockDeniedLine) || (/unable to create lock in backend/i.test(stderr) && LOCK_DENIED.test(stderr));
+}
+
+/**
+ * Under our systemd unit (it sets OPENCLAW_BACKUP_UNIT), a read-only file system is most likely its sandbox:
+ * ProtectSystem=strict lets it write only the ReadWritePaths that `service install` wrote.
+ */
+export function sandboxHint(env: NodeJS.ProcessEnv, text: string): string {
+  const unit = env.OPENCLAW_BACKUP_UNIT;
+  if (!unit || !/read-only file system|EROFS/i.test(text)) return '';
+  return `; the service ${unit} runs sandboxed (ProtectSystem=strict) and writes only its ReadWritePaths: run \`openclaw-backup service install\` again after changing the config (it adds the backups dir, a local repository and the caches), or add the path with \`systemctl --user edit ${unit}\``;
+}
+
+/** The repository cannot take a lock, so nothing that writes can run: one line, with the sandbox when it is the cause. */
+export function readOnlyError(repo: ResticRepository, command: string, stderr: string): BackupError {
+  const cause =
+    resticMessages(stderr)
+      .find(isLockDeniedLine)
+      ?.replace(/^.*returned error, (?:retrying after [^:]+: )?/, '') ?? lastReason(stderr);
+  const reason = LOCK_DENIED.exec(cause)?.[1] ?? 'read-only';
+  return new BackupError(
+    'failure',
+    `repository ${repo.location} is read-only (restic ${command} cannot write its lock: ${reason.toLowerCase()})${sandboxHint(repo.env, cause)}`,
+  );
 }
 
 const UNREACHABLE =
@@ -42,6 +79,7 @@ export function describeResticFailure(repo: ResticRepository, command: string, e
       `${where} is locked by another restic process${by ? ` (${by.trim()})` : ''}; a stale lock of a dead process here is removed by the next run, or run: restic unlock`,
     );
   }
+  if (isLockDenied(stderr)) return readOnlyError(repo, command, stderr);
   if (UNREACHABLE.test(text)) {
     return new BackupError('failure', `cannot reach ${where}: ${reason}`);
   }
@@ -53,6 +91,23 @@ export function describeResticFailure(repo: ResticRepository, command: string, e
   if (DAMAGED.test(text)) return new IntegrityError(`${where}: restic ${command}: ${reason}`);
   return new BackupError(
     'failure',
-    `restic ${command} failed on ${where}: ${reason}${exitCode !== undefined ? ` (exit ${exitCode})` : ''}`,
+    `restic ${command} failed on ${where}: ${reason}${exitCode !== undefined ? ` (exit ${exitCode})` : ''}${sandboxHint(repo.env, text)}`,
   );
+}
+
+/**
+ * A command we stopped because it hung: past its deadline, or without progress for the stall time. A failure (exit 1)
+ * that names the setting, so a run records it and monitoring hears of it.
+ */
+export function hungError(repo: ResticRepository, command: string, why: 'deadline' | 'stalled', limits: ResticLimits): BackupError {
+  const where = `repository ${repo.location}`;
+  return why === 'deadline'
+    ? new BackupError(
+        'failure',
+        `restic ${command} on ${where} did not finish within ${formatDuration(limits.commandTimeoutMs)} (${limits.keyPath}.commandTimeout); stopped it`,
+      )
+    : new BackupError(
+        'failure',
+        `restic ${command} on ${where} made no progress for ${formatDuration(limits.stallTimeoutMs)} (${limits.keyPath}.stallTimeout); stopped it`,
+      );
 }

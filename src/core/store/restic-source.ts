@@ -1,11 +1,9 @@
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
-import { finished } from 'node:stream/promises';
-import { BackupError, IntegrityError } from '../../errors.js';
+import { type BackupError, IntegrityError } from '../../errors.js';
 import type { ArchiveSource } from '../archive/source.js';
-import { describeResticFailure } from './restic-errors.js';
 import type { ResticRepository } from './restic-repository.js';
-import { runRestic, spawnRestic } from './restic-run.js';
+import { spawnRestic } from './restic-run.js';
 import { reshapeTreeTar } from './restic-tree-tar.js';
 
 export interface DumpTarget {
@@ -24,7 +22,7 @@ export const snapshotLabel = (repo: ResticRepository, shortId: string): string =
  * and checks its hash, so a damaged pack makes the stream fail: the error is an IntegrityError naming the
  * snapshot (exit 3); an unreachable repository stays a failure (exit 1).
  */
-export function dumpSource(repo: ResticRepository, target: DumpTarget): ArchiveSource {
+export function dumpSource(repo: ResticRepository, target: DumpTarget, signal: AbortSignal | undefined): ArchiveSource {
   const label = snapshotLabel(repo, target.shortId);
   const explain = (error: BackupError, withLabel: boolean): BackupError => {
     if (error.kind !== 'integrity') return error;
@@ -34,37 +32,27 @@ export function dumpSource(repo: ResticRepository, target: DumpTarget): ArchiveS
   return {
     label,
     async open(): Promise<{ stream: Readable; size: number | undefined }> {
-      const { child } = await spawnRestic(repo, ['dump', target.id, target.tree], { stdin: 'ignore', stdout: 'pipe' });
-      const stdout = child.stdout as unknown as Readable;
+      // The process stops restic when the reader goes away early, and removes the lock a dump cut short leaves.
+      const dump = await spawnRestic(repo, ['dump', target.id, target.tree], { signal, stdout: 'stream' });
       const out = new PassThrough({ highWaterMark: 1024 * 1024 });
-      stdout.pipe(out, { end: false });
-      const firstData = once(stdout, 'data').then(
-        () => true,
-        () => true,
+      dump.stdout.pipe(out, { end: false });
+      out.on('close', () => dump.stop());
+      const failed = dump.done.then(
+        () => undefined,
+        (error: BackupError) => error,
       );
-      const done = Promise.all([child, finished(stdout).catch(() => {})]).then(([result]) => result);
-      // A reader that stops early (a problem found, an abort) must not leave restic running.
-      let stopped = false;
-      out.on('close', () => {
-        if (child.exitCode !== null) return;
-        stopped = true;
-        child.kill('SIGINT');
-      });
-      // A dump stopped mid-way can die on its closed pipe before it removes its lock: `restic unlock` removes only
-      // a dead process's lock, so nobody else's exclusive command (check, prune) finds ours in the way.
-      void done.then(() => (stopped ? runRestic(repo, ['unlock']).catch(() => {}) : undefined));
-      const failureOf = (result: Awaited<typeof done>): BackupError | undefined =>
-        result.exitCode === 0 ? undefined : describeResticFailure(repo, 'dump', result.exitCode, String(result.stderr ?? ''));
-      const early = await Promise.race([firstData.then(() => undefined), done]);
+      const early = await Promise.race([
+        once(dump.stdout, 'data').then(
+          () => undefined,
+          () => undefined,
+        ),
+        failed,
+      ]);
       if (early) {
-        const failure = failureOf(early);
-        if (failure) {
-          out.destroy();
-          throw explain(failure, true);
-        }
+        out.destroy();
+        throw explain(early, true);
       }
-      void done.then((result) => {
-        const failure = failureOf(result);
+      void failed.then((failure) => {
         if (!failure) out.end();
         else if (!out.destroyed) out.destroy(explain(failure, false));
       });

@@ -21,6 +21,8 @@ export interface ResticStoreOptions {
   scratch: BackupStore;
   /** restic's status lines while a backup streams in (progress). */
   onStatus?: ((status: ResticStatus) => void) | undefined;
+  /** The command's abort signal: every restic child of this store stops with it. */
+  signal?: AbortSignal | undefined;
 }
 
 interface LsNode {
@@ -42,13 +44,16 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
   const trees = new Map<string, string>();
   let mirrorDir: string | undefined;
   const treeOf = (backup: StoredBackup) => trees.get(backup.snapshot ?? backup.archive) ?? path.join(mirrorDir ?? '', ARCHIVE_ROOT);
+  // Every child gets the command's signal, and the call's own when it has one.
+  const bound = (signal?: AbortSignal) =>
+    signal && options.signal && signal !== options.signal ? AbortSignal.any([signal, options.signal]) : (signal ?? options.signal);
   const list = async (signal?: AbortSignal) => {
-    const snapshots = await listSnapshots(repo, scope, signal);
+    const snapshots = await listSnapshots(repo, scope, bound(signal));
     for (const snapshot of snapshots) trees.set(snapshot.id, treePathOf(snapshot));
     return snapshots.map((snapshot) => toStoredBackup(snapshot, repo, options.profile));
   };
   // restic unlock removes only stale locks: ones older than 30 minutes, or of a dead process on this host.
-  const unlock = (signal?: AbortSignal) => runRestic(repo, ['unlock'], { signal });
+  const unlock = () => runRestic(repo, ['unlock'], { signal: bound() });
 
   return {
     kind: 'restic',
@@ -57,7 +62,11 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       return { location: repo.location, archives: await list(), ignored: [] };
     },
     source: (backup) =>
-      dumpSource(repo, { id: backup.snapshot ?? backup.archive, shortId: backup.archive, tree: treeOf(backup), bytes: backup.bytes }),
+      dumpSource(
+        repo,
+        { id: backup.snapshot ?? backup.archive, shortId: backup.archive, tree: treeOf(backup), bytes: backup.bytes },
+        bound(),
+      ),
     async prepareWrite(context) {
       if (context.encrypted) {
         throw new UsageError(
@@ -79,7 +88,7 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       // and removes the stale lock a killed run of ours left.
       mirrorDir = mirrorDirIn(scratch.scratchDir);
       if (context.create) await unlock();
-      else await runRestic(repo, ['cat', 'config']);
+      else await runRestic(repo, ['cat', 'config'], { signal: bound() });
       return { scratchDir: scratch.scratchDir, excludeFromWalk, name: undefined, compression: 'none' };
     },
     async begin(meta) {
@@ -90,6 +99,7 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
         createdAt: meta.createdAt,
         components: meta.components ?? [],
         onStatus: options.onStatus,
+        signal: bound(),
       });
       const tree = path.join(mirrorDir, ARCHIVE_ROOT);
       return {
@@ -106,14 +116,16 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       const ids = backups.map((b) => b.snapshot ?? b.archive);
       if (ids.length === 0) return;
       await unlock();
-      await runRestic(repo, ['forget', '--prune', ...ids], { command: 'forget --prune' });
+      await runRestic(repo, ['forget', '--prune', ...ids], { signal: bound(), command: 'forget --prune' });
     },
     async checkStored(backup, signal) {
       // The snapshot and its tree load and hold the archive; every data blob is authenticated by restic while
       // our verify reads the archive through `restic dump` (one read of the data, not two).
       const id = backup.snapshot ?? backup.archive;
       try {
-        const nodes = parseJsonLines(await runRestic(repo, ['ls', '--json', id, treeOf(backup)], { signal, command: 'ls' })) as LsNode[];
+        const nodes = parseJsonLines(
+          await runRestic(repo, ['ls', '--json', id, treeOf(backup)], { signal: bound(signal), command: 'ls' }),
+        ) as LsNode[];
         const header = path.posix.join(treeOf(backup), 'header.json');
         if (!nodes.some((n) => n.struct_type === 'node' && n.type === 'file' && n.path === header)) {
           return [{ path: snapshotLabel(repo, backup.archive), reason: `the snapshot holds no ${header}: not a backup of ours` }];
@@ -130,7 +142,10 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       const raw =
         archives.length > 0
           ? (parseJsonLines(
-              await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ...scopeArgs(scope)], { signal, command: 'stats' }),
+              await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ...scopeArgs(scope)], {
+                signal: bound(signal),
+                command: 'stats',
+              }),
             )[0] as { total_size?: number } | undefined)
           : undefined;
       const newest = archives[0];
@@ -143,19 +158,19 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
         newest: newest ? { archive: newest.archive, createdAt: newest.createdAt, snapshot: newest.snapshot, bytes: newest.bytes } : null,
       };
     },
-    diagnose: (now, signal) => diagnoseRepository(repo, () => list(signal), now, signal),
+    diagnose: (now, signal) => diagnoseRepository(repo, () => list(signal), now, bound(signal)),
     async init(signal) {
       try {
-        await runRestic(repo, ['cat', 'config'], { signal });
+        await runRestic(repo, ['cat', 'config'], { signal: bound(signal) });
         return { created: false };
       } catch (error) {
         if (!isBackupError(error) || error.kind !== 'config' || !/no restic repository/.test(error.message)) throw error;
       }
-      await runRestic(repo, ['init'], { signal });
+      await runRestic(repo, ['init'], { signal: bound(signal) });
       return { created: true };
     },
     async find(ref, signal) {
-      const snapshot = await findSnapshot(repo, ref, signal);
+      const snapshot = await findSnapshot(repo, ref, bound(signal));
       if (!snapshot) return undefined;
       trees.set(snapshot.id, treePathOf(snapshot));
       const profile = snapshot.tags?.find((t) => t.startsWith('profile:'))?.slice('profile:'.length) ?? options.profile;

@@ -8,6 +8,8 @@ type EntryHeader = Parameters<ReturnType<typeof tar.pack>['entry']>[0];
 
 /** Streams one entry's data into the pack, honouring its backpressure. */
 async function copyEntry(entry: AsyncIterable<Buffer>, sink: NodeJS.WritableStream): Promise<void> {
+  // A failed dump destroys the pack, and with it this entry: the error reaches the reader through the pack.
+  sink.on('error', () => {});
   for await (const chunk of entry) if (!sink.write(chunk)) await once(sink, 'drain');
   const finished = once(sink, 'finish');
   sink.end();

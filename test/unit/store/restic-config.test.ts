@@ -29,7 +29,17 @@ describe('backup.repository', () => {
     expect(parseBackupBlock({ repository: { url: '/srv/r', passwordFile: '~/pw' } }).repository).toEqual({
       url: '/srv/r',
       passwordFile: '~/pw',
+      commandTimeout: 15 * 60_000,
+      stallTimeout: 30 * 60_000,
+      lockWait: 30 * 60_000,
     });
+    expect(
+      parseBackupBlock({ repository: { url: '/srv/r', passwordFile: 'a', commandTimeout: '90s', stallTimeout: 5, lockWait: '1h' } })
+        .repository,
+    ).toMatchObject({ commandTimeout: 90_000, stallTimeout: 5_000, lockWait: 3_600_000 });
+    expect(errorOf(() => parseBackupBlock({ repository: { url: '/r', passwordFile: 'a', stallTimeout: 'soon' } }))).toBe(
+      'backup.repository.stallTimeout: expected a duration such as "30m", "90s", "1h" or a number of seconds',
+    );
     expect(
       parseBackupBlock({ repository: { url: 'sftp:h:/r', passwordEnv: 'RESTIC_PASSWORD', options: { 'sftp.command': 'ssh h -s sftp' } } })
         .repository?.options,
