@@ -95,9 +95,7 @@ describe('a restic that hangs', () => {
     await expectShimsGone(fx);
     await fx.ping.waitForRequests(2);
     expect(paths(fx)).toEqual(['/start', '/fail']);
-    expect(onFailureRuns(fx)).toEqual([
-      expect.objectContaining({ OPENCLAW_BACKUP_EXIT_CODE: '1', OPENCLAW_BACKUP_PHASE: 'backup' }),
-    ]);
+    expect(onFailureRuns(fx)).toEqual([expect.objectContaining({ OPENCLAW_BACKUP_EXIT_CODE: '1', OPENCLAW_BACKUP_PHASE: 'backup' })]);
     expect(onFailureRuns(fx)[0]?.OPENCLAW_BACKUP_ERROR).toMatch(/did not finish within 15s/);
     expect(metric(fx, 'last_exit_code')).toBe('1');
     expect((await statusOf(fx)).lastRun).toMatchObject({ result: 'failed', error: expect.stringMatching(/did not finish within 15s/) });
@@ -130,7 +128,10 @@ describe('a restic that hangs', () => {
     await daemon.waitFor(failed, 120_000);
     await daemon.waitFor(() => daemon!.count(failed) >= 2, 120_000);
     const failures = daemon.records.filter(failed);
-    expect(failures.every((r) => /did not finish within 10s/.test(String(r.error))), JSON.stringify(failures)).toBe(true);
+    expect(
+      failures.every((r) => /did not finish within 10s/.test(String(r.error))),
+      JSON.stringify(failures),
+    ).toBe(true);
     await waitFor(() => onFailureRuns(fx).length >= 2, { what: 'onFailure after each failed run' });
     await waitFor(() => paths(fx).filter((p) => p === '/fail').length >= 2, { what: 'a /fail ping per failed run' });
     expect(metric(fx, 'last_exit_code')).toBe('1');

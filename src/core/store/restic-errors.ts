@@ -1,3 +1,4 @@
+import { sandboxHint } from '../sandbox-hint.js';
 import { BackupError, BusyError, ConfigError, IntegrityError } from '../../errors.js';
 import { formatDuration, type ResticLimits } from './restic-limits.js';
 import type { ResticRepository } from './restic-repository.js';
@@ -29,16 +30,6 @@ export function isLockDeniedLine(line: string): boolean {
 /** A failed run's stderr says restic could not write its lock because the repository is read-only. */
 export function isLockDenied(stderr: string): boolean {
   return resticMessages(stderr).some(isLockDeniedLine) || (/unable to create lock in backend/i.test(stderr) && LOCK_DENIED.test(stderr));
-}
-
-/**
- * Under our systemd unit (it sets OPENCLAW_BACKUP_UNIT), a read-only file system is most likely its sandbox:
- * ProtectSystem=strict lets it write only the ReadWritePaths that `service install` wrote.
- */
-export function sandboxHint(env: NodeJS.ProcessEnv, text: string): string {
-  const unit = env.OPENCLAW_BACKUP_UNIT;
-  if (!unit || !/read-only file system|EROFS/i.test(text)) return '';
-  return `; the service ${unit} runs sandboxed (ProtectSystem=strict) and writes only its ReadWritePaths: run \`openclaw-backup service install\` again after changing the config (it adds the backups dir, a local repository and the caches), or add the path with \`systemctl --user edit ${unit}\``;
 }
 
 /** The repository cannot take a lock, so nothing that writes can run: one line, with the sandbox when it is the cause. */
