@@ -1,21 +1,11 @@
 #!/usr/bin/env bash
-# One-command install: the external tools the tests use as users do (age CLI, rclone, restic, sshd, expect for a TTY,
-# systemd-analyze, GNU tar, zstd, promtool from Debian's prometheus, debootstrap and systemd-nspawn for
-# test:systemd), then the npm dependencies (which also builds dist/).
+# Developer and CI install: every external tool the test suites drive as users do (age CLI, rclone, restic, sshd,
+# expect for a TTY, systemd-analyze, GNU tar, zstd, promtool from Debian's prometheus, debootstrap and
+# systemd-nspawn for test:systemd), then the npm dependencies. A user who only wants backups does not need this:
+# see README.md, Install (scripts/install-tools.sh restic age, when used).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-missing=()
-for pair in age:age rclone:rclone expect:expect zstd:zstd systemd-analyze:systemd tar:tar promtool:prometheus debootstrap:debootstrap systemd-nspawn:systemd-container restic:restic sshd:openssh-server; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: installing ${missing[*]} (Debian packages)"
-  if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-    echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1
-  fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+./scripts/install-tools.sh age rclone expect zstd systemd-analyze tar promtool debootstrap systemd-nspawn restic sshd
 
 npm ci

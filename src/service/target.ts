@@ -103,7 +103,7 @@ export function resolveServiceTarget(options: ResolveTargetOptions): ResolvedTar
       cliPath = stable;
     } else {
       warnings.push(
-        `${cliPath} is in npm's cache (npx), which npm may delete, and the service would then fail to start; install it (npm i -g openclaw-backup) and run service install again`,
+        `${cliPath} is in npm's cache (npx), which npm may delete, and the service would then fail to start; install it from a checkout (npm pack, then npm i -g ./openclaw-backup-<version>.tgz: README, Install) and run service install again`,
       );
     }
   }

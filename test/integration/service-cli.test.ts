@@ -135,7 +135,7 @@ describe('service install / uninstall / status (systemd)', () => {
     const result = await runCli(['service', 'install', '--dry-run'], { env: { ...box.env, npm_config_cache: REPO_ROOT } });
     expect(result.code).toBe(0);
     expect(result.stderr.split('\n')[0]).toBe(
-      `warning: ${fs.realpathSync(CLI)} is in npm's cache (npx), which npm may delete, and the service would then fail to start; install it (npm i -g openclaw-backup) and run service install again`,
+      `warning: ${fs.realpathSync(CLI)} is in npm's cache (npx), which npm may delete, and the service would then fail to start; install it from a checkout (npm pack, then npm i -g ./openclaw-backup-<version>.tgz: README, Install) and run service install again`,
     );
   });
 
