@@ -10,8 +10,14 @@ import { daemonLines, HOME, mustSucceed, type DaemonLine, type UserSession } fro
  * Issue 25 item 7: the installed unit (ProtectSystem=strict) backs up into a local repository outside the state dir,
  * the README's own /srv/restic/openclaw, with restic's cache in ~/.cache/restic. A repository the sandbox was not
  * told about fails with a line that names the sandbox; `service install` again makes it writable.
+ *
+ * systemd 253 and later imply PrivateUsers= in a user unit that asks for a sandbox, and only then apply it
+ * (systemd PR 25233); the container's systemd 252 ignores it silently. A drop-in turns it on as 253 does, and drops
+ * ProtectKernelLogs= (nspawn has no /proc/kmsg to hide, so the namespace setup would fail): the rest is the unit
+ * `service install` wrote.
  */
 const UNIT = 'openclaw-backup.service';
+const AS_SYSTEMD_253 = '[Service]\nPrivateUsers=yes\nProtectKernelLogs=no\n';
 const PASSWORD_FILE = `${HOME}/.config/openclaw-backup/restic-password`;
 let machine: Machine;
 
@@ -38,7 +44,8 @@ async function lines(user: UserSession): Promise<DaemonLine[]> {
 async function waitForLine(user: UserSession, what: string, from: number, match: (line: DaemonLine) => boolean): Promise<DaemonLine> {
   return poll(async () => (await lines(user)).slice(from).find(match), {
     timeoutMs: 120_000,
-    explain: async () => `no ${what}:\n${await user.describeUnit(UNIT)}`,
+    explain: async () =>
+      `no ${what}; since then: ${JSON.stringify((await lines(user)).slice(from).map((l) => [l.msg, l.error ?? l.why ?? l.issues ?? '']))}\n${await user.describeUnit(UNIT)}`,
   });
 }
 
@@ -55,13 +62,30 @@ describe('service install with a local restic repository, under the real sandbox
     const block = { auto: true, schedule: '*/3 * * * * *', retention: 3 };
     const stateDir = await installFixture(user, { ...block, repository: { url: '/srv/restic/openclaw', ...repository } });
     for (const repo of ['/srv/restic/openclaw', '/srv/restic/other']) {
-      const init = await user.run(['restic', '--no-cache', 'init'], 120_000, { RESTIC_REPOSITORY: repo, RESTIC_PASSWORD_FILE: PASSWORD_FILE });
+      const init = await user.run(['restic', '--no-cache', 'init'], 120_000, {
+        RESTIC_REPOSITORY: repo,
+        RESTIC_PASSWORD_FILE: PASSWORD_FILE,
+      });
       expect(init.code, init.stderr).toBe(0);
     }
 
+    await mustSucceed(user.run(['mkdir', '-p', `${HOME}/.config/systemd/user/${UNIT}.d`]), 'mkdir drop-in dir');
+    user.writeFile(`${HOME}/.config/systemd/user/${UNIT}.d/as-systemd-253.conf`, AS_SYSTEMD_253, 0o644);
     const install = await user.cli(['service', 'install']);
     expect(install.code, install.stderr).toBe(0);
     expect(install.stderr).toBe('');
+    // The sandbox is in force: the daemon has its own mount namespace.
+    const pid = await poll(
+      async () => {
+        const main = (await user.show(UNIT, ['MainPID'])).MainPID;
+        return main && main !== '0' ? main : undefined;
+      },
+      { timeoutMs: 60_000, explain: async () => `no main process:\n${await user.describeUnit(UNIT)}` },
+    );
+    const namespaces = await container.exec(['readlink', `/proc/${pid}/ns/mnt`, '/proc/1/ns/mnt']);
+    const [daemonNs, initNs] = namespaces.stdout.trim().split('\n');
+    expect(daemonNs).toMatch(/^mnt:/);
+    expect(daemonNs).not.toBe(initNs);
     const unit = fs.readFileSync(user.hostPath(`${HOME}/.config/systemd/user/${UNIT}`), 'utf8');
     expect(unit).toMatch(/^ReadWritePaths=.* -\/srv\/restic\/openclaw /m);
 
