@@ -155,7 +155,7 @@ export const repositorySchema = z
       cacert: filePath.optional().describe('A CA certificate file restic trusts for an HTTPS backend (restic --cacert).'),
       options: z
         .record(
-          z.string().regex(/^[a-z0-9]+\.[a-z0-9-]+$/i, { error: 'expected a restic option name such as "sftp.command"' }),
+          z.string().regex(/^[A-Za-z0-9]+\.[A-Za-z0-9-]+$/, { error: 'expected a restic option name such as "sftp.command"' }),
           z.string({ error: 'expected a string' }),
         )
         .optional()

@@ -2,7 +2,8 @@
  * How long work reports as it goes, like restic's archiver callbacks: create, verify and restore call it; the CLI
  * renders it (a TTY line with percent and ETA, JSON lines, or nothing). Core never prints.
  */
-export type ProgressPhase = 'backup' | 'verify' | 'restore';
+/** `repository`: restic reading the trees into a repository (its own --json status lines). */
+export type ProgressPhase = 'backup' | 'repository' | 'verify' | 'restore';
 
 /** What the phase will do, when known: files (items) and bytes. */
 export interface ProgressTotals {

@@ -50,7 +50,7 @@ export interface CycleResult {
 async function runHook(options: CycleOptions, created: CreateResult): Promise<HookRecord | null> {
   const { config, paths, log } = options;
   const command = config.backup.postBackup;
-  if (!command || !created.archive || !created.sha256) return null;
+  if (!command || !created.archive) return null;
   const refused = await checkConfigFileForHook(paths.configPath);
   if (refused) {
     log.error({ config: paths.configPath }, refused);
@@ -69,7 +69,7 @@ async function runHook(options: CycleOptions, created: CreateResult): Promise<Ho
       archive: created.archive,
       dir: created.stored?.repository ?? path.dirname(created.archive),
       bytes: created.bytes,
-      sha256: created.sha256,
+      sha256: created.sha256 ?? '',
       stateDir: paths.stateDir,
       profile: paths.profile,
     },
@@ -170,8 +170,16 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
       log.warn({ archive: created.archive }, `archive encrypted to recipients and no identity to read it ($${IDENTITY_ENV}): not verified`);
     else {
       const verifyStart = Date.now();
-      await verifyBackup(store, created.stored as StoredBackup, { signal: options.signal, throwOnProblem: true, decrypt });
-      log.info({ archive: created.archive }, 'archive verified');
+      // What a repository already held unchanged was verified when it was first stored: read back what is new.
+      const fresh = created.fresh && new Set(created.fresh);
+      const select = fresh && ((name: string) => fresh.has(name));
+      const verified = await verifyBackup(store, created.stored as StoredBackup, {
+        signal: options.signal,
+        throwOnProblem: true,
+        decrypt,
+        select,
+      });
+      log.info({ archive: created.archive, files: verified.checked.files, partial: Boolean(select) }, 'archive verified');
       log.debug({ ms: Date.now() - verifyStart }, 'verify phase done');
     }
     const damaged = damagedDatabaseError(created);

@@ -7,6 +7,7 @@ export interface HookEnv {
   archive: string;
   dir: string;
   bytes: number;
+  /** The archive file's SHA-256; empty for a repository snapshot (restic addresses its data by hash itself). */
   sha256: string;
   stateDir: string;
   profile: string;

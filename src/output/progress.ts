@@ -12,6 +12,7 @@ export interface ProgressRendererOptions {
 
 const LABELS: Record<ProgressPhase, { verb: string; items: string }> = {
   backup: { verb: 'Backing up', items: 'files' },
+  repository: { verb: 'Storing in repository', items: 'files' },
   verify: { verb: 'Verifying', items: 'entries' },
   restore: { verb: 'Restoring', items: 'entries' },
 };

@@ -34,12 +34,13 @@ export function restic(call: ResticCall, args: string[], input?: Buffer | string
 export function snapshotsOf(
   call: ResticCall,
   filter: string[] = [],
-): { id: string; short_id: string; hostname: string; tags?: string[] }[] {
+): { id: string; short_id: string; hostname: string; tags?: string[]; paths: string[] }[] {
   return JSON.parse(restic(call, ['snapshots', '--json', ...filter])) as {
     id: string;
     short_id: string;
     hostname: string;
     tags?: string[];
+    paths: string[];
   }[];
 }
 

@@ -64,6 +64,7 @@ describe('doctor on the real fixture', () => {
         'state-dir',
         'backup-block',
         'openclaw-validate',
+        'plugin',
         'config-paths',
         'permissions',
         'links',

@@ -52,11 +52,21 @@ describe('restic repository (local)', () => {
     expect(snapshot?.id).toBe(created.snapshot);
     expect(snapshot?.hostname).toBe(os.hostname());
     expect(snapshot?.tags).toEqual(expect.arrayContaining(['openclaw-backup', 'profile:default']));
-    // The archive as a tree, file by file (restic chunks, compresses and deduplicates each), in the kept mirror.
+    // restic read the state dir itself (no copy, no tar), plus our meta dir: header, manifest lists, database snapshots.
     const nodes = restic(call, ['ls', '--json', created.snapshot]);
-    expect(nodes).toContain(`${stateDir}/backups/.openclaw-backup-mirror/openclaw-backup/header.json`);
-    expect(nodes).toContain('/openclaw-backup/state/openclaw.json"');
-    expect(nodes).toContain('/openclaw-backup/manifest.json"');
+    const meta = path.join(home, '.cache', 'openclaw-backup');
+    expect(snapshot?.paths).toEqual(expect.arrayContaining([stateDir]));
+    expect(nodes).toContain(`"path":"${stateDir}/openclaw.json"`);
+    expect(nodes).toContain('/.openclaw-backup-snapshot/header.json"');
+    expect(nodes).toContain('/.openclaw-backup-snapshot/entries/@roots.jsonl"');
+    expect(nodes).toContain('/.openclaw-backup-snapshot/files/openclaw-backup/state/state/openclaw.sqlite"');
+    // The live database and its WAL are not read by restic (the snapshot stands in for them); nothing of the mirror.
+    expect(nodes).not.toContain(`"path":"${stateDir}/state/openclaw.sqlite"`);
+    expect(nodes).not.toContain('-wal"');
+    expect(nodes).not.toContain('.openclaw-backup-mirror');
+    // Nothing of the state is kept on local disk: no backups dir is even made.
+    expect(fs.existsSync(path.join(stateDir, 'backups'))).toBe(false);
+    expect(fs.existsSync(meta)).toBe(true);
 
     fs.writeFileSync(path.join(stateDir, 'workspace/SOUL.md'), 'second night');
     const second = await cli(['create', '--verify', '--json']);
@@ -78,7 +88,7 @@ describe('restic repository (local)', () => {
       archive: created.archive,
       snapshot: created.snapshot,
       repository: repo,
-      bytes: created.bytes,
+      bytes: (JSON.parse(first.stdout) as { contentBytes: number }).contentBytes,
       profile: 'default',
       encrypted: false,
     });
@@ -166,7 +176,7 @@ describe('restic repository (local)', () => {
     expect(restic(call, ['check'])).toContain('no errors were found');
   });
 
-  it('a sparse file keeps its holes and its content through a snapshot (the tree keeps the PAX records restic cannot)', async () => {
+  it('a sparse file keeps its holes and its content through a snapshot (the manifest records the holes, restore writes them back)', async () => {
     const sparse = path.join(stateDir, 'workspace/disk.img');
     const fd = fs.openSync(sparse, 'w', 0o600);
     fs.writeSync(fd, 'start');

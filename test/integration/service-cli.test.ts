@@ -51,6 +51,17 @@ describe('service install / uninstall / status (systemd)', () => {
     );
     expect(unit).toContain(`Environment=OPENCLAW_STATE_DIR=${box.home}/.openclaw`);
     expect(verifyUnit(unitPath)).toEqual({ code: 0, output: '' });
+    // The way in on OpenClaw's side is the plugin: service install says how, until OpenClaw has a copy.
+    expect(result.stdout).toContain(`openclaw plugins install ${REPO_ROOT} --force --accept-capabilities`);
+    writeTree(box.home, {
+      '.openclaw/extensions/openclaw-backup/openclaw.plugin.json': JSON.stringify({
+        id: 'openclaw-backup',
+        configSchema: { type: 'object' },
+      }),
+    });
+    const again = await runCli(['service', 'install'], { env: box.env });
+    expect(again.stdout).toContain(`OpenClaw plugin: copied to ${box.home}/.openclaw/extensions/openclaw-backup`);
+    expect(again.stdout).not.toContain('openclaw plugins install');
   });
 
   it.each([

@@ -63,10 +63,13 @@ function printResult(io: CommandIO, result: CreateResult, verified: boolean, cre
     );
     return;
   }
+  // A snapshot's size is what restic added to the repository this time (it keeps unchanged data once).
+  const size = result.sha256 === null ? `${formatBytes(result.bytes)} new data` : formatBytes(result.bytes);
+  const digest = result.sha256 === null ? '' : `\n  sha256: ${result.sha256}`;
   io.stdout.write(
     `Created ${escapeControl(created)}\n  ${countOf(result.files, 'file')} (${countOf(result.databases, 'database snapshot')}), ${formatBytes(result.contentBytes)} → ` +
-      `${formatBytes(result.bytes)} in ${formatDuration(result.durationMs)} (gateway paused ${formatDuration(result.pauseMs)})\n` +
-      `  components: ${result.components.join(', ')}${result.encrypted ? '\n  encrypted: age' : ''}\n  sha256: ${result.sha256}${verified ? '\n  verified: ok' : ''}\n`,
+      `${size} in ${formatDuration(result.durationMs)} (gateway paused ${formatDuration(result.pauseMs)})\n` +
+      `  components: ${result.components.join(', ')}${result.encrypted ? '\n  encrypted: age' : ''}${digest}${verified ? '\n  verified: ok' : ''}\n`,
   );
 }
 

@@ -15,6 +15,7 @@ import { registerStatus } from './status.js';
 import { registerVerify } from './verify.js';
 import { registerLs } from './ls.js';
 import { registerFind } from './find.js';
+import { registerDashboard } from './dashboard.js';
 import { registerDiff } from './diff.js';
 import { registerInfo } from './info.js';
 
@@ -37,4 +38,5 @@ export function registerCommands(program: Command, io: CommandIO, globals: () =>
   registerDiff(program, io, globals);
   registerInfo(program, io, globals);
   registerRepository(program, io, globals);
+  registerDashboard(program, io, globals);
 }

@@ -71,7 +71,7 @@ function printText(io: CommandIO, r: StatusReport, now = new Date()): void {
       `archives:      ${r.archives.count} (${formatBytes(r.archives.bytes)}${r.archives.storedBytes !== null ? `, ${formatBytes(r.archives.storedBytes)} stored` : ''}) in ${r.archives.dir}`,
       `newest:        ${r.archives.newest ? `${r.archives.newest} at ${r.archives.newestCreatedAt}` : 'none'}`,
       `last run:      ${describeRun(r)}`,
-      `last success:  ${describeSuccess(r, now)}`,
+      `last success:  ${describeSuccess(r, now)}${r.overdue.overdue ? ` (overdue: ${r.overdue.lastSuccessAt ? `older than ${r.overdue.rule}` : 'none yet'})` : ''}`,
       `monitor:       ${describeMonitor(r)}`,
     ].join('\n') + '\n',
   );

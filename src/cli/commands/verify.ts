@@ -10,7 +10,9 @@ import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-
 import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 
 function describeFlagged(result: VerifyResult): string {
-  return (result.flagged ?? []).map((flag) => `  flagged: ${flag.path}: ${describeFlag(flag)}\n`).join('');
+  const flagged = (result.flagged ?? []).map((flag) => `  flagged: ${flag.path}: ${describeFlag(flag)}\n`);
+  const noted = (result.noted ?? []).map((note) => `  ${note.kind}: ${escapeControl(note.path)}: ${escapeControl(note.reason)}\n`);
+  return [...flagged, ...noted].join('');
 }
 
 function describeOk(result: VerifyResult): string {

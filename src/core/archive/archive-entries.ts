@@ -3,13 +3,10 @@ import path from 'node:path';
 import { isInside } from '../../config/paths.js';
 import { isSelected, type Component, type Selection } from '../components.js';
 import { throwIfAborted } from '../../errors.js';
-import type { ArchiveWriter } from './archive-writer.js';
-import type { SnapshotOutcome } from './db-snapshots.js';
-import type { ManifestWriter } from './manifest-writer.js';
-import { ReadScratch } from './read-stable.js';
+import type { EntrySink, ManifestSink } from './entry-sink.js';
 import { describeOutsideLink, findOutsideLink } from './outside-links.js';
 import { entryName, type BackupSource } from './sources.js';
-import { storeFile, type FlaggedFile, type StoreContext } from './store-file.js';
+import type { FlaggedFile } from './store-file.js';
 import { isVanished, walkTree, type WalkEntry } from './walk.js';
 
 export interface ArchiveProgress {
@@ -22,16 +19,12 @@ export interface ArchiveEntriesOptions {
   sources: BackupSource[];
   selection: Selection;
   /** Absent in a dry run: entries are counted, nothing is read or written. */
-  writer: ArchiveWriter | undefined;
-  manifest: ManifestWriter | undefined;
-  snapshots: Map<string, SnapshotOutcome>;
-  stagingDir: string;
+  sink: EntrySink | undefined;
+  manifest: ManifestSink | undefined;
   excludeAbs: string[];
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: ArchiveProgress) => void) | undefined;
   onWarning?: ((message: string) => void) | undefined;
-  /** Files with holes (from the survey before the pause): stored in the sparse format. */
-  sparseFiles?: ReadonlySet<string>;
   /** The config key that follows links, for the hint in the warning about a link leading out of the backup. */
   followKey?: string;
 }
@@ -67,7 +60,7 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
     flagged: [],
     byComponent: {},
   };
-  const { writer, manifest } = options;
+  const { sink, manifest } = options;
   const warn = (message: string) => {
     manifest?.warnings.push(message);
     options.onWarning?.(message);
@@ -75,18 +68,6 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
   const rootPaths = options.sources.map((s) => s.root.path);
   const rootReals = [...rootPaths, ...(await Promise.all(rootPaths.map((p) => fs.realpath(p).catch(() => p))))];
   const followKey = options.followKey ?? 'backup.followLinks';
-  const store: StoreContext | undefined = writer
-    ? {
-        writer,
-        manifest,
-        snapshots: options.snapshots,
-        stagingDir: options.stagingDir,
-        scratch: new ReadScratch(),
-        warn,
-        flagged: result.flagged,
-        sparseFiles: options.sparseFiles ?? new Set(),
-      }
-    : undefined;
 
   for (const source of options.sources) {
     const pending = new Map<string, WalkEntry>();
@@ -96,7 +77,7 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       const name = entryName(source.root, entry.rel);
       const component = source.classify(entry.rel);
       const meta = { mode: entry.stat.mode, mtime: entry.stat.mtime, uid: entry.stat.uid, gid: entry.stat.gid };
-      await writer?.addDirectory(name, meta);
+      await sink?.addDirectory(name, meta);
       await manifest?.add({
         path: name,
         type: 'directory',
@@ -119,6 +100,7 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       skip: (rel) => source.neverArchived(rel),
       excludeAbs: options.excludeAbs,
       onVanished: (abs) => warn(`${abs} vanished while it was backed up; skipped`),
+      onSkip: (abs) => sink?.skip(abs),
       signal: options.signal,
     });
     for await (const entry of walk) {
@@ -127,6 +109,7 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       const selected = source.globPaths(entry.rel).some((p) => isSelected(options.selection, component, p));
       if (entry.kind === 'other') {
         if (selected) warn(`skipped ${entry.abs}: not a regular file, directory or symlink`);
+        sink?.skip(entry.abs);
         continue;
       }
       if (entry.kind === 'directory') {
@@ -137,7 +120,10 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
         }
         continue;
       }
-      if (!selected) continue;
+      if (!selected) {
+        sink?.skip(entry.abs);
+        continue;
+      }
       await emitAncestors(entry.rel);
       result.components.add(component);
       const name = entryName(source.root, entry.rel);
@@ -161,23 +147,26 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
             `${describeOutsideLink(outside)} (a symlink to a directory outside the backup is stored as a link; to back up what it points to, add it to ${followKey}: ["${outside.name}"])`,
           );
         }
-        await writer?.addSymlink(name, target, meta);
+        await sink?.addSymlink(name, target, meta);
         await manifest?.add({ ...base, type: 'symlink', target, external });
         result.symlinks += 1;
         continue;
       }
 
-      const stored = store ? await storeFile(store, entry.abs, name, base, meta) : { bytes: entry.stat.size, files: 1 };
+      const stored = sink ? await sink.storeFile(entry.abs, name, base, meta) : { bytes: entry.stat.size, files: 1 };
       if (stored === undefined) continue;
       result.files += stored.files;
       result.bytes += stored.bytes;
-      if (!store) {
+      if (!sink) {
         const tally = (result.byComponent[component] ??= { files: 0, bytes: 0 });
         tally.files += 1;
         tally.bytes += entry.stat.size;
       }
       options.onProgress?.({ files: result.files, bytes: result.bytes, current: name });
     }
+    // Directories no selected entry was found in are left out whole.
+    for (const [rel, entry] of pending) if (!emitted.has(rel)) sink?.skip(entry.abs);
   }
+  if (sink) result.flagged = sink.flagged;
   return result;
 }

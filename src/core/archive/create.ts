@@ -6,7 +6,6 @@ import type { LoadedConfig } from '../../config/load.js';
 import { expandHome, type StatePaths } from '../../config/paths.js';
 import type { Compression, EncryptSettings } from '../../config/schema.js';
 import { createEncryptStage } from '../crypto/encrypt-stream.js';
-import { checkKeyPlacement } from '../crypto/key-placement.js';
 import { resolveEncryptionKey } from '../crypto/resolve-key.js';
 import { buildSelection, COMPONENTS, isComponent, type Component } from '../components.js';
 import { BackupError, ConfigError, describeFsError, InterruptedError, toBackupError } from '../../errors.js';
@@ -14,21 +13,18 @@ import { tempSuffix } from '../fs/atomic.js';
 import { STAGING_PREFIX } from '../fs/temp-files.js';
 import { acquireBackupShare } from '../operation-lock.js';
 import { recoverInterruptedRestores } from '../restore/recover.js';
-import type { BackupDraft, BackupStore, StoredBackup } from '../store/types.js';
+import type { BackupStore, StoredBackup } from '../store/types.js';
 import { openStore } from '../store/open-store.js';
 import { toolVersion } from '../version.js';
 import type { Log } from '../log.js';
 import type { ProgressReporter } from '../progress.js';
 import type { Quiesce } from '../quiesce.js';
 import { archiveEntries } from './archive-entries.js';
-import { ArchiveWriter } from './archive-writer.js';
 import { snapshotDatabases, surveySources } from './db-snapshots.js';
-import { FORMAT_NAME, formatVersionFor, HEADER_PATH, MANIFEST_PATH, type ArchiveHeader } from './manifest.js';
-import { ManifestWriter } from './manifest-writer.js';
+import { FORMAT_NAME, formatVersionFor, type ArchiveHeader } from './manifest.js';
 import { describeMissingRoots } from './missing-roots.js';
 import { planSources } from './sources.js';
 import { assertSomethingArchived } from './backup-checks.js';
-import { checkBackupsDirMode } from './backups-dir-mode.js';
 import { planFollowedLinks } from './followed-links.js';
 import type { FlaggedFile } from './store-file.js';
 
@@ -89,6 +85,8 @@ export interface CreateResult {
   encrypted: boolean;
   /** The backup as its store lists it (null for a dry run). */
   stored: StoredBackup | null;
+  /** The entries whose content this backup read (see WrittenBackup.fresh); undefined: all of them. */
+  fresh?: string[] | undefined;
 }
 
 function openclawVersion(config: LoadedConfig): string | null {
@@ -172,20 +170,16 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     sourceRoots: sources.map((s) => s.root.path),
     create: !options.dryRun,
     encrypted: Boolean(encryption),
+    encrypt: { settings: encryptSettings, resolvePath },
+    origin: options.output ? '--output' : config.backup.path ? `${config.keyPrefix}.path` : 'the default backups dir',
+    warn,
   });
-  if (store.kind === 'folder') {
-    const dirSource = options.output ? '--output' : config.backup.path ? `${config.keyPrefix}.path` : 'the default backups dir';
-    await checkBackupsDirMode({ dir: store.location, source: dirSource, warnLoose: !options.output }, warn);
-  }
-  // By identity too: a backups dir (and our staging dir in it) that resolves into a source tree is never archived.
-  const excludeAbs = [...target.excludeFromWalk, ...rootLinks, target.scratchDir, ...(store.kind === 'folder' ? [store.location] : [])];
+  const excludeAbs = [...target.excludeFromWalk, ...rootLinks, target.scratchDir];
   const components = COMPONENTS.filter((c) => selection.components.has(c));
-  // A repository stores the archive uncompressed inside: it deduplicates and compresses it itself.
+  // A repository compresses and deduplicates by itself.
   const compression = target.compression ?? requested;
   if (options.compression && options.compression !== compression)
     warn(`--compress ${options.compression} ignored: ${store.location} compresses backups itself`);
-  if (store.kind === 'folder')
-    checkKeyPlacement(encryptSettings, { backupDir: store.location, stateDir: paths.stateDir, resolvePath }, warn);
   debug(
     {
       roots: sources.map((s) => s.root.path),
@@ -226,10 +220,8 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     const counted = await archiveEntries({
       sources,
       selection,
-      writer: undefined,
+      sink: undefined,
       manifest: undefined,
-      snapshots: new Map(),
-      stagingDir: '',
       excludeAbs,
       signal: options.signal,
       onWarning: warn,
@@ -267,9 +259,6 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     // The first write into the backups dir: a read-only, foreign-owned or full dir is named here, once.
     throw new BackupError('failure', `cannot write to backups dir ${target.scratchDir}: ${describeFsError(error)}`, { cause: error });
   }
-  let draft: BackupDraft | undefined;
-  let writer: ArchiveWriter | undefined;
-  let manifest: ManifestWriter | undefined;
   let seal: Duplex | undefined;
   try {
     // Before the snapshot phase: deriving a passphrase key (scrypt) takes a second of CPU.
@@ -295,54 +284,37 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     const pauseMs = options.quiesce ? options.quiesce.heldMs() : Date.now() - phaseStart;
     debug({ databases: snapshots.size, pauseMs, ms: Date.now() - phaseStart }, 'snapshot phase done');
     phaseStart = Date.now();
-    options.progress?.start('backup', { items: totals.files, bytes: totals.bytes });
-
-    draft = await store.begin({ profile: paths.profile, createdAt, compression, encrypted: Boolean(encryption), components });
-    writer = await ArchiveWriter.open(draft.target, compression, options.signal, seal);
-    await writer.addBuffer(HEADER_PATH, Buffer.from(`${JSON.stringify(header, null, 2)}\n`), { mode: 0o600, mtime: createdAt });
-    manifest = await ManifestWriter.open(path.join(stagingDir, 'manifest.json'), header);
-    const counted = await archiveEntries({
+    const written = await store.write({
+      header,
       sources,
       selection,
-      writer,
-      manifest,
+      components,
       snapshots,
       stagingDir,
       excludeAbs,
       sparseFiles: survey.sparseFiles,
-      signal: options.signal,
-      onWarning: warn,
+      encrypt: seal,
       followKey,
-      onProgress: options.progress && ((p) => options.progress?.update({ items: p.files, bytes: p.bytes })),
-    }).finally(() => options.progress?.finish());
-    assertSomethingArchived(counted, paths);
+      signal: options.signal,
+      now,
+      onWarning: warn,
+      progress: options.progress,
+      totals: { items: totals.files, bytes: totals.bytes },
+      assertNotEmpty: (counted) => assertSomethingArchived(counted, paths),
+      debug,
+    });
+    const { counted } = written;
     debug({ files: counted.files, bytes: counted.bytes, flagged: counted.flagged.length, ms: Date.now() - phaseStart }, 'files archived');
-    const manifestSize = await manifest.finish(now());
-    await writer.addFile(MANIFEST_PATH, manifest.file, manifestSize, { mode: 0o600, mtime: now() });
-    const written = await writer.finish();
-    writer = undefined;
-
-    const committed = await draft.commit();
-    draft = undefined;
-    const finalPath = committed.archive;
-    const stored: StoredBackup = {
-      bytes: written.bytes,
-      ...committed,
-      createdAt: header.createdAt,
-      components,
-      encrypted: Boolean(encryption),
-      profile: paths.profile,
-      recognisedBy: 'header',
-    };
+    const stored: StoredBackup = written.stored;
     return {
       dryRun: false,
-      archive: finalPath,
+      archive: stored.archive,
       bytes: written.bytes,
       sha256: written.sha256,
       files: counted.files,
       directories: counted.directories,
       symlinks: counted.symlinks,
-      databases: manifest.totals.databases,
+      databases: written.totals.databases,
       contentBytes: counted.bytes,
       components,
       durationMs: Date.now() - started,
@@ -353,12 +325,10 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
       profile: paths.profile,
       encrypted: Boolean(encryption),
       stored,
+      fresh: written.fresh,
     };
   } catch (error) {
-    await writer?.abort();
     seal?.destroy();
-    await manifest?.discard();
-    await draft?.abort();
     if (options.signal?.aborted) throw new InterruptedError('backup interrupted; no archive was written', { cause: error });
     if ((error as NodeJS.ErrnoException).code === 'EEXIST')
       throw new BackupError('failure', `archive already exists; archives are never overwritten`, { cause: error });

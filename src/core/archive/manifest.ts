@@ -68,6 +68,13 @@ export type ManifestEntry =
       flagged?: FileFlag;
       /** Stored in GNU tar's PAX sparse format 1.0 (size/sha256 are of the stored map + data): see docs. */
       sparse?: { realSize: number };
+      /**
+       * Repository snapshots only: the content is in the snapshot's own files dir, not at the root's path (a file
+       * that kept changing while read, a damaged database's raw copy). A database snapshot always is.
+       */
+      staged?: true;
+      /** Repository snapshots only: the file had holes on disk (restore writes it sparse again). */
+      holes?: true;
     }
   | { path: string; type: 'symlink'; component: Component; mode: number; mtimeMs: number; target: string; external: boolean };
 

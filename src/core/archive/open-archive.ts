@@ -4,7 +4,7 @@ import { openEncryptedArchive } from './open-encrypted.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { BackupError, describeFsError, IntegrityError } from '../../errors.js';
 import { decompress, detectFormat } from './compression.js';
-import { countReads, readHead, toSource, type ArchiveInput } from './source.js';
+import { countReads, readHead, type ByteSource } from './byte-source.js';
 
 export interface OpenedArchive {
   compression: Compression;
@@ -23,11 +23,10 @@ export interface OpenArchiveOptions {
 }
 
 /**
- * Opens an archive (a path or a source) as a decompressed tar stream. Empty input, unknown formats and encrypted
- * archives without a key are IntegrityErrors with a one-line reason.
+ * Opens an archive's bytes as a decompressed tar stream. Empty input, unknown formats and encrypted archives without
+ * a key are IntegrityErrors with a one-line reason.
  */
-export async function openArchive(input: ArchiveInput, options: OpenArchiveOptions = {}): Promise<OpenedArchive> {
-  const source = toSource(input);
+export async function openArchive(source: ByteSource, options: OpenArchiveOptions = {}): Promise<OpenedArchive> {
   const label = source.label;
   const opened = await source.open();
   const { head, stream } = await readHead(opened.stream, 512).catch((error: unknown) => {

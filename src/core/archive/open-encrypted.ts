@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { IntegrityError } from '../../errors.js';
 import { decompress, detectFormat } from './compression.js';
-import { readHead } from './source.js';
+import { readHead } from './byte-source.js';
 import type { Compression } from '../../config/schema.js';
 import { decryptStream } from '../crypto/decrypt-stream.js';
 import type { DecryptionKey } from '../crypto/keys.js';

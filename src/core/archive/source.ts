@@ -1,48 +1,28 @@
-import { createReadStream } from 'node:fs';
-import fs from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { BackupError, describeFsError, IntegrityError } from '../../errors.js';
+import type { EntryStream, OpenEntriesOptions } from './entry-stream.js';
+import { openTarEntries } from './tar-entries.js';
+import { fileBytes } from './byte-source.js';
+
+export { countReads, readHead, type ByteSource } from './byte-source.js';
 
 /**
- * Where an archive's bytes come from: a file, or a stream another engine produces (`restic dump`). Verify,
- * restore and the browse commands read through this, so they never ask which kind of store holds the archive.
+ * A backup to read, wherever it is: an archive file, or a snapshot in a repository (src/core/store/). Verify,
+ * restore, the browse commands and sessions read through this (entry-stream.ts) and never ask which it is.
  */
 export interface ArchiveSource {
   /** What messages and results call it: the file's path, or e.g. "snapshot 1a2b3c4d in /srv/restic". */
   readonly label: string;
-  /** The archive's bytes as stored (compressed and/or age-encrypted), from the first byte. */
-  open(): Promise<{ stream: Readable; size: number | undefined }>;
+  /** The backup's entries in archive order (see EntryStream). */
+  openEntries(options?: OpenEntriesOptions): Promise<EntryStream>;
+}
+
+/** An archive file: its tar entries, after decryption and decompression. */
+export function fileSource(file: string): ArchiveSource {
+  const bytes = fileBytes(file);
+  return { label: file, openEntries: (options = {}) => openTarEntries(bytes, options) };
 }
 
 /** A path, or a source. */
 export type ArchiveInput = string | ArchiveSource;
-
-const READ_CHUNK = 1024 * 1024;
-
-export function fileSource(file: string): ArchiveSource {
-  return {
-    label: file,
-    async open() {
-      let handle: fs.FileHandle;
-      try {
-        // O_NONBLOCK: a FIFO or device given as the archive is refused below instead of blocking the open forever
-        // (a regular file ignores the flag).
-        handle = await fs.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-      } catch (error) {
-        throw new BackupError('failure', `cannot open ${file}: ${describeFsError(error)}`, { cause: error });
-      }
-      const stat = await handle.stat().catch(async (error: unknown) => {
-        await handle.close();
-        throw error;
-      });
-      if (!stat.isFile()) {
-        await handle.close();
-        throw new IntegrityError(`${file} is not a regular file`);
-      }
-      return { stream: createReadStream('', { fd: handle, highWaterMark: READ_CHUNK, autoClose: true }), size: stat.size };
-    },
-  };
-}
 
 export function toSource(input: ArchiveInput): ArchiveSource {
   return typeof input === 'string' ? fileSource(input) : input;
@@ -50,62 +30,4 @@ export function toSource(input: ArchiveInput): ArchiveSource {
 
 export function labelOf(input: ArchiveInput): string {
   return typeof input === 'string' ? input : input.label;
-}
-
-/**
- * Reads at least `n` bytes (fewer at the end of the stream) without consuming them: they are put back with
- * unshift, so the stream still yields everything from the first byte. A stream that ended early is replaced.
- * An error that arrives after this returns and before the caller listens is kept in `stream.errored` (a listener
- * stays attached so it never goes unhandled); pipe through `decompress`, which checks for it.
- */
-export async function readHead(stream: Readable, n: number): Promise<{ head: Buffer; stream: Readable }> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  let ended = false;
-  let failure: Error | undefined;
-  const keep = (error: Error) => {
-    failure ??= error;
-  };
-  stream.on('error', keep);
-  while (length < n && !ended) {
-    if (failure) throw failure;
-    const chunk = stream.read() as Buffer | null;
-    if (chunk !== null) {
-      chunks.push(chunk);
-      length += chunk.length;
-      continue;
-    }
-    ended = await new Promise<boolean>((resolve) => {
-      const finish = (value: boolean) => {
-        stream.off('readable', onReadable);
-        stream.off('end', onEnd);
-        stream.off('error', onError);
-        resolve(value);
-      };
-      const onReadable = () => finish(false);
-      const onEnd = () => finish(true);
-      const onError = () => finish(false);
-      stream.once('readable', onReadable);
-      stream.once('end', onEnd);
-      stream.once('error', onError);
-    });
-  }
-  if (failure) throw failure;
-  const head = Buffer.concat(chunks);
-  if (ended) return { head, stream: Readable.from(head.length > 0 ? [head] : []) };
-  if (head.length > 0) stream.unshift(head);
-  return { head, stream };
-}
-
-/**
- * Reports the bytes a stored-bytes stream yields, for progress against the stored size. A second 'data' listener:
- * pipe and toWeb consumers, attached in the same tick, get the same chunks.
- */
-export function countReads(raw: Readable, onRead: ((bytes: number) => void) | undefined): void {
-  if (!onRead) return;
-  let read = 0;
-  raw.on('data', (chunk: Buffer) => {
-    read += chunk.length;
-    onRead(read);
-  });
 }

@@ -3,31 +3,17 @@ import path from 'node:path';
 import type { ArchiveWriter, EntryMeta } from './archive-writer.js';
 import { isDamaged, takeSnapshot, type SnapshotOutcome } from './db-snapshots.js';
 import type { FileFlag, ManifestEntry } from './manifest.js';
-import type { ManifestWriter } from './manifest-writer.js';
+import type { FileBase, FlaggedFile, ManifestSink, Stored } from './entry-sink.js';
+
+export type { FlaggedFile, Stored } from './entry-sink.js';
 import { ReadScratch, readStableFile, type StableRead } from './read-stable.js';
 import { checkIntegrity, isDamagedDatabaseError, isSqliteHeader, SQLITE_NAME } from './sqlite-snapshot.js';
 import { storeSparse } from './store-sparse.js';
 import { isVanished } from './walk.js';
 
-/** What one stored file added to the archive: a damaged database brings its side files along. */
-export interface Stored {
-  bytes: number;
-  files: number;
-}
-
-/** A file stored raw and flagged in the manifest: the create result, verify and restore all name it. */
-export interface FlaggedFile {
-  /** The file on disk. */
-  path: string;
-  /** Its archive entry. */
-  entry: string;
-  kind: FileFlag['kind'];
-  reason: string;
-}
-
 export interface StoreContext {
   writer: ArchiveWriter;
-  manifest: ManifestWriter | undefined;
+  manifest: ManifestSink | undefined;
   snapshots: Map<string, SnapshotOutcome>;
   stagingDir: string;
   scratch: ReadScratch;
@@ -36,8 +22,6 @@ export interface StoreContext {
   /** Files the survey saw with holes: stored in the sparse format unless they turn out dense. */
   sparseFiles: ReadonlySet<string>;
 }
-
-type FileBase = Omit<Extract<ManifestEntry, { type: 'file' }>, 'type' | 'size' | 'sha256'>;
 
 /** SQLite's side files: never archived for a good database (the snapshot holds their data), kept for a damaged one. */
 const SIDE_FILES = ['-wal', '-journal'];

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ArchiveWriter, EntryMeta } from './archive-writer.js';
 import type { ManifestEntry } from './manifest.js';
-import type { ManifestWriter } from './manifest-writer.js';
+import type { ManifestSink } from './entry-sink.js';
 import type { StableRead } from './read-stable.js';
 import { encodeSparseMap } from './sparse-map.js';
 import { readSparseStable } from './sparse-read.js';
@@ -13,7 +13,7 @@ type FileBase = Omit<Extract<ManifestEntry, { type: 'file' }>, 'type' | 'size' |
 
 export interface SparseStoreContext {
   writer: ArchiveWriter;
-  manifest: ManifestWriter | undefined;
+  manifest: ManifestSink | undefined;
   stagingDir: string;
   warn: (message: string) => void;
 }

@@ -21,6 +21,8 @@ export interface WalkOptions {
   excludeAbs?: readonly string[];
   /** A directory or file that vanished between being listed and being read: skipped, never fatal. */
   onVanished?: (abs: string) => void;
+  /** An entry left out by `skip`, `excludeAbs` or as one of our own scratch dirs (its subtree with it). */
+  onSkip?: (abs: string) => void;
   signal?: AbortSignal | undefined;
 }
 
@@ -100,7 +102,10 @@ export async function* walkTree(root: string, options: WalkOptions = {}): AsyncG
     for (const name of names) {
       const abs = path.join(dir.abs, name);
       const rel = dir.rel ? `${dir.rel}/${name}` : name;
-      if (exclude.has(abs)) continue;
+      if (exclude.has(abs)) {
+        options.onSkip?.(abs);
+        continue;
+      }
       let stat: Stats | undefined;
       try {
         stat = fs.lstatSync(abs, { throwIfNoEntry: false });
@@ -116,8 +121,10 @@ export async function* walkTree(root: string, options: WalkOptions = {}): AsyncG
         await new Promise((resolve) => setImmediate(resolve));
       }
       const kind = kindOf(stat);
-      if (kind === 'directory' && (isOurTempDir(name) || excludeIds.has(identityOf(stat)))) continue;
-      if (options.skip?.(rel, kind)) continue;
+      if ((kind === 'directory' && (isOurTempDir(name) || excludeIds.has(identityOf(stat)))) || options.skip?.(rel, kind)) {
+        options.onSkip?.(abs);
+        continue;
+      }
       if (kind === 'directory') {
         // Emit the directory now, its contents after the files of this level.
         yield { abs, rel, stat, kind };

@@ -1,7 +1,6 @@
-import tar from 'tar-stream';
 import { HEADER_PATH, MANIFEST_PATH, type ArchiveHeader, type Manifest, type ManifestEntry } from '../archive/manifest.js';
-import { describeStreamError, openArchive } from '../archive/open-archive.js';
-import { labelOf, type ArchiveInput } from '../archive/source.js';
+import { describeStreamError } from '../archive/open-archive.js';
+import { labelOf, toSource, type ArchiveInput } from '../archive/source.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { IntegrityError, throwIfAborted } from '../../errors.js';
 import { componentOf, describeOrigin, displayPathOf } from '../restore/roots.js';
@@ -55,16 +54,13 @@ interface RawEntry {
  */
 export async function readBackupIndex(input: ArchiveInput, options: ReadIndexOptions = {}): Promise<BackupIndex> {
   const label = labelOf(input);
-  const opened = await openArchive(input, { decrypt: options.decrypt });
-  const extract = tar.extract();
-  opened.tar.on('error', (error) => extract.destroy(error));
-  opened.tar.pipe(extract);
+  const opened = await toSource(input).openEntries({ decrypt: options.decrypt, signal: options.signal, documentsOnly: true });
   let layout: ArchiveLayout | undefined;
   let header: unknown;
   let manifest: unknown;
   const raw: RawEntry[] = [];
   try {
-    for await (const entry of extract) {
+    for await (const entry of opened) {
       throwIfAborted(options.signal);
       const h = entry.header;
       const name = normalizeEntryName(h.name);
@@ -102,8 +98,7 @@ export async function readBackupIndex(input: ArchiveInput, options: ReadIndexOpt
     if ((error as NodeJS.ErrnoException).syscall) throw error;
     throw new IntegrityError(`${label}: ${describeStreamError(error)}`, { cause: error });
   } finally {
-    extract.destroy();
-    opened.tar.destroy();
+    await opened.close();
   }
   if (!layout) throw new IntegrityError(`${label}: archive holds no entries`);
   const base = {
@@ -111,7 +106,7 @@ export async function readBackupIndex(input: ArchiveInput, options: ReadIndexOpt
     format: layout.format,
     encrypted: opened.encrypted ?? false,
     compression: opened.compression,
-    storedBytes: opened.size,
+    storedBytes: opened.size ?? 0,
   };
   if (layout.format === 'openclaw-backup') return indexOurs(base, header, manifest, label);
   return indexForeign(base, layout, raw, manifest);

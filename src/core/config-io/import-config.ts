@@ -5,6 +5,7 @@ import { ConfigError, describeFsError } from '../../errors.js';
 import { assertGatewayStopped } from '../gateway/detect.js';
 import { parseVersionedDocument } from '../sessions/parse-document.js';
 import { planAuthWrite, writeAuthStores, writesDatabases } from './auth-stores.js';
+import { assertBackupBlockWritable } from './check-backup-block.js';
 import { diffConfigs, type ConfigChange } from './diff-summary.js';
 import { CONFIG_FORMAT, CONFIG_VERSION, configDocumentSchema, type ConfigDocument } from './document.js';
 import { findPlaceholders, formatPath, mergeBackSecrets } from './secrets.js';
@@ -65,6 +66,7 @@ export async function importConfig(options: ImportConfigOptions): Promise<Import
       { details: { missing: merged.missing } },
     );
   }
+  await assertBackupBlockWritable(merged.value, paths);
   const changes = diffConfigs(current.data, merged.value);
   const auth = doc.auth;
   if (auth) planAuthWrite(paths.stateDir, merged.value, auth);

@@ -1,6 +1,4 @@
-import tar from 'tar-stream';
-import { openArchive } from '../archive/open-archive.js';
-import { labelOf, type ArchiveInput } from '../archive/source.js';
+import { labelOf, toSource, type ArchiveInput } from '../archive/source.js';
 import { FORMAT_NAME, HEADER_PATH, type ArchiveHeader } from '../archive/manifest.js';
 import { IntegrityError } from '../../errors.js';
 import type { DecryptionKey } from './keys.js';
@@ -8,12 +6,9 @@ import type { DecryptionKey } from './keys.js';
 /** Decrypts just far enough to read our header entry (the first), then stops reading. */
 export async function readEncryptedHeader(input: ArchiveInput, key: DecryptionKey): Promise<ArchiveHeader> {
   const file = labelOf(input);
-  const opened = await openArchive(input, { decrypt: key });
-  const extract = tar.extract();
-  opened.tar.on('error', (error) => extract.destroy(error));
-  opened.tar.pipe(extract);
+  const opened = await toSource(input).openEntries({ decrypt: key, documentsOnly: true });
   try {
-    for await (const entry of extract) {
+    for await (const entry of opened) {
       if (entry.header.name !== HEADER_PATH) throw new IntegrityError(`${file}: first entry is ${entry.header.name}, not ${HEADER_PATH}`);
       const chunks: Buffer[] = [];
       for await (const chunk of entry) chunks.push(chunk as Buffer);
@@ -28,7 +23,6 @@ export async function readEncryptedHeader(input: ArchiveInput, key: DecryptionKe
     }
     throw new IntegrityError(`${file}: no entries`);
   } finally {
-    opened.tar.destroy();
-    extract.destroy();
+    await opened.close();
   }
 }

@@ -11,6 +11,7 @@ import { checkMonitor } from './check-monitor.js';
 import { checkOutsideLinks } from './check-outside-links.js';
 import { checkTimer } from './check-timer.js';
 import { checkPermissions } from './check-permissions.js';
+import { checkPlugin } from './check-plugin.js';
 import { checkPostBackup } from './check-post-backup.js';
 import { checkStaleLocks } from './check-stale-locks.js';
 import { checkStateLocation } from './check-state-location.js';
@@ -24,6 +25,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkStateLocation,
   checkBackupBlock,
   checkOpenClawValidate,
+  checkPlugin,
   checkConfigPaths,
   checkPermissions,
   checkOutsideLinks,

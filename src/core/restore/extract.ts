@@ -98,7 +98,7 @@ export class StagingWriter {
       const fd = openSync(abs, WRITE_FLAGS, 0o600);
       let hashed;
       try {
-        hashed = await hashEntry(stream, { writeFd: fd, maxBytes: entry.size });
+        hashed = await hashEntry(stream, { writeFd: fd, maxBytes: entry.size, holes: entry.holes });
         fchmodSync(fd, entry.mode & 0o777);
         if (entry.mtime) futimesSync(fd, entry.mtime, entry.mtime);
       } finally {

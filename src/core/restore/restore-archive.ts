@@ -28,6 +28,7 @@ import { existsSync } from 'node:fs';
 import { checkTargetPlace, resolveThroughLinks } from './destinations.js';
 import { planDestinations, type DestinationPlan } from './plan-destinations.js';
 import type { ScanResult } from '../verify/scan-archive.js';
+import type { NotedEntry } from '../verify/match-manifest.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { labelOf, type ArchiveInput } from '../archive/source.js';
 import type { ProgressReporter } from '../progress.js';
@@ -189,7 +190,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
       rewrites: [],
       permissions: undefined,
       changes,
-      warnings: [...destinations.notes, ...flaggedWarnings(verified.flagged ?? [], plan)],
+      warnings: [...destinations.notes, ...flaggedWarnings(verified.flagged ?? [], plan), ...notedWarnings(verified.noted)],
     };
   }
 
@@ -249,7 +250,7 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
           throw undone.error;
         }
         const files = staged.plan.selected.filter((e) => e.kind !== 'directory').length;
-        warnings.push(...flaggedWarnings(staged.verify.flagged ?? [], staged.plan));
+        warnings.push(...flaggedWarnings(staged.verify.flagged ?? [], staged.plan), ...notedWarnings(staged.verify.noted));
         warnings.push(
           ...(applied.movedLinks ?? []).map(
             (link) =>
@@ -287,6 +288,13 @@ export async function restoreArchive(options: RestoreOptions): Promise<RestoreRe
     // A raw fs error (ENOSPC while staging) is a failure with one clear line, not an "unexpected error".
     throw toBackupError(error, 'restore');
   }
+}
+
+/** What the repository holds otherwise than it was hashed: the later version restic read, or nothing. */
+function notedWarnings(noted: NotedEntry[] | undefined): string[] {
+  return (noted ?? []).map((note) =>
+    note.kind === 'changed' ? `${note.path}: ${note.reason}; restored as restic holds it` : `${note.path}: ${note.reason}; not restored`,
+  );
 }
 
 /** A selective restore that matches nothing is a usage error naming what was asked, never a silent no-op. */

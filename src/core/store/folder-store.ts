@@ -1,15 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isInside } from '../../config/paths.js';
 import { BackupError, describeFsError, UsageError } from '../../errors.js';
-import { archiveFileName } from '../archive/naming.js';
-import type { Compression } from '../../config/schema.js';
+import { checkBackupsDirMode } from '../archive/backups-dir-mode.js';
 import { fileSource } from '../archive/source.js';
 import { listArchives } from '../catalog.js';
-import { ensurePrivateDir, fsyncDir, publishNoOverwrite } from '../fs/atomic.js';
-import { cleanStaleTemps, partialPathFor } from '../fs/temp-files.js';
-import type { BackupDraft, BackupStore, NewBackup, PreparedWrite, StoredBackup, WriteContext } from './types.js';
+import { checkKeyPlacement } from '../crypto/key-placement.js';
+import { ensurePrivateDir, fsyncDir } from '../fs/atomic.js';
+import { cleanStaleTemps } from '../fs/temp-files.js';
+import { writeArchive } from './folder-write.js';
+import type { BackupStore, PreparedWrite, StoredBackup, WriteContext } from './types.js';
 
 export interface FolderStoreOptions {
   /** The backups dir (backup.path), or the directory of an explicit --output file. */
@@ -36,7 +36,7 @@ export function folderStore(options: FolderStoreOptions): BackupStore {
     },
     source: (backup) => fileSource(backup.archive),
     prepareWrite: (context) => prepareFolder(dir, options, context),
-    begin: (meta) => beginArchive(dir, options, meta),
+    write: (content) => writeArchive({ dir, profile: options.profile, file: options.file }, content),
     async remove(backups: StoredBackup[]) {
       for (const backup of backups) {
         try {
@@ -62,7 +62,8 @@ async function prepareFolder(dir: string, options: FolderStoreOptions, context: 
   const real = (p: string) => fs.realpath(p).catch(() => p);
   const realDir = await real(dir);
   const allowed = await Promise.all((options.allowedInside ?? []).map((p) => real(path.resolve(p))));
-  const excludeFromWalk: string[] = [];
+  // By identity too: a backups dir (and our staging dir in it) that resolves into a source tree is never archived.
+  const excludeFromWalk: string[] = [dir];
   for (const root of context.sourceRoots) {
     if (!isInside(root, realDir)) continue;
     const okDir = allowed.find((a) => isInside(a, realDir));
@@ -76,55 +77,13 @@ async function prepareFolder(dir: string, options: FolderStoreOptions, context: 
   if (context.encrypted && options.file && !options.file.endsWith('.age')) {
     throw new UsageError(`output ${options.file}: an encrypted archive's name must end in .age`);
   }
+  await checkBackupsDirMode({ dir, source: context.origin, warnLoose: options.createDir !== false }, context.warn);
+  if (context.encrypt)
+    checkKeyPlacement(
+      context.encrypt.settings,
+      { backupDir: dir, stateDir: context.stateDir, resolvePath: context.encrypt.resolvePath },
+      context.warn,
+    );
   if (context.create) await cleanStaleTemps(dir);
   return { scratchDir: dir, excludeFromWalk, name: options.file };
-}
-
-async function beginArchive(dir: string, options: FolderStoreOptions, meta: NewBackup): Promise<BackupDraft> {
-  const suffix = meta.encrypted ? '.age' : '';
-  const finalGuess = options.file ?? path.join(dir, `openclaw-backup-${meta.profile}`);
-  const partial = partialPathFor(finalGuess, `${process.pid}-${randomBytes(4).toString('hex')}`);
-  const handle = await fs.open(partial, 'wx', 0o600);
-  return {
-    target: handle,
-    async commit() {
-      await handle.close().catch(() => {});
-      return {
-        archive: await publish(partial, options.file, () => freeArchivePath(dir, meta.profile, meta.createdAt, meta.compression, suffix)),
-      };
-    },
-    async abort() {
-      await handle.close().catch(() => {});
-      await fs.rm(partial, { force: true });
-    },
-  };
-}
-
-/**
- * Publishes the partial under its final name. An auto-chosen name can be taken between choosing and publishing by
- * a concurrent backup of the same second; then the next free name is chosen. An explicit --output never moves.
- */
-async function publish(partial: string, explicit: string | undefined, chooseName: () => Promise<string>): Promise<string> {
-  for (let attempt = 0; ; attempt += 1) {
-    const finalPath = explicit ?? (await chooseName());
-    try {
-      await publishNoOverwrite(partial, finalPath);
-      return finalPath;
-    } catch (error) {
-      if (explicit || (error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 20) throw error;
-    }
-  }
-}
-
-/** First free auto name in `dir` for this second. */
-async function freeArchivePath(dir: string, profile: string, createdAt: Date, compression: Compression, suffix = ''): Promise<string> {
-  for (let n = 0; n < 1000; n += 1) {
-    const candidate = path.join(dir, archiveFileName(profile, createdAt, compression, n, suffix));
-    const exists = await fs.lstat(candidate).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) return candidate;
-  }
-  throw new BackupError('failure', `no free archive name in ${dir}`);
 }

@@ -1,10 +1,10 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedConfig } from '../../config/load.js';
 import type { StatePaths } from '../../config/paths.js';
 import { UsageError } from '../../errors.js';
 import { folderStore } from './folder-store.js';
-import type { ResticStatus } from './restic-draft.js';
 import { resticStore } from './restic-store.js';
 import { resolveRepository, type RepositoryFlags } from './resolve-repository.js';
 import type { BackupStore } from './types.js';
@@ -16,8 +16,6 @@ export interface OpenStoreOptions {
   repository?: RepositoryFlags | undefined;
   /** The environment engines (restic) start from; default process.env. */
   env?: NodeJS.ProcessEnv | undefined;
-  /** restic's progress while a backup streams into a repository. */
-  onResticStatus?: ((status: ResticStatus) => void) | undefined;
   /** The command's abort signal: a repository's restic children stop with it. */
   signal?: AbortSignal | undefined;
   /** What the user should hear while a repository is used (read-only, waiting for a lock). */
@@ -47,8 +45,8 @@ export async function openStore(paths: StatePaths, config: LoadedConfig, options
       repo,
       stateDir: paths.stateDir,
       profile: paths.profile,
-      scratch: backupsDir,
-      onStatus: options.onResticStatus,
+      stateId: provisionalStateId(paths.stateDir),
+      home: paths.home,
       signal: options.signal,
     });
   }
@@ -61,4 +59,9 @@ export async function openStore(paths: StatePaths, config: LoadedConfig, options
   if (exists) throw new UsageError(`output ${out} already exists; archives are never overwritten`);
   if (!(await isDirectory(path.dirname(out)))) throw new UsageError(`output directory ${path.dirname(out)} does not exist`);
   return folderStore({ ...base, dir: path.dirname(out), file: out, createDir: false });
+}
+
+/** Until the state identity lands: a stable id derived from the state dir's path. */
+function provisionalStateId(stateDir: string): string {
+  return createHash('sha256').update(stateDir).digest('hex').slice(0, 16);
 }

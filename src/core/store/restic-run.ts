@@ -12,6 +12,11 @@ const INSTALL = 'install it: Debian/Ubuntu `apt install restic`, macOS `brew ins
 
 export const limitsOf = (repo: ResticRepository): ResticLimits => repo.limits ?? DEFAULT_RESTIC_LIMITS;
 
+/** Aborts when either does: a command's signal and a call's own. */
+export function anySignal(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  return a && b && a !== b ? AbortSignal.any([a, b]) : (a ?? b);
+}
+
 /** The restic on PATH: its version, or why it cannot be used (the message names the key). */
 export async function findRestic(repo: ResticRepository, signal?: AbortSignal): Promise<{ version: string } | { problem: string }> {
   const result = await execa('restic', ['version'], {
@@ -210,6 +215,14 @@ export interface SpawnResticOptions extends RunResticOptions {
   /** 'stream': stdout is data for the caller (dump); 'json': each JSON line goes to onJson (backup --json). */
   stdout: 'stream' | 'json';
   onJson?: ((message: unknown) => void) | undefined;
+  /** Exit codes that are not a failure (backup: 3, the snapshot was made but some files could not be read). */
+  acceptExitCodes?: number[] | undefined;
+}
+
+/** How restic ended when it ended well: its exit code (one of the accepted ones) and what it said on stderr. */
+export interface ResticExit {
+  exitCode: number;
+  stderr: string;
 }
 
 export interface ResticProcess {
@@ -219,7 +232,7 @@ export interface ResticProcess {
    */
   readonly stdout: Readable;
   /** Settles when restic is gone: resolves on success (or after stop()), rejects with the typed error. */
-  readonly done: Promise<void>;
+  readonly done: Promise<ResticExit>;
   /** The reader is done early: restic is stopped, and its lock removed if it died before removing it. */
   stop(): void;
 }
@@ -248,7 +261,8 @@ export async function spawnRestic(repo: ResticRepository, args: string[], option
     const [message] = parseJsonLines(line);
     if (message !== undefined) options.onJson?.(message);
   };
-  const run = async (): Promise<void> => {
+  const accepted = options.acceptExitCodes ?? [0];
+  const run = async (): Promise<ResticExit> => {
     const started = Date.now();
     for (let tries = 0; ; tries += 1) {
       const attempt = startAttempt(argvOf(plan), {
@@ -264,23 +278,26 @@ export async function spawnRestic(repo: ResticRepository, args: string[], option
       if (stoppedByCaller) attempt.stop('caller');
       attempt.stdout?.pipe(out, { end: false });
       const result = await attempt.result;
+      const exit = { exitCode: result.exitCode ?? -1, stderr: result.stderr };
       if (result.stopped === 'caller' || stoppedByCaller) {
         // restic dies on the closed pipe before it removes its lock: only a stale lock of ours goes (restic unlock).
         if (result.exitCode !== 0) await runRestic(repo, ['unlock'], { signal: undefined }).catch(() => {});
-        return;
+        return exit;
       }
+      if (!result.stopped && !plan.signal?.aborted && result.exitCode !== 0 && accepted.includes(exit.exitCode)) return exit;
       // Retrying is safe only while the reader has had nothing (restic takes its lock before it writes a byte).
       const next = result.stdoutBytes === 0 ? await judge(plan, result, started, tries) : undefined;
       if (next?.retry) continue;
       const error = next ? next.error : finalError(plan, result);
       if (error) throw error;
-      return;
+      return exit;
     }
   };
   const done = run().then(
-    () => {
+    (exit) => {
       finished = true;
       out.end();
+      return exit;
     },
     (error: unknown) => {
       finished = true;

@@ -77,7 +77,7 @@ export async function listSnapshots(repo: ResticRepository, scope: SnapshotScope
   const parsed = parseJsonLines(await runRestic(repo, ['snapshots', '--json', ...scopeArgs(scope)], { signal }))[0];
   return (Array.isArray(parsed) ? parsed : [])
     .filter(isSnapshot)
-    .filter((s) => s.paths.length === 1)
+    .filter((s) => s.paths.length >= 1)
     .sort((a, b) => Date.parse(b.time) - Date.parse(a.time) || b.id.localeCompare(a.id));
 }
 

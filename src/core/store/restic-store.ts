@@ -1,59 +1,70 @@
+import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isInside } from '../../config/paths.js';
-import { BackupError, isBackupError, UsageError } from '../../errors.js';
-import { ARCHIVE_ROOT } from '../archive/manifest.js';
+import { isBackupError, UsageError } from '../../errors.js';
+import { cleanStaleTemps } from '../fs/temp-files.js';
 import { diagnoseRepository } from './restic-diagnose.js';
-import { beginSnapshot, type ResticStatus } from './restic-draft.js';
+import { cacheRoot, stateCacheOf } from './restic-cache.js';
+import { snapshotLabel, snapshotSource } from './restic-read.js';
 import { localPathOf, type ResticRepository } from './restic-repository.js';
-import { parseJsonLines, runRestic } from './restic-run.js';
-import { mirrorDirIn } from './restic-mirror.js';
-import { findSnapshot, listSnapshots, scopeArgs, toStoredBackup, treePathOf, type SnapshotScope } from './restic-snapshots.js';
-import { dumpSource, snapshotLabel } from './restic-source.js';
-import type { BackupStore, StoredBackup } from './types.js';
+import { anySignal, parseJsonLines, runRestic } from './restic-run.js';
+import {
+  bytesTag,
+  componentsTag,
+  findSnapshot,
+  listSnapshots,
+  scopeArgs,
+  scopeTags,
+  toStoredBackup,
+  type SnapshotScope,
+} from './restic-snapshots.js';
+import { writeSnapshot } from './restic-write.js';
+import type { BackupStore } from './types.js';
 
 export interface ResticStoreOptions {
   repo: ResticRepository;
   stateDir: string;
   profile: string;
+  /** The state's id: its snapshots' series, and its cache dir. */
+  stateId: string;
+  /** Where our cache dir goes (`~/.cache`'s parent): the home dir. */
+  home: string;
   hostname?: string;
-  /** The local backups dir: where database snapshots and the manifest are staged while restic reads the archive. */
-  scratch: BackupStore;
-  /** restic's status lines while a backup streams in (progress). */
-  onStatus?: ((status: ResticStatus) => void) | undefined;
   /** The command's abort signal: every restic child of this store stops with it. */
   signal?: AbortSignal | undefined;
 }
 
-interface LsNode {
-  struct_type?: string;
-  type?: string;
-  path?: string;
-  size?: number;
-}
-
 /**
- * A restic repository: one snapshot per backup holding our uncompressed archive (restic deduplicates, compresses
- * and encrypts it). Only snapshots with our tag, this profile and this host are listed, so retention never sees,
- * let alone forgets, anyone else's snapshots in a shared repository.
+ * A restic repository: one snapshot per backup, made by restic from the source trees themselves plus a small meta
+ * dir of ours (header, manifest lists, database snapshots). Only this state's snapshots are listed, so retention
+ * never sees, let alone forgets, anyone else's snapshots in a shared repository.
  */
 export function resticStore(options: ResticStoreOptions): BackupStore {
   const { repo } = options;
   const scope: SnapshotScope = { profile: options.profile, hostname: options.hostname ?? os.hostname() };
-  // Where each snapshot keeps its tree, learnt from listing (the mirror's path, unless it was made elsewhere).
-  const trees = new Map<string, string>();
-  let mirrorDir: string | undefined;
-  const treeOf = (backup: StoredBackup) => trees.get(backup.snapshot ?? backup.archive) ?? path.join(mirrorDir ?? '', ARCHIVE_ROOT);
+  const root = cacheRoot(options.home, repo.env);
+  const cache = stateCacheOf(root, options.stateId);
   // Every child gets the command's signal, and the call's own when it has one.
-  const bound = (signal?: AbortSignal) =>
-    signal && options.signal && signal !== options.signal ? AbortSignal.any([signal, options.signal]) : (signal ?? options.signal);
+  const bound = (signal?: AbortSignal) => anySignal(signal, options.signal);
+  // Each snapshot's paths (its trees and meta dir), learnt from listing; looked up when a snapshot was not listed.
+  const known = new Map<string, string[]>();
+  const pathsOf = async (id: string): Promise<string[]> => {
+    const cached = known.get(id);
+    if (cached) return cached;
+    const listed = parseJsonLines(await runRestic(repo, ['snapshots', '--json', id], { signal: bound() }))[0] as
+      { id?: string; paths?: string[] }[] | undefined;
+    const paths = listed?.find((s) => s.id === id)?.paths ?? [];
+    known.set(id, paths);
+    return paths;
+  };
   const list = async (signal?: AbortSignal) => {
     const snapshots = await listSnapshots(repo, scope, bound(signal));
-    for (const snapshot of snapshots) trees.set(snapshot.id, treePathOf(snapshot));
+    for (const snapshot of snapshots) known.set(snapshot.id, snapshot.paths);
     return snapshots.map((snapshot) => toStoredBackup(snapshot, repo, options.profile));
   };
   // restic unlock removes only stale locks: ones older than 30 minutes, or of a dead process on this host.
-  const unlock = () => runRestic(repo, ['unlock'], { signal: bound() });
+  const unlock = (signal?: AbortSignal) => runRestic(repo, ['unlock'], { signal: bound(signal) });
 
   return {
     kind: 'restic',
@@ -62,9 +73,10 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       return { location: repo.location, archives: await list(), ignored: [] };
     },
     source: (backup) =>
-      dumpSource(
+      snapshotSource(
         repo,
-        { id: backup.snapshot ?? backup.archive, shortId: backup.archive, tree: treeOf(backup), bytes: backup.bytes },
+        { id: backup.snapshot ?? backup.archive, shortId: backup.archive, paths: () => pathsOf(backup.snapshot ?? backup.archive) },
+        path.join(root, 'scratch'),
         bound(),
       ),
     async prepareWrite(context) {
@@ -74,43 +86,35 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
         );
       }
       const local = localPathOf(repo.url);
-      const scratch = await options.scratch.prepareWrite({ ...context, encrypted: false });
-      const excludeFromWalk = [...scratch.excludeFromWalk];
-      for (const root of context.sourceRoots) {
-        if (!local || !isInside(root, local)) continue;
-        if (!isInside(scratch.scratchDir, local)) {
-          throw new UsageError(
-            `${repo.keyPath}: the repository ${local} is inside the backed-up tree ${root}; put it outside (or inside ${scratch.scratchDir})`,
-          );
-        }
+      for (const tree of context.sourceRoots) {
+        if (local && isInside(tree, local))
+          throw new UsageError(`${repo.keyPath}: the repository ${local} is inside the backed-up tree ${tree}; put it outside`);
       }
-      // Opens the repository (a wrong password or a missing repository fails here, before anything is written)
-      // and removes the stale lock a killed run of ours left.
-      mirrorDir = mirrorDirIn(scratch.scratchDir);
-      if (context.create) await unlock();
-      else await runRestic(repo, ['cat', 'config'], { signal: bound() });
-      return { scratchDir: scratch.scratchDir, excludeFromWalk, name: undefined, compression: 'none' };
+      if (context.create) {
+        await fs.mkdir(cache.dir, { recursive: true, mode: 0o700 });
+        await cleanStaleTemps(cache.dir);
+        // Opens the repository (a wrong password or a missing repository fails here, before anything is read)
+        // and removes the stale lock a killed run of ours left.
+        await unlock();
+      } else await runRestic(repo, ['cat', 'config'], { signal: bound() });
+      // Our cache dir is never part of a tree restic reads, wherever XDG_CACHE_HOME points.
+      return { scratchDir: cache.dir, excludeFromWalk: [root], name: undefined, compression: 'none' };
     },
-    async begin(meta) {
-      if (!mirrorDir) throw new BackupError('failure', 'restic store: begin() before prepareWrite()');
-      const draft = await beginSnapshot(repo, {
-        scope,
-        mirrorDir,
-        createdAt: meta.createdAt,
-        components: meta.components ?? [],
-        onStatus: options.onStatus,
-        signal: bound(),
-      });
-      const tree = path.join(mirrorDir, ARCHIVE_ROOT);
-      return {
-        target: draft.target,
-        abort: () => draft.abort(),
-        async commit() {
-          const committed = await draft.commit();
-          trees.set(committed.snapshot as string, tree);
-          return committed;
+    async write(content) {
+      const signal = bound(content.signal);
+      const written = await writeSnapshot(
+        {
+          repo,
+          cache,
+          profile: options.profile,
+          tags: (c, bytes) => [...scopeTags(scope), componentsTag(c.components), bytesTag(bytes)],
+          host: scope.hostname,
+          parent: async () => (await list(signal))[0]?.snapshot,
         },
-      };
+        { ...content, signal },
+      );
+      if (written.stored.snapshot) known.delete(written.stored.snapshot);
+      return written;
     },
     async remove(backups) {
       const ids = backups.map((b) => b.snapshot ?? b.archive);
@@ -119,22 +123,17 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       await runRestic(repo, ['forget', '--prune', ...ids], { signal: bound(), command: 'forget --prune' });
     },
     async checkStored(backup, signal) {
-      // The snapshot and its tree load and hold the archive; every data blob is authenticated by restic while
-      // our verify reads the archive through `restic dump` (one read of the data, not two).
-      const id = backup.snapshot ?? backup.archive;
+      // The snapshot loads and names our meta dir; every blob is authenticated by restic while verify reads it back.
       try {
-        const nodes = parseJsonLines(
-          await runRestic(repo, ['ls', '--json', id, treeOf(backup)], { signal: bound(signal), command: 'ls' }),
-        ) as LsNode[];
-        const header = path.posix.join(treeOf(backup), 'header.json');
-        if (!nodes.some((n) => n.struct_type === 'node' && n.type === 'file' && n.path === header)) {
-          return [{ path: snapshotLabel(repo, backup.archive), reason: `the snapshot holds no ${header}: not a backup of ours` }];
-        }
+        const paths = await pathsOf(backup.snapshot ?? backup.archive);
+        if (paths.length === 0) return [{ path: snapshotLabel(repo, backup.archive), reason: 'restic does not list this snapshot' }];
         return [];
       } catch (error) {
         if (isBackupError(error) && error.kind === 'integrity')
           return [{ path: snapshotLabel(repo, backup.archive), reason: error.message }];
         throw error;
+      } finally {
+        void signal;
       }
     },
     async stats(signal) {
@@ -172,7 +171,7 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
     async find(ref, signal) {
       const snapshot = await findSnapshot(repo, ref, bound(signal));
       if (!snapshot) return undefined;
-      trees.set(snapshot.id, treePathOf(snapshot));
+      known.set(snapshot.id, snapshot.paths);
       const profile = snapshot.tags?.find((t) => t.startsWith('profile:'))?.slice('profile:'.length) ?? options.profile;
       return toStoredBackup(snapshot, repo, profile);
     },

@@ -1,8 +1,12 @@
-import type { FileHandle } from 'node:fs/promises';
-import type { Writable } from 'node:stream';
-import type { Compression } from '../../config/schema.js';
+import type { Duplex } from 'node:stream';
+import type { Compression, EncryptSettings } from '../../config/schema.js';
+import type { ArchiveEntriesResult } from '../archive/archive-entries.js';
+import type { ProgressReporter, ProgressTotals } from '../progress.js';
+import type { SnapshotOutcome } from '../archive/db-snapshots.js';
+import type { ArchiveHeader, ManifestTotals } from '../archive/manifest.js';
+import type { BackupSource } from '../archive/sources.js';
 import type { ArchiveSource } from '../archive/source.js';
-import type { Component } from '../components.js';
+import type { Component, Selection } from '../components.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import type { VerifyProblem } from '../verify/scan-archive.js';
 
@@ -20,8 +24,11 @@ export interface BackupStore {
   source(backup: StoredBackup): ArchiveSource;
   /** Before a backup: creates what is missing, removes a dead writer's leftovers, says what the walk must skip. */
   prepareWrite(context: WriteContext): Promise<PreparedWrite>;
-  /** Starts a new backup; `create` streams the archive into the draft, then commits or aborts it. */
-  begin(meta: NewBackup): Promise<BackupDraft>;
+  /**
+   * Writes one backup of the source trees (after prepareWrite): an archive file, or a snapshot restic reads from the
+   * trees themselves. Nothing is visible under its final name or id until it is complete; a failure leaves nothing.
+   */
+  write(content: BackupContent): Promise<WrittenBackup>;
   /** Deletes these backups (retention). Only ever called with backups `list` returned. */
   remove(backups: StoredBackup[]): Promise<void>;
   /** The store's own check of a backup's stored data (e.g. `restic check`), before our verify of its content. */
@@ -97,10 +104,15 @@ export interface WriteContext {
   create: boolean;
   /** The archive will be age-encrypted (an explicit file name must then end in .age). */
   encrypted: boolean;
+  /** The encryption settings in use and how their paths resolve (a store checks where key files live). */
+  encrypt?: { settings: EncryptSettings | undefined; resolvePath: (file: string) => string } | undefined;
+  /** Where the store's location came from, for messages: `backup.path`, `--output`, the default backups dir. */
+  origin: string;
+  warn: (message: string) => void;
 }
 
 export interface PreparedWrite {
-  /** Where database snapshots and the manifest are staged while the archive is written (private, ours). */
+  /** Where database snapshots are staged while the backup is written (private, ours, on the store's side). */
   scratchDir: string;
   /** Directories inside a source tree that the walk must not enter (the backups dir, a local repository). */
   excludeFromWalk: string[];
@@ -110,23 +122,47 @@ export interface PreparedWrite {
   compression?: Compression | undefined;
 }
 
-export interface NewBackup {
-  profile: string;
-  createdAt: Date;
-  compression: Compression;
-  encrypted: boolean;
-  /** What the archive will hold (a repository tags its snapshot with it). */
-  components?: Component[];
+/** What one backup holds, planned by createBackup; the store writes it (BackupStore.write). */
+export interface BackupContent {
+  header: ArchiveHeader;
+  sources: BackupSource[];
+  selection: Selection;
+  components: Component[];
+  /** Database snapshots taken in the snapshot phase, by the live database's path. */
+  snapshots: Map<string, SnapshotOutcome>;
+  /** The private dir the snapshots are in (inside PreparedWrite.scratchDir). */
+  stagingDir: string;
+  /** Absolute paths the walk must not enter. */
+  excludeAbs: string[];
+  /** Files with holes (from the survey): an archive stores them in the sparse format. */
+  sparseFiles: ReadonlySet<string>;
+  /** The age stage after the compressor (an archive file only; a repository refuses age in prepareWrite). */
+  encrypt: Duplex | undefined;
+  followKey: string;
+  signal?: AbortSignal | undefined;
+  now: () => Date;
+  onWarning: (message: string) => void;
+  /** Reports each phase the store goes through ('backup': the walk; a repository adds 'repository'). */
+  progress?: ProgressReporter | undefined;
+  /** Files and bytes the survey found: what the walk's progress counts against. */
+  totals: ProgressTotals;
+  /** Throws when the walk found nothing to back up (checked before anything is published). */
+  assertNotEmpty: (counted: ArchiveEntriesResult) => void;
+  /** Per-phase timings and decisions at debug level. */
+  debug: (fields: Record<string, unknown>, message: string) => void;
 }
 
-export interface BackupDraft {
+export interface WrittenBackup {
+  stored: StoredBackup;
+  /** The archive file's size, or what the repository added for this snapshot. */
+  bytes: number;
+  /** SHA-256 of the archive file; null for a snapshot (restic addresses its data by hash itself). */
+  sha256: string | null;
+  counted: ArchiveEntriesResult;
+  totals: ManifestTotals;
   /**
-   * Where the archive bytes go: an open file (fsynced and closed by the writer) or a stream such as a child's
-   * stdin. The writer finishes it; nothing is visible until commit.
+   * The entries whose content this backup read from disk (the rest a repository already held unchanged): what the
+   * run's verify reads back. Undefined: everything (an archive file is verified whole).
    */
-  readonly target: FileHandle | Writable;
-  /** Makes the written backup exist under its final name or id; says what the store knows of it beyond that. */
-  commit(): Promise<Pick<StoredBackup, 'archive'> & Partial<Pick<StoredBackup, 'snapshot' | 'repository' | 'bytes'>>>;
-  /** Throws away what was written, after a failure or an abort. */
-  abort(): Promise<void>;
+  fresh: string[] | undefined;
 }

@@ -50,15 +50,7 @@ export function tooLongReason(name: string): string | undefined {
   return undefined;
 }
 
-/**
- * tar-stream applies a PAX global header ("g") only to entries that carry their own PAX header, GNU tar to every
- * later entry: names would differ between verify and `tar -x`. tar-stream keeps the parsed global header in a
- * private field; a test pins that, so an upgrade that renames it fails loudly.
- */
-export function sawPaxGlobalHeader(extract: unknown): boolean {
-  const global = (extract as { _paxGlobal?: unknown })._paxGlobal;
-  return global !== null && global !== undefined;
-}
+export { sawPaxGlobalHeader } from '../archive/tar-entries.js';
 
 function kindOf(type: string | null | undefined): EntryKind | undefined {
   switch (type) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, ftruncateSync, openSync, writeSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { checkIntegrity, isSqliteHeader } from '../archive/sqlite-snapshot.js';
 import { BackupError } from '../../errors.js';
@@ -21,6 +21,23 @@ export interface HashEntryOptions {
   maxBytes?: number | undefined;
   /** The size the tar header declares: the scratch copy's free space is checked against it before it is made. */
   expectedBytes?: number | undefined;
+  /** The file had holes where it was backed up: all-zero blocks are skipped when writing, not written as zeros. */
+  holes?: boolean | undefined;
+}
+
+const HOLE_BLOCK = 4096;
+
+/** Writes a chunk at `position`, skipping every aligned all-zero block (the file is cut to its size at the end). */
+function writeWithHoles(fd: number, data: Buffer, position: number): void {
+  let offset = 0;
+  while (offset < data.length) {
+    const blockEnd = Math.min(data.length, offset + HOLE_BLOCK - ((position + offset) % HOLE_BLOCK));
+    const block = data.subarray(offset, blockEnd);
+    if (block.length !== HOLE_BLOCK || block.some((byte) => byte !== 0)) {
+      for (let done = 0; done < block.length;) done += writeSync(fd, block, done, block.length - done, position + offset + done);
+    }
+    offset = blockEnd;
+  }
 }
 
 export const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -50,7 +67,8 @@ export async function hashEntry(stream: AsyncIterable<unknown>, options: HashEnt
       hash.update(chunk);
       size += chunk.length;
       if (options.maxBytes !== undefined && size > options.maxBytes) throw new SizeExceededError(options.maxBytes);
-      if (out !== undefined) writeAllSync(out, chunk);
+      if (out !== undefined && options.holes) writeWithHoles(out, chunk, size - chunk.length);
+      else if (out !== undefined) writeAllSync(out, chunk);
       if (decided) {
         if (scratch !== undefined) writeScratch(scratch, chunk, options, size);
         continue;
@@ -65,6 +83,7 @@ export async function hashEntry(stream: AsyncIterable<unknown>, options: HashEnt
         writeScratch(scratch, head, options, size);
       }
     }
+    if (out !== undefined && options.holes) ftruncateSync(out, size);
   } finally {
     if (scratch !== undefined) closeSync(scratch);
   }

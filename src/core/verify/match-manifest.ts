@@ -1,3 +1,4 @@
+import type { EntryNote, EntrySelect } from '../archive/entry-stream.js';
 import type { ManifestEntry } from '../archive/manifest.js';
 import type { Component } from '../components.js';
 
@@ -17,6 +18,22 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** A manifest entry the store holds differently from how it was hashed (see EntryNote): reported, not a problem. */
+export interface NotedEntry {
+  path: string;
+  kind: EntryNote['kind'];
+  reason: string;
+}
+
+export interface MatchContext {
+  /** Entries a partial read left out on purpose: absent without a problem. */
+  select?: EntrySelect | undefined;
+  /** What the store says of entries it could not give back as hashed. */
+  notes?: ReadonlyMap<string, EntryNote> | undefined;
+  /** Filled with the notes that explained a difference. */
+  noted?: NotedEntry[] | undefined;
+}
+
 /**
  * Checks one manifest entry, as it streams past, against the entry the archive held under its path: present, same
  * type, size, SHA-256 and symlink target. Marks that entry as listed and records its component.
@@ -25,6 +42,7 @@ export function matchManifestEntry(
   entries: Map<string, SeenEntry>,
   value: unknown,
   problems: Array<{ path: string; reason: string }>,
+  context: MatchContext = {},
 ): void {
   if (!isObject(value) || typeof value.path !== 'string') {
     problems.push({ path: 'openclaw-backup/manifest.json', reason: 'a manifest entry has no path' });
@@ -32,8 +50,11 @@ export function matchManifestEntry(
   }
   const expected = value as unknown as ManifestEntry;
   const got = entries.get(expected.path);
+  const note = context.notes?.get(expected.path);
   if (!got) {
-    problems.push({ path: expected.path, reason: 'in the manifest but missing from the archive' });
+    if (note?.kind === 'vanished') context.noted?.push({ path: expected.path, ...note });
+    else if (!context.select || context.select(expected.path))
+      problems.push({ path: expected.path, reason: 'in the manifest but missing from the archive' });
     return;
   }
   got.listed = true;
@@ -44,7 +65,9 @@ export function matchManifestEntry(
   }
   if (got.kind !== expected.type)
     problems.push({ path: expected.path, reason: `type ${got.kind}, manifest says ${String(expected.type)}` });
-  else if (expected.type === 'file') {
+  else if (expected.type === 'file' && note?.kind === 'changed' && (got.size !== expected.size || got.sha256 !== expected.sha256)) {
+    context.noted?.push({ path: expected.path, ...note });
+  } else if (expected.type === 'file') {
     if (got.size !== expected.size) problems.push({ path: expected.path, reason: `size ${got.size}, manifest says ${expected.size}` });
     else if (got.sha256 !== expected.sha256)
       problems.push({ path: expected.path, reason: 'SHA-256 does not match the manifest: content was changed' });

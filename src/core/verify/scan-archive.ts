@@ -2,20 +2,19 @@ import { isProcessAlive } from '../fs/atomic.js';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import tar from 'tar-stream';
 import type { Compression } from '../../config/schema.js';
 import { HEADER_PATH, MANIFEST_PATH } from '../archive/manifest.js';
-import { describeStreamError, openArchive } from '../archive/open-archive.js';
-import { labelOf, type ArchiveInput } from '../archive/source.js';
+import { describeStreamError } from '../archive/open-archive.js';
+import { labelOf, toSource, type ArchiveInput } from '../archive/source.js';
+import type { EntrySelect } from '../archive/entry-stream.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { BackupError, IntegrityError, throwIfAborted } from '../../errors.js';
 import type { ProgressPhase, ProgressReporter } from '../progress.js';
 import { detectLayout, stagingRel, type ArchiveLayout } from './archive-layout.js';
-import { EntryGuard, normalizeEntryName, sawPaxGlobalHeader, type EntryKind } from './entry-guard.js';
+import { EntryGuard, normalizeEntryName, type EntryKind } from './entry-guard.js';
 import { hashEntry, SizeExceededError, type HashedEntry } from './hash-entry.js';
-import { matchManifestEntry } from './match-manifest.js';
+import { matchManifestEntry, type NotedEntry } from './match-manifest.js';
 import { parseManifestStream } from './manifest-stream.js';
-import { watchTarEnd } from '../archive/tar-end.js';
 import type { Component } from '../components.js';
 import { readSparseHeader, SparseDecoder, tapSparse } from '../archive/sparse-map.js';
 
@@ -50,6 +49,8 @@ export interface ScannedEntry {
   flagged?: { kind: 'corrupt-database' | 'not-a-database'; reason: string };
   /** Stored in GNU tar's PAX sparse format 1.0: `size` is the stored size, `realSize` the file's. */
   sparse?: { realSize: number };
+  /** Had holes where it was backed up: restore writes it sparse. */
+  holes?: boolean;
 }
 
 export type EntryHandler = (entry: ScannedEntry, stream: AsyncIterable<unknown>) => Promise<HashedEntry | undefined>;
@@ -66,6 +67,10 @@ export interface ScanOptions {
   progress?: { reporter: ProgressReporter; phase: ProgressPhase; items?: number | undefined } | undefined;
   /** Stop reading at the first problem (restore: nothing more is worth writing). */
   stopOnProblem?: boolean;
+  /** Only these entries (by archive name) are read and matched; a store may skip the rest unread. */
+  select?: EntrySelect | undefined;
+  /** Where a store that must materialize the backup may do so (see OpenEntriesOptions.scratch). */
+  scratch?: string | undefined;
 }
 
 export interface ScanResult {
@@ -82,6 +87,8 @@ export interface ScanResult {
   /** Our format: entries whose type, size, hash or target differ from the manifest, or that are missing, in manifest order. */
   manifestProblems: VerifyProblem[];
   problems: VerifyProblem[];
+  /** Entries the store holds differently from how they were hashed (changed or vanished while backed up). */
+  noted: NotedEntry[];
   /** Sum of the entry sizes the tar headers declared (excluding our header and manifest documents). */
   contentBytes: number;
   databases: number;
@@ -122,10 +129,12 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
   let entriesDone = 0;
   const progress = options.progress;
   const onRead = progress && ((bytes: number) => progress.reporter.update({ items: entriesDone, bytes }));
-  const opened = await openArchive(input, { decrypt: options.decrypt, onRead }).catch(async (error: unknown) => {
-    if (scratch) await fs.rm(scratch, { recursive: true, force: true });
-    throw error;
-  });
+  const opened = await toSource(input)
+    .openEntries({ decrypt: options.decrypt, onRead, signal: options.signal, select: options.select, scratch: options.scratch })
+    .catch(async (error: unknown) => {
+      if (scratch) await fs.rm(scratch, { recursive: true, force: true });
+      throw error;
+    });
   progress?.reporter.start(progress.phase, { bytes: opened.size, items: progress.items });
   const result: ScanResult = {
     compression: opened.compression,
@@ -137,19 +146,16 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
     manifestEntries: undefined,
     manifestProblems: [],
     problems: [],
+    noted: [],
     contentBytes: 0,
     databases: 0,
   };
   const { problems } = result;
   const guard = new EntryGuard();
-  const extract = tar.extract();
-  const tarEnd = watchTarEnd(opened.tar);
-  opened.tar.on('error', (error) => extract.destroy(error));
-  opened.tar.pipe(extract);
   let afterManifest = false;
   let complete = false;
   try {
-    for await (const entry of extract) {
+    for await (const entry of opened) {
       throwIfAborted(options.signal);
       if (options.stopOnProblem && problems.length > 0) break;
       const h = entry.header;
@@ -158,7 +164,7 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
         entry.resume();
         continue;
       }
-      if (sawPaxGlobalHeader(extract)) {
+      if (opened.sawGlobalHeader()) {
         problems.push({
           path: name,
           reason: 'follows a PAX global header (type g), which GNU tar would apply to this name and verify would not; refused',
@@ -189,7 +195,11 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
       if (isDocument(layout, name) && checked.kind === 'file') {
         if (name === MANIFEST_PATH) {
           const parsed = await parseManifestStream(entry, name, (expected) =>
-            matchManifestEntry(result.entries, expected, result.manifestProblems),
+            matchManifestEntry(result.entries, expected, result.manifestProblems, {
+              select: options.select,
+              notes: opened.notes,
+              noted: result.noted,
+            }),
           );
           result.manifest = parsed.manifest;
           result.manifestEntries = parsed.entries;
@@ -220,6 +230,7 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
         size: checked.kind === 'file' ? (h.size ?? 0) : 0,
       };
       if (sparse) scanned.sparse = sparse;
+      if (h.holes && checked.kind === 'file') scanned.holes = true;
       if (checked.kind === 'symlink') scanned.target = h.linkname ?? '';
       if (checked.linkTarget) scanned.linkRel = stagingRel(layout, checked.linkTarget) ?? '';
       result.contentBytes += scanned.size;
@@ -255,13 +266,12 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
     else problems.push({ path: archive, reason: describeStreamError(error) });
   } finally {
     progress?.reporter.finish();
-    extract.destroy();
-    opened.tar.destroy();
+    await opened.close();
     if (scratch) await fs.rm(scratch, { recursive: true, force: true });
   }
   // A stream cut exactly between two gzip members or zstd frames decompresses cleanly: only the missing end-of-archive
   // blocks tell. (Our own format would also miss its manifest; a hand-made tar has nothing else to show it.)
-  if (complete && result.layout && problems.length === 0 && !tarEnd.sawEnd())
+  if (complete && result.layout && problems.length === 0 && !opened.complete())
     problems.push({ path: archive, reason: 'archive is truncated: the tar stream lacks its end-of-archive blocks' });
   if (!result.layout && problems.length === 0) problems.push({ path: archive, reason: 'archive holds no entries' });
   return result;

@@ -3,6 +3,7 @@ import type { ArchiveHeader, FileFlag, Manifest } from '../archive/manifest.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { IntegrityError } from '../../errors.js';
 import { labelOf, type ArchiveInput } from '../archive/source.js';
+import type { EntrySelect } from '../archive/entry-stream.js';
 import type { ProgressReporter } from '../progress.js';
 import type { ArchiveFormat } from './archive-layout.js';
 import { ConfigCapture } from './capture-config.js';
@@ -11,6 +12,7 @@ import { checkNativeArchive } from './check-native.js';
 import { checkOurArchive } from './check-ours.js';
 import { namingOf, parseConfigText, rootsNotNamedByConfig } from './check-root-config.js';
 import { scanArchive, type ScanResult, type VerifyProblem } from './scan-archive.js';
+import type { NotedEntry } from './match-manifest.js';
 
 export type { VerifyProblem } from './scan-archive.js';
 
@@ -28,6 +30,11 @@ export interface VerifyResult {
   problems: VerifyProblem[];
   /** Entries the manifest flags as raw copies (a damaged database, a file named like one): reported, not problems. */
   flagged?: FlaggedEntry[];
+  /**
+   * Entries a repository holds otherwise than they were hashed: changed between our read and restic's (it holds the
+   * later version), or gone before restic read them. Reported like GNU tar's "file changed as we read it".
+   */
+  noted?: NotedEntry[];
   checked: { entries: number; files: number; bytes: number; databases: number };
 }
 
@@ -40,6 +47,8 @@ export interface VerifyOptions {
   progress?: ProgressReporter | undefined;
   /** PRAGMA integrity_check on copies in $TMPDIR (default true). */
   checkDatabases?: boolean;
+  /** Check only these entries (and the documents): what a run just wrote into a repository. Default: all. */
+  select?: EntrySelect | undefined;
 }
 
 export type FlaggedEntry = { path: string } & FileFlag;
@@ -105,6 +114,7 @@ export function summarize(archive: string, scan: ScanResult, configs: Map<string
     manifest,
     problems,
     flagged,
+    noted: scan.noted,
     checked: {
       entries: scan.entries.size,
       files,
@@ -129,6 +139,7 @@ export async function inspectArchive(input: ArchiveInput, options: VerifyOptions
       checkDatabases: options.checkDatabases ?? true,
       decrypt: options.decrypt,
       onEntry: capture.handle,
+      select: options.select,
       progress: options.progress && { reporter: options.progress, phase: 'verify' },
     });
   } catch (error) {
