@@ -76,7 +76,13 @@ export function startAttempt(argv: string[], options: AttemptOptions): Attempt {
   };
 
   let stall: StallWatch | undefined;
-  if (options.stallMs !== undefined) stall = watchStall({ pid: child.pid, stallMs: options.stallMs, onStall: () => stop('stalled') });
+  if (options.stallMs !== undefined)
+    stall = watchStall({
+      pid: child.pid,
+      stallMs: options.stallMs,
+      onStall: () => stop('stalled'),
+      reportsProgress: options.stdout !== 'buffer',
+    });
   const deadline = options.timeoutMs === undefined ? undefined : setTimeout(() => stop('deadline'), options.timeoutMs);
   const onAbort = () => stop('aborted');
   if (options.signal?.aborted) onAbort();

@@ -16,6 +16,11 @@ export interface StallWatchOptions {
   pid: number | undefined;
   stallMs: number;
   onStall: () => void;
+  /**
+   * Whether the caller reports progress (status lines, data). Without it and without /proc (macOS), nothing could
+   * tell a slow command from a stuck one: the watch then stands down rather than stop a long quiet restore.
+   */
+  reportsProgress: boolean;
 }
 
 async function ioBytes(pid: number): Promise<number | undefined> {
@@ -45,6 +50,11 @@ export function watchStall(options: StallWatchOptions): StallWatch {
     sampling = true;
     try {
       const io = options.pid === undefined ? undefined : await ioBytes(options.pid);
+      if (io === undefined && mark === undefined && !options.reportsProgress) {
+        stopped = true;
+        clearInterval(timer);
+        return;
+      }
       if (io !== undefined) {
         const moved = io - printed;
         if (mark === undefined || moved >= mark + IO_PROGRESS_BYTES) {
