@@ -18,6 +18,7 @@ import {
   type StatusRecord,
 } from './status-record.js';
 import { redactPingUrl } from '../hooks/monitor.js';
+import { findRollbackCopies, summarizeRollbackCopies, type RollbackSummary } from './rollback/find-copies.js';
 
 export interface StatusReport {
   stateDir: string;
@@ -52,6 +53,8 @@ export interface StatusReport {
   daemon: { running: boolean; pid: number | null; startedAt: string | null };
   /** The ping URL's scheme and host only (the rest is the check's credential), and the last pings' results. */
   monitor: { target: string | null; lastPing: PingRecord | null; lastFailure: PingRecord | null };
+  /** Rollback copies in-place restores left (they hold the previous state, credentials included). */
+  rollbackCopies: RollbackSummary;
   /** `future`: recorded times that lie in the future (the clock was wrong); they count as unknown. */
   statusRecord: { path: string; corrupt: boolean; reason: string | null; rebuilt: boolean; future: string[] };
 }
@@ -137,6 +140,7 @@ export async function collectStatus(paths: StatePaths, config: LoadedConfig, now
       lastPing: record.monitor?.lastPing ?? null,
       lastFailure: record.monitor?.lastFailure ?? null,
     },
+    rollbackCopies: summarizeRollbackCopies(await findRollbackCopies(paths, config.openclaw)),
     statusRecord: {
       path: statusPathFor(paths.stateDir),
       corrupt: read.corrupt,

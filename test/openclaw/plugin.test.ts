@@ -120,7 +120,16 @@ describe('openclaw-backup as an OpenClaw plugin', () => {
   it('the gateway with the plugin answers a turn, and its status method answers for this state dir', async () => {
     const turn = await agentTurn(carol, 'hello with the plugin installed');
     expect(turn.error ?? turn.text).toMatch(/fake reply #\d+/);
-    const call = await openclawOk(carol, ['gateway', 'call', 'openclaw-backup.status', '--json', '--port', String(port)]);
+    const call = await openclawOk(carol, [
+      'gateway',
+      'call',
+      'openclaw-backup.status',
+      '--json',
+      '--port',
+      String(port),
+      '--timeout',
+      '120000',
+    ]);
     const status = parseJsonOutput<{ stateDir: string; archives: { count: number }; overdue: { overdue: boolean }; lastError: unknown }>(
       call.stdout,
     );
@@ -192,7 +201,16 @@ describe('openclaw-backup as an OpenClaw plugin', () => {
     });
     expect(await validate(carol)).toMatchObject({ valid: true, warnings: [] });
     gateway = await startGateway(carol, port);
-    const call = await openclawOk(carol, ['gateway', 'call', 'openclaw-backup.status', '--json', '--port', String(port)]);
+    const call = await openclawOk(carol, [
+      'gateway',
+      'call',
+      'openclaw-backup.status',
+      '--json',
+      '--port',
+      String(port),
+      '--timeout',
+      '120000',
+    ]);
     expect(parseJsonOutput<{ stateDir: string }>(call.stdout).stateDir).toBe(carol.stateDir);
     const doctor = await backupCli(carol, ['doctor']);
     expect(doctor.stdout).toMatch(/^warn +plugin-schema: OpenClaw's copy of our schema .* differs from this CLI's/m);

@@ -15,7 +15,6 @@ import type { StatePaths } from '../../config/paths.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { findPluginInstall } from '../../config/plugin-install.js';
 import { formatServiceStatus } from '../../output/service-status.js';
-import { EXIT_CODES_HELP } from '../exit-codes.js';
 import { loadContext, printJson, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 
 const CLI_ENTRY = fileURLToPath(new URL('../main.js', import.meta.url));
@@ -202,5 +201,4 @@ export function registerService(program: Command, io: CommandIO, globals: () => 
       if (flags.json) printJson(io, status);
       else io.stdout.write(formatServiceStatus(status, new Date()));
     });
-  for (const sub of service.commands) sub.addHelpText('after', EXIT_CODES_HELP);
 }

@@ -5,7 +5,6 @@ import { listSessions } from '../../core/sessions/list-sessions.js';
 import { escapeControl, formatLocalTime } from '../../core/format.js';
 import { importSessions, parseSessionsDocument, type AgentImportResult } from '../../core/sessions/import-sessions.js';
 import type { OnConflict } from '../../core/sessions/conflicts.js';
-import { EXIT_CODES_HELP } from '../exit-codes.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
 import { readDocumentInput, writeDocumentOutput } from '../document-io.js';
 
@@ -95,6 +94,4 @@ export function registerSessions(program: Command, io: CommandIO, globals: () =>
       if (flags.json) printJson(io, { dryRun, agents: results });
       else printImport(io, results, dryRun);
     });
-
-  for (const command of sessions.commands) command.addHelpText('after', EXIT_CODES_HELP);
 }

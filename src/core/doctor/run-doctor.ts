@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import { loadConfig, missingStateDirError, type LoadedConfig } from '../../config/load.js';
 import { expandHome, type StatePaths } from '../../config/paths.js';
 import { backupBlockSchema } from '../../config/schema.js';
@@ -14,11 +13,13 @@ import { checkPermissions } from './check-permissions.js';
 import { checkPlugin } from './check-plugin.js';
 import { checkPostBackup } from './check-post-backup.js';
 import { checkStaleLocks } from './check-stale-locks.js';
+import { checkRollbackCopies } from './check-rollback-copies.js';
 import { checkStateLocation } from './check-state-location.js';
 import { checkStore } from './check-store.js';
 import { folderStore } from '../store/folder-store.js';
 import { openStore } from '../store/open-store.js';
 import type { DoctorCheck, DoctorContext, DoctorFinding } from './types.js';
+import { isDirectory } from '../fs/exists.js';
 
 /** In output order. Fixing checks run before the ones that read what they fix. */
 export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
@@ -31,6 +32,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkOutsideLinks,
   checkPostBackup,
   checkStaleLocks,
+  checkRollbackCopies,
   checkStore,
   checkFreshness,
   checkMonitor,
@@ -44,6 +46,7 @@ export type DoctorInput = Omit<DoctorContext, 'config' | 'configError' | 'backup
 export async function loadDoctorConfig(
   paths: StatePaths,
   env: NodeJS.ProcessEnv = process.env,
+  signal?: AbortSignal,
 ): Promise<Pick<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir' | 'store'>> {
   try {
     const config: LoadedConfig = await loadConfig(paths, { allowMissing: true });
@@ -52,7 +55,7 @@ export async function loadDoctorConfig(
       configError: undefined,
       backup: config.backup,
       backupDir: config.backupDir,
-      store: await openStore(paths, config, { env }),
+      store: await openStore(paths, config, { env, signal }),
     };
   } catch (error) {
     if (!isBackupError(error)) throw error;
@@ -76,14 +79,11 @@ export interface DoctorReport {
 
 /** Runs every check; a check that throws becomes an error line instead of hiding the others. */
 export async function runDoctor(input: DoctorInput, checks: readonly DoctorCheck[] = DOCTOR_CHECKS): Promise<DoctorReport> {
-  const context: DoctorContext = { ...input, ...(await loadDoctorConfig(input.paths, input.env)) };
+  const context: DoctorContext = { ...input, ...(await loadDoctorConfig(input.paths, input.env, input.signal)) };
   const findings: DoctorFinding[] = [];
   // Without a state dir every other check would pass vacuously ("modes are tight"); only the service check, which
   // may show where the state really is, still says something.
-  const stateExists = await fs.stat(input.paths.stateDir).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
+  const stateExists = await isDirectory(input.paths.stateDir);
   if (!stateExists) {
     findings.push({
       id: 'state-dir',

@@ -26,6 +26,8 @@ function parseAnswer(stdout: string): GatewayAnswer | undefined {
   }
 }
 
+const CALL_TIMEOUT_MS = 90_000;
+
 /** Waits between tries when the gateway answers UNAVAILABLE. */
 const RETRY_DELAYS_MS = [2_000, 5_000, 10_000];
 
@@ -41,9 +43,10 @@ export async function pinStatusWidget(
 ): Promise<PinResult> {
   const params = JSON.stringify(statusWidgetPutParams(sessionKey));
   const put = () =>
-    run('openclaw', ['gateway', 'call', 'board.widget.put', '--params', params, '--json'], {
+    // `gateway call` gives up after 10 s by default; a busy gateway's board store can take longer.
+    run('openclaw', ['gateway', 'call', 'board.widget.put', '--params', params, '--json', '--timeout', String(CALL_TIMEOUT_MS)], {
       env: { OPENCLAW_STATE_DIR: paths.stateDir, OPENCLAW_CONFIG_PATH: paths.configPath, NO_COLOR: '1' },
-      timeoutMs: 120_000,
+      timeoutMs: CALL_TIMEOUT_MS + 30_000,
     });
   let result = await put();
   let answer = parseAnswer(result.stdout);

@@ -9,7 +9,7 @@ import { EntryListReader } from './entry-lists.js';
 import { META_DIR_NAME } from './restic-cache.js';
 import { legacyEntries } from './restic-legacy.js';
 import type { ResticRepository } from './restic-repository.js';
-import { anySignal, runRestic } from './restic-run.js';
+import { anySignal, parseJsonLines, runRestic } from './restic-run.js';
 import { RestoredTree, snapshotEntries } from './snapshot-entries.js';
 
 export interface SnapshotRef {
@@ -114,6 +114,14 @@ export function snapshotSource(
         compression: 'none',
         encrypted: false,
         size: ref.bytes,
+        async storedBytes() {
+          const stats = parseJsonLines(
+            await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ref.id], {
+              signal: anySignal(options.signal, signal),
+            }),
+          )[0] as { total_size?: number } | undefined;
+          return stats?.total_size;
+        },
         complete: () => true,
         sawGlobalHeader: () => false,
         notes,
