@@ -37,7 +37,10 @@ async function serve(bwlimit?: string): Promise<string> {
   call = { ...call, repo: url };
   const configPath = path.join(stateDir, 'openclaw.json');
   const config = JSON.parse(fs.readFileSync(configPath, 'utf8')) as { plugins: { entries: Record<string, unknown> } };
-  config.plugins.entries['openclaw-backup'] = { config: { repository: { url, passwordFile: call.passwordFile, stallTimeout: '10s' } } };
+  // A short stall time only while the test kills the server (restic then retries for minutes); a loaded machine
+  // never has a healthy run stopped by it.
+  const stall = bwlimit ? { stallTimeout: '10s' } : {};
+  config.plugins.entries['openclaw-backup'] = { config: { repository: { url, passwordFile: call.passwordFile, ...stall } } };
   fs.writeFileSync(configPath, JSON.stringify(config, null, 2), { mode: 0o600 });
   return url;
 }

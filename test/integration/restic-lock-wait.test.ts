@@ -28,7 +28,8 @@ function setBlock(lockWait: string): void {
   fs.writeFileSync(configPath, JSON.stringify(config, null, 2), { mode: 0o600 });
 }
 
-const locks = () => fs.readdirSync(path.join(call.repo, 'locks'));
+// restic's local backend writes a file as `<id>-tmp-<n>` and renames it: only a renamed one is a lock restic sees.
+const locks = () => fs.readdirSync(path.join(call.repo, 'locks')).filter((name) => !name.includes('-tmp-'));
 
 /** `restic backup --stdin` as host "other-host": it holds its lock until its stdin closes. */
 async function otherHostBackup(): Promise<ChildProcess> {
