@@ -12,11 +12,36 @@ export function resticMessages(stderr: string): string[] {
     .filter((line) => line !== '' && !/^\[\d+:\d+\]/.test(line));
 }
 
-/** The line that says what went wrong: the last `Fatal:` line, else the last line. */
+const ERRORS_COUNTED = /^(?:Fatal: )?There were (\d+) errors$/;
+
+/**
+ * The line that says what went wrong: the last `Fatal:` line, else the last line. restic's restore ends with only a
+ * count ("There were 2 errors"): the first file it names is the reason then (one it could not chown comes last).
+ */
 export function lastReason(stderr: string): string {
   const lines = resticMessages(stderr);
+  const counted = ERRORS_COUNTED.exec(lines.at(-1) ?? '');
+  const errors = lines.filter((line) => line.startsWith('ignoring error for '));
+  const first = errors.find((line) => !/: Lchown: lchown /.test(line)) ?? errors[0];
+  if (counted && first)
+    return `${first.replace(/^ignoring error for /, '')}${counted[1] === '1' ? '' : ` (and ${Number(counted[1]) - 1} more)`}`;
   const fatal = lines.filter((line) => /^Fatal:|cannot dump|failed/i.test(line)).at(-1) ?? lines.at(-1) ?? 'no message';
   return fatal.replace(/^Fatal:\s*/, '');
+}
+
+/**
+ * A restore whose only errors are ownership restic could not set (`Lchown: … invalid argument` for a root-owned
+ * parent such as /home in the user namespace systemd 253+ gives a sandboxed user unit): every file is there. restic
+ * itself ignores the EPERM a non-root user gets (like cp and rsync); what we stage from it is written as the user
+ * who runs restore, whatever restic managed to set.
+ */
+export function onlyOwnershipErrors(exitCode: number, stderr: string): boolean {
+  const lines = resticMessages(stderr);
+  const counted = ERRORS_COUNTED.exec(lines.at(-1) ?? '');
+  const errors = lines.filter((line) => line.startsWith('ignoring error for '));
+  return (
+    exitCode === 1 && counted !== null && errors.length === Number(counted[1]) && errors.every((line) => /: Lchown: lchown /.test(line))
+  );
 }
 
 /** A lock restic cannot write for a reason that will not pass: the repository is read-only (a mount, a key, a sandbox). */

@@ -9,6 +9,7 @@ import { EntryListReader } from './entry-lists.js';
 import { META_DIR_NAME } from './restic-cache.js';
 import { legacyEntries } from './restic-legacy.js';
 import type { ResticRepository } from './restic-repository.js';
+import { onlyOwnershipErrors } from './restic-errors.js';
 import { anySignal, parseJsonLines, runRestic } from './restic-run.js';
 import { RestoredTree, snapshotEntries } from './snapshot-entries.js';
 
@@ -82,6 +83,7 @@ export function snapshotSource(
         withRestoreProgress(own, options.onRead, () =>
           runRestic(repo, ['restore', ref.id, '--target', tree, ...includes.flatMap((p) => ['--include', includePattern(p)])], {
             signal: anySignal(options.signal, signal),
+            acceptExit: onlyOwnershipErrors,
           }),
         );
       // restic runs when the reader starts reading, so a progress display already shows the phase it is in.

@@ -89,6 +89,8 @@ export interface RunResticOptions {
   readOnly?: boolean;
   /** Overrides how long a lock held elsewhere is waited for (default limits.lockWaitMs; 0: one retry after unlock). */
   lockWaitMs?: number;
+  /** A failed exit that still did the work (restore: only ownership could not be set). */
+  acceptExit?: ((exitCode: number, stderr: string) => boolean) | undefined;
 }
 
 interface Plan {
@@ -101,6 +103,7 @@ interface Plan {
   signal: AbortSignal | undefined;
   timeoutMs: number | undefined;
   stallMs: number | undefined;
+  acceptExit: ((exitCode: number, stderr: string) => boolean) | undefined;
 }
 
 function planOf(repo: ResticRepository, args: string[], options: RunResticOptions): Plan {
@@ -116,6 +119,7 @@ function planOf(repo: ResticRepository, args: string[], options: RunResticOption
     signal: options.signal,
     timeoutMs: long ? undefined : (options.timeoutMs ?? limits.commandTimeoutMs),
     stallMs: long ? (options.stallMs ?? limits.stallTimeoutMs) : undefined,
+    acceptExit: options.acceptExit,
   };
 }
 
@@ -139,6 +143,8 @@ async function judge(plan: Plan, result: AttemptResult, started: number, tries: 
   if (result.stopped === 'deadline' || result.stopped === 'stalled')
     return { retry: false, error: hungError(repo, command, result.stopped, plan.limits) };
   if (result.exitCode === 0 && !result.stopped) return { retry: false, error: undefined };
+  if (!result.stopped && result.exitCode !== undefined && plan.acceptExit?.(result.exitCode, result.stderr))
+    return { retry: false, error: undefined };
   if (result.stopped === 'lock-denied' || isLockDenied(result.stderr)) {
     if (!plan.reads || readOnly.has(repo)) return { retry: false, error: readOnlyError(repo, command, result.stderr) };
     readOnly.add(repo);
@@ -321,5 +327,6 @@ function finalError(plan: Plan, result: AttemptResult): BackupError | undefined 
   if (result.stopped === 'aborted' || plan.signal?.aborted) return new InterruptedError(`restic ${plan.command} interrupted`);
   if (result.stopped === 'deadline' || result.stopped === 'stalled') return hungError(plan.repo, plan.command, result.stopped, plan.limits);
   if (result.exitCode === 0 && !result.stopped) return undefined;
+  if (!result.stopped && result.exitCode !== undefined && plan.acceptExit?.(result.exitCode, result.stderr)) return undefined;
   return describeResticFailure(plan.repo, plan.command, result.exitCode, result.stderr);
 }

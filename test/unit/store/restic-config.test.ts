@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseBackupBlock } from '../../../src/config/load.js';
 import { BackupError, ConfigError } from '../../../src/errors.js';
-import { describeResticFailure, hungError, isLockDenied, isLockDeniedLine } from '../../../src/core/store/restic-errors.js';
+import {
+  describeResticFailure,
+  hungError,
+  isLockDenied,
+  isLockDeniedLine,
+  onlyOwnershipErrors,
+} from '../../../src/core/store/restic-errors.js';
 import { DEFAULT_RESTIC_LIMITS, formatDuration, isLongCommand, isReadCommand } from '../../../src/core/store/restic-limits.js';
 import { sandboxHint } from '../../../src/core/sandbox-hint.js';
 import { resticEnv, stripCredentials, type ResticRepository } from '../../../src/core/store/restic-repository.js';
@@ -146,5 +152,29 @@ describe('restic environment and messages', () => {
     expect(['unlock', 'snapshots', 'forget', 'cat', 'ls', 'stats', 'tag', 'version', 'init'].some((c) => isLongCommand([c]))).toBe(false);
     expect(['snapshots', 'ls', 'dump', 'restore', 'stats', 'cat', 'check'].every((c) => isReadCommand([c]))).toBe(true);
     expect(['backup', 'forget', 'unlock', 'init', 'tag', 'prune'].some((c) => isReadCommand([c]))).toBe(false);
+  });
+
+  it('a restore that could only not set ownership did its work; any other error fails it, naming the first file', () => {
+    // restic 0.14 in a sandboxed user unit on systemd 253+ (PrivateUsers=): root-owned parents have an unmapped owner.
+    const lchown = [
+      'restoring <Snapshot 7c06fc7b of [/home/openclaw/.openclaw] at 2026-12-07 11:28:06 by openclaw@c> to /tmp/t',
+      'ignoring error for /home: Lchown: lchown /tmp/t/home: invalid argument',
+      'ignoring error for /home/openclaw: Lchown: lchown /tmp/t/home/openclaw: invalid argument',
+      'Fatal: There were 2 errors',
+      '',
+    ].join('\n');
+    expect(onlyOwnershipErrors(1, lchown)).toBe(true);
+    const damaged = lchown.replace(
+      '/home/openclaw: Lchown: lchown /tmp/t/home/openclaw: invalid argument',
+      '/home/openclaw/x: ciphertext verification failed',
+    );
+    expect(onlyOwnershipErrors(1, damaged)).toBe(false);
+    // Lines lost from the kept tail of stderr: the count no longer matches, so it is not taken as harmless.
+    expect(onlyOwnershipErrors(1, lchown.replace(/^ignoring error for \/home: .*\n/m, ''))).toBe(false);
+    expect(onlyOwnershipErrors(3, lchown)).toBe(false);
+    expect(describeResticFailure(repo, 'restore', 1, damaged)).toMatchObject({
+      kind: 'integrity',
+      message: 'repository rest:https://u:***@host:8000/: restic restore: /home/openclaw/x: ciphertext verification failed (and 1 more)',
+    });
   });
 });
