@@ -8,7 +8,7 @@ import { openStore } from '../../core/store/open-store.js';
 import { formatEntryLine } from './ls.js';
 import { addBrowseOptions, type BrowseFlags } from '../browse-args.js';
 import { readRepositoryFlags, seriesSelector } from '../repository-options.js';
-import { loadReadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
+import { loadReadContext, printJson, type CommandIO, storeIO, type GlobalOptions } from '../context.js';
 import { resolveDecryptKey } from '../key-options.js';
 
 export function registerFind(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
@@ -20,7 +20,7 @@ export function registerFind(program: Command, io: CommandIO, globals: () => Glo
     const decrypt = await resolveDecryptKey(flags, io.env);
     const repository = readRepositoryFlags(flags);
     const { paths, config } = await loadReadContext(globals(), io, repository);
-    const store = await openStore(paths, config, { repository, env: io.env });
+    const store = await openStore(paths, config, { repository, ...storeIO(io) });
     const list = { browse: true, select: seriesSelector(flags, paths) };
     const result = await findInBackups(store, pattern, { decrypt, signal: io.signal, list });
     if (flags.json) {

@@ -5,7 +5,7 @@ import { escapeControl } from '../../core/format.js';
 import { readProvenanceContext } from '../../core/identity/provenance.js';
 import { describeState } from '../../core/store/resolve-backup.js';
 import type { BackupListing } from '../../core/store/types.js';
-import { loadReadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
+import { loadReadContext, printJson, type CommandIO, storeIO, type GlobalOptions } from '../context.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
 import { listRows, renderRows, type ListRow } from '../list-rows.js';
 import {
@@ -62,7 +62,7 @@ export function registerList(program: Command, io: CommandIO, globals: () => Glo
       const repository = readRepositoryFlags(flags);
       const { paths, config } = await loadReadContext(globals(), io, repository);
       const decrypt = flags.details ? await resolveDecryptKey(flags, io.env) : undefined;
-      const store = await openStore(paths, config, { repository, env: io.env });
+      const store = await openStore(paths, config, { repository, ...storeIO(io) });
       const catalog = await store.list({ decrypt, browse: true, select: seriesSelector(flags, paths) });
       // Unencrypted archives show their details without a key; only encrypted ones need one.
       if (flags.details && !decrypt && catalog.archives.some((a) => a.encrypted)) {

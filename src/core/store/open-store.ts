@@ -17,6 +17,10 @@ export interface OpenStoreOptions {
   env?: NodeJS.ProcessEnv | undefined;
   /** The command writes (create, run, the daemon, prune): it may tag this state's pre-id snapshots into its series. */
   write?: boolean | undefined;
+  /** The command's abort signal: a repository's restic children stop with it. */
+  signal?: AbortSignal | undefined;
+  /** What the user should hear while a repository is used (read-only, waiting for a lock). */
+  onNotice?: ((message: string) => void) | undefined;
 }
 
 async function isDirectory(p: string): Promise<boolean> {
@@ -35,8 +39,9 @@ export async function openStore(paths: StatePaths, config: LoadedConfig, options
   const base = { stateDir: paths.stateDir, profile: paths.profile, allowedInside };
   if (!options.output) {
     const backupsDir = folderStore({ ...base, dir: config.backupDir });
-    const repo = await resolveRepository(paths, config, options.repository, options.env);
-    if (!repo) return backupsDir;
+    const resolved = await resolveRepository(paths, config, options.repository, options.env);
+    if (!resolved) return backupsDir;
+    const repo = { ...resolved, onNotice: options.onNotice };
     return resticStore({
       repo,
       stateDir: paths.stateDir,
@@ -45,6 +50,7 @@ export async function openStore(paths: StatePaths, config: LoadedConfig, options
       backupsDir: config.backupDir,
       profileChosen: paths.source === 'profile',
       adopt: options.write,
+      signal: options.signal,
     });
   }
   const out = path.resolve(options.output);

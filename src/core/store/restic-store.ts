@@ -8,7 +8,7 @@ import { diagnoseRepository } from './restic-diagnose.js';
 import { cacheRoot, stateCacheOf, type StateCache } from './restic-cache.js';
 import { snapshotLabel, snapshotSource } from './restic-read.js';
 import { localPathOf, type ResticRepository } from './restic-repository.js';
-import { parseJsonLines, runRestic } from './restic-run.js';
+import { anySignal, parseJsonLines, runRestic } from './restic-run.js';
 import { listSeries } from './restic-series.js';
 import {
   bytesTag,
@@ -38,6 +38,8 @@ export interface ResticStoreOptions {
   profileChosen?: boolean | undefined;
   /** Commands that write (create, run, the daemon, prune) tag this state's snapshots from before state ids into its series. */
   adopt?: boolean | undefined;
+  /** The command's abort signal: every restic child of this store stops with it. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -70,12 +72,15 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
   const root = cacheRoot(options.home, repo.env);
   // The state's cache dir is keyed by its id, known once createBackup has made it (prepareWrite).
   let cache: StateCache | undefined;
+  // Every child gets the command's signal, and the call's own when it has one.
+  const bound = (signal?: AbortSignal) => anySignal(signal, options.signal);
   // Each snapshot's paths (its trees and meta dir), learnt from listing; looked up when a snapshot was not listed.
   const known = new Map<string, string[]>();
   const pathsOf = async (id: string): Promise<string[]> => {
     const cached = known.get(id);
     if (cached) return cached;
-    const listed = parseJsonLines(await runRestic(repo, ['snapshots', '--json', id]))[0] as { id?: string; paths?: string[] }[] | undefined;
+    const listed = parseJsonLines(await runRestic(repo, ['snapshots', '--json', id], { signal: bound() }))[0] as
+      { id?: string; paths?: string[] }[] | undefined;
     const paths = listed?.find((s) => s.id === id)?.paths ?? [];
     known.set(id, paths);
     return paths;
@@ -85,7 +90,7 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
   };
   const owner = { stateDir: options.stateDir, profile: options.profile, hostname, backupsDir: options.backupsDir };
   const listing = async (list: ListOptions = {}, signal?: AbortSignal): Promise<BackupListing> => {
-    const view = await listSeries(repo, owner, { ...list, profileChosen: options.profileChosen, adopt: options.adopt }, signal);
+    const view = await listSeries(repo, owner, { ...list, profileChosen: options.profileChosen, adopt: options.adopt }, bound(signal));
     remember(view.snapshots);
     const { archives, suspect } = setAsideFuture(
       view.snapshots.map((snapshot) => toStoredBackup(snapshot, repo)),
@@ -98,7 +103,7 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
   const stateCache = async (): Promise<StateCache> =>
     cache ?? stateCacheOf(root, (await readStateIdentity(options.stateDir))?.stateId ?? 'unidentified');
   // restic unlock removes only stale locks: ones older than 30 minutes, or of a dead process on this host.
-  const unlock = (signal?: AbortSignal) => runRestic(repo, ['unlock'], { signal });
+  const unlock = (signal?: AbortSignal) => runRestic(repo, ['unlock'], { signal: bound(signal) });
 
   return {
     kind: 'restic',
@@ -109,6 +114,7 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
         repo,
         { id: backup.snapshot ?? backup.archive, shortId: backup.archive, paths: () => pathsOf(backup.snapshot ?? backup.archive) },
         path.join(root, 'scratch'),
+        bound(),
       ),
     async prepareWrite(context) {
       if (context.encrypted) {
@@ -129,13 +135,14 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
         // Opens the repository (a wrong password or a missing repository fails here, before anything is read)
         // and removes the stale lock a killed run of ours left.
         await unlock();
-      } else await runRestic(repo, ['cat', 'config']);
+      } else await runRestic(repo, ['cat', 'config'], { signal: bound() });
       // Our cache dir is never part of a tree restic reads, wherever XDG_CACHE_HOME points.
       return { scratchDir: cache.dir, excludeFromWalk: [root], name: undefined, compression: 'none' };
     },
     async write(content) {
       const stateId = content.header.stateId;
       if (!cache || !stateId) throw new BackupError('failure', 'restic store: write() before prepareWrite(), or without a state id');
+      const signal = bound(content.signal);
       const written = await writeSnapshot(
         {
           repo,
@@ -143,9 +150,9 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
           profile: options.profile,
           tags: (c, bytes) => [...seriesTags({ stateId, profile: options.profile }), componentsTag(c.components), bytesTag(bytes)],
           host: hostname,
-          parent: () => trustedParent(options.stateDir, () => list(content.signal)),
+          parent: () => trustedParent(options.stateDir, () => list(signal)),
         },
-        content,
+        { ...content, signal },
       );
       if (written.stored.snapshot) known.delete(written.stored.snapshot);
       return written;
@@ -154,12 +161,12 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       const ids = backups.map((b) => b.snapshot ?? b.archive);
       if (ids.length === 0) return;
       await unlock();
-      await runRestic(repo, ['forget', ...ids], { command: 'forget' });
+      await runRestic(repo, ['forget', ...ids], { signal: bound(), command: 'forget' });
       // restic's prune reads every index and tree to free what no snapshot uses: once a day is what restic's own
       // docs suggest; a schedule every few minutes would otherwise spend most of its time there.
       const { dir } = await stateCache();
       if (removeOptions.reclaim === 'now' || (await pruneDue(dir))) {
-        await runRestic(repo, ['prune'], { command: 'prune' });
+        await runRestic(repo, ['prune'], { signal: bound(), command: 'prune' });
         await fs
           .mkdir(dir, { recursive: true, mode: 0o700 })
           .then(() => fs.writeFile(path.join(dir, PRUNE_STAMP), `${new Date().toISOString()}\n`, { mode: 0o600 }))
@@ -186,8 +193,9 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       const ids = archives.map((a) => a.snapshot ?? a.archive);
       const raw =
         ids.length > 0
-          ? (parseJsonLines(await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ...ids], { signal, command: 'stats' }))[0] as
-              { total_size?: number } | undefined)
+          ? (parseJsonLines(
+              await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ...ids], { signal: bound(signal), command: 'stats' }),
+            )[0] as { total_size?: number } | undefined)
           : undefined;
       const newest = archives[0];
       return {
@@ -200,20 +208,20 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
         suspect,
       };
     },
-    diagnose: (now, signal) => diagnoseRepository(repo, () => list(signal), now, signal),
+    diagnose: (now, signal) => diagnoseRepository(repo, () => list(signal), now, bound(signal)),
     async init(signal) {
       try {
-        await runRestic(repo, ['cat', 'config'], { signal });
+        await runRestic(repo, ['cat', 'config'], { signal: bound(signal) });
         return { created: false };
       } catch (error) {
         if (!isBackupError(error) || error.kind !== 'config' || !/no restic repository/.test(error.message)) throw error;
       }
-      await runRestic(repo, ['init'], { signal });
+      await runRestic(repo, ['init'], { signal: bound(signal) });
       return { created: true };
     },
     async find(ref, signal) {
       if (!/^[0-9a-f]{4,64}$/.test(ref)) return undefined;
-      const snapshot = findById(await listOurSnapshots(repo, signal), ref);
+      const snapshot = findById(await listOurSnapshots(repo, bound(signal)), ref);
       if (!snapshot) return undefined;
       remember([snapshot]);
       return toStoredBackup(snapshot, repo);
