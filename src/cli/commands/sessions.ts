@@ -10,7 +10,6 @@ import type { OnConflict } from '../../core/sessions/conflicts.js';
 import type { ReadBackupOptions } from '../../core/sessions/read-backup.js';
 import { openStore } from '../../core/store/open-store.js';
 import { ARCHIVE_ARG_HELP } from '../browse-args.js';
-import { EXIT_CODES_HELP } from '../exit-codes.js';
 import { loadContext, printJson, resolveArchiveArg, type CommandIO, type GlobalOptions } from '../context.js';
 import { readDocumentInput, writeDocumentOutput } from '../document-io.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
@@ -58,7 +57,19 @@ function parseLimit(value: string): number {
   return n;
 }
 
-const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
+/** The exit codes as the sessions commands use them (the general list, said for sessions). */
+const SESSIONS_EXIT_CODES_HELP = `
+Exit codes:
+  0    success
+  1    failure: a session key the state or backup does not hold (the keys it holds are listed), a key that
+       already exists (--on-conflict), an I/O error
+  2    usage error: bad flags, an unknown backup, an encrypted backup without --identity/--passphrase-file,
+       a refused import document
+  3    integrity failure: the backup is corrupt, truncated or tampered (nothing is written)
+  4    refused: the OpenClaw gateway is running (import and restore write; --dry-run and reading are allowed)
+  130  interrupted (Ctrl-C / SIGTERM)`;
+
+const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
 
 export function registerSessions(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
   const sessions = program
@@ -70,19 +81,24 @@ export function registerSessions(program: Command, io: CommandIO, globals: () =>
     .description('list the sessions of this state (key, agent, last update, transcript events), newest first; read-only')
     .option('--agent <id>', 'only this agent')
     .option('--json', 'print a JSON array');
-  addFromOptions(list).action(async (flags: BackupFlags & { agent?: string; json?: boolean }) => {
-    if (flags.from === undefined) {
-      assertNoBackupFlags(flags);
-      const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
-      const found = listSessions({ stateDir: paths.stateDir, openclaw: config.openclaw, agent: flags.agent });
-      if (flags.json) printJson(io, found);
-      else printSessionTable(io, found, `No sessions in ${paths.stateDir}`);
-      return;
-    }
-    const read = await listBackupSessions({ ...(await openFrom(flags, globals(), io)), agent: flags.agent });
-    if (flags.json) printJson(io, read.sessions);
-    else printSessionTable(io, read.sessions, `No sessions in ${read.backup.label}`);
-  });
+  addFromOptions(list)
+    .addHelpText(
+      'after',
+      examples(['openclaw-backup sessions list', 'openclaw-backup sessions list --from latest   # what the newest backup holds']),
+    )
+    .action(async (flags: BackupFlags & { agent?: string; json?: boolean }) => {
+      if (flags.from === undefined) {
+        assertNoBackupFlags(flags);
+        const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
+        const found = listSessions({ stateDir: paths.stateDir, openclaw: config.openclaw, agent: flags.agent });
+        if (flags.json) printJson(io, found);
+        else printSessionTable(io, found, `No sessions in ${paths.stateDir}`);
+        return;
+      }
+      const read = await listBackupSessions({ ...(await openFrom(flags, globals(), io)), agent: flags.agent });
+      if (flags.json) printJson(io, read.sessions);
+      else printSessionTable(io, read.sessions, `No sessions in ${read.backup.label}`);
+    });
 
   const exporter = sessions
     .command('export')
@@ -91,20 +107,25 @@ export function registerSessions(program: Command, io: CommandIO, globals: () =>
     .option('--all', 'export every session')
     .option('--agent <id>', 'only this agent')
     .option('-o, --output <file>', 'write the document to FILE (mode 0600) instead of stdout');
-  addFromOptions(exporter).action(async (keys: string[], flags: BackupFlags & { all?: boolean; agent?: string; output?: string }) => {
-    if (flags.all && keys.length) throw new UsageError('give session keys or --all, not both');
-    const all = flags.all ?? false;
-    if (flags.from !== undefined) {
-      if (!all && keys.length === 0) throw new UsageError('name a session key or pass --all');
-      const document = await exportBackupSessions({ ...(await openFrom(flags, globals(), io)), keys, all, agent: flags.agent });
+  addFromOptions(exporter)
+    .addHelpText(
+      'after',
+      examples(['openclaw-backup sessions export agent:main:main -o main.json', 'openclaw-backup sessions export --all --from 2026-11-20']),
+    )
+    .action(async (keys: string[], flags: BackupFlags & { all?: boolean; agent?: string; output?: string }) => {
+      if (flags.all && keys.length) throw new UsageError('give session keys or --all, not both');
+      const all = flags.all ?? false;
+      if (flags.from !== undefined) {
+        if (!all && keys.length === 0) throw new UsageError('name a session key or pass --all');
+        const document = await exportBackupSessions({ ...(await openFrom(flags, globals(), io)), keys, all, agent: flags.agent });
+        await writeDocumentOutput(document, flags.output, io);
+        return;
+      }
+      assertNoBackupFlags(flags);
+      const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
+      const document = exportSessions({ stateDir: paths.stateDir, openclaw: config.openclaw, keys, all, agent: flags.agent });
       await writeDocumentOutput(document, flags.output, io);
-      return;
-    }
-    assertNoBackupFlags(flags);
-    const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
-    const document = exportSessions({ stateDir: paths.stateDir, openclaw: config.openclaw, keys, all, agent: flags.agent });
-    await writeDocumentOutput(document, flags.output, io);
-  });
+    });
 
   sessions
     .command('import')
@@ -146,7 +167,7 @@ export function registerSessions(program: Command, io: CommandIO, globals: () =>
     .addHelpText(
       'after',
       examples([
-        'openclaw-backup sessions history agent:main:notes              # which backups hold it, how long it was',
+        'openclaw-backup sessions history agent:main:notes          # which backups hold it, its events in each',
         'openclaw gateway stop',
         'openclaw-backup sessions restore agent:main:notes --from latest --dry-run',
         'openclaw-backup sessions restore agent:main:notes --from 2026-11-20',
@@ -196,5 +217,5 @@ export function registerSessions(program: Command, io: CommandIO, globals: () =>
       if (failure) throw failure;
     });
 
-  for (const command of sessions.commands) command.addHelpText('after', EXIT_CODES_HELP);
+  for (const command of sessions.commands) command.addHelpText('after', SESSIONS_EXIT_CODES_HELP);
 }
