@@ -201,6 +201,29 @@ describe('sessions from encrypted, native, hand-made and legacy backups', () => 
     expect(doc.stdout).toBe(await exportedSession(env, NOTES));
   });
 
+  it('reads an agent dir that lived outside the state dir (its own root in the archive) and restores into it', async () => {
+    const { env, home, stateDir, agentDb } = await fixtureHome();
+    const agentDir = path.join(home, 'agents-elsewhere', 'main');
+    fs.mkdirSync(path.dirname(agentDir), { recursive: true });
+    fs.renameSync(path.dirname(agentDb), agentDir);
+    const configPath = path.join(stateDir, 'openclaw.json');
+    const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
+    config.agents.entries.main.agentDir = agentDir;
+    fs.writeFileSync(configPath, JSON.stringify(config, null, 2), { mode: 0o600 });
+    const movedDb = path.join(agentDir, 'openclaw-agent.sqlite');
+    const notesBefore = await exportedSession(env, NOTES);
+    const created = JSON.parse((await cliExpect(['create', '--json'], env)).stdout) as { archive: string };
+    const { execFileSync } = await import('node:child_process');
+    const header = JSON.parse(execFileSync('tar', ['-xzOf', created.archive, 'openclaw-backup/header.json'], { encoding: 'utf8' }));
+    expect(header.roots).toContainEqual(expect.objectContaining({ role: 'agentDir', agentId: 'main', path: agentDir }));
+    deleteSession(movedDb, NOTES);
+    expect(keysOf((await cliExpect(['sessions', 'list', '--from', 'latest', '--json'], env)).stdout)).toEqual([NOTES, MAIN]);
+    await cliExpect(['sessions', 'restore', NOTES, '--from', 'latest'], env);
+    expect(await exportedSession(env, NOTES)).toBe(notesBefore);
+    expect(eventCounts(movedDb)).toEqual({ [NOTES]: 10, [MAIN]: 10 });
+    expect(fs.existsSync(agentDb)).toBe(false);
+  });
+
   it('brings back a legacy-layout session (sessions.json + its JSONL transcript), line for line', async () => {
     const { env, stateDir } = await legacyHome();
     const sessionsDir = path.join(stateDir, 'agents', 'main', 'sessions');
