@@ -36,8 +36,8 @@ describe('one conversation back from a backup, on the real gateway', () => {
     await configSet(ivy, offlineModelConfig(fake.baseUrl));
     const gateway = await startGateway(ivy, port);
     let notes: ListedSession | undefined;
-    let notesEvents = 0;
-    let laterEvents = 0;
+    let notesEvents: number;
+    let laterEvents: number;
     try {
       expect(nonLoopbackSockets(gateway)).toEqual([]);
       expectAnswered(await agentTurn(ivy, 'main: hello'));
