@@ -2,7 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  // bench/.data: the generated states (their workspaces hold code files); .mutants: mutation testing's copies.
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/.data/**', '.cache/**', '.mutants/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -29,13 +29,14 @@ function pickEvery(list, count, offset) {
 }
 
 /**
- * One night: 20 notes edited (a line changed near the top and a paragraph appended), 400 transcript rows added to
- * the main agent's database, 100 lines appended to one session transcript. Returns the bytes it wrote.
+ * One night: `notes` notes edited (a line changed near the top and a paragraph appended), `rows` transcript rows
+ * added to the main agent's database, `lines` lines appended to one session transcript (defaults 20, 400, 100).
+ * Returns the bytes it wrote.
  */
-export function applyNightlyChange(stateDir, night) {
+export function applyNightlyChange(stateDir, night, { notes: noteCount = 20, rows = 400, lines: lineCount = 100 } = {}) {
   let written = 0;
   const notes = filesUnder(stateDir, (n) => n.endsWith('.md')).filter((f) => f.includes(`${path.sep}notes${path.sep}`));
-  for (const file of pickEvery(notes, 20, night * 13)) {
+  for (const file of pickEvery(notes, noteCount, night * 13)) {
     const text = fs.readFileSync(file, 'utf8');
     const cut = Math.min(200, text.length);
     const edited = `${text.slice(0, cut)} (edited night ${night})${text.slice(cut)}\n\nNight ${night}: ${'followed up on the plan, moved the meeting, noted the budget. '.repeat(8)}\n`;
@@ -43,11 +44,11 @@ export function applyNightlyChange(stateDir, night) {
     written += edited.length - text.length;
   }
   const db = path.join(stateDir, 'agents', 'main', 'agent', 'openclaw-agent.sqlite');
-  if (fs.existsSync(db)) {
+  if (rows > 0 && fs.existsSync(db)) {
     const handle = new DatabaseSync(db);
     const add = handle.prepare('INSERT INTO transcript_events (session_id, seq, role, body, created_at) VALUES (?, ?, ?, ?, ?)');
     handle.exec('BEGIN');
-    for (let i = 0; i < 400; i += 1) {
+    for (let i = 0; i < rows; i += 1) {
       const body = JSON.stringify({
         type: 'message',
         night,
@@ -62,8 +63,8 @@ export function applyNightlyChange(stateDir, night) {
   }
   const transcripts = filesUnder(path.join(stateDir, 'agents', 'main', 'sessions'), (n) => n.endsWith('.jsonl'));
   const transcript = transcripts[night % Math.max(1, transcripts.length)];
-  if (transcript) {
-    const lines = Array.from({ length: 100 }, (_, i) =>
+  if (transcript && lineCount > 0) {
+    const lines = Array.from({ length: lineCount }, (_, i) =>
       JSON.stringify({
         type: 'message',
         id: `n${night}-${i}`,

@@ -65,6 +65,10 @@ export function writeReports(dir, results) {
     lines.push(
       `| — | daemon idle ${Math.round(d.seconds)} s | ${mb(d.rssKB)} RSS, ${d.cpuPercent.toFixed(2)}% CPU (${Math.round(d.cpuMs)} ms) | | | ≤ 80 MB, no CPU | ${d.met ? 'met' : '**missed**'} |`,
     );
+  for (const r of results.streams ?? [])
+    lines.push(
+      `| — | ${r.what} | ${r.value}, ${r.seconds.toFixed(1)} s | | | bound in bench/streams.mjs | ${r.met ? 'met' : '**missed**'} |`,
+    );
   lines.push(
     '',
     'Archive sizes (gzip): ' +
@@ -85,6 +89,7 @@ export function writeReports(dir, results) {
       );
   }
   if (d && !d.skipped) summary.push(`  daemon idle: ${mb(d.rssKB)} RSS, ${d.cpuPercent.toFixed(2)}% CPU`);
+  for (const r of results.streams ?? []) summary.push(`  ${r.id}: ${r.value} ${r.met ? 'ok' : 'MISSED'}`);
   summary.push(`wrote ${path.join(dir, 'results.json')} and ${path.join(dir, 'RESULTS.md')}`);
   return summary.join('\n');
 }

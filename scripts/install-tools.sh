@@ -17,6 +17,7 @@ package_of() {
     debootstrap) echo debootstrap ;;
     systemd-nspawn) echo systemd-container ;;
     sshd) echo openssh-server ;;
+    chromium) echo chromium ;;
     *) echo "install-tools: unknown program: $1" >&2; return 1 ;;
   esac
 }

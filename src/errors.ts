@@ -1,5 +1,6 @@
 /**
- * Typed errors. Core code throws these; only src/cli/exit-codes.ts turns a kind into an exit code.
+ * Typed errors and the one map from their kinds to exit codes. Core code throws these; the CLI (src/cli/cli.ts) is
+ * the one place that turns an error into the process's exit code, and the run report states the same code.
  * Messages are one line, name the path or key at fault, and never contain secret values.
  */
 export type ErrorKind = 'failure' | 'usage' | 'config' | 'integrity' | 'busy' | 'already-running' | 'interrupted';

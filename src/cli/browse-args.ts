@@ -20,8 +20,9 @@ export async function readIndexArg(
   flags: DecryptFlags & RepositoryFlags,
   globals: GlobalOptions,
   io: CommandIO,
+  options: { storedSize?: boolean } = {},
 ): Promise<BackupIndex> {
   const decrypt = await resolveDecryptKey(flags, io.env);
   const resolved = await resolveArchiveArg(ref, globals, io, undefined, repositoryFlags(flags));
-  return readBackupIndex(resolved.input, { decrypt, signal: io.signal });
+  return readBackupIndex(resolved.input, { decrypt, signal: io.signal, storedSize: options.storedSize });
 }

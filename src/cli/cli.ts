@@ -1,8 +1,7 @@
 import { CommanderError } from 'commander';
 import { escapeControl } from '../core/format.js';
-import { isBackupError } from '../errors.js';
+import { EXIT_CODES, exitCodeFor, isBackupError } from '../errors.js';
 import type { CommandIO } from './context.js';
-import { EXIT_CODES, exitCodeFor } from './exit-codes.js';
 import { buildProgram } from './program.js';
 
 /**

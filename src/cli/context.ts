@@ -7,7 +7,8 @@ import { openStore } from '../core/store/open-store.js';
 import type { BackupStore } from '../core/store/types.js';
 import type { DecryptionKey } from '../core/crypto/keys.js';
 import type { RepositoryFlags } from '../core/store/resolve-repository.js';
-import { UsageError } from '../errors.js';
+import { ConfigError, UsageError } from '../errors.js';
+import { fallbackConfig } from '../config/fallback.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../output/logger.js';
 
 /** Options every command accepts: where OpenClaw lives. */
@@ -64,6 +65,7 @@ export async function resolveArchiveArg(
   io: CommandIO,
   decrypt?: DecryptionKey,
   repository?: RepositoryFlags,
+  onBrokenConfig?: (warning: string) => void,
 ): Promise<ResolvedArchive & { store: BackupStore | undefined }> {
   // Anything on disk but a directory is an archive path (a FIFO or device is then refused as not a regular file).
   if (
@@ -73,7 +75,14 @@ export async function resolveArchiveArg(
     )
   )
     return { input: ref, store: undefined };
-  const { paths, config } = await loadContext(globals, io, { allowMissing: true });
+  const paths = resolvePaths(globals, io);
+  const config = await loadConfig(paths, { allowMissing: true }).catch(async (error: unknown) => {
+    // restore is the way out of a broken config: it still finds `latest` where the backups must be, and says so.
+    if (!onBrokenConfig || !(error instanceof ConfigError)) throw error;
+    const fallback = await fallbackConfig(paths, error);
+    onBrokenConfig(fallback.warning);
+    return fallback.config;
+  });
   const store = await openStore(paths, config, { repository, env: io.env });
   return { ...(await resolveBackup(store, ref, { decrypt })), store };
 }

@@ -1,13 +1,20 @@
-// The map lives beside the error kinds (src/errors.ts) so the run report (onFailure's OPENCLAW_BACKUP_EXIT_CODE,
-// the metrics file) states the same code the CLI exits with; this module stays the CLI's one entry to it.
-export { EXIT_CODES, exitCodeFor } from '../errors.js';
+import { EXIT_CODES } from '../errors.js';
+
+/**
+ * What every --help ends with. The codes come from the one map beside the error kinds (src/errors.ts), which the CLI
+ * exits with and the run report states (onFailure's OPENCLAW_BACKUP_EXIT_CODE, the metrics file); only the words
+ * live here.
+ */
+const MEANINGS: Array<[keyof typeof EXIT_CODES, string]> = [
+  ['ok', 'success'],
+  ['failure', 'failure (I/O error, failed hook, doctor found errors)'],
+  ['usage', 'usage error or invalid configuration'],
+  ['integrity', 'integrity failure (corrupt, truncated, tampered or hostile archive)'],
+  ['busy', 'refused: busy, locked, or the OpenClaw gateway is running'],
+  ['already-running', 'another daemon already serves this state dir'],
+  ['interrupted', 'interrupted (Ctrl-C / SIGTERM)'],
+];
 
 export const EXIT_CODES_HELP = `
 Exit codes:
-  0    success
-  1    failure (I/O error, failed hook, doctor found errors)
-  2    usage error or invalid configuration
-  3    integrity failure (corrupt, truncated, tampered or hostile archive)
-  4    refused: busy, locked, or the OpenClaw gateway is running
-  78   another daemon already serves this state dir
-  130  interrupted (Ctrl-C / SIGTERM)`;
+${MEANINGS.map(([kind, meaning]) => `  ${String(EXIT_CODES[kind]).padEnd(5)}${meaning}`).join('\n')}`;

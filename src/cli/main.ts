@@ -10,7 +10,7 @@ const tooOld = (found[0] ?? 0) < (NEEDED[0] ?? 0) || ((found[0] ?? 0) === NEEDED
 
 if (tooOld) {
   process.stderr.write(`openclaw-backup: Node ${process.versions.node} (${process.execPath}) is too old; Node 22.16 or newer is needed\n`);
-  // 2: usage or configuration error (src/cli/exit-codes.ts, not imported so that nothing else loads).
+  // 2: usage or configuration error (EXIT_CODES in src/errors.ts, not imported so that nothing else loads).
   process.exitCode = 2;
 } else {
   const { main } = await import('./cli.js');

@@ -4,6 +4,7 @@ import { toolVersion } from '../core/version.js';
 import { registerCommands } from './commands/index.js';
 import type { CommandIO, GlobalOptions } from './context.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
+import { examplesHelp } from './examples.js';
 import { recoverBeforeReading } from './recover-first.js';
 
 /** Builds the commander program. Actions throw typed errors; main.ts maps them to exit codes. */
@@ -28,10 +29,15 @@ export function buildProgram(io: CommandIO): Command {
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   registerCommands(program, io, globals);
   recoverBeforeReading(program, io, globals);
-  for (const command of [program, ...program.commands]) {
+  // Every command's help ends with examples, then the exit codes (subcommands too).
+  const finishHelp = (command: Command, prefix: string) => {
     command.exitOverride();
+    const examples = examplesHelp(prefix);
+    if (examples) command.addHelpText('after', examples);
     command.addHelpText('after', EXIT_CODES_HELP);
-  }
+    for (const sub of command.commands) finishHelp(sub, prefix ? `${prefix} ${sub.name()}` : sub.name());
+  };
+  finishHelp(program, '');
   // A usage error is the error, commander's suggestion ("Did you mean --compress?") and one line pointing to
   // --help; the whole help would push the suggestion off the screen.
   const pointToHelp = (command: Command) => {

@@ -3,9 +3,10 @@ import JSON5 from 'json5';
 import { ConfigError, describeFsError } from '../errors.js';
 import { formatZodIssues } from './format-issues.js';
 import { expandHome, type StatePaths } from './paths.js';
+import { PLUGIN_ID } from './plugin-identity.js';
 import { backupBlockSchema, type BackupBlock } from './schema.js';
 
-export const PLUGIN_ID = 'openclaw-backup';
+export { PLUGIN_ID };
 export const PLUGIN_KEY_PATH = `plugins.entries["${PLUGIN_ID}"].config`;
 
 export type BlockLocation = 'top-level' | 'plugin' | 'none';

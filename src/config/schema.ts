@@ -155,7 +155,7 @@ export const repositorySchema = z
       cacert: filePath.optional().describe('A CA certificate file restic trusts for an HTTPS backend (restic --cacert).'),
       options: z
         .record(
-          z.string().regex(/^[a-z0-9]+\.[a-z0-9-]+$/i, { error: 'expected a restic option name such as "sftp.command"' }),
+          z.string().regex(/^[A-Za-z0-9]+\.[A-Za-z0-9-]+$/, { error: 'expected a restic option name such as "sftp.command"' }),
           z.string({ error: 'expected a string' }),
         )
         .optional()
@@ -293,6 +293,15 @@ export const backupBlockSchema = z
         'Prometheus text file (*.prom) written atomically after every run, for node_exporter\'s textfile collector ("~" is expanded).',
       )
       .meta({ exampleValues: ['/var/lib/node_exporter/textfile/openclaw-backup.prom'] }),
+    keepRollbacks: z
+      .number({ error: 'expected a non-negative integer' })
+      .int({ error: 'expected a non-negative integer' })
+      .min(0, { error: 'expected a non-negative integer' })
+      .optional()
+      .describe(
+        'After an in-place restore, keep only the newest N rollback copies (<stateDir>.rollback-<time>, which hold the previous state with its credentials); unset keeps them all until `rollbacks remove`.',
+      )
+      .meta({ exampleValues: [1], defaultText: 'all kept' }),
     quiesce: z
       .enum(['lock', 'stop'], { error: 'expected "lock" or "stop"' })
       .default('lock')

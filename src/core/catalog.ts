@@ -92,6 +92,18 @@ async function describeFile(file: string, options: CatalogOptions): Promise<Cata
 }
 
 /**
+ * Newest first, by the second, then by the -N that orders backups of one second, then by milliseconds where the
+ * header has them: an encrypted archive's time (read from its name) has none, so milliseconds alone would put a
+ * plain archive after an encrypted one made later in the same second.
+ */
+function newestFirst(a: CatalogEntry, b: CatalogEntry): number {
+  const [ta, tb] = [Date.parse(a.createdAt), Date.parse(b.createdAt)];
+  const bySecond = Math.floor(tb / 1000) - Math.floor(ta / 1000);
+  const collision = (entry: CatalogEntry) => parseArchiveFileName(path.basename(entry.archive))?.collision ?? 0;
+  return bySecond || collision(b) - collision(a) || tb - ta || b.archive.localeCompare(a.archive);
+}
+
+/**
  * Lists our archives in a backups dir: each tar is confirmed by its header entry (format, profile, state dir), so
  * another profile's archives and unrelated files are never counted. `*.partial` and hidden files are skipped.
  */
@@ -112,6 +124,6 @@ export async function listArchives(options: CatalogOptions): Promise<Catalog> {
     if ('ignored' in described) catalog.ignored.push({ file, reason: described.ignored });
     else catalog.archives.push(described);
   }
-  catalog.archives.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.archive.localeCompare(a.archive));
+  catalog.archives.sort(newestFirst);
   return catalog;
 }

@@ -7,7 +7,11 @@ export interface PruneOptions {
   timeZone?: string | undefined;
   /** Backups never removed whatever the policy says (the one this run just made and verified). */
   protect?: string[];
+  /** Backups the policy does not count and never removes (the schedule's retention leaves hand-made ones to `prune`). */
+  leave?: string[];
   dryRun?: boolean;
+  /** When a repository frees the space (restic prune): 'now' for the prune command, 'due' (daily) for scheduled runs. */
+  reclaim?: 'now' | 'due';
 }
 
 export interface PruneResult {
@@ -25,16 +29,19 @@ export interface PruneResult {
  */
 export async function pruneBackups(store: BackupStore, options: PruneOptions): Promise<PruneResult> {
   const listing = await store.list();
-  const dated = listing.archives.map((entry) => ({ entry, createdAt: new Date(entry.createdAt) }));
+  const leave = new Set(options.leave ?? []);
+  const counted = listing.archives.filter((entry) => !leave.has(entry.archive));
+  const dated = counted.map((entry) => ({ entry, createdAt: new Date(entry.createdAt) }));
   const plan = planRetention(dated, options.retention, options.timeZone);
-  const protect = new Set([...(options.protect ?? []), ...(listing.archives[0] ? [listing.archives[0].archive] : [])]);
+  const protect = new Set([...(options.protect ?? []), ...(counted[0] ? [counted[0].archive] : [])]);
   const kept = plan.keep.map((k) => ({ ...k.item.entry, reasons: k.reasons }));
+  for (const entry of listing.archives) if (leave.has(entry.archive)) kept.push({ ...entry, reasons: ['made by hand with create'] });
   const removed: StoredBackup[] = [];
   for (const { entry } of plan.remove) {
     if (protect.has(entry.archive)) kept.push({ ...entry, reasons: ['protected'] });
     else removed.push(entry);
   }
-  if (!options.dryRun && removed.length > 0) await store.remove(removed);
+  if (!options.dryRun && removed.length > 0) await store.remove(removed, { reclaim: options.reclaim ?? 'due' });
   kept.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
   return { dir: listing.location, dryRun: options.dryRun ?? false, kept, removed, ignored: listing.ignored };
 }

@@ -13,7 +13,7 @@ import { pruneBackups } from './prune.js';
 import { openStore } from './store/open-store.js';
 import type { BackupStore, StoredBackup } from './store/types.js';
 import { quiesceFor } from './quiesce.js';
-import { updateStatus, type HookRecord, type LastRun, type RunPhase } from './status-record.js';
+import { readStatus, updateStatus, type HookRecord, type LastRun, type RunPhase } from './status-record.js';
 import { startRunReport } from '../hooks/report-run.js';
 import { verifyBackup } from './verify/verify-backup.js';
 import { IDENTITY_ENV } from './crypto/keys.js';
@@ -131,7 +131,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   const report = startRunReport({ paths, config, log, env: options.env, signal: options.signal, writeMetrics: true, store: options.store });
   log.info({ trigger: options.trigger, stateDir: paths.stateDir, backupDir: config.backupDir }, 'backup started');
   try {
-    const store = options.store ?? (await openStore(paths, config));
+    const store = options.store ?? (await openStore(paths, config, { env: options.env }));
     const created = await createBackup({
       paths,
       config,
@@ -188,11 +188,14 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
     const pruned = damaged
       ? { removed: [], kept: [] }
       : await withStateLock(paths.stateDir, { command, signal: options.signal, waitMs: options.lockWaitMs, onCompromised }, () =>
-          pruneBackups(store, {
-            retention: config.backup.retention,
-            timeZone: config.backup.timezone,
-            protect: [created.archive as string],
-          }),
+          (async () =>
+            pruneBackups(store, {
+              retention: config.backup.retention,
+              timeZone: config.backup.timezone,
+              protect: [created.archive as string],
+              // Scheduled retention counts the schedule's backups only: one made by hand stays until `prune`.
+              leave: (await readStatus(paths.stateDir)).record.handMade ?? [],
+            }))(),
         );
     run.pruned = pruned.removed.map((entry) => entry.archive);
     if (!damaged) {

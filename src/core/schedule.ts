@@ -27,3 +27,20 @@ export function findMissedRun(spec: ScheduleSpec, lastRunAt: Date | null, now = 
   const previous = previousFireTime(spec, now);
   return previous && previous.getTime() > lastRunAt.getTime() ? previous : null;
 }
+
+/** The longest a slot may follow another backup's start and still be covered by it. */
+const COVER_LIMIT_MS = 60_000;
+
+/**
+ * Whether a scheduled slot is covered by a backup that started just before it (the catch-up made at start, or a
+ * manual trigger): within half the schedule's interval, at most a minute. Then the slot is skipped, so starting
+ * the daemon late in a slot's minute makes one backup, not a catch-up and a scheduled one a moment apart.
+ */
+export function slotCoveredBy(spec: Pick<ScheduleSpec, 'schedule' | 'timezone'>, lastStartedAt: Date | undefined, slot: Date): boolean {
+  if (!lastStartedAt) return false;
+  const since = slot.getTime() - lastStartedAt.getTime();
+  if (since < 0) return false;
+  const [a, b] = new Cron(spec.schedule, { paused: true, timezone: spec.timezone }).nextRuns(2, slot);
+  const interval = a && b ? b.getTime() - a.getTime() : COVER_LIMIT_MS * 2;
+  return since < Math.min(interval / 2, COVER_LIMIT_MS);
+}

@@ -57,6 +57,19 @@ export interface StatusRecord {
   daemon: { pid: number; startedAt: string } | null;
   /** The monitor's last ping, and the last one that failed (kept when later pings succeed). */
   monitor?: { lastPing: PingRecord | null; lastFailure: PingRecord | null } | null;
+  /** Backups made by hand with `create` (as the store names them): the schedule's retention neither counts nor deletes them. */
+  handMade?: string[];
+}
+
+/** How many hand-made backups the record remembers (oldest forgotten first). */
+const HAND_MADE_LIMIT = 1000;
+
+/** Records a backup made by hand, so that scheduled retention leaves it to `prune`. */
+export function recordHandMade(stateDir: string, archive: string): Promise<StatusRecord> {
+  return updateStatus(stateDir, (record) => ({
+    ...record,
+    handMade: [...(record.handMade ?? []).filter((a) => a !== archive), archive].slice(-HAND_MADE_LIMIT),
+  }));
 }
 
 export function statusPathFor(stateDir: string): string {

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { LoadedConfig } from '../config/load.js';
 import type { StatePaths } from '../config/paths.js';
+import { newestPast, overdueSince } from './freshness.js';
 import { nextFireTime } from './schedule.js';
 import { openStore } from './store/open-store.js';
 import type { BackupListing, BackupStore, StoreStats } from './store/types.js';
@@ -17,6 +18,7 @@ import {
   type StatusRecord,
 } from './status-record.js';
 import { redactPingUrl } from '../hooks/monitor.js';
+import { findRollbackCopies, summarizeRollbackCopies, type RollbackSummary } from './rollback/find-copies.js';
 
 export interface StatusReport {
   stateDir: string;
@@ -28,6 +30,13 @@ export interface StatusReport {
   nextRunAt: string | null;
   lastRun: LastRun | null;
   lastSuccess: LastRun | null;
+  /** The last run's error when it did not succeed, else null. */
+  lastError: string | null;
+  /**
+   * Doctor's freshness rule: two scheduled runs missed since the newest success (a run or an archive), or 14 days
+   * without auto; true when there never was one.
+   */
+  overdue: { overdue: boolean; rule: string; lastSuccessAt: string | null };
   /**
    * The store's backups: archives in a dir, or this state's snapshots in a repository (storedBytes: after deduplication).
    * `newestCreatedAt`: a `create` leaves no run record, but its backup is a backup all the same (doctor counts it).
@@ -44,6 +53,8 @@ export interface StatusReport {
   daemon: { running: boolean; pid: number | null; startedAt: string | null };
   /** The ping URL's scheme and host only (the rest is the check's credential), and the last pings' results. */
   monitor: { target: string | null; lastPing: PingRecord | null; lastFailure: PingRecord | null };
+  /** Rollback copies in-place restores left (they hold the previous state, credentials included). */
+  rollbackCopies: RollbackSummary;
   /** `future`: recorded times that lie in the future (the clock was wrong); they count as unknown. */
   statusRecord: { path: string; corrupt: boolean; reason: string | null; rebuilt: boolean; future: string[] };
 }
@@ -97,6 +108,7 @@ export async function collectStatus(paths: StatePaths, config: LoadedConfig, now
   const owner = await readLockOwner(paths.stateDir, DAEMON_LOCK_NAME);
   const running = owner !== undefined && owner.hostname === os.hostname() && isProcessAlive(owner.pid);
   const spec = { auto: config.backup.auto, schedule: config.backup.schedule, timezone: config.backup.timezone };
+  const lastSuccessAt = newestPast([record.lastSuccess?.finishedAt, stats.newest?.createdAt], now);
   return {
     stateDir: paths.stateDir,
     profile: paths.profile,
@@ -107,6 +119,8 @@ export async function collectStatus(paths: StatePaths, config: LoadedConfig, now
     nextRunAt: nextFireTime(spec, now)?.toISOString() ?? null,
     lastRun: record.lastRun,
     lastSuccess: record.lastSuccess,
+    lastError: record.lastRun && record.lastRun.result !== 'ok' ? (record.lastRun.error ?? record.lastRun.result) : null,
+    overdue: { ...overdueSince(spec, lastSuccessAt, now), lastSuccessAt: lastSuccessAt?.toISOString() ?? null },
     archives: {
       kind: stats.kind,
       dir: stats.location,
@@ -126,6 +140,7 @@ export async function collectStatus(paths: StatePaths, config: LoadedConfig, now
       lastPing: record.monitor?.lastPing ?? null,
       lastFailure: record.monitor?.lastFailure ?? null,
     },
+    rollbackCopies: summarizeRollbackCopies(await findRollbackCopies(paths, config.openclaw)),
     statusRecord: {
       path: statusPathFor(paths.stateDir),
       corrupt: read.corrupt,

@@ -7,7 +7,7 @@ import { acquireStateLock, DAEMON_LOCK_NAME, type StateLock } from '../core/lock
 import type { Log } from '../core/log.js';
 import { runCycle } from '../core/run-cycle.js';
 import { lastRunForCatchUp, readStatus, updateStatus, type LastRun } from '../core/status-record.js';
-import { findMissedRun, type ScheduleSpec } from '../core/schedule.js';
+import { findMissedRun, slotCoveredBy, type ScheduleSpec } from '../core/schedule.js';
 import { createScheduler, watchClockJumps } from './scheduler.js';
 import { onReloadSignal } from './signals.js';
 import { watchConfigFile } from './watch.js';
@@ -78,12 +78,19 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
 
     const recordNext = () =>
       updateStatus(paths.stateDir, (record) => ({ ...record, nextRunAt: scheduler.nextRun()?.toISOString() ?? null })).catch(() => {});
+    let lastStartedAt: Date | undefined;
     const trigger = (kind: LastRun['trigger']) => {
       if (signal.aborted) return;
       if (running) {
         log.warn({ trigger: kind }, 'previous backup still running; this slot is skipped');
         return;
       }
+      const now = new Date();
+      if (kind === 'schedule' && slotCoveredBy(config.backup, lastStartedAt, now)) {
+        log.info({ startedAt: lastStartedAt?.toISOString() }, 'a backup started moments before this slot; this slot is covered by it');
+        return;
+      }
+      lastStartedAt = now;
       log.debug({ trigger: kind, quiesce: config.backup.quiesce, retention: config.backup.retention }, 'starting a backup cycle');
       running = runCycle({ paths, config, trigger: kind, log, signal, env: options.env, service: options.service, seenWarnings })
         .catch((error: unknown) => log.error({ error: (error as Error).message }, 'backup cycle crashed'))

@@ -1,6 +1,6 @@
 """Crafts tar archives for the hostile-archive tests with Python's tarfile (no normalisation, no safety).
 
-Reads one JSON spec on stdin:
+Reads one JSON spec, or a list of them (one process for a whole corpus), on stdin:
   {"out": path, "gzip": bool, "format": "pax"|"gnu"|"ustar", "global": {pax global header} | null,
    "copy": path | null,            # copy every member of this archive first (minus "drop"), in order
    "drop": [names], "replace": {name: entry}, "append": [entries], "prepend": [entries]}
@@ -26,21 +26,26 @@ def add(out, e):
     out.addfile(info, io.BytesIO(data) if data else None)
 
 
-spec = json.load(sys.stdin)
-kwargs = {"format": FORMATS[spec.get("format", "pax")]}
-if spec.get("global"):
-    kwargs["pax_headers"] = spec["global"]
-with tarfile.open(spec["out"], "w:gz" if spec.get("gzip", True) else "w", **kwargs) as out:
-    for e in spec.get("prepend", []):
-        add(out, e)
-    if spec.get("copy"):
-        with tarfile.open(spec["copy"], "r:*") as src:
-            for member in src.getmembers():
-                if member.name in spec.get("drop", []):
-                    continue
-                if member.name in spec.get("replace", {}):
-                    add(out, spec["replace"][member.name])
-                    continue
-                out.addfile(member, src.extractfile(member) if member.isfile() else None)
-    for e in spec.get("append", []):
-        add(out, e)
+def craft(spec):
+    kwargs = {"format": FORMATS[spec.get("format", "pax")]}
+    if spec.get("global"):
+        kwargs["pax_headers"] = spec["global"]
+    with tarfile.open(spec["out"], "w:gz" if spec.get("gzip", True) else "w", **kwargs) as out:
+        for e in spec.get("prepend", []):
+            add(out, e)
+        if spec.get("copy"):
+            with tarfile.open(spec["copy"], "r:*") as src:
+                for member in src.getmembers():
+                    if member.name in spec.get("drop", []):
+                        continue
+                    if member.name in spec.get("replace", {}):
+                        add(out, spec["replace"][member.name])
+                        continue
+                    out.addfile(member, src.extractfile(member) if member.isfile() else None)
+        for e in spec.get("append", []):
+            add(out, e)
+
+
+specs = json.load(sys.stdin)
+for spec in specs if isinstance(specs, list) else [specs]:
+    craft(spec)

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir, runCli, writeTree } from '../helpers/fixture.js';
+import { makeTempDir, writeTree } from '../helpers/fixture.js';
+import { callCli } from '../helpers/cli-in-process.js';
 import { archivesIn } from './daemon-process.js';
 
 const dirs: string[] = [];
@@ -29,7 +30,7 @@ describe('the backups dir mode is enforced, judged by what the dir really is', (
   it('world-writable without the sticky bit → create and run refuse (exit 2), nothing written', async () => {
     const { home, dir } = homeWithBackupsDir(0o777);
     for (const command of ['create', 'run']) {
-      const r = await runCli([command], { env: { HOME: home } });
+      const r = await callCli([command], { env: { HOME: home } });
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(
         `openclaw-backup: plugins.entries["openclaw-backup"].config.path: backups dir ${dir} is writable by everyone without the sticky bit (mode 0777): anyone could delete or replace archives; run chmod 700 ${dir}`,
@@ -40,7 +41,7 @@ describe('the backups dir mode is enforced, judged by what the dir really is', (
 
   it('1777 (sticky) is used with a warning; a symlink to a 0755 dir is judged by its target', async () => {
     const sticky = homeWithBackupsDir(0o1777);
-    const r = await runCli(['create'], { env: { HOME: sticky.home } });
+    const r = await callCli(['create'], { env: { HOME: sticky.home } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
       `warning: backups dir ${sticky.dir} is accessible by group or others (mode 1777): archive names and sizes are visible, and others can delete them; run chmod 700 ${sticky.dir}`,
@@ -48,15 +49,15 @@ describe('the backups dir mode is enforced, judged by what the dir really is', (
     expect(archivesIn(sticky.dir)).toHaveLength(1);
 
     const linked = homeWithBackupsDir(0o755, true);
-    const run = await runCli(['run'], { env: { HOME: linked.home } });
+    const run = await callCli(['run'], { env: { HOME: linked.home } });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(
       `backups dir ${linked.configured} (a link to ${linked.dir}) is accessible by group or others (mode 0755): archive names and sizes are visible; run chmod 700 ${linked.dir}`,
     );
-    const doctor = await runCli(['doctor'], { env: { HOME: linked.home } });
+    const doctor = await callCli(['doctor'], { env: { HOME: linked.home } });
     expect(doctor.stdout).toMatch(new RegExp(`warn +permissions: backups dir ${linked.dir}: mode 0755, want 0700`));
     fs.chmodSync(linked.dir, 0o777);
-    const worse = await runCli(['doctor'], { env: { HOME: linked.home } });
+    const worse = await callCli(['doctor'], { env: { HOME: linked.home } });
     expect(worse.stdout).toMatch(
       new RegExp(`error +permissions: backups dir \\(writable by everyone: create refuses it\\) ${linked.dir}: mode 0777, want 0700`),
     );

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir, runCli, writeTree } from '../helpers/fixture.js';
+import { makeTempDir, writeTree } from '../helpers/fixture.js';
+import { callCli } from '../helpers/cli-in-process.js';
 import { archivesIn, fixtureHome } from './daemon-process.js';
 
 const dirs: string[] = [];
@@ -48,7 +49,7 @@ describe('a damaged database never blocks the backup of everything else', () => 
     const before = sha(db);
     const archive = path.join(fx.home, 'damaged.tar.gz');
 
-    const created = await runCli(['create', '--output', archive], { env: fx.env });
+    const created = await callCli(['create', '--output', archive], { env: fx.env });
     expect(created.code).toBe(1);
     expect(created.stderr).toContain(
       `warning: database ${db} is damaged (failed integrity_check: database disk image is malformed): stored as a raw copy (with its openclaw.sqlite-wal)`,
@@ -67,7 +68,7 @@ describe('a damaged database never blocks the backup of everything else', () => 
     });
     expect(entry?.sqlite).toBeUndefined();
 
-    const verified = await runCli(['verify', archive], { env: fx.env });
+    const verified = await callCli(['verify', archive], { env: fx.env });
     expect(verified.code).toBe(0);
     expect(verified.stdout).toContain(
       'flagged: openclaw-backup/state/state/openclaw.sqlite: raw copy of a database that was damaged when it was backed up (failed integrity_check: database disk image is malformed)',
@@ -75,7 +76,7 @@ describe('a damaged database never blocks the backup of everything else', () => 
     expect(verified.stdout).toContain('(2 databases passed integrity_check)');
 
     const target = path.join(fx.home, 'restored');
-    const restored = await runCli(['restore', archive, '--target', target], { env: fx.env });
+    const restored = await callCli(['restore', archive, '--target', target], { env: fx.env });
     expect(restored.code, restored.stderr).toBe(0);
     const restoredDb = path.join(target, 'state', 'openclaw.sqlite');
     expect(restored.stdout).toContain(
@@ -89,13 +90,13 @@ describe('a damaged database never blocks the backup of everything else', () => 
 
   it('run with a damaged database: exit 1, status failed with the warning, older archives are not pruned', async () => {
     const fx = fixtureHome(tempHome(), { retention: 1 });
-    const first = await runCli(['run'], { env: fx.env });
+    const first = await callCli(['run'], { env: fx.env });
     expect(first.code, first.stderr).toBe(0);
     const good = archivesIn(fx.backups);
     expect(good).toHaveLength(1);
     corruptPages(path.join(fx.stateDir, 'state', 'openclaw.sqlite'), 20);
 
-    const run = await runCli(['run', '--json'], { env: fx.env });
+    const run = await callCli(['run', '--json'], { env: fx.env });
     expect(run.code).toBe(1);
     const record = JSON.parse(run.stdout) as { result: string; error: string; archive: string };
     expect(record.result).toBe('failed');
@@ -117,7 +118,7 @@ describe('a damaged database never blocks the backup of everything else', () => 
       'workspace/empty.sqlite': '',
     });
     const archive = path.join(fx.home, 'a.tar.gz');
-    const created = await runCli(['create', '--output', archive], { env: fx.env });
+    const created = await callCli(['create', '--output', archive], { env: fx.env });
     expect(created.code).toBe(1);
     expect(created.stderr).toContain(
       `warning: database ${fake} is damaged (file is not a database): stored as a raw copy, flagged in the manifest`,
@@ -133,13 +134,13 @@ describe('a damaged database never blocks the backup of everything else', () => 
       reason: 'file is not a database',
     });
     expect(entries.find((e) => String(e.path).endsWith('/notes.db'))?.flagged).toMatchObject({ kind: 'not-a-database' });
-    const verified = await runCli(['verify', archive], { env: fx.env });
+    const verified = await callCli(['verify', archive], { env: fx.env });
     expect(verified.code, verified.stdout + verified.stderr).toBe(0);
     expect(verified.stdout).toContain('flagged: openclaw-backup/state/workspace/notes.db: named like a database but not a SQLite database');
 
     // Without the header-valid one, a file that merely has a database's name is a warning, not a failure.
     fs.rmSync(fake);
-    const again = await runCli(['create', '--output', path.join(fx.home, 'b.tar.gz')], { env: fx.env });
+    const again = await callCli(['create', '--output', path.join(fx.home, 'b.tar.gz')], { env: fx.env });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toContain('is named like a database but is not a SQLite database');
   });

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isNeverArchived } from '../../src/core/components.js';
-import { countRows, listFiles, makeTempDir, runCli, unpackFixture } from '../helpers/fixture.js';
+import { countRows, listFiles, makeTempDir, unpackFixture } from '../helpers/fixture.js';
+import { callCli } from '../helpers/cli-in-process.js';
 
 const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 const isSqlite = (file: string) => fs.readFileSync(file).subarray(0, 16).toString('latin1') === 'SQLite format 3\0';
@@ -19,7 +20,7 @@ describe('create on the real OpenClaw 2026.9.6 fixture', () => {
   beforeAll(async () => {
     home = makeTempDir();
     stateDir = unpackFixture(home);
-    const result = await runCli(['create', '--json'], { env: { HOME: home } });
+    const result = await callCli(['create', '--json'], { env: { HOME: home } });
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.code).toBe(0);
     json = JSON.parse(result.stdout) as Record<string, unknown>;
@@ -109,10 +110,10 @@ describe('create on the real OpenClaw 2026.9.6 fixture', () => {
   });
 
   it('verifies with `verify` and with `create --verify`', async () => {
-    const verify = await runCli(['verify', archive], { env: { HOME: home } });
+    const verify = await callCli(['verify', archive], { env: { HOME: home } });
     expect(verify.code).toBe(0);
     expect(verify.stdout).toMatch(/^ok: /);
-    const again = await runCli(['create', '--verify', '--compress', 'zstd', '--json'], { env: { HOME: home } });
+    const again = await callCli(['create', '--verify', '--compress', 'zstd', '--json'], { env: { HOME: home } });
     expect(again.code).toBe(0);
     const second = JSON.parse(again.stdout) as { archive: string; verified: boolean };
     expect(second.verified).toBe(true);
@@ -122,7 +123,7 @@ describe('create on the real OpenClaw 2026.9.6 fixture', () => {
 
   it('--only config,workspace takes just those components', async () => {
     const out = path.join(home, 'only.tar');
-    const result = await runCli(['create', '--only', 'config,workspace', '--compress', 'none', '--output', out, '--json'], {
+    const result = await callCli(['create', '--only', 'config,workspace', '--compress', 'none', '--output', out, '--json'], {
       env: { HOME: home },
     });
     expect(result.code).toBe(0);
@@ -136,7 +137,7 @@ describe('create on the real OpenClaw 2026.9.6 fixture', () => {
 
   it('--dry-run prints the plan and writes nothing', async () => {
     const before = fs.readdirSync(path.join(stateDir, 'backups')).sort();
-    const result = await runCli(['create', '--dry-run'], { env: { HOME: home } });
+    const result = await callCli(['create', '--dry-run'], { env: { HOME: home } });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(
       /^Dry run: would archive \d+ files, \d+ directories, 2 symlinks \(2\.\d MiB\) from components: config, credentials/,

@@ -5,7 +5,8 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir, runCli, writeTree } from '../helpers/fixture.js';
+import { makeTempDir, writeTree } from '../helpers/fixture.js';
+import { callCli } from '../helpers/cli-in-process.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -53,14 +54,14 @@ describe('sparse files keep their holes', () => {
     expect(before.blocks).toBeLessThan(4 * MiB);
 
     const archive = path.join(home, 'a.tar.gz');
-    const created = await runCli(['create', '--output', archive], { env: { HOME: home } });
+    const created = await callCli(['create', '--output', archive], { env: { HOME: home } });
     expect(created.code, created.stderr).toBe(0);
     expect(fs.statSync(archive).size).toBeLessThan(3 * MiB);
-    const verified = await runCli(['verify', archive], { env: { HOME: home } });
+    const verified = await callCli(['verify', archive], { env: { HOME: home } });
     expect(verified.code, verified.stderr).toBe(0);
 
     const target = path.join(home, 'restored');
-    const restored = await runCli(['restore', archive, '--target', target], { env: { HOME: home } });
+    const restored = await callCli(['restore', archive, '--target', target], { env: { HOME: home } });
     expect(restored.code, restored.stderr).toBe(0);
     const back = path.join(target, 'workspace', 'disk.img');
     expect(fs.statSync(back).size).toBe(SIZE);
@@ -84,7 +85,7 @@ describe('sparse files keep their holes', () => {
     // An archive without a sparse file stays format version 1, readable by older versions.
     fs.rmSync(image);
     const dense = path.join(home, 'dense.tar.gz');
-    expect((await runCli(['create', '--output', dense], { env: { HOME: home } })).code).toBe(0);
+    expect((await callCli(['create', '--output', dense], { env: { HOME: home } })).code).toBe(0);
     expect(JSON.parse(execFileSync('tar', ['-xzOf', dense, 'openclaw-backup/header.json'], { encoding: 'utf8' })).formatVersion).toBe(1);
   });
 
@@ -129,11 +130,11 @@ describe('sparse files keep their holes', () => {
       map.write(mapText, 'latin1');
       const pax = { 'GNU.sparse.major': '1', 'GNU.sparse.minor': '0', 'GNU.sparse.realsize': '2000', ...extra };
       const archive = await handMade(path.join(home, 'hostile.tar.gz'), pax, Buffer.concat([map, Buffer.alloc(dataBytes, 1)]));
-      const verified = await runCli(['verify', archive], { env: { HOME: home } });
+      const verified = await callCli(['verify', archive], { env: { HOME: home } });
       expect(verified.code).toBe(3);
       expect(verified.stderr).toMatch(reason);
       const target = path.join(home, 'restored');
-      const restored = await runCli(['restore', archive, '--target', target], { env: { HOME: home } });
+      const restored = await callCli(['restore', archive, '--target', target], { env: { HOME: home } });
       expect(restored.code).toBe(3);
       expect(fs.existsSync(target)).toBe(false);
     },

@@ -9,7 +9,8 @@ import { silentLog } from '../../src/core/log.js';
 import { runCycle } from '../../src/core/run-cycle.js';
 import { readStatus } from '../../src/core/status-record.js';
 import { verifyArchive } from '../../src/core/verify/verify-archive.js';
-import { makeTempDir, runCli, writeTree } from '../helpers/fixture.js';
+import { makeTempDir, writeTree } from '../helpers/fixture.js';
+import { callCli } from '../helpers/cli-in-process.js';
 import { archivesIn } from './daemon-process.js';
 
 const dirs: string[] = [];
@@ -55,7 +56,7 @@ describe('a tree that changes or loops while it is backed up', () => {
     writeTree(state, { 'openclaw.json': '{}', 'workspace/MEMORY.md': 'notes', 'workspace/bk/': null });
     fs.symlinkSync('workspace/bk', path.join(state, 'backups'));
     for (let i = 0; i < 2; i += 1) {
-      const r = await runCli(['create'], { env: { HOME: home } });
+      const r = await callCli(['create'], { env: { HOME: home } });
       expect(r.code, r.stderr).toBe(0);
     }
     const archives = archivesIn(path.join(state, 'workspace', 'bk'));
@@ -71,7 +72,7 @@ describe('a tree that changes or loops while it is backed up', () => {
       path.join(state, 'openclaw.json'),
       JSON.stringify({ plugins: { entries: { 'openclaw-backup': { config: { path: '~/bk-link' } } } } }),
     );
-    const r = await runCli(['create', '--json'], { env: { HOME: home } });
+    const r = await callCli(['create', '--json'], { env: { HOME: home } });
     expect(r.code, r.stderr).toBe(0);
     const entries = listArchive(JSON.parse(r.stdout).archive);
     expect(entries.filter((e) => e.includes('workspace/bk/') || e.includes('.openclaw-backup-staging-'))).toEqual([]);

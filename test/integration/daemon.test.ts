@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir, runCli } from '../helpers/fixture.js';
+import { lastRun, writeStatusRecord } from '../helpers/status.js';
 import { archivesIn, fixtureHome, startDaemon, tempsIn, type DaemonProcess, type LogRecord } from './daemon-process.js';
 
 const running: DaemonProcess[] = [];
@@ -141,24 +142,8 @@ describe('openclaw-backup daemon (real subprocess, real fixture)', () => {
     const home = makeTempDir();
     const fx = fixtureHome(home, { auto: true, schedule: '30 3 * * *', timezone: 'UTC' });
     const threeDaysAgo = new Date(Date.now() - 3 * 86_400_000).toISOString();
-    const lastRun = {
-      startedAt: threeDaysAgo,
-      finishedAt: threeDaysAgo,
-      result: 'ok',
-      trigger: 'schedule',
-      archive: null,
-      bytes: null,
-      sha256: null,
-      durationMs: 1,
-      pauseMs: 1,
-      pruned: [],
-      hook: null,
-      error: null,
-    };
-    fs.writeFileSync(
-      path.join(fx.stateDir, 'openclaw-backup-status.json'),
-      JSON.stringify({ version: 1, lastRun, lastSuccess: lastRun, nextRunAt: null, daemon: null }),
-    );
+    const last = lastRun({ finishedAt: threeDaysAgo });
+    writeStatusRecord(fx.stateDir, { lastRun: last, lastSuccess: last });
     const d = daemon(fx.env);
     const ready = await d.waitFor((r) => r.msg === 'daemon ready');
     expect(ready.catchUp).toBe(true);

@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, runCli, unpackFixture, writeTree } from '../helpers/fixture.js';
+import { makeTempDir, unpackFixture, writeTree } from '../helpers/fixture.js';
+import { callCli } from '../helpers/cli-in-process.js';
+import { lastRun, writeStatusRecord } from '../helpers/status.js';
+import type { StatusRecord } from '../../src/core/status-record.js';
 
 interface Home {
   home: string;
@@ -39,15 +42,12 @@ function deadPid(): number {
   return Number(child.stdout.trim());
 }
 
-function writeStatus(h: Home, status: Record<string, unknown>): void {
-  fs.writeFileSync(
-    path.join(h.stateDir, 'openclaw-backup-status.json'),
-    JSON.stringify({ version: 1, lastRun: null, lastSuccess: null, nextRunAt: null, daemon: null, ...status }),
-  );
+function writeStatus(h: Home, status: Partial<StatusRecord>): void {
+  writeStatusRecord(h.stateDir, status);
 }
 
 function run(h: Home, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  return runCli(['doctor', ...args], { env: { ...h.env, ...env } });
+  return callCli(['doctor', ...args], { env: { ...h.env, ...env } });
 }
 
 describe('doctor on the real fixture', () => {
@@ -64,11 +64,13 @@ describe('doctor on the real fixture', () => {
         'state-dir',
         'backup-block',
         'openclaw-validate',
+        'plugin',
         'config-paths',
         'permissions',
         'links',
         'post-backup',
         'locks',
+        'rollback-copies',
         'freshness',
         'daemon',
         'monitor',
@@ -80,7 +82,7 @@ describe('doctor on the real fixture', () => {
   it('config paths from another machine are errors with the local equivalent as the fix', async () => {
     const home = makeTempDir('ocb-doctor-');
     unpackFixture(home);
-    const result = await runCli(['doctor'], { env: { HOME: home, PATH: '/usr/bin:/bin' } });
+    const result = await callCli(['doctor'], { env: { HOME: home, PATH: '/usr/bin:/bin' } });
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
       'error config-paths: agents.defaults.workspace = /home/openclaw/.openclaw/workspace does not exist (a path from another machine?)',
@@ -189,7 +191,7 @@ describe('doctor on the real fixture', () => {
     const doctor = await run(h);
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toContain(`error backup-block: ${key}`);
-    const status = await runCli(['status'], { env: h.env });
+    const status = await callCli(['status'], { env: h.env });
     expect(status.code).toBe(2);
     expect(status.stderr).toBe(
       `openclaw-backup: ${key}; valid components: config, credentials, sessions, memory, workspace, logs, cache, state (or a glob such as "workspace/**/*.md")\n`,
@@ -269,20 +271,7 @@ describe('doctor on the real fixture', () => {
   it('a last success older than 14 days (manual) or two scheduled runs (auto) is an error', async () => {
     const h = migratedFixture();
     const old = new Date(Date.now() - 20 * 86_400_000).toISOString();
-    const run1 = {
-      startedAt: old,
-      finishedAt: old,
-      result: 'ok',
-      trigger: 'manual',
-      archive: null,
-      bytes: 1000,
-      sha256: null,
-      durationMs: 1,
-      pauseMs: 1,
-      pruned: [],
-      hook: null,
-      error: null,
-    };
+    const run1 = lastRun({ finishedAt: old, trigger: 'manual', bytes: 1000 });
     writeStatus(h, { lastSuccess: run1, lastRun: run1 });
     const manual = await run(h);
     expect(manual.code).toBe(1);
@@ -310,20 +299,7 @@ describe('doctor on the real fixture', () => {
   it('less free space than the last archive is an error', async () => {
     const h = migratedFixture();
     const now = new Date().toISOString();
-    const huge = {
-      startedAt: now,
-      finishedAt: now,
-      result: 'ok',
-      trigger: 'manual',
-      archive: null,
-      bytes: 2 ** 50,
-      sha256: null,
-      durationMs: 1,
-      pauseMs: 1,
-      pruned: [],
-      hook: null,
-      error: null,
-    };
+    const huge = lastRun({ finishedAt: now, trigger: 'manual', bytes: 2 ** 50 });
     writeStatus(h, { lastSuccess: huge });
     const result = await run(h);
     expect(result.code).toBe(1);
@@ -336,7 +312,7 @@ describe('doctor verifies the newest archive', () => {
   let archive: string;
   beforeAll(async () => {
     h = migratedFixture();
-    const created = await runCli(['create', '--json'], { env: h.env });
+    const created = await callCli(['create', '--json'], { env: h.env });
     expect(created.stderr).not.toMatch(/error/i);
     archive = JSON.parse(created.stdout).archive;
   }, 180_000);

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listFiles, makeTempDir, runCli, unpackFixture, writeTree } from '../helpers/fixture.js';
+import { listFiles, makeTempDir, unpackFixture, writeTree } from '../helpers/fixture.js';
+import { callCli } from '../helpers/cli-in-process.js';
 
 // Every fast path of the writer (own tar headers, pooled chunks, parallel gzip members, sync small reads,
 // staged large files, database snapshots) must give archives that our verify and GNU tar both accept.
@@ -36,13 +37,13 @@ describe('archives from the fast paths', () => {
       const out = path.join(home, `out-${kind}`);
       fs.mkdirSync(out);
       const archive = path.join(out, `a.tar${kind === 'gzip' ? '.gz' : kind === 'zstd' ? '.zst' : ''}`);
-      const created = await runCli(['create', '--compress', kind, '--output', archive, '--json'], { env: { HOME: home } });
+      const created = await callCli(['create', '--compress', kind, '--output', archive, '--json'], { env: { HOME: home } });
       expect(created.stderr).not.toMatch(/kept changing|failed/);
       expect(created.code).toBe(0);
       const result = JSON.parse(created.stdout) as { files: number; pauseMs: number; databases: number };
       expect(result.databases).toBeGreaterThan(0);
 
-      const verified = await runCli(['verify', archive, '--json'], { env: { HOME: home } });
+      const verified = await callCli(['verify', archive, '--json'], { env: { HOME: home } });
       expect(verified.code).toBe(0);
       expect(JSON.parse(verified.stdout).ok).toBe(true);
 
@@ -71,13 +72,13 @@ describe('archives from the fast paths', () => {
 
   it('a changed byte in a gzip archive from the parallel writer fails verify with exit 3', async () => {
     const archive = path.join(home, 'tampered.tar.gz');
-    const created = await runCli(['create', '--compress', 'gzip', '--output', archive, '--json'], { env: { HOME: home } });
+    const created = await callCli(['create', '--compress', 'gzip', '--output', archive, '--json'], { env: { HOME: home } });
     expect(created.code).toBe(0);
     const bytes = fs.readFileSync(archive);
     const at = Math.floor(bytes.length / 2);
     bytes[at] = (bytes[at] as number) ^ 0x55;
     fs.writeFileSync(archive, bytes);
-    const verified = await runCli(['verify', archive], { env: { HOME: home } });
+    const verified = await callCli(['verify', archive], { env: { HOME: home } });
     expect(verified.code).toBe(3);
   });
 });

@@ -120,7 +120,9 @@ describe('monitor pings, onFailure and the metrics file on real runs', () => {
     });
     expect(JSON.stringify(status)).not.toContain(PING_UUID);
     const text = await runCli(['status'], { env: fx.env });
-    expect(text.stdout).toMatch(/^monitor: +http:\/\/127\.0\.0\.1:\d+\/…, last ping: success ok at \S+, HTTP 200$/m);
+    expect(text.stdout).toMatch(
+      /^monitor: +http:\/\/127\.0\.0\.1:\d+\/…, last ping: success ok at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(.+ ago\), HTTP 200$/m,
+    );
   });
 
   it('a daemon tick sends /start then success too', async () => {

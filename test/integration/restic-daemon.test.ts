@@ -15,7 +15,8 @@ afterEach(async () => {
 });
 const finished = (r: LogRecord) => r.msg === 'backup finished';
 
-describe('the daemon with a restic repository', () => {
+// Each case runs several real restic commands: a loaded machine can take minutes, a quiet one seconds.
+describe('the daemon with a restic repository', { timeout: 300_000 }, () => {
   it('runs on schedule into the repository, applies retention there, and still runs postBackup', async () => {
     home = makeTempDir('ocb-restic-daemon-');
     const repo = path.join(home, 'repo');

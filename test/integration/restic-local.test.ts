@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir, runCli, unpackFixture } from '../helpers/fixture.js';
+import { makeTempDir, unpackFixture } from '../helpers/fixture.js';
+import { callCli } from '../helpers/cli-in-process.js';
 import { restic, snapshotsOf, writePasswordFile, type ResticCall } from '../helpers/restic.js';
 import { snapshotTree } from '../helpers/tree.js';
 
@@ -21,7 +22,7 @@ function setBlock(block: Record<string, unknown>): void {
 }
 
 const env = () => ({ HOME: home });
-const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli(args, { env: { ...env(), ...extra }, timeoutMs: 300_000 });
+const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => callCli(args, { env: { ...env(), ...extra } });
 const contents = (root: string) =>
   Object.fromEntries(
     Object.entries(
@@ -39,7 +40,8 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
 
-describe('restic repository (local)', () => {
+// Each case runs several real restic commands: a loaded machine can take minutes, a quiet one seconds.
+describe('restic repository (local)', { timeout: 300_000 }, () => {
   it('create --init, list, status, verify by id; restore in place, --only, --dry-run, --target, new HOME', async () => {
     const first = await cli(['create', '--init', '--json']);
     expect(first.code, first.stderr).toBe(0);
@@ -135,9 +137,9 @@ describe('restic repository (local)', () => {
     // A new HOME with no config: the repository comes from the flags, the snapshot by id.
     const newHome = makeTempDir('ocb-restic-newhome-');
     try {
-      const migrated = await runCli(
+      const migrated = await callCli(
         ['restore', listed[0]?.snapshot as string, '--repository', repo, '--repository-password-file', passwordFile],
-        { env: { HOME: newHome }, timeoutMs: 300_000 },
+        { env: { HOME: newHome } },
       );
       expect(migrated.code, migrated.stderr).toBe(0);
       expect(fs.readFileSync(path.join(newHome, '.openclaw', 'workspace/SOUL.md'), 'utf8')).toBe('second night');
@@ -266,7 +268,7 @@ describe('restic repository (local)', () => {
     const bin = path.join(home, 'bin');
     fs.mkdirSync(bin);
     fs.symlinkSync(process.execPath, path.join(bin, 'node'));
-    const missing = await runCli(['create'], { env: { ...env(), PATH: bin } });
+    const missing = await callCli(['create'], { env: { ...env(), PATH: bin } });
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim().split('\n').at(-1)).toBe(
       `openclaw-backup: ${PLUGIN_KEY}.repository: restic is not installed (not found on PATH); install it: Debian/Ubuntu \`apt install restic\`, macOS \`brew install restic\``,

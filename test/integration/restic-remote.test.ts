@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir, runCli, unpackFixture } from '../helpers/fixture.js';
+import { makeTempDir, unpackFixture } from '../helpers/fixture.js';
+import { callCli } from '../helpers/cli-in-process.js';
 import { freePort, startRestServer, startS3Server, startSshServer, writePasswordFile, type TestServer } from '../helpers/restic.js';
 import { snapshotTree } from '../helpers/tree.js';
 
@@ -21,7 +22,7 @@ const files = (root: string) => Object.keys(snapshotTree(root, (rel) => rel === 
 
 /** create --init, a second create, list, restore --target: the same for every backend. */
 async function roundTrip(location: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
-  const run = (args: string[]) => runCli(args, { env: { HOME: home, ...env }, timeoutMs: 300_000 });
+  const run = (args: string[]) => callCli(args, { env: { HOME: home, ...env } });
   const first = await run(['create', '--init', '--json']);
   expect(first.code, first.stderr).toBe(0);
   expect(JSON.parse(first.stdout).repository).toBe(location);
@@ -54,7 +55,8 @@ afterEach(async () => {
   fs.rmSync(home, { recursive: true, force: true });
 });
 
-describe('restic repository on real servers (127.0.0.1)', () => {
+// Each case runs several real restic commands: a loaded machine can take minutes, a quiet one seconds.
+describe('restic repository on real servers (127.0.0.1)', { timeout: 300_000 }, () => {
   it('REST: rclone serve restic', async () => {
     const dir = path.join(home, 'rest-data');
     fs.mkdirSync(dir);
@@ -76,11 +78,11 @@ describe('restic repository on real servers (127.0.0.1)', () => {
     fs.mkdirSync(dir);
     server = await startRestServer(dir);
     setBlock({ url: `rest:http://backup:s3cret-in-url@127.0.0.1:${server.port}/` });
-    const made = await runCli(['create', '--init', '--json'], { env: { HOME: home }, timeoutMs: 300_000 });
+    const made = await callCli(['create', '--init', '--json'], { env: { HOME: home } });
     expect(made.code, made.stderr).toBe(0);
     expect(made.stdout + made.stderr).not.toContain('s3cret-in-url');
     expect(JSON.parse(made.stdout).repository).toBe(`rest:http://backup:***@127.0.0.1:${server.port}/`);
-    const status = await runCli(['status'], { env: { HOME: home } });
+    const status = await callCli(['status'], { env: { HOME: home } });
     expect(status.stdout).toContain(`rest:http://backup:***@127.0.0.1:${server.port}/`);
     expect(status.stdout).not.toContain('s3cret-in-url');
 
@@ -90,7 +92,7 @@ describe('restic repository on real servers (127.0.0.1)', () => {
       url: `sftp://nobody@127.0.0.1:${closed}/repo`,
       options: { 'sftp.command': `ssh -p ${closed} -o BatchMode=yes -o StrictHostKeyChecking=no nobody@127.0.0.1 -s sftp` },
     });
-    const unreachable = await runCli(['list'], { env: { HOME: home }, timeoutMs: 120_000 });
+    const unreachable = await callCli(['list'], { env: { HOME: home } });
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);
     expect(unreachable.stderr).toMatch(/^openclaw-backup: cannot reach repository sftp:\/\/nobody@127\.0\.0\.1:\d+\/repo: /);

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir, runCli, unpackFixture, writeTree } from '../helpers/fixture.js';
+import { makeTempDir, unpackFixture, writeTree } from '../helpers/fixture.js';
+import { callCli } from '../helpers/cli-in-process.js';
 import { restic, snapshotsOf, writePasswordFile, type ResticCall } from '../helpers/restic.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -38,7 +39,7 @@ function useWorkspace(workspace: string, block: Record<string, unknown> = {}): v
   });
 }
 
-const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { env: { HOME: home, ...env }, timeoutMs: 300_000 });
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => callCli(args, { env: { HOME: home, ...env } });
 
 /** The JSON log lines `--log-level debug` wrote, by message. */
 function debugLines(stderr: string, msg: string): Record<string, number>[] {
@@ -58,7 +59,8 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
 
-describe('repository backups read the source trees', () => {
+// Each case runs several real restic commands: a loaded machine can take minutes, a quiet one seconds.
+describe('repository backups read the source trees', { timeout: 300_000 }, () => {
   it('a workspace outside the state dir is backed up, verified and restored (run exits 0)', async () => {
     const outside = path.join(home, 'projects', 'agent-ws');
     writeTree(outside, { 'AGENTS.md': 'outside workspace', 'memory/2026-12-01.md': 'a note', 'notes/todo.md': 'todo' });
@@ -115,6 +117,9 @@ describe('repository backups read the source trees', () => {
     const second = await cli(['run', '--json', '--log-level', 'debug']);
     expect(second.code, second.stderr).toBe(0);
     const [night2] = debugLines(second.stderr, 'walked and hashed the sources for the repository');
+    // What the run reports as its size is what restic added, not the size of an archive of the whole state.
+    const record = JSON.parse(second.stdout) as { bytes: number };
+    expect(record.bytes).toBeLessThan(200_000);
     // Only the edited note is read (databases are snapshotted, never cached).
     expect(night2?.hashed).toBe(1);
     expect(night2?.fromCache).toBeGreaterThanOrEqual(60);
@@ -144,6 +149,29 @@ describe('repository backups read the source trees', () => {
     ).toBe(true);
   });
 
+  it('retention forgets each run; restic prune runs at most once a day on a schedule, at once on `prune`', async () => {
+    useWorkspace(path.join(stateDir, 'workspace'), { retention: 1 });
+    const shim = loggingRestic();
+    expect((await cli(['repository', 'init'])).code).toBe(0);
+    for (let run = 1; run <= 3; run += 1) {
+      fs.writeFileSync(path.join(stateDir, 'workspace', 'MEMORY.md'), `run ${run}`);
+      const result = await cli(['run'], shim.env);
+      expect(result.code, result.stderr).toBe(0);
+    }
+    expect(snapshotsOf(call)).toHaveLength(1);
+    const prunes = () => shim.calls().filter((line) => /(^| )prune( |$)/.test(line));
+    expect(shim.calls().filter((line) => /(^| )forget /.test(line))).toHaveLength(2);
+    expect(prunes()).toHaveLength(1);
+
+    useWorkspace(path.join(stateDir, 'workspace'));
+    for (let made = 0; made < 2; made += 1) expect((await cli(['create'], shim.env)).code).toBe(0);
+    const pruned = await cli(['prune', '--keep-last', '1'], shim.env);
+    expect(pruned.code, pruned.stderr).toBe(0);
+    expect(snapshotsOf(call)).toHaveLength(1);
+    expect(prunes()).toHaveLength(2);
+    expect(restic(call, ['check'])).toContain('no errors were found');
+  });
+
   it('a file changed between our hashing and restic reading it is reported, not called damage', async () => {
     useWorkspace(path.join(stateDir, 'workspace'));
     const note = path.join(stateDir, 'workspace', 'MEMORY.md');
@@ -168,6 +196,18 @@ describe('repository backups read the source trees', () => {
     expect(restored.stdout + restored.stderr).toContain('changed between our read and restic');
   });
 });
+
+/** A `restic` first in PATH that logs each call's arguments and runs the real one. */
+function loggingRestic(): { env: NodeJS.ProcessEnv; calls: () => string[] } {
+  const shimDir = path.join(home, 'shim-log');
+  const log = path.join(shimDir, 'calls.log');
+  writeTree(shimDir, { restic: `#!/bin/sh\necho "$*" >> '${log}'\nexec ${realRestic()} "$@"\n` });
+  fs.chmodSync(path.join(shimDir, 'restic'), 0o755);
+  return {
+    env: { PATH: `${shimDir}:${process.env.PATH}` },
+    calls: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : []),
+  };
+}
 
 function realRestic(): string {
   for (const dir of (process.env.PATH ?? '').split(':')) {

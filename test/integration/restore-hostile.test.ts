@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, runCli, writeTree } from '../helpers/fixture.js';
-import { craftTar } from '../helpers/craft.js';
+import { callCli } from '../helpers/cli-in-process.js';
+import { craftTars, type CraftSpec } from '../helpers/craft.js';
 import { gnuTar, packRaw, type RawEntry } from '../helpers/hostile.js';
 import { snapshotTree } from '../helpers/tree.js';
 
@@ -56,7 +57,8 @@ function ours(files: RawEntry[], listed: Array<{ path: string; size: number }>, 
   ];
 }
 
-type Case = [name: string, build: (file: string) => Promise<string> | string, reason: RegExp];
+/** A case's archive: written by the builder (tar-stream, GNU tar), or a spec for Python's tarfile (all crafted at once). */
+type Case = [name: string, build: (file: string) => Promise<string> | string | CraftSpec, reason: RegExp];
 
 const streamCases = (): Case[] => [
   [
@@ -216,84 +218,95 @@ const ourHeader = (roots = header.roots) => JSON.stringify({ ...header, roots })
 const craftedCases = (): Case[] => [
   [
     'the state dir itself is a symlink (hand-made)',
-    (f) => craftTar({ out: f, append: [{ name: '.openclaw', type: 'symlink', linkname: outside }] }),
+    (f) => ({ out: f, append: [{ name: '.openclaw', type: 'symlink', linkname: outside }] }),
     /\.openclaw: the state dir \.openclaw is a symlink in the archive, not a directory/,
   ],
   [
     'our state root is a symlink',
-    (f) =>
-      craftTar({
-        out: f,
-        append: [
-          { name: 'openclaw-backup/header.json', data: ourHeader() },
-          { name: 'openclaw-backup/state', type: 'symlink', linkname: outside },
-          {
-            name: 'openclaw-backup/manifest.json',
-            data: JSON.stringify({
-              ...header,
-              entries: [
-                {
-                  path: 'openclaw-backup/state',
-                  type: 'symlink',
-                  component: 'state',
-                  mode: 511,
-                  mtimeMs: 0,
-                  target: outside,
-                  external: true,
-                },
-              ],
-              totals: { files: 0, directories: 0, symlinks: 1, databases: 0, bytes: 0 },
-            }),
-          },
-        ],
-      }),
+    (f) => ({
+      out: f,
+      append: [
+        { name: 'openclaw-backup/header.json', data: ourHeader() },
+        { name: 'openclaw-backup/state', type: 'symlink', linkname: outside },
+        {
+          name: 'openclaw-backup/manifest.json',
+          data: JSON.stringify({
+            ...header,
+            entries: [
+              {
+                path: 'openclaw-backup/state',
+                type: 'symlink',
+                component: 'state',
+                mode: 511,
+                mtimeMs: 0,
+                target: outside,
+                external: true,
+              },
+            ],
+            totals: { files: 0, directories: 0, symlinks: 1, databases: 0, bytes: 0 },
+          }),
+        },
+      ],
+    }),
     /openclaw-backup\/state: root state is a symlink in the archive, not a directory/,
   ],
   [
     'a native state asset that is a symlink',
-    (f) =>
-      craftTar({
-        out: f,
-        append: [
-          { name: `${nativeRoot}/payload/posix/home/x/.openclaw`, type: 'symlink', linkname: outside },
-          { name: `${nativeRoot}/manifest.json`, data: nativeManifest('/home/x/.openclaw') },
-        ],
-      }),
+    (f) => ({
+      out: f,
+      append: [
+        { name: `${nativeRoot}/payload/posix/home/x/.openclaw`, type: 'symlink', linkname: outside },
+        { name: `${nativeRoot}/manifest.json`, data: nativeManifest('/home/x/.openclaw') },
+      ],
+    }),
     /asset 0 \(state\) is a symlink in the archive, not a directory/,
   ],
   [
     'openclaw.json links to a JSON5 file outside',
-    (f) =>
-      craftTar({
-        out: f,
-        append: [
-          { name: '.openclaw', type: 'dir' },
-          { name: '.openclaw/openclaw.json', type: 'symlink', linkname: path.join(sandbox, 'lure/evil.json5') },
-        ],
-      }),
+    (f) => ({
+      out: f,
+      append: [
+        { name: '.openclaw', type: 'dir' },
+        { name: '.openclaw/openclaw.json', type: 'symlink', linkname: path.join(sandbox, 'lure/evil.json5') },
+      ],
+    }),
     /\.openclaw\/openclaw\.json: the config is a symlink, not a regular file/,
   ],
   [
     'openclaw.json links to a FIFO outside',
-    (f) =>
-      craftTar({
-        out: f,
-        append: [
-          { name: '.openclaw', type: 'dir' },
-          { name: '.openclaw/openclaw.json', type: 'symlink', linkname: path.join(lures, 'fifo') },
-        ],
-      }),
+    (f) => ({
+      out: f,
+      append: [
+        { name: '.openclaw', type: 'dir' },
+        { name: '.openclaw/openclaw.json', type: 'symlink', linkname: path.join(lures, 'fifo') },
+      ],
+    }),
     /the config is a symlink, not a regular file/,
   ],
   [
     'our config root is a symlink',
-    (f) =>
-      craftTar({
-        out: f,
-        append: [
-          {
-            name: 'openclaw-backup/header.json',
-            data: ourHeader([
+    (f) => ({
+      out: f,
+      append: [
+        {
+          name: 'openclaw-backup/header.json',
+          data: ourHeader([
+            ...header.roots,
+            {
+              id: 'external-1',
+              path: '/home/x/cfg/openclaw.json',
+              archivePath: 'openclaw-backup/external/1/openclaw.json',
+              role: 'config',
+            },
+          ]),
+        },
+        { name: 'openclaw-backup/state', type: 'dir' },
+        { name: 'openclaw-backup/external/1/openclaw.json', type: 'symlink', linkname: path.join(sandbox, 'lure/evil.json5') },
+        {
+          name: 'openclaw-backup/manifest.json',
+          data: JSON.stringify({
+            ...header,
+            roots: [
               ...header.roots,
               {
                 id: 'external-1',
@@ -301,77 +314,58 @@ const craftedCases = (): Case[] => [
                 archivePath: 'openclaw-backup/external/1/openclaw.json',
                 role: 'config',
               },
-            ]),
-          },
-          { name: 'openclaw-backup/state', type: 'dir' },
-          { name: 'openclaw-backup/external/1/openclaw.json', type: 'symlink', linkname: path.join(sandbox, 'lure/evil.json5') },
-          {
-            name: 'openclaw-backup/manifest.json',
-            data: JSON.stringify({
-              ...header,
-              roots: [
-                ...header.roots,
-                {
-                  id: 'external-1',
-                  path: '/home/x/cfg/openclaw.json',
-                  archivePath: 'openclaw-backup/external/1/openclaw.json',
-                  role: 'config',
-                },
-              ],
-              entries: [
-                { path: 'openclaw-backup/state', type: 'directory', component: 'state', mode: 448, mtimeMs: 0 },
-                {
-                  path: 'openclaw-backup/external/1/openclaw.json',
-                  type: 'symlink',
-                  component: 'config',
-                  mode: 511,
-                  mtimeMs: 0,
-                  target: path.join(sandbox, 'lure/evil.json5'),
-                  external: true,
-                },
-              ],
-              totals: { files: 0, directories: 1, symlinks: 1, databases: 0, bytes: 0 },
-            }),
-          },
-        ],
-      }),
+            ],
+            entries: [
+              { path: 'openclaw-backup/state', type: 'directory', component: 'state', mode: 448, mtimeMs: 0 },
+              {
+                path: 'openclaw-backup/external/1/openclaw.json',
+                type: 'symlink',
+                component: 'config',
+                mode: 511,
+                mtimeMs: 0,
+                target: path.join(sandbox, 'lure/evil.json5'),
+                external: true,
+              },
+            ],
+            totals: { files: 0, directories: 1, symlinks: 1, databases: 0, bytes: 0 },
+          }),
+        },
+      ],
+    }),
     /root external-1 is a symlink in the archive, not a file/,
   ],
   [
     'a PAX global header renames what GNU tar extracts',
-    (f) =>
-      craftTar({
-        out: f,
-        global: { path: '.openclaw/evil' },
-        append: [
-          { name: '.openclaw', type: 'dir' },
-          { name: '.openclaw/a', data: 'x' },
-        ],
-      }),
+    (f) => ({
+      out: f,
+      global: { path: '.openclaw/evil' },
+      append: [
+        { name: '.openclaw', type: 'dir' },
+        { name: '.openclaw/a', data: 'x' },
+      ],
+    }),
     /follows a PAX global header \(type g\)/,
   ],
   [
     'a path component longer than 255 bytes',
-    (f) =>
-      craftTar({
-        out: f,
-        append: [
-          { name: '.openclaw', type: 'dir' },
-          { name: `.openclaw/${'n'.repeat(300)}`, data: 'x' },
-        ],
-      }),
+    (f) => ({
+      out: f,
+      append: [
+        { name: '.openclaw', type: 'dir' },
+        { name: `.openclaw/${'n'.repeat(300)}`, data: 'x' },
+      ],
+    }),
     /path component of 300 bytes, longer than the system allows \(255\)/,
   ],
   [
     'an entry path of 4096+ bytes',
-    (f) =>
-      craftTar({
-        out: f,
-        append: [
-          { name: '.openclaw', type: 'dir' },
-          { name: `.openclaw/${Array.from({ length: 21 }, () => 'd'.repeat(200)).join('/')}`, data: 'x' },
-        ],
-      }),
+    (f) => ({
+      out: f,
+      append: [
+        { name: '.openclaw', type: 'dir' },
+        { name: `.openclaw/${Array.from({ length: 21 }, () => 'd'.repeat(200)).join('/')}`, data: 'x' },
+      ],
+    }),
     /path of \d{4} bytes, longer than the 3071 a restore can create/,
   ],
 ];
@@ -461,22 +455,59 @@ const gnuCases = (): Case[] => [
   ),
 ];
 
+const evilName = '.openclaw/\u001b[2J\u001b[1;1Hok: all good\u009b\u202e';
+/** Two archives the tests below read beside the refused cases, crafted in the same batch. */
+const extraSpecs = (): Record<'paxGlobal' | 'escapes', CraftSpec> => ({
+  paxGlobal: {
+    out: path.join(archives, 'pax-global.tar.gz'),
+    global: { path: '.openclaw/evil' },
+    append: [
+      { name: '.openclaw', type: 'dir' },
+      { name: '.openclaw/a', data: 'x' },
+    ],
+  },
+  escapes: {
+    out: path.join(archives, 'escapes.tar.gz'),
+    append: [
+      { name: '.openclaw', type: 'dir' },
+      { name: evilName, data: '1' },
+      { name: evilName, data: '2' },
+    ],
+  },
+});
+
 describe('hostile archives: refused with exit 3, nothing written outside, live state unchanged', () => {
   const cases = [...streamCases(), ...gnuCases(), ...craftedCases()];
+  const fileOf = (name: string) => path.join(archives, `${name.replace(/\W+/g, '-')}.tar.gz`);
+  let extra: ReturnType<typeof extraSpecs>;
+
+  // The corpus is built once: tar-stream and GNU tar cases as they come, every Python-crafted one in one process.
+  beforeAll(async () => {
+    extra = extraSpecs();
+    const crafted: CraftSpec[] = [extra.paxGlobal, extra.escapes];
+    for (const [name, build] of cases) {
+      const made = await build(fileOf(name));
+      if (typeof made === 'object') crafted.push(made);
+    }
+    craftTars(crafted);
+  });
+
   it('has at least 20 cases from both tar-stream and GNU tar', () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
     expect(cases.filter(([name]) => name.startsWith('GNU tar')).length).toBeGreaterThanOrEqual(8);
   });
 
-  it.each(cases)('%s', async (name, build, reason) => {
-    const file = await build(path.join(archives, `${name.replace(/\W+/g, '-')}.tar.gz`));
+  // In process (callCli): the same commands, messages and exit codes as the bin, without a Node start per call; the
+  // escapes test below runs the built CLI, so the real process's exit code and output are checked too.
+  it.each(cases)('%s', async (name, _build, reason) => {
+    const file = fileOf(name);
     const before = snapshotTree(sandbox);
     for (const args of [
       ['verify', file],
       ['restore', file],
       ['restore', '--target', path.join(sandbox, 'copy'), file],
     ]) {
-      const result = await runCli(args, { env: { HOME: home } });
+      const result = await callCli(args, { env: { HOME: home } });
       expect(result.code, `${args[0]}: ${result.stderr}`).toBe(3);
       expect(result.stderr).toMatch(reason);
       expect(result.stderr).not.toMatch(/\n\s+at /);
@@ -487,27 +518,11 @@ describe('hostile archives: refused with exit 3, nothing written outside, live s
   });
 
   it("GNU tar and verify would disagree on a PAX global header's names: GNU tar renames the entry, we refuse", () => {
-    const file = craftTar({
-      out: path.join(archives, 'pax-global.tar.gz'),
-      global: { path: '.openclaw/evil' },
-      append: [
-        { name: '.openclaw', type: 'dir' },
-        { name: '.openclaw/a', data: 'x' },
-      ],
-    });
-    expect(execFileSync('tar', ['-tzf', file], { encoding: 'utf8' })).not.toContain('.openclaw/a');
+    expect(execFileSync('tar', ['-tzf', extra.paxGlobal.out], { encoding: 'utf8' })).not.toContain('.openclaw/a');
   });
 
-  it('a name with terminal escapes is printed escaped, never raw', async () => {
-    const evil = '.openclaw/\u001b[2J\u001b[1;1Hok: all good\u009b\u202e';
-    const file = craftTar({
-      out: path.join(archives, 'escapes.tar.gz'),
-      append: [
-        { name: '.openclaw', type: 'dir' },
-        { name: evil, data: '1' },
-        { name: evil, data: '2' },
-      ],
-    });
+  it('a name with terminal escapes is printed escaped, never raw (by the built CLI)', async () => {
+    const file = extra.escapes.out;
     for (const args of [
       ['verify', file],
       ['verify', '--json', file],

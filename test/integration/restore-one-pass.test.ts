@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, runCli } from '../helpers/fixture.js';
+import { makeTempDir } from '../helpers/fixture.js';
+import { callCli } from '../helpers/cli-in-process.js';
 import { fixtureWithArchive, snapshotTree } from '../helpers/tree.js';
 
 let home: string;
@@ -45,7 +46,7 @@ describe('one-pass restore', () => {
       ['restore', bad],
       ['restore', bad, '--target', path.join(home, 'copy')],
     ]) {
-      const result = await runCli(args, { env: { HOME: home } });
+      const result = await callCli(args, { env: { HOME: home } });
       expect(result.code, result.stderr).toBe(3);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
       // Either the hash (a plain file) or the database check (a SQLite file) catches it; both name the entry.

@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { craftTar, tamperArchive, type Doc } from '../helpers/craft.js';
-import { makeTempDir, NATIVE_FIXTURE, runCli, writeTree } from '../helpers/fixture.js';
+import { craftTars, tamperSpec, type CraftSpec, type Doc } from '../helpers/craft.js';
+import { callCli } from '../helpers/cli-in-process.js';
+import { makeTempDir, NATIVE_FIXTURE, writeTree } from '../helpers/fixture.js';
 import { fixtureWithArchive, snapshotTree } from '../helpers/tree.js';
 
 /**
@@ -40,49 +41,56 @@ afterAll(() => {
   for (const dir of [sandbox, crafted]) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-type Case = [name: string, build: (out: string) => string, reason: RegExp, extraArgs?: string[]];
+function craft(...args: Parameters<typeof tamperSpec>): string {
+  const spec = tamperSpec(...args);
+  craftTars([spec]);
+  return spec.out;
+}
+
+/** A case's archive is a spec for Python's tarfile; every one of a describe block is crafted at once, before its tests. */
+type Case = [name: string, build: (out: string) => CraftSpec, reason: RegExp, extraArgs?: string[]];
 
 const cases = (): Case[] => [
   [
     'root id with ".." (would create <target>/restored-roots/../../outside/X)',
-    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ id: '../../outside/X' }))),
+    (out) => tamperSpec(archive, out, (h) => h.roots.push(root({ id: '../../outside/X' }))),
     /root 1 \(\.\.\/\.\.\/outside\/X\): id is not a plain name/,
   ],
   [
     'archivePath with ".." (would move an outside dir into the target)',
-    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ archivePath: 'openclaw-backup/../outside' }))),
+    (out) => tamperSpec(archive, out, (h) => h.roots.push(root({ archivePath: 'openclaw-backup/../outside' }))),
     /archivePath is unsafe \(".." path component\)/,
   ],
   [
     'absolute archivePath',
-    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ archivePath: `${outside}` }))),
+    (out) => tamperSpec(archive, out, (h) => h.roots.push(root({ archivePath: `${outside}` }))),
     /archivePath is unsafe \(absolute path\)/,
   ],
   [
     'archivePath outside openclaw-backup/external/<n>',
-    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ archivePath: 'openclaw-backup/state/agents' }))),
+    (out) => tamperSpec(archive, out, (h) => h.roots.push(root({ archivePath: 'openclaw-backup/state/agents' }))),
     /archivePath is not openclaw-backup\/external\/<n>/,
   ],
   [
     'recorded path with ".."',
-    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ path: `${home}/../victim` })), EXTRA),
+    (out) => tamperSpec(archive, out, (h) => h.roots.push(root({ path: `${home}/../victim` })), EXTRA),
     /path is unusable \(".." path component\)/,
   ],
   [
     'recorded path no config names (an in-place restore replaced it)',
-    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ path: victim })), EXTRA),
+    (out) => tamperSpec(archive, out, (h) => h.roots.push(root({ path: victim })), EXTRA),
     /root external-9 \(.*victim\) is not a workspace or agent dir its config names/,
   ],
   [
     'header home and a root at it (a restore moved $HOME away)',
-    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ path: home })), EXTRA),
+    (out) => tamperSpec(archive, out, (h) => h.roots.push(root({ path: home })), EXTRA),
     /contains the state dir|contains the home dir/,
     ['--state-dir', path.join('..', 'state2')],
   ],
   [
     'header and manifest disagree on the roots',
     (out) =>
-      tamperArchive(archive, out, (_h, m) => {
+      tamperSpec(archive, out, (_h, m) => {
         m.roots = [...m.roots, root({})];
       }),
     /header and manifest list different roots/,
@@ -90,7 +98,7 @@ const cases = (): Case[] => [
   [
     'a followed-link root whose link its config does not name (backup.followLinks)',
     (out) =>
-      tamperArchive(
+      tamperSpec(
         archive,
         out,
         (h) => h.roots.push(root({ role: 'linkTarget', path: victim, link: `${home}/.openclaw/workspace/memory` })),
@@ -100,19 +108,24 @@ const cases = (): Case[] => [
   ],
   [
     'a followed-link root without a usable link',
-    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ role: 'linkTarget', path: victim, link: 'relative/link' })), EXTRA),
+    (out) => tamperSpec(archive, out, (h) => h.roots.push(root({ role: 'linkTarget', path: victim, link: 'relative/link' })), EXTRA),
     /link is unusable/,
   ],
   [
     'a second state root',
-    (out) => tamperArchive(archive, out, (h) => h.roots.push(root({ id: 'state', role: 'state', archivePath: 'openclaw-backup/state' }))),
+    (out) => tamperSpec(archive, out, (h) => h.roots.push(root({ id: 'state', role: 'state', archivePath: 'openclaw-backup/state' }))),
     /the state root must be the first/,
   ],
 ];
 
 describe('appended roots are validated like entry paths: exit 3 in verify and restore, nothing outside changes', () => {
-  it.each(cases())('%s', async (name, build, reason, extraArgs = []) => {
-    const file = build(path.join(crafted, `${name.replace(/\W+/g, '-').slice(0, 60)}.tar.gz`));
+  const all = cases();
+  const fileOf = (name: string) => path.join(crafted, `${name.replace(/\W+/g, '-').slice(0, 60)}.tar.gz`);
+  beforeAll(() => craftTars(all.map(([name, build]) => build(fileOf(name)))));
+
+  // In process (callCli): the same commands, messages and exit codes as the bin, without a Node start per call.
+  it.each(all)('%s', async (name, _build, reason, extraArgs = []) => {
+    const file = fileOf(name);
     const before = snapshotTree(sandbox);
     const stateArgs = extraArgs.map((arg) => (arg.startsWith('..') ? path.resolve(home, arg) : arg));
     const runs = [
@@ -121,7 +134,7 @@ describe('appended roots are validated like entry paths: exit 3 in verify and re
       [...stateArgs, 'restore', '--force', file],
     ];
     for (const args of runs) {
-      const result = await runCli(args, { env: { HOME: home } });
+      const result = await callCli(args, { env: { HOME: home } });
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(3);
       expect(result.stderr).toMatch(reason);
       expect(snapshotTree(sandbox)).toEqual(before);
@@ -132,7 +145,7 @@ describe('appended roots are validated like entry paths: exit 3 in verify and re
     // The archive claims another machine (/elsewhere) whose config names this user's home as a workspace.
     const config = JSON.parse(fs.readFileSync(path.join(home, '.openclaw', 'openclaw.json'), 'utf8'));
     config.agents.defaults.workspace = home;
-    const file = tamperArchive(
+    const file = craft(
       archive,
       path.join(crafted, 'home-workspace.tar.gz'),
       (h) => {
@@ -145,9 +158,9 @@ describe('appended roots are validated like entry paths: exit 3 in verify and re
       EXTRA,
       { 'openclaw-backup/state/openclaw.json': { name: 'openclaw-backup/state/openclaw.json', data: JSON.stringify(config), mode: 0o600 } },
     );
-    expect((await runCli(['verify', file], { env: { HOME: home } })).code).toBe(0);
+    expect((await callCli(['verify', file], { env: { HOME: home } })).code).toBe(0);
     const before = snapshotTree(sandbox);
-    const result = await runCli(['--state-dir', path.join(sandbox, 'state2'), 'restore', file], { env: { HOME: home } });
+    const result = await callCli(['--state-dir', path.join(sandbox, 'state2'), 'restore', file], { env: { HOME: home } });
     expect(result.code, result.stderr).toBe(3);
     expect(result.stderr).toMatch(
       /root external-9 .* would be restored to .*home, which is the file system root or contains your home directory/,
@@ -159,12 +172,12 @@ describe('appended roots are validated like entry paths: exit 3 in verify and re
     const config = JSON.parse(fs.readFileSync(path.join(home, '.openclaw', 'openclaw.json'), 'utf8'));
     const ws = path.join(home, 'projects', 'ws');
     config.agents.entries.second = { workspace: ws };
-    const file = tamperArchive(archive, path.join(crafted, 'named.tar.gz'), (h) => h.roots.push(root({ path: ws })), EXTRA, {
+    const file = craft(archive, path.join(crafted, 'named.tar.gz'), (h) => h.roots.push(root({ path: ws })), EXTRA, {
       'openclaw-backup/state/openclaw.json': { name: 'openclaw-backup/state/openclaw.json', data: JSON.stringify(config), mode: 0o600 },
     });
-    expect((await runCli(['verify', file], { env: { HOME: home } })).code).toBe(0);
+    expect((await callCli(['verify', file], { env: { HOME: home } })).code).toBe(0);
     const newHome = path.join(sandbox, 'newhome');
-    const result = await runCli(['restore', '--json', file], { env: { HOME: newHome } });
+    const result = await callCli(['restore', '--json', file], { env: { HOME: newHome } });
     expect(result.code, result.stderr).toBe(0);
     expect(fs.readFileSync(path.join(newHome, 'projects', 'ws', 'PLANTED.md'), 'utf8')).toBe('planted by the archive');
     const restored = JSON.parse(fs.readFileSync(path.join(newHome, '.openclaw', 'openclaw.json'), 'utf8'));
@@ -183,10 +196,10 @@ describe('OpenClaw-native archives: assets[].sourcePath is validated the same wa
     nativeManifest = JSON.parse(execFileSync('tar', ['-xzOf', NATIVE_FIXTURE, `${nativeRoot}/manifest.json`], { encoding: 'utf8' }));
   });
 
-  function withAsset(out: string, asset: Doc, payload: string): string {
+  function withAsset(out: string, asset: Doc, payload: string): CraftSpec {
     const manifest = structuredClone(nativeManifest);
     manifest.assets.push(asset);
-    return craftTar({
+    return {
       out,
       copy: NATIVE_FIXTURE,
       drop: [`${nativeRoot}/manifest.json`],
@@ -195,10 +208,10 @@ describe('OpenClaw-native archives: assets[].sourcePath is validated the same wa
         { name: `${payload}/PLANTED.md`, data: 'planted' },
         { name: `${nativeRoot}/manifest.json`, data: JSON.stringify(manifest) },
       ],
-    });
+    };
   }
 
-  const nativeCases = (): Array<[string, (out: string) => string, RegExp]> => [
+  const nativeCases = (): Array<[string, (out: string) => CraftSpec, RegExp]> => [
     [
       'a workspace asset its config does not name',
       (out) =>
@@ -241,15 +254,19 @@ describe('OpenClaw-native archives: assets[].sourcePath is validated the same wa
     ],
   ];
 
-  it.each(nativeCases())('%s', async (name, build, reason) => {
-    const file = build(path.join(crafted, `native-${name.replace(/\W+/g, '-')}.tar.gz`));
+  const natives = nativeCases();
+  const nativeFileOf = (name: string) => path.join(crafted, `native-${name.replace(/\W+/g, '-')}.tar.gz`);
+  beforeAll(() => craftTars(natives.map(([name, build]) => build(nativeFileOf(name)))));
+
+  it.each(natives)('%s', async (name, _build, reason) => {
+    const file = nativeFileOf(name);
     const before = snapshotTree(sandbox);
     for (const args of [
       ['verify', file],
       ['restore', '--target', path.join(sandbox, 'copy'), file],
       ['restore', '--force', file],
     ]) {
-      const result = await runCli(args, { env: { HOME: home } });
+      const result = await callCli(args, { env: { HOME: home } });
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(3);
       expect(result.stderr).toMatch(reason);
       expect(snapshotTree(sandbox)).toEqual(before);

@@ -84,7 +84,7 @@ describe('restore swap', () => {
     expect(rel(changes.carried)).toEqual(['backups', 'cache', 'workspace/big']);
     expect(rel(changes.newer)).toEqual(['workspace/MEMORY.md', 'workspace/NEW.md']);
     const text = await runCli(['restore', archive, '--dry-run'], { env: { HOME: home } });
-    expect(text.stdout).toMatch(/1 file would be added, 1 changed, 3 unchanged, 1 removed \(moved to the rollback copy\)/);
+    expect(text.stdout).toMatch(/of 5 files: 1 would be added, 1 changed, 3 unchanged, 1 removed \(moved to the rollback copy\)/);
     expect(text.stdout).toContain('carried over as they are: backups, cache, workspace/big');
     expect(text.stdout).not.toMatch(/replace/);
     expect(snapshotTree(home)).toEqual(before);

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { countRows, makeTempDir, NATIVE_FIXTURE, runCli } from '../helpers/fixture.js';
+import { countRows, makeTempDir, NATIVE_FIXTURE } from '../helpers/fixture.js';
+import { callCli } from '../helpers/cli-in-process.js';
 import { fixtureWithArchive, gnuExtract, snapshotTree } from '../helpers/tree.js';
 
 let home: string;
@@ -39,7 +40,7 @@ async function expectDatabases(dir: string): Promise<void> {
 describe('restore', () => {
   it('round trip: wipe the state, restore, every file identical, databases intact, modes private', async () => {
     fs.rmSync(stateDir, { recursive: true });
-    const result = await runCli(['restore', archive], { env: { HOME: home } });
+    const result = await callCli(['restore', archive], { env: { HOME: home } });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Restored everything .* into .*\.openclaw/);
     expect(result.stdout).toMatch(/permissions: state dir 0700, \d+ credential\/config\/database files 0600, owned by/);
@@ -59,7 +60,7 @@ describe('restore', () => {
     fs.writeFileSync(path.join(stateDir, 'cache/model-list.json'), 'cached');
     fs.mkdirSync(path.join(stateDir, 'backups'));
     fs.copyFileSync(archive, path.join(stateDir, 'backups', 'kept.tar.gz'));
-    const result = await runCli(['restore', '--json', archive], { env: { HOME: home } });
+    const result = await callCli(['restore', '--json', archive], { env: { HOME: home } });
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as { rollback: string[]; format: string };
     expect(report.format).toBe('openclaw-backup');
@@ -81,7 +82,7 @@ describe('restore', () => {
     fs.writeFileSync(path.join(stateDir, 'workspace/MEMORY.md'), 'changed memory');
     fs.writeFileSync(path.join(stateDir, 'openclaw.json.bak'), 'changed config');
     const before = snapshotTree(stateDir);
-    const result = await runCli(['restore', '--only', 'workspace', archive], { env: { HOME: home } });
+    const result = await callCli(['restore', '--only', 'workspace', archive], { env: { HOME: home } });
     expect(result.code, result.stderr).toBe(0);
     const after = snapshotTree(stateDir);
     expect(fs.readFileSync(path.join(stateDir, 'workspace/SOUL.md'), 'utf8')).toMatch(/^# SOUL\.md/);
@@ -92,7 +93,7 @@ describe('restore', () => {
     expect(changed).toContain('workspace/SOUL.md');
     const rollback = /previous state moved to (\S+)/.exec(result.stdout)?.[1] as string;
     expect(fs.readFileSync(path.join(rollback, 'state', 'workspace/SOUL.md'), 'utf8')).toBe('changed');
-    const bad = await runCli(['restore', '--only', 'wrokspace', archive], { env: { HOME: home } });
+    const bad = await callCli(['restore', '--only', 'wrokspace', archive], { env: { HOME: home } });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown component "wrokspace"; valid components: config,/);
   });
@@ -100,27 +101,27 @@ describe('restore', () => {
   it('--target restores a copy; a non-empty target needs --force; the live state is untouched', async () => {
     const before = snapshotTree(stateDir);
     const target = path.join(home, 'copy');
-    const result = await runCli(['restore', '--target', target, archive], { env: { HOME: home } });
+    const result = await callCli(['restore', '--target', target, archive], { env: { HOME: home } });
     expect(result.code, result.stderr).toBe(0);
     // Every file identical except openclaw.json, whose paths now point into the copy.
     expect(contents(target, true)).toEqual(contents(path.join(home, 'gnu', 'openclaw-backup', 'state'), true));
     expect(snapshotTree(stateDir)).toEqual(before);
     const config = JSON.parse(fs.readFileSync(path.join(target, 'openclaw.json'), 'utf8'));
     expect(config.agents.defaults.workspace).toBe(path.join(target, 'workspace'));
-    const again = await runCli(['restore', '--target', target, archive], { env: { HOME: home } });
+    const again = await callCli(['restore', '--target', target, archive], { env: { HOME: home } });
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/--target .*copy is not empty; pass --force/);
-    const forced = await runCli(['restore', '--force', '--target', target, archive], { env: { HOME: home } });
+    const forced = await callCli(['restore', '--force', '--target', target, archive], { env: { HOME: home } });
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stdout).toMatch(/previous state moved to .*copy\.rollback-/);
-    const home2 = await runCli(['restore', '--force', '--target', home, archive], { env: { HOME: home } });
+    const home2 = await callCli(['restore', '--force', '--target', home, archive], { env: { HOME: home } });
     expect(home2.code).toBe(2);
     expect(home2.stderr).toMatch(/contains your home directory/);
   });
 
   it('under a different $HOME: remaps paths in openclaw.json and prints the rewrite', async () => {
     const newHome = makeTempDir('ocb-newhome-');
-    const result = await runCli(['restore', archive], { env: { HOME: newHome } });
+    const result = await callCli(['restore', archive], { env: { HOME: newHome } });
     expect(result.code, result.stderr).toBe(0);
     const newState = path.join(newHome, '.openclaw');
     const config = JSON.parse(fs.readFileSync(path.join(newState, 'openclaw.json'), 'utf8'));
@@ -134,7 +135,7 @@ describe('restore', () => {
 
   it('restores the OpenClaw-native fixture and a hand-made GNU tar archive', async () => {
     const nativeHome = makeTempDir('ocb-native-');
-    const native = await runCli(['restore', NATIVE_FIXTURE], { env: { HOME: nativeHome } });
+    const native = await callCli(['restore', NATIVE_FIXTURE], { env: { HOME: nativeHome } });
     expect(native.code, native.stderr).toBe(0);
     const nativeState = path.join(nativeHome, '.openclaw');
     await expectDatabases(nativeState);
@@ -146,7 +147,7 @@ describe('restore', () => {
     const handMade = path.join(home, 'hand.tar.gz');
     execFileSync('tar', ['-C', home, '-czf', handMade, '.openclaw']);
     const handHome = makeTempDir('ocb-hand-');
-    const hand = await runCli(['restore', handMade], { env: { HOME: handHome } });
+    const hand = await callCli(['restore', handMade], { env: { HOME: handHome } });
     expect(hand.code, hand.stderr).toBe(0);
     const handState = path.join(handHome, '.openclaw');
     // Byte-identical, -wal and -shm included, except runtime scratch (tmp/) and the remapped openclaw.json.
@@ -165,7 +166,7 @@ describe('restore', () => {
   it('--dry-run lists changes and writes nothing', async () => {
     fs.writeFileSync(path.join(stateDir, 'workspace/SOUL.md'), 'changed');
     const before = snapshotTree(home);
-    const result = await runCli(['restore', '--dry-run', archive], { env: { HOME: home } });
+    const result = await callCli(['restore', '--dry-run', archive], { env: { HOME: home } });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Dry run: would restore everything/);
     expect(result.stdout).toContain(`change  ${path.join(stateDir, 'workspace/SOUL.md')}`);

@@ -56,7 +56,9 @@ describe('openclaw-backup run / list / prune / status', () => {
     });
     fx.setBackupConfig({ auto: true, schedule: '0 4 * * *', timezone: 'UTC' });
     const text = await runCli(['status'], { env: fx.env });
-    expect(text.stdout).toMatch(/schedule: +0 4 \* \* \* \(UTC\), next \d{4}-\d\d-\d\dT04:00:00\.000Z/);
+    // One time format in status: local time with how long until (or ago), as list shows times.
+    expect(text.stdout).toMatch(/^auto: +true/m);
+    expect(text.stdout).toMatch(/schedule: +0 4 \* \* \* \(UTC\), next \d{4}-\d\d-\d\d \d\d:\d\d:00 \(in .+\)$/m);
     expect(text.stdout).toMatch(/daemon: +not running/);
   });
 
@@ -199,5 +201,45 @@ describe('openclaw-backup run / list / prune / status', () => {
       fs.readFileSync(path.join(fx.home, 'offsite', archive as string)).equals(fs.readFileSync(path.join(fx.backups, archive as string))),
     ).toBe(true);
     expect(JSON.parse(run.stdout).hook).toMatchObject({ exitCode: 0, timedOut: false });
+  });
+});
+
+describe("the schedule's retention and archives made by hand", () => {
+  it('run counts and deletes only the schedule’s archives; a create archive stays until prune', async () => {
+    const fx = fixtureHome(makeTempDir(), { retention: 1 });
+    const made = await runCli(['create', '--json'], { env: fx.env });
+    expect(made.code, made.stderr).toBe(0);
+    const byHand = (JSON.parse(made.stdout) as { archive: string }).archive;
+    for (let i = 0; i < 2; i += 1) expect((await runCli(['run'], { env: fx.env })).code).toBe(0);
+    // retention 1 over the schedule's two: one kept; the hand-made one was neither counted nor deleted.
+    expect(archivesIn(fx.backups)).toHaveLength(2);
+    expect(fs.existsSync(byHand)).toBe(true);
+    const dry = JSON.parse((await runCli(['prune', '--dry-run', '--json'], { env: fx.env })).stdout) as {
+      removed: Array<{ archive: string }>;
+    };
+    expect(dry.removed.map((r) => r.archive)).toEqual([byHand]);
+    expect((await runCli(['prune'], { env: fx.env })).code).toBe(0);
+    expect(fs.existsSync(byHand)).toBe(false);
+  });
+});
+
+describe('run --quiet, for cron', () => {
+  it('prints nothing when the run is fine; a failure still says what went wrong', async () => {
+    const fx = fixtureHome(makeTempDir(), {});
+    const loud = await runCli(['run'], { env: fx.env });
+    expect(loud.stdout).toMatch(/^Backed up: /);
+    expect(loud.stderr).toMatch(/^info: /m);
+    const quiet = await runCli(['run', '--quiet'], { env: fx.env });
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stdout).toBe('');
+    // Only what needs a person: the fixture's config names workspaces of another machine, which is worth a warning.
+    expect(quiet.stderr.split('\n').filter((line) => line && !/^(warn|error): /.test(line))).toEqual([]);
+    expect(archivesIn(fx.backups)).toHaveLength(2);
+    fx.setBackupConfig({ postBackup: 'exit 7' });
+    const failed = await runCli(['run', '--quiet'], { env: fx.env });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe('');
+    expect(failed.stderr).toContain('postBackup exited with code 7');
+    expect((await runCli(['run', '--quiet', '--json'], { env: fx.env })).code).toBe(2);
   });
 });

@@ -7,6 +7,7 @@ import { renderLaunchdFor } from '../../src/service/service-spec.js';
 import { uninstallService } from '../../src/service/uninstall.js';
 import { CLI, makeTempDir, REPO_ROOT, runCli, writeTree } from '../helpers/fixture.js';
 import { verifyUnit } from '../helpers/systemd.js';
+import { lastRun, writeStatusRecord } from '../helpers/status.js';
 import { NODE_FLAGS } from '../../src/core/node-flags.js';
 
 interface Sandbox {
@@ -51,6 +52,17 @@ describe('service install / uninstall / status (systemd)', () => {
     );
     expect(unit).toContain(`Environment=OPENCLAW_STATE_DIR=${box.home}/.openclaw`);
     expect(verifyUnit(unitPath)).toEqual({ code: 0, output: '' });
+    // The way in on OpenClaw's side is the plugin: service install says how, until OpenClaw has a copy.
+    expect(result.stdout).toContain(`openclaw plugins install ${REPO_ROOT} --force --accept-capabilities`);
+    writeTree(box.home, {
+      '.openclaw/extensions/openclaw-backup/openclaw.plugin.json': JSON.stringify({
+        id: 'openclaw-backup',
+        configSchema: { type: 'object' },
+      }),
+    });
+    const again = await runCli(['service', 'install'], { env: box.env });
+    expect(again.stdout).toContain(`OpenClaw plugin: copied to ${box.home}/.openclaw/extensions/openclaw-backup`);
+    expect(again.stdout).not.toContain('openclaw plugins install');
   });
 
   it.each([
@@ -196,24 +208,8 @@ describe('service install / uninstall / status (systemd)', () => {
     });
     await runCli(['service', 'install'], { env: box.env });
     const finishedAt = new Date(Date.now() - 3_600_000).toISOString();
-    const lastSuccess = {
-      startedAt: finishedAt,
-      finishedAt,
-      result: 'ok',
-      trigger: 'schedule',
-      archive: '/x/a.tar.gz',
-      bytes: 2048,
-      sha256: null,
-      durationMs: 1,
-      pauseMs: 1,
-      pruned: [],
-      hook: null,
-      error: null,
-    };
-    fs.writeFileSync(
-      path.join(box.home, '.openclaw', 'openclaw-backup-status.json'),
-      JSON.stringify({ version: 1, lastRun: lastSuccess, lastSuccess, nextRunAt: null, daemon: null }),
-    );
+    const lastSuccess = lastRun({ finishedAt, archive: '/x/a.tar.gz', bytes: 2048 });
+    writeStatusRecord(path.join(box.home, '.openclaw'), { lastRun: lastSuccess, lastSuccess });
     const text = await runCli(['service', 'status'], { env: box.env });
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('enabled:      yes');

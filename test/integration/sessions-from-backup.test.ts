@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { KEY_NEEDED } from '../../src/core/crypto/keys.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateAgeKey, requireAgeCli } from '../helpers/age.js';
 import { NATIVE_FIXTURE, writeTree } from '../helpers/fixture.js';
@@ -181,7 +182,7 @@ describe('sessions from encrypted, native, hand-made and legacy backups', () => 
         ['sessions', 'restore', NOTES, '--from', ref],
       ]) {
         const refused = await cliExpect(command, env, 2);
-        expect(refused.stderr).toBe(`openclaw-backup: ${archive}: age-encrypted; pass --identity or --passphrase-file\n`);
+        expect(refused.stderr).toBe(`openclaw-backup: ${archive}: ${KEY_NEEDED}\n`);
       }
     }
     expect(treeState(stateDir)).toEqual(before);

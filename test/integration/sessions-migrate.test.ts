@@ -221,6 +221,17 @@ describe('sessions import conflicts and refusals', () => {
     });
   }
 
+  it('--agent naming an agent this state lacks says so, not that the sessions belong to it (exit 2, nothing written)', async () => {
+    const { env, stateDir, doc } = await exportedThenEmptied();
+    const before = treeState(stateDir);
+    const result = await runCli(['sessions', 'import', '--agent', 'other', '-'], { env, input: doc });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'openclaw-backup: --agent other: this state has no agent "other" (known agents: main); the document\'s sessions are agent "main"\'s\n',
+    );
+    expect(treeState(stateDir)).toEqual(before);
+  });
+
   it('imports into another agent with --agent, rewriting the key prefix', async () => {
     const { env, stateDir, agentDb } = await fixtureHome();
     const doc = await exportAll(env);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { KEY_NEEDED } from '../../src/core/crypto/keys.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateAgeKey, requireAgeCli } from '../helpers/age.js';
 import { fixtureHome, holdGatewayLock, removeTempHomes, treeState } from '../helpers/migrate.js';
@@ -154,14 +155,14 @@ describe('sessions history over archives', () => {
     expect(rows.map((line) => line.split(/ {2,}/)[0])).toEqual(backups.slice(1));
     expect(rows.map((line) => Number(line.split(/ {2,}/)[2]))).toEqual([6, 10]);
     expect(text.stdout).toMatch(/^agent:main:main in .*backups, newest first:\nBACKUP +MADE +EVENTS +UPDATED +SESSION ID\n/);
-    expect(text.stderr).toBe(`note: ${backups[0]} not read: encrypted: pass --identity or --passphrase-file\n`);
+    expect(text.stderr).toBe(`note: ${backups[0]} not read: ${KEY_NEEDED}\n`);
 
     const all = JSON.parse((await cliExpect(['sessions', 'history', MAIN, '--identity', key.identityFile, '--json'], env)).stdout);
     expect(all.versions.map((v: { events: number }) => v.events)).toEqual([6, 6, 10]);
     expect(all.skipped).toEqual([]);
 
     const onlyEncrypted = await cliExpect(['sessions', 'history', MAIN, '--limit', '1'], env, 2);
-    expect(onlyEncrypted.stderr).toContain('the backups read are age-encrypted; pass --identity or --passphrase-file');
+    expect(onlyEncrypted.stderr).toContain(`the backups read are ${KEY_NEEDED}`);
     const nowhere = await cliExpect(['sessions', 'history', 'agent:main:nope', '--identity', key.identityFile], env, 1);
     expect(nowhere.stderr).toContain(
       `no backup read holds session "agent:main:nope" (3 of 3 read); the newest readable one holds: ${NOTES}, ${MAIN}`,

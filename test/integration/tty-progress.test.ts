@@ -55,7 +55,7 @@ describe('progress on a terminal', () => {
     ).toBe(true);
     const restoredScreen = finalScreen(restored.stdout).filter(Boolean);
     expect(restoredScreen[0]).toMatch(
-      new RegExp(`^Restored everything from ${archive.replaceAll('.', '\\.')} \\(.+\\): \\d+ files into ${target}$`),
+      new RegExp(`^Restored everything from ${archive.replaceAll('.', '\\.')} \\(.+\\): \\d+ files(, \\d+ symlinks?)? into ${target}$`),
     );
     expect(restoredScreen.some((l) => /^(Verifying|Restoring) \[/.test(l))).toBe(false);
   }, 300_000);

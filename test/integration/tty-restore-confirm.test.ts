@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, runCli, unpackFixture } from '../helpers/fixture.js';
+import { makeTempDir, runCli, unpackFixture, writeTree } from '../helpers/fixture.js';
+import { writePasswordFile } from '../helpers/restic.js';
 import { finalScreen, runCliInTtyAnswering } from '../helpers/tty.js';
 
 let home: string;
@@ -53,4 +54,53 @@ describe('restore confirmation on a terminal', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).not.toContain('[y/N]');
   });
+});
+
+/** restic on PATH, for a shim that logs each call's argv (one line, tab-separated) and runs the real one. */
+function resticShim(dir: string, log: string): string {
+  const real = (process.env.PATH ?? '')
+    .split(':')
+    .map((p) => path.join(p, 'restic'))
+    .find((candidate) => fs.existsSync(candidate));
+  if (!real) throw new Error('restic not on PATH');
+  writeTree(dir, { restic: `#!/bin/sh\nprintf '%s\\t' "$@" >> '${log}'\nprintf '\\n' >> '${log}'\nexec ${real} "$@"\n` });
+  fs.chmodSync(path.join(dir, 'restic'), 0o755);
+  return dir;
+}
+
+describe('restore confirmation from a repository', () => {
+  it('reads the snapshot once: the preview and the restore share one restic restore', async () => {
+    const repoHome = makeTempDir('ocb-confirm-repo-');
+    const repoState = unpackFixture(repoHome);
+    const repo = path.join(repoHome, 'repo');
+    const passwordFile = writePasswordFile(repoHome);
+    const configPath = path.join(repoState, 'openclaw.json');
+    const config = JSON.parse(fs.readFileSync(configPath, 'utf8')) as { plugins: { entries: Record<string, unknown> } };
+    config.plugins.entries['openclaw-backup'] = { config: { repository: { url: repo, passwordFile } } };
+    fs.writeFileSync(configPath, JSON.stringify(config, null, 2), { mode: 0o600 });
+    const repoEnv = { HOME: repoHome };
+    const made = await runCli(['create', '--init'], { env: repoEnv, timeoutMs: 300_000 });
+    expect(made.code, made.stderr).toBe(0);
+    fs.writeFileSync(path.join(repoState, 'workspace', 'memory', 'written-after.md'), 'newer than the snapshot\n');
+
+    const log = path.join(repoHome, 'restic-calls.log');
+    const shim = resticShim(path.join(repoHome, 'shim'), log);
+    const r = await runCliInTtyAnswering(['restore', 'latest'], { ...repoEnv, PATH: `${shim}:${process.env.PATH}` }, 'y');
+    expect(r.code, r.stdout).toBe(0);
+    const screen = finalScreen(r.stdout).filter(Boolean);
+    expect(screen[0]).toMatch(/^Dry run: would restore everything from snapshot [0-9a-f]{8} in .* into /);
+    expect(screen).toContain(`  remove  ${path.join(repoState, 'workspace', 'memory', 'written-after.md')}`);
+    expect(
+      screen.some((l) => l.startsWith(`Restore everything over ${repoState}? The files it replaces go to a rollback copy. [y/N] y`)),
+    ).toBe(true);
+    expect(screen.some((l) => l.startsWith('Restored everything from snapshot '))).toBe(true);
+    expect(fs.existsSync(path.join(repoState, 'workspace', 'memory', 'written-after.md'))).toBe(false);
+    const calls = fs
+      .readFileSync(log, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split('\t'));
+    const reads = calls.filter((argv) => argv.includes('restore') || argv.includes('dump'));
+    expect(reads, calls.map((argv) => argv.join(' ')).join('\n')).toHaveLength(1);
+  }, 300_000);
 });

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyArchive } from '../../src/core/verify/verify-archive.js';
-import { makeTempDir, runCli } from '../helpers/fixture.js';
+import { makeTempDir } from '../helpers/fixture.js';
+import { callCli } from '../helpers/cli-in-process.js';
 import { fixtureWithArchive, snapshotTree } from '../helpers/tree.js';
 
 let home: string;
@@ -15,7 +16,7 @@ beforeAll(async () => {
   home = makeTempDir('ocb-corrupt-');
   ({ stateDir, archive: gz } = await fixtureWithArchive(home));
   plain = path.join(home, 'plain.tar');
-  expect((await runCli(['create', '--output', plain, '--compress', 'none'], { env: { HOME: home } })).code).toBe(0);
+  expect((await callCli(['create', '--output', plain, '--compress', 'none'], { env: { HOME: home } })).code).toBe(0);
 });
 afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 
@@ -107,7 +108,7 @@ describe('corruption', () => {
       [flipped(gz, 5000), /compressed stream is corrupt|archive is truncated|tar structure is corrupt|SHA-256|failed integrity_check/],
     ];
     for (const [archive, reason] of cases) {
-      const result = await runCli(['restore', archive], { env: { HOME: home } });
+      const result = await callCli(['restore', archive], { env: { HOME: home } });
       expect(result.code, result.stderr).toBe(3);
       expect(result.stderr).toMatch(reason);
       expect(snapshotTree(stateDir)).toEqual(before);

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, runCli, unpackFixture, writeTree } from '../helpers/fixture.js';
+import { makeTempDir, unpackFixture, writeTree } from '../helpers/fixture.js';
+import { callCli } from '../helpers/cli-in-process.js';
 import { snapshotTree } from '../helpers/tree.js';
 
 /** `split` + `zstd` per part + `cat`: the many-frame shape pzstd writes too. */
@@ -50,10 +51,10 @@ describe('zstd archives of many frames', () => {
     const parts = zstdInFrames(tarFile, archive, 37_000); // frame ends fall anywhere, mid-header included
     expect(parts).toBeGreaterThan(50);
     expect(frameCount(archive)).toBe(parts);
-    const verified = await runCli(['verify', archive, '--json'], { env: { HOME: home } });
+    const verified = await callCli(['verify', archive, '--json'], { env: { HOME: home } });
     expect(verified.code, verified.stderr).toBe(0);
     const target = path.join(work, 'restored', '.openclaw');
-    const restored = await runCli(['restore', archive, '--target', target], { env: { HOME: home } });
+    const restored = await callCli(['restore', archive, '--target', target], { env: { HOME: home } });
     expect(restored.code, restored.stderr).toBe(0);
     // Every file comes back byte for byte, except openclaw.json (paths remapped to the target) and tmp/ (runtime
     // scratch, never restored); modes are restore's own policy, not compared here.
@@ -90,7 +91,7 @@ describe('zstd archives of many frames', () => {
       ['restore', truncated],
       ['restore', truncated, '--target', path.join(work, 'cut-copy')],
     ]) {
-      const result = await runCli(args, { env: { HOME: home } });
+      const result = await callCli(args, { env: { HOME: home } });
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(3);
       expect(result.stderr).toMatch(/truncated/);
     }
@@ -100,7 +101,7 @@ describe('zstd archives of many frames', () => {
 
   it('our zstd archives are parallel frames that zstd -d, GNU tar --zstd and our verify read whole', async () => {
     const archive = path.join(work, 'ours.tar.zst');
-    const created = await runCli(['create', '--compress', 'zstd', '--output', archive], { env: { HOME: home } });
+    const created = await callCli(['create', '--compress', 'zstd', '--output', archive], { env: { HOME: home } });
     expect(created.code, created.stderr).toBe(0);
     expect(frameCount(archive)).toBeGreaterThan(3);
     execFileSync('zstd', ['-t', '-q', archive]);
@@ -111,7 +112,7 @@ describe('zstd archives of many frames', () => {
     expect(names).toContain('openclaw-backup/state/media/inbound/blob.bin');
     const plain = execFileSync('zstd', ['-d', '-c', archive], { maxBuffer: 64 << 20 });
     expect(plain.subarray(plain.length - 1024).every((b) => b === 0)).toBe(true);
-    const verified = await runCli(['verify', archive, '--json'], { env: { HOME: home } });
+    const verified = await callCli(['verify', archive, '--json'], { env: { HOME: home } });
     expect(verified.code, verified.stderr).toBe(0);
     expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true, compression: 'zstd', hashesChecked: true });
   });

@@ -29,7 +29,7 @@ describe('one conversation back from a backup, on the real gateway', () => {
     await fake?.close();
   });
 
-  it('8. a session deleted through the gateway comes back from a backup; later sessions stay; the gateway continues it', async () => {
+  it('9. a session deleted through the gateway comes back from a backup; later sessions stay; the gateway continues it', async () => {
     const ivy = makeHome(inject('openclawE2e'), root, 'ivy');
     const port = await freePort();
     await onboard(ivy, port);
@@ -89,7 +89,7 @@ describe('one conversation back from a backup, on the real gateway', () => {
     expect(after).toBeGreaterThan(notesEvents);
 
     recordScenario({
-      scenario: 8,
+      scenario: 9,
       title: 'one conversation back',
       details: [
         `${NOTES} deleted through the gateway after a backup made while it ran; ${LATER} started after it`,

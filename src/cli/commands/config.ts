@@ -3,7 +3,6 @@ import { formatChanges } from '../../core/config-io/diff-summary.js';
 import { exportConfig } from '../../core/config-io/export-config.js';
 import { importConfig, parseConfigDocument, type ImportConfigResult } from '../../core/config-io/import-config.js';
 import { SECRET_PLACEHOLDER } from '../../core/config-io/secrets.js';
-import { EXIT_CODES_HELP } from '../exit-codes.js';
 import { printJson, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 import { readDocumentInput, writeDocumentOutput } from '../document-io.js';
 
@@ -59,6 +58,4 @@ export function registerConfig(program: Command, io: CommandIO, globals: () => G
       if (flags.json) printJson(io, { dryRun, configPath: paths.configPath, ...result });
       else printImport(io, result, paths.configPath, dryRun);
     });
-
-  for (const command of config.commands) command.addHelpText('after', EXIT_CODES_HELP);
 }

@@ -18,6 +18,7 @@ import { keyToVerify } from '../../core/crypto/verify-key.js';
 import { addEncryptOptions, resolveEncryptOverride, type EncryptFlags } from '../key-options.js';
 import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 import { startCreateReport } from '../../hooks/report-create.js';
+import { recordHandMade } from '../../core/status-record.js';
 
 interface CreateFlags extends EncryptFlags, RepositoryFlags {
   init?: boolean;
@@ -67,7 +68,7 @@ function printResult(io: CommandIO, result: CreateResult, verified: boolean, cre
   const size = result.sha256 === null ? `${formatBytes(result.bytes)} new data` : formatBytes(result.bytes);
   const digest = result.sha256 === null ? '' : `\n  sha256: ${result.sha256}`;
   io.stdout.write(
-    `Created ${escapeControl(created)}\n  ${countOf(result.files, 'file')} (${countOf(result.databases, 'database snapshot')}), ${formatBytes(result.contentBytes)} → ` +
+    `Created ${escapeControl(created)}\n  ${countOf(result.files, 'file')} (${countOf(result.databases, 'database snapshot')})${result.symlinks ? `, ${countOf(result.symlinks, 'symlink')}` : ''}, ${formatBytes(result.contentBytes)} → ` +
       `${size} in ${formatDuration(result.durationMs)} (gateway paused ${formatDuration(result.pauseMs)})\n` +
       `  components: ${result.components.join(', ')}${result.encrypted ? '\n  encrypted: age' : ''}${digest}${verified ? '\n  verified: ok' : ''}\n`,
   );
@@ -127,6 +128,8 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       paths,
       config,
       store,
+      // An explicit --output is the user's choice of place (their home, say): no chmod advice for it.
+      output: flags.output,
       only,
       compression: flags.compress as Compression | undefined,
       encrypt,
@@ -138,6 +141,8 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       quiesce,
       lockWaitMs: lockWait * 1000,
     }).catch(fail);
+    // Made by hand: the schedule's retention neither counts nor deletes it (only `prune` does).
+    if (result.stored && !flags.output) await recordHandMade(paths.stateDir, result.stored.archive);
     let verified = false;
     if (flags.verify && result.stored) {
       if (report) report.phase = 'verify';
@@ -152,6 +157,7 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
         archive: result.archive,
         bytes: result.bytes,
         files: result.files,
+        symlinks: result.symlinks,
         sha256: result.sha256,
         components: result.components,
         durationMs: result.durationMs,

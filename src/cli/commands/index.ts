@@ -15,8 +15,10 @@ import { registerStatus } from './status.js';
 import { registerVerify } from './verify.js';
 import { registerLs } from './ls.js';
 import { registerFind } from './find.js';
+import { registerDashboard } from './dashboard.js';
 import { registerDiff } from './diff.js';
 import { registerInfo } from './info.js';
+import { registerRollbacks } from './rollbacks.js';
 
 /** Every command registers itself here, one line each. */
 export function registerCommands(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
@@ -37,4 +39,6 @@ export function registerCommands(program: Command, io: CommandIO, globals: () =>
   registerDiff(program, io, globals);
   registerInfo(program, io, globals);
   registerRepository(program, io, globals);
+  registerRollbacks(program, io, globals);
+  registerDashboard(program, io, globals);
 }

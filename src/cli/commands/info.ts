@@ -23,7 +23,7 @@ function printInfo(io: CommandIO, info: BackupInfo): void {
     ],
     [
       'size',
-      `${formatBytes(info.contentBytes)} of content, ${formatBytes(info.storedBytes)} stored${info.ratio !== null ? ` (${(info.ratio * 100).toFixed(1)}%)` : ''}`,
+      `${formatBytes(info.contentBytes)} of content${info.storedBytes !== null ? `, ${formatBytes(info.storedBytes)} stored` : ''}${info.ratio !== null ? ` (${(info.ratio * 100).toFixed(1)}%)` : ''}`,
     ],
     ['duration', info.durationMs !== null ? formatDuration(info.durationMs) : 'unknown'],
   ];
@@ -39,7 +39,7 @@ export function registerInfo(program: Command, io: CommandIO, globals: () => Glo
     .description('describe an archive: host, profile, OpenClaw version, components, files, sizes, ratio, duration, encryption')
     .argument('<archive>', ARCHIVE_ARG_HELP);
   addBrowseOptions(command).action(async (archive: string, flags: BrowseFlags) => {
-    const info = describeBackup(await readIndexArg(archive, flags, globals(), io));
+    const info = describeBackup(await readIndexArg(archive, flags, globals(), io, { storedSize: true }));
     if (flags.json) printJson(io, info);
     else printInfo(io, info);
   });

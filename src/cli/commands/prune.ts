@@ -30,6 +30,7 @@ export function registerPrune(program: Command, io: CommandIO, globals: () => Gl
             retention: override ?? config.backup.retention,
             timeZone: config.backup.timezone,
             dryRun: flags.dryRun ?? false,
+            reclaim: 'now',
           }),
       );
       if (flags.json) {

@@ -11,7 +11,8 @@ import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-
 import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 import { printJson, resolveArchiveArg, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 import { canAsk, confirm } from '../confirm.js';
-import { BackupError } from '../../errors.js';
+import { findRollbackCopies } from '../../core/rollback/find-copies.js';
+import { removeRollbackCopies } from '../../core/rollback/remove-copies.js';
 
 interface RestoreFlags {
   only?: string;
@@ -35,7 +36,8 @@ function printResult(io: CommandIO, r: RestoreResult, stream: NodeJS.WritableStr
     const c = r.changes;
     lines.push(`Dry run: would restore ${what} from ${r.archive} (${label}) into ${r.target}`);
     const removed = r.components === 'all' ? `, ${c.removed.length} removed (moved to the rollback copy)` : '';
-    lines.push(`  ${countOf(c.added.length, 'file')} would be added, ${c.changed.length} changed, ${c.unchanged} unchanged${removed}`);
+    const of = `${countOf(r.files, 'file')}${r.symlinks ? `, ${countOf(r.symlinks, 'symlink')}` : ''}`;
+    lines.push(`  of ${of}: ${c.added.length} would be added, ${c.changed.length} changed, ${c.unchanged} unchanged${removed}`);
     if (c.carried.length) lines.push(`  carried over as they are: ${shortPaths(r.target, c.carried)}`);
     for (const file of c.changed) lines.push(`  change  ${file}`);
     for (const file of c.added) lines.push(`  add     ${file}`);
@@ -46,9 +48,12 @@ function printResult(io: CommandIO, r: RestoreResult, stream: NodeJS.WritableStr
       );
   } else {
     lines.push(
-      `Restored ${what} from ${r.archive} (${label}): ${countOf(r.files, 'file')} into ${r.target}${r.targetLink ? ` (behind the symlink ${r.targetLink}, kept)` : ''}`,
+      `Restored ${what} from ${r.archive} (${label}): ${countOf(r.files, 'file')}${r.symlinks ? `, ${countOf(r.symlinks, 'symlink')}` : ''} into ${r.target}${r.targetLink ? ` (behind the symlink ${r.targetLink}, kept)` : ''}`,
     );
-    for (const dir of r.rollback) lines.push(`  previous state moved to ${dir} (remove it once the restored state works)`);
+    for (const dir of r.rollback)
+      lines.push(
+        `  previous state moved to ${dir} (it holds credentials: remove it once the restored state works, openclaw-backup rollbacks remove)`,
+      );
     if (r.carried.length) lines.push(`  carried over as they were: ${shortPaths(r.target, r.carried)}`);
   }
   for (const root of r.roots) {
@@ -98,34 +103,41 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
     const paths = resolvePaths(globals(), io);
     const only = flags.only ? parseRestoreSelection(flags.only) : undefined;
     const live = await readLiveConfig(globals(), io);
-    const resolved = await resolveArchiveArg(archive, globals(), io, undefined, repositoryFlags(flags));
-    const run = (dryRun: boolean) =>
-      restoreArchive({
-        archive: resolved.input,
-        paths,
-        target: flags.target,
-        only,
-        dryRun,
-        force: flags.force ?? false,
-        openclaw: live?.openclaw,
-        backupDir: live?.backupDir,
-        exclude: live?.backup.exclude,
-        signal: io.signal,
-        decrypt,
-        progress: createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) }),
-        onWarning: (message) => io.stderr.write(`warning: ${escapeControl(message)}\n`),
-      });
-    // In place, with a person at the terminal: show what will change (what moves to the rollback copy, what is
-    // newer than the archive) and ask. Scripts (no terminal), --yes, --json, --target and --dry-run never ask.
-    if (!flags.dryRun && !flags.yes && !flags.json && !flags.target && canAsk(io)) {
-      const preview = await run(true);
-      printResult(io, preview, io.stderr);
-      const what = preview.components === 'all' ? 'everything' : preview.components.join(', ');
-      if (!(await confirm(io, `Restore ${what} over ${preview.target}? The files it replaces go to a rollback copy. [y/N] `))) {
-        throw new BackupError('failure', 'restore cancelled; nothing was changed');
-      }
+    const warn = (message: string) => io.stderr.write(`warning: ${escapeControl(message)}\n`);
+    const resolved = await resolveArchiveArg(archive, globals(), io, undefined, repositoryFlags(flags), warn);
+    // In place, with a person at the terminal: once the archive is read and staged, show what will change (what
+    // moves to the rollback copy, what is newer than the archive) and ask before anything live changes. Scripts (no
+    // terminal), --yes, --json, --target and --dry-run never ask.
+    const ask = !flags.dryRun && !flags.yes && !flags.json && !flags.target && canAsk(io);
+    const result = await restoreArchive({
+      archive: resolved.input,
+      paths,
+      target: flags.target,
+      only,
+      dryRun: flags.dryRun ?? false,
+      force: flags.force ?? false,
+      openclaw: live?.openclaw,
+      backupDir: live?.backupDir,
+      exclude: live?.backup.exclude,
+      signal: io.signal,
+      decrypt,
+      progress: createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) }),
+      onWarning: warn,
+      confirm: ask
+        ? (preview) => {
+            printResult(io, preview, io.stderr);
+            const what = preview.components === 'all' ? 'everything' : preview.components.join(', ');
+            return confirm(io, `Restore ${what} over ${preview.target}? The files it replaces go to a rollback copy. [y/N] `);
+          }
+        : undefined,
+    });
+    const keep = live?.backup.keepRollbacks;
+    if (!result.dryRun && !flags.target && keep !== undefined) {
+      // backup.keepRollbacks: the copy just made counts as the newest; older ones beyond N go.
+      const pruned = await removeRollbackCopies(await findRollbackCopies(paths, live?.openclaw), { keep, dryRun: false });
+      for (const copy of pruned.removed)
+        result.warnings.push(`removed the older rollback copy ${copy.path} (backup.keepRollbacks: ${keep})`);
     }
-    const result = await run(flags.dryRun ?? false);
     if (flags.json) printJson(io, result);
     else printResult(io, result);
   });

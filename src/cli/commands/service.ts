@@ -12,12 +12,30 @@ import { uninstallService } from '../../service/uninstall.js';
 import { installTimer, uninstallTimer, type TimerInstallResult, type TimerUninstallResult } from '../../service/install-timer.js';
 import { expandHome, type StatePaths } from '../../config/paths.js';
 import type { LoadedConfig } from '../../config/load.js';
+import { findPluginInstall } from '../../config/plugin-install.js';
 import path from 'node:path';
 import { formatServiceStatus } from '../../output/service-status.js';
-import { EXIT_CODES_HELP } from '../exit-codes.js';
 import { loadContext, printJson, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 
 const CLI_ENTRY = fileURLToPath(new URL('../main.js', import.meta.url));
+/** This package's root (dist/cli/commands → ../../..): what `openclaw plugins install` is given. */
+const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
+
+/** The way in on OpenClaw's side: the plugin makes OpenClaw check the block and show our status. */
+async function reportPlugin(io: CommandIO, paths: StatePaths, config: LoadedConfig): Promise<void> {
+  const install = await findPluginInstall(paths.stateDir, config.openclaw, paths.home);
+  if (install) {
+    io.stdout.write(
+      `OpenClaw plugin: ${install.kind === 'link' ? 'linked to' : 'copied to'} ${install.root}${install.version ? ` (version ${install.version})` : ''}\n`,
+    );
+    return;
+  }
+  io.stdout.write(
+    `OpenClaw does not know the openclaw-backup plugin yet; install it so OpenClaw checks the backup block, skips our archives in its own backups and answers \`openclaw backups status\`:\n` +
+      `  openclaw plugins install ${PACKAGE_ROOT} --force --accept-capabilities\n` +
+      `  (add --link to follow this CLI's updates), then restart the gateway\n`,
+  );
+}
 
 function planContext(io: CommandIO): PlanContext {
   return { manager: initSystemFor(process.platform), env: io.env, home: serviceHome(io.env), uid: process.getuid?.() ?? 0 };
@@ -131,6 +149,7 @@ export function registerService(program: Command, io: CommandIO, globals: () => 
         reportTimerInstall(io, timer, schedule.schedule);
         if (config.backup.auto)
           io.stdout.write(`Note: backup.auto is true: a daemon serving this state dir would back up too; the timer needs no auto\n`);
+        if (!timer.dryRun) await reportPlugin(io, paths, config);
         return;
       }
       const result = await installService({
@@ -140,6 +159,7 @@ export function registerService(program: Command, io: CommandIO, globals: () => 
         dryRun: flags.dryRun ?? false,
       });
       reportInstall(io, result);
+      if (!result.dryRun) await reportPlugin(io, paths, config);
     });
   service
     .command('uninstall')
@@ -184,5 +204,4 @@ export function registerService(program: Command, io: CommandIO, globals: () => 
       if (flags.json) printJson(io, status);
       else io.stdout.write(formatServiceStatus(status, new Date()));
     });
-  for (const sub of service.commands) sub.addHelpText('after', EXIT_CODES_HELP);
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { BackupError, UsageError } from '../../errors.js';
+import { KEY_NEEDED } from '../../core/crypto/keys.js';
 import { countOf, escapeControl, formatLocalTime } from '../../core/format.js';
 import type { AgentImportResult } from '../../core/sessions/import-sessions.js';
 import type { SessionSummary } from '../../core/sessions/list-sessions.js';
@@ -80,8 +81,7 @@ export function historyFailure(h: SessionHistory): BackupError | undefined {
   if (h.versions.length) return undefined;
   if (h.total === 0) return new UsageError(`no backups in ${h.location}`);
   const readable = h.read - h.skipped.length;
-  if (readable === 0 && h.skipped.every((s) => s.reason.startsWith('encrypted:')))
-    return new UsageError(`the backups read are age-encrypted; pass --identity or --passphrase-file`);
+  if (readable === 0 && h.skipped.every((s) => s.reason === KEY_NEEDED)) return new UsageError(`the backups read are ${KEY_NEEDED}`);
   const held =
     h.newestKeys === undefined ? '' : `; the newest readable one holds: ${h.newestKeys.length ? h.newestKeys.join(', ') : '(none)'}`;
   return new BackupError('failure', `no backup read holds session "${h.key}" (${h.read} of ${h.total} read)${held}`);

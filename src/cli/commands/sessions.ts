@@ -57,20 +57,6 @@ function parseLimit(value: string): number {
   return n;
 }
 
-/** The exit codes as the sessions commands use them (the general list, said for sessions). */
-const SESSIONS_EXIT_CODES_HELP = `
-Exit codes:
-  0    success
-  1    failure: a session key the state or backup does not hold (the keys it holds are listed), a key that
-       already exists (--on-conflict), an I/O error
-  2    usage error: bad flags, an unknown backup, an encrypted backup without --identity/--passphrase-file,
-       a refused import document
-  3    integrity failure: the backup is corrupt, truncated or tampered (nothing is written)
-  4    refused: the OpenClaw gateway is running (import and restore write; --dry-run and reading are allowed)
-  130  interrupted (Ctrl-C / SIGTERM)`;
-
-const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}`;
-
 export function registerSessions(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
   const sessions = program
     .command('sessions')
@@ -81,24 +67,19 @@ export function registerSessions(program: Command, io: CommandIO, globals: () =>
     .description('list the sessions of this state (key, agent, last update, transcript events), newest first; read-only')
     .option('--agent <id>', 'only this agent')
     .option('--json', 'print a JSON array');
-  addFromOptions(list)
-    .addHelpText(
-      'after',
-      examples(['openclaw-backup sessions list', 'openclaw-backup sessions list --from latest   # what the newest backup holds']),
-    )
-    .action(async (flags: BackupFlags & { agent?: string; json?: boolean }) => {
-      if (flags.from === undefined) {
-        assertNoBackupFlags(flags);
-        const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
-        const found = listSessions({ stateDir: paths.stateDir, openclaw: config.openclaw, agent: flags.agent });
-        if (flags.json) printJson(io, found);
-        else printSessionTable(io, found, `No sessions in ${paths.stateDir}`);
-        return;
-      }
-      const read = await listBackupSessions({ ...(await openFrom(flags, globals(), io)), agent: flags.agent });
-      if (flags.json) printJson(io, read.sessions);
-      else printSessionTable(io, read.sessions, `No sessions in ${read.backup.label}`);
-    });
+  addFromOptions(list).action(async (flags: BackupFlags & { agent?: string; json?: boolean }) => {
+    if (flags.from === undefined) {
+      assertNoBackupFlags(flags);
+      const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
+      const found = listSessions({ stateDir: paths.stateDir, openclaw: config.openclaw, agent: flags.agent });
+      if (flags.json) printJson(io, found);
+      else printSessionTable(io, found, `No sessions in ${paths.stateDir}`);
+      return;
+    }
+    const read = await listBackupSessions({ ...(await openFrom(flags, globals(), io)), agent: flags.agent });
+    if (flags.json) printJson(io, read.sessions);
+    else printSessionTable(io, read.sessions, `No sessions in ${read.backup.label}`);
+  });
 
   const exporter = sessions
     .command('export')
@@ -107,25 +88,20 @@ export function registerSessions(program: Command, io: CommandIO, globals: () =>
     .option('--all', 'export every session')
     .option('--agent <id>', 'only this agent')
     .option('-o, --output <file>', 'write the document to FILE (mode 0600) instead of stdout');
-  addFromOptions(exporter)
-    .addHelpText(
-      'after',
-      examples(['openclaw-backup sessions export agent:main:main -o main.json', 'openclaw-backup sessions export --all --from 2026-11-20']),
-    )
-    .action(async (keys: string[], flags: BackupFlags & { all?: boolean; agent?: string; output?: string }) => {
-      if (flags.all && keys.length) throw new UsageError('give session keys or --all, not both');
-      const all = flags.all ?? false;
-      if (flags.from !== undefined) {
-        if (!all && keys.length === 0) throw new UsageError('name a session key or pass --all');
-        const document = await exportBackupSessions({ ...(await openFrom(flags, globals(), io)), keys, all, agent: flags.agent });
-        await writeDocumentOutput(document, flags.output, io);
-        return;
-      }
-      assertNoBackupFlags(flags);
-      const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
-      const document = exportSessions({ stateDir: paths.stateDir, openclaw: config.openclaw, keys, all, agent: flags.agent });
+  addFromOptions(exporter).action(async (keys: string[], flags: BackupFlags & { all?: boolean; agent?: string; output?: string }) => {
+    if (flags.all && keys.length) throw new UsageError('give session keys or --all, not both');
+    const all = flags.all ?? false;
+    if (flags.from !== undefined) {
+      if (!all && keys.length === 0) throw new UsageError('name a session key or pass --all');
+      const document = await exportBackupSessions({ ...(await openFrom(flags, globals(), io)), keys, all, agent: flags.agent });
       await writeDocumentOutput(document, flags.output, io);
-    });
+      return;
+    }
+    assertNoBackupFlags(flags);
+    const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
+    const document = exportSessions({ stateDir: paths.stateDir, openclaw: config.openclaw, keys, all, agent: flags.agent });
+    await writeDocumentOutput(document, flags.output, io);
+  });
 
   sessions
     .command('import')
@@ -163,19 +139,8 @@ export function registerSessions(program: Command, io: CommandIO, globals: () =>
     .option('--on-conflict <mode>', 'when the key already exists here: skip, replace or fail', 'fail')
     .option('--dry-run', 'read the backup and show what would be restored; write nothing')
     .option('--json', 'print the result as JSON');
-  addFromOptions(restore, true)
-    .addHelpText(
-      'after',
-      examples([
-        'openclaw-backup sessions history agent:main:notes          # which backups hold it, its events in each',
-        'openclaw gateway stop',
-        'openclaw-backup sessions restore agent:main:notes --from latest --dry-run',
-        'openclaw-backup sessions restore agent:main:notes --from 2026-11-20',
-        'openclaw-backup sessions restore agent:main:notes --from 2026-11-20 --as notes-before   # keep both',
-        'openclaw gateway start',
-      ]),
-    )
-    .action(async (keys: string[], flags: BackupFlags & { as?: string; onConflict: string; dryRun?: boolean; json?: boolean }) => {
+  addFromOptions(restore, true).action(
+    async (keys: string[], flags: BackupFlags & { as?: string; onConflict: string; dryRun?: boolean; json?: boolean }) => {
       const onConflict = onConflictOf(flags.onConflict);
       const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
       const result = await restoreSessions({
@@ -189,7 +154,8 @@ export function registerSessions(program: Command, io: CommandIO, globals: () =>
       });
       if (flags.json) printJson(io, result);
       else printRestore(io, result);
-    });
+    },
+  );
 
   const history = sessions
     .command('history')
@@ -197,15 +163,8 @@ export function registerSessions(program: Command, io: CommandIO, globals: () =>
     .argument('<key>', 'a session key, e.g. agent:main:main')
     .option('--limit <n>', 'read at most the newest N backups (each is read on its own, one at a time)', '10')
     .option('--json', 'print the result as JSON');
-  addRepositoryOptions(addDecryptOptions(history))
-    .addHelpText(
-      'after',
-      examples([
-        'openclaw-backup sessions history agent:main:notes',
-        'openclaw-backup sessions history agent:main:notes --limit 50 --identity ~/.config/openclaw-backup/key.txt',
-      ]),
-    )
-    .action(async (key: string, flags: DecryptFlags & RepositoryFlags & { limit: string; json?: boolean }) => {
+  addRepositoryOptions(addDecryptOptions(history)).action(
+    async (key: string, flags: DecryptFlags & RepositoryFlags & { limit: string; json?: boolean }) => {
       const limit = parseLimit(flags.limit);
       const decrypt = await resolveDecryptKey(flags, io.env);
       const { paths, config } = await loadContext(globals(), io);
@@ -215,7 +174,6 @@ export function registerSessions(program: Command, io: CommandIO, globals: () =>
       else printHistory(io, result);
       const failure = historyFailure(result);
       if (failure) throw failure;
-    });
-
-  for (const command of sessions.commands) command.addHelpText('after', SESSIONS_EXIT_CODES_HELP);
+    },
+  );
 }

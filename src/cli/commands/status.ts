@@ -1,24 +1,37 @@
 import type { Command } from 'commander';
 import { collectStatus, type StatusReport } from '../../core/status-report.js';
 import path from 'node:path';
-import { formatBytes, formatDuration, formatLocalTime } from '../../core/format.js';
+import { countOf, formatBytes, formatDuration, formatLocalTime } from '../../core/format.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
 import { openStore } from '../../core/store/open-store.js';
 import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
+
+/** Every time status shows, in one format: local time, then how long ago (or until) — as `list` shows times. */
+function when(iso: string | null | undefined, now: Date): string {
+  if (!iso) return 'never';
+  const delta = Date.parse(iso) - now.getTime();
+  if (Number.isNaN(delta)) return iso;
+  return `${formatLocalTime(iso)} (${delta > 0 ? `in ${formatDuration(delta)}` : `${formatDuration(-delta)} ago`})`;
+}
 
 /** The newest archive, for when no run was recorded: `create` makes backups too, and doctor counts them. */
 function newestArchive(report: StatusReport, now: Date): string | undefined {
   const { newest, newestCreatedAt } = report.archives;
   if (!newest || !newestCreatedAt) return undefined;
-  const ago = now.getTime() - Date.parse(newestCreatedAt);
-  return `${formatLocalTime(newestCreatedAt)}${ago >= 0 ? ` (${formatDuration(ago)} ago)` : ''}, archive ${path.basename(newest)}`;
+  return `${when(newestCreatedAt, now)}, archive ${path.basename(newest)}`;
 }
 
-function describeRun(report: StatusReport): string {
+function describeRollbacks(report: StatusReport, now: Date): string {
+  const r = report.rollbackCopies;
+  if (r.count === 0) return 'none';
+  return `${countOf(r.count, 'copy', 'copies')} (${formatBytes(r.bytes)}), oldest ${when(r.oldest, now)}; they hold the previous state, credentials included: openclaw-backup rollbacks remove --dry-run`;
+}
+
+function describeRun(report: StatusReport, now: Date): string {
   const run = report.lastRun;
   if (!run) return report.archives.newest ? 'none recorded by run or the daemon (create records none)' : 'never';
   const future = report.statusRecord.future.some((time) => time.startsWith('last run')) ? ', in the future: treated as unknown' : '';
-  const parts = [`${run.result} at ${run.startedAt} (${run.trigger}${future})`];
+  const parts = [`${run.result} at ${when(run.startedAt, now)}, ${run.trigger}${future}`];
   if (run.archive) parts.push(`archive ${run.archive}${run.bytes !== null ? ` (${formatBytes(run.bytes)})` : ''}`);
   parts.push(`took ${formatDuration(run.durationMs)}`);
   if (run.pauseMs !== null) parts.push(`gateway paused ${formatDuration(run.pauseMs)}`);
@@ -31,11 +44,11 @@ function describeRun(report: StatusReport): string {
   return parts.join('\n               ');
 }
 
-function describeMonitor(report: StatusReport): string {
+function describeMonitor(report: StatusReport, now: Date): string {
   const { target, lastPing, lastFailure } = report.monitor;
   if (!target) return 'none';
   const describe = (ping: NonNullable<typeof lastPing>) =>
-    `${ping.kind} ${ping.ok ? 'ok' : `failed (${ping.error})`} at ${ping.at}${ping.status !== null ? `, HTTP ${ping.status}` : ''}`;
+    `${ping.kind} ${ping.ok ? 'ok' : `failed (${ping.error})`} at ${when(ping.at, now)}${ping.status !== null ? `, HTTP ${ping.status}` : ''}`;
   const parts = [`${target}, last ping: ${lastPing ? describe(lastPing) : 'none yet'}`];
   if (lastFailure && lastFailure !== lastPing && lastFailure.at !== lastPing?.at) parts.push(`last failed ping: ${describe(lastFailure)}`);
   return parts.join('\n               ');
@@ -48,7 +61,7 @@ function describeSuccess(r: StatusReport, now: Date): string {
   const archiveIsNewer =
     newest && newestCreatedAt && newest !== run?.archive && (!run || Date.parse(newestCreatedAt) > Date.parse(run.startedAt));
   if (archiveIsNewer) return newestArchive(r, now) ?? 'never';
-  return run ? run.startedAt : 'never';
+  return run ? when(run.startedAt, now) : 'never';
 }
 
 function printText(io: CommandIO, r: StatusReport, now = new Date()): void {
@@ -66,13 +79,15 @@ function printText(io: CommandIO, r: StatusReport, now = new Date()): void {
     [
       `state dir:     ${r.stateDir} (profile ${r.profile})`,
       `config:        ${r.config.path}${r.config.exists ? '' : ' (missing)'}, ${r.config.location === 'none' ? 'no backup block: defaults in effect' : `backup block at ${r.config.keyPrefix}`}`,
-      `schedule:      ${r.auto ? `${r.schedule}${r.timezone ? ` (${r.timezone})` : ''}, next ${r.nextRunAt}` : 'auto is false (no scheduled backups)'}`,
+      `auto:          ${r.auto ? 'true (the daemon backs up on schedule)' : 'false (no scheduled backups by the daemon)'}`,
+      `schedule:      ${r.schedule}${r.timezone ? ` (${r.timezone})` : ''}${r.auto && r.nextRunAt ? `, next ${when(r.nextRunAt, now)}` : ''}`,
       `daemon:        ${r.daemon.running ? `running, pid ${r.daemon.pid}` : 'not running'}`,
       `archives:      ${r.archives.count} (${formatBytes(r.archives.bytes)}${r.archives.storedBytes !== null ? `, ${formatBytes(r.archives.storedBytes)} stored` : ''}) in ${r.archives.dir}`,
-      `newest:        ${r.archives.newest ? `${r.archives.newest} at ${r.archives.newestCreatedAt}` : 'none'}`,
-      `last run:      ${describeRun(r)}`,
-      `last success:  ${describeSuccess(r, now)}`,
-      `monitor:       ${describeMonitor(r)}`,
+      `newest:        ${r.archives.newest ? `${path.basename(r.archives.newest)}, ${when(r.archives.newestCreatedAt, now)}` : 'none'}`,
+      `last run:      ${describeRun(r, now)}`,
+      `last success:  ${describeSuccess(r, now)}${r.overdue.overdue ? ` (overdue: ${r.overdue.lastSuccessAt ? `older than ${r.overdue.rule}` : 'none yet'})` : ''}`,
+      `monitor:       ${describeMonitor(r, now)}`,
+      `rollback:      ${describeRollbacks(r, now)}`,
     ].join('\n') + '\n',
   );
 }

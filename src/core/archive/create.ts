@@ -27,6 +27,7 @@ import { planSources } from './sources.js';
 import { assertSomethingArchived } from './backup-checks.js';
 import { planFollowedLinks } from './followed-links.js';
 import type { FlaggedFile } from './store-file.js';
+import { pathExists } from '../fs/exists.js';
 
 export interface CreateOptions {
   paths: StatePaths;
@@ -94,12 +95,6 @@ function openclawVersion(config: LoadedConfig): string | null {
   return typeof meta?.lastTouchedVersion === 'string' ? meta.lastTouchedVersion : null;
 }
 
-const exists = (p: string) =>
-  fs.lstat(p).then(
-    () => true,
-    () => false,
-  );
-
 async function checkStateDir(stateDir: string): Promise<void> {
   const stateStat = await fs.stat(stateDir).catch((error: unknown) => {
     throw new ConfigError(`state dir ${stateDir} is not readable: ${describeFsError(error)}`, { cause: error });
@@ -160,7 +155,7 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
   const keyPath = options.encrypt ? 'command line' : `${config.keyPrefix}.encrypt`;
   const encryption = await resolveEncryptionKey(encryptSettings, { env: options.env ?? process.env, resolvePath, keyPath });
   const { sources: planned, exclude: rootLinks, missing } = await planSources(paths, config);
-  const missingMessage = describeMissingRoots(missing, paths, config, await exists(path.join(paths.stateDir, 'workspace')));
+  const missingMessage = describeMissingRoots(missing, paths, config, await pathExists(path.join(paths.stateDir, 'workspace')));
   if (missingMessage) warn(missingMessage);
   const followKey = `${config.keyPrefix}.followLinks`;
   const sources = [...planned, ...(await planFollowedLinks(planned, config.backup.followLinks, { paths, keyPath: followKey }, warn))];

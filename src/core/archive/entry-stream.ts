@@ -41,6 +41,11 @@ export interface EntryStream extends AsyncIterable<SourceEntry> {
   readonly encrypted: boolean;
   /** Bytes that progress counts against (the stored size), when known. */
   readonly size: number | undefined;
+  /**
+   * What the backup takes where it is stored: an archive file's size; for a snapshot, the data restic keeps for it
+   * after compression and deduplication (shared with other snapshots). Asked for only by `info` (it costs a query).
+   */
+  storedBytes(): Promise<number | undefined>;
   /** After the last entry: the backup ended where its format says it ends (tar's end-of-archive blocks). */
   complete(): boolean;
   /** A PAX global header came before the entry just yielded (a tar archive only). */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { expandHome, isInside, type StatePaths } from '../../config/paths.js';
 import { EXTERNAL_PREFIX } from './manifest.js';
 import type { BackupSource } from './sources.js';
+import { isDirectory } from '../fs/exists.js';
 
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');
@@ -46,12 +47,7 @@ export async function planFollowedLinks(
       continue;
     }
     const real = await fs.realpath(abs).catch(() => undefined);
-    const isDir = real
-      ? await fs.stat(real).then(
-          (s) => s.isDirectory(),
-          () => false,
-        )
-      : false;
+    const isDir = real ? await isDirectory(real) : false;
     // Roots may be recorded by their real paths (a symlinked state dir): find the link's tree either way.
     const parentReal = await fs.realpath(path.dirname(abs)).catch(() => path.dirname(abs));
     const linkPaths = [abs, path.join(parentReal, path.basename(abs))];

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
-import { emptyTotals, type ArchiveHeader, type ManifestEntry, type ManifestTotals } from './manifest.js';
+import { emptyTotals, encodeHeader, type ArchiveHeader, type ManifestEntry, type ManifestTotals } from './manifest.js';
 
 /**
  * Streams the manifest to a staging file as entries are archived, so memory does not grow with the
@@ -17,13 +18,14 @@ export class ManifestWriter {
   private constructor(
     private readonly handle: fs.FileHandle,
     readonly file: string,
+    private readonly headerSha256: string,
   ) {}
 
   static async open(file: string, header: ArchiveHeader): Promise<ManifestWriter> {
     const handle = await fs.open(file, 'wx', 0o600);
     const head = JSON.stringify(header, null, 2);
     await handle.write(`${head.slice(0, -2)},\n  "entries": [\n`);
-    return new ManifestWriter(handle, file);
+    return new ManifestWriter(handle, file, createHash('sha256').update(encodeHeader(header)).digest('hex'));
   }
 
   async add(entry: ManifestEntry): Promise<void> {
@@ -58,6 +60,7 @@ export class ManifestWriter {
       totals: this.totals,
       externalSymlinks: this.externalSymlinks,
       warnings: this.warnings,
+      headerSha256: this.headerSha256,
     };
     const tailJson = JSON.stringify(tail, null, 2);
     await this.handle.write(`\n  ],\n${tailJson.slice(2)}\n`);

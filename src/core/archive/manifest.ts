@@ -105,6 +105,13 @@ export interface Manifest extends ArchiveHeader {
   externalSymlinks: string[];
   /** Files that kept changing while read; stored from the last stable read (see warnings). */
   warnings: string[];
+  /** SHA-256 of the header.json entry's bytes, so the header is covered like every other entry (absent in older archives). */
+  headerSha256?: string;
+}
+
+/** The bytes of the header.json entry: what create stores and what the manifest's headerSha256 is of. */
+export function encodeHeader(header: ArchiveHeader): Buffer {
+  return Buffer.from(`${JSON.stringify(header, null, 2)}\n`);
 }
 
 export function emptyTotals(): ManifestTotals {

@@ -19,6 +19,8 @@ export function archiveFileName(profile: string, createdAt: Date, compression: C
 export interface ParsedArchiveName {
   profile: string;
   stamp: string;
+  /** The -N of a name chosen when another backup had taken the same second (0 for none). */
+  collision: number;
   encrypted: boolean;
 }
 
@@ -26,5 +28,10 @@ export interface ParsedArchiveName {
 export function parseArchiveFileName(name: string): ParsedArchiveName | undefined {
   const match = NAME.exec(name);
   if (!match) return undefined;
-  return { profile: match[1] as string, stamp: match[2] as string, encrypted: name.endsWith('.age') };
+  return {
+    profile: match[1] as string,
+    stamp: match[2] as string,
+    collision: match[3] === undefined ? 0 : Number(match[3]),
+    encrypted: name.endsWith('.age'),
+  };
 }

@@ -2,7 +2,8 @@ import type { Readable } from 'node:stream';
 import type { Compression } from '../../config/schema.js';
 import { openEncryptedArchive } from './open-encrypted.js';
 import type { DecryptionKey } from '../crypto/keys.js';
-import { BackupError, describeFsError, IntegrityError } from '../../errors.js';
+import { BackupError, describeFsError, IntegrityError, UsageError } from '../../errors.js';
+import { KEY_NEEDED } from '../crypto/keys.js';
 import { decompress, detectFormat } from './compression.js';
 import { countReads, readHead, type ByteSource } from './byte-source.js';
 
@@ -23,8 +24,8 @@ export interface OpenArchiveOptions {
 }
 
 /**
- * Opens an archive's bytes as a decompressed tar stream. Empty input, unknown formats and encrypted archives without
- * a key are IntegrityErrors with a one-line reason.
+ * Opens an archive's bytes as a decompressed tar stream. Empty input and unknown formats are IntegrityErrors with a
+ * one-line reason; an encrypted archive without a key is a UsageError naming the key options.
  */
 export async function openArchive(source: ByteSource, options: OpenArchiveOptions = {}): Promise<OpenedArchive> {
   const label = source.label;
@@ -43,7 +44,11 @@ export async function openArchive(source: ByteSource, options: OpenArchiveOption
   const format = detectFormat(head);
   if (format === 'unknown') fail(new IntegrityError(`${label} is not a tar, tar.gz or tar.zst archive`));
   if (format === 'age') {
-    if (!options.decrypt) fail(new IntegrityError(`${label}: age-encrypted; pass --identity or --passphrase-file`));
+    // Not damage: the user has to name the key (exit 2), as restic asks for a password instead of calling a repository corrupt.
+    if (!options.decrypt) {
+      stream.destroy();
+      throw new UsageError(`${label}: ${KEY_NEEDED}`);
+    }
     return { ...(await openEncryptedArchive(stream, label, head, options.decrypt as DecryptionKey)), size, encrypted: true };
   }
   return { compression: format as Compression, tar: decompress(stream, format as Compression), size };

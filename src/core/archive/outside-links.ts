@@ -4,6 +4,7 @@ import { isInside } from '../../config/paths.js';
 import { isSelected, type Selection } from '../components.js';
 import type { BackupSource } from './sources.js';
 import { walkTree } from './walk.js';
+import { isDirectory } from '../fs/exists.js';
 
 export interface OutsideLink {
   /** As the user would name it in backup.followLinks: relative to the state dir, else absolute. */
@@ -32,13 +33,7 @@ export async function findOutsideLink(
   if (roots.some((root) => isInside(root, lexical))) return undefined;
   const real = await fs.realpath(abs).catch(() => undefined);
   if (!real || roots.some((root) => isInside(root, real))) return undefined;
-  if (
-    !(await fs.stat(real).then(
-      (s) => s.isDirectory(),
-      () => false,
-    ))
-  )
-    return undefined;
+  if (!(await isDirectory(real))) return undefined;
   return { name: source.root.role === 'state' ? rel : abs, target };
 }
 

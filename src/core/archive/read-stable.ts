@@ -69,7 +69,10 @@ export class ReadScratch {
   }
 }
 
-async function readOnce(file: string, stagingFile: string, scratch: ReadScratch | undefined): Promise<StableRead> {
+/** Bytes of the current file read so far (a large file reports as it streams: progress moves within it). */
+export type OnFileBytes = (bytes: number) => void;
+
+async function readOnce(file: string, stagingFile: string, scratch: ReadScratch | undefined, onBytes?: OnFileBytes): Promise<StableRead> {
   const fd = fsSync.openSync(file, 'r');
   let before: Stats;
   try {
@@ -92,6 +95,7 @@ async function readOnce(file: string, stagingFile: string, scratch: ReadScratch 
         hash.update(slice);
         await out.write(slice);
         offset += bytesRead;
+        onBytes?.(offset);
       }
     } finally {
       await out.close();
@@ -116,11 +120,11 @@ async function readOnce(file: string, stagingFile: string, scratch: ReadScratch 
  * stable=false so the caller reports it instead of storing it silently torn. With `scratch`, an in-memory read's
  * data lives in the scratch buffer and is overwritten by the next read.
  */
-export async function readStableFile(file: string, stagingFile: string, scratch?: ReadScratch): Promise<StableRead> {
+export async function readStableFile(file: string, stagingFile: string, scratch?: ReadScratch, onBytes?: OnFileBytes): Promise<StableRead> {
   let last: StableRead | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     try {
-      last = await readOnce(file, stagingFile, scratch);
+      last = await readOnce(file, stagingFile, scratch, onBytes);
     } catch (error) {
       throw readError(file, error);
     }

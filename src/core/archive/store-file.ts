@@ -6,7 +6,7 @@ import type { FileFlag, ManifestEntry } from './manifest.js';
 import type { FileBase, FlaggedFile, ManifestSink, Stored } from './entry-sink.js';
 
 export type { FlaggedFile, Stored } from './entry-sink.js';
-import { ReadScratch, readStableFile, type StableRead } from './read-stable.js';
+import { ReadScratch, readStableFile, type OnFileBytes, type StableRead } from './read-stable.js';
 import { checkIntegrity, isDamagedDatabaseError, isSqliteHeader, SQLITE_NAME } from './sqlite-snapshot.js';
 import { storeSparse } from './store-sparse.js';
 import { isVanished } from './walk.js';
@@ -21,6 +21,8 @@ export interface StoreContext {
   flagged: FlaggedFile[];
   /** Files the survey saw with holes: stored in the sparse format unless they turn out dense. */
   sparseFiles: ReadonlySet<string>;
+  /** Bytes of the file being read so far, for progress within a large file. */
+  onFileBytes?: OnFileBytes | undefined;
 }
 
 /** SQLite's side files: never archived for a good database (the snapshot holds their data), kept for a damaged one. */
@@ -33,7 +35,7 @@ function vanishedWarning(abs: string): string {
 /** Reads a file for the archive; undefined when it vanished since the walk listed it. */
 async function readOrVanish(ctx: StoreContext, abs: string): Promise<StableRead | undefined> {
   try {
-    return await readStableFile(abs, path.join(ctx.stagingDir, 'current-file'), ctx.scratch);
+    return await readStableFile(abs, path.join(ctx.stagingDir, 'current-file'), ctx.scratch, ctx.onFileBytes);
   } catch (error) {
     if (isVanished((error as { cause?: unknown }).cause)) return undefined;
     throw error;

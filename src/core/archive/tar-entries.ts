@@ -31,6 +31,7 @@ export async function openTarEntries(bytes: ByteSource, options: OpenEntriesOpti
     compression: opened.compression,
     encrypted: opened.encrypted ?? false,
     size: opened.size,
+    storedBytes: async () => opened.size,
     complete: () => tarEnd.sawEnd(),
     sawGlobalHeader: () => sawPaxGlobalHeader(extract),
     notes: NO_NOTES,

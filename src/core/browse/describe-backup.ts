@@ -15,8 +15,8 @@ export interface BackupInfo {
   databases: number;
   /** Sum of the file sizes inside. */
   contentBytes: number;
-  /** As stored (compressed, encrypted). */
-  storedBytes: number;
+  /** As stored (compressed, encrypted; deduplicated in a repository); null when unknown. */
+  storedBytes: number | null;
   /** storedBytes / contentBytes, or null when either is unknown. */
   ratio: number | null;
   /** From the first entry written to the manifest (ours only). */
@@ -46,7 +46,7 @@ export function describeBackup(index: BackupIndex): BackupInfo {
     databases: totals.databases,
     contentBytes: totals.bytes,
     storedBytes: index.storedBytes,
-    ratio: index.storedBytes > 0 && totals.bytes > 0 ? index.storedBytes / totals.bytes : null,
+    ratio: index.storedBytes !== null && index.storedBytes > 0 && totals.bytes > 0 ? index.storedBytes / totals.bytes : null,
     durationMs: Number.isFinite(started) && Number.isFinite(finished) ? finished - started : null,
     compression: index.compression,
     encrypted: index.encrypted,

@@ -1,5 +1,5 @@
 import { throwIfAborted } from '../../errors.js';
-import type { DecryptionKey } from '../crypto/keys.js';
+import { KEY_NEEDED, type DecryptionKey } from '../crypto/keys.js';
 import type { BackupStore, StoredBackup } from '../store/types.js';
 import type { IndexEntry } from './index-types.js';
 import { entryMatcher } from './list-entries.js';
@@ -17,6 +17,8 @@ export interface FindResult {
   found: FoundIn[];
   /** Backups that could not be read (encrypted without a key, damaged), with why. */
   skipped: Array<{ archive: string; reason: string }>;
+  /** How many of the skipped were encrypted archives that no key was given for. */
+  encrypted: number;
 }
 
 export interface FindOptions {
@@ -30,12 +32,13 @@ export interface FindOptions {
 export async function findInBackups(store: BackupStore, pattern: string, options: FindOptions = {}): Promise<FindResult> {
   const matches = entryMatcher(pattern);
   const listing = await store.list();
-  const result: FindResult = { location: listing.location, pattern, found: [], skipped: [] };
+  const result: FindResult = { location: listing.location, pattern, found: [], skipped: [], encrypted: 0 };
   for (const [i, backup] of listing.archives.entries()) {
     throwIfAborted(options.signal);
     options.onBackup?.(backup, i, listing.archives.length);
     if (backup.encrypted && !options.decrypt) {
-      result.skipped.push({ archive: backup.archive, reason: 'encrypted: pass --identity or --passphrase-file' });
+      result.skipped.push({ archive: backup.archive, reason: KEY_NEEDED });
+      result.encrypted += 1;
       continue;
     }
     try {

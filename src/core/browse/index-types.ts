@@ -26,8 +26,8 @@ export interface BackupIndex {
   format: ArchiveFormat;
   encrypted: boolean;
   compression: Compression;
-  /** The stored size (the file, or the snapshot's archive); 0 when unknown. */
-  storedBytes: number;
+  /** What it takes where it is stored (the file; what restic keeps for a snapshot); null when unknown. */
+  storedBytes: number | null;
   createdAt: string | null;
   completedAt: string | null;
   host: string | null;

@@ -13,6 +13,8 @@ import type { IndexEntry, BackupIndex } from './index-types.js';
 export interface ReadIndexOptions {
   decrypt?: DecryptionKey | undefined;
   signal?: AbortSignal | undefined;
+  /** Ask the store what the backup takes (`info`); otherwise storedBytes is the file's size, or null. */
+  storedSize?: boolean | undefined;
 }
 
 const DOC_LIMIT = 256 << 20;
@@ -106,7 +108,7 @@ export async function readBackupIndex(input: ArchiveInput, options: ReadIndexOpt
     format: layout.format,
     encrypted: opened.encrypted ?? false,
     compression: opened.compression,
-    storedBytes: opened.size ?? 0,
+    storedBytes: options.storedSize ? ((await opened.storedBytes()) ?? null) : (opened.size ?? null),
   };
   if (layout.format === 'openclaw-backup') return indexOurs(base, header, manifest, label);
   return indexForeign(base, layout, raw, manifest);

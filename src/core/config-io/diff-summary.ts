@@ -1,12 +1,9 @@
 import { formatPath, isSecretKey, type KeyPath } from './secrets.js';
+import { isObject } from '../is-object.js';
 
 export interface ConfigChange {
   path: string;
   kind: 'added' | 'removed' | 'changed';
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Key paths that differ between two configs, objects compared key by key, arrays and scalars as wholes. */

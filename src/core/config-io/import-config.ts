@@ -1,10 +1,12 @@
 import fs from 'node:fs/promises';
 import JSON5 from 'json5';
+import { findBackupBlock, parseBackupBlock } from '../../config/load.js';
 import type { StatePaths } from '../../config/paths.js';
 import { ConfigError, describeFsError } from '../../errors.js';
 import { assertGatewayStopped } from '../gateway/detect.js';
 import { parseVersionedDocument } from '../sessions/parse-document.js';
 import { planAuthWrite, writeAuthStores, writesDatabases } from './auth-stores.js';
+import { assertBackupBlockWritable } from './check-backup-block.js';
 import { diffConfigs, type ConfigChange } from './diff-summary.js';
 import { CONFIG_FORMAT, CONFIG_VERSION, configDocumentSchema, type ConfigDocument } from './document.js';
 import { findPlaceholders, formatPath, mergeBackSecrets } from './secrets.js';
@@ -47,6 +49,23 @@ async function readCurrent(configPath: string): Promise<{ text?: string; data: R
 }
 
 /**
+ * The imported config's backup block must pass the schema every command loads it with: a block that would make every
+ * later command (and the nightly run) exit 2 is refused now, naming the key, before anything is written.
+ */
+function assertBackupBlockValid(config: Record<string, unknown>): void {
+  try {
+    const { raw, keyPrefix } = findBackupBlock(config);
+    parseBackupBlock(raw, keyPrefix);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError(`the document's config is refused, nothing was written: ${error.message}`, {
+      cause: error,
+      details: error.details,
+    });
+  }
+}
+
+/**
  * Imports a config document: placeholders get the current real values back (or the import is refused), the old
  * file goes into the .bak ring, the new one is written atomically with mode 0600, then the auth stores.
  */
@@ -65,6 +84,8 @@ export async function importConfig(options: ImportConfigOptions): Promise<Import
       { details: { missing: merged.missing } },
     );
   }
+  assertBackupBlockValid(merged.value);
+  await assertBackupBlockWritable(merged.value, paths);
   const changes = diffConfigs(current.data, merged.value);
   const auth = doc.auth;
   if (auth) planAuthWrite(paths.stateDir, merged.value, auth);

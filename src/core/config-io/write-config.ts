@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import { writeFileAtomic } from '../fs/atomic.js';
+import { pathExists } from '../fs/exists.js';
 
 /** How many rotated copies OpenClaw keeps: openclaw.json.bak, .bak.1 … .bak.4. */
 export const BACKUP_RING = 4;
@@ -18,13 +19,6 @@ export function hasJson5Comments(text: string): boolean {
   return false;
 }
 
-async function exists(file: string): Promise<boolean> {
-  return fs.lstat(file).then(
-    () => true,
-    () => false,
-  );
-}
-
 /**
  * OpenClaw's rotation: drop .bak.4, shift .bak.3→.bak.4 … .bak→.bak.1, then the current file's bytes become .bak
  * (mode 0600). Returns the path of the fresh copy.
@@ -34,7 +28,7 @@ export async function rotateConfigBackups(configPath: string, currentText: strin
   await fs.rm(`${base}.${BACKUP_RING}`, { force: true });
   for (let index = BACKUP_RING - 1; index >= 0; index--) {
     const from = index === 0 ? base : `${base}.${index}`;
-    if (await exists(from)) await fs.rename(from, `${base}.${index + 1}`);
+    if (await pathExists(from)) await fs.rename(from, `${base}.${index + 1}`);
   }
   await writeFileAtomic(base, currentText, 0o600);
   return base;

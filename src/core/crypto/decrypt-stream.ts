@@ -1,7 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Decrypter } from 'age-encryption';
-import { BackupError, describeFsError, IntegrityError } from '../../errors.js';
+import { BackupError, describeFsError, IntegrityError, UsageError } from '../../errors.js';
 import type { DecryptionKey } from './keys.js';
 
 const SCRYPT_STANZA = Buffer.from('\n-> scrypt ');
@@ -52,7 +52,12 @@ export async function decryptStream(ciphertext: Readable, key: DecryptionKey, he
   } catch (error) {
     ciphertext.destroy();
     if (error && typeof error === 'object' && 'code' in error) throw describePayloadError(error);
-    throw new IntegrityError(`${label}: cannot decrypt: ${describeHeaderError(error, key, isPassphraseHeader(head))}`, { cause: error });
+    const passphraseHeader = isPassphraseHeader(head);
+    const reason = `${label}: cannot decrypt: ${describeHeaderError(error, key, passphraseHeader)}`;
+    // A key of the other kind (a passphrase for a recipients archive, or the reverse) is a usage error, not damage.
+    if (/no identity matched/.test(error instanceof Error ? error.message : '') && (key.kind === 'passphrase') !== passphraseHeader)
+      throw new UsageError(reason, { cause: error });
+    throw new IntegrityError(reason, { cause: error });
   }
   const source = Readable.fromWeb(plaintext as unknown as WebReadableStream);
   const authenticated = new PassThrough();

@@ -2,9 +2,13 @@ import fs from 'node:fs/promises';
 import { Decrypter } from 'age-encryption';
 import { ConfigError, describeFsError } from '../../errors.js';
 import { describeRecipientProblem } from '../../config/age-recipient.js';
+import { secretFileFix } from './secret-file-fix.js';
 
 /** Env var naming an identity file, used when no --identity / --passphrase-file is given. */
 export const IDENTITY_ENV = 'OPENCLAW_BACKUP_IDENTITY';
+
+/** What every reader says about an encrypted archive it was given no key for (exit 2, like a missing option). */
+export const KEY_NEEDED = `age-encrypted; pass --identity FILE (or set $${IDENTITY_ENV}) or --passphrase-file FILE to read it`;
 
 /** What an archive is encrypted to: age recipients (public keys) or one scrypt passphrase. */
 export type EncryptionKey = { kind: 'recipients'; recipients: string[] } | { kind: 'passphrase'; passphrase: string };
@@ -30,7 +34,10 @@ export async function readSecretFile(file: string, what: string): Promise<string
   try {
     handle = await fs.open(file, 'r');
   } catch (error) {
-    throw new ConfigError(`cannot read ${what} ${file}: ${describeFsError(error)}`, { cause: error });
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new ConfigError(`cannot read ${what} ${file}: ${describeFsError(error)}${missing ? `; ${secretFileFix(file, what)}` : ''}`, {
+      cause: error,
+    });
   }
   try {
     const stat = await handle.stat();

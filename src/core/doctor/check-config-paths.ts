@@ -1,15 +1,9 @@
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { discoverConfiguredRoots } from '../../config/workspaces.js';
 import { ok, type DoctorCheck, type DoctorFinding } from './types.js';
+import { existsFollowingLinks } from '../fs/exists.js';
 
 const ID = 'config-paths';
-
-const exists = (p: string) =>
-  fs.stat(p).then(
-    () => true,
-    () => false,
-  );
 
 /** For /home/old/.openclaw/workspace, the same place under this state dir, when that exists. */
 async function localEquivalent(missing: string, stateDir: string): Promise<string | undefined> {
@@ -17,7 +11,7 @@ async function localEquivalent(missing: string, stateDir: string): Promise<strin
   const index = parts.findIndex((part) => /^\.openclaw(-.+)?$/.test(part));
   if (index < 0) return undefined;
   const candidate = path.join(stateDir, ...parts.slice(index + 1));
-  return (await exists(candidate)) ? candidate : undefined;
+  return (await existsFollowingLinks(candidate)) ? candidate : undefined;
 }
 
 /** Workspaces and agent dirs the config names must exist here (a copied config keeps the old machine's paths). */
@@ -27,7 +21,7 @@ export const checkConfigPaths: DoctorCheck = async (context) => {
   const findings: DoctorFinding[] = [];
   const roots = discoverConfiguredRoots(context.config.openclaw, stateDir, home).filter((root) => root.keyPath !== '(default workspace)');
   for (const root of roots) {
-    if (await exists(root.path)) continue;
+    if (await existsFollowingLinks(root.path)) continue;
     const local = await localEquivalent(root.path, stateDir);
     findings.push({
       id: ID,
@@ -36,7 +30,7 @@ export const checkConfigPaths: DoctorCheck = async (context) => {
       fix: local ? `openclaw config set ${root.keyPath} ${local}` : `create it, or point ${root.keyPath} at a directory on this machine`,
     });
   }
-  if (context.config.backup.path && !(await exists(path.dirname(context.backupDir)))) {
+  if (context.config.backup.path && !(await existsFollowingLinks(path.dirname(context.backupDir)))) {
     findings.push({
       id: ID,
       level: 'error',

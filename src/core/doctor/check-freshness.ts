@@ -1,34 +1,20 @@
-import { Cron } from 'croner';
 import { isProcessAlive } from '../fs/atomic.js';
+import { newestPast, overdueSince } from '../freshness.js';
 import { futureTimes, readStatus } from '../status-record.js';
 import { verifyBackup } from '../verify/verify-backup.js';
 import { ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from './types.js';
-
-const FOURTEEN_DAYS_MS = 14 * 86_400_000;
 
 function days(ms: number): string {
   const d = ms / 86_400_000;
   return d >= 1 ? `${d.toFixed(1)} days` : `${(ms / 3_600_000).toFixed(1)} hours`;
 }
 
-/** Stale when two scheduled runs have passed since the last success (auto), or after 14 days (manual backups). */
-function isStale(context: DoctorContext, last: Date): { stale: boolean; rule: string } {
-  const { backup, now } = context;
-  if (!backup.auto) return { stale: now.getTime() - last.getTime() > FOURTEEN_DAYS_MS, rule: '14 days' };
-  const runs = new Cron(backup.schedule, { paused: true, ...(backup.timezone ? { timezone: backup.timezone } : {}) }).nextRuns(2, last);
-  const second = runs[1];
-  return { stale: second !== undefined && second.getTime() < now.getTime(), rule: `two runs of schedule "${backup.schedule}"` };
-}
-
 async function checkLastSuccess(context: DoctorContext): Promise<DoctorFinding> {
   const { record, corrupt } = await readStatus(context.paths.stateDir);
   const newest = (await context.store.list().catch(() => undefined))?.archives[0];
   // A time in the future (the clock was wrong when it was recorded) is unknown, not "0 hours ago".
-  const slack = context.now.getTime() + 5 * 60_000;
-  const times = [record.lastSuccess ? Date.parse(record.lastSuccess.finishedAt) : NaN, newest ? Date.parse(newest.createdAt) : NaN].filter(
-    (t) => Number.isFinite(t) && t <= slack,
-  );
-  if (times.length === 0) {
+  const last = newestPast([record.lastSuccess?.finishedAt, newest?.createdAt], context.now);
+  if (!last) {
     return {
       id: 'freshness',
       level: 'warn',
@@ -36,10 +22,9 @@ async function checkLastSuccess(context: DoctorContext): Promise<DoctorFinding> 
       fix: 'openclaw-backup create --verify',
     };
   }
-  const last = new Date(Math.max(...times));
   const age = context.now.getTime() - last.getTime();
-  const { stale, rule } = isStale(context, last);
-  if (stale) {
+  const { overdue, rule } = overdueSince(context.backup, last, context.now);
+  if (overdue) {
     return {
       id: 'freshness',
       level: 'error',

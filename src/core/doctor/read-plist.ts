@@ -1,6 +1,8 @@
 /**
- * A small reader for XML property lists (the subset launchd files use: dict, array, string, integer, real, true,
- * false, date, data). Enough to read a LaunchAgent's EnvironmentVariables; throws on malformed input.
+ * A small reader for XML property lists (what launchd files hold: dict, array, string, integer, real, true, false,
+ * date, data; CDATA sections and comments). Enough to read a LaunchAgent's EnvironmentVariables; throws on malformed
+ * input. Kept rather than the `plist` package the tests check it against: that one's XML layer (xmldom) writes its
+ * parse errors to the console — doctor's output — and reads a <key> without a value as "".
  */
 export type PlistValue = string | number | boolean | PlistValue[] | { [key: string]: PlistValue };
 
@@ -14,8 +16,19 @@ function decode(text: string): string {
   });
 }
 
+/** Comments out, and each CDATA section's text as escaped character data (in one pass: neither is inside the other). */
+function markupOnly(xml: string): string {
+  return xml.replace(/<!--[\s\S]*?-->|<!\[CDATA\[([\s\S]*?)\]\]>/g, (_match, cdata: string | undefined) =>
+    cdata === undefined ? '' : cdata.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
+  );
+}
+
 export function parsePlist(xml: string): PlistValue {
-  const tokens = [...xml.replace(/<\?xml[^>]*\?>|<!DOCTYPE[^>]*>|<!--[\s\S]*?-->/g, '').matchAll(/<(\/?)(\w+)\s*[^>]*?(\/?)>|([^<]+)/g)];
+  const tokens = [
+    ...markupOnly(xml)
+      .replace(/<\?xml[^>]*\?>|<!DOCTYPE[^>]*>/g, '')
+      .matchAll(/<(\/?)(\w+)\s*[^>]*?(\/?)>|([^<]+)/g),
+  ];
   let index = 0;
   const next = () => tokens[index++];
   const expectClose = (name: string) => {

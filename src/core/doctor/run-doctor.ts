@@ -1,4 +1,3 @@
-import fs from 'node:fs/promises';
 import { loadConfig, missingStateDirError, type LoadedConfig } from '../../config/load.js';
 import { expandHome, type StatePaths } from '../../config/paths.js';
 import { backupBlockSchema } from '../../config/schema.js';
@@ -11,24 +10,29 @@ import { checkMonitor } from './check-monitor.js';
 import { checkOutsideLinks } from './check-outside-links.js';
 import { checkTimer } from './check-timer.js';
 import { checkPermissions } from './check-permissions.js';
+import { checkPlugin } from './check-plugin.js';
 import { checkPostBackup } from './check-post-backup.js';
 import { checkStaleLocks } from './check-stale-locks.js';
+import { checkRollbackCopies } from './check-rollback-copies.js';
 import { checkStateLocation } from './check-state-location.js';
 import { checkStore } from './check-store.js';
 import { folderStore } from '../store/folder-store.js';
 import { openStore } from '../store/open-store.js';
 import type { DoctorCheck, DoctorContext, DoctorFinding } from './types.js';
+import { isDirectory } from '../fs/exists.js';
 
 /** In output order. Fixing checks run before the ones that read what they fix. */
 export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkStateLocation,
   checkBackupBlock,
   checkOpenClawValidate,
+  checkPlugin,
   checkConfigPaths,
   checkPermissions,
   checkOutsideLinks,
   checkPostBackup,
   checkStaleLocks,
+  checkRollbackCopies,
   checkStore,
   checkFreshness,
   checkMonitor,
@@ -78,10 +82,7 @@ export async function runDoctor(input: DoctorInput, checks: readonly DoctorCheck
   const findings: DoctorFinding[] = [];
   // Without a state dir every other check would pass vacuously ("modes are tight"); only the service check, which
   // may show where the state really is, still says something.
-  const stateExists = await fs.stat(input.paths.stateDir).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
+  const stateExists = await isDirectory(input.paths.stateDir);
   if (!stateExists) {
     findings.push({
       id: 'state-dir',

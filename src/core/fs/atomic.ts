@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { pathExists } from './exists.js';
 
 /** fsync a directory so a rename or unlink inside it survives a crash. */
 export async function fsyncDir(dir: string): Promise<void> {
@@ -27,10 +28,7 @@ export async function publishNoOverwrite(tempPath: string, finalPath: string): P
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'ENOSYS') throw error;
-    const exists = await fs.lstat(finalPath).then(
-      () => true,
-      () => false,
-    );
+    const exists = await pathExists(finalPath);
     if (exists) throw Object.assign(new Error(`${finalPath} already exists`), { code: 'EEXIST' });
     await fs.rename(tempPath, finalPath);
   }

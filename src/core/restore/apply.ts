@@ -4,11 +4,12 @@ import { isInside } from '../../config/paths.js';
 import { BackupError } from '../../errors.js';
 import { carryRulesFor, planCarry, type CarryContext, type CarryPlan } from './carry.js';
 import { moveLinksInTheWay } from './links-in-the-way.js';
-import type { PlacedRoot } from './place-roots.js';
+import type { PlacedRoot } from './destinations.js';
 import { rootOf } from './roots.js';
-import type { RestorePlan, StageResult } from './stage.js';
+import type { RestorePlan } from './plan.js';
 import { swapAround } from './swap-around.js';
-import { dropIfEmpty, exists, rollbackPathFor, swapFile, type SwapJournal } from './swap.js';
+import { isDirectory, isRealDirectory, pathExists } from '../fs/exists.js';
+import { dropIfEmpty, rollbackPathFor, swapFile, type SwapJournal } from './swap.js';
 
 export interface ApplyResult {
   rollback: string[];
@@ -48,14 +49,7 @@ function archivedRels(plan: RestorePlan, root: PlacedRoot): Set<string> {
 
 async function liveDirOf(destination: string): Promise<string> {
   const stat = await fs.lstat(destination).catch(() => undefined);
-  if (
-    stat?.isSymbolicLink() &&
-    (await fs.stat(destination).then(
-      (s) => s.isDirectory(),
-      () => false,
-    ))
-  )
-    return fs.realpath(destination);
+  if (stat?.isSymbolicLink() && (await isDirectory(destination))) return fs.realpath(destination);
   return destination;
 }
 
@@ -67,10 +61,7 @@ export async function planFullSwap(plan: RestorePlan, staging: string, context: 
     const hasEntries = rels.size > 0 || plan.selected.some((e) => e.rel === root.archiveRel);
     if (!hasEntries && root.role !== 'state') continue;
     const live = await liveDirOf(root.destination);
-    const isDir = await fs.lstat(live).then(
-      (s) => s.isDirectory(),
-      () => false,
-    );
+    const isDir = await isRealDirectory(live);
     const carry = isDir
       ? await planCarry(
           live,
@@ -85,7 +76,7 @@ export async function planFullSwap(plan: RestorePlan, staging: string, context: 
 /** A rollback path that does not exist yet: <dest>.rollback-<stamp>[-N]. */
 async function freeRollbackPath(destination: string, stamp: string): Promise<string> {
   let candidate = rollbackPathFor(destination, stamp);
-  for (let n = 2; await exists(candidate); n += 1) candidate = `${rollbackPathFor(destination, stamp)}-${n}`;
+  for (let n = 2; await pathExists(candidate); n += 1) candidate = `${rollbackPathFor(destination, stamp)}-${n}`;
   return candidate;
 }
 
@@ -135,7 +126,8 @@ export async function applyFull(journal: SwapJournal, swaps: RootSwap[], context
 /** --only: each staged file replaces its live counterpart; replaced files go to one rollback tree. */
 export async function applySelected(
   journal: SwapJournal,
-  staged: StageResult,
+  plan: RestorePlan,
+  written: Set<string>,
   staging: string,
   stamp: string,
   target: string,
@@ -144,9 +136,9 @@ export async function applySelected(
   let replaced = 0;
   let added = 0;
   const movedLinks: string[] = [];
-  for (const entry of staged.plan.selected) {
-    if (entry.kind === 'directory' || !staged.written.has(entry.rel)) continue;
-    const found = rootOf(staged.plan.roots, entry.rel);
+  for (const entry of plan.selected) {
+    if (entry.kind === 'directory' || !written.has(entry.rel)) continue;
+    const found = rootOf(plan.roots, entry.rel);
     if (!found) continue;
     const { root, inner } = found;
     const destination = inner ? path.join(root.destination, inner) : root.destination;

@@ -17,7 +17,7 @@ import type { ArchiveHeader } from '../archive/manifest.js';
 import { DAEMON_LOCK_NAME, LOCK_NAME } from '../lock.js';
 import { OP_LOCK_NAME, OP_SHARE_PREFIX } from '../operation-lock.js';
 import { STATUS_FILE } from '../status-record.js';
-import type { PlacedRoot } from './place-roots.js';
+import type { PlacedRoot } from './destinations.js';
 
 /** "keep": stays in place, as it is. "mixed": a directory that stays while its other contents are swapped. */
 export type KeepMark = 'keep' | 'mixed';

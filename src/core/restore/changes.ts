@@ -2,17 +2,19 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isNeverArchived } from '../components.js';
 import { sha256File } from '../fs/hash-file.js';
+import { databaseContentDigest } from '../archive/sqlite-digest.js';
+import { hasSqliteHeader } from '../archive/sqlite-snapshot.js';
 import type { ScanResult, ScannedEntry } from '../verify/scan-archive.js';
 import type { RootSwap } from './apply.js';
 import { rootOf } from './roots.js';
-import type { RestorePlan } from './stage.js';
+import type { RestorePlan } from './plan.js';
 
 /** What a restore changes in the live tree (the dry run's report; a real restore reports carried and newer). */
 export interface RestoreChanges {
   added: string[];
   /** Live files the archive holds a different version of. */
   changed: string[];
-  /** Live files identical to the archive's (same type, size and SHA-256, or link target). */
+  /** Live files identical to the archive's (same type, size and SHA-256, or link target; a database: the same rows). */
   unchanged: number;
   /** Full restore: live files the archive does not hold; they go to the rollback copy. */
   removed: string[];
@@ -45,8 +47,20 @@ function destinationOf(plan: RestorePlan, swaps: RootSwap[] | undefined, entry: 
 
 async function isUnchanged(entry: ScannedEntry, dest: string, stat: import('node:fs').Stats): Promise<boolean> {
   if (entry.kind === 'symlink') return stat.isSymbolicLink() && (await fs.readlink(dest).catch(() => undefined)) === entry.target;
-  if (entry.kind !== 'file' || !stat.isFile() || stat.size !== entry.size) return false;
+  if (entry.kind !== 'file' || !stat.isFile()) return false;
+  // A database is compared by what it holds: the live one's pages (and its -wal) never match the snapshot's bytes.
+  if (entry.contentDigest) return sameDatabaseContent(dest, entry.contentDigest);
+  if (stat.size !== entry.size) return false;
   return entry.sha256 !== undefined && (await sha256File(dest).catch(() => undefined)) === entry.sha256;
+}
+
+async function sameDatabaseContent(live: string, digest: string): Promise<boolean> {
+  if (!(await hasSqliteHeader(live).catch(() => false))) return false;
+  try {
+    return databaseContentDigest(live) === digest;
+  } catch {
+    return false; // unreadable or locked: say changed, the safe side for a preview
+  }
 }
 
 /** Walks what a full restore moves away from each root: live files not kept, minus those the archive replaces. */

@@ -2,65 +2,120 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isInside } from '../../config/paths.js';
 import { discoverConfiguredRoots } from '../../config/workspaces.js';
-import { describeFsError, IntegrityError, UsageError } from '../../errors.js';
+import { IntegrityError } from '../../errors.js';
 import { followedLinkPaths } from '../../config/followed-links.js';
-import type { PlacedRoot } from './place-roots.js';
+import { namedPath, type ArchiveOrigin, type ArchiveRoot } from './roots.js';
+import { resolveThroughLinks } from './target.js';
 
-/**
- * Where a path really is, through the user's own links: the realpath of its deepest existing part with the rest
- * appended. Only paths the user named (the state dir, --target, a workspace their config lists) are resolved this way.
+/*
+ * Where each root of an archive goes: placed by the rules below from the paths the archive records, resolved through
+ * the user's own links on the live file system, and checked against what no archive can bend. decideDestinations is
+ * the one place that does all three; everything after it (staging, the preview, the swap) reads its answer.
  */
-export async function resolveThroughLinks(named: string): Promise<string> {
-  const rest: string[] = [];
-  let existing = named;
-  for (;;) {
-    try {
-      return path.join(await fs.realpath(existing), ...rest.reverse());
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') throw new UsageError(`cannot resolve ${named}: ${describeFsError(error)}`, { cause: error });
-      const parent = path.dirname(existing);
-      if (parent === existing) return named;
-      rest.push(path.basename(existing));
-      existing = parent;
-    }
-  }
-}
 
-export interface TargetRules {
-  /** The target as the user named it and as it resolves. */
-  named: string;
-  target: string;
-  home: string;
-  copy: boolean;
+export interface DestinationContext extends PlaceRootsOptions {
+  /** The target as the user named it (through a link, when `target` is its real path). */
+  namedTarget: string;
+  /** The config file this restore's user names; the live state dir, backups dir and openclaw.json (when readable). */
+  configPath: string;
   stateDir: string;
   backupDir: string;
+  live: Record<string, unknown> | undefined;
+  /** The live config stays in effect (an in-place restore that leaves the config alone): it must name every root. */
+  liveConfigInEffect: boolean;
+}
+
+/** Places, resolves and checks every root's destination before anything is written. */
+export async function decideDestinations(origin: ArchiveOrigin, context: DestinationContext): Promise<ResolvedDestinations> {
+  const resolved = await resolveDestinations(placeRoots(origin, context), context.target, context.namedTarget, context.copy);
+  await checkDestinations(resolved.roots, context.target, context.home, context.backupDir);
+  if (context.liveConfigInEffect) {
+    await checkNamedByLiveConfig(resolved.roots, context.live, context.stateDir, context.home, context.configPath);
+  }
+  return resolved;
+}
+
+export interface PlacedRoot extends ArchiveRoot {
+  destination: string;
+  /** Why it goes there, for the report. */
+  placement: 'target' | 'inside-state' | 'recorded-path' | 'new-home' | 'under-target' | 'config-path';
+  /** The user's path that is a symlink to `destination` (kept as it is), when there is one. */
+  via?: string | undefined;
+}
+
+export interface PlaceRootsOptions {
+  target: string;
+  /** --target DIR: a separate copy, so nothing outside DIR is written. */
+  copy: boolean;
+  home: string;
+  /** The config file this restore's user names (--config, $OPENCLAW_CONFIG_PATH, or <stateDir>/openclaw.json). */
+  configPath?: string | undefined;
+  /** Whether a directory exists on this machine (the parent of a recorded path). */
+  dirExists: (dir: string) => boolean;
+}
+
+/** Subfolder of the target for roots that have no place of their own on this machine. */
+export const RESTORED_ROOTS_DIR = 'restored-roots';
+
+/**
+ * Decides where each root goes, from the path the user named for it (its config's path), never from where an archived
+ * link pointed. The state root goes to the target. A root that lived inside the state dir goes to the same place in
+ * the target. Outside it: back to its recorded path; when the archive came from another home, the same path under this
+ * home; when that path cannot exist here (its parent is missing) or this is a --target copy, under
+ * <target>/restored-roots/<id>. A config kept outside the state dir goes to the config path this user names.
+ */
+export function placeRoots(origin: ArchiveOrigin, options: PlaceRootsOptions): PlacedRoot[] {
+  const underTarget = (root: ArchiveRoot): PlacedRoot => {
+    const base = path.join(options.target, RESTORED_ROOTS_DIR, root.id);
+    const named = namedPath(root);
+    const destination = root.role === 'config' && named ? path.join(base, path.basename(named)) : base;
+    return { ...root, destination, placement: 'under-target' };
+  };
+  // An archive's recorded state dir counts only when it is absolute (a forged native manifest may say anything).
+  const stateDir = origin.stateDir !== undefined && path.isAbsolute(origin.stateDir) ? origin.stateDir : undefined;
+  return origin.roots.map((root): PlacedRoot => {
+    if (root.role === 'state') return { ...root, destination: options.target, placement: 'target' };
+    const named = namedPath(root);
+    if (!named || !path.isAbsolute(named)) return underTarget(root);
+    if (stateDir && isInside(stateDir, named)) {
+      return { ...root, destination: path.join(options.target, path.relative(stateDir, named)), placement: 'inside-state' };
+    }
+    if (options.copy) return underTarget(root);
+    if (root.role === 'config') {
+      const own = options.configPath;
+      return own && !isInside(options.target, own) ? { ...root, destination: own, placement: 'config-path' } : underTarget(root);
+    }
+    if (origin.home && origin.home !== options.home && isInside(origin.home, named)) {
+      return { ...root, destination: path.join(options.home, path.relative(origin.home, named)), placement: 'new-home' };
+    }
+    if (options.dirExists(path.dirname(named))) return { ...root, destination: named, placement: 'recorded-path' };
+    return underTarget(root);
+  });
 }
 
 /**
- * A restore target never is, contains or lies inside something restore must not replace: the file system root, the
- * home dir, and for a --target copy the live state dir and the backups dir (replacing those would move every archive
- * into a rollback copy).
+ * Old absolute path → new absolute path, for every root that moved (the state dir first): both the path the config
+ * named and, when it was a link, the real path it led to, so a config that spelled either is rewritten.
  */
-export async function checkTargetPlace(rules: TargetRules): Promise<void> {
-  const homes = [rules.home, await resolveThroughLinks(rules.home)];
-  const targets = [rules.named, rules.target];
-  if (targets.some((t) => t === path.parse(t).root || homes.some((home) => isInside(t, home)))) {
-    throw new UsageError(`refusing to restore over ${rules.named}: it is the file system root or contains your home directory`);
+export function pathMappings(origin: ArchiveOrigin, placed: PlacedRoot[]): Array<{ from: string; to: string }> {
+  const out: Array<{ from: string; to: string }> = [];
+  const add = (from: string | undefined, to: string) => {
+    if (from && from !== to && !out.some((m) => m.from === from)) out.push({ from, to });
+  };
+  const state = placed.find((root) => root.role === 'state');
+  if (state) {
+    // The path the restored state dir will be known by: the user's link when there is one.
+    const stateNow = state.via ?? state.destination;
+    add(origin.stateDir, stateNow);
+    add(state.source, stateNow);
   }
-  const guarded: Array<[string, string]> = [];
-  for (const [what, dir] of [['backups dir', rules.backupDir], ...(rules.copy ? [['state dir', rules.stateDir]] : [])] as Array<
-    [string, string]
-  >) {
-    guarded.push([what, dir], [what, await resolveThroughLinks(dir)]);
+  for (const root of placed) {
+    if (root.role === 'state') continue;
+    const now = root.via ?? root.destination;
+    add(namedPath(root), now);
+    add(root.source, now);
   }
-  for (const [what, dir] of guarded) {
-    const clash = targets.some((t) => isInside(dir, t) || (rules.copy && isInside(t, dir)));
-    if (clash)
-      throw new UsageError(
-        `refusing to restore into ${rules.named}: it is, is inside or contains the ${what} ${dir}; choose another --target`,
-      );
-  }
+  return out;
 }
 
 export interface ResolvedDestinations {
@@ -77,7 +132,7 @@ export interface ResolvedDestinations {
  * the restored state and the content restored behind it. Any other link in the way is not followed; it goes to the
  * rollback copy with the state it belongs to.
  */
-export async function resolveDestinations(
+async function resolveDestinations(
   placed: PlacedRoot[],
   target: string,
   namedTarget: string,
@@ -121,7 +176,7 @@ export async function resolveDestinations(
  * Whatever the archive says, a root never replaces the file system root, a directory holding the home dir, the target
  * state itself, or the backups dir, and no two roots share a destination.
  */
-export async function checkDestinations(roots: PlacedRoot[], target: string, home: string, backupDir: string): Promise<void> {
+async function checkDestinations(roots: PlacedRoot[], target: string, home: string, backupDir: string): Promise<void> {
   const homes = [home, await resolveThroughLinks(home)];
   const backups = [backupDir, await resolveThroughLinks(backupDir)];
   const others = roots.filter((root) => root.role !== 'state');
@@ -142,7 +197,7 @@ export async function checkDestinations(roots: PlacedRoot[], target: string, hom
  * When the live config stays in effect (an --only restore that leaves the config alone), each root must go where that
  * config names a workspace or agent dir; otherwise the archive alone would name the place.
  */
-export async function checkNamedByLiveConfig(
+async function checkNamedByLiveConfig(
   roots: PlacedRoot[],
   live: Record<string, unknown> | undefined,
   stateDir: string,

@@ -16,7 +16,10 @@ import path from 'node:path';
 import { BackupError, IntegrityError } from '../../errors.js';
 import { hashEntry, integrityProblem, WRITE_FLAGS } from '../verify/hash-entry.js';
 import { writeSparseFile } from './write-sparse.js';
-import type { EntryHandler, ScannedEntry, VerifyProblem } from '../verify/scan-archive.js';
+import { databaseContentDigest } from '../archive/sqlite-digest.js';
+import type { EntryHandler, VerifyProblem } from '../verify/scan-archive.js';
+import type { ConfigCapture } from '../verify/capture-config.js';
+import { readStagedText } from './staged-files.js';
 
 /**
  * Writes accepted entries below a fresh staging dir, while the one pass over the archive hashes them. The entry
@@ -35,7 +38,8 @@ export class StagingWriter {
 
   constructor(
     readonly root: string,
-    private readonly include: (entry: ScannedEntry) => boolean = () => true,
+    /** Keeps the config texts as they pass, as verify does (the roots are checked against them). */
+    private readonly configs: ConfigCapture,
   ) {
     try {
       const stat = statfsSync(root);
@@ -76,7 +80,7 @@ export class StagingWriter {
   }
 
   readonly handle: EntryHandler = async (entry, stream) => {
-    if (!this.include(entry)) return undefined;
+    const config = this.configs.wants(entry);
     const abs = path.join(this.root, entry.rel);
     if (entry.kind === 'directory') {
       this.ensureDir(entry.rel);
@@ -93,12 +97,18 @@ export class StagingWriter {
         chmodSync(abs, entry.mode & 0o777);
         if (entry.mtime) utimesSync(abs, entry.mtime, entry.mtime);
         this.written.add(entry.rel);
+        // The stream held the sparse map too: the config's text is what was written.
+        if (config) this.configs.keep(entry.name, Buffer.from(await readStagedText(this.root, entry.rel)));
         return hashed;
       }
       const fd = openSync(abs, WRITE_FLAGS, 0o600);
       let hashed;
       try {
-        hashed = await hashEntry(stream, { writeFd: fd, maxBytes: entry.size, holes: entry.holes });
+        hashed = await hashEntry(config ? this.configs.tap(entry.name, stream) : stream, {
+          writeFd: fd,
+          maxBytes: entry.size,
+          holes: entry.holes,
+        });
         fchmodSync(fd, entry.mode & 0o777);
         if (entry.mtime) futimesSync(fd, entry.mtime, entry.mtime);
       } finally {
@@ -118,15 +128,18 @@ export class StagingWriter {
   /**
    * PRAGMA integrity_check on every staged database, in place: opened as immutable, so the check reads the database
    * file alone (as verify's scratch copy does) and creates or changes nothing beside it (a -wal or -shm the archive
-   * holds stays byte for byte).
+   * holds stays byte for byte). With `digest`, a sound one's content digest too (what a preview compares).
    */
-  async checkDatabases(): Promise<VerifyProblem[]> {
+  async checkDatabases(options: { digest: boolean }): Promise<{ problems: VerifyProblem[]; digests: Map<string, string> }> {
     const problems: VerifyProblem[] = [];
+    const digests = new Map<string, string>();
     for (const { rel, name } of this.databases) {
-      const problem = await integrityProblem(path.join(this.root, rel), true);
+      const file = path.join(this.root, rel);
+      const problem = await integrityProblem(file, true);
       if (problem) problems.push({ path: name, reason: problem });
+      else if (options.digest) digests.set(name, databaseContentDigest(file, { immutable: true }));
     }
-    return problems;
+    return { problems, digests };
   }
 
   /** Removes staged entries that must not come back (runtime scratch of a hand-made archive). */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { FileFlag } from '../archive/manifest.js';
 import { describeFlag, isSideFileFlag } from '../verify/describe-flag.js';
 import { rootOf } from './roots.js';
-import type { RestorePlan } from './stage.js';
+import type { RestorePlan } from './plan.js';
 
 /** One warning per flagged entry the restore brings back, naming where it lands and what it is. */
 export function flaggedWarnings(flagged: Array<{ path: string } & FileFlag>, plan: RestorePlan): string[] {

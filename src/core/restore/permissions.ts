@@ -18,11 +18,6 @@ export function isPrivateFile(rel: string, component: Component | undefined, dat
   return component === 'credentials' || component === 'config' || Boolean(database) || DATABASE_NAME.test(rel);
 }
 
-/** 0600 on the file itself: never through a link (lstat first, then the open file). */
-export async function makePrivate(file: string): Promise<void> {
-  await chmodNoFollow(file, 0o600);
-}
-
 /** Files are created by this process, so they belong to whoever runs restore; this says who that is. */
 export function ownerReport(privateFiles: number): PermissionReport {
   const info = os.userInfo();

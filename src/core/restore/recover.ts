@@ -7,6 +7,7 @@ import { RESTORE_STAGING_PREFIX } from '../fs/temp-files.js';
 import { acquireOperationLock } from '../operation-lock.js';
 import { acquireStateLock, type StateLock } from '../lock.js';
 import { JOURNAL_FILE, readJournal, undoSteps } from './swap.js';
+import { pathExists } from '../fs/exists.js';
 
 export interface RecoveryReport {
   /** Staging dirs of interrupted restores whose swap was undone (or had completed) and that were removed. */
@@ -63,15 +64,7 @@ async function recoverLegacy(dir: string, stateDir: string, report: RecoveryRepo
   const carried = await findCarriedBackups(dir);
   if (carried) {
     const home = path.join(stateDir, 'backups');
-    const free =
-      (await fs.lstat(stateDir).then(
-        () => true,
-        () => false,
-      )) &&
-      !(await fs.lstat(home).then(
-        () => true,
-        () => false,
-      ));
+    const free = (await pathExists(stateDir)) && !(await pathExists(home));
     if (!free) {
       report.kept.push(dir);
       report.warnings.push(
@@ -91,13 +84,7 @@ async function recoverOne(dir: string, stateDir: string, options: RecoverOptions
   if (!journal?.header) return recoverLegacy(dir, stateDir, report);
   const target = journal.header.target;
   const locks: StateLock[] = [];
-  if (
-    target !== options.heldTarget &&
-    (await fs.lstat(target).then(
-      () => true,
-      () => false,
-    ))
-  ) {
+  if (target !== options.heldTarget && (await pathExists(target))) {
     // The dead restore's locks are reclaimed on the way, so none is left for doctor to report.
     const common = { command: 'openclaw-backup (undoing an interrupted restore)', waitMs: options.waitMs ?? 2_000, signal: options.signal };
     try {

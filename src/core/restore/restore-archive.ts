@@ -1,37 +1,38 @@
-import { RESTORE_STAGING_PREFIX } from '../fs/temp-files.js';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { expandHome, type StatePaths } from '../../config/paths.js';
-import { tempSuffix } from '../fs/atomic.js';
-import type { Component } from '../components.js';
 import { BackupError, BusyError, toBackupError, UsageError } from '../../errors.js';
+import { labelOf, type ArchiveInput } from '../archive/source.js';
+import type { ArchiveHeader } from '../archive/manifest.js';
+import type { Component } from '../components.js';
+import type { DecryptionKey } from '../crypto/keys.js';
+import { tempSuffix } from '../fs/atomic.js';
+import { pathExists } from '../fs/exists.js';
+import { newOwner } from '../fs/lock-dir.js';
+import { RESTORE_STAGING_PREFIX } from '../fs/temp-files.js';
 import { assertGatewayStopped } from '../gateway/detect.js';
 import { acquireStateLock, type StateLock } from '../lock.js';
-import { newOwner } from '../fs/lock-dir.js';
 import { acquireOperationLock } from '../operation-lock.js';
-import type { ArchiveHeader } from '../archive/manifest.js';
+import type { ProgressReporter } from '../progress.js';
 import type { ArchiveFormat } from '../verify/archive-layout.js';
-import { inspectArchive, integrityErrorFor } from '../verify/verify-archive.js';
+import type { NotedEntry } from '../verify/match-manifest.js';
+import type { ScanResult } from '../verify/scan-archive.js';
 import { applyFull, applySelected, planFullSwap, undoOrExplain, type ApplyResult } from './apply.js';
 import { archiveSelection, type CarryContext } from './carry.js';
 import { archiveTime, describeChanges, newerMovedAway, newerReplaced, type RestoreChanges } from './changes.js';
-import { recoverInterruptedRestores } from './recover.js';
-import { JOURNAL_FILE, SwapJournal, type SwapStepHook } from './swap.js';
-import { ownerReport, type PermissionReport } from './permissions.js';
-import type { PlacedRoot, PlaceRootsOptions } from './place-roots.js';
-import type { PathRewrite } from './rewrite-config.js';
-import { planRestore, stageArchive, type RestorePlan } from './stage.js';
-import { describeSelection, toRestoreSelection, type RestoreSelection } from './selection.js';
-import { exists } from './swap.js';
+import type { PlacedRoot } from './destinations.js';
+import type { StagingWriter } from './extract.js';
 import { flaggedWarnings } from './flagged-warnings.js';
-import { existsSync } from 'node:fs';
-import { checkTargetPlace, resolveThroughLinks } from './destinations.js';
-import { planDestinations, type DestinationPlan } from './plan-destinations.js';
-import type { ScanResult } from '../verify/scan-archive.js';
-import type { NotedEntry } from '../verify/match-manifest.js';
-import type { DecryptionKey } from '../crypto/keys.js';
-import { labelOf, type ArchiveInput } from '../archive/source.js';
-import type { ProgressReporter } from '../progress.js';
+import { ownerReport, type PermissionReport } from './permissions.js';
+import { planRestore, type PlanContext, type RestorePlan } from './plan.js';
+import { readArchive, type ArchiveRead } from './read-archive.js';
+import { recoverInterruptedRestores } from './recover.js';
+import type { PathRewrite } from './rewrite-config.js';
+import { describeSelection, toRestoreSelection, type RestoreSelection } from './selection.js';
+import { finishStaging } from './stage.js';
+import { JOURNAL_FILE, SwapJournal, type SwapStepHook } from './swap.js';
+import { checkTargetContents, checkTargetPlace, ownershipWarnings, resolveThroughLinks } from './target.js';
 
 export interface RestoreOptions {
   /** A path, or a source (a backup in a store, see src/core/store/). */
@@ -56,10 +57,15 @@ export interface RestoreOptions {
   onSwapStep?: SwapStepHook | undefined;
   signal?: AbortSignal | undefined;
   now?: () => Date;
-  /** Identity or passphrase for an age-encrypted archive (both passes decrypt it, nothing plaintext hits the disk). */
+  /** Identity or passphrase for an age-encrypted archive (decrypted as it streams, nothing plaintext but the staging dir hits the disk). */
   decrypt?: DecryptionKey | undefined;
-  /** Both passes report progress: 'verify', then 'restore' (extraction). */
+  /** The read reports progress: 'restore' while it stages, 'verify' for a dry run. */
   progress?: ProgressReporter | undefined;
+  /**
+   * Called once the archive is read, staged and planned, before anything live changes, with what the restore will do
+   * (a dry run's result); false cancels it and nothing is changed. The CLI asks the person at the terminal here.
+   */
+  confirm?: ((preview: RestoreResult) => Promise<boolean>) | undefined;
 }
 
 export interface RestoreResult {
@@ -71,7 +77,9 @@ export interface RestoreResult {
   dryRun: boolean;
   /** What was selected: components and paths, or everything. */
   components: string[] | 'all';
+  /** Regular files (symlinks apart), counted as create and info count them. */
   files: number;
+  symlinks: number;
   roots: Array<Pick<PlacedRoot, 'id' | 'role' | 'source' | 'destination' | 'placement' | 'via'>>;
   /** Where the replaced state was moved; remove when satisfied. */
   rollback: string[];
@@ -86,6 +94,12 @@ export interface RestoreResult {
   warnings: string[];
 }
 
+/** Files and symlinks of a selection, counted apart as create and info count them (directories not at all). */
+function countEntries(entries: Array<{ kind: string }>): { files: number; symlinks: number } {
+  const symlinks = entries.filter((e) => e.kind === 'symlink').length;
+  return { files: entries.filter((e) => e.kind === 'file' || e.kind === 'link').length, symlinks };
+}
+
 function stampOf(date: Date): string {
   return date
     .toISOString()
@@ -93,201 +107,240 @@ function stampOf(date: Date): string {
     .replace(/\.\d+Z$/, 'Z');
 }
 
-async function checkTarget(target: string, copy: boolean, force: boolean): Promise<void> {
-  const stat = await fs.lstat(target).catch(() => undefined);
-  if (stat && !stat.isDirectory()) throw new UsageError(`restore target ${target} exists and is not a directory`);
-  if (copy && stat && !force && (await fs.readdir(target)).length > 0) {
-    throw new UsageError(`--target ${target} is not empty; pass --force to replace it (its contents are moved to a rollback copy)`);
-  }
-}
-
 /** Restore's locks: the operation lock (waits for running backups, keeps new ones out) and then the state lock. */
-async function takeRestoreLocks(target: string, options: RestoreOptions): Promise<StateLock[]> {
+async function withRestoreLocks<T>(target: string, options: RestoreOptions, run: (locks: StateLock[]) => Promise<T>): Promise<T> {
   const common = { command: 'openclaw-backup restore', signal: options.signal, onCompromised: options.onWarning };
   const operation = await acquireOperationLock(target, { ...common, waitMs: 60_000 });
+  let locks: StateLock[];
   try {
-    return [operation, await acquireStateLock(target, { ...common, waitMs: 5_000 })];
+    locks = [operation, await acquireStateLock(target, { ...common, waitMs: 5_000 })];
   } catch (error) {
     await operation.release();
     throw error;
   }
+  try {
+    return await run(locks);
+  } finally {
+    for (const lock of locks.reverse()) await lock.release();
+  }
 }
 
-/**
- * Restores an archive: one pass extracts it into a staging dir beside the target while checking every entry (hashes,
- * manifest, databases); then each root's destination is decided from the paths the user's config names, paths in
- * openclaw.json are remapped, modes fixed, and the staged trees swapped in with a rollback copy. Nothing live changes
- * before the swap; every step of the swap is journaled, and a failed one is undone (a killed one by the next
- * command). Refuses while the gateway runs; no backup runs beside it (operation lock + state lock).
- */
-export async function restoreArchive(options: RestoreOptions): Promise<RestoreResult> {
+/** Where this restore goes and what it brings back, decided before the archive is read. */
+interface RestoreContext {
+  options: RestoreOptions;
+  copy: boolean;
+  target: string;
+  only: RestoreSelection | undefined;
+  plan: PlanContext;
+  gateway: Parameters<typeof assertGatewayStopped>[0];
+  base: Pick<RestoreResult, 'archive' | 'target' | 'targetLink' | 'components'>;
+}
+
+async function contextFor(options: RestoreOptions): Promise<RestoreContext> {
   const copy = Boolean(options.target);
   // The target the user named, through their own links (~/.openclaw -> /data/.openclaw): content goes behind the link.
   const namedTarget = options.target ? expandHome(options.target, options.paths.home) : options.paths.stateDir;
   const target = await resolveThroughLinks(namedTarget);
   const backupDir = options.backupDir ?? path.join(options.paths.stateDir, 'backups');
   await checkTargetPlace({ named: namedTarget, target, home: options.paths.home, copy, stateDir: options.paths.stateDir, backupDir });
-  await checkTarget(target, copy, options.force ?? false);
-  const gateway = { stateDir: target, openclaw: copy ? undefined : options.openclaw, checkPort: !copy, action: 'restore' };
-  if (!options.dryRun) await assertGatewayStopped(gateway);
-
-  const placeOptions: PlaceRootsOptions = {
-    target,
-    copy,
-    home: options.paths.home,
-    configPath: options.paths.configPath,
-    dirExists: (dir) => existsSync(dir),
-  };
-  const targetLink = namedTarget !== target ? namedTarget : undefined;
+  await checkTargetContents(target, copy, options.force ?? false);
   const only = toRestoreSelection(options.only);
-  const base = { archive: labelOf(options.archive), target, targetLink, components: describeSelection(only) };
-  const describeRoots = (roots: PlacedRoot[]) =>
-    roots.map(({ id, role, source, destination, placement, via }) => ({
-      id,
-      role,
-      source,
-      destination,
-      placement,
-      ...(via ? { via } : {}),
-    }));
-  const decide = (scan: ScanResult) =>
-    planDestinations({ scan, place: placeOptions, only, namedTarget, paths: options.paths, live: options.openclaw, backupDir });
-  const carryFor = (scan: ScanResult, pinnedLinks: string[]): CarryContext => {
-    const header = scan.layout?.format === 'openclaw-backup' ? (scan.header as ArchiveHeader) : undefined;
-    return {
+  return {
+    options,
+    copy,
+    target,
+    only,
+    plan: {
       target,
-      inPlace: !copy,
-      selection: archiveSelection(header, options.exclude),
-      backupDir: options.backupDir,
-      openclaw: options.openclaw,
+      namedTarget,
+      copy,
       home: options.paths.home,
-      pinnedLinks,
-    };
+      configPath: options.paths.configPath,
+      dirExists: (dir) => existsSync(dir),
+      stateDir: options.paths.stateDir,
+      backupDir,
+      live: options.openclaw,
+      only,
+    },
+    gateway: { stateDir: target, openclaw: copy ? undefined : options.openclaw, checkPort: !copy, action: 'restore' },
+    base: {
+      archive: labelOf(options.archive),
+      target,
+      targetLink: namedTarget !== target ? namedTarget : undefined,
+      components: describeSelection(only),
+    },
   };
+}
 
+/**
+ * Restores an archive as one pipeline: the archive is read once (read-archive.ts: every entry checked and, unless
+ * this is a dry run, written into a staging dir beside the target), the restore planned once from that read
+ * (plan.ts: where each root goes, what comes back), then — for a real restore — the staged tree finished (paths in
+ * openclaw.json remapped, modes fixed), shown to `confirm` when given, and swapped in with a rollback copy. A dry run
+ * is the same read and plan without the writes. Nothing live changes before the swap; every step of the swap is
+ * journaled, and a failed one is undone (a killed one by the next command). Refuses while the gateway runs; no
+ * backup runs beside it (operation lock + state lock).
+ */
+export async function restoreArchive(options: RestoreOptions): Promise<RestoreResult> {
+  const context = await contextFor(options);
   if (options.dryRun) {
-    const { result: verified, scan } = await inspectArchive(options.archive, {
+    const read = await readArchive({
+      archive: options.archive,
       signal: options.signal,
       decrypt: options.decrypt,
       progress: options.progress,
+      digestDatabases: true,
     });
-    if (!verified.ok || !scan) throw integrityErrorFor(verified);
-    const destinations = await decide(scan);
-    const plan = planRestore(scan, destinations.place, only);
-    assertSomethingSelected(plan, only, base.archive);
-    const swaps = only ? undefined : await planFullSwap(plan, '', carryFor(scan, destinations.carry));
-    const changes = await describeChanges(plan, swaps, archiveTime(scan));
-    const files = plan.selected.filter((e) => e.kind !== 'directory').length;
-    return {
-      ...base,
-      format: verified.format,
-      dryRun: true,
-      files,
-      roots: describeRoots(plan.roots),
-      rollback: [],
-      carried: changes.carried,
-      newer: changes.newer,
-      rewrites: [],
-      permissions: undefined,
-      changes,
-      warnings: [...destinations.notes, ...flaggedWarnings(verified.flagged ?? [], plan), ...notedWarnings(verified.noted)],
-    };
+    const plan = await planRestore(read, context.plan);
+    assertSomethingSelected(plan, context.only, context.base.archive);
+    return preview(context, read, plan, '');
   }
-
-  // One pass (stage.ts): the archive is checked while it is written into the staging dir, and the staging dir's
-  // free space is checked against the sizes the archive declares as they come.
-  const createdTarget = !(await exists(target));
+  await assertGatewayStopped(context.gateway);
+  const { target } = context;
+  const createdTarget = !(await pathExists(target));
   if (createdTarget) await fs.mkdir(target, { recursive: true, mode: 0o700 });
-  let keepStaging = false;
+  const staging = { keep: false };
   try {
-    const locks = await takeRestoreLocks(target, options);
-    try {
+    return await withRestoreLocks(target, options, async (locks) => {
       const recovered = await recoverInterruptedRestores(target, { heldTarget: target, signal: options.signal });
-      const warnings = [...recovered.warnings];
-      const staging = path.join(path.dirname(await fs.realpath(target)), `${RESTORE_STAGING_PREFIX}${tempSuffix()}`);
-      await fs.mkdir(staging, { mode: 0o700 });
+      const dir = path.join(path.dirname(await fs.realpath(target)), `${RESTORE_STAGING_PREFIX}${tempSuffix()}`);
+      await fs.mkdir(dir, { mode: 0o700 });
       let journal: SwapJournal | undefined;
       try {
         journal = await SwapJournal.open(
-          path.join(staging, JOURNAL_FILE),
+          path.join(dir, JOURNAL_FILE),
           { pid: process.pid, owner: newOwner('openclaw-backup restore'), target, startedAt: new Date().toISOString() },
           options.onSwapStep,
         );
-        let destinations: DestinationPlan | undefined;
-        const decidePlace = async (scan: ScanResult) => {
-          destinations = await decide(scan);
-          return destinations.place;
-        };
-        const staged = await stageArchive({
-          archive: options.archive,
-          staging,
-          decidePlace,
-          only,
-          newHome: options.paths.home,
-          signal: options.signal,
-          decrypt: options.decrypt,
-          progress: options.progress,
-        });
-        const planned = destinations as DestinationPlan | undefined;
-        assertSomethingSelected(staged.plan, only, base.archive);
-        warnings.push(...(planned?.notes ?? []));
-        await assertGatewayStopped(gateway);
-        if (locks.some((lock) => lock.compromised())) throw new BusyError(`the restore's lock on ${target} was lost; nothing was changed`);
-        const stamp = stampOf((options.now ?? (() => new Date()))());
-        const carry = carryFor(staged.scan, planned?.carry ?? []);
-        const madeAt = archiveTime(staged.scan);
-        const swaps = only ? undefined : await planFullSwap(staged.plan, staging, carry);
-        const newer = swaps ? await newerMovedAway(swaps, madeAt) : await newerReplaced(staged.plan, madeAt);
-        if (newer.length) options.onWarning?.(`${describeNewer(newer, madeAt)}; they will be moved to the rollback copy`);
-        let applied: ApplyResult;
-        try {
-          applied = swaps ? await applyFull(journal, swaps, carry, stamp) : await applySelected(journal, staged, staging, stamp, target);
-          throwIfSignalled(options.signal);
-          await journal.commit();
-        } catch (error) {
-          const undone = await undoOrExplain(journal, error, staging);
-          keepStaging = undone.keepStaging;
-          throw undone.error;
-        }
-        const files = staged.plan.selected.filter((e) => e.kind !== 'directory').length;
-        warnings.push(...flaggedWarnings(staged.verify.flagged ?? [], staged.plan), ...notedWarnings(staged.verify.noted));
-        warnings.push(
-          ...(applied.movedLinks ?? []).map(
-            (link) =>
-              `${link} stood where restored files go: moved to ${applied.rollback[0] ?? 'the rollback copy'}, restored as a directory`,
-          ),
-        );
-        warnings.push(...applied.conflicts.map((file) => `kept the live ${file}; the archive's copy of it was not restored`));
-        if (newer.length)
-          warnings.push(`${describeNewer(newer, madeAt)}; they are in ${applied.rollback.join(', ') || 'the rollback copy'}`);
-        warnings.push(...(await ownershipWarnings(target)));
-        return {
-          ...base,
-          format: staged.verify.format,
-          dryRun: false,
-          files,
-          roots: describeRoots(staged.plan.roots),
-          rollback: applied.rollback,
-          carried: applied.carried,
-          newer,
-          rewrites: staged.rewrites,
-          permissions: ownerReport(staged.privateFiles),
-          changes: undefined,
-          warnings,
-        };
+        const result = await stageAndSwap(context, dir, journal, locks, staging);
+        return { ...result, warnings: [...recovered.warnings, ...result.warnings] };
       } finally {
         await journal?.close();
-        if (!keepStaging) await fs.rm(staging, { recursive: true, force: true });
+        if (!staging.keep) await fs.rm(dir, { recursive: true, force: true });
       }
-    } finally {
-      for (const lock of locks.reverse()) await lock.release();
-    }
+    });
   } catch (error) {
     // A target this restore created goes again, unless a swap that could not be undone left things in it.
-    if (createdTarget && !keepStaging) await fs.rm(target, { recursive: true, force: true }).catch(() => {});
+    if (createdTarget && !staging.keep) await fs.rm(target, { recursive: true, force: true }).catch(() => {});
     // A raw fs error (ENOSPC while staging) is a failure with one clear line, not an "unexpected error".
     throw toBackupError(error, 'restore');
   }
+}
+
+/** What a dry run reports (and the preview a confirmation shows): what would change, from the one read and plan. */
+async function preview(context: RestoreContext, read: ArchiveRead, plan: RestorePlan, staging: string): Promise<RestoreResult> {
+  const swaps = context.only ? undefined : await planFullSwap(plan, staging, carryFor(context, read.scan, plan.carry));
+  const changes = await describeChanges(plan, swaps, archiveTime(read.scan));
+  return {
+    ...context.base,
+    format: read.verify.format,
+    dryRun: true,
+    ...countEntries(plan.selected),
+    roots: describeRoots(plan.roots),
+    rollback: [],
+    carried: changes.carried,
+    newer: changes.newer,
+    rewrites: [],
+    permissions: undefined,
+    changes,
+    warnings: [...plan.notes, ...flaggedWarnings(read.verify.flagged ?? [], plan), ...notedWarnings(read.verify.noted)],
+  };
+}
+
+/** The one read into the staging dir, the plan, the finished staged tree, the confirmation, and the swap. */
+async function stageAndSwap(
+  context: RestoreContext,
+  staging: string,
+  journal: SwapJournal,
+  locks: StateLock[],
+  keep: { keep: boolean },
+): Promise<RestoreResult> {
+  const { options, target, only } = context;
+  // The archive is checked while it is written into the staging dir, and the staging dir's free space is checked
+  // against the sizes the archive declares as they come.
+  const read = await readArchive({
+    archive: options.archive,
+    staging,
+    signal: options.signal,
+    decrypt: options.decrypt,
+    progress: options.progress,
+  });
+  const plan = await planRestore(read, context.plan);
+  assertSomethingSelected(plan, only, context.base.archive);
+  const staged = read.staged as StagingWriter;
+  const tree = await finishStaging({ scan: read.scan, staged, plan, whole: !only, newHome: options.paths.home });
+  if (options.confirm && !(await options.confirm(await preview(context, read, plan, staging))))
+    throw new BackupError('failure', 'restore cancelled; nothing was changed');
+  await assertGatewayStopped(context.gateway);
+  if (locks.some((lock) => lock.compromised())) throw new BusyError(`the restore's lock on ${target} was lost; nothing was changed`);
+
+  const stamp = stampOf((options.now ?? (() => new Date()))());
+  const carry = carryFor(context, read.scan, plan.carry);
+  const madeAt = archiveTime(read.scan);
+  const swaps = only ? undefined : await planFullSwap(plan, staging, carry);
+  const newer = swaps ? await newerMovedAway(swaps, madeAt) : await newerReplaced(plan, madeAt);
+  if (newer.length) options.onWarning?.(`${describeNewer(newer, madeAt)}; they will be moved to the rollback copy`);
+  let applied: ApplyResult;
+  try {
+    applied = swaps
+      ? await applyFull(journal, swaps, carry, stamp)
+      : await applySelected(journal, plan, tree.written, staging, stamp, target);
+    throwIfSignalled(options.signal);
+    await journal.commit();
+  } catch (error) {
+    const undone = await undoOrExplain(journal, error, staging);
+    keep.keep = undone.keepStaging;
+    throw undone.error;
+  }
+  const warnings = [...plan.notes, ...flaggedWarnings(read.verify.flagged ?? [], plan), ...notedWarnings(read.verify.noted)];
+  warnings.push(
+    ...(applied.movedLinks ?? []).map(
+      (link) => `${link} stood where restored files go: moved to ${applied.rollback[0] ?? 'the rollback copy'}, restored as a directory`,
+    ),
+  );
+  warnings.push(...applied.conflicts.map((file) => `kept the live ${file}; the archive's copy of it was not restored`));
+  if (newer.length) warnings.push(`${describeNewer(newer, madeAt)}; they are in ${applied.rollback.join(', ') || 'the rollback copy'}`);
+  warnings.push(...(await ownershipWarnings(target)));
+  return {
+    ...context.base,
+    format: read.verify.format,
+    dryRun: false,
+    ...countEntries(plan.selected),
+    roots: describeRoots(plan.roots),
+    rollback: applied.rollback,
+    carried: applied.carried,
+    newer,
+    rewrites: tree.rewrites,
+    permissions: ownerReport(tree.privateFiles),
+    changes: undefined,
+    warnings,
+  };
+}
+
+/** What a full restore keeps of the live tree, by the archive's own selection. */
+function carryFor(context: RestoreContext, scan: ScanResult, pinnedLinks: string[]): CarryContext {
+  const { options } = context;
+  const header = scan.layout?.format === 'openclaw-backup' ? (scan.header as ArchiveHeader) : undefined;
+  return {
+    target: context.target,
+    inPlace: !context.copy,
+    selection: archiveSelection(header, options.exclude),
+    backupDir: options.backupDir,
+    openclaw: options.openclaw,
+    home: options.paths.home,
+    pinnedLinks,
+  };
+}
+
+function describeRoots(roots: PlacedRoot[]): RestoreResult['roots'] {
+  return roots.map(({ id, role, source, destination, placement, via }) => ({
+    id,
+    role,
+    source,
+    destination,
+    placement,
+    ...(via ? { via } : {}),
+  }));
 }
 
 /** What the repository holds otherwise than it was hashed: the later version restic read, or nothing. */
@@ -313,16 +366,4 @@ function describeNewer(newer: string[], madeAt: Date | undefined): string {
 /** Interrupted during the swap: undo it rather than leave a half-restored state (a second signal still kills). */
 function throwIfSignalled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new BackupError('interrupted', 'restore interrupted; nothing was changed');
-}
-
-/** Running as root into a directory another user owns is the "copied as root" footgun: say so. */
-async function ownershipWarnings(target: string): Promise<string[]> {
-  if (process.getuid?.() !== 0) return [];
-  const parent = await fs.stat(path.dirname(target)).catch(() => undefined);
-  if (parent && parent.uid !== 0) {
-    return [
-      `restored files belong to root, but ${path.dirname(target)} belongs to uid ${parent.uid}; run restore as that user, or chown -R ${parent.uid}:${parent.gid} ${target}`,
-    ];
-  }
-  return [];
 }

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { isInside } from '../../config/paths.js';
 import { classifyAgentDirPath, classifyStatePath, classifyWorkspacePath, type Component } from '../components.js';
 import { ARCHIVE_ROOT, type ArchiveHeader, type Manifest } from '../archive/manifest.js';
 import { handMadeSourcePath } from '../verify/archive-layout.js';
@@ -87,10 +86,6 @@ export function componentOf(roots: ArchiveRoot[], entry: ScannedEntry): Componen
 /** The path a root had as the user (and its config) named it. */
 export function namedPath(root: ArchiveRoot): string | undefined {
   return root.linkPath ?? root.source;
-}
-
-export function isUnder(parent: string | undefined, child: string): boolean {
-  return parent !== undefined && path.isAbsolute(parent) && isInside(parent, child);
 }
 
 /** The path users see for an entry below the staging layout: state-relative, or absolute under an outside root. */

@@ -1,17 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { KeepMark } from './carry.js';
-import { exists, type SwapJournal } from './swap.js';
+import { isRealDirectory, pathExists } from '../fs/exists.js';
+import type { SwapJournal } from './swap.js';
 
 async function namesIn(dir: string): Promise<string[]> {
   return fs.readdir(dir).catch(() => [] as string[]);
-}
-
-async function isDirectory(file: string): Promise<boolean> {
-  return fs.lstat(file).then(
-    (stat) => stat.isDirectory(),
-    () => false,
-  );
 }
 
 /**
@@ -37,12 +31,12 @@ export async function swapAround(
     const mark = marks.get(child);
     if (mark === 'keep' || pinned(child)) continue;
     if (mark === 'mixed') await swapAround(journal, staged, live, rollback, marks, conflicts, pinned, child);
-    else if (await exists(at(live, name))) await journal.move(at(live, name), at(rollback, name));
+    else if (await pathExists(at(live, name))) await journal.move(at(live, name), at(rollback, name));
   }
   for (const name of await namesIn(at(staged))) {
     const child = rel ? `${rel}/${name}` : name;
-    if (marks.get(child) === 'mixed' && (await isDirectory(at(staged, name)))) continue;
-    if (await exists(at(live, name))) {
+    if (marks.get(child) === 'mixed' && (await isRealDirectory(at(staged, name)))) continue;
+    if (await pathExists(at(live, name))) {
       conflicts.push(child);
       continue;
     }

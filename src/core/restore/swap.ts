@@ -2,6 +2,7 @@ import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir } from '../fs/atomic.js';
 import type { LockOwner } from '../fs/lock-dir.js';
+import { pathExists } from '../fs/exists.js';
 
 /** One change the swap makes; written to the journal before it is made, so a kill at any point can be undone. */
 export type SwapStep =
@@ -26,13 +27,6 @@ export interface JournalHeader {
 export type SwapStepHook = (step: SwapStep & { index: number }, when: 'before' | 'after') => void | Promise<void>;
 
 export const JOURNAL_FILE = 'journal.jsonl';
-
-export async function exists(file: string): Promise<boolean> {
-  return fs.lstat(file).then(
-    () => true,
-    () => false,
-  );
-}
 
 /** Every change the swap made, in order and on disk (write-ahead), so a failure or a kill can put everything back. */
 export class SwapJournal {
@@ -88,7 +82,7 @@ export class SwapJournal {
   /** Parents, a free `to`; whether a rename can do it (same file system). */
   private async prepare(from: string, to: string, mayCopy: boolean): Promise<boolean> {
     await this.makeParents(path.dirname(to));
-    if (await exists(to)) throw Object.assign(new Error(`${to} already exists`), { code: 'EEXIST', path: to });
+    if (await pathExists(to)) throw Object.assign(new Error(`${to} already exists`), { code: 'EEXIST', path: to });
     const [parent, source] = await Promise.all([fs.stat(path.dirname(to)), fs.lstat(from)]);
     if (parent.dev === source.dev) return true;
     if (mayCopy) return false;
@@ -96,7 +90,7 @@ export class SwapJournal {
   }
 
   async makeParents(dir: string): Promise<void> {
-    if (await exists(dir)) return;
+    if (await pathExists(dir)) return;
     await this.makeParents(path.dirname(dir));
     await this.run({ op: 'mkdir', path: dir }, () => fs.mkdir(dir, { mode: 0o700 }));
   }
@@ -132,13 +126,13 @@ export class SwapJournal {
 
 async function undoStep(step: SwapStep): Promise<void> {
   if (step.op === 'mkdir') {
-    if (await exists(step.path)) await fs.rmdir(step.path);
+    if (await pathExists(step.path)) await fs.rmdir(step.path);
   } else if (step.op === 'chmod') {
-    if (await exists(step.path)) await fs.chmod(step.path, step.from);
+    if (await pathExists(step.path)) await fs.chmod(step.path, step.from);
   } else if (step.op === 'copy') {
     await fs.rm(step.to, { recursive: true, force: true });
   } else {
-    const [done, source] = [await exists(step.to), await exists(step.from)];
+    const [done, source] = [await pathExists(step.to), await pathExists(step.from)];
     if (done && !source) await fs.rename(step.to, step.from);
     else if (done && source) throw new Error(`cannot move ${step.to} back: ${step.from} exists again`);
     else if (!done && !source) throw new Error(`cannot move ${step.to} back to ${step.from}: neither exists`);
@@ -187,7 +181,7 @@ export async function readJournal(file: string): Promise<JournalRead | undefined
 
 /** Replaces one file (or link) in a live tree, moving what was there into the rollback tree. */
 export async function swapFile(journal: SwapJournal, staged: string, destination: string, rollback: string): Promise<boolean> {
-  const replaced = await exists(destination);
+  const replaced = await pathExists(destination);
   if (replaced) await journal.move(destination, rollback);
   await journal.place(staged, destination);
   return replaced;

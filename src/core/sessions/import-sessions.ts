@@ -106,7 +106,9 @@ export async function importSessions(options: ImportSessionsOptions): Promise<Ag
     const agentId = options.agent ?? session.agentId;
     if (!known.includes(agentId)) {
       throw new ConfigError(
-        `the document's sessions belong to agent "${agentId}", which this state does not have (known agents: ${known.join(', ')}); choose one with --agent`,
+        options.agent !== undefined
+          ? `--agent ${agentId}: this state has no agent "${agentId}" (known agents: ${known.join(', ')}); the document's sessions are agent "${session.agentId}"'s`
+          : `the document's sessions belong to agent "${agentId}", which this state does not have (known agents: ${known.join(', ')}); choose one with --agent`,
       );
     }
     const group = groups.get(agentId) ?? { source: session.agentId, sessions: [] };

@@ -1,19 +1,16 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError } from '../../errors.js';
-import { detectFormat } from '../archive/compression.js';
 import type { ArchiveHeader } from '../archive/manifest.js';
 import { labelOf, type ArchiveInput } from '../archive/source.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { isProcessAlive } from '../fs/atomic.js';
-import { StagingWriter } from '../restore/extract.js';
+import { readArchive } from '../restore/read-archive.js';
 import { describeOrigin } from '../restore/roots.js';
 import type { StoredBackup } from '../store/types.js';
 import type { ArchiveFormat } from '../verify/archive-layout.js';
 import type { NativeManifest } from '../verify/check-native.js';
-import { scanArchive, type ScanResult } from '../verify/scan-archive.js';
-import { integrityErrorFor, summarize } from '../verify/verify-archive.js';
+import type { ScanResult } from '../verify/scan-archive.js';
 import { sessionEntrySelector } from './backup-entries.js';
 
 export interface BackupSessionsView {
@@ -52,21 +49,6 @@ async function makeTempDir(): Promise<string> {
   return fs.mkdtemp(path.join(tmp, `${TEMP_PREFIX}${process.pid}-`));
 }
 
-/** An age-encrypted backup without a key is a usage error (exit 2), said before anything is read or written. */
-async function assertKeyFor(options: ReadBackupOptions): Promise<void> {
-  if (options.decrypt) return;
-  let encrypted = options.backup?.encrypted ?? false;
-  if (!options.backup && typeof options.input === 'string') {
-    const handle = await fs.open(options.input, 'r').catch(() => undefined);
-    if (handle) {
-      const head = Buffer.alloc(64);
-      const { bytesRead } = await handle.read(head, 0, head.length, 0).finally(() => handle.close());
-      encrypted = detectFormat(head.subarray(0, bytesRead)) === 'age';
-    }
-  }
-  if (encrypted) throw new UsageError(`${labelOf(options.input)}: age-encrypted; pass --identity or --passphrase-file`);
-}
-
 function createdAtOf(scan: ScanResult, backup: StoredBackup | undefined): string | undefined {
   if (backup) return backup.createdAt;
   if (scan.layout?.format === 'openclaw-backup') return (scan.header as ArchiveHeader).createdAt;
@@ -91,28 +73,22 @@ function viewOf(root: string, scan: ScanResult, options: ReadBackupOptions): Bac
 }
 
 /**
- * Reads a backup's sessions without touching the live state: only the agent databases and legacy session files go
- * through the checked reader (entry guard, hashes against the manifest, database integrity), from a repository only
- * those are restored, and they are written into a private temp dir that is removed when `use` is done, whatever
- * happens. A backup that fails its checks is an IntegrityError (exit 3).
+ * Reads a backup's sessions without touching the live state, through restore's own reader (read-archive.ts): every
+ * entry is checked as it streams (entry guard, hashes against the manifest), but only the agent databases and legacy
+ * session files are written out — into a private temp dir removed when `use` is done, whatever happens — and checked
+ * with integrity_check; from a repository only those are restored. An encrypted backup without a key is a
+ * UsageError (exit 2), one that fails its checks an IntegrityError (exit 3).
  */
 export async function withBackupSessions<T>(options: ReadBackupOptions, use: (view: BackupSessionsView) => Promise<T> | T): Promise<T> {
-  await assertKeyFor(options);
   const root = await makeTempDir();
   try {
-    const select = sessionEntrySelector(options.agents);
-    const writer = new StagingWriter(root, (entry) => entry.kind === 'file' && select(entry.name));
-    const scan = await scanArchive(options.input, {
+    const { scan } = await readArchive({
+      archive: options.input,
+      staging: root,
       decrypt: options.decrypt,
       signal: options.signal,
-      select,
-      scratch: root,
-      onEntry: writer.handle,
-      stopOnProblem: true,
+      select: sessionEntrySelector(options.agents),
     });
-    if (scan.problems.length === 0) scan.problems.push(...(await writer.checkDatabases()));
-    const verified = summarize(labelOf(options.input), scan);
-    if (!verified.ok) throw integrityErrorFor(verified);
     return await use(viewOf(root, scan, options));
   } finally {
     await fs.rm(root, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { throwIfAborted } from '../../errors.js';
-import type { DecryptionKey } from '../crypto/keys.js';
+import { KEY_NEEDED, type DecryptionKey } from '../crypto/keys.js';
 import type { BackupStore, StoredBackup } from '../store/types.js';
 import { agentsOfKeys } from './backup-entries.js';
 import { listSessions } from './list-sessions.js';
@@ -66,7 +66,7 @@ export async function sessionHistory(options: SessionHistoryOptions): Promise<Se
     options.onBackup?.(backup, index, chosen.length);
     const { archive, createdAt } = backup;
     if (backup.encrypted && !options.decrypt) {
-      history.skipped.push({ archive, createdAt, reason: 'encrypted: pass --identity or --passphrase-file' });
+      history.skipped.push({ archive, createdAt, reason: KEY_NEEDED });
       continue;
     }
     try {

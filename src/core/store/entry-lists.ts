@@ -5,6 +5,7 @@ import { IntegrityError } from '../../errors.js';
 import type { ManifestSink } from '../archive/entry-sink.js';
 import { ARCHIVE_ROOT, emptyTotals, type ManifestEntry } from '../archive/manifest.js';
 import { NotRegularError, readRegularNoFollow } from '../fs/no-follow.js';
+import { isObject } from '../is-object.js';
 
 /**
  * A snapshot's manifest entries, one small file per directory, in a tree that mirrors the backed-up trees:
@@ -14,6 +15,13 @@ import { NotRegularError, readRegularNoFollow } from '../fs/no-follow.js';
  */
 export const ROOTS_LIST = '@roots.jsonl';
 const DIR_LIST = '@.jsonl';
+/**
+ * A directory with more entries than this has its list split in 16 by a hash of each name (`@.0.jsonl` …
+ * `@.f.jsonl`): an edited note then rewrites a sixteenth of a large directory's list. Names starting with "@." are
+ * never a child's (escaped names start with "@@" or "@h").
+ */
+const SPLIT_OVER = 64;
+const BUCKET_LIST = /^@\.[0-9a-f]\.jsonl$/;
 /** A directory list larger than this is refused (a directory of ~1M entries; the reader holds one list at a time). */
 const MAX_LIST_BYTES = 256 * 1024 * 1024;
 
@@ -23,16 +31,20 @@ function escapeComponent(name: string): string {
   return Buffer.byteLength(escaped) <= 255 ? escaped : `@h${createHash('sha256').update(name).digest('hex').slice(0, 40)}`;
 }
 
-/** Where the list of a directory's children lives, relative to the entries dir; undefined outside our archive root. */
-export function listPathOf(dir: string): string | undefined {
+/** The lists dir of a directory, relative to the entries dir; undefined outside our archive root. */
+function listDirOf(dir: string): string | undefined {
   if (!dir.startsWith(`${ARCHIVE_ROOT}/`)) return undefined;
-  return [
-    ...dir
-      .slice(ARCHIVE_ROOT.length + 1)
-      .split('/')
-      .map(escapeComponent),
-    DIR_LIST,
-  ].join('/');
+  return dir
+    .slice(ARCHIVE_ROOT.length + 1)
+    .split('/')
+    .map(escapeComponent)
+    .join('/');
+}
+
+/** Which sixteenth of a split list an entry goes to: by a hash of its path, so it stays there night after night. */
+function bucketOf(line: string): string {
+  const entry = JSON.parse(line) as { path: string };
+  return createHash('sha256').update(entry.path).digest('hex').charAt(0);
 }
 
 const isAncestorOrSelf = (dir: string, of: string) => of === dir || of.startsWith(`${dir}/`);
@@ -92,18 +104,35 @@ export class EntryListWriter implements ManifestSink {
     }
   }
 
-  /** A list flushed earlier this run that gets another entry (a directory emitted late) continues from the file. */
+  /** A list flushed earlier this run that gets another entry (a directory emitted late) continues from its files. */
   private async reopen(dir: string): Promise<string[]> {
-    const rel = listPathOf(dir);
-    if (!rel || !this.written.has(rel)) return [];
-    const text = await fs.readFile(path.join(this.dir, rel), 'utf8');
-    return text.split('\n').filter((l) => l !== '');
+    const listDir = listDirOf(dir);
+    if (listDir === undefined) return [];
+    const lines: string[] = [];
+    for (const rel of this.written) {
+      if (path.posix.dirname(rel) !== listDir || rel === ROOTS_LIST) continue;
+      const text = await fs.readFile(path.join(this.dir, rel), 'utf8');
+      lines.push(...text.split('\n').filter((l) => l !== ''));
+      this.written.delete(rel);
+    }
+    return lines;
   }
 
   private async flush(dir: string, lines: string[]): Promise<void> {
-    const rel = listPathOf(dir);
-    if (!rel) throw new IntegrityError(`manifest entry under ${dir}, outside ${ARCHIVE_ROOT}/`);
-    await this.writeList(rel, lines);
+    const listDir = listDirOf(dir);
+    if (listDir === undefined) throw new IntegrityError(`manifest entry under ${dir}, outside ${ARCHIVE_ROOT}/`);
+    if (lines.length <= SPLIT_OVER) {
+      await this.writeList(`${listDir}/${DIR_LIST}`, lines);
+      return;
+    }
+    const buckets = new Map<string, string[]>();
+    for (const line of lines) {
+      const bucket = bucketOf(line);
+      const list = buckets.get(bucket) ?? [];
+      list.push(line);
+      buckets.set(bucket, list);
+    }
+    for (const [bucket, bucketLines] of buckets) await this.writeList(`${listDir}/@.${bucket}.jsonl`, bucketLines);
   }
 
   /** Writes a list unless the file already holds exactly this (so its inode, mtime and ctime stay for restic). */
@@ -145,10 +174,6 @@ async function removeStale(root: string, rel: string, keep: ReadonlySet<string>)
   return empty;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 /**
  * Reads the lists back in tree order (a root, then each directory before its children), from a tree restic
  * restored: every directory on the way is checked to be a real directory and every list a regular file, so a
@@ -167,9 +192,14 @@ export class EntryListReader {
   }
 
   private async *below(dir: string): AsyncGenerator<Record<string, unknown>> {
-    const rel = listPathOf(dir);
-    if (!rel) return;
-    for (const entry of await this.read(rel, dir)) {
+    const listDir = listDirOf(dir);
+    if (listDir === undefined || !(await this.realDirs(listDir))) return;
+    const names = await fs.readdir(path.join(this.dir, listDir)).catch(() => [] as string[]);
+    const entries: Record<string, unknown>[] = [];
+    for (const name of names.filter((n) => n === DIR_LIST || BUCKET_LIST.test(n)).sort())
+      entries.push(...(await this.read(`${listDir}/${name}`, dir)));
+    entries.sort((a, b) => ((a.path as string) < (b.path as string) ? -1 : (a.path as string) > (b.path as string) ? 1 : 0));
+    for (const entry of entries) {
       yield entry;
       if (entry.type === 'directory') yield* this.below(entry.path as string);
     }

@@ -8,12 +8,13 @@ import { ArchiveWriter } from '../archive/archive-writer.js';
 import type { EntrySink } from '../archive/entry-sink.js';
 import { HEADER_PATH, MANIFEST_PATH } from '../archive/manifest.js';
 import { ManifestWriter } from '../archive/manifest-writer.js';
-import { archiveFileName } from '../archive/naming.js';
+import { archiveFileName, parseArchiveFileName } from '../archive/naming.js';
 import { ReadScratch } from '../archive/read-stable.js';
 import { storeFile, type FlaggedFile, type StoreContext } from '../archive/store-file.js';
 import { publishNoOverwrite } from '../fs/atomic.js';
 import { partialPathFor } from '../fs/temp-files.js';
 import type { BackupContent, WrittenBackup } from './types.js';
+import { pathExists } from '../fs/exists.js';
 
 export interface ArchiveTarget {
   /** The backups dir (or --output's dir). */
@@ -66,7 +67,10 @@ export async function writeArchive(target: ArchiveTarget, content: BackupContent
       warn,
       flagged,
       sparseFiles: content.sparseFiles,
+      // Progress within a large file: what the walk finished, plus the current file's bytes read so far.
+      onFileBytes: content.progress && ((bytes) => content.progress?.update({ items: done.items, bytes: done.bytes + bytes })),
     };
+    let done = { items: 0, bytes: 0 };
     content.progress?.start('backup', content.totals);
     const counted = await archiveEntries({
       sources: content.sources,
@@ -77,7 +81,12 @@ export async function writeArchive(target: ArchiveTarget, content: BackupContent
       signal: content.signal,
       onWarning: content.onWarning,
       followKey: content.followKey,
-      onProgress: content.progress && ((p) => content.progress?.update({ items: p.files, bytes: p.bytes })),
+      onProgress:
+        content.progress &&
+        ((p) => {
+          done = { items: p.files, bytes: p.bytes };
+          content.progress?.update(done);
+        }),
     }).finally(() => content.progress?.finish());
     content.assertNotEmpty(counted);
     const manifestSize = await manifest.finish(content.now());
@@ -129,14 +138,24 @@ async function publish(partial: string, explicit: string | undefined, chooseName
   }
 }
 
-/** First free auto name in `dir` for this second. */
+/**
+ * First free auto name in `dir` for this second. A name is taken when any archive of the same second and number
+ * exists, whatever its compression or encryption: the number then orders backups of one second, because an
+ * encrypted archive's time is known only to the second (from its name) while a plain one's header has milliseconds.
+ */
 async function freeArchivePath(dir: string, profile: string, createdAt: Date, compression: Compression, suffix = ''): Promise<string> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const stamp = parseArchiveFileName(archiveFileName(profile, createdAt, compression))?.stamp;
+  const taken = new Set(
+    names
+      .map((name) => parseArchiveFileName(name))
+      .filter((parsed) => parsed?.profile === profile && parsed.stamp === stamp)
+      .map((parsed) => parsed?.collision),
+  );
   for (let n = 0; n < 1000; n += 1) {
+    if (taken.has(n)) continue;
     const candidate = path.join(dir, archiveFileName(profile, createdAt, compression, n, suffix));
-    const exists = await fs.lstat(candidate).then(
-      () => true,
-      () => false,
-    );
+    const exists = await pathExists(candidate);
     if (!exists) return candidate;
   }
   throw new BackupError('failure', `no free archive name in ${dir}`);

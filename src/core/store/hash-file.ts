@@ -1,4 +1,4 @@
-import { createHash, hash as hashOnce } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import fsSync, { type BigIntStats } from 'node:fs';
 import fs from 'node:fs/promises';
 import { BackupError, describeFsError } from '../../errors.js';
@@ -21,31 +21,31 @@ export interface HashedFile {
 
 const { O_RDONLY, O_NOFOLLOW } = fsSync.constants;
 
+/** One buffer every small file is read through: no allocation per file, so memory stays flat over 200k files. */
+const scratch = Buffer.allocUnsafe(CHUNK);
+
 async function hashOnceFrom(file: string): Promise<HashedFile> {
   const fd = fsSync.openSync(file, O_RDONLY | O_NOFOLLOW);
   try {
     const before = fsSync.fstatSync(fd, { bigint: true });
-    let after: BigIntStats;
-    let sha256: string;
+    const hash = createHash('sha256');
     let size = 0;
-    let head: Buffer;
+    let head = Buffer.alloc(0);
+    let after: BigIntStats;
     if (before.size <= SMALL) {
       // A small file with synchronous calls: a thread-pool round trip per call costs more than the read.
-      const data = Buffer.allocUnsafe(Number(before.size));
-      while (size < data.length) {
-        const n = fsSync.readSync(fd, data, size, data.length - size, size);
+      for (;;) {
+        const n = fsSync.readSync(fd, scratch, 0, CHUNK, size);
         if (n === 0) break;
+        if (size === 0) head = Buffer.from(scratch.subarray(0, Math.min(HEAD, n)));
+        hash.update(scratch.subarray(0, n));
         size += n;
       }
-      sha256 = hashOnce('sha256', data.subarray(0, size), 'hex');
-      head = Buffer.from(data.subarray(0, Math.min(HEAD, size)));
       after = fsSync.fstatSync(fd, { bigint: true });
     } else {
       const handle = await fs.open(file, O_RDONLY | O_NOFOLLOW);
       try {
-        const hash = createHash('sha256');
         const buf = Buffer.allocUnsafe(CHUNK);
-        head = Buffer.alloc(0);
         for (;;) {
           const { bytesRead } = await handle.read(buf, 0, CHUNK, size);
           if (bytesRead === 0) break;
@@ -53,7 +53,6 @@ async function hashOnceFrom(file: string): Promise<HashedFile> {
           hash.update(buf.subarray(0, bytesRead));
           size += bytesRead;
         }
-        sha256 = hash.digest('hex');
         after = await handle.stat({ bigint: true });
       } finally {
         await handle.close();
@@ -61,7 +60,7 @@ async function hashOnceFrom(file: string): Promise<HashedFile> {
     }
     const identity = identityOf(after);
     const stable = BigInt(size) === before.size && sameIdentity(identityOf(before), identity);
-    return { sha256, size, identity, stable, head };
+    return { sha256: hash.digest('hex'), size, identity, stable, head };
   } finally {
     fsSync.closeSync(fd);
   }

@@ -2,6 +2,7 @@ import { isBackupError } from '../../errors.js';
 import { checkPassword, type ResticRepository } from './restic-repository.js';
 import { findRestic, MIN_RESTIC, runRestic } from './restic-run.js';
 import type { StoreFinding, StoredBackup } from './types.js';
+import { secretFileFix } from '../crypto/secret-file-fix.js';
 
 const ID = 'repository';
 
@@ -47,7 +48,10 @@ export async function diagnoseRepository(
       id: `${ID}-password`,
       level: 'error',
       message: messageOf(error),
-      fix: 'file' in repo.password ? `chmod 600 ${repo.password.file}` : `set ${repo.password.env} in the daemon's environment`,
+      fix:
+        'file' in repo.password
+          ? secretFileFix(repo.password.file, 'repository password')
+          : `set ${repo.password.env} in the daemon's environment`,
     });
     return findings;
   }

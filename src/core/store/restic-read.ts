@@ -9,7 +9,7 @@ import { EntryListReader } from './entry-lists.js';
 import { META_DIR_NAME } from './restic-cache.js';
 import { legacyEntries } from './restic-legacy.js';
 import type { ResticRepository } from './restic-repository.js';
-import { runRestic } from './restic-run.js';
+import { parseJsonLines, runRestic } from './restic-run.js';
 import { RestoredTree, snapshotEntries } from './snapshot-entries.js';
 
 export interface SnapshotRef {
@@ -109,6 +109,12 @@ export function snapshotSource(repo: ResticRepository, ref: SnapshotRef, scratch
         compression: 'none',
         encrypted: false,
         size: ref.bytes,
+        async storedBytes() {
+          const stats = parseJsonLines(
+            await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ref.id], { signal: options.signal }),
+          )[0] as { total_size?: number } | undefined;
+          return stats?.total_size;
+        },
         complete: () => true,
         sawGlobalHeader: () => false,
         notes,

@@ -33,6 +33,15 @@ export interface ResticStoreOptions {
   hostname?: string;
 }
 
+const PRUNE_STAMP = 'last-prune';
+const PRUNE_EVERY_MS = 24 * 3600_000;
+
+/** True when this state's last prune of the repository was a day ago or more (or never). */
+async function pruneDue(dir: string): Promise<boolean> {
+  const stat = await fs.stat(path.join(dir, PRUNE_STAMP)).catch(() => undefined);
+  return !stat || Date.now() - stat.mtimeMs >= PRUNE_EVERY_MS;
+}
+
 /**
  * A restic repository: one snapshot per backup, made by restic from the source trees themselves plus a small meta
  * dir of ours (header, manifest lists, database snapshots). Only this state's snapshots are listed, so retention
@@ -109,11 +118,17 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       if (written.stored.snapshot) known.delete(written.stored.snapshot);
       return written;
     },
-    async remove(backups) {
+    async remove(backups, removeOptions = {}) {
       const ids = backups.map((b) => b.snapshot ?? b.archive);
       if (ids.length === 0) return;
       await unlock();
-      await runRestic(repo, ['forget', '--prune', ...ids], { command: 'forget --prune' });
+      await runRestic(repo, ['forget', ...ids], { command: 'forget' });
+      // restic's prune reads every index and tree to free what no snapshot uses: once a day is what restic's own
+      // docs suggest; a schedule every few minutes would otherwise spend most of its time there.
+      if (removeOptions.reclaim === 'now' || (await pruneDue(cache.dir))) {
+        await runRestic(repo, ['prune'], { command: 'prune' });
+        await fs.writeFile(path.join(cache.dir, PRUNE_STAMP), `${new Date().toISOString()}\n`, { mode: 0o600 }).catch(() => {});
+      }
     },
     async checkStored(backup, signal) {
       // The snapshot loads and names our meta dir; every blob is authenticated by restic while verify reads it back.

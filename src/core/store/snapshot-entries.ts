@@ -7,6 +7,7 @@ import type { EntryHeader, EntryNote, EntrySelect, SourceEntry } from '../archiv
 import { ARCHIVE_ROOT, HEADER_PATH, MANIFEST_PATH, type SourceRoot } from '../archive/manifest.js';
 import { unsafeNameReason } from '../verify/entry-guard.js';
 import { EntryListReader } from './entry-lists.js';
+import { isObject } from '../is-object.js';
 
 const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fsSync.constants;
 const DOC_LIMIT = 64 * 1024 * 1024;
@@ -47,10 +48,6 @@ class StreamEntry implements SourceEntry {
   [Symbol.asyncIterator](): AsyncIterator<Buffer> {
     return this.data()[Symbol.asyncIterator]();
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** A root path from a header is used to find files on disk only when it is plainly absolute and normal. */

@@ -29,8 +29,12 @@ export interface BackupStore {
    * trees themselves. Nothing is visible under its final name or id until it is complete; a failure leaves nothing.
    */
   write(content: BackupContent): Promise<WrittenBackup>;
-  /** Deletes these backups (retention). Only ever called with backups `list` returned. */
-  remove(backups: StoredBackup[]): Promise<void>;
+  /**
+   * Deletes these backups (retention). Only ever called with backups `list` returned. `reclaim`: when a store that
+   * frees space in a separate, costly step (restic's prune) takes it — 'now' (the prune command), or 'due' (a
+   * scheduled run: at most once a day).
+   */
+  remove(backups: StoredBackup[], options?: { reclaim?: 'now' | 'due' }): Promise<void>;
   /** The store's own check of a backup's stored data (e.g. `restic check`), before our verify of its content. */
   checkStored?(backup: StoredBackup, signal?: AbortSignal): Promise<VerifyProblem[]>;
   /** How many backups, how big, the newest: what `status` and the metrics show. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { EXTERNAL_PREFIX } from '../archive/manifest.js';
 import { isSqliteHeader } from '../archive/sqlite-snapshot.js';
-import type { EntryHandler } from './scan-archive.js';
+import type { EntryHandler, ScannedEntry } from './scan-archive.js';
 
 /** A config larger than this is not kept (and then cannot be checked); OpenClaw's are a few KiB. */
 export const MAX_CONFIG_BYTES = 4 << 20;
@@ -19,38 +19,56 @@ export function isConfigCandidate(name: string, dirs: Set<string>): boolean {
 }
 
 /**
- * Keeps the text of the archive's config files while verify streams past them, so the roots can be checked against
- * the config that names them without a second read. Candidates: any `openclaw.json`, and a file that is an external
- * root on its own (a config kept outside the state dir: `openclaw-backup/external/<n>/<file>` with no directory
- * entry `external/<n>` before it). Every other entry is left to the scan's own hashing.
+ * Keeps the text of the archive's config files while the one pass streams past them (verify's and restore's alike),
+ * so the roots can be checked against the config that names them, and a hand-made archive's origin guessed from it,
+ * without a second read. Candidates: any `openclaw.json`, and a file that is an external root on its own (a config
+ * kept outside the state dir: `openclaw-backup/external/<n>/<file>` with no directory entry `external/<n>` before it).
  */
 export class ConfigCapture {
   readonly texts = new Map<string, string>();
   private readonly dirs = new Set<string>();
 
-  private wanted(name: string): boolean {
-    return isConfigCandidate(name, this.dirs);
+  /** Whether the entry's text is to be kept; sees every entry, in archive order, for the directories before it. */
+  wants(entry: ScannedEntry): boolean {
+    if (entry.kind === 'directory') this.dirs.add(entry.name);
+    return (
+      entry.kind === 'file' && entry.size <= MAX_CONFIG_BYTES && this.texts.size < MAX_CAPTURED && isConfigCandidate(entry.name, this.dirs)
+    );
   }
 
+  /** Keeps a wanted entry's bytes as its text, unless they are a database. */
+  keep(name: string, data: Buffer): void {
+    if (!isSqliteHeader(data) && data.length <= MAX_CONFIG_BYTES) this.texts.set(name, data.toString('utf8'));
+  }
+
+  /** Passes a wanted entry's data through (to a writer) and keeps it once it has all passed. */
+  tap(name: string, stream: AsyncIterable<unknown>): AsyncIterable<Buffer> {
+    const keep = (data: Buffer) => this.keep(name, data);
+    return (async function* () {
+      const chunks: Buffer[] = [];
+      for await (const item of stream) {
+        chunks.push(item as Buffer);
+        yield item as Buffer;
+      }
+      keep(Buffer.concat(chunks));
+    })();
+  }
+
+  /** verify's handler: a wanted entry is hashed and kept here, every other one left to the scan's own hashing. */
   readonly handle: EntryHandler = async (entry, stream) => {
-    if (entry.kind === 'directory') this.dirs.add(entry.name);
-    if (entry.kind !== 'file' || entry.size > MAX_CONFIG_BYTES || this.texts.size >= MAX_CAPTURED || !this.wanted(entry.name))
-      return undefined;
+    if (!this.wants(entry)) return undefined;
     const hash = createHash('sha256');
     const chunks: Buffer[] = [];
-    let size = 0;
     for await (const item of stream) {
-      const chunk = item as Buffer;
-      hash.update(chunk);
-      chunks.push(chunk);
-      size += chunk.length;
+      hash.update(item as Buffer);
+      chunks.push(item as Buffer);
     }
     const data = Buffer.concat(chunks);
     const database = isSqliteHeader(data);
-    if (!database && size <= MAX_CONFIG_BYTES) this.texts.set(entry.name, data.toString('utf8'));
+    this.keep(entry.name, data);
     return {
       sha256: hash.digest('hex'),
-      size,
+      size: data.length,
       database,
       ...(database ? { integrityProblem: 'a SQLite database where a config file was expected' } : {}),
     };

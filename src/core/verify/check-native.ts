@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { badAbsolutePath, checkDeclaredRoots, type DeclaredRoot } from './root-rules.js';
 import type { ScanResult, VerifyProblem } from './scan-archive.js';
+import { isObject } from '../is-object.js';
 
 /** The parts of OpenClaw's own backup manifest (schemaVersion 1) that we read. */
 export interface NativeManifest {
@@ -10,10 +11,6 @@ export interface NativeManifest {
   runtimeVersion?: string;
   paths: { stateDir: string; configPath?: string; workspaceDirs?: string[] };
   assets: Array<{ kind: string; sourcePath: string; archivePath: string }>;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Asset kinds this tool restores; OpenClaw marks what it covered by the state asset as skipped. */

@@ -3,16 +3,13 @@ import { HEADER_PATH, MANIFEST_PATH, STATE_PREFIX } from '../archive/manifest.js
 import { unsafeNameReason } from './entry-guard.js';
 import { badAbsolutePath, type DeclaredRoot } from './root-rules.js';
 import type { VerifyProblem } from './scan-archive.js';
+import { isObject } from '../is-object.js';
 
 /** Root ids and agent ids are plain names, as create writes them ("state", "external-3", "main"). */
 const PLAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 /** The only archive paths create gives roots that live outside the state dir. */
 const EXTERNAL_DIR = /^openclaw-backup\/external\/[1-9][0-9]{0,5}$/;
 const ROLES = new Set(['state', 'workspace', 'agentDir', 'config', 'linkTarget']);
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
 
 function recordProblem(root: Record<string, unknown>, index: number): string | undefined {
   const id = root.id;

@@ -10,12 +10,45 @@ import {
 import { checkOurRootRecords, ourConfigEntries } from './check-our-roots.js';
 import { checkDeclaredRoots, checkRootsInsideState, entriesUnderNoRoot } from './root-rules.js';
 import type { ScanResult, VerifyProblem } from './scan-archive.js';
+import { isObject } from '../is-object.js';
 
 /** Slack for a zip bomb check: tar-level content may exceed the manifest's byte total by this much at most. */
 const BOMB_SLACK = 1 << 20;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+/** The header's fields, which the manifest opens with a copy of (it adds its own: entries, totals, …). */
+const HEADER_FIELDS = [
+  'format',
+  'formatVersion',
+  'tool',
+  'createdAt',
+  'host',
+  'profile',
+  'stateDir',
+  'configPath',
+  'openclawVersion',
+  'components',
+  'selection',
+  'compression',
+  'roots',
+];
+
+/**
+ * The header is covered like every entry: by the manifest's headerSha256, or, in archives made before it existed,
+ * by the copy of every header field the manifest starts with (a changed byte that still parses changes a value).
+ */
+function checkHeaderCovered(scan: ScanResult, manifest: Record<string, unknown>): VerifyProblem[] {
+  const header = scan.header;
+  if (!isObject(header)) return [];
+  if (manifest.headerSha256 !== undefined) {
+    if (manifest.headerSha256 === scan.headerSha256) return [];
+    return [{ path: HEADER_PATH, reason: "SHA-256 does not match the manifest's headerSha256: the header was changed" }];
+  }
+  const keys = new Set([...Object.keys(header), ...HEADER_FIELDS]);
+  const differing = [...keys].filter((key) => JSON.stringify(header[key]) !== JSON.stringify(manifest[key]));
+  if (differing.length === 0) return [];
+  return [
+    { path: HEADER_PATH, reason: `differs from the manifest's copy of the header (${differing.join(', ')}): the header was changed` },
+  ];
 }
 
 /** Checks an archive of our format against its header and manifest. */
@@ -55,6 +88,7 @@ export function checkOurArchive(scan: ScanResult): VerifyProblem[] {
     problems.push({ path: MANIFEST_PATH, reason: 'manifest names no state root' });
     return problems;
   }
+  problems.push(...checkHeaderCovered(scan, manifest));
   const records = checkOurRootRecords(header, manifest);
   problems.push(...records.problems);
   if (records.problems.length) return problems;

@@ -3,6 +3,7 @@ import JSON5 from 'json5';
 import { discoverConfiguredRoots } from '../../config/workspaces.js';
 import { followedLinkPaths } from '../../config/followed-links.js';
 import type { VerifyProblem } from './scan-archive.js';
+import { isObject } from '../is-object.js';
 
 /** A root outside the state dir, by the path the user named for it when the archive was made. */
 export interface NamedRoot {
@@ -73,10 +74,6 @@ export function rootsNotNamedByConfig(
     }
   }
   return problems;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 const NATIVE_ROLES: Record<string, NamedRoot['role']> = { workspace: 'workspace', agent: 'agentDir', config: 'config' };

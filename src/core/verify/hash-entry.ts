@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, ftruncateSync, openSync, writeSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { checkIntegrity, isSqliteHeader } from '../archive/sqlite-snapshot.js';
+import { databaseContentDigest } from '../archive/sqlite-digest.js';
 import { BackupError } from '../../errors.js';
 import { assertScratchSpace, describeScratchError } from './scratch-space.js';
 
@@ -10,6 +11,8 @@ export interface HashedEntry {
   size: number;
   database: boolean;
   integrityProblem?: string;
+  /** A database's content digest (schema and rows), when asked for: restore's dry run compares it with the live one. */
+  contentDigest?: string;
 }
 
 export interface HashEntryOptions {
@@ -21,6 +24,8 @@ export interface HashEntryOptions {
   maxBytes?: number | undefined;
   /** The size the tar header declares: the scratch copy's free space is checked against it before it is made. */
   expectedBytes?: number | undefined;
+  /** Also digest a sound database's content from its scratch copy (databaseContentDigest). */
+  digestDatabase?: boolean | undefined;
   /** The file had holes where it was backed up: all-zero blocks are skipped when writing, not written as zeros. */
   holes?: boolean | undefined;
 }
@@ -91,6 +96,7 @@ export async function hashEntry(stream: AsyncIterable<unknown>, options: HashEnt
   if (scratch !== undefined && options.scratchDb) {
     const problem = await integrityProblem(options.scratchDb);
     if (problem) result.integrityProblem = problem;
+    else if (options.digestDatabase) result.contentDigest = databaseContentDigest(options.scratchDb, { immutable: true });
     await fs.rm(options.scratchDb, { force: true });
   }
   return result;

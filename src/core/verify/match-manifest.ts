@@ -1,6 +1,7 @@
 import type { EntryNote, EntrySelect } from '../archive/entry-stream.js';
 import type { ManifestEntry } from '../archive/manifest.js';
 import type { Component } from '../components.js';
+import { isObject } from '../is-object.js';
 
 /** What the scan kept of an entry (scan-archive.ts's ScannedEntry, without an import cycle). */
 interface SeenEntry {
@@ -12,10 +13,6 @@ interface SeenEntry {
   component?: Component;
   listed?: boolean;
   flagged?: { kind: 'corrupt-database' | 'not-a-database'; reason: string };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** A manifest entry the store holds differently from how it was hashed (see EntryNote): reported, not a problem. */

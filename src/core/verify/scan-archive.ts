@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { isProcessAlive } from '../fs/atomic.js';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -37,6 +38,8 @@ export interface ScannedEntry {
   size: number;
   sha256?: string;
   database?: boolean;
+  /** A database's content digest (schema and rows), with `digestDatabases`. */
+  contentDigest?: string;
   /** Symlink target as stored. */
   target?: string;
   /** Hard link: the rel of the earlier file it links to. */
@@ -61,6 +64,8 @@ export interface ScanOptions {
   decrypt?: DecryptionKey | undefined;
   /** Run PRAGMA integrity_check on every database (copies go to a private temp dir). */
   checkDatabases?: boolean;
+  /** With checkDatabases: digest each sound database's content (restore's dry run compares it with the live one). */
+  digestDatabases?: boolean;
   /** Restore's extraction: consumes the entry (returns its hash for files) or returns undefined to skip it. */
   onEntry?: EntryHandler;
   /** Reports the archive bytes read against the file's size (and entries against `items`, when known). */
@@ -81,6 +86,8 @@ export interface ScanResult {
   entries: Map<string, ScannedEntry>;
   /** Parsed JSON documents: our header and manifest (without its entries, which are matched as they stream), or OpenClaw's native manifest. */
   header: unknown;
+  /** Our format: SHA-256 of the header.json entry's bytes, checked against the manifest's headerSha256. */
+  headerSha256?: string;
   manifest: unknown;
   /** Our format: how many entries the manifest listed; undefined when it had no entries array. */
   manifestEntries: number | undefined;
@@ -96,7 +103,7 @@ export interface ScanResult {
 
 const DOC_LIMIT = 256 << 20;
 
-async function readJson(stream: AsyncIterable<unknown>, name: string): Promise<unknown> {
+async function readJson(stream: AsyncIterable<unknown>, name: string, onBytes?: (bytes: Buffer) => void): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const item of stream) {
@@ -104,8 +111,10 @@ async function readJson(stream: AsyncIterable<unknown>, name: string): Promise<u
     if (size > DOC_LIMIT) throw new IntegrityError(`${name}: larger than ${DOC_LIMIT} bytes where a JSON document was expected`);
     chunks.push(item as Buffer);
   }
+  const bytes = Buffer.concat(chunks);
+  onBytes?.(bytes);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(bytes.toString('utf8'));
   } catch {
     throw new IntegrityError(`${name}: not valid JSON`);
   }
@@ -204,7 +213,8 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
           result.manifest = parsed.manifest;
           result.manifestEntries = parsed.entries;
           afterManifest = true;
-        } else if (name === HEADER_PATH) result.header = await readJson(entry, name);
+        } else if (name === HEADER_PATH)
+          result.header = await readJson(entry, name, (bytes) => (result.headerSha256 = createHash('sha256').update(bytes).digest('hex')));
         else result.manifest = await readJson(entry, name);
         continue;
       }
@@ -243,12 +253,14 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
           ? await hashEntry(decoder ? tapSparse(entry, decoder) : entry, {
               scratchDb: scratch && path.join(scratch, `db-${result.entries.size}`),
               expectedBytes: scanned.size,
+              digestDatabase: options.digestDatabases,
             })
           : (entry.resume(), undefined));
       if (decoder?.problem) problems.push({ path: name, reason: decoder.problem });
       if (hashed) {
         scanned.sha256 = hashed.sha256;
         scanned.database = hashed.database;
+        if (hashed.contentDigest) scanned.contentDigest = hashed.contentDigest;
         if (hashed.database) result.databases += 1;
         if (hashed.integrityProblem) problems.push({ path: name, reason: hashed.integrityProblem });
       }
@@ -262,7 +274,7 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
     else if (error instanceof BackupError)
       throw error; // from onEntry: e.g. not enough space to stage
     else if (error instanceof SizeExceededError) problems.push({ path: archive, reason: error.message });
-    else if ((error as NodeJS.ErrnoException).syscall || (error instanceof BackupError && error.kind === 'failure')) throw error;
+    else if ((error as NodeJS.ErrnoException).syscall) throw error;
     else problems.push({ path: archive, reason: describeStreamError(error) });
   } finally {
     progress?.reporter.finish();

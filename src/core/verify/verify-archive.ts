@@ -47,18 +47,13 @@ export interface VerifyOptions {
   progress?: ProgressReporter | undefined;
   /** PRAGMA integrity_check on copies in $TMPDIR (default true). */
   checkDatabases?: boolean;
+  /** Also digest each database's content (restore's dry run: an unchanged database is not "changed"). */
+  digestDatabases?: boolean;
   /** Check only these entries (and the documents): what a run just wrote into a repository. Default: all. */
   select?: EntrySelect | undefined;
 }
 
 export type FlaggedEntry = { path: string } & FileFlag;
-
-export interface VerifiedArchive {
-  result: VerifyResult;
-  scan: ScanResult | undefined;
-  /** The text of the archive's config files, by entry name, as read during the pass. */
-  configs: Map<string, string>;
-}
 
 /** Roots outside the state dir must be ones the archive's own config names (when the archive holds its config). */
 function checkNaming(scan: ScanResult, configs: Map<string, string>): VerifyProblem[] {
@@ -125,11 +120,11 @@ export function summarize(archive: string, scan: ScanResult, configs: Map<string
 }
 
 /**
- * Proves an archive in one streaming pass and keeps what restore needs from it. Our format: every entry's type,
- * size and SHA-256 match the manifest, nothing extra or missing. OpenClaw-native and hand-made archives: structure,
- * manifest paths and safety only (they carry no hashes). Every database must pass PRAGMA integrity_check.
+ * Proves an archive in one streaming pass. Our format: every entry's type, size and SHA-256 match the manifest,
+ * nothing extra or missing. OpenClaw-native and hand-made archives: structure, manifest paths and safety only (they
+ * carry no hashes). Every database must pass PRAGMA integrity_check.
  */
-export async function inspectArchive(input: ArchiveInput, options: VerifyOptions = {}): Promise<VerifiedArchive> {
+export async function verifyArchive(input: ArchiveInput, options: VerifyOptions = {}): Promise<VerifyResult> {
   const archive = labelOf(input);
   let scan: ScanResult | undefined;
   const capture = new ConfigCapture();
@@ -137,6 +132,7 @@ export async function inspectArchive(input: ArchiveInput, options: VerifyOptions
     scan = await scanArchive(input, {
       signal: options.signal,
       checkDatabases: options.checkDatabases ?? true,
+      digestDatabases: options.digestDatabases ?? false,
       decrypt: options.decrypt,
       onEntry: capture.handle,
       select: options.select,
@@ -162,14 +158,14 @@ export async function inspectArchive(input: ArchiveInput, options: VerifyOptions
       flagged: [],
       checked: { entries: 0, files: 0, bytes: 0, databases: 0 },
     };
-    return finish({ result, scan: undefined, configs: capture.texts }, options);
+    return finish(result, options);
   }
-  return finish({ result: summarize(archive, scan, capture.texts), scan, configs: capture.texts }, options);
+  return finish(summarize(archive, scan, capture.texts), options);
 }
 
-function finish(verified: VerifiedArchive, options: VerifyOptions): VerifiedArchive {
-  if (!verified.result.ok && options.throwOnProblem) throw integrityErrorFor(verified.result);
-  return verified;
+function finish(result: VerifyResult, options: VerifyOptions): VerifyResult {
+  if (!result.ok && options.throwOnProblem) throw integrityErrorFor(result);
+  return result;
 }
 
 /** The one-line error for a failed verification: the first bad entry and why. */
@@ -181,8 +177,4 @@ export function integrityErrorFor(result: VerifyResult, details?: Record<string,
     first ? `${first.path}: ${first.reason}${more}` : `${result.archive} did not verify`,
     details ? { details } : undefined,
   );
-}
-
-export async function verifyArchive(input: ArchiveInput, options: VerifyOptions = {}): Promise<VerifyResult> {
-  return (await inspectArchive(input, options)).result;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAgeKey, requireAgeCli, runAgeWithPassphrase, writeSecretFile, type AgeKey } from '../../helpers/age.js';
 import { makeFixtureHome, onlyFile, setBackupBlock, type FixtureHome } from '../../helpers/encrypted-fixture.js';
-import { runCli } from '../../helpers/fixture.js';
+import { callCli } from '../../helpers/cli-in-process.js';
 
 const PASSPHRASE = 'dummy passphrase correct horse 0000';
 let fx: FixtureHome;
@@ -36,7 +36,7 @@ function gnuList(tarBytes: Buffer, flags: string[]): string[] {
 describe('archives encrypted by us, read by the age CLI', () => {
   it('create --encrypt-to: `age -d -i` decrypts it and GNU tar lists it; no secret in the ciphertext', async () => {
     const out = freshOut('recipients');
-    const result = await runCli(['create', '--encrypt-to', key.recipient, '--compress', 'none', '-o', out, '--json'], { env: fx.env });
+    const result = await callCli(['create', '--encrypt-to', key.recipient, '--compress', 'none', '-o', out, '--json'], { env: fx.env });
     expect(result.stderr).not.toMatch(/error/i);
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout) as { archive: string; encrypted: boolean };
@@ -56,14 +56,16 @@ describe('archives encrypted by us, read by the age CLI', () => {
 
   it('a gzip archive decrypts with age and lists with tar -tz; verify needs the key', async () => {
     const out = freshOut('gzip');
-    expect((await runCli(['create', '--encrypt-to', key.recipient, '-o', out], { env: fx.env })).code).toBe(0);
+    expect((await callCli(['create', '--encrypt-to', key.recipient, '-o', out], { env: fx.env })).code).toBe(0);
     const archive = onlyFile(out, '.tar.gz.age');
     const names = execSync(`age -d -i '${key.identityFile}' '${archive}' | tar -tz`, { encoding: 'utf8' }).trim().split('\n');
     expect(names[0]).toBe('openclaw-backup/header.json');
-    const noKey = await runCli(['verify', archive], { env: fx.env });
-    expect(noKey.code).toBe(3);
-    expect(noKey.stderr).toBe(`openclaw-backup: ${archive}: age-encrypted; pass --identity or --passphrase-file\n`);
-    const withKey = await runCli(['verify', '--identity', key.identityFile, archive], { env: fx.env });
+    const noKey = await callCli(['verify', archive], { env: fx.env });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toBe(
+      `openclaw-backup: ${archive}: age-encrypted; pass --identity FILE (or set $OPENCLAW_BACKUP_IDENTITY) or --passphrase-file FILE to read it\n`,
+    );
+    const withKey = await callCli(['verify', '--identity', key.identityFile, archive], { env: fx.env });
     expect(withKey.code).toBe(0);
     expect(withKey.stdout).toMatch(
       /^ok: .*\n {2}openclaw-backup archive \(age-encrypted\): 33 files \(3 databases passed integrity_check\)/,
@@ -74,7 +76,7 @@ describe('archives encrypted by us, read by the age CLI', () => {
 describe('archives encrypted by the age CLI, read by us', () => {
   it('a GNU tar (gzip) of the state, encrypted with `age -r`, verifies with --identity and $OPENCLAW_BACKUP_IDENTITY', async () => {
     const out = freshOut('foreign');
-    expect((await runCli(['create', '--compress', 'none', '-o', path.join(out, 'plain.tar')], { env: fx.env })).code).toBe(0);
+    expect((await callCli(['create', '--compress', 'none', '-o', path.join(out, 'plain.tar')], { env: fx.env })).code).toBe(0);
     const tree = path.join(out, 'tree');
     fs.mkdirSync(tree);
     execFileSync('tar', ['-C', tree, '-xf', path.join(out, 'plain.tar')]);
@@ -82,21 +84,21 @@ describe('archives encrypted by the age CLI, read by us', () => {
     execSync(
       `tar -C '${tree}' -czf - openclaw-backup/header.json openclaw-backup/state openclaw-backup/manifest.json | age -r ${key.recipient} -o '${foreign}'`,
     );
-    const byFlag = await runCli(['verify', '--identity', key.identityFile, foreign], { env: fx.env });
+    const byFlag = await callCli(['verify', '--identity', key.identityFile, foreign], { env: fx.env });
     expect(byFlag.stderr).toBe('');
     expect(byFlag.code).toBe(0);
-    const byEnv = await runCli(['verify', '--json', foreign], { env: { ...fx.env, OPENCLAW_BACKUP_IDENTITY: key.identityFile } });
+    const byEnv = await callCli(['verify', '--json', foreign], { env: { ...fx.env, OPENCLAW_BACKUP_IDENTITY: key.identityFile } });
     expect(byEnv.code).toBe(0);
     expect(JSON.parse(byEnv.stdout)).toMatchObject({ ok: true, encrypted: true, compression: 'gzip' });
   });
 
   it('our zstd archive encrypted with `age -R recipients.txt` verifies', async () => {
     const out = freshOut('zstd');
-    expect((await runCli(['create', '--compress', 'zstd', '-o', path.join(out, 'a.tar.zst')], { env: fx.env })).code).toBe(0);
+    expect((await callCli(['create', '--compress', 'zstd', '-o', path.join(out, 'a.tar.zst')], { env: fx.env })).code).toBe(0);
     const recipients = path.join(out, 'recipients.txt');
     fs.writeFileSync(recipients, `# backup key\n${key.recipient}\n`);
     execFileSync('age', ['-R', recipients, '-o', path.join(out, 'a.tar.zst.age'), path.join(out, 'a.tar.zst')]);
-    const result = await runCli(['verify', '--identity', key.identityFile, '--json', path.join(out, 'a.tar.zst.age')], { env: fx.env });
+    const result = await callCli(['verify', '--identity', key.identityFile, '--json', path.join(out, 'a.tar.zst.age')], { env: fx.env });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ ok: true, encrypted: true, compression: 'zstd' });
   });
@@ -105,17 +107,17 @@ describe('archives encrypted by the age CLI, read by us', () => {
 describe('passphrase mode', () => {
   it('round trip: create --passphrase-file --verify, then verify --passphrase-file', async () => {
     const out = freshOut('pass');
-    const created = await runCli(['create', '--passphrase-file', passFile, '-o', out, '--verify'], { env: fx.env });
+    const created = await callCli(['create', '--passphrase-file', passFile, '-o', out, '--verify'], { env: fx.env });
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(/encrypted: age\n.*\n {2}verified: ok/);
     const archive = onlyFile(out, '.tar.gz.age');
-    const verified = await runCli(['verify', '--passphrase-file', passFile, archive], { env: fx.env });
+    const verified = await callCli(['verify', '--passphrase-file', passFile, archive], { env: fx.env });
     expect(verified.code).toBe(0);
   });
 
   it('interop with `age -p` / `age -d` in passphrase mode (driven through a TTY by expect)', async () => {
     const out = freshOut('pass-interop');
-    expect((await runCli(['create', '--passphrase-file', passFile, '--compress', 'none', '-o', out], { env: fx.env })).code).toBe(0);
+    expect((await callCli(['create', '--passphrase-file', passFile, '--compress', 'none', '-o', out], { env: fx.env })).code).toBe(0);
     const ours = onlyFile(out, '.tar.age');
     const decrypted = runAgeWithPassphrase(['-d', '-o', path.join(out, 'by-age.tar'), ours], PASSPHRASE);
     expect(decrypted.status, decrypted.output).toBe(0);
@@ -125,7 +127,7 @@ describe('passphrase mode', () => {
     const encrypted = runAgeWithPassphrase(['-p', '-o', theirs, path.join(out, 'by-age.tar')], PASSPHRASE, 2);
     expect(encrypted.status, encrypted.output).toBe(0);
     expect(fs.readFileSync(theirs).subarray(0, 512).includes('\n-> scrypt ')).toBe(true);
-    const verified = await runCli(['verify', '--passphrase-file', passFile, theirs], { env: fx.env });
+    const verified = await callCli(['verify', '--passphrase-file', passFile, theirs], { env: fx.env });
     expect(verified.stderr).toBe('');
     expect(verified.code).toBe(0);
   });
@@ -138,15 +140,15 @@ describe('backup.encrypt in the config', () => {
     fs.writeFileSync(recipients, `${key.recipient}\n`);
     setBackupBlock(fx.stateDir, { path: path.join(fx.out, 'configured'), encrypt: { recipientsFile: recipients } });
     try {
-      expect((await runCli(['create'], { env: fx.env })).code).toBe(0);
+      expect((await callCli(['create'], { env: fx.env })).code).toBe(0);
       const archive = onlyFile(path.join(fx.out, 'configured'), '.tar.gz.age');
-      expect((await runCli(['verify', '--identity', key.identityFile, archive], { env: fx.env })).code).toBe(0);
+      expect((await callCli(['verify', '--identity', key.identityFile, archive], { env: fx.env })).code).toBe(0);
 
       const out = freshOut('override');
-      expect((await runCli(['create', '--encrypt-to', other.recipient, '-o', out], { env: fx.env })).code).toBe(0);
+      expect((await callCli(['create', '--encrypt-to', other.recipient, '-o', out], { env: fx.env })).code).toBe(0);
       const overridden = onlyFile(out, '.tar.gz.age');
-      expect((await runCli(['verify', '--identity', other.identityFile, overridden], { env: fx.env })).code).toBe(0);
-      const wrong = await runCli(['verify', '--identity', key.identityFile, overridden], { env: fx.env });
+      expect((await callCli(['verify', '--identity', other.identityFile, overridden], { env: fx.env })).code).toBe(0);
+      const wrong = await callCli(['verify', '--identity', key.identityFile, overridden], { env: fx.env });
       expect(wrong.code).toBe(3);
     } finally {
       setBackupBlock(fx.stateDir, {});
@@ -157,15 +159,15 @@ describe('backup.encrypt in the config', () => {
     const out = freshOut('env-pass');
     setBackupBlock(fx.stateDir, { path: out, encrypt: { passphraseEnv: 'OCB_TEST_PASSPHRASE' } });
     try {
-      const missing = await runCli(['create'], { env: fx.env });
+      const missing = await callCli(['create'], { env: fx.env });
       expect(missing.code).toBe(2);
       expect(missing.stderr).toBe(
         'openclaw-backup: plugins.entries["openclaw-backup"].config.encrypt.passphraseEnv: environment variable OCB_TEST_PASSPHRASE is not set or empty\n',
       );
-      const created = await runCli(['create', '--verify'], { env: { ...fx.env, OCB_TEST_PASSPHRASE: PASSPHRASE } });
+      const created = await callCli(['create', '--verify'], { env: { ...fx.env, OCB_TEST_PASSPHRASE: PASSPHRASE } });
       expect(created.code).toBe(0);
       expect(created.stdout).toContain('verified: ok');
-      expect((await runCli(['verify', '--passphrase-file', passFile, onlyFile(out, '.age')], { env: fx.env })).code).toBe(0);
+      expect((await callCli(['verify', '--passphrase-file', passFile, onlyFile(out, '.age')], { env: fx.env })).code).toBe(0);
     } finally {
       setBackupBlock(fx.stateDir, {});
     }
@@ -174,7 +176,7 @@ describe('backup.encrypt in the config', () => {
   it('a malformed recipient names its index (exit 2)', async () => {
     setBackupBlock(fx.stateDir, { encrypt: { recipients: [key.recipient, 'age1notakey'] } });
     try {
-      const result = await runCli(['create', '--dry-run'], { env: fx.env });
+      const result = await callCli(['create', '--dry-run'], { env: fx.env });
       expect(result.code).toBe(2);
       expect(result.stderr).toBe(
         'openclaw-backup: plugins.entries["openclaw-backup"].config.encrypt.recipients[1]: expected an age recipient (age1…, from `age-keygen -y`)\n',
@@ -194,8 +196,8 @@ describe('refusals: exit 3, one line, nothing written', () => {
 
   beforeAll(async () => {
     const out = freshOut('refusals');
-    expect((await runCli(['create', '--encrypt-to', key.recipient, '-o', path.join(out, 'r.tar.gz.age')], { env: fx.env })).code).toBe(0);
-    expect((await runCli(['create', '--passphrase-file', passFile, '-o', path.join(out, 'p.tar.gz.age')], { env: fx.env })).code).toBe(0);
+    expect((await callCli(['create', '--encrypt-to', key.recipient, '-o', path.join(out, 'r.tar.gz.age')], { env: fx.env })).code).toBe(0);
+    expect((await callCli(['create', '--passphrase-file', passFile, '-o', path.join(out, 'p.tar.gz.age')], { env: fx.env })).code).toBe(0);
     archive = path.join(out, 'r.tar.gz.age');
     passArchive = path.join(out, 'p.tar.gz.age');
     other = generateAgeKey(fx.root, 'wrong.txt');
@@ -215,10 +217,10 @@ describe('refusals: exit 3, one line, nothing written', () => {
     return copy;
   };
 
-  async function expectRefused(args: string[], reason: RegExp): Promise<void> {
+  async function expectRefused(args: string[], reason: RegExp, exitCode = 3): Promise<void> {
     const before = fs.readdirSync(path.dirname(archive)).sort();
-    const result = await runCli(args, { env: fx.env });
-    expect(result.code).toBe(3);
+    const result = await callCli(args, { env: fx.env });
+    expect(result.code).toBe(exitCode);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/^openclaw-backup: [^\n]+\n$/);
     expect(result.stderr).toMatch(reason);
@@ -238,6 +240,7 @@ describe('refusals: exit 3, one line, nothing written', () => {
     await expectRefused(
       ['verify', '--passphrase-file', passFile, archive],
       /it is encrypted to age recipients, not a passphrase: pass --identity\n$/,
+      2,
     );
   });
 

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAgeKey, requireAgeCli, writeSecretFile, type AgeKey } from '../../helpers/age.js';
-import { countRows, makeTempDir, runCli, unpackFixture } from '../../helpers/fixture.js';
+import { countRows, makeTempDir, unpackFixture } from '../../helpers/fixture.js';
+import { callCli } from '../../helpers/cli-in-process.js';
 import { snapshotTree } from '../../helpers/tree.js';
 
 const PASSPHRASE = 'dummy restore passphrase 0000';
@@ -47,7 +48,7 @@ describe('restore of encrypted archives', () => {
     const archive = path.join(root, 'archives', 'gnu.tar.gz.age');
     execSync(`tar -C '${home}' -czf - .openclaw | age -r ${key.recipient} -o '${archive}'`);
     const newHome = freshHome('new-machine');
-    const restored = await runCli(['restore', '--identity', key.identityFile, archive], { env: { HOME: newHome } });
+    const restored = await callCli(['restore', '--identity', key.identityFile, archive], { env: { HOME: newHome } });
     expect(restored.stderr).not.toMatch(/openclaw-backup:/);
     expect(restored.code).toBe(0);
     const newState = path.join(newHome, '.openclaw');
@@ -57,18 +58,18 @@ describe('restore of encrypted archives', () => {
 
   it('our passphrase archive restores with --passphrase-file, and with the identity from $OPENCLAW_BACKUP_IDENTITY for a recipients archive', async () => {
     const pass = path.join(root, 'archives', 'ours-pass.tar.gz.age');
-    expect((await runCli(['create', '--passphrase-file', passFile, '-o', pass], { env: { HOME: home } })).code).toBe(0);
+    expect((await callCli(['create', '--passphrase-file', passFile, '-o', pass], { env: { HOME: home } })).code).toBe(0);
     const passHome = freshHome('pass-machine');
-    const byPass = await runCli(['restore', '--passphrase-file', passFile, pass], { env: { HOME: passHome } });
+    const byPass = await callCli(['restore', '--passphrase-file', passFile, pass], { env: { HOME: passHome } });
     expect(byPass.code, byPass.stderr).toBe(0);
     expect(await countRows(path.join(passHome, '.openclaw', AGENT_DB), 'transcript_events')).toBe(20);
 
     const rec = path.join(root, 'archives', 'ours-rec.tar.zst.age');
-    expect((await runCli(['create', '--compress', 'zstd', '--encrypt-to', key.recipient, '-o', rec], { env: { HOME: home } })).code).toBe(
+    expect((await callCli(['create', '--compress', 'zstd', '--encrypt-to', key.recipient, '-o', rec], { env: { HOME: home } })).code).toBe(
       0,
     );
     const recHome = freshHome('rec-machine');
-    const byEnv = await runCli(['restore', rec], { env: { HOME: recHome, OPENCLAW_BACKUP_IDENTITY: key.identityFile } });
+    const byEnv = await callCli(['restore', rec], { env: { HOME: recHome, OPENCLAW_BACKUP_IDENTITY: key.identityFile } });
     expect(byEnv.code, byEnv.stderr).toBe(0);
     expect(fs.readFileSync(path.join(recHome, '.openclaw/config-journal-fingerprint.key'))).toEqual(
       fs.readFileSync(path.join(stateDir, 'config-journal-fingerprint.key')),
@@ -84,8 +85,8 @@ describe('restore of encrypted archives', () => {
     beforeAll(async () => {
       archive = path.join(root, 'archives', 'refuse.tar.gz.age');
       passArchive = path.join(root, 'archives', 'refuse-pass.tar.gz.age');
-      expect((await runCli(['create', '--encrypt-to', key.recipient, '-o', archive], { env: { HOME: home } })).code).toBe(0);
-      expect((await runCli(['create', '--passphrase-file', passFile, '-o', passArchive], { env: { HOME: home } })).code).toBe(0);
+      expect((await callCli(['create', '--encrypt-to', key.recipient, '-o', archive], { env: { HOME: home } })).code).toBe(0);
+      expect((await callCli(['create', '--passphrase-file', passFile, '-o', passArchive], { env: { HOME: home } })).code).toBe(0);
       other = generateAgeKey(root, 'other.txt');
       wrongPass = writeSecretFile(path.join(root, 'wrong-pass'), 'not it\n');
     });
@@ -96,10 +97,10 @@ describe('restore of encrypted archives', () => {
       return file;
     }
 
-    async function expectRefused(args: string[], reason: RegExp): Promise<void> {
+    async function expectRefused(args: string[], reason: RegExp, exitCode = 3): Promise<void> {
       const before = snapshotTree(home);
-      const result = await runCli(['restore', ...args], { env: { HOME: home } });
-      expect(result.code).toBe(3);
+      const result = await callCli(['restore', ...args], { env: { HOME: home } });
+      expect(result.code).toBe(exitCode);
       expect(result.stderr).toMatch(/^openclaw-backup: [^\n]+\n$/);
       expect(result.stderr).toMatch(reason);
       expect(snapshotTree(home)).toEqual(before);
@@ -125,7 +126,8 @@ describe('restore of encrypted archives', () => {
     });
 
     it('no key at all', async () => {
-      await expectRefused([archive], /: age-encrypted; pass --identity or --passphrase-file\n$/);
+      // Not damage: a usage error naming the options that give the key.
+      await expectRefused([archive], /: age-encrypted; pass --identity FILE .* or --passphrase-file FILE to read it\n$/, 2);
     });
   });
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAgeKey, requireAgeCli, writeSecretFile, type AgeKey } from '../../helpers/age.js';
 import { makeFixtureHome, type FixtureHome } from '../../helpers/encrypted-fixture.js';
-import { runCli } from '../../helpers/fixture.js';
+import { callCli } from '../../helpers/cli-in-process.js';
 
 let fx: FixtureHome;
 let key: AgeKey;
@@ -16,7 +16,7 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(fx.root, { recursive: true, force: true }));
 
 async function usage(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
-  const result = await runCli(args, { env: { ...fx.env, ...env } });
+  const result = await callCli(args, { env: { ...fx.env, ...env } });
   expect(result.code).toBe(2);
   expect(result.stdout).toBe('');
   expect(fs.readdirSync(fx.out)).toEqual([]);
@@ -72,7 +72,7 @@ describe('key flags: bad input is refused with exit 2 before anything is written
     const dir = path.join(fx.root, 'backups-with-key');
     fs.mkdirSync(dir, { mode: 0o700 });
     const pass = writeSecretFile(path.join(dir, 'pass'), 'dummy-pass-0000\n');
-    const result = await runCli(['create', '--passphrase-file', pass, '-o', dir], { env: fx.env });
+    const result = await callCli(['create', '--passphrase-file', pass, '-o', dir], { env: fx.env });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
       new RegExp(

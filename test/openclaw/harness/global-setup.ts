@@ -14,7 +14,8 @@ const SCENARIOS: Record<number, string> = {
   5: 'config block accepted / rejected',
   6: "restore OpenClaw's own archive",
   7: 'symlinked ~/.openclaw, daemon backup',
-  8: 'one conversation back from a backup',
+  8: 'the OpenClaw plugin',
+  9: 'one conversation back from a backup',
 };
 
 function tmpOpenClawEntries(): Set<string> {

@@ -51,3 +51,19 @@ export function ensureOpenClaw(): OpenClawInstall {
   const entry = bin ? path.join(clawPrefix, 'node_modules', 'openclaw', bin) : cli;
   return { node, cli: entry, cacheDir: root };
 }
+
+/**
+ * What npm needs to reach the registry from inside a test home (its HOME hides the user's ~/.npmrc and cache):
+ * the user's npm config file and cache, a CA bundle and proxies, when the outer environment has them. OpenClaw runs
+ * npm for a plugin's dependencies (`openclaw plugins install`); only that call gets these.
+ */
+export function npmRegistryEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  const pass =
+    /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|HTTPS?_PROXY|NO_PROXY|https?_proxy|no_proxy|npm_config_(cafile|registry|proxy|https_proxy|noproxy|strict_ssl))$/;
+  for (const [key, value] of Object.entries(env)) if (value && pass.test(key)) out[key] = value;
+  const userconfig = env.npm_config_userconfig ?? path.join(os.homedir(), '.npmrc');
+  if (fs.existsSync(userconfig)) out.npm_config_userconfig = userconfig;
+  out.npm_config_cache = env.npm_config_cache ?? path.join(os.homedir(), '.npm');
+  return out;
+}

@@ -7,6 +7,7 @@ import { createBackup } from '../../../src/core/archive/create.js';
 import { listArchives } from '../../../src/core/catalog.js';
 import { pruneBackups } from '../../../src/core/prune.js';
 import { folderStore } from '../../../src/core/store/folder-store.js';
+import { generateAgeKey } from '../../helpers/age.js';
 import { makeTempDir, writeTree } from '../../helpers/fixture.js';
 
 async function makeArchive(home: string, profile: string, backupDir: string, compress: string, at: Date): Promise<string> {
@@ -103,5 +104,23 @@ describe('listArchives / pruneBackups on a folder store', () => {
     const home = makeTempDir();
     const catalog = await listArchives({ dir: path.join(home, 'nope'), stateDir: home, profile: 'default' });
     expect(catalog.archives).toEqual([]);
+  });
+
+  it('of two backups in one second, an encrypted one made after a plain one is the newest (its time has no milliseconds)', async () => {
+    const home = makeTempDir();
+    const paths = resolveStatePaths({ env: { HOME: home } });
+    writeTree(paths.stateDir, { 'openclaw.json': '{}', 'workspace/MEMORY.md': 'notes' });
+    const config = await loadConfig(paths);
+    const { recipient } = generateAgeKey(home);
+    const plain = await createBackup({ paths, config, now: () => new Date('2026-06-01T12:00:00.400Z') });
+    const sealed = await createBackup({
+      paths,
+      config,
+      now: () => new Date('2026-06-01T12:00:00.700Z'),
+      encrypt: { recipients: [recipient] },
+    });
+    expect(path.basename(sealed.archive as string)).toBe('openclaw-backup-default-20260601T120000Z-1.tar.gz.age');
+    const catalog = await listArchives({ dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile });
+    expect(catalog.archives.map((a) => a.archive)).toEqual([sealed.archive, plain.archive]);
   });
 });

@@ -10,6 +10,7 @@ import {
 } from '../../../src/core/status-record.js';
 import { findMissedRun } from '../../../src/core/schedule.js';
 import { makeTempDir } from '../../helpers/fixture.js';
+import { lastRun } from '../../helpers/status.js';
 
 describe('status record', () => {
   it('concurrent updates from one process are all applied', async () => {
@@ -37,20 +38,7 @@ describe('status record', () => {
 
 describe('a last run recorded in the future', () => {
   const now = new Date('2026-06-01T12:00:00.000Z');
-  const run = (startedAt: string) => ({
-    startedAt,
-    finishedAt: startedAt,
-    result: 'ok' as const,
-    trigger: 'schedule' as const,
-    archive: null,
-    bytes: null,
-    sha256: null,
-    durationMs: 1,
-    pauseMs: 1,
-    pruned: [],
-    hook: null,
-    error: null,
-  });
+  const run = (startedAt: string) => lastRun({ finishedAt: startedAt });
   const record = (startedAt: string | null) => ({
     version: 1 as const,
     lastRun: startedAt ? run(startedAt) : null,

@@ -63,7 +63,7 @@ describe('loadIdentityFile', () => {
     expect((await rejection(loadIdentityFile(empty))).message).toBe(`identity file ${empty} holds no age identity`);
     const missing = path.join(dir, 'missing.txt');
     expect((await rejection(loadIdentityFile(missing))).message).toBe(
-      `cannot read identity file ${missing}: ENOENT: no such file or directory`,
+      `cannot read identity file ${missing}: ENOENT: no such file or directory; ${missing} does not exist here: copy the identity file from where you keep it (the old machine, a password manager; no backup holds it) to ${missing}, then chmod 600 ${missing}`,
     );
     const encrypted = writeSecretFile(path.join(dir, 'enc.txt'), 'age-encryption.org/v1\n-> scrypt x 18\n');
     expect((await rejection(loadIdentityFile(encrypted))).message).toMatch(/is itself age-encrypted; decrypt it first/);

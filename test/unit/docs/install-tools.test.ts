@@ -47,6 +47,7 @@ describe('scripts/install-tools.sh: a user installs only what backups need', () 
       'systemd-nspawn',
       'restic',
       'sshd',
+      'chromium',
     ])
       expect(setup).toMatch(new RegExp(`install-tools\\.sh .*\\b${tool}\\b`));
   });

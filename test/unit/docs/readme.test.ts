@@ -63,6 +63,15 @@ describe('README: a user reads it first', () => {
     expect(commands.filter((c) => /\bnpx openclaw-backup\b/.test(c))).toEqual([]);
   });
 
+  it('the migration and restic sections say what must travel besides the archive, and how', () => {
+    const migration = all.find(([heading]) => heading === 'Migrate to a new machine')![1];
+    expect(migration).toContain('What must travel besides the archive');
+    expect(migration).toMatch(/age identity file[\s\S]*scp ~\/\.config\/age\//);
+    expect(migration).toMatch(/password file[\s\S]*scp ~\/\.config\/openclaw-backup\/restic-password/);
+    const restic = all.find(([heading]) => heading === 'Restic repositories')![1];
+    expect(restic).toContain('The password travels separately');
+  });
+
   it('keeps developer material in its own section, and its commands are exactly what .ci/run runs', () => {
     const development = all.find(([heading]) => heading === 'Development');
     expect(development).toBeDefined();

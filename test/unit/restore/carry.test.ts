@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ArchiveHeader } from '../../../src/core/archive/manifest.js';
 import { archiveSelection, carryRulesFor, planCarry } from '../../../src/core/restore/carry.js';
-import type { PlacedRoot } from '../../../src/core/restore/place-roots.js';
+import type { PlacedRoot } from '../../../src/core/restore/destinations.js';
 import { makeTempDir, writeTree } from '../../helpers/fixture.js';
 
 let dir: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { placeRoots, pathMappings } from '../../../src/core/restore/place-roots.js';
+import { placeRoots, pathMappings } from '../../../src/core/restore/destinations.js';
 import { rewriteConfigPaths } from '../../../src/core/restore/rewrite-config.js';
 
 describe('rewriteConfigPaths', () => {

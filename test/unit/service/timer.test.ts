@@ -82,18 +82,25 @@ describe('backup.schedule as OnCalendar=', () => {
   });
 });
 
-/** launchd's rule: a dict matches when every key it has matches; the job runs when any dict matches. */
-function launchdFires(intervals: LaunchdInterval[], at: Date): boolean {
-  const values = {
-    Minute: at.getUTCMinutes(),
-    Hour: at.getUTCHours(),
-    Day: at.getUTCDate(),
-    Weekday: at.getUTCDay(),
-    Month: at.getUTCMonth() + 1,
-  };
-  return intervals.some((entry) =>
-    Object.entries(entry).every(([key, value]) => values[key as keyof typeof values] === (key === 'Weekday' && value === 7 ? 0 : value)),
+/**
+ * launchd's rule: a dict matches when every key it has matches; the job runs when any dict matches. Each dict is
+ * turned into its key/value pairs once (Weekday 7 is Sunday, 0), not again for every minute checked.
+ */
+function launchdRule(intervals: LaunchdInterval[]): (at: Date) => boolean {
+  type Key = 'Minute' | 'Hour' | 'Day' | 'Weekday' | 'Month';
+  const dicts = intervals.map((entry) =>
+    Object.entries(entry).map(([key, value]) => [key as Key, key === 'Weekday' && value === 7 ? 0 : value] as const),
   );
+  return (at) => {
+    const values: Record<Key, number> = {
+      Minute: at.getUTCMinutes(),
+      Hour: at.getUTCHours(),
+      Day: at.getUTCDate(),
+      Weekday: at.getUTCDay(),
+      Month: at.getUTCMonth() + 1,
+    };
+    return dicts.some((pairs) => pairs.every(([key, value]) => values[key] === value));
+  };
 }
 
 describe('backup.schedule as StartCalendarInterval', () => {
@@ -105,13 +112,13 @@ describe('backup.schedule as StartCalendarInterval', () => {
     ['@weekly', 40],
     ['0 */6 * * *', 40],
   ])('%s matches croner minute by minute over %i days', (schedule, days) => {
-    const intervals = launchdCalendar(parseSchedule(schedule), undefined, 'UTC');
+    const launchdFires = launchdRule(launchdCalendar(parseSchedule(schedule), undefined, 'UTC'));
     const cron = new Cron(schedule, { paused: true, timezone: 'UTC' });
     const end = BASE.getTime() + days * 86_400_000;
     const expected = new Set<number>();
     for (let next = cron.nextRun(BASE); next && next.getTime() < end; next = cron.nextRun(next)) expected.add(next.getTime());
     for (let t = Math.ceil(BASE.getTime() / 60_000) * 60_000; t < end; t += 60_000) {
-      const fires = launchdFires(intervals, new Date(t));
+      const fires = launchdFires(new Date(t));
       if (fires !== expected.has(t))
         throw new Error(`${schedule}: launchd ${fires ? 'fires' : 'does not fire'} at ${new Date(t).toISOString()}`);
     }

@@ -182,6 +182,12 @@ describe('launchd property lists', () => {
     expect(parsed.StandardErrorPath?.startsWith('/Users/USERNAME/.openclaw')).toBe(false);
   });
 
+  it('our plist reader reads CDATA sections and skips comments, as the plist package does', () => {
+    const text = `<?xml version="1.0"?>\n<!-- written by hand -->\n<plist version="1.0"><dict><key>EnvironmentVariables</key><dict><key>OPENCLAW_STATE_DIR</key><string><![CDATA[/Users/a&b/<x>/.openclaw]]></string><!-- <key>no</key> --><key>HOME</key><string>/Users/a&amp;b</string></dict></dict></plist>\n`;
+    expect(parsePlist(text)).toEqual(parseXmlPlist(text));
+    expect(parsePlist(text)).toEqual({ EnvironmentVariables: { OPENCLAW_STATE_DIR: '/Users/a&b/<x>/.openclaw', HOME: '/Users/a&b' } });
+  });
+
   it('our plist reader rejects malformed input', () => {
     expect(() => parsePlist('<plist><dict><key>A</key></dict></plist>')).toThrow(/plist/);
     expect(() => parsePlist('<dict></dict>')).toThrow(/plist/);
