@@ -162,6 +162,21 @@ describe('sessions from an archive of ours', () => {
     );
     expect(treeState(stateDir)).toEqual(before);
   });
+
+  it('an archive file is checked whole, as verify does: a flipped byte in a file sessions does not read is exit 3 too', async () => {
+    const { env, stateDir, agentDb, archive } = await backedUpFixture(['--compress', 'none']);
+    deleteSession(agentDb, NOTES);
+    const bytes = fs.readFileSync(archive);
+    // The ustar header of workspace/MEMORY.md (its name field NUL-ended), then its first content byte.
+    const header = bytes.indexOf(Buffer.from('openclaw-backup/state/workspace/MEMORY.md\0'));
+    expect(header % 512).toBe(0);
+    bytes[header + 512] = (bytes[header + 512] ?? 0) ^ 0xff;
+    fs.writeFileSync(archive, bytes);
+    const before = treeState(stateDir);
+    const damaged = await cliExpect(['sessions', 'restore', NOTES, '--from', archive], env, 3);
+    expect(damaged.stderr).toMatch(/^openclaw-backup: openclaw-backup\/state\/workspace\/MEMORY\.md: SHA-256 does not match/);
+    expect(treeState(stateDir)).toEqual(before);
+  });
 });
 
 describe('sessions from encrypted, native, hand-made and legacy backups', () => {
