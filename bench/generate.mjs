@@ -12,6 +12,8 @@ export const PROFILES = {
   small: { bytes: 50e6, files: 2_000, agents: 2 },
   medium: { bytes: 500e6, files: 20_000, agents: 4 },
   large: { bytes: 2e9, files: 60_000, agents: 6 },
+  // Memory flat in file count (issue 29): 200,000 files, most of them small notes.
+  many: { bytes: 300e6, files: 200_000, agents: 4 },
 };
 
 const EPOCH = Date.UTC(2026, 10, 1) / 1000;

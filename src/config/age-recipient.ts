@@ -1,4 +1,4 @@
-import { Encrypter } from 'age-encryption';
+import { ageModule } from './age-module.js';
 
 /** A secret key pasted where a public one belongs: said explicitly, never echoed. */
 export function describeRecipientProblem(value: string): string | undefined {
@@ -7,7 +7,7 @@ export function describeRecipientProblem(value: string): string | undefined {
   }
   if (/^(ssh-|ecdsa-)/.test(value)) return 'SSH recipients are not supported: use an age X25519 recipient (age1…)';
   try {
-    new Encrypter().addRecipient(value);
+    new (ageModule().Encrypter)().addRecipient(value);
     return undefined;
   } catch {
     return 'expected an age recipient (age1…, from `age-keygen -y`)';

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { watch } from 'chokidar';
 
 export interface ConfigWatcher {
   close(): Promise<void>;
@@ -18,6 +17,8 @@ export async function watchConfigFile(configPath: string, onChange: () => void, 
     clearTimeout(timer);
     timer = setTimeout(onChange, debounceMs);
   };
+  // Loaded here, by the daemon only: every other command would carry it for nothing.
+  const { watch } = await import('chokidar');
   const watcher = watch(dir, {
     depth: 0,
     ignoreInitial: true,

@@ -3,10 +3,12 @@ import path from 'node:path';
 import { isInside } from '../../config/paths.js';
 import { isSelected, type Component, type Selection } from '../components.js';
 import { throwIfAborted } from '../../errors.js';
-import type { EntrySink, ManifestSink } from './entry-sink.js';
+import type { EntryMeta } from './archive-writer.js';
+import type { EntrySink, FileBase, ManifestSink } from './entry-sink.js';
 import { describeOutsideLink, findOutsideLink } from './outside-links.js';
 import { entryName, type BackupSource } from './sources.js';
 import type { FlaggedFile } from './store-file.js';
+import { currentTimings, type Timings } from './timings.js';
 import { isVanished, walkTree, type WalkEntry } from './walk.js';
 
 export interface ArchiveProgress {
@@ -27,6 +29,8 @@ export interface ArchiveEntriesOptions {
   onWarning?: ((message: string) => void) | undefined;
   /** The config key that follows links, for the hint in the warning about a link leading out of the backup. */
   followKey?: string;
+  /** Where the walk's time is added up (default: the run's, see timings.ts). */
+  timings?: Timings | undefined;
 }
 
 export interface ArchiveEntriesResult {
@@ -68,6 +72,26 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
   const rootPaths = options.sources.map((s) => s.root.path);
   const rootReals = [...rootPaths, ...(await Promise.all(rootPaths.map((p) => fs.realpath(p).catch(() => p))))];
   const followKey = options.followKey ?? 'backup.followLinks';
+  const timings = options.timings ?? currentTimings();
+  type FileArgs = [abs: string, name: string, base: FileBase, meta: EntryMeta, size: number, component: Component];
+  /** Files the sink stores after the walk (databases whose snapshots are made beside the stream: Stored.deferred). */
+  const later: FileArgs[] = [];
+  const storeOne = async (...[abs, name, base, meta, size, component]: FileArgs): Promise<void> => {
+    const stored = sink ? await sink.storeFile(abs, name, base, meta) : { bytes: size, files: 1 };
+    if (stored === undefined) return;
+    if (stored.deferred) {
+      later.push([abs, name, base, meta, size, component]);
+      return;
+    }
+    result.files += stored.files;
+    result.bytes += stored.bytes;
+    if (!sink) {
+      const tally = (result.byComponent[component] ??= { files: 0, bytes: 0 });
+      tally.files += 1;
+      tally.bytes += size;
+    }
+    options.onProgress?.({ files: result.files, bytes: result.bytes, current: name });
+  };
 
   for (const source of options.sources) {
     const pending = new Map<string, WalkEntry>();
@@ -102,6 +126,7 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       onVanished: (abs) => warn(`${abs} vanished while it was backed up; skipped`),
       onSkip: (abs) => sink?.skip(abs),
       signal: options.signal,
+      timings,
     });
     for await (const entry of walk) {
       throwIfAborted(options.signal);
@@ -153,19 +178,20 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
         continue;
       }
 
-      const stored = sink ? await sink.storeFile(entry.abs, name, base, meta) : { bytes: entry.stat.size, files: 1 };
-      if (stored === undefined) continue;
-      result.files += stored.files;
-      result.bytes += stored.bytes;
-      if (!sink) {
-        const tally = (result.byComponent[component] ??= { files: 0, bytes: 0 });
-        tally.files += 1;
-        tally.bytes += entry.stat.size;
-      }
-      options.onProgress?.({ files: result.files, bytes: result.bytes, current: name });
+      await storeOne(entry.abs, name, base, meta, entry.stat.size, component);
     }
     // Directories no selected entry was found in are left out whole.
     for (const [rel, entry] of pending) if (!emitted.has(rel)) sink?.skip(entry.abs);
+  }
+  // Asked again, a deferred file is stored (waiting for its snapshot if it must).
+  for (const file of later.splice(0)) {
+    throwIfAborted(options.signal);
+    const stored = sink ? await sink.storeFile(file[0], file[1], file[2], file[3]) : undefined;
+    if (stored?.deferred) throw new Error(`${file[0]} was deferred twice`);
+    if (stored === undefined) continue;
+    result.files += stored.files;
+    result.bytes += stored.bytes;
+    options.onProgress?.({ files: result.files, bytes: result.bytes, current: file[1] });
   }
   if (sink) result.flagged = sink.flagged;
   return result;

@@ -1,7 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import fs from 'node:fs/promises';
-import { PassThrough, Transform, Writable, type Duplex } from 'node:stream';
+import { Writable, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Compression } from '../../config/schema.js';
 import { BackupError } from '../../errors.js';
@@ -10,6 +11,7 @@ import { BLOCK, encodeTarHeader, paddingFor, type TarHeader } from './tar-header
 import { FileSink, StreamSink } from './file-sink.js';
 import { sparsePaxRecords } from './sparse-map.js';
 import { ChunkPool, TarPack } from './tar-pack.js';
+import { currentTimings, type Timings } from './timings.js';
 
 export interface EntryMeta {
   mode: number;
@@ -18,15 +20,20 @@ export interface EntryMeta {
   gid?: number;
 }
 
-/** How far the tar producer may run ahead of the compressor before it waits: keeps memory flat. */
-const MAX_IN_FLIGHT = 8 * 1024 * 1024;
+/**
+ * How far the tar producer may run ahead of the compressor before it waits: keeps memory flat. Two 1 MiB chunks
+ * queued (the compressor holds one per lane besides) keep the lanes busy; every chunk more is a megabyte of peak
+ * RSS and no speed.
+ */
+const MAX_IN_FLIGHT = 1 * 1024 * 1024;
 const READ_CHUNK = 1024 * 1024;
 const ZEROS = Buffer.alloc(BLOCK);
 
 /**
  * A tar stream (ustar/PAX, see tar-header.ts) → compressor → file, with backpressure between the producer
  * and the compressor, and a SHA-256 of the bytes written. The file is opened exclusively with mode 0600.
- * Entries are appended synchronously; an add* call only waits when the compressor is behind.
+ * Entries are appended synchronously; an add* call only waits when the compressor is behind. The stages are only
+ * those that do something (no pass-through stage for `none` or without encryption): each stage holds a chunk or two.
  */
 export class ArchiveWriter {
   private readonly pack: TarPack;
@@ -36,39 +43,37 @@ export class ArchiveWriter {
   private written = 0;
   private readonly done: Promise<void>;
   private failure: unknown;
+  /** Where file data is read before it is copied into the tar stream: one buffer for the whole archive. */
+  private readBuffer: Buffer | undefined;
 
   private constructor(
     private readonly pool: ChunkPool,
     private readonly handle: fs.FileHandle | undefined,
-    sink: Writable,
+    makeSink: (observe: (chunk: Buffer) => void) => Writable,
     compression: Compression,
     signal: AbortSignal | undefined,
     encrypt: Duplex | undefined,
+    private readonly timings: Timings | undefined,
   ) {
     this.pack = new TarPack(pool);
-    const meter = new Transform({
-      transform: (chunk: Buffer, _enc, cb) => {
-        this.consumed += chunk.length;
-        this.flow.emit('progress');
-        cb(null, chunk);
-      },
+    // What left the tar stream for the next stage: the producer waits while too much is still queued in it.
+    this.pack.on('data', (chunk: Buffer) => {
+      this.consumed += chunk.length;
+      this.flow.emit('progress');
     });
-    const digest = new Transform({
-      transform: (chunk: Buffer, _enc, cb) => {
-        this.hash.update(chunk);
-        this.written += chunk.length;
-        cb(null, chunk);
-      },
+    const sink = makeSink((chunk) => {
+      const started = performance.now();
+      this.hash.update(chunk);
+      this.written += chunk.length;
+      this.timings?.add('archiveHash', performance.now() - started);
     });
-    const out = sink;
-    const seal = encrypt ?? new PassThrough();
-    this.done = pipeline(this.pack, meter, createCompressor(compression, this.pool), seal, digest, out, signal ? { signal } : {}).catch(
-      (error) => {
-        this.failure = error;
-        this.flow.emit('progress');
-        throw error;
-      },
-    );
+    const compressor = createCompressor(compression, this.pool, timings);
+    const stages = [this.pack, ...(compressor ? [compressor] : []), ...(encrypt ? [encrypt] : []), sink];
+    this.done = pipeline(stages, signal ? { signal } : {}).catch((error: unknown) => {
+      this.failure = error;
+      this.flow.emit('progress');
+      throw error;
+    });
     this.done.catch(() => {});
   }
 
@@ -81,18 +86,30 @@ export class ArchiveWriter {
     compression: Compression,
     signal?: AbortSignal,
     encrypt?: Duplex,
+    timings: Timings | undefined = currentTimings(),
   ): Promise<ArchiveWriter> {
     const pool = new ChunkPool();
-    if (target instanceof Writable) return new ArchiveWriter(pool, undefined, new StreamSink(target, pool), compression, signal, encrypt);
-    return new ArchiveWriter(pool, target, new FileSink(target, pool), compression, signal, encrypt);
+    if (target instanceof Writable)
+      return new ArchiveWriter(pool, undefined, (observe) => new StreamSink(target, pool, observe), compression, signal, encrypt, timings);
+    const sink = (observe: (chunk: Buffer) => void) => new FileSink(target, pool, observe, timings);
+    return new ArchiveWriter(pool, target, sink, compression, signal, encrypt, timings);
   }
 
   private async waitForRoom(): Promise<void> {
+    const started = performance.now();
     while (this.pack.pushed - this.consumed > MAX_IN_FLIGHT) {
       if (this.failure) throw this.failure;
       await once(this.flow, 'progress');
     }
+    this.timings?.add('waitOutput', performance.now() - started);
     if (this.failure) throw this.failure;
+  }
+
+  /** Copies into the tar stream, timed as packing. */
+  private append(data: Uint8Array): void {
+    const started = performance.now();
+    this.pack.append(data);
+    this.timings?.add('pack', performance.now() - started);
   }
 
   private roomy(): boolean {
@@ -100,14 +117,12 @@ export class ArchiveWriter {
   }
 
   private header(name: string, meta: EntryMeta, rest: Pick<TarHeader, 'type' | 'size' | 'pax'> & { linkname?: string }): void {
-    this.pack.append(
-      encodeTarHeader({ name, mode: meta.mode & 0o7777, mtime: meta.mtime, uid: meta.uid ?? 0, gid: meta.gid ?? 0, ...rest }),
-    );
+    this.append(encodeTarHeader({ name, mode: meta.mode & 0o7777, mtime: meta.mtime, uid: meta.uid ?? 0, gid: meta.gid ?? 0, ...rest }));
   }
 
   private pad(size: number): void {
     const padding = paddingFor(size);
-    if (padding > 0) this.pack.append(ZEROS.subarray(0, padding));
+    if (padding > 0) this.append(ZEROS.subarray(0, padding));
   }
 
   async addDirectory(name: string, meta: EntryMeta): Promise<void> {
@@ -124,7 +139,11 @@ export class ArchiveWriter {
   async addBuffer(name: string, data: Buffer, meta: EntryMeta): Promise<void> {
     if (!this.roomy()) await this.waitForRoom();
     this.header(name, meta, { type: 'file', size: data.length });
-    this.pack.append(data);
+    // A file of a few MiB goes in chunk by chunk, waiting for room between them, like a streamed one.
+    for (let offset = 0; offset < data.length; offset += READ_CHUNK) {
+      if (offset > 0 && !this.roomy()) await this.waitForRoom();
+      this.append(offset === 0 && data.length <= READ_CHUNK ? data : data.subarray(offset, offset + READ_CHUNK));
+    }
     this.pad(data.length);
   }
 
@@ -164,7 +183,7 @@ export class ArchiveWriter {
     try {
       this.header(name, meta, { type: 'file', size, pax: sparsePaxRecords(name, sparse.realSize) });
       hash.update(sparse.map);
-      this.pack.append(sparse.map);
+      this.append(sparse.map);
       await this.appendFrom(handle, dataFile, dataSize, hash);
     } finally {
       await handle.close();
@@ -174,14 +193,18 @@ export class ArchiveWriter {
   }
 
   private async appendFrom(handle: fs.FileHandle, file: string, size: number, hash: Hash): Promise<void> {
-    const chunk = Buffer.allocUnsafe(Math.max(1, Math.min(READ_CHUNK, size)));
+    const chunk = (this.readBuffer ??= Buffer.allocUnsafeSlow(READ_CHUNK));
     let offset = 0;
     while (offset < size) {
+      const reading = performance.now();
       const { bytesRead } = await handle.read(chunk, 0, Math.min(chunk.length, size - offset), offset);
+      const hashing = performance.now();
+      this.timings?.add('read', hashing - reading);
       if (bytesRead === 0) throw new BackupError('failure', `${file} shrank to ${offset} bytes while it was archived (expected ${size})`);
       const data = chunk.subarray(0, bytesRead);
       hash.update(data);
-      this.pack.append(data);
+      this.timings?.add('hash', performance.now() - hashing);
+      this.append(data);
       offset += bytesRead;
       if (!this.roomy()) await this.waitForRoom();
     }

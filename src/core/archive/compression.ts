@@ -4,22 +4,23 @@ import type { Compression } from '../../config/schema.js';
 import { ParallelGzip } from './parallel-gzip.js';
 import { ParallelZstd } from './parallel-zstd.js';
 import type { ChunkPool } from './tar-pack.js';
+import type { Timings } from './timings.js';
 import { ZstdFrameSplitter } from './zstd-frames.js';
 
 export const EXTENSIONS: Record<Compression, string> = { gzip: '.tar.gz', zstd: '.tar.zst', none: '.tar' };
 
 /**
  * gzip -6 and zstd -3 on every core: independent gzip members or zstd frames per 1 MiB block (parallel-blocks.ts),
- * which every conforming reader decodes as one stream (ours: zstd-frames.ts).
+ * which every conforming reader decodes as one stream (ours: zstd-frames.ts). No stage at all for `none`.
  */
-export function createCompressor(kind: Compression, pool?: ChunkPool): Transform {
+export function createCompressor(kind: Compression, pool?: ChunkPool, timings?: Timings): Transform | undefined {
   switch (kind) {
     case 'gzip':
-      return new ParallelGzip({ level: 6, pool });
+      return new ParallelGzip({ level: 6, pool, timings });
     case 'zstd':
-      return new ParallelZstd({ level: 3, pool });
+      return new ParallelZstd({ level: 3, pool, timings });
     case 'none':
-      return new PassThrough();
+      return undefined;
   }
 }
 

@@ -20,7 +20,9 @@ import type { Log } from '../log.js';
 import type { ProgressReporter } from '../progress.js';
 import type { Quiesce } from '../quiesce.js';
 import { archiveEntries } from './archive-entries.js';
-import { snapshotDatabases, surveySources } from './db-snapshots.js';
+import type { DatabaseChecker } from './db-check-worker.js';
+import { holdDatabases, SnapshotPipeline, surveySources } from './db-snapshots.js';
+import { Timings, withTimings } from './timings.js';
 import { FORMAT_NAME, formatVersionFor, type ArchiveHeader } from './manifest.js';
 import { describeMissingRoots } from './missing-roots.js';
 import { planSources } from './sources.js';
@@ -60,6 +62,8 @@ export interface CreateOptions {
   command?: string;
   /** How long to wait while a restore runs on the state dir before giving up with exit 4 (default 60 s). */
   lockWaitMs?: number;
+  /** Runs integrity_check on each database snapshot (default: a worker thread; tests pass one that fails). */
+  databaseChecker?: DatabaseChecker | undefined;
 }
 
 export interface CreateResult {
@@ -255,10 +259,14 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     throw new BackupError('failure', `cannot write to backups dir ${target.scratchDir}: ${describeFsError(error)}`, { cause: error });
   }
   let seal: Duplex | undefined;
+  let snapshots: SnapshotPipeline | undefined;
+  const timings = new Timings();
   try {
     // Before the snapshot phase: deriving a passphrase key (scrypt) takes a second of CPU.
+    timings.phase('prepare');
     seal = encryption ? await createEncryptStage(encryption) : undefined;
     const totals = { files: 0, bytes: 0 };
+    timings.phase('survey');
     let phaseStart = Date.now();
     const survey = await surveySources({ sources, selection, excludeAbs, signal: options.signal, totals });
     header.formatVersion = formatVersionFor({ sparse: survey.sparseFiles.size > 0 });
@@ -273,33 +281,50 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
       },
       'walked the sources and found the databases',
     );
+    timings.phase('snapshot');
     phaseStart = Date.now();
-    const snapshot = () => snapshotDatabases({ databases, stagingDir, signal: options.signal });
-    const snapshots = options.quiesce ? await options.quiesce.run(snapshot) : await snapshot();
+    const hold = () => holdDatabases({ databases, stagingDir, signal: options.signal });
+    const held = options.quiesce ? await options.quiesce.run(hold) : await hold();
     const pauseMs = options.quiesce ? options.quiesce.heldMs() : Date.now() - phaseStart;
-    debug({ databases: snapshots.size, pauseMs, ms: Date.now() - phaseStart }, 'snapshot phase done');
+    debug({ databases: held.length, pauseMs, ms: Date.now() - phaseStart }, 'snapshot phase done');
+    timings.phase('write');
     phaseStart = Date.now();
-    const written = await store.write({
-      header,
-      sources,
-      selection,
-      components,
-      snapshots,
+    // An archive stores each database after every other file, its copy and check made beside the stream; a
+    // repository's sink reads the snapshots as they are and checks them itself, so it gets them all copied first.
+    const beside = store.kind === 'folder';
+    const pipeline = new SnapshotPipeline(held, {
       stagingDir,
-      excludeAbs,
-      sparseFiles: survey.sparseFiles,
-      encrypt: seal,
-      followKey,
       signal: options.signal,
-      now,
-      onWarning: warn,
-      progress: options.progress,
-      totals: { items: totals.files, bytes: totals.bytes },
-      assertNotEmpty: (counted) => assertSomethingArchived(counted, paths),
-      debug,
+      timings,
+      check: beside,
+      checker: options.databaseChecker,
     });
+    snapshots = pipeline;
+    if (!beside) await pipeline.settled();
+    const written = await withTimings(timings, () =>
+      store.write({
+        header,
+        sources,
+        selection,
+        components,
+        snapshots: pipeline,
+        stagingDir,
+        excludeAbs,
+        sparseFiles: survey.sparseFiles,
+        encrypt: seal,
+        followKey,
+        signal: options.signal,
+        now,
+        onWarning: warn,
+        progress: options.progress,
+        totals: { items: totals.files, bytes: totals.bytes },
+        assertNotEmpty: (counted) => assertSomethingArchived(counted, paths),
+        debug,
+      }),
+    );
     const { counted } = written;
     debug({ files: counted.files, bytes: counted.bytes, flagged: counted.flagged.length, ms: Date.now() - phaseStart }, 'files archived');
+    debug(timings.report(), 'where the time went');
     const stored: StoredBackup = written.stored;
     return {
       dryRun: false,
@@ -329,6 +354,7 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
       throw new BackupError('failure', `archive already exists; archives are never overwritten`, { cause: error });
     throw toBackupError(error, 'backup');
   } finally {
+    await snapshots?.close();
     // Cleanup must never replace the real error; a staging dir left behind is removed by the next run.
     await fs.rm(stagingDir, { recursive: true, force: true }).catch(() => {});
   }

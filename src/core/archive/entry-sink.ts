@@ -5,6 +5,11 @@ import type { FileFlag, ManifestEntry, ManifestTotals } from './manifest.js';
 export interface Stored {
   bytes: number;
   files: number;
+  /**
+   * Nothing stored yet: the sink wants this file again after every other one (a database whose snapshot is still
+   * being copied and checked beside the stream, db-snapshots.ts); the walk asks once more at its end.
+   */
+  deferred?: true;
 }
 
 /** A file stored raw and flagged in the manifest: the create result, verify and restore all name it. */

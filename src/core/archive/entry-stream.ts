@@ -50,6 +50,11 @@ export interface EntryStream extends AsyncIterable<SourceEntry> {
   complete(): boolean;
   /** A PAX global header came before the entry just yielded (a tar archive only). */
   sawGlobalHeader(): boolean;
+  /**
+   * A flaw in the format's own structure that its parser passed over, seen so far (a tar archive's malformed PAX
+   * records, which GNU tar refuses): the backup is not readable by the tools it promises.
+   */
+  malformed?(): string | undefined;
   /** Manifest entries the store holds differently from how they were hashed, by archive name: flagged, not problems. */
   readonly notes: ReadonlyMap<string, EntryNote>;
   /** Stops reading and removes whatever the stream materialized. Idempotent. */

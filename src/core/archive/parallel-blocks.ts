@@ -1,50 +1,57 @@
 import os from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
-import type { ChunkPool } from './tar-pack.js';
+import type { CompressLane } from './compress-lane.js';
+import { ChunkPool } from './tar-pack.js';
+import type { Timings } from './timings.js';
 
 export interface ParallelBlocksOptions {
   /** Input bytes per independently compressed block. */
   blockSize?: number;
-  /** Blocks compressed at once (on libuv's thread pool). */
+  /** Blocks compressed at once (on libuv's thread pool), one lane each. */
   jobs?: number;
-  /** Input chunks from this pool are given back once compressed. */
+  /**
+   * Input chunks from this pool are given back once compressed; outputs are taken from it, for the last stage (the
+   * file sink) to give back once written.
+   */
   pool?: ChunkPool | undefined;
+  /** Where the time each block took to compress is added up (the debug log's "compress"). */
+  timings?: Timings | undefined;
 }
 
 /**
- * Compression on every core: the input is cut into fixed-size blocks, each compressed on its own by `compress`
- * (zlib's async API runs on the libuv thread pool) into a self-contained unit (a gzip member, a zstd frame, as one
- * buffer or a few), and the units are written in order. Memory stays at about (jobs + 1) blocks in and out.
+ * Compression on every core: the input is cut into fixed-size blocks, each compressed on its own by one of `jobs`
+ * long-lived lanes (zlib's async API runs on the libuv thread pool) into a self-contained unit (a gzip member, a zstd
+ * frame), and the units are written in order. Memory stays at about (jobs + 1) blocks in and out, in recycled buffers.
  */
 export class ParallelBlocks extends Transform {
-  private readonly blockSize: number;
-  private readonly jobs: number;
-  /** How many blocks are compressed at once. */
-  get jobCount(): number {
-    return this.jobs;
-  }
+  protected readonly blockSize: number;
+  private readonly lanes: CompressLane[] = [];
   private parts: Buffer[] = [];
   private size = 0;
-  private readonly queue: Array<Promise<Buffer | Buffer[]>> = [];
+  private readonly queue: Array<Promise<Buffer>> = [];
   private blocks = 0;
-  private readonly pool: ChunkPool | undefined;
+  protected readonly pool: ChunkPool;
+  private readonly timings: Timings | undefined;
 
-  constructor(
-    private readonly compress: (block: Buffer) => Promise<Buffer | Buffer[]>,
-    options: ParallelBlocksOptions = {},
-  ) {
+  constructor(makeLane: (pool: ChunkPool, blockSize: number) => CompressLane, options: ParallelBlocksOptions = {}) {
     super();
     this.blockSize = options.blockSize ?? 1024 * 1024;
-    this.jobs = Math.max(1, options.jobs ?? os.availableParallelism());
-    this.pool = options.pool;
+    this.pool = options.pool ?? new ChunkPool();
+    this.timings = options.timings;
+    const jobs = Math.max(1, options.jobs ?? os.availableParallelism());
+    for (let i = 0; i < jobs; i += 1) this.lanes.push(makeLane(this.pool, this.blockSize));
+    // The native contexts go with the stream, whether it finished or failed.
+    this.once('close', () => this.lanes.forEach((lane) => lane.close()));
   }
 
   private dispatch(): void {
     const block = this.parts.length === 1 ? (this.parts[0] as Buffer) : Buffer.concat(this.parts, this.size);
     this.parts = [];
     this.size = 0;
-    const job = this.compress(block).then((unit) => {
-      this.pool?.give(block);
+    const lane = this.lanes[this.blocks % this.lanes.length] as CompressLane;
+    const job = lane.compress(block).then(({ unit, ms }) => {
+      this.timings?.add('compress', ms);
+      this.pool.give(block);
       return unit;
     });
     job.catch(() => {}); // awaited in order below; this only keeps an early failure from being "unhandled"
@@ -54,11 +61,7 @@ export class ParallelBlocks extends Transform {
 
   /** Emits finished units in order until at most `limit` are still compressing. */
   private async drain(limit: number): Promise<void> {
-    while (this.queue.length > limit) {
-      const unit = await (this.queue.shift() as Promise<Buffer | Buffer[]>);
-      if (Array.isArray(unit)) for (const part of unit) this.push(part);
-      else this.push(unit);
-    }
+    while (this.queue.length > limit) this.push(await (this.queue.shift() as Promise<Buffer>));
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
@@ -70,7 +73,7 @@ export class ParallelBlocks extends Transform {
       offset += take;
       if (this.size === this.blockSize) this.dispatch();
     }
-    this.drain(this.jobs).then(() => callback(), callback);
+    this.drain(this.lanes.length).then(() => callback(), callback);
   }
 
   override _flush(callback: TransformCallback): void {

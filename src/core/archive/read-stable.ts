@@ -1,10 +1,12 @@
 import { createHash, hash as hashOnce } from 'node:crypto';
 import fsSync, { type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { BackupError, describeFsError } from '../../errors.js';
+import { currentTimings, type Timings } from './timings.js';
 
 /** Files up to this size are read into memory; larger ones are copied to a staging file first. */
-export const IN_MEMORY_LIMIT = 8 * 1024 * 1024;
+export const IN_MEMORY_LIMIT = 4 * 1024 * 1024;
 const MAX_ATTEMPTS = 4;
 const CHUNK = 1024 * 1024;
 
@@ -42,7 +44,8 @@ function readInto(fd: number, data: Buffer): number {
  */
 const RECENT_MS = 200;
 
-function readSmall(fd: number, before: Stats, scratch: ReadScratch | undefined): StableRead {
+function readSmall(fd: number, before: Stats, scratch: ReadScratch | undefined, timings: Timings | undefined): StableRead {
+  const started = performance.now();
   const data = scratch ? scratch.take(before.size) : Buffer.allocUnsafe(before.size);
   const offset = readInto(fd, data);
   const after = fsSync.fstatSync(fd);
@@ -52,32 +55,59 @@ function readSmall(fd: number, before: Stats, scratch: ReadScratch | undefined):
     const again = Buffer.allocUnsafe(before.size);
     stable = readInto(fd, again) === offset && again.equals(body) && unchangedWhileRead(after, fsSync.fstatSync(fd));
   }
+  const hashing = performance.now();
+  timings?.add('read', hashing - started);
   const sha256 = hashOnce('sha256', body, 'hex');
+  timings?.add('hash', performance.now() - hashing);
   return { kind: 'buffer', data: body, stat: after, sha256, stable };
 }
 
+/** Growth step of the scratch buffer: it grows to the largest file read so far, rounded up to this. */
+const SCRATCH_STEP = 256 * 1024;
+
 /**
  * One growing buffer that small files are read into, instead of a new allocation per file (for tens of thousands
- * of files the garbage collector would otherwise dominate). A read's `data` is valid until the next read.
+ * of files the garbage collector would otherwise dominate), and one 1 MiB buffer for copying large files to staging.
+ * A read's `data` is valid until the next read. The buffer grows to the largest file (≤ IN_MEMORY_LIMIT) in steps,
+ * not by doubling: doubling could hold twice the largest file for the whole run.
  */
 export class ReadScratch {
-  private buffer = Buffer.allocUnsafe(64 * 1024);
+  private buffer = Buffer.allocUnsafeSlow(64 * 1024);
+  private copyBuffer: Buffer | undefined;
+  /** The run's timings, where reads and hashing through this scratch are added up. */
+  readonly timings = currentTimings();
 
   take(size: number): Buffer {
-    if (size > this.buffer.length) this.buffer = Buffer.allocUnsafe(Math.max(size, this.buffer.length * 2));
+    if (size > this.buffer.length) this.buffer = Buffer.allocUnsafeSlow(Math.ceil(size / SCRATCH_STEP) * SCRATCH_STEP);
     return this.buffer.subarray(0, size);
+  }
+
+  /** The buffer large files are copied through, 1 MiB. */
+  chunk(): Buffer {
+    return (this.copyBuffer ??= Buffer.allocUnsafeSlow(CHUNK));
   }
 }
 
 /** Bytes of the current file read so far (a large file reports as it streams: progress moves within it). */
 export type OnFileBytes = (bytes: number) => void;
 
-async function readOnce(file: string, stagingFile: string, scratch: ReadScratch | undefined, onBytes?: OnFileBytes): Promise<StableRead> {
+export interface ReadStableOptions {
+  /** Where an in-memory read's data lives (overwritten by the next read) and large files are copied through. */
+  scratch?: ReadScratch | undefined;
+  /** Where reads and hashing are added up. */
+  timings?: Timings | undefined;
+  onBytes?: OnFileBytes | undefined;
+}
+
+async function readOnce(file: string, stagingFile: string, options: ReadStableOptions): Promise<StableRead> {
+  const { scratch, timings, onBytes } = options;
+  const opened = performance.now();
   const fd = fsSync.openSync(file, 'r');
   let before: Stats;
   try {
     before = fsSync.fstatSync(fd);
-    if (before.size <= IN_MEMORY_LIMIT) return readSmall(fd, before, scratch);
+    timings?.add('read', performance.now() - opened);
+    if (before.size <= IN_MEMORY_LIMIT) return readSmall(fd, before, scratch, timings);
   } finally {
     fsSync.closeSync(fd);
   }
@@ -87,13 +117,19 @@ async function readOnce(file: string, stagingFile: string, scratch: ReadScratch 
     const out = await fs.open(stagingFile, 'w', 0o600);
     let offset = 0;
     try {
-      const buf = Buffer.allocUnsafe(CHUNK);
+      const buf = scratch ? scratch.chunk() : Buffer.allocUnsafe(CHUNK);
       while (offset < before.size) {
+        const reading = performance.now();
         const { bytesRead } = await handle.read(buf, 0, Math.min(CHUNK, before.size - offset), offset);
+        timings?.add('read', performance.now() - reading);
         if (bytesRead === 0) break;
         const slice = buf.subarray(0, bytesRead);
+        const hashing = performance.now();
         hash.update(slice);
+        const writing = performance.now();
+        timings?.add('hash', writing - hashing);
         await out.write(slice);
+        timings?.add('read', performance.now() - writing);
         offset += bytesRead;
         onBytes?.(offset);
       }
@@ -120,11 +156,11 @@ async function readOnce(file: string, stagingFile: string, scratch: ReadScratch 
  * stable=false so the caller reports it instead of storing it silently torn. With `scratch`, an in-memory read's
  * data lives in the scratch buffer and is overwritten by the next read.
  */
-export async function readStableFile(file: string, stagingFile: string, scratch?: ReadScratch, onBytes?: OnFileBytes): Promise<StableRead> {
+export async function readStableFile(file: string, stagingFile: string, options: ReadStableOptions = {}): Promise<StableRead> {
   let last: StableRead | undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
     try {
-      last = await readOnce(file, stagingFile, scratch, onBytes);
+      last = await readOnce(file, stagingFile, options);
     } catch (error) {
       throw readError(file, error);
     }

@@ -52,28 +52,108 @@ function describeSnapshotError(error: unknown): string {
 }
 
 /**
- * Copies a live database with SQLite's online backup API (all pages in one step, one read transaction), so committed
- * data still in the -wal file is included and a concurrent writer never yields a torn copy. This is the part that runs
- * while the gateway is quiesced; the caller runs checkIntegrity on the copy afterwards.
+ * A live database opened for a snapshot, with a read transaction that fixes what the snapshot will hold. In WAL mode
+ * (OpenClaw's) that transaction costs writers nothing, so the gateway needs to be held still only while it is opened
+ * (src/core/quiesce.ts), not while the pages are copied; in rollback-journal mode it blocks writers like any reader.
  */
-export async function copyDatabase(source: string, destination: string): Promise<SnapshotResult> {
+export interface PinnedDatabase {
+  source: string;
+  db: DatabaseSync;
+  /** The journal mode the file is in: "wal" lets the copy wait until after the pause. */
+  wal: boolean;
+}
+
+function openError(source: string, error: unknown): BackupError {
+  return new BackupError('failure', `cannot open database ${source}: ${(error as Error).message}`, { cause: error });
+}
+
+/**
+ * Opens `source` and starts a read transaction on it: the snapshot's point in time is now, whenever its pages are
+ * copied (copyPinned). Reading the schema is what makes SQLite take the transaction's snapshot, and it finds a file
+ * that is not a database (SQLITE_NOTADB) or damaged past opening (SQLITE_CORRUPT) before anything is written.
+ */
+export function pinDatabase(source: string): PinnedDatabase {
   let db: DatabaseSync;
   try {
     db = openSource(source);
   } catch (error) {
-    throw new BackupError('failure', `cannot open database ${source}: ${(error as Error).message}`, { cause: error });
+    throw openError(source, error);
   }
+  try {
+    const mode = db.prepare('PRAGMA journal_mode').get() as { journal_mode?: string } | undefined;
+    db.exec('BEGIN');
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    return { source, db, wal: mode?.journal_mode === 'wal' };
+  } catch (error) {
+    db.close();
+    throw new BackupError('failure', `cannot snapshot database ${source}: ${describeSnapshotError(error)}`, { cause: error });
+  }
+}
+
+/**
+ * Copies a pinned database with SQLite's online backup API, all pages in one step inside the pinned read
+ * transaction, so committed data still in the -wal file is included and a concurrent writer never yields a torn copy.
+ * Closes the connection (ending the transaction) whatever happens.
+ */
+export async function copyPinned(pinned: PinnedDatabase, destination: string): Promise<SnapshotResult> {
   let pages: number;
   try {
     // SQLite would create the file 0644; it holds credentials, so it exists 0600 before the first page lands.
     await (await fs.open(destination, 'wx', 0o600)).close();
-    pages = await backup(db, destination, { rate: ALL_PAGES });
+    pages = await backup(pinned.db, destination, { rate: ALL_PAGES });
   } catch (error) {
-    throw new BackupError('failure', `cannot snapshot database ${source}: ${describeSnapshotError(error)}`, { cause: error });
+    throw new BackupError('failure', `cannot snapshot database ${pinned.source}: ${describeSnapshotError(error)}`, { cause: error });
   } finally {
-    db.close();
+    closePinned(pinned);
   }
   return { pages };
+}
+
+/** Ends the read transaction and closes the connection (a pinned database that will not be copied). */
+export function closePinned(pinned: PinnedDatabase): void {
+  try {
+    if (pinned.db.isOpen) pinned.db.close();
+  } catch {
+    // closing a read-only connection cannot lose anything; the file is untouched
+  }
+}
+
+/** Pins and copies in one go: a database found late (by its header, not its name) or one not in WAL mode. */
+export async function copyDatabase(source: string, destination: string): Promise<SnapshotResult> {
+  return copyPinned(pinDatabase(source), destination);
+}
+
+/** What PRAGMA integrity_check returned, or the error SQLite raised (its code, errcode and errstr kept). */
+export type IntegrityOutcome = { rows: string[] } | { error: unknown };
+
+/** Runs PRAGMA integrity_check on this thread. The check is also run in a worker (db-check-worker.ts), beside the archive. */
+export function runIntegrityCheck(file: string, options: { immutable?: boolean } = {}): IntegrityOutcome {
+  let db: DatabaseSync | undefined;
+  try {
+    db = new DatabaseSync(options.immutable ? immutableUrl(file) : file, { readOnly: true });
+    const rows = db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>;
+    return { rows: rows.map((r) => r.integrity_check) };
+  } catch (error) {
+    return { error };
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * Judges a check's outcome: throws IntegrityError naming `label` when it is not "ok", BackupError when the disk or
+ * the directory failed us (not the database).
+ */
+export async function judgeIntegrity(outcome: IntegrityOutcome, file: string, label: string): Promise<void> {
+  if ('rows' in outcome) {
+    if (outcome.rows[0] === 'ok') return;
+    throw new IntegrityError(`database ${label} failed integrity_check: ${firstFinding(outcome.rows)}`);
+  }
+  const { error } = outcome;
+  if (isEnvironmentError(error)) {
+    throw new BackupError('failure', `cannot check database ${label}: ${await describeCheckError(error, file)}`, { cause: error });
+  }
+  throw new IntegrityError(`database ${label} failed integrity_check: ${(error as Error).message}`, { cause: error });
 }
 
 /**
@@ -81,22 +161,7 @@ export async function copyDatabase(source: string, destination: string): Promise
  * as read-only media (SQLite's immutable=1): nothing is created beside it, not even a -shm for a WAL database.
  */
 export async function checkIntegrity(file: string, label = file, options: { immutable?: boolean } = {}): Promise<void> {
-  let db: DatabaseSync | undefined;
-  try {
-    db = new DatabaseSync(options.immutable ? immutableUrl(file) : file, { readOnly: true });
-    const rows = db.prepare('PRAGMA integrity_check').all() as Array<{ integrity_check: string }>;
-    const first = rows[0]?.integrity_check;
-    if (first !== 'ok')
-      throw new IntegrityError(`database ${label} failed integrity_check: ${firstFinding(rows.map((r) => r.integrity_check))}`);
-  } catch (error) {
-    if (error instanceof IntegrityError) throw error;
-    if (isEnvironmentError(error)) {
-      throw new BackupError('failure', `cannot check database ${label}: ${await describeCheckError(error, file)}`, { cause: error });
-    }
-    throw new IntegrityError(`database ${label} failed integrity_check: ${(error as Error).message}`, { cause: error });
-  } finally {
-    db?.close();
-  }
+  await judgeIntegrity(runIntegrityCheck(file, options), file, label);
 }
 
 /** integrity_check can report thousands of lines: the first real finding, and how many more there are. */
@@ -106,7 +171,7 @@ function firstFinding(rows: string[]): string {
   return lines.length > 1 ? `${lines[0]} (and ${lines.length - 1} more)` : (lines[0] as string);
 }
 
-function immutableUrl(file: string): URL {
+export function immutableUrl(file: string): URL {
   const url = pathToFileURL(file);
   url.searchParams.set('immutable', '1');
   return url;

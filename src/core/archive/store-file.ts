@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ArchiveWriter, EntryMeta } from './archive-writer.js';
-import { isDamaged, takeSnapshot, type SnapshotOutcome } from './db-snapshots.js';
+import { isDamaged, SnapshotPipeline, takeSnapshot, type SnapshotOutcome } from './db-snapshots.js';
 import type { FileFlag, ManifestEntry } from './manifest.js';
 import type { FileBase, FlaggedFile, ManifestSink, Stored } from './entry-sink.js';
 
@@ -9,11 +9,16 @@ export type { FlaggedFile, Stored } from './entry-sink.js';
 import { ReadScratch, readStableFile, type OnFileBytes, type StableRead } from './read-stable.js';
 import { checkIntegrity, isDamagedDatabaseError, isSqliteHeader, SQLITE_NAME } from './sqlite-snapshot.js';
 import { storeSparse } from './store-sparse.js';
+import type { Timings } from './timings.js';
 import { isVanished } from './walk.js';
 
 export interface StoreContext {
   writer: ArchiveWriter;
   manifest: ManifestSink | undefined;
+  /**
+   * Database snapshots by live path: taken already, or (a SnapshotPipeline) being copied and checked beside the
+   * stream, in which case the databases are stored after every other file.
+   */
   snapshots: Map<string, SnapshotOutcome>;
   stagingDir: string;
   scratch: ReadScratch;
@@ -21,9 +26,14 @@ export interface StoreContext {
   flagged: FlaggedFile[];
   /** Files the survey saw with holes: stored in the sparse format unless they turn out dense. */
   sparseFiles: ReadonlySet<string>;
+  /** Where reads and hashing are added up (default: the run's, see timings.ts). */
+  timings?: Timings | undefined;
   /** Bytes of the file being read so far, for progress within a large file. */
   onFileBytes?: OnFileBytes | undefined;
 }
+
+/** Where a large file is copied while it is read (one per backup: one file is read at a time). */
+const stagingFiles = new WeakMap<StoreContext, string>();
 
 /** SQLite's side files: never archived for a good database (the snapshot holds their data), kept for a damaged one. */
 const SIDE_FILES = ['-wal', '-journal'];
@@ -35,7 +45,13 @@ function vanishedWarning(abs: string): string {
 /** Reads a file for the archive; undefined when it vanished since the walk listed it. */
 async function readOrVanish(ctx: StoreContext, abs: string): Promise<StableRead | undefined> {
   try {
-    return await readStableFile(abs, path.join(ctx.stagingDir, 'current-file'), ctx.scratch, ctx.onFileBytes);
+    let staging = stagingFiles.get(ctx);
+    if (!staging) stagingFiles.set(ctx, (staging = path.join(ctx.stagingDir, 'current-file')));
+    return await readStableFile(abs, staging, {
+      scratch: ctx.scratch,
+      timings: ctx.timings ?? ctx.scratch.timings,
+      onBytes: ctx.onFileBytes,
+    });
   } catch (error) {
     if (isVanished((error as { cause?: unknown }).cause)) return undefined;
     throw error;
@@ -116,7 +132,10 @@ async function storeDamaged(
   return stored;
 }
 
-/** Adds a snapshot once it passed integrity_check; a damaged one is archived raw instead. */
+/**
+ * Adds a snapshot once it passed integrity_check (a SnapshotPipeline checked it beside the stream; one taken
+ * otherwise is checked here); a damaged one is archived raw instead.
+ */
 async function storeSnapshot(
   ctx: StoreContext,
   abs: string,
@@ -128,7 +147,7 @@ async function storeSnapshot(
 ): Promise<Stored | undefined> {
   if (isDamaged(outcome)) return storeDamaged(ctx, abs, name, base, meta, outcome.damaged, read);
   try {
-    await checkIntegrity(outcome.file, abs);
+    if (!outcome.checked) await checkIntegrity(outcome.file, abs);
   } catch (error) {
     if (!isDamagedDatabaseError(error)) throw error;
     await fs.rm(outcome.file, { force: true });
@@ -158,6 +177,14 @@ export async function storeFile(
   base: FileBase,
   meta: EntryMeta,
 ): Promise<Stored | undefined> {
+  const pipeline = ctx.snapshots instanceof SnapshotPipeline ? ctx.snapshots : undefined;
+  const pending = pipeline?.outcome(abs);
+  if (pending) {
+    // First asked during the walk: later, so the copy and the check run beside every other file.
+    if (pipeline?.deferOnce(abs)) return { bytes: 0, files: 0, deferred: true };
+    const timings = ctx.timings ?? ctx.scratch.timings;
+    return storeSnapshot(ctx, abs, name, base, meta, await (timings ? timings.wait('waitDatabase', pending) : pending));
+  }
   const snapshot = ctx.snapshots.get(abs);
   if (snapshot) return storeSnapshot(ctx, abs, name, base, meta, snapshot);
   let read: StableRead | undefined;
@@ -179,7 +206,8 @@ export async function storeFile(
   if (isSqliteHeader(head)) {
     // The read is kept for the damaged case: it is what the file held.
     try {
-      return await storeSnapshot(ctx, abs, name, base, meta, await takeSnapshot(abs, ctx.stagingDir), read);
+      const taken = pipeline ? await pipeline.takeNow(abs) : await takeSnapshot(abs, ctx.stagingDir);
+      return await storeSnapshot(ctx, abs, name, base, meta, taken, read);
     } finally {
       if (read.kind === 'staged') await fs.rm(read.file, { force: true });
     }

@@ -3,6 +3,7 @@ import type { EntryNote, EntryStream, OpenEntriesOptions, SourceEntry } from './
 import { openArchive } from './open-archive.js';
 import type { ByteSource } from './byte-source.js';
 import { watchTarEnd } from './tar-end.js';
+import { watchPaxRecords } from './pax-records.js';
 
 /**
  * tar-stream applies a PAX global header ("g") only to entries that carry their own PAX header, GNU tar to every
@@ -21,6 +22,7 @@ export async function openTarEntries(bytes: ByteSource, options: OpenEntriesOpti
   const opened = await openArchive(bytes, { decrypt: options.decrypt, onRead: options.onRead });
   const extract = tar.extract();
   const tarEnd = watchTarEnd(opened.tar);
+  const paxRecords = watchPaxRecords(opened.tar);
   opened.tar.on('error', (error) => extract.destroy(error));
   opened.tar.pipe(extract);
   const close = async () => {
@@ -34,6 +36,7 @@ export async function openTarEntries(bytes: ByteSource, options: OpenEntriesOpti
     storedBytes: async () => opened.size,
     complete: () => tarEnd.sawEnd(),
     sawGlobalHeader: () => sawPaxGlobalHeader(extract),
+    malformed: () => paxRecords.problem(),
     notes: NO_NOTES,
     close,
     [Symbol.asyncIterator]: () => extract[Symbol.asyncIterator]() as AsyncIterator<SourceEntry>,

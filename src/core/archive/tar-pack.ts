@@ -3,30 +3,37 @@ import { END_OF_ARCHIVE } from './tar-header.js';
 
 /** Size of the chunks the stages downstream see: few and large, so per-chunk costs vanish. */
 export const CHUNK = 1024 * 1024;
-const POOL_LIMIT = 16;
+/** Free buffers kept per size; about what the pipeline holds at once (more would only be given back to the GC). */
+const POOL_LIMIT = 12;
 
 /**
- * Recycles the tar stream's 1 MiB chunks. Without it every archived megabyte is a new off-heap buffer, and tens of
- * megabytes of dead ones pile up between two garbage collections: that, not the data in flight, set the peak RSS.
- * Only the last holder of a chunk may give it back (the gzip stage once a member is compressed, the file sink
- * once it is written); anything else (a stage that transforms the bytes) keeps it and the GC frees it as usual.
+ * Recycles the archive pipeline's large buffers: the tar stream's 1 MiB chunks and the compressors' output buffers.
+ * Without it every archived megabyte is a new off-heap buffer, and tens of megabytes of dead ones pile up between two
+ * garbage collections: that, not the data in flight, set the peak RSS. Only the last holder of a buffer may give it
+ * back (the compressor once a block is compressed, the file sink once it is written); anything else (a stage that
+ * transforms the bytes, such as encryption) keeps it and the GC frees it as usual. A view of a pooled buffer (a
+ * compressed frame at the start of an output buffer) gives back the whole buffer.
  */
 export class ChunkPool {
-  private readonly free: Buffer[] = [];
-  private readonly mine = new WeakSet<Buffer>();
+  private readonly free = new Map<number, Buffer[]>();
+  private readonly mine = new WeakMap<ArrayBuffer, Buffer>();
 
-  take(): Buffer {
-    const chunk = this.free.pop();
+  take(size: number = CHUNK): Buffer {
+    const chunk = this.free.get(size)?.pop();
     if (chunk) return chunk;
-    const fresh = Buffer.allocUnsafe(CHUNK);
-    this.mine.add(fresh);
+    const fresh = Buffer.allocUnsafeSlow(size);
+    this.mine.set(fresh.buffer as ArrayBuffer, fresh);
     return fresh;
   }
 
-  /** Returns a chunk this pool made; any other buffer (a slice, a stage's own output) is ignored. */
-  give(chunk: Buffer): void {
-    if (!this.mine.has(chunk) || this.free.length >= POOL_LIMIT || this.free.includes(chunk)) return;
-    this.free.push(chunk);
+  /** Returns a buffer this pool made (or a view into one); any other buffer is ignored. */
+  give(view: Uint8Array): void {
+    const chunk = this.mine.get(view.buffer as ArrayBuffer);
+    if (!chunk) return;
+    let free = this.free.get(chunk.length);
+    if (!free) this.free.set(chunk.length, (free = []));
+    if (free.length >= POOL_LIMIT || free.includes(chunk)) return;
+    free.push(chunk);
   }
 }
 
@@ -63,9 +70,9 @@ export class TarPack extends Readable {
   /** Sends what was appended so far. */
   flush(): void {
     if (this.used === 0) return;
-    // A partial chunk leaves as a copy, so the pooled block can be refilled at once.
-    const chunk = this.used === CHUNK ? this.block : Buffer.from(this.block.subarray(0, this.used));
-    if (this.used === CHUNK) this.block = this.pool.take();
+    // A partial chunk leaves as a view of the pooled block; a fresh block is taken for what follows.
+    const chunk = this.used === CHUNK ? this.block : this.block.subarray(0, this.used);
+    this.block = this.pool.take();
     this.used = 0;
     this.pushed += chunk.length;
     this.push(chunk);

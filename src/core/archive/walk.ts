@@ -1,7 +1,8 @@
 import fs, { type Stats } from 'node:fs';
-import path from 'node:path';
 import { BackupError, describeFsError } from '../../errors.js';
+import { performance } from 'node:perf_hooks';
 import { RESTORE_STAGING_PREFIX, STAGING_PREFIX } from '../fs/temp-files.js';
+import type { Timings } from './timings.js';
 
 export interface WalkEntry {
   abs: string;
@@ -24,6 +25,8 @@ export interface WalkOptions {
   /** An entry left out by `skip`, `excludeAbs` or as one of our own scratch dirs (its subtree with it). */
   onSkip?: (abs: string) => void;
   signal?: AbortSignal | undefined;
+  /** Where the time spent in readdir and lstat is added up ("walk"). */
+  timings?: Timings | undefined;
 }
 
 function kindOf(stat: Stats): WalkEntry['kind'] {
@@ -90,27 +93,36 @@ export async function* walkTree(root: string, options: WalkOptions = {}): AsyncG
     const dir = stack.pop() as { abs: string; rel: string };
     if (options.signal?.aborted) return;
     let names: string[];
+    let started = performance.now();
     try {
       names = fs.readdirSync(dir.abs);
     } catch (error) {
       if (!isVanished(error)) throw walkError(dir.abs, error);
       options.onVanished?.(dir.abs);
       continue;
+    } finally {
+      options.timings?.add('walk', performance.now() - started);
     }
     names.sort();
     const subdirs: Array<{ abs: string; rel: string }> = [];
+    // dir.abs is normalized and a name never holds a '/': plain concatenation, not path.join, whose normalizing
+    // was most of the walk's garbage (bench/ANALYSIS.md).
+    const prefix = dir.abs.endsWith('/') ? dir.abs : `${dir.abs}/`;
     for (const name of names) {
-      const abs = path.join(dir.abs, name);
+      const abs = prefix + name;
       const rel = dir.rel ? `${dir.rel}/${name}` : name;
       if (exclude.has(abs)) {
         options.onSkip?.(abs);
         continue;
       }
       let stat: Stats | undefined;
+      started = performance.now();
       try {
         stat = fs.lstatSync(abs, { throwIfNoEntry: false });
       } catch (error) {
         if (!isVanished(error)) throw walkError(abs, error);
+      } finally {
+        options.timings?.add('walk', performance.now() - started);
       }
       if (!stat) {
         options.onVanished?.(abs);

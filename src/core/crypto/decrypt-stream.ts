@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { Decrypter } from 'age-encryption';
+import { ageModule } from '../../config/age-module.js';
 import { BackupError, describeFsError, IntegrityError, UsageError } from '../../errors.js';
 import type { DecryptionKey } from './keys.js';
 
@@ -43,7 +43,7 @@ function describePayloadError(error: unknown): BackupError {
  * prefixes with the file, as verify does for every stream error).
  */
 export async function decryptStream(ciphertext: Readable, key: DecryptionKey, head: Buffer, label: string): Promise<Readable> {
-  const decrypter = new Decrypter();
+  const decrypter = new (ageModule().Decrypter)();
   if (key.kind === 'passphrase') decrypter.addPassphrase(key.passphrase);
   else for (const identity of key.identities) decrypter.addIdentity(identity);
   let plaintext: ReadableStream<Uint8Array>;

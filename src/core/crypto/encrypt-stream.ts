@@ -1,6 +1,6 @@
 import { Duplex } from 'node:stream';
 import type { ReadableStream as WebReadableStream, WritableStream as WebWritableStream } from 'node:stream/web';
-import { Encrypter } from 'age-encryption';
+import { ageModule } from '../../config/age-module.js';
 import type { EncryptionKey } from './keys.js';
 
 /**
@@ -8,7 +8,7 @@ import type { EncryptionKey } from './keys.js';
  * never leaves the process unencrypted, and only one chunk is buffered, so memory stays flat.
  */
 export async function createEncryptStage(key: EncryptionKey): Promise<Duplex> {
-  const encrypter = new Encrypter();
+  const encrypter = new (ageModule().Encrypter)();
   if (key.kind === 'passphrase') encrypter.setPassphrase(key.passphrase);
   else for (const recipient of key.recipients) encrypter.addRecipient(recipient);
   const plaintext = new TransformStream<Uint8Array, Uint8Array>();

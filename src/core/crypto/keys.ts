@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
-import { Decrypter } from 'age-encryption';
 import { ConfigError, describeFsError } from '../../errors.js';
+import { ageModule } from '../../config/age-module.js';
 import { describeRecipientProblem } from '../../config/age-recipient.js';
 import { secretFileFix } from './secret-file-fix.js';
 
@@ -18,7 +18,7 @@ export type DecryptionKey = { kind: 'identities'; identities: string[] } | { kin
 
 function isValidIdentity(value: string): boolean {
   try {
-    new Decrypter().addIdentity(value);
+    new (ageModule().Decrypter)().addIdentity(value);
     return true;
   } catch {
     return false;

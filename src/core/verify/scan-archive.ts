@@ -168,6 +168,12 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
       throwIfAborted(options.signal);
       if (options.stopOnProblem && problems.length > 0) break;
       const h = entry.header;
+      const malformed = opened.malformed?.();
+      if (malformed) {
+        problems.push({ path: archive, reason: malformed });
+        entry.resume();
+        break;
+      }
       const name = normalizeEntryName(h.name);
       if (name === undefined) {
         entry.resume();
@@ -283,6 +289,8 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
   }
   // A stream cut exactly between two gzip members or zstd frames decompresses cleanly: only the missing end-of-archive
   // blocks tell. (Our own format would also miss its manifest; a hand-made tar has nothing else to show it.)
+  const malformed = opened.malformed?.();
+  if (malformed && !problems.some((p) => p.reason === malformed)) problems.push({ path: archive, reason: malformed });
   if (complete && result.layout && problems.length === 0 && !opened.complete())
     problems.push({ path: archive, reason: 'archive is truncated: the tar stream lacks its end-of-archive blocks' });
   if (!result.layout && problems.length === 0) problems.push({ path: archive, reason: 'archive holds no entries' });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { resolveStatePaths } from '../../../src/config/paths.js';
 import { createBackup } from '../../../src/core/archive/create.js';
+import { DatabaseChecker } from '../../../src/core/archive/db-check-worker.js';
 import { makeFixtureHome, type FixtureHome } from '../../helpers/encrypted-fixture.js';
 import { writeSecretFile } from '../../helpers/age.js';
 import { silentProgress } from '../../../src/core/progress.js';
@@ -38,11 +39,21 @@ it('staging dir 0700, snapshots, manifest and the partial archive 0600 from crea
   const passphraseFile = writeSecretFile(path.join(fx.root, 'pass'), 'dummy passphrase 0000\n');
   const observed: Array<Record<string, string>> = [];
   const isTemp = (name: string) => name.startsWith('.openclaw-backup-staging-') || name.endsWith('.partial');
+  // Each database snapshot is copied after the pause, beside the archive stream: look at the staging dir as each
+  // copy is handed to integrity_check, i.e. right after it was written.
+  const atChecks: Array<Record<string, string>> = [];
+  class ObservingChecker extends DatabaseChecker {
+    override async check(file: string, label?: string, options?: { immutable?: boolean }): Promise<void> {
+      atChecks.push(modes(backupsDir, isTemp));
+      return super.check(file, label, options);
+    }
+  }
   const result = await createBackup({
     paths,
     config,
     env: {},
     encrypt: { passphraseFile },
+    databaseChecker: new ObservingChecker(),
     quiesce: {
       run: async (phase) => {
         const snapshots = await phase();
@@ -58,12 +69,12 @@ it('staging dir 0700, snapshots, manifest and the partial archive 0600 from crea
       },
     },
   });
-  const [afterSnapshots, whileWriting] = observed as [Record<string, string>, Record<string, string>];
-  const snapshotFiles = Object.keys(afterSnapshots).filter((k) => /\/db-\d+-[^/]+\.sqlite$/.test(k));
-  expect(snapshotFiles.length).toBe(3);
+  const [afterPause, whileWriting] = observed as [Record<string, string>, Record<string, string>];
+  const snapshotFiles = new Set(atChecks.flatMap((state) => Object.keys(state).filter((k) => /\/db-\d+-[^/]+\.sqlite$/.test(k))));
+  expect(snapshotFiles.size).toBe(3);
   expect(Object.keys(whileWriting).some((k) => k.endsWith('/manifest.json'))).toBe(true);
   expect(Object.keys(whileWriting).some((k) => k.endsWith('.partial'))).toBe(true);
-  for (const state of [afterSnapshots, whileWriting]) {
+  for (const state of [afterPause, whileWriting, ...atChecks]) {
     for (const [name, mode] of Object.entries(state))
       expect(`${name} ${mode}`).toBe(`${name} ${name.includes('/') || name.endsWith('.partial') ? '600' : '700'}`);
   }

@@ -4,16 +4,35 @@ import { CHUNK, ChunkPool, TarPack } from '../../../src/core/archive/tar-pack.js
 describe('ChunkPool', () => {
   // Identity is compared as a boolean: expect(buffer).toBe(other) formats both 1 MiB buffers for its message, which
   // took this test from milliseconds to 11–30 s.
-  it('hands back only its own whole chunks, once', () => {
+  it('takes back its own buffers, also through a view, once, and ignores any other', () => {
     const pool = new ChunkPool();
     const a = pool.take();
-    pool.give(a.subarray(0, 10));
     pool.give(Buffer.alloc(CHUNK));
-    expect(pool.take() === a, 'a slice or a foreign buffer is not taken back').toBe(false);
+    pool.give(Buffer.from(a)); // a copy: another buffer
+    expect(pool.take() === a, 'a foreign buffer is not taken back').toBe(false);
+    pool.give(a.subarray(0, 10)); // a compressed frame at the start of a pooled output buffer gives it all back
     pool.give(a);
-    pool.give(a);
-    expect(pool.take() === a, 'its own chunk comes back').toBe(true);
+    const again = pool.take();
+    expect(again === a, 'its own chunk comes back').toBe(true);
+    expect(again.length).toBe(CHUNK);
     expect(pool.take() === a, 'once').toBe(false);
+  });
+
+  it('keeps buffers of each size apart', () => {
+    const pool = new ChunkPool();
+    const small = pool.take(4096);
+    const big = pool.take();
+    pool.give(small);
+    pool.give(big);
+    expect(pool.take() === big).toBe(true);
+    expect(pool.take(4096) === small).toBe(true);
+  });
+
+  it("never adopts a slice of Node's shared small-buffer pool", () => {
+    const pool = new ChunkPool();
+    const shared = Buffer.allocUnsafe(100); // from Node's 8 KiB pool, shared with other small buffers
+    pool.give(shared);
+    expect(pool.take(100) === shared).toBe(false);
   });
 });
 
