@@ -7,6 +7,7 @@ import { openStore } from '../core/store/open-store.js';
 import type { BackupStore } from '../core/store/types.js';
 import type { DecryptionKey } from '../core/crypto/keys.js';
 import type { RepositoryFlags } from '../core/store/resolve-repository.js';
+import { seriesSelector, type SeriesFlags } from './repository-options.js';
 import { ConfigError, UsageError } from '../errors.js';
 import { fallbackConfig } from '../config/fallback.js';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../output/logger.js';
@@ -60,9 +61,29 @@ export function printJson(io: CommandIO, value: unknown): void {
   io.stdout.write(`${escapeJsonText(JSON.stringify(value, null, 2))}\n`);
 }
 
+/** A repository named by a flag or restic's environment: reading it needs no state dir and no config (a new machine). */
+function namesRepository(repository: RepositoryFlags | undefined, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(repository?.repository || (repository?.fromEnv && (env.RESTIC_REPOSITORY || env.RESTIC_REPOSITORY_FILE)));
+}
+
+/**
+ * The context of a command that reads backups (list, find, and every archive argument): the state dir and config
+ * when they exist; when a repository is named by a flag or restic's environment, neither is needed.
+ */
+export async function loadReadContext(
+  globals: GlobalOptions,
+  io: CommandIO,
+  repository: RepositoryFlags | undefined,
+  options: LoadConfigOptions = {},
+): Promise<{ paths: StatePaths; config: LoadedConfig }> {
+  const allowMissing = options.allowMissing || namesRepository(repository, io.env);
+  return loadContext(globals, io, { ...options, allowMissing });
+}
+
 /**
  * What an archive argument names: a file anywhere (no config needed), else `latest`, a name, a prefix or a date
- * looked up in this state dir's store (which needs the config).
+ * looked up in this state dir's store (which needs the config), or in the repository named by a flag or restic's
+ * environment (which needs neither). `select` (--host, --state-id) chooses among a repository's states.
  */
 export async function resolveArchiveArg(
   ref: string,
@@ -70,8 +91,9 @@ export async function resolveArchiveArg(
   io: CommandIO,
   decrypt?: DecryptionKey,
   repository?: RepositoryFlags,
+  series?: SeriesFlags,
   onBrokenConfig?: (warning: string) => void,
-): Promise<ResolvedArchive & { store: BackupStore | undefined }> {
+): Promise<ResolvedArchive & { store: BackupStore | undefined; paths: StatePaths }> {
   // Anything on disk but a directory is an archive path (a FIFO or device is then refused as not a regular file).
   if (
     await fs.stat(ref).then(
@@ -79,7 +101,7 @@ export async function resolveArchiveArg(
       () => false,
     )
   )
-    return { input: ref, store: undefined };
+    return { input: ref, store: undefined, paths: resolvePaths(globals, io) };
   const paths = resolvePaths(globals, io);
   const config = await loadConfig(paths, { allowMissing: true }).catch(async (error: unknown) => {
     // restore is the way out of a broken config: it still finds `latest` where the backups must be, and says so.
@@ -89,5 +111,5 @@ export async function resolveArchiveArg(
     return fallback.config;
   });
   const store = await openStore(paths, config, { repository, ...storeIO(io) });
-  return { ...(await resolveBackup(store, ref, { decrypt })), store };
+  return { ...(await resolveBackup(store, ref, { decrypt, select: series && seriesSelector(series, paths) })), store, paths };
 }

@@ -87,6 +87,10 @@ export const EXAMPLES: Record<string, string[]> = {
   ],
   rollbacks: ['openclaw-backup rollbacks', 'openclaw-backup rollbacks remove --dry-run'],
   'rollbacks remove': ['openclaw-backup rollbacks remove --dry-run', 'openclaw-backup rollbacks remove --keep 1'],
+  'state-id': [
+    'openclaw-backup state-id                            # the series this state backs up into',
+    'openclaw-backup state-id --continue 3f2a9c1d0b7e4a65 # take over a series `list --repository …` shows',
+  ],
 };
 
 export function examplesHelp(commandPath: string): string | undefined {

@@ -7,6 +7,7 @@ import { BackupError, describeFsError } from '../errors.js';
 import { PARTIAL_SUFFIX } from './fs/temp-files.js';
 import type { DecryptionKey } from './crypto/keys.js';
 import { readEncryptedHeader } from './crypto/read-encrypted-header.js';
+import { isStateId } from './identity/identity-file.js';
 
 /** One archive this tool made for this state dir and profile. */
 export interface CatalogEntry {
@@ -21,6 +22,9 @@ export interface CatalogEntry {
   recognisedBy: 'header' | 'name';
   /** Why an encrypted archive's header could not be read with the key given (list --details). */
   unreadable?: string;
+  /** From the header: the state's id (archives made since ids exist) and the host that made it. */
+  stateId?: string;
+  hostname?: string;
 }
 
 export interface Catalog {
@@ -46,6 +50,13 @@ function stampToIso(stamp: string): string {
   return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z` : stamp;
 }
 
+function headerIdentity(header: { stateId?: unknown; host?: { hostname?: unknown } }): Pick<CatalogEntry, 'stateId' | 'hostname'> {
+  return {
+    ...(isStateId(header.stateId) ? { stateId: header.stateId } : {}),
+    ...(typeof header.host?.hostname === 'string' ? { hostname: header.host.hostname } : {}),
+  };
+}
+
 async function describeFile(file: string, options: CatalogOptions): Promise<CatalogEntry | { ignored: string } | undefined> {
   const name = path.basename(file);
   const stat = await fs.lstat(file).catch(() => undefined);
@@ -66,7 +77,14 @@ async function describeFile(file: string, options: CatalogOptions): Promise<Cata
     if (!options.decrypt) return byName;
     try {
       const header = await readEncryptedHeader(file, options.decrypt);
-      return { ...byName, createdAt: header.createdAt, components: header.components, profile: header.profile, recognisedBy: 'header' };
+      return {
+        ...byName,
+        createdAt: header.createdAt,
+        components: header.components,
+        profile: header.profile,
+        recognisedBy: 'header',
+        ...headerIdentity(header),
+      };
     } catch (error) {
       return { ...byName, unreadable: (error as Error).message.replace(`${file}: `, '') };
     }
@@ -88,6 +106,7 @@ async function describeFile(file: string, options: CatalogOptions): Promise<Cata
     encrypted: false,
     profile: header.profile,
     recognisedBy: 'header',
+    ...headerIdentity(header),
   };
 }
 

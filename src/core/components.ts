@@ -15,8 +15,9 @@ export const DEFAULT_COMPONENTS: readonly Component[] = COMPONENTS.filter((c) =>
 export function isNeverArchived(rel: string, basename = path.posix.basename(rel)): boolean {
   if (rel === 'tmp' || rel.startsWith('tmp/')) return true;
   if (rel === 'backups' || rel.startsWith('backups/')) return true;
-  // Our own run record: restoring an old one would misreport the last run.
-  if (rel === 'openclaw-backup-status.json') return true;
+  // Our own run record (restoring an old one would misreport the last run) and the state's id (a restore writes it
+  // from the backup's header, re-homed: src/core/identity/).
+  if (rel === 'openclaw-backup-status.json' || rel === 'openclaw-backup-id.json') return true;
   if (basename.endsWith('.pid') || basename.endsWith('.tmp') || basename.endsWith('.lock')) return true;
   if (basename.endsWith('.partial')) return true;
   if (basename.endsWith('.lock.sqlite') || /\.sqlite\.[^/]+\.sqlite$/.test(basename)) return true;

@@ -43,5 +43,7 @@ export async function pruneBackups(store: BackupStore, options: PruneOptions): P
   }
   if (!options.dryRun && removed.length > 0) await store.remove(removed, { reclaim: options.reclaim ?? 'due' });
   kept.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
-  return { dir: listing.location, dryRun: options.dryRun ?? false, kept, removed, ignored: listing.ignored };
+  // Dated in the future: never counted, so never pushing real backups out, and never deleted unseen either.
+  const suspect = (listing.suspect ?? []).map((b) => ({ file: b.archive, reason: `${b.suspect ?? 'suspect'}: not counted` }));
+  return { dir: listing.location, dryRun: options.dryRun ?? false, kept, removed, ignored: [...listing.ignored, ...suspect] };
 }

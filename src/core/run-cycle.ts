@@ -134,7 +134,12 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   try {
     const store =
       options.store ??
-      (await openStore(paths, config, { env: options.env, signal: options.signal, onNotice: (message) => log.warn({}, message) }));
+      (await openStore(paths, config, {
+        env: options.env,
+        signal: options.signal,
+        onNotice: (message) => log.warn({}, message),
+        write: true,
+      }));
     const created = await createBackup({
       paths,
       config,

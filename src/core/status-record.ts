@@ -57,6 +57,11 @@ export interface StatusRecord {
   daemon: { pid: number; startedAt: string } | null;
   /** The monitor's last ping, and the last one that failed (kept when later pings succeed). */
   monitor?: { lastPing: PingRecord | null; lastFailure: PingRecord | null } | null;
+  /**
+   * The backups this state made, newest last (bounded): a backup of its series dated since `since` that is not here
+   * was made elsewhere (another machine in the series, or anyone with the repository password).
+   */
+  made?: MadeBackups | null;
   /** Backups made by hand with `create` (as the store names them): the schedule's retention neither counts nor deletes them. */
   handMade?: string[];
 }
@@ -71,6 +76,15 @@ export function recordHandMade(stateDir: string, archive: string): Promise<Statu
     handMade: [...(record.handMade ?? []).filter((a) => a !== archive), archive].slice(-HAND_MADE_LIMIT),
   }));
 }
+
+export interface MadeBackups {
+  /** Tracking began (or, once the list is full, reaches back to) this backup time. */
+  since: string;
+  backups: { id: string; createdAt: string }[];
+}
+
+/** Enough for years of nightly backups under any usual retention; older ones count as "made before tracking". */
+export const MADE_LIMIT = 500;
 
 export function statusPathFor(stateDir: string): string {
   return path.join(stateDir, STATUS_FILE);
@@ -167,4 +181,36 @@ export async function lastRunForCatchUp(
   if (archived && !archivedFuture) return { at: archived, future: recorded ? `last run ${recorded}` : undefined };
   if (recorded) return { at: UNKNOWN_RUN_TIME, future: `last run ${recorded}` };
   return archivedFuture ? { at: UNKNOWN_RUN_TIME, future: `newest archive ${archived?.toISOString()}` } : { at: null, future: undefined };
+}
+
+/** What names a backup in the record: the full snapshot id, or the archive's file name. */
+export const madeIdOf = (backup: { archive: string; snapshot?: string | undefined }): string =>
+  backup.snapshot ?? path.basename(backup.archive);
+
+/** The record with one more backup this state made. */
+export function recordMade(
+  record: StatusRecord,
+  backup: { archive: string; snapshot?: string | undefined; createdAt: string },
+): StatusRecord {
+  const entry = { id: madeIdOf(backup), createdAt: backup.createdAt };
+  const previous = record.made?.backups ?? [];
+  const backups = [...previous.filter((b) => b.id !== entry.id), entry].slice(-MADE_LIMIT);
+  const oldest = backups.reduce((min, b) => (Date.parse(b.createdAt) < Date.parse(min) ? b.createdAt : min), entry.createdAt);
+  const since = previous.length + 1 > MADE_LIMIT || !record.made ? oldest : record.made.since;
+  return { ...record, made: { since, backups } };
+}
+
+/**
+ * Whether this state made a backup, by its record: true, false (dated since tracking began, yet not recorded), or
+ * undefined (older than the record, or no record).
+ */
+export function wasMadeHere(
+  record: StatusRecord,
+  backup: { archive: string; snapshot?: string | undefined; createdAt: string },
+): boolean | undefined {
+  const made = record.made;
+  if (!made) return undefined;
+  const id = madeIdOf(backup);
+  if (made.backups.some((b) => b.id === id)) return true;
+  return Date.parse(backup.createdAt) >= Date.parse(made.since) ? false : undefined;
 }

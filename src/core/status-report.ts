@@ -18,11 +18,14 @@ import {
   type StatusRecord,
 } from './status-record.js';
 import { redactPingUrl } from '../hooks/monitor.js';
+import { readStateIdentity } from './identity/identity-file.js';
 import { findRollbackCopies, summarizeRollbackCopies, type RollbackSummary } from './rollback/find-copies.js';
 
 export interface StatusReport {
   stateDir: string;
   profile: string;
+  /** The state's id: the series its backups belong to (null before its first backup). */
+  stateId: string | null;
   config: { path: string; exists: boolean; location: LoadedConfig['location']; keyPrefix: string };
   auto: boolean;
   schedule: string;
@@ -49,6 +52,8 @@ export interface StatusReport {
     storedBytes: number | null;
     newest: string | null;
     newestCreatedAt: string | null;
+    /** This state's backups dated in the future: not counted (never newest, never fresh). */
+    suspect: { archive: string; createdAt: string; hostname: string | null; reason: string }[];
   };
   daemon: { running: boolean; pid: number | null; startedAt: string | null };
   /** The ping URL's scheme and host only (the rest is the check's credential), and the last pings' results. */
@@ -90,6 +95,7 @@ function statsOf(store: BackupStore, listing: BackupListing): StoreStats {
     bytes: listing.archives.reduce((sum, a) => sum + a.bytes, 0),
     storedBytes: null,
     newest: newest ? { archive: newest.archive, createdAt: newest.createdAt, bytes: newest.bytes } : null,
+    suspect: listing.suspect,
   };
 }
 
@@ -112,6 +118,7 @@ export async function collectStatus(paths: StatePaths, config: LoadedConfig, now
   return {
     stateDir: paths.stateDir,
     profile: paths.profile,
+    stateId: (await readStateIdentity(paths.stateDir))?.stateId ?? null,
     config: { path: paths.configPath, exists: config.exists, location: config.location, keyPrefix: config.keyPrefix },
     auto: config.backup.auto,
     schedule: config.backup.schedule,
@@ -129,6 +136,12 @@ export async function collectStatus(paths: StatePaths, config: LoadedConfig, now
       storedBytes: stats.storedBytes,
       newest: stats.newest?.archive ?? null,
       newestCreatedAt: stats.newest?.createdAt ?? null,
+      suspect: (stats.suspect ?? []).map((b) => ({
+        archive: b.archive,
+        createdAt: b.createdAt,
+        hostname: b.hostname ?? null,
+        reason: b.suspect ?? 'suspect',
+      })),
     },
     daemon: {
       running,

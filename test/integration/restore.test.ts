@@ -20,9 +20,13 @@ beforeEach(async () => {
 });
 afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
 
-/** Content of the restored tree, ignoring modes (restore tightens them) and what restore keeps from the live dir. */
+/**
+ * Content of the restored tree, ignoring modes (restore tightens them), what restore keeps from the live dir, and the
+ * state id restore writes itself (from the archive's header).
+ */
 function contents(root: string, skipConfig = false): Record<string, string> {
-  const snap = snapshotTree(root, (rel) => rel === 'backups' || rel === 'openclaw-backup.lock' || (skipConfig && rel === 'openclaw.json'));
+  const ours = ['backups', 'openclaw-backup.lock', 'openclaw-backup-id.json'];
+  const snap = snapshotTree(root, (rel) => ours.includes(rel) || (skipConfig && rel === 'openclaw.json'));
   return Object.fromEntries(Object.entries(snap).map(([k, v]) => [k, v.replace(/^(file|dir) [0-7]+/, '$1')]));
 }
 

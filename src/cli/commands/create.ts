@@ -119,7 +119,12 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       lockWaitMs: lockWait * 1000,
       env: io.env,
     });
-    const store = await openStore(paths, config, { output: flags.output, repository: repositoryFlags(flags), ...storeIO(io) }).catch(fail);
+    const store = await openStore(paths, config, {
+      output: flags.output,
+      repository: repositoryFlags(flags),
+      ...storeIO(io),
+      write: !flags.dryRun,
+    }).catch(fail);
     if (flags.init) {
       if (!store.init) throw new UsageError('--init: there is no repository to initialise; set backup.repository or pass --repository');
       if (!flags.dryRun && (await store.init(io.signal).catch(fail)).created) io.stderr.write(`initialised repository ${store.location}\n`);

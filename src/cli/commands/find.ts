@@ -7,8 +7,8 @@ import { KEY_NEEDED } from '../../core/crypto/keys.js';
 import { openStore } from '../../core/store/open-store.js';
 import { formatEntryLine } from './ls.js';
 import { addBrowseOptions, type BrowseFlags } from '../browse-args.js';
-import { repositoryFlags } from '../repository-options.js';
-import { loadContext, printJson, type CommandIO, storeIO, type GlobalOptions } from '../context.js';
+import { readRepositoryFlags, seriesSelector } from '../repository-options.js';
+import { loadReadContext, printJson, type CommandIO, storeIO, type GlobalOptions } from '../context.js';
 import { resolveDecryptKey } from '../key-options.js';
 
 export function registerFind(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
@@ -18,9 +18,11 @@ export function registerFind(program: Command, io: CommandIO, globals: () => Glo
     .argument('<pattern>', `a glob: ${PATTERN_HINT}`);
   addBrowseOptions(command).action(async (pattern: string, flags: BrowseFlags) => {
     const decrypt = await resolveDecryptKey(flags, io.env);
-    const { paths, config } = await loadContext(globals(), io);
-    const store = await openStore(paths, config, { repository: repositoryFlags(flags), ...storeIO(io) });
-    const result = await findInBackups(store, pattern, { decrypt, signal: io.signal });
+    const repository = readRepositoryFlags(flags);
+    const { paths, config } = await loadReadContext(globals(), io, repository);
+    const store = await openStore(paths, config, { repository, ...storeIO(io) });
+    const list = { browse: true, select: seriesSelector(flags, paths) };
+    const result = await findInBackups(store, pattern, { decrypt, signal: io.signal, list });
     if (flags.json) {
       printJson(io, result);
       return;

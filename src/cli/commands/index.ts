@@ -19,6 +19,7 @@ import { registerDashboard } from './dashboard.js';
 import { registerDiff } from './diff.js';
 import { registerInfo } from './info.js';
 import { registerRollbacks } from './rollbacks.js';
+import { registerStateId } from './state-id.js';
 
 /** Every command registers itself here, one line each. */
 export function registerCommands(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
@@ -41,4 +42,5 @@ export function registerCommands(program: Command, io: CommandIO, globals: () =>
   registerRepository(program, io, globals);
   registerRollbacks(program, io, globals);
   registerDashboard(program, io, globals);
+  registerStateId(program, io, globals);
 }

@@ -21,7 +21,7 @@ export function registerPrune(program: Command, io: CommandIO, globals: () => Gl
       if (flags.quiet && flags.verbose) throw new UsageError('--quiet and --verbose: pass one, not both');
       const override = retentionFromFlags(flags);
       const { paths, config } = await loadContext(globals(), io);
-      const store = await openStore(paths, config, { repository: repositoryFlags(flags), ...storeIO(io) });
+      const store = await openStore(paths, config, { repository: repositoryFlags(flags), ...storeIO(io), write: !flags.dryRun });
       const result = await withStateLock(
         paths.stateDir,
         { command: 'openclaw-backup prune', signal: io.signal, onCompromised: (m) => io.stderr.write(`warning: ${m}\n`) },

@@ -8,7 +8,14 @@ import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
 import { countOf, escapeControl } from '../../core/format.js';
 import { createProgressRenderer, progressModeFor } from '../../output/progress.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
-import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
+import {
+  addRepositoryOptions,
+  addSeriesOptions,
+  readRepositoryFlags,
+  type RepositoryFlags,
+  type SeriesFlags,
+} from '../repository-options.js';
+import { provenanceWarnings, readProvenanceContext } from '../../core/identity/provenance.js';
 import { printJson, resolveArchiveArg, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 import { canAsk, confirm } from '../confirm.js';
 import { findRollbackCopies } from '../../core/rollback/find-copies.js';
@@ -98,47 +105,55 @@ export function registerRestore(program: Command, io: CommandIO, globals: () => 
     .option('--force', 'allow restoring over a non-empty --target (its contents are moved to a rollback copy)')
     .option('--yes', 'on a terminal, restore in place without showing what will change and asking first')
     .option('--json', 'print one JSON object');
-  addRepositoryOptions(addDecryptOptions(command)).action(async (archive: string, flags: RestoreFlags & DecryptFlags & RepositoryFlags) => {
-    const decrypt = await resolveDecryptKey(flags, io.env);
-    const paths = resolvePaths(globals(), io);
-    const only = flags.only ? parseRestoreSelection(flags.only) : undefined;
-    const live = await readLiveConfig(globals(), io);
-    const warn = (message: string) => io.stderr.write(`warning: ${escapeControl(message)}\n`);
-    const resolved = await resolveArchiveArg(archive, globals(), io, undefined, repositoryFlags(flags), warn);
-    // In place, with a person at the terminal: once the archive is read and staged, show what will change (what
-    // moves to the rollback copy, what is newer than the archive) and ask before anything live changes. Scripts (no
-    // terminal), --yes, --json, --target and --dry-run never ask.
-    const ask = !flags.dryRun && !flags.yes && !flags.json && !flags.target && canAsk(io);
-    const result = await restoreArchive({
-      archive: resolved.input,
-      paths,
-      target: flags.target,
-      only,
-      dryRun: flags.dryRun ?? false,
-      force: flags.force ?? false,
-      openclaw: live?.openclaw,
-      backupDir: live?.backupDir,
-      exclude: live?.backup.exclude,
-      signal: io.signal,
-      decrypt,
-      progress: createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) }),
-      onWarning: warn,
-      confirm: ask
-        ? (preview) => {
-            printResult(io, preview, io.stderr);
-            const what = preview.components === 'all' ? 'everything' : preview.components.join(', ');
-            return confirm(io, `Restore ${what} over ${preview.target}? The files it replaces go to a rollback copy. [y/N] `);
-          }
-        : undefined,
-    });
-    const keep = live?.backup.keepRollbacks;
-    if (!result.dryRun && !flags.target && keep !== undefined) {
-      // backup.keepRollbacks: the copy just made counts as the newest; older ones beyond N go.
-      const pruned = await removeRollbackCopies(await findRollbackCopies(paths, live?.openclaw), { keep, dryRun: false });
-      for (const copy of pruned.removed)
-        result.warnings.push(`removed the older rollback copy ${copy.path} (backup.keepRollbacks: ${keep})`);
-    }
-    if (flags.json) printJson(io, result);
-    else printResult(io, result);
-  });
+  addSeriesOptions(addRepositoryOptions(addDecryptOptions(command))).action(
+    async (archive: string, flags: RestoreFlags & DecryptFlags & RepositoryFlags & SeriesFlags) => {
+      const decrypt = await resolveDecryptKey(flags, io.env);
+      const paths = resolvePaths(globals(), io);
+      const only = flags.only ? parseRestoreSelection(flags.only) : undefined;
+      const live = await readLiveConfig(globals(), io);
+      const warn = (message: string) => io.stderr.write(`warning: ${escapeControl(message)}\n`);
+      const resolved = await resolveArchiveArg(archive, globals(), io, undefined, readRepositoryFlags(flags), flags, warn);
+      // Said before anything happens: a backup of another state or profile, or one this state's record does not know.
+      const provenance = resolved.backup
+        ? provenanceWarnings(resolved.backup, await readProvenanceContext(paths.stateDir, paths.profile))
+        : [];
+      for (const warning of provenance) warn(warning);
+      // In place, with a person at the terminal: once the archive is read and staged, show what will change (what
+      // moves to the rollback copy, what is newer than the archive) and ask before anything live changes. Scripts (no
+      // terminal), --yes, --json, --target and --dry-run never ask.
+      const ask = !flags.dryRun && !flags.yes && !flags.json && !flags.target && canAsk(io);
+      const result = await restoreArchive({
+        archive: resolved.input,
+        paths,
+        target: flags.target,
+        only,
+        dryRun: flags.dryRun ?? false,
+        force: flags.force ?? false,
+        openclaw: live?.openclaw,
+        backupDir: live?.backupDir,
+        exclude: live?.backup.exclude,
+        signal: io.signal,
+        decrypt,
+        stateId: resolved.backup?.stateId,
+        progress: createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) }),
+        onWarning: warn,
+        confirm: ask
+          ? (preview) => {
+              printResult(io, preview, io.stderr);
+              const what = preview.components === 'all' ? 'everything' : preview.components.join(', ');
+              return confirm(io, `Restore ${what} over ${preview.target}? The files it replaces go to a rollback copy. [y/N] `);
+            }
+          : undefined,
+      });
+      const keep = live?.backup.keepRollbacks;
+      if (!result.dryRun && !flags.target && keep !== undefined) {
+        // backup.keepRollbacks: the copy just made counts as the newest; older ones beyond N go.
+        const pruned = await removeRollbackCopies(await findRollbackCopies(paths, live?.openclaw), { keep, dryRun: false });
+        for (const copy of pruned.removed)
+          result.warnings.push(`removed the older rollback copy ${copy.path} (backup.keepRollbacks: ${keep})`);
+      }
+      if (flags.json) printJson(io, { ...result, warnings: [...provenance, ...result.warnings] });
+      else printResult(io, result);
+    },
+  );
 }

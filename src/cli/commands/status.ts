@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { collectStatus, type StatusReport } from '../../core/status-report.js';
 import path from 'node:path';
-import { countOf, formatBytes, formatDuration, formatLocalTime } from '../../core/format.js';
+import { countOf, escapeControl, formatBytes, formatDuration, formatLocalTime } from '../../core/format.js';
 import { loadContext, printJson, type CommandIO, storeIO, type GlobalOptions } from '../context.js';
 import { openStore } from '../../core/store/open-store.js';
 import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
@@ -75,15 +75,21 @@ function printText(io: CommandIO, r: StatusReport, now = new Date()): void {
       `warning: the ${time} in ${r.statusRecord.path} is in the future (the clock was wrong when it was recorded); treated as unknown, so the daemon catches up\n`,
     );
   }
+  for (const suspect of r.archives.suspect) {
+    io.stderr.write(
+      `warning: ${escapeControl(`${suspect.archive}${suspect.hostname ? ` (host ${suspect.hostname})` : ''} is ${suspect.reason}`)}: not counted as newest, fresh or by retention; check where it came from\n`,
+    );
+  }
   io.stdout.write(
     [
       `state dir:     ${r.stateDir} (profile ${r.profile})`,
+      `state id:      ${r.stateId ?? 'none yet (the first backup makes one)'}`,
       `config:        ${r.config.path}${r.config.exists ? '' : ' (missing)'}, ${r.config.location === 'none' ? 'no backup block: defaults in effect' : `backup block at ${r.config.keyPrefix}`}`,
       `auto:          ${r.auto ? 'true (the daemon backs up on schedule)' : 'false (no scheduled backups by the daemon)'}`,
       `schedule:      ${r.schedule}${r.timezone ? ` (${r.timezone})` : ''}${r.auto && r.nextRunAt ? `, next ${when(r.nextRunAt, now)}` : ''}`,
       `daemon:        ${r.daemon.running ? `running, pid ${r.daemon.pid}` : 'not running'}`,
       `archives:      ${r.archives.count} (${formatBytes(r.archives.bytes)}${r.archives.storedBytes !== null ? `, ${formatBytes(r.archives.storedBytes)} stored` : ''}) in ${r.archives.dir}`,
-      `newest:        ${r.archives.newest ? `${path.basename(r.archives.newest)}, ${when(r.archives.newestCreatedAt, now)}` : 'none'}`,
+      `newest:        ${r.archives.newest ? `${path.basename(r.archives.newest)}, ${when(r.archives.newestCreatedAt, now)}` : 'none'}${r.archives.suspect.length ? ` (${r.archives.suspect.length} dated in the future, not counted)` : ''}`,
       `last run:      ${describeRun(r, now)}`,
       `last success:  ${describeSuccess(r, now)}${r.overdue.overdue ? ` (overdue: ${r.overdue.lastSuccessAt ? `older than ${r.overdue.rule}` : 'none yet'})` : ''}`,
       `monitor:       ${describeMonitor(r, now)}`,

@@ -7,7 +7,13 @@ import { createProgressRenderer, progressModeFor } from '../../output/progress.j
 import { printJson, resolveArchiveArg, type CommandIO, type GlobalOptions } from '../context.js';
 import { verifyBackup } from '../../core/verify/verify-backup.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
-import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
+import {
+  addRepositoryOptions,
+  addSeriesOptions,
+  readRepositoryFlags,
+  type RepositoryFlags,
+  type SeriesFlags,
+} from '../repository-options.js';
 
 function describeFlagged(result: VerifyResult): string {
   const flagged = (result.flagged ?? []).map((flag) => `  flagged: ${flag.path}: ${describeFlag(flag)}\n`);
@@ -34,11 +40,11 @@ export function registerVerify(program: Command, io: CommandIO, globals: () => G
       'a path (ours, OpenClaw-native, or a hand-made tar of .openclaw), or from this state dir: latest, a name or prefix from `list`, a snapshot id, a date (2026-11-20)',
     )
     .option('--json', 'print one JSON object with every problem');
-  addRepositoryOptions(addDecryptOptions(command)).action(
-    async (archive: string, flags: DecryptFlags & RepositoryFlags & { json?: boolean }) => {
+  addSeriesOptions(addRepositoryOptions(addDecryptOptions(command))).action(
+    async (archive: string, flags: DecryptFlags & RepositoryFlags & SeriesFlags & { json?: boolean }) => {
       const decrypt = await resolveDecryptKey(flags, io.env);
       const progress = createProgressRenderer({ stream: io.stderr, mode: progressModeFor(io.stderr, Boolean(flags.json)) });
-      const resolved = await resolveArchiveArg(archive, globals(), io, undefined, repositoryFlags(flags));
+      const resolved = await resolveArchiveArg(archive, globals(), io, undefined, readRepositoryFlags(flags), flags);
       const options = { signal: io.signal, decrypt, progress };
       const result =
         resolved.store && resolved.backup

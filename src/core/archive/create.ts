@@ -16,6 +16,8 @@ import { recoverInterruptedRestores } from '../restore/recover.js';
 import type { BackupStore, StoredBackup } from '../store/types.js';
 import { openStore } from '../store/open-store.js';
 import { toolVersion } from '../version.js';
+import { stateIdForBackup } from '../identity/ensure-identity.js';
+import { recordMade, updateStatus } from '../status-record.js';
 import type { Log } from '../log.js';
 import type { ProgressReporter } from '../progress.js';
 import type { Quiesce } from '../quiesce.js';
@@ -99,6 +101,17 @@ function openclawVersion(config: LoadedConfig): string | null {
   return typeof meta?.lastTouchedVersion === 'string' ? meta.lastTouchedVersion : null;
 }
 
+/**
+ * Notes a snapshot in the status record as made by this state: in a repository anyone with the password can add
+ * one to the series, and list and restore tell those apart by it. (An archive folder is the user's own.)
+ */
+async function recordMadeBackup(stateDir: string, stored: StoredBackup, warn: (message: string) => void): Promise<void> {
+  if (!stored.snapshot) return;
+  await updateStatus(stateDir, (record) => recordMade(record, stored)).catch((error: unknown) =>
+    warn(`could not note ${stored.archive} in the status record: ${(error as Error).message}`),
+  );
+}
+
 async function checkStateDir(stateDir: string): Promise<void> {
   const stateStat = await fs.stat(stateDir).catch((error: unknown) => {
     throw new ConfigError(`state dir ${stateDir} is not readable: ${describeFsError(error)}`, { cause: error });
@@ -163,12 +176,14 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
   if (missingMessage) warn(missingMessage);
   const followKey = `${config.keyPrefix}.followLinks`;
   const sources = [...planned, ...(await planFollowedLinks(planned, config.backup.followLinks, { paths, keyPath: followKey }, warn))];
-  const store = options.store ?? (await openStore(paths, config, { output: options.output }));
+  const store = options.store ?? (await openStore(paths, config, { output: options.output, write: !options.dryRun }));
+  const stateId = await stateIdForBackup(paths.stateDir, { dryRun: Boolean(options.dryRun), onWarning: warn });
   const target = await store.prepareWrite({
     stateDir: paths.stateDir,
     sourceRoots: sources.map((s) => s.root.path),
     create: !options.dryRun,
     encrypted: Boolean(encryption),
+    stateId,
     encrypt: { settings: encryptSettings, resolvePath },
     origin: options.output ? '--output' : config.backup.path ? `${config.keyPrefix}.path` : 'the default backups dir',
     warn,
@@ -203,6 +218,7 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
       home: paths.home,
     },
     profile: paths.profile,
+    ...(stateId ? { stateId } : {}),
     stateDir: paths.stateDir,
     configPath: paths.configPath,
     openclawVersion: openclawVersion(config),
@@ -325,7 +341,8 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     const { counted } = written;
     debug({ files: counted.files, bytes: counted.bytes, flagged: counted.flagged.length, ms: Date.now() - phaseStart }, 'files archived');
     debug(timings.report(), 'where the time went');
-    const stored: StoredBackup = written.stored;
+    const stored: StoredBackup = { ...written.stored, stateId };
+    await recordMadeBackup(paths.stateDir, stored, warn);
     return {
       dryRun: false,
       archive: stored.archive,

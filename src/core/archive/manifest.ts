@@ -42,6 +42,8 @@ export interface ArchiveHeader {
   createdAt: string;
   host: { hostname: string; platform: string; user: string; uid: number | null; home: string };
   profile: string;
+  /** The state's id (src/core/identity/): the series the backup belongs to; a restore carries it. Absent before ids. */
+  stateId?: string;
   stateDir: string;
   configPath: string;
   openclawVersion: string | null;

@@ -1,6 +1,6 @@
 import { throwIfAborted } from '../../errors.js';
 import { KEY_NEEDED, type DecryptionKey } from '../crypto/keys.js';
-import type { BackupStore, StoredBackup } from '../store/types.js';
+import type { BackupStore, ListOptions, StoredBackup } from '../store/types.js';
 import type { IndexEntry } from './index-types.js';
 import { entryMatcher } from './list-entries.js';
 import { readBackupIndex } from './read-index.js';
@@ -24,6 +24,8 @@ export interface FindResult {
 export interface FindOptions {
   decrypt?: DecryptionKey | undefined;
   signal?: AbortSignal | undefined;
+  /** Which backups (list options: --host/--state-id, a new machine's repository-wide view). */
+  list?: ListOptions | undefined;
   /** Called as each backup is searched, for progress. */
   onBackup?: (backup: StoredBackup, index: number, total: number) => void;
 }
@@ -31,7 +33,7 @@ export interface FindOptions {
 /** Which backups, newest first, hold entries matching a glob: "which backup still has my deleted note?". */
 export async function findInBackups(store: BackupStore, pattern: string, options: FindOptions = {}): Promise<FindResult> {
   const matches = entryMatcher(pattern);
-  const listing = await store.list();
+  const listing = await store.list(options.list);
   const result: FindResult = { location: listing.location, pattern, found: [], skipped: [], encrypted: 0 };
   for (const [i, backup] of listing.archives.entries()) {
     throwIfAborted(options.signal);

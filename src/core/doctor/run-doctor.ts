@@ -16,6 +16,7 @@ import { checkStaleLocks } from './check-stale-locks.js';
 import { checkRollbackCopies } from './check-rollback-copies.js';
 import { checkStateLocation } from './check-state-location.js';
 import { checkStore } from './check-store.js';
+import { checkSuspectBackups } from './check-suspect.js';
 import { folderStore } from '../store/folder-store.js';
 import { openStore } from '../store/open-store.js';
 import type { DoctorCheck, DoctorContext, DoctorFinding } from './types.js';
@@ -35,6 +36,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   checkRollbackCopies,
   checkStore,
   checkFreshness,
+  checkSuspectBackups,
   checkMonitor,
   checkTimer,
   checkDiskSpace,

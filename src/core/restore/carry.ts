@@ -17,6 +17,7 @@ import type { ArchiveHeader } from '../archive/manifest.js';
 import { DAEMON_LOCK_NAME, LOCK_NAME } from '../lock.js';
 import { OP_LOCK_NAME, OP_SHARE_PREFIX } from '../operation-lock.js';
 import { STATUS_FILE } from '../status-record.js';
+import { IDENTITY_FILE } from '../identity/identity-file.js';
 import type { PlacedRoot } from './destinations.js';
 
 /** "keep": stays in place, as it is. "mixed": a directory that stays while its other contents are swapped. */
@@ -87,7 +88,8 @@ export async function planCarry(root: string, rules: CarryRules): Promise<CarryP
     return out;
   };
   const { marks } = await visit('');
-  return { marks: new Map(marks), carried: marks.filter(([rel, mark]) => mark === 'keep' && !isOurLock(rel)).map(([rel]) => rel) };
+  const reported = (rel: string) => !isOurLock(rel) && !isOurIdentity(rel);
+  return { marks: new Map(marks), carried: marks.filter(([rel, mark]) => mark === 'keep' && reported(rel)).map(([rel]) => rel) };
 }
 
 /** Our locks in a state dir, and their temp dirs (top level only). */
@@ -99,9 +101,14 @@ function isOurLock(rel: string): boolean {
   );
 }
 
-/** Never swapped: our locks (a running daemon's stays put), the status record and its temp files. */
+/** The state id file and its temp files: kept, and rewritten by the restore itself, so not "carried over" to report. */
+function isOurIdentity(rel: string): boolean {
+  return rel === IDENTITY_FILE || (rel.startsWith(`${IDENTITY_FILE}.`) && !rel.includes('/'));
+}
+
+/** Never swapped: our locks (a running daemon's stays put), the status record, the state id, and their temp files. */
 export function isOurs(rel: string): boolean {
-  return isOurLock(rel) || rel === STATUS_FILE || (rel.startsWith(`${STATUS_FILE}.`) && !rel.includes('/'));
+  return isOurLock(rel) || [STATUS_FILE, IDENTITY_FILE].some((file) => rel === file || (rel.startsWith(`${file}.`) && !rel.includes('/')));
 }
 
 /** The selection an archive was made with: its header's components and globs; old archives fall back to `exclude`. */

@@ -31,6 +31,8 @@ import { recoverInterruptedRestores } from './recover.js';
 import type { PathRewrite } from './rewrite-config.js';
 import { describeSelection, toRestoreSelection, type RestoreSelection } from './selection.js';
 import { finishStaging } from './stage.js';
+import { carryStateIdentity } from '../identity/carry-identity.js';
+import { isStateId } from '../identity/identity-file.js';
 import { JOURNAL_FILE, SwapJournal, type SwapStepHook } from './swap.js';
 import { checkTargetContents, checkTargetPlace, ownershipWarnings, resolveThroughLinks } from './target.js';
 
@@ -66,6 +68,8 @@ export interface RestoreOptions {
    * (a dry run's result); false cancels it and nothing is changed. The CLI asks the person at the terminal here.
    */
   confirm?: ((preview: RestoreResult) => Promise<boolean>) | undefined;
+  /** The series the backup belongs to when its store knows it (a snapshot's state tag) and its header does not. */
+  stateId?: string | undefined;
 }
 
 export interface RestoreResult {
@@ -301,6 +305,7 @@ async function stageAndSwap(
   warnings.push(...applied.conflicts.map((file) => `kept the live ${file}; the archive's copy of it was not restored`));
   if (newer.length) warnings.push(`${describeNewer(newer, madeAt)}; they are in ${applied.rollback.join(', ') || 'the rollback copy'}`);
   warnings.push(...(await ownershipWarnings(target)));
+  if (!only) warnings.push(...(await carryIdentity(read.scan, target, context.copy, options)));
   return {
     ...context.base,
     format: read.verify.format,
@@ -315,6 +320,22 @@ async function stageAndSwap(
     changes: undefined,
     warnings,
   };
+}
+
+/**
+ * A full restore makes the state continue the backup's series (its header's state id, else the store's), re-homed
+ * to this machine: src/core/identity/carry-identity.ts. Never fails the restore that already happened.
+ */
+async function carryIdentity(scan: ScanResult, target: string, copy: boolean, options: RestoreOptions): Promise<string[]> {
+  const header = scan.layout?.format === 'openclaw-backup' ? (scan.header as Partial<ArchiveHeader>) : undefined;
+  const stateId = isStateId(header?.stateId) ? header.stateId : options.stateId;
+  try {
+    const origin = typeof header?.stateDir === 'string' ? header.stateDir : undefined;
+    const note = await carryStateIdentity({ target, liveStateDir: options.paths.stateDir, inPlace: !copy, stateId, origin });
+    return note ? [note] : [];
+  } catch (error) {
+    return [`could not record the restored state's id in ${target}: ${(error as Error).message}; its next backup starts a new series`];
+  }
 }
 
 /** What a full restore keeps of the live tree, by the archive's own selection. */

@@ -5,6 +5,7 @@ import { BackupError, describeFsError, UsageError } from '../../errors.js';
 import { checkBackupsDirMode } from '../archive/backups-dir-mode.js';
 import { fileSource } from '../archive/source.js';
 import { listArchives } from '../catalog.js';
+import { setAsideFuture } from './suspect.js';
 import { checkKeyPlacement } from '../crypto/key-placement.js';
 import { ensurePrivateDir, fsyncDir } from '../fs/atomic.js';
 import { cleanStaleTemps } from '../fs/temp-files.js';
@@ -32,7 +33,8 @@ export function folderStore(options: FolderStoreOptions): BackupStore {
     location: dir,
     async list(list = {}) {
       const catalog = await listArchives({ dir, stateDir: options.stateDir, profile: options.profile, decrypt: list.decrypt });
-      return { location: catalog.dir, archives: catalog.archives, ignored: catalog.ignored };
+      const { archives, suspect } = setAsideFuture(catalog.archives, list.now ?? new Date());
+      return { location: catalog.dir, archives, ignored: catalog.ignored, suspect };
     },
     source: (backup) => fileSource(backup.archive),
     prepareWrite: (context) => prepareFolder(dir, options, context),

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedConfig } from '../../config/load.js';
@@ -16,6 +15,8 @@ export interface OpenStoreOptions {
   repository?: RepositoryFlags | undefined;
   /** The environment engines (restic) start from; default process.env. */
   env?: NodeJS.ProcessEnv | undefined;
+  /** The command writes (create, run, the daemon, prune): it may tag this state's pre-id snapshots into its series. */
+  write?: boolean | undefined;
   /** The command's abort signal: a repository's restic children stop with it. */
   signal?: AbortSignal | undefined;
   /** What the user should hear while a repository is used (read-only, waiting for a lock). */
@@ -38,15 +39,17 @@ export async function openStore(paths: StatePaths, config: LoadedConfig, options
   const base = { stateDir: paths.stateDir, profile: paths.profile, allowedInside };
   if (!options.output) {
     const backupsDir = folderStore({ ...base, dir: config.backupDir });
-    const resolved = resolveRepository(paths, config, options.repository, options.env);
+    const resolved = await resolveRepository(paths, config, options.repository, options.env);
     if (!resolved) return backupsDir;
     const repo = { ...resolved, onNotice: options.onNotice };
     return resticStore({
       repo,
       stateDir: paths.stateDir,
       profile: paths.profile,
-      stateId: provisionalStateId(paths.stateDir),
       home: paths.home,
+      backupsDir: config.backupDir,
+      profileChosen: paths.source === 'profile',
+      adopt: options.write,
       signal: options.signal,
     });
   }
@@ -59,9 +62,4 @@ export async function openStore(paths: StatePaths, config: LoadedConfig, options
   if (exists) throw new UsageError(`output ${out} already exists; archives are never overwritten`);
   if (!(await isDirectory(path.dirname(out)))) throw new UsageError(`output directory ${path.dirname(out)} does not exist`);
   return folderStore({ ...base, dir: path.dirname(out), file: out, createDir: false });
-}
-
-/** Until the state identity lands: a stable id derived from the state dir's path. */
-function provisionalStateId(stateDir: string): string {
-  return createHash('sha256').update(stateDir).digest('hex').slice(0, 16);
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import type { ArchiveInput } from '../archive/source.js';
-import type { BackupStore, ListOptions, StoredBackup } from './types.js';
+import type { BackupListing, BackupStore, ListOptions, StateSummary, StoredBackup } from './types.js';
 
 export interface ResolvedArchive {
   /** What verify and restore read: the file named, or the backup's source in the store. */
@@ -30,10 +30,32 @@ function describeCandidates(backups: StoredBackup[]): string {
   return backups.length > 5 ? `${shown}, … (${backups.length} in all)` : shown;
 }
 
+/** "state 3f2a… (host vm, profile default, 4 snapshots, newest … 2c1d0e9a)": one state a repository holds. */
+export function describeState(state: StateSummary): string {
+  const who = state.stateId ? `state ${state.stateId}` : 'snapshots from before state ids';
+  const parts = [
+    `host ${state.hostnames.join('/') || 'unknown'}`,
+    `profile ${state.profiles.join('/') || 'unknown'}`,
+    `${state.count} snapshot${state.count === 1 ? '' : 's'}`,
+  ];
+  if (state.newest) parts.push(`newest ${state.newest.createdAt} ${state.newest.archive}`);
+  return `${who} (${parts.join(', ')})`;
+}
+
+/** `latest` or a date among several states' snapshots means nothing: say which states there are and how to choose. */
+function assertOneState(listing: BackupListing, ref: string): void {
+  const scope = listing.scope;
+  if (scope?.kind !== 'repository' || scope.states.length < 2) return;
+  throw new UsageError(
+    `"${ref}" is ambiguous: ${listing.location} holds the backups of ${scope.states.length} states: ${scope.states.map(describeState).join('; ')}; choose with --state-id ID, --host NAME or --profile NAME, or name a snapshot id`,
+  );
+}
+
 /**
  * Finds the backup a user names: `latest`; a path to an archive file (anywhere, ours or not); an archive's file
  * name or a snapshot id; a unique prefix of either; or a date (`2026-11-20`, `2026-11-20T03:30`), meaning the
  * newest backup made at or before the end of it. An ambiguous prefix or no match is a usage error naming the store.
+ * `latest` and dates never pick a backup dated in the future; naming one by its id still finds it.
  */
 export async function resolveBackup(store: BackupStore | undefined, ref: string, options: ListOptions = {}): Promise<ResolvedArchive> {
   const asFile = await fs.stat(ref).then(
@@ -42,9 +64,12 @@ export async function resolveBackup(store: BackupStore | undefined, ref: string,
   );
   if (asFile) return { input: ref };
   if (!store) return { input: ref };
-  const listing = await store.list(options);
+  const listing = await store.list({ ...options, browse: true });
   const backups = listing.archives;
-  const found = pick(backups, ref);
+  const named = pickByName([...backups, ...(listing.suspect ?? [])], ref);
+  if (named) return { input: store.source(named), backup: named };
+  if (ref === 'latest' || DATE_REF.test(ref)) assertOneState(listing, ref);
+  const found = pickByTime(backups, ref);
   if (found) return { input: store.source(found), backup: found };
   const elsewhere = await store.find?.(ref);
   if (elsewhere) return { input: store.source(elsewhere), backup: elsewhere };
@@ -59,15 +84,20 @@ export async function resolveBackup(store: BackupStore | undefined, ref: string,
   throw new UsageError(`no backup matches "${ref}" in ${listing.location}; see openclaw-backup list`);
 }
 
-function pick(backups: StoredBackup[], ref: string): StoredBackup | undefined {
-  if (ref === 'latest') return backups[0];
+/** An exact name or id, or a unique prefix of one. */
+function pickByName(backups: StoredBackup[], ref: string): StoredBackup | undefined {
+  if (ref === 'latest' || DATE_REF.test(ref)) return undefined;
   const exact = backups.find((b) => b.archive === ref || nameOf(b) === ref || b.snapshot === ref);
   if (exact) return exact;
-  const date = DATE_REF.exec(ref);
-  if (date) {
-    const end = endOfDateRef(date);
-    return backups.find((b) => Date.parse(b.createdAt) <= end);
-  }
   const prefixed = backups.filter((b) => nameOf(b).startsWith(ref) || b.snapshot?.startsWith(ref));
   return prefixed.length === 1 ? prefixed[0] : undefined;
+}
+
+/** `latest`, or the newest at or before the end of a date. */
+function pickByTime(backups: StoredBackup[], ref: string): StoredBackup | undefined {
+  if (ref === 'latest') return backups[0];
+  const date = DATE_REF.exec(ref);
+  if (!date) return undefined;
+  const end = endOfDateRef(date);
+  return backups.find((b) => Date.parse(b.createdAt) <= end);
 }

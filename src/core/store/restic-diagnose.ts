@@ -41,7 +41,12 @@ export async function diagnoseRepository(
     findings.push({
       id: `${ID}-password`,
       level: 'ok',
-      message: 'file' in repo.password ? `password file ${repo.password.file} is private` : `password from $${repo.password.env}`,
+      message:
+        'file' in repo.password
+          ? `password file ${repo.password.file} is private`
+          : 'command' in repo.password
+            ? 'password from RESTIC_PASSWORD_COMMAND'
+            : `password from $${repo.password.env}`,
     });
   } catch (error) {
     findings.push({
@@ -51,7 +56,9 @@ export async function diagnoseRepository(
       fix:
         'file' in repo.password
           ? secretFileFix(repo.password.file, 'repository password')
-          : `set ${repo.password.env} in the daemon's environment`,
+          : 'env' in repo.password
+            ? `set ${repo.password.env} in the daemon's environment`
+            : 'check RESTIC_PASSWORD_COMMAND',
     });
     return findings;
   }

@@ -3,8 +3,11 @@ import { ConfigError } from '../../errors.js';
 import { readSecretFile } from '../crypto/keys.js';
 import type { ResticLimits } from './restic-limits.js';
 
-/** How restic gets the repository password: a 0600 file it reads itself, or a variable of ours it inherits. */
-export type ResticPassword = { file: string } | { env: string };
+/**
+ * How restic gets the repository password: a 0600 file it reads itself, a variable of ours it inherits, or (from
+ * RESTIC_PASSWORD_COMMAND) a command it runs itself.
+ */
+export type ResticPassword = { file: string } | { env: string } | { command: string };
 
 /** A repository as commands use it: where it is, how to unlock it, and what to call it in messages. */
 export interface ResticRepository {
@@ -58,6 +61,7 @@ export function resticEnv(repo: ResticRepository): Record<string, string> {
   for (const [key, value] of Object.entries(repo.env)) if (value !== undefined && !RESTIC_OWN.includes(key)) env[key] = value;
   env.RESTIC_REPOSITORY = repo.url;
   if ('file' in repo.password) env.RESTIC_PASSWORD_FILE = repo.password.file;
+  else if ('command' in repo.password) env.RESTIC_PASSWORD_COMMAND = repo.password.command;
   else env.RESTIC_PASSWORD = repo.env[repo.password.env] ?? '';
   // JSON status lines at 60 per second by default; two a second is plenty for progress.
   env.RESTIC_PROGRESS_FPS = '2';
@@ -66,9 +70,10 @@ export function resticEnv(repo: ResticRepository): Record<string, string> {
 
 /**
  * Checks the password can be had before restic is started: the file exists, is private (0600, as identity files)
- * and is not empty; or the variable is set. Errors name the key.
+ * and is not empty; or the variable is set. A password command is restic's to run. Errors name the key.
  */
 export async function checkPassword(repo: ResticRepository): Promise<void> {
+  if ('command' in repo.password) return;
   if ('file' in repo.password) {
     let text: string;
     try {

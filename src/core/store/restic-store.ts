@@ -2,37 +2,54 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isInside } from '../../config/paths.js';
-import { isBackupError, UsageError } from '../../errors.js';
+import { BackupError, isBackupError, UsageError } from '../../errors.js';
 import { cleanStaleTemps } from '../fs/temp-files.js';
 import { diagnoseRepository } from './restic-diagnose.js';
-import { cacheRoot, stateCacheOf } from './restic-cache.js';
+import { cacheRoot, stateCacheOf, type StateCache } from './restic-cache.js';
 import { snapshotLabel, snapshotSource } from './restic-read.js';
 import { localPathOf, type ResticRepository } from './restic-repository.js';
 import { anySignal, parseJsonLines, runRestic } from './restic-run.js';
+import { listSeries } from './restic-series.js';
 import {
   bytesTag,
   componentsTag,
-  findSnapshot,
-  listSnapshots,
-  scopeArgs,
-  scopeTags,
+  findById,
+  listOurSnapshots,
+  seriesTags,
   toStoredBackup,
-  type SnapshotScope,
+  type ResticSnapshot,
 } from './restic-snapshots.js';
 import { writeSnapshot } from './restic-write.js';
-import type { BackupStore } from './types.js';
+import { setAsideFuture } from './suspect.js';
+import type { BackupListing, BackupStore, ListOptions, StoredBackup } from './types.js';
+import { readStatus, wasMadeHere } from '../status-record.js';
+import { readStateIdentity } from '../identity/identity-file.js';
 
 export interface ResticStoreOptions {
   repo: ResticRepository;
   stateDir: string;
   profile: string;
-  /** The state's id: its snapshots' series, and its cache dir. */
-  stateId: string;
   /** Where our cache dir goes (`~/.cache`'s parent): the home dir. */
   home: string;
   hostname?: string;
+  /** The backups dir: where snapshots made before state ids kept their one tree (they are adopted by it). */
+  backupsDir: string;
+  /** The profile was named (--profile, OPENCLAW_PROFILE): a repository-wide listing shows only its snapshots. */
+  profileChosen?: boolean | undefined;
+  /** Commands that write (create, run, the daemon, prune) tag this state's snapshots from before state ids into its series. */
+  adopt?: boolean | undefined;
   /** The command's abort signal: every restic child of this store stops with it. */
   signal?: AbortSignal | undefined;
+}
+
+/**
+ * The snapshot restic compares against (it reuses the content of files whose metadata did not change): this state's
+ * newest one that its status record does not disown. A snapshot anyone with the password added to the series is
+ * never the parent, so its content is never carried into a real backup.
+ */
+async function trustedParent(stateDir: string, list: () => Promise<StoredBackup[]>): Promise<string | undefined> {
+  const [archives, { record }] = await Promise.all([list(), readStatus(stateDir)]);
+  return archives.find((backup) => wasMadeHere(record, backup) !== false)?.snapshot;
 }
 
 const PRUNE_STAMP = 'last-prune';
@@ -46,14 +63,15 @@ async function pruneDue(dir: string): Promise<boolean> {
 
 /**
  * A restic repository: one snapshot per backup, made by restic from the source trees themselves plus a small meta
- * dir of ours (header, manifest lists, database snapshots). Only this state's snapshots are listed, so retention
- * never sees, let alone forgets, anyone else's snapshots in a shared repository.
+ * dir of ours (header, manifest lists, database snapshots). Only this state's snapshots are listed (its state id,
+ * src/core/identity/), so retention never sees, let alone forgets, anyone else's snapshots in a shared repository.
  */
 export function resticStore(options: ResticStoreOptions): BackupStore {
   const { repo } = options;
-  const scope: SnapshotScope = { profile: options.profile, hostname: options.hostname ?? os.hostname() };
+  const hostname = options.hostname ?? os.hostname();
   const root = cacheRoot(options.home, repo.env);
-  const cache = stateCacheOf(root, options.stateId);
+  // The state's cache dir is keyed by its id, known once createBackup has made it (prepareWrite).
+  let cache: StateCache | undefined;
   // Every child gets the command's signal, and the call's own when it has one.
   const bound = (signal?: AbortSignal) => anySignal(signal, options.signal);
   // Each snapshot's paths (its trees and meta dir), learnt from listing; looked up when a snapshot was not listed.
@@ -67,20 +85,30 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
     known.set(id, paths);
     return paths;
   };
-  const list = async (signal?: AbortSignal) => {
-    const snapshots = await listSnapshots(repo, scope, bound(signal));
+  const remember = (snapshots: ResticSnapshot[]) => {
     for (const snapshot of snapshots) known.set(snapshot.id, snapshot.paths);
-    return snapshots.map((snapshot) => toStoredBackup(snapshot, repo, options.profile));
   };
+  const owner = { stateDir: options.stateDir, profile: options.profile, hostname, backupsDir: options.backupsDir };
+  const listing = async (list: ListOptions = {}, signal?: AbortSignal): Promise<BackupListing> => {
+    const view = await listSeries(repo, owner, { ...list, profileChosen: options.profileChosen, adopt: options.adopt }, bound(signal));
+    remember(view.snapshots);
+    const { archives, suspect } = setAsideFuture(
+      view.snapshots.map((snapshot) => toStoredBackup(snapshot, repo)),
+      list.now ?? new Date(),
+    );
+    return { location: repo.location, archives, ignored: [], suspect, scope: view.scope };
+  };
+  const list = async (signal?: AbortSignal) => (await listing({}, signal)).archives;
+  // A command that only removes (prune) made no backup: its cache dir is the one its state id names.
+  const stateCache = async (): Promise<StateCache> =>
+    cache ?? stateCacheOf(root, (await readStateIdentity(options.stateDir))?.stateId ?? 'unidentified');
   // restic unlock removes only stale locks: ones older than 30 minutes, or of a dead process on this host.
   const unlock = (signal?: AbortSignal) => runRestic(repo, ['unlock'], { signal: bound(signal) });
 
   return {
     kind: 'restic',
     location: repo.location,
-    async list() {
-      return { location: repo.location, archives: await list(), ignored: [] };
-    },
+    list: (list) => listing(list),
     source: (backup) =>
       snapshotSource(
         repo,
@@ -99,7 +127,9 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
         if (local && isInside(tree, local))
           throw new UsageError(`${repo.keyPath}: the repository ${local} is inside the backed-up tree ${tree}; put it outside`);
       }
+      cache = stateCacheOf(root, context.stateId ?? 'unidentified');
       if (context.create) {
+        if (!context.stateId) throw new BackupError('failure', 'restic store: a backup needs the state id (createBackup makes it)');
         await fs.mkdir(cache.dir, { recursive: true, mode: 0o700 });
         await cleanStaleTemps(cache.dir);
         // Opens the repository (a wrong password or a missing repository fails here, before anything is read)
@@ -110,15 +140,17 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       return { scratchDir: cache.dir, excludeFromWalk: [root], name: undefined, compression: 'none' };
     },
     async write(content) {
+      const stateId = content.header.stateId;
+      if (!cache || !stateId) throw new BackupError('failure', 'restic store: write() before prepareWrite(), or without a state id');
       const signal = bound(content.signal);
       const written = await writeSnapshot(
         {
           repo,
           cache,
           profile: options.profile,
-          tags: (c, bytes) => [...scopeTags(scope), componentsTag(c.components), bytesTag(bytes)],
-          host: scope.hostname,
-          parent: async () => (await list(signal))[0]?.snapshot,
+          tags: (c, bytes) => [...seriesTags({ stateId, profile: options.profile }), componentsTag(c.components), bytesTag(bytes)],
+          host: hostname,
+          parent: () => trustedParent(options.stateDir, () => list(signal)),
         },
         { ...content, signal },
       );
@@ -132,9 +164,13 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       await runRestic(repo, ['forget', ...ids], { signal: bound(), command: 'forget' });
       // restic's prune reads every index and tree to free what no snapshot uses: once a day is what restic's own
       // docs suggest; a schedule every few minutes would otherwise spend most of its time there.
-      if (removeOptions.reclaim === 'now' || (await pruneDue(cache.dir))) {
+      const { dir } = await stateCache();
+      if (removeOptions.reclaim === 'now' || (await pruneDue(dir))) {
         await runRestic(repo, ['prune'], { signal: bound(), command: 'prune' });
-        await fs.writeFile(path.join(cache.dir, PRUNE_STAMP), `${new Date().toISOString()}\n`, { mode: 0o600 }).catch(() => {});
+        await fs
+          .mkdir(dir, { recursive: true, mode: 0o700 })
+          .then(() => fs.writeFile(path.join(dir, PRUNE_STAMP), `${new Date().toISOString()}\n`, { mode: 0o600 }))
+          .catch(() => {});
       }
     },
     async checkStored(backup, signal) {
@@ -152,14 +188,13 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       }
     },
     async stats(signal) {
-      const archives = await list(signal);
+      const { archives, suspect } = await listing({}, signal);
+      // What this state's snapshots take in the repository: restic's raw-data mode over exactly them.
+      const ids = archives.map((a) => a.snapshot ?? a.archive);
       const raw =
-        archives.length > 0
+        ids.length > 0
           ? (parseJsonLines(
-              await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ...scopeArgs(scope)], {
-                signal: bound(signal),
-                command: 'stats',
-              }),
+              await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ...ids], { signal: bound(signal), command: 'stats' }),
             )[0] as { total_size?: number } | undefined)
           : undefined;
       const newest = archives[0];
@@ -170,6 +205,7 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
         bytes: archives.reduce((sum, a) => sum + a.bytes, 0),
         storedBytes: raw?.total_size ?? 0,
         newest: newest ? { archive: newest.archive, createdAt: newest.createdAt, snapshot: newest.snapshot, bytes: newest.bytes } : null,
+        suspect,
       };
     },
     diagnose: (now, signal) => diagnoseRepository(repo, () => list(signal), now, bound(signal)),
@@ -184,11 +220,11 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       return { created: true };
     },
     async find(ref, signal) {
-      const snapshot = await findSnapshot(repo, ref, bound(signal));
+      if (!/^[0-9a-f]{4,64}$/.test(ref)) return undefined;
+      const snapshot = findById(await listOurSnapshots(repo, bound(signal)), ref);
       if (!snapshot) return undefined;
-      known.set(snapshot.id, snapshot.paths);
-      const profile = snapshot.tags?.find((t) => t.startsWith('profile:'))?.slice('profile:'.length) ?? options.profile;
-      return toStoredBackup(snapshot, repo, profile);
+      remember([snapshot]);
+      return toStoredBackup(snapshot, repo);
     },
   };
 }

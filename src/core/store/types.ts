@@ -57,6 +57,8 @@ export interface StoreStats {
   /** What they take in the store after deduplication and compression, when the store knows (restic). */
   storedBytes: number | null;
   newest: (Pick<StoredBackup, 'archive' | 'createdAt'> & Partial<Pick<StoredBackup, 'snapshot' | 'bytes'>>) | null;
+  /** This state's backups dated in the future: not counted (see BackupListing.suspect). */
+  suspect?: StoredBackup[] | undefined;
 }
 
 /** The shape of a doctor finding, so the store can report without knowing doctor. */
@@ -85,19 +87,66 @@ export interface StoredBackup {
   /** restic: the full snapshot id and the repository (no credentials). */
   snapshot?: string;
   repository?: string;
+  /** The state the backup belongs to (a snapshot's `state:` tag, an archive header's stateId); absent before state ids. */
+  stateId?: string | undefined;
+  /** The host that made it, as it said: a label, never a scope (hostnames change and are shared). */
+  hostname?: string | undefined;
+  /** restic: the snapshot carries no size (`bytes:` tag): `bytes` is 0 for want of one, not an empty backup. */
+  sizeUnknown?: boolean | undefined;
+  /** Why it is not counted: dated in the future. Set on a listing's `suspect` entries only. */
+  suspect?: string | undefined;
+}
+
+/** One state whose backups a repository holds (a repository-wide listing). */
+export interface StateSummary {
+  /** null: snapshots made before state ids, grouped by host, profile and path. */
+  stateId: string | null;
+  hostnames: string[];
+  profiles: string[];
+  count: number;
+  newest: Pick<StoredBackup, 'archive' | 'createdAt'> | null;
+}
+
+/**
+ * Whose backups a listing holds: this state's (its series), or every state's in the repository, either because this
+ * state has none there (a new machine) or because --host, --state-id or --profile chose among them.
+ */
+export type ListingScope =
+  { kind: 'state'; stateId: string | undefined } | { kind: 'repository'; why: 'no-series' | 'selected'; states: StateSummary[] };
+
+/** --host, --state-id, --profile: which state's snapshots a command reads, in a repository several states share. */
+export interface SeriesSelector {
+  stateId?: string | undefined;
+  hostname?: string | undefined;
+  profile?: string | undefined;
 }
 
 export interface ListOptions {
   /** list --details: decrypt encrypted archives' headers with this key. Never used for retention. */
   decrypt?: DecryptionKey | undefined;
+  /**
+   * Reading, not counting (list, and what `latest` or a date names): when this state has no backups in a repository,
+   * show every state's instead (a new machine), and honour `select`. Retention, status and doctor never set it.
+   */
+  browse?: boolean | undefined;
+  select?: SeriesSelector | undefined;
+  /** What "in the future" is measured against (tests); default now. */
+  now?: Date | undefined;
 }
 
 export interface BackupListing {
   location: string;
-  /** Newest first. */
+  /** Newest first; never one dated in the future (see `suspect`). */
   archives: StoredBackup[];
   /** Backup-looking things that are not ours to count or delete, with why. */
   ignored: { file: string; reason: string }[];
+  /**
+   * Backups dated in the future (beyond the clock skew tolerated): never latest, never counted by retention or
+   * freshness, shown flagged. Anyone with a repository's password can write a snapshot with any date.
+   */
+  suspect?: StoredBackup[];
+  /** restic: whose snapshots these are. */
+  scope?: ListingScope;
 }
 
 export interface WriteContext {
@@ -108,6 +157,8 @@ export interface WriteContext {
   create: boolean;
   /** The archive will be age-encrypted (an explicit file name must then end in .age). */
   encrypted: boolean;
+  /** The state's id (src/core/identity/), made before a backup; absent for a dry run of a state that has none yet. */
+  stateId?: string | undefined;
   /** The encryption settings in use and how their paths resolve (a store checks where key files live). */
   encrypt?: { settings: EncryptSettings | undefined; resolvePath: (file: string) => string } | undefined;
   /** Where the store's location came from, for messages: `backup.path`, `--output`, the default backups dir. */

@@ -11,6 +11,8 @@ import { checkHandMadeArchive } from './check-hand-made.js';
 import { checkNativeArchive } from './check-native.js';
 import { checkOurArchive } from './check-ours.js';
 import { namingOf, parseConfigText, rootsNotNamedByConfig } from './check-root-config.js';
+import { configRootsThroughLinks } from './check-root-links.js';
+import { STATE_PREFIX } from '../archive/manifest.js';
 import { scanArchive, type ScanResult, type VerifyProblem } from './scan-archive.js';
 import type { NotedEntry } from './match-manifest.js';
 
@@ -58,10 +60,15 @@ export type FlaggedEntry = { path: string } & FileFlag;
 /** Roots outside the state dir must be ones the archive's own config names (when the archive holds its config). */
 function checkNaming(scan: ScanResult, configs: Map<string, string>): VerifyProblem[] {
   const naming = namingOf(scan.layout?.format, scan.header, scan.manifest, scan.layout?.prefix ?? '');
-  if (!naming || naming.roots.length === 0) return [];
+  if (!naming) return [];
   const text = configs.get(naming.configEntry);
   if (text === undefined) return [];
-  return rootsNotNamedByConfig(naming.roots, parseConfigText(text), naming.origin, naming.where);
+  const config = parseConfigText(text);
+  const problems = naming.roots.length > 0 ? rootsNotNamedByConfig(naming.roots, config, naming.origin, naming.where) : [];
+  // Ours only: a hand-made tar of ~/.openclaw stores a symlinked workspace as the link it is, legitimately.
+  if (config && scan.layout?.format === 'openclaw-backup')
+    problems.push(...configRootsThroughLinks(config, naming.origin, STATE_PREFIX, scan.entries));
+  return problems;
 }
 
 /** Entries our manifest flags (recorded as it streamed): a damaged database archived raw on purpose. */

@@ -1,9 +1,13 @@
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  emptyStatus,
   futureTimes,
   lastRunForCatchUp,
+  MADE_LIMIT,
   readStatus,
+  recordMade,
+  wasMadeHere,
   statusPathFor,
   UNKNOWN_RUN_TIME,
   updateStatus,
@@ -71,5 +75,22 @@ describe('a last run recorded in the future', () => {
       at: UNKNOWN_RUN_TIME,
       future: 'newest archive 2099-01-01T00:00:00.000Z',
     });
+  });
+});
+
+describe('the backups a state made', () => {
+  it('are kept, bounded, and tell a backup made here from one that was not, and from one older than the record', () => {
+    const at = (n: number) => new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString();
+    let record = emptyStatus();
+    expect(wasMadeHere(record, { archive: 'x', createdAt: at(0) })).toBeUndefined();
+    record = recordMade(record, { archive: 'a1', snapshot: 'full-1', createdAt: at(10) });
+    expect(wasMadeHere(record, { archive: 'a1', snapshot: 'full-1', createdAt: at(10) })).toBe(true);
+    expect(wasMadeHere(record, { archive: 'f', snapshot: 'forged', createdAt: at(11) })).toBe(false);
+    expect(wasMadeHere(record, { archive: 'o', snapshot: 'older', createdAt: at(9) })).toBeUndefined();
+    expect(wasMadeHere(record, { archive: '/b/openclaw-backup-x.tar', createdAt: at(12) })).toBe(false);
+    for (let i = 0; i < MADE_LIMIT + 5; i += 1) record = recordMade(record, { archive: `n${i}`, createdAt: at(20 + i) });
+    expect(record.made?.backups).toHaveLength(MADE_LIMIT);
+    expect(wasMadeHere(record, { archive: 'a1', snapshot: 'full-1', createdAt: at(10) })).toBeUndefined();
+    expect(record.made?.since).toBe(at(25));
   });
 });

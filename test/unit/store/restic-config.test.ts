@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseBackupBlock } from '../../../src/config/load.js';
+import { parseBackupBlock, type LoadedConfig } from '../../../src/config/load.js';
+import { resolveRepository } from '../../../src/core/store/resolve-repository.js';
 import { BackupError, ConfigError } from '../../../src/errors.js';
 import {
   describeResticFailure,
@@ -176,5 +177,46 @@ describe('restic environment and messages', () => {
       kind: 'integrity',
       message: 'repository rest:https://u:***@host:8000/: restic restore: /home/openclaw/x: ciphertext verification failed (and 1 more)',
     });
+  });
+});
+
+describe("restic's own environment", () => {
+  const paths = {
+    home: '/h',
+    stateDir: '/h/.openclaw',
+    configPath: '/h/.openclaw/openclaw.json',
+    profile: 'default',
+    source: 'default' as const,
+  };
+  const config = (repository?: Record<string, string>) =>
+    ({ backup: parseBackupBlock(repository ? { repository } : {}), keyPrefix: 'backup' }) as unknown as LoadedConfig;
+
+  it('names the repository and password for reading commands only, after the flags and the config', async () => {
+    const env = { RESTIC_REPOSITORY: '/env/repo', RESTIC_PASSWORD_FILE: '/env/pw' };
+    expect(await resolveRepository(paths, config(), {}, env)).toBeUndefined();
+    expect(await resolveRepository(paths, config(), { fromEnv: true }, env)).toMatchObject({
+      url: '/env/repo',
+      keyPath: 'RESTIC_REPOSITORY',
+      password: { file: '/env/pw' },
+      passwordKey: 'RESTIC_PASSWORD_FILE',
+    });
+    expect(await resolveRepository(paths, config({ url: '/cfg', passwordFile: '/cfg/pw' }), { fromEnv: true }, env)).toMatchObject({
+      url: '/cfg',
+      password: { file: '/cfg/pw' },
+    });
+    expect(await resolveRepository(paths, config(), { fromEnv: true, repository: '/flag' }, env)).toMatchObject({
+      url: '/flag',
+      password: { file: '/env/pw' },
+    });
+    expect(
+      await resolveRepository(paths, config(), { fromEnv: true }, { RESTIC_REPOSITORY: '/r', RESTIC_PASSWORD_COMMAND: 'pass show r' }),
+    ).toMatchObject({ password: { command: 'pass show r' } });
+    expect(resticEnv({ ...repo, password: { command: 'pass show r' } })).toMatchObject({ RESTIC_PASSWORD_COMMAND: 'pass show r' });
+    await expect(resolveRepository(paths, config(), { fromEnv: true }, { RESTIC_REPOSITORY: '/r' })).rejects.toThrow(
+      /^RESTIC_REPOSITORY: pass --repository-password-file FILE too/,
+    );
+    await expect(resolveRepository(paths, config(), { fromEnv: true }, { RESTIC_REPOSITORY_FILE: '/nonexistent/f' })).rejects.toThrow(
+      /^RESTIC_REPOSITORY_FILE: cannot read \/nonexistent\/f/,
+    );
   });
 });
