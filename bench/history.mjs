@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import JSON5 from 'json5';
 import { ensureState } from './generate.mjs';
 import { applyNightlyChange } from './history-state.mjs';
 import { machineInfo, measure } from './measure.mjs';
@@ -144,7 +145,7 @@ export async function runHistory({ dataDir, nights = 7, log = () => {} }) {
 /** Twelve 5-minute runs (an hour), ours (`run`, with retention) against plain restic (`backup` + `forget`). */
 export async function runSchedule({ dataDir, runs = 12, log = () => {} }) {
   const s = setup(dataDir, 'schedule');
-  const config = JSON.parse(fs.readFileSync(path.join(s.stateDir, 'openclaw.json'), 'utf8'));
+  const config = JSON5.parse(fs.readFileSync(path.join(s.stateDir, 'openclaw.json'), 'utf8'));
   config.plugins ??= {};
   config.plugins.entries ??= {};
   config.plugins.entries['openclaw-backup'] = {
