@@ -1,7 +1,7 @@
 import { loadConfig, type LoadConfigOptions, type LoadedConfig } from '../config/load.js';
 import fs from 'node:fs/promises';
 import { resolveStatePaths, type StatePaths } from '../config/paths.js';
-import { escapeJsonText } from '../core/format.js';
+import { escapeControl, escapeJsonText } from '../core/format.js';
 import { resolveBackup, type ResolvedArchive } from '../core/store/resolve-backup.js';
 import { openStore } from '../core/store/open-store.js';
 import type { BackupStore } from '../core/store/types.js';
@@ -51,6 +51,11 @@ export function resolveLogLevel(globals: GlobalOptions, io: CommandIO): LogLevel
   return level;
 }
 
+/** What every command hands the store it opens: its environment, its abort signal, and stderr for notes. */
+export function storeIO(io: CommandIO): { env: NodeJS.ProcessEnv; signal: AbortSignal; onNotice: (message: string) => void } {
+  return { env: io.env, signal: io.signal, onNotice: (message) => io.stderr.write(`note: ${escapeControl(message)}\n`) };
+}
+
 export function printJson(io: CommandIO, value: unknown): void {
   io.stdout.write(`${escapeJsonText(JSON.stringify(value, null, 2))}\n`);
 }
@@ -83,6 +88,6 @@ export async function resolveArchiveArg(
     onBrokenConfig(fallback.warning);
     return fallback.config;
   });
-  const store = await openStore(paths, config, { repository, env: io.env });
+  const store = await openStore(paths, config, { repository, ...storeIO(io) });
   return { ...(await resolveBackup(store, ref, { decrypt })), store };
 }

@@ -38,12 +38,35 @@ export const EXAMPLES: Record<string, string[]> = {
     'openclaw-backup config export --full -o all.json         # with credentials (0600)',
   ],
   'config import': ['openclaw-backup config import config.json --dry-run', 'openclaw-backup config import config.json'],
-  sessions: ['openclaw-backup sessions list', 'openclaw-backup sessions export agent:main:main -o s.json'],
-  'sessions list': ['openclaw-backup sessions list --agent main'],
-  'sessions export': ['openclaw-backup sessions export agent:main:main -o s.json', 'openclaw-backup sessions export --all -o all.json'],
+  sessions: [
+    'openclaw-backup sessions list',
+    'openclaw-backup sessions export agent:main:main -o s.json',
+    'openclaw-backup sessions restore agent:main:notes --from latest --dry-run',
+  ],
+  'sessions list': [
+    'openclaw-backup sessions list --agent main',
+    'openclaw-backup sessions list --from latest   # what the newest backup holds',
+  ],
+  'sessions export': [
+    'openclaw-backup sessions export agent:main:main -o s.json',
+    'openclaw-backup sessions export --all -o all.json',
+    'openclaw-backup sessions export --all --from 2026-11-20',
+  ],
   'sessions import': [
     'openclaw-backup sessions import s.json --dry-run',
     'openclaw-backup sessions import s.json --agent ops --on-conflict skip',
+  ],
+  'sessions restore': [
+    'openclaw-backup sessions history agent:main:notes          # which backups hold it, its events in each',
+    'openclaw gateway stop',
+    'openclaw-backup sessions restore agent:main:notes --from latest --dry-run',
+    'openclaw-backup sessions restore agent:main:notes --from 2026-11-20',
+    'openclaw-backup sessions restore agent:main:notes --from 2026-11-20 --as notes-before   # keep both',
+    'openclaw gateway start',
+  ],
+  'sessions history': [
+    'openclaw-backup sessions history agent:main:notes',
+    'openclaw-backup sessions history agent:main:notes --limit 50 --identity ~/.config/openclaw-backup/key.txt',
   ],
   service: ['openclaw-backup service install', 'openclaw-backup service status'],
   'service install': [

@@ -160,6 +160,24 @@ export const repositorySchema = z
         )
         .optional()
         .describe('restic extended options, passed as `-o key=value` (e.g. { "sftp.command": "ssh -p 2222 host -s sftp" }).'),
+      commandTimeout: durationSchema
+        .default(15 * 60_000)
+        .describe(
+          'How long a short restic command (snapshots, unlock, forget, cat config, ls, stats, init) may take before it is stopped and the run fails.',
+        )
+        .meta({ defaultText: '`"15m"`', exampleValues: ['15m'] }),
+      stallTimeout: durationSchema
+        .default(30 * 60_000)
+        .describe(
+          'A long restic command (backup, restore, dump, check, prune) that moves no data for this long is stopped and the run fails; it may take as long as it keeps moving.',
+        )
+        .meta({ defaultText: '`"30m"`', exampleValues: ['30m'] }),
+      lockWait: durationSchema
+        .default(30 * 60_000)
+        .describe(
+          "How long to keep retrying while another restic process (another host's backup or prune) holds the repository lock; a stale lock of this host's is removed at once.",
+        )
+        .meta({ defaultText: '`"30m"`', exampleValues: ['30m'] }),
     },
     { error: 'expected an object: { url, passwordFile } or { url, passwordEnv }' },
   )

@@ -13,6 +13,7 @@ import { pruneBackups } from './prune.js';
 import { openStore } from './store/open-store.js';
 import type { BackupStore, StoredBackup } from './store/types.js';
 import { quiesceFor } from './quiesce.js';
+import { sandboxHint } from './sandbox-hint.js';
 import { readStatus, updateStatus, type HookRecord, type LastRun, type RunPhase } from './status-record.js';
 import { startRunReport } from '../hooks/report-run.js';
 import { verifyBackup } from './verify/verify-backup.js';
@@ -131,7 +132,9 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   const report = startRunReport({ paths, config, log, env: options.env, signal: options.signal, writeMetrics: true, store: options.store });
   log.info({ trigger: options.trigger, stateDir: paths.stateDir, backupDir: config.backupDir }, 'backup started');
   try {
-    const store = options.store ?? (await openStore(paths, config, { env: options.env }));
+    const store =
+      options.store ??
+      (await openStore(paths, config, { env: options.env, signal: options.signal, onNotice: (message) => log.warn({}, message) }));
     const created = await createBackup({
       paths,
       config,
@@ -214,6 +217,9 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   } catch (error) {
     failure = toBackupError(error);
   }
+  // A write refused by the service's sandbox names the sandbox, so the fix is found from the journal line.
+  const hint = failure ? sandboxHint(options.env ?? process.env, failure.message) : '';
+  if (failure && hint) failure = new BackupError(failure.kind, `${failure.message}${hint}`, { cause: failure, details: failure.details });
   const finished = new Date();
   run.finishedAt = finished.toISOString();
   run.durationMs = finished.getTime() - startedAt.getTime();

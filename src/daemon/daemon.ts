@@ -43,10 +43,10 @@ function specOf(config: LoadedConfig): ScheduleSpec {
 }
 
 /** When the last run started: the status record, else the newest archive; a time in the future is unknown. */
-async function lastRunTime(paths: StatePaths, config: LoadedConfig, log: Log): Promise<Date | null> {
+async function lastRunTime(paths: StatePaths, config: LoadedConfig, log: Log, signal: AbortSignal): Promise<Date | null> {
   const { record } = await readStatus(paths.stateDir);
   const newestArchive = async () => {
-    const catalog = await openStore(paths, config)
+    const catalog = await openStore(paths, config, { signal })
       .then((store) => store.list())
       .catch(() => undefined);
     const newest = catalog?.archives[0];
@@ -111,7 +111,7 @@ export async function runDaemon(options: DaemonOptions): Promise<void> {
       }
     };
     const catchUp = async (): Promise<boolean> => {
-      const last = await lastRunTime(paths, config, log);
+      const last = await lastRunTime(paths, config, log, signal);
       const missed = findMissedRun(specOf(config), last);
       if (!missed) {
         log.debug(

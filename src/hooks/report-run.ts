@@ -100,7 +100,9 @@ async function writeMetrics(options: RunReportOptions, outcome: RunOutcome, reco
   const file = expandHome(config.backup.metricsFile as string, paths.home, paths.stateDir);
   try {
     const current = record ?? (await readStatus(paths.stateDir)).record;
-    const totals = await countBackups(options.store ?? (await openStore(paths, config, { env: options.env }))).catch(() => null);
+    const totals = await countBackups(
+      options.store ?? (await openStore(paths, config, { env: options.env, signal: options.signal })),
+    ).catch(() => null);
     const lastSuccessAt = outcome.result === 'ok' ? outcome.finishedAt : (current.lastSuccess?.finishedAt ?? null);
     await writeMetricsFile(file, {
       profile: paths.profile,

@@ -45,6 +45,7 @@ export async function installTimer(options: {
   const plan = planTimerInstall(context, options.target, options.schedule, replaced);
   if (options.dryRun) return { plan, dryRun: true, replaced, execution: undefined, linger: undefined };
   for (const dir of plan.directories) await fs.mkdir(dir, { recursive: true, mode: 0o755 });
+  for (const dir of options.target.createDirs ?? []) await fs.mkdir(dir, { recursive: true, mode: 0o700 }).catch(() => {});
   for (const { file, content } of plan.files) await writeFileAtomic(file, content, 0o644);
   const execution = await executeCommands(plan, plan.commands, options.run);
   const linger =

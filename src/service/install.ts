@@ -50,6 +50,7 @@ export async function installService(options: InstallOptions): Promise<InstallRe
   for (const dir of plan.directories) await fs.mkdir(dir, { recursive: true, mode: 0o755 });
   // systemd ignores a missing "-" ReadWritePaths= entry, and the sandbox would then refuse to create it: make it now (not its parents).
   await fs.mkdir(target.backupDir, { mode: 0o700 }).catch(() => {});
+  for (const dir of target.createDirs ?? []) await fs.mkdir(dir, { recursive: true, mode: 0o700 }).catch(() => {});
   await writeFileAtomic(plan.file, plan.content, 0o644);
   const execution = await executeCommands(plan, plan.commands, run);
   const linger = context.manager === 'systemd' && !execution.unavailable ? await checkLinger(run, context.uid, context.env) : undefined;

@@ -12,6 +12,8 @@ export interface SystemdUnitSpec {
   environment: Record<string, string>;
   /** Directories the sandbox leaves writable (a leading "-" means: fine if missing). */
   readWritePaths: string[];
+  /** CacheDirectory= names below $XDG_CACHE_HOME: systemd creates them (0700) and leaves them writable. */
+  cacheDirectories?: string[];
   header?: string;
   /** Type=oneshot without restarts or [Install]: the service a timer starts. */
   oneshot?: boolean;
@@ -85,6 +87,7 @@ export function renderSystemdUnit(spec: SystemdUnitSpec): string {
     // systemd 252 fails the start with 218/CAPABILITIES (the daemon never runs).
     'ProtectSystem=strict',
     `ReadWritePaths=${spec.readWritePaths.join(' ')}`,
+    ...(spec.cacheDirectories?.length ? [`CacheDirectory=${spec.cacheDirectories.join(' ')}`, 'CacheDirectoryMode=0700'] : []),
     'ProtectClock=yes',
     'ProtectHostname=yes',
     'ProtectKernelLogs=yes',

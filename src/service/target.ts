@@ -11,8 +11,12 @@ export interface ResolveTargetOptions {
   nodePath: string;
   cliPath: string;
   platform?: NodeJS.Platform;
-  /** Directories the unit must be able to write besides the state and backups dirs (the metrics file's). */
+  /** Directories the unit must be able to write besides the state and backups dirs (the metrics file's, a repository). */
   writablePaths?: string[];
+  /** Directories install creates first (see ServiceTarget.createDirs). */
+  createDirs?: string[];
+  /** More environment for the daemon (see ServiceTarget.environment). */
+  environment?: Record<string, string>;
 }
 
 export interface ResolvedTarget {
@@ -120,6 +124,8 @@ export function resolveServiceTarget(options: ResolveTargetOptions): ResolvedTar
       options.platform ?? process.platform,
     ),
     ...(options.writablePaths?.length ? { writablePaths: options.writablePaths } : {}),
+    ...(options.createDirs?.length ? { createDirs: options.createDirs } : {}),
+    ...(options.environment && Object.keys(options.environment).length ? { environment: options.environment } : {}),
   };
   return { target, warnings };
 }

@@ -111,6 +111,36 @@ describe('service install / uninstall / status (systemd)', () => {
     expect(fs.statSync(path.join(nas, 'openclaw')).mode & 0o777).toBe(0o700);
   });
 
+  it("makes a local repository and restic's and our caches writable in the sandbox; a missing repository is a warning", async () => {
+    const box = sandbox({ systemctl: 'exit 0', loginctl: 'echo yes' });
+    const repo = path.join(box.home, 'srv', 'restic', 'openclaw');
+    const resticCache = path.join(box.home, 'restic-cache');
+    const passwordFile = path.join(box.home, 'pw');
+    fs.writeFileSync(passwordFile, 'pw\n', { mode: 0o600 });
+    fs.writeFileSync(
+      path.join(box.home, '.openclaw', 'openclaw.json'),
+      JSON.stringify({ backup: { repository: { url: repo, passwordFile } } }),
+    );
+    const unitFile = path.join(box.xdg, 'systemd', 'user', 'openclaw-backup.service');
+    const missing = await runCli(['service', 'install'], { env: box.env });
+    expect(missing.code, missing.stderr).toBe(0);
+    expect(missing.stderr).toContain(
+      `warning: the repository ${repo} does not exist yet, and the service's sandbox cannot create it: run \`openclaw-backup repository init\`, then service install again`,
+    );
+    fs.mkdirSync(repo, { recursive: true });
+    const result = await runCli(['service', 'install'], { env: { ...box.env, RESTIC_CACHE_DIR: resticCache } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
+    const unit = fs.readFileSync(unitFile, 'utf8');
+    expect(unit).toMatch(new RegExp(`^ReadWritePaths=.* -${repo} -${resticCache} `, 'm'));
+    // ~/.cache/restic and ~/.cache/openclaw-backup: systemd creates them and opens them in the sandbox.
+    expect(unit).toContain('\nCacheDirectory=restic openclaw-backup\nCacheDirectoryMode=0700\n');
+    expect(unit).toContain(`\nEnvironment=RESTIC_CACHE_DIR=${resticCache}\n`);
+    expect(unit).toContain('\nEnvironment=OPENCLAW_BACKUP_UNIT=%n\n');
+    expect(fs.statSync(resticCache).mode & 0o777).toBe(0o700);
+    expect(verifyUnit(unitFile)).toEqual({ code: 0, output: '' });
+  });
+
   it("warns when the program lives in npm's cache (as under npx), before writing the unit", async () => {
     const box = sandbox({ systemctl: 'exit 0', loginctl: 'echo yes' });
     // npx sets npm_config_cache; here it names the dir the CLI runs from.

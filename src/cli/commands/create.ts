@@ -10,7 +10,7 @@ import { openStore } from '../../core/store/open-store.js';
 import { countOf, escapeControl, formatBytes, formatDuration } from '../../core/format.js';
 import { createJsonLogger, createTextLogger } from '../../output/logger.js';
 import { createProgressRenderer, progressModeFor } from '../../output/progress.js';
-import { loadContext, printJson, resolveLogLevel, type CommandIO, type GlobalOptions } from '../context.js';
+import { loadContext, printJson, resolveLogLevel, type CommandIO, storeIO, type GlobalOptions } from '../context.js';
 import { COMPRESSIONS, type Compression, type EncryptSettings } from '../../config/schema.js';
 import { expandHome, type StatePaths } from '../../config/paths.js';
 import type { DecryptionKey } from '../../core/crypto/keys.js';
@@ -119,7 +119,7 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       lockWaitMs: lockWait * 1000,
       env: io.env,
     });
-    const store = await openStore(paths, config, { output: flags.output, repository: repositoryFlags(flags), env: io.env }).catch(fail);
+    const store = await openStore(paths, config, { output: flags.output, repository: repositoryFlags(flags), ...storeIO(io) }).catch(fail);
     if (flags.init) {
       if (!store.init) throw new UsageError('--init: there is no repository to initialise; set backup.repository or pass --repository');
       if (!flags.dryRun && (await store.init(io.signal).catch(fail)).created) io.stderr.write(`initialised repository ${store.location}\n`);

@@ -8,7 +8,7 @@ import { openStore } from '../../core/store/open-store.js';
 import { formatEntryLine } from './ls.js';
 import { addBrowseOptions, type BrowseFlags } from '../browse-args.js';
 import { repositoryFlags } from '../repository-options.js';
-import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
+import { loadContext, printJson, type CommandIO, storeIO, type GlobalOptions } from '../context.js';
 import { resolveDecryptKey } from '../key-options.js';
 
 export function registerFind(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
@@ -19,7 +19,7 @@ export function registerFind(program: Command, io: CommandIO, globals: () => Glo
   addBrowseOptions(command).action(async (pattern: string, flags: BrowseFlags) => {
     const decrypt = await resolveDecryptKey(flags, io.env);
     const { paths, config } = await loadContext(globals(), io);
-    const store = await openStore(paths, config, { repository: repositoryFlags(flags), env: io.env });
+    const store = await openStore(paths, config, { repository: repositoryFlags(flags), ...storeIO(io) });
     const result = await findInBackups(store, pattern, { decrypt, signal: io.signal });
     if (flags.json) {
       printJson(io, result);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { openStore } from '../../core/store/open-store.js';
 import { UsageError } from '../../errors.js';
 import { escapeControl, formatBytes, formatLocalTime } from '../../core/format.js';
-import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
+import { loadContext, printJson, type CommandIO, storeIO, type GlobalOptions } from '../context.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
 import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 
@@ -22,7 +22,7 @@ export function registerList(program: Command, io: CommandIO, globals: () => Glo
     async (flags: DecryptFlags & RepositoryFlags & { json?: boolean; details?: boolean }) => {
       const { paths, config } = await loadContext(globals(), io);
       const decrypt = flags.details ? await resolveDecryptKey(flags, io.env) : undefined;
-      const store = await openStore(paths, config, { repository: repositoryFlags(flags), env: io.env });
+      const store = await openStore(paths, config, { repository: repositoryFlags(flags), ...storeIO(io) });
       const catalog = await store.list({ decrypt });
       // Unencrypted archives show their details without a key; only encrypted ones need one.
       if (flags.details && !decrypt && catalog.archives.some((a) => a.encrypted)) {

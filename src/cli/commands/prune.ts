@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { withStateLock } from '../../core/lock.js';
 import { pruneBackups } from '../../core/prune.js';
 import { openStore } from '../../core/store/open-store.js';
-import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
+import { loadContext, printJson, type CommandIO, storeIO, type GlobalOptions } from '../context.js';
 import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 import { addRetentionFlags, retentionFromFlags, type RetentionFlags } from '../retention-flags.js';
 import { UsageError } from '../../errors.js';
@@ -21,7 +21,7 @@ export function registerPrune(program: Command, io: CommandIO, globals: () => Gl
       if (flags.quiet && flags.verbose) throw new UsageError('--quiet and --verbose: pass one, not both');
       const override = retentionFromFlags(flags);
       const { paths, config } = await loadContext(globals(), io);
-      const store = await openStore(paths, config, { repository: repositoryFlags(flags), env: io.env });
+      const store = await openStore(paths, config, { repository: repositoryFlags(flags), ...storeIO(io) });
       const result = await withStateLock(
         paths.stateDir,
         { command: 'openclaw-backup prune', signal: io.signal, onCompromised: (m) => io.stderr.write(`warning: ${m}\n`) },

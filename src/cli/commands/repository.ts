@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { openStore } from '../../core/store/open-store.js';
 import { UsageError } from '../../errors.js';
-import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
+import { loadContext, printJson, type CommandIO, storeIO, type GlobalOptions } from '../context.js';
 import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 
 /** `repository init`: creates the restic repository backup.repository (or --repository) names. */
@@ -13,7 +13,7 @@ export function registerRepository(program: Command, io: CommandIO, globals: () 
     .option('--json', 'print one JSON object: repository, created');
   addRepositoryOptions(init).action(async (flags: RepositoryFlags & { json?: boolean }) => {
     const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
-    const store = await openStore(paths, config, { repository: repositoryFlags(flags), env: io.env });
+    const store = await openStore(paths, config, { repository: repositoryFlags(flags), ...storeIO(io) });
     if (!store.init)
       throw new UsageError(
         'repository init: no repository configured; set backup.repository or pass --repository and --repository-password-file',

@@ -10,10 +10,10 @@ import { readServiceStatus } from '../../service/status.js';
 import { resolveServiceTarget, serviceHome } from '../../service/target.js';
 import { uninstallService } from '../../service/uninstall.js';
 import { installTimer, uninstallTimer, type TimerInstallResult, type TimerUninstallResult } from '../../service/install-timer.js';
-import { expandHome, type StatePaths } from '../../config/paths.js';
+import { sandboxPathsFor } from '../../service/sandbox-paths.js';
+import type { StatePaths } from '../../config/paths.js';
 import type { LoadedConfig } from '../../config/load.js';
 import { findPluginInstall } from '../../config/plugin-install.js';
-import path from 'node:path';
 import { formatServiceStatus } from '../../output/service-status.js';
 import { loadContext, printJson, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 
@@ -82,12 +82,6 @@ function reportInstall(io: CommandIO, result: InstallResult): void {
   }
 }
 
-/** The metrics file's directory must be writable inside the unit's sandbox. */
-function writablePaths(paths: StatePaths, config: LoadedConfig): string[] {
-  const file = config.backup.metricsFile;
-  return file ? [path.dirname(expandHome(file, paths.home, paths.stateDir))] : [];
-}
-
 function reportTimerInstall(io: CommandIO, result: TimerInstallResult, schedule: string): void {
   const { plan } = result;
   if (result.dryRun) {
@@ -128,15 +122,18 @@ export function registerService(program: Command, io: CommandIO, globals: () => 
     )
     .action(async (flags: { dryRun?: boolean; timer?: boolean }) => {
       const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
+      const sandbox = sandboxPathsFor(paths, config, io.env);
       const { target, warnings } = resolveServiceTarget({
         paths,
         backupDir: config.backupDir,
         env: io.env,
         nodePath: process.execPath,
         cliPath: CLI_ENTRY,
-        writablePaths: writablePaths(paths, config),
+        writablePaths: sandbox.writable,
+        createDirs: sandbox.create,
+        environment: sandbox.environment,
       });
-      for (const warning of warnings) io.stderr.write(`warning: ${warning}\n`);
+      for (const warning of [...warnings, ...sandbox.warnings]) io.stderr.write(`warning: ${warning}\n`);
       if (flags.timer) {
         const schedule = { schedule: config.backup.schedule, timezone: config.backup.timezone };
         const timer = await installTimer({

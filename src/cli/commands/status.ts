@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { collectStatus, type StatusReport } from '../../core/status-report.js';
 import path from 'node:path';
 import { countOf, formatBytes, formatDuration, formatLocalTime } from '../../core/format.js';
-import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';
+import { loadContext, printJson, type CommandIO, storeIO, type GlobalOptions } from '../context.js';
 import { openStore } from '../../core/store/open-store.js';
 import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 
@@ -99,7 +99,7 @@ export function registerStatus(program: Command, io: CommandIO, globals: () => G
     .option('--json', 'print one JSON object');
   addRepositoryOptions(command).action(async (flags: RepositoryFlags & { json?: boolean }) => {
     const { paths, config } = await loadContext(globals(), io);
-    const store = await openStore(paths, config, { repository: repositoryFlags(flags), env: io.env });
+    const store = await openStore(paths, config, { repository: repositoryFlags(flags), ...storeIO(io) });
     const report = await collectStatus(paths, config, new Date(), store);
     if (flags.json) printJson(io, report);
     else printText(io, report);

@@ -46,6 +46,7 @@ export type DoctorInput = Omit<DoctorContext, 'config' | 'configError' | 'backup
 export async function loadDoctorConfig(
   paths: StatePaths,
   env: NodeJS.ProcessEnv = process.env,
+  signal?: AbortSignal,
 ): Promise<Pick<DoctorContext, 'config' | 'configError' | 'backup' | 'backupDir' | 'store'>> {
   try {
     const config: LoadedConfig = await loadConfig(paths, { allowMissing: true });
@@ -54,7 +55,7 @@ export async function loadDoctorConfig(
       configError: undefined,
       backup: config.backup,
       backupDir: config.backupDir,
-      store: await openStore(paths, config, { env }),
+      store: await openStore(paths, config, { env, signal }),
     };
   } catch (error) {
     if (!isBackupError(error)) throw error;
@@ -78,7 +79,7 @@ export interface DoctorReport {
 
 /** Runs every check; a check that throws becomes an error line instead of hiding the others. */
 export async function runDoctor(input: DoctorInput, checks: readonly DoctorCheck[] = DOCTOR_CHECKS): Promise<DoctorReport> {
-  const context: DoctorContext = { ...input, ...(await loadDoctorConfig(input.paths, input.env)) };
+  const context: DoctorContext = { ...input, ...(await loadDoctorConfig(input.paths, input.env, input.signal)) };
   const findings: DoctorFinding[] = [];
   // Without a state dir every other check would pass vacuously ("modes are tight"); only the service check, which
   // may show where the state really is, still says something.

@@ -1,8 +1,9 @@
+import type { EntrySelect } from '../archive/entry-stream.js';
 import { labelOf, type ArchiveInput } from '../archive/source.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import type { ProgressReporter } from '../progress.js';
 import { ConfigCapture } from '../verify/capture-config.js';
-import { scanArchive, type ScanResult } from '../verify/scan-archive.js';
+import { scanArchive, type EntryHandler, type ScanResult } from '../verify/scan-archive.js';
 import { integrityErrorFor, summarize, type VerifyResult } from '../verify/verify-archive.js';
 import { StagingWriter } from './extract.js';
 
@@ -15,6 +16,11 @@ export interface ReadArchiveOptions {
   progress?: ProgressReporter | undefined;
   /** Digest each database's content (schema and rows): what the dry run and the preview compare with the live one. */
   digestDatabases?: boolean | undefined;
+  /**
+   * Only these files are needed (sessions reads the agent stores): only they are staged, and a repository restores
+   * only them. The others an archive file streams past are still hashed against the manifest, as verify does.
+   */
+  select?: EntrySelect | undefined;
 }
 
 /** What the one read proved and kept: everything restore plans and reports from. */
@@ -38,10 +44,16 @@ export interface ArchiveRead {
 export async function readArchive(options: ReadArchiveOptions): Promise<ArchiveRead> {
   const configs = new ConfigCapture();
   const staged = options.staging ? new StagingWriter(options.staging, configs) : undefined;
+  const select = options.select;
+  const onEntry: EntryHandler =
+    staged && select
+      ? (entry, stream) => (entry.kind === 'file' && select(entry.name) ? staged.handle : configs.handle)(entry, stream)
+      : (staged?.handle ?? configs.handle);
   const scan = await scanArchive(options.archive, {
     signal: options.signal,
     decrypt: options.decrypt,
-    onEntry: staged?.handle ?? configs.handle,
+    select,
+    onEntry,
     // A dry run checks databases on private copies (as verify does); staged ones are checked where they were written.
     checkDatabases: !staged,
     digestDatabases: !staged && options.digestDatabases,

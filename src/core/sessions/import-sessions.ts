@@ -26,6 +26,10 @@ export interface ImportSessionsOptions {
   agent?: string;
   onConflict: OnConflict;
   dryRun: boolean;
+  /** What the conflict error suggests (default: the --on-conflict choices). */
+  conflictHint?: string | undefined;
+  /** What the gateway refusal calls the command (default: "import sessions"). */
+  action?: string | undefined;
 }
 
 export interface AgentImportResult {
@@ -73,12 +77,20 @@ async function importAgent(
     );
   }
   if (target === 'sqlite') {
-    const result = await writeSqliteStore({ dbPath: store.dbPath, agentId, info, sessions, onConflict: options.onConflict, dryRun });
+    const result = await writeSqliteStore({
+      dbPath: store.dbPath,
+      agentId,
+      info,
+      sessions,
+      onConflict: options.onConflict,
+      conflictHint: options.conflictHint,
+      dryRun,
+    });
     return { agentId, layout: 'sqlite', ...result };
   }
   const existing = new Set(legacyKeys(store.sessionsDir));
   const conflicts = sessions.filter((s) => existing.has(s.key)).map((s) => s.key);
-  const { todo, skipped, replaced } = resolveConflicts(agentId, sessions, conflicts, options.onConflict);
+  const { todo, skipped, replaced } = resolveConflicts(agentId, sessions, conflicts, options.onConflict, options.conflictHint);
   if (!dryRun) await writeLegacyStore(store.sessionsDir, todo, new Set(replaced));
   return { agentId, layout: 'legacy', imported: todo.map((s) => s.key), skipped, replaced, created: store.layout === 'none' };
 }
@@ -107,7 +119,8 @@ export async function importSessions(options: ImportSessionsOptions): Promise<Ag
     group.sessions.push(options.agent ? moveToAgent(session, agentId) : session);
     groups.set(agentId, group);
   }
-  if (!options.dryRun) await assertGatewayStopped({ stateDir: options.stateDir, openclaw: options.openclaw, action: 'import sessions' });
+  if (!options.dryRun)
+    await assertGatewayStopped({ stateDir: options.stateDir, openclaw: options.openclaw, action: options.action ?? 'import sessions' });
   const plans: AgentImportResult[] = [];
   for (const [agentId, group] of groups) plans.push(await importAgent(options, agentId, group.source, group.sessions, true));
   if (options.dryRun) return plans;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { BackupError } from '../../errors.js';
 
@@ -5,11 +6,16 @@ import { BackupError } from '../../errors.js';
 export type JsonSqlValue = string | number | null | { $base64: string } | { $int: string };
 export type JsonRow = Record<string, JsonSqlValue>;
 
+/** Databases a reader found at rest (no -wal file): their reader's -wal and -shm are tidied away on close. */
+const atRest = new WeakMap<DatabaseSync, string>();
+
 /**
  * Opens a database that a live gateway may be writing, for reading only. WAL mode lets readers and the writer run
- * side by side, so this never blocks the gateway; committed pages still in the -wal file are seen.
+ * side by side, so this never blocks the gateway; committed pages still in the -wal file are seen. Close it with
+ * closeDatabase().
  */
 export function openReadOnly(file: string): DatabaseSync {
+  const rest = !existsSync(`${file}-wal`);
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(file, { readOnly: true, timeout: 2_000 });
@@ -22,7 +28,31 @@ export function openReadOnly(file: string): DatabaseSync {
       throw new BackupError('failure', `cannot open database ${file}: ${(error as Error).message}`, { cause: error });
     }
   }
+  if (rest) atRest.set(db, file);
   return db;
+}
+
+/**
+ * Closes a connection. A reader of a database at rest made its -wal and -shm (a WAL reader needs them), and a
+ * read-only connection cannot remove them: SQLite's own last-connection cleanup, run by a connection that only
+ * reads, removes them again — and leaves them when anyone else (a gateway) has the database open. So reading
+ * changes nothing on disk.
+ */
+export function closeDatabase(db: DatabaseSync): void {
+  if (db.isOpen) db.close();
+  const file = atRest.get(db);
+  if (!file || !existsSync(`${file}-wal`)) return;
+  atRest.delete(db);
+  try {
+    const tidy = new DatabaseSync(file, { timeout: 0 });
+    try {
+      tidy.prepare('SELECT 1 FROM sqlite_master LIMIT 1').get();
+    } finally {
+      tidy.close();
+    }
+  } catch {
+    // busy or unreadable: the files stay, as any reader's would
+  }
 }
 
 export function openWritable(file: string): DatabaseSync {

@@ -2,7 +2,7 @@ import zlib from 'node:zlib';
 import type { DatabaseSync } from 'node:sqlite';
 import { IntegrityError } from '../../errors.js';
 import { packEvent, packJson, type AgentStoreInfo, type ExportedSession, type SessionWindow, type TranscriptEvent } from './document.js';
-import { openReadOnly, quoteIdent, selectRows, type JsonRow } from './sqlite-db.js';
+import { closeDatabase, openReadOnly, quoteIdent, selectRows, type JsonRow } from './sqlite-db.js';
 import { planSessionTables, schemaStatements } from './sqlite-plan.js';
 
 export const BASE_TABLES = ['schema_meta', 'session_key_contract'];
@@ -86,14 +86,23 @@ function storeInfo(db: DatabaseSync): AgentStoreInfo {
   };
 }
 
-/** Reads every session of one agent's SQLite store (read-only, inside one read transaction for a consistent view). */
-export function readSqliteStore(dbPath: string, agentId: string): { info: AgentStoreInfo; sessions: ExportedSession[] } {
+/**
+ * Reads the sessions of one agent's SQLite store (read-only, inside one read transaction for a consistent view):
+ * every one, or only those `keys` names (the others' transcripts are never loaded).
+ */
+export function readSqliteStore(
+  dbPath: string,
+  agentId: string,
+  keys?: ReadonlySet<string>,
+): { info: AgentStoreInfo; sessions: ExportedSession[] } {
   const db = openReadOnly(dbPath);
   try {
     db.exec('BEGIN');
     const info = storeInfo(db);
     const plan = planSessionTables(db);
-    const nodes = selectRows(db, 'SELECT * FROM session_nodes ORDER BY session_key');
+    const nodes = selectRows(db, 'SELECT * FROM session_nodes ORDER BY session_key').filter(
+      (node) => !keys || keys.has(String(node.session_key)),
+    );
     const sessions = nodes.map((node): ExportedSession => {
       const key = String(node.session_key);
       const windows = readWindows(db, key);
@@ -118,6 +127,6 @@ export function readSqliteStore(dbPath: string, agentId: string): { info: AgentS
     db.exec('COMMIT');
     return { info, sessions };
   } finally {
-    db.close();
+    closeDatabase(db);
   }
 }

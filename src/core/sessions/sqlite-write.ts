@@ -5,7 +5,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { BackupError, ConfigError } from '../../errors.js';
 import { ensurePrivateDir, fsyncDir, tempSuffix } from '../fs/atomic.js';
 import { entryText, eventText, type AgentStoreInfo, type ExportedSession, type SessionWindow } from './document.js';
-import { insertRow, openReadOnly, openWritable, quoteIdent, tableColumns, type JsonRow } from './sqlite-db.js';
+import { closeDatabase, insertRow, openReadOnly, openWritable, quoteIdent, tableColumns, type JsonRow } from './sqlite-db.js';
 import { resolveConflicts, type OnConflict } from './conflicts.js';
 import { planSessionTables, type SessionTablePlan } from './sqlite-plan.js';
 
@@ -135,6 +135,8 @@ export interface SqliteImportOptions {
   info: AgentStoreInfo;
   sessions: ExportedSession[];
   onConflict: OnConflict;
+  /** What the conflict error suggests (default: the --on-conflict choices). */
+  conflictHint?: string | undefined;
   dryRun: boolean;
 }
 
@@ -157,7 +159,7 @@ export async function writeSqliteStore(options: SqliteImportOptions): Promise<Sq
     }
     throw error;
   } finally {
-    if (db.isOpen) db.close();
+    closeDatabase(db);
   }
 }
 
@@ -169,7 +171,13 @@ function importInto(db: DatabaseSync, options: SqliteImportOptions): Omit<Sqlite
       `agent "${agentId}": the document's sessions come from agent store schema ${info.schemaVersion} (OpenClaw ${info.appVersion ?? '?'}), this store is schema ${version ?? 'unknown'}; import with the same OpenClaw version`,
     );
   }
-  const { todo, skipped, replaced } = resolveConflicts(agentId, sessions, findSqliteConflicts(db, sessions), options.onConflict);
+  const { todo, skipped, replaced } = resolveConflicts(
+    agentId,
+    sessions,
+    findSqliteConflicts(db, sessions),
+    options.onConflict,
+    options.conflictHint,
+  );
   const result = { imported: todo.map((s) => s.key), skipped, replaced };
   if (options.dryRun) return result;
   const plan = planSessionTables(db);

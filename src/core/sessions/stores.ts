@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { UsageError } from '../../errors.js';
 import type { StoreLayout } from './document.js';
 
 export const AGENT_DB_NAME = 'openclaw-agent.sqlite';
@@ -43,6 +44,14 @@ export function listAgentIds(stateDir: string, openclaw: Record<string, unknown>
   }
   if (ids.size === 0) ids.add('main');
   return [...ids].sort();
+}
+
+/** The agents a command reads: the one `--agent` names (which must exist), else every agent of the state. */
+export function chooseAgents(stateDir: string, openclaw: Record<string, unknown>, agent: string | undefined): string[] {
+  const known = listAgentIds(stateDir, openclaw);
+  if (agent === undefined) return known;
+  if (!known.includes(agent)) throw new UsageError(`unknown agent "${agent}" (known agents: ${known.join(', ')})`);
+  return [agent];
 }
 
 /**

@@ -16,6 +16,10 @@ export interface OpenStoreOptions {
   repository?: RepositoryFlags | undefined;
   /** The environment engines (restic) start from; default process.env. */
   env?: NodeJS.ProcessEnv | undefined;
+  /** The command's abort signal: a repository's restic children stop with it. */
+  signal?: AbortSignal | undefined;
+  /** What the user should hear while a repository is used (read-only, waiting for a lock). */
+  onNotice?: ((message: string) => void) | undefined;
 }
 
 async function isDirectory(p: string): Promise<boolean> {
@@ -34,14 +38,16 @@ export async function openStore(paths: StatePaths, config: LoadedConfig, options
   const base = { stateDir: paths.stateDir, profile: paths.profile, allowedInside };
   if (!options.output) {
     const backupsDir = folderStore({ ...base, dir: config.backupDir });
-    const repo = resolveRepository(paths, config, options.repository, options.env);
-    if (!repo) return backupsDir;
+    const resolved = resolveRepository(paths, config, options.repository, options.env);
+    if (!resolved) return backupsDir;
+    const repo = { ...resolved, onNotice: options.onNotice };
     return resticStore({
       repo,
       stateDir: paths.stateDir,
       profile: paths.profile,
       stateId: provisionalStateId(paths.stateDir),
       home: paths.home,
+      signal: options.signal,
     });
   }
   const out = path.resolve(options.output);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { LoadedConfig } from '../../config/load.js';
 import { expandHome, type StatePaths } from '../../config/paths.js';
 import { UsageError } from '../../errors.js';
+import { DEFAULT_RESTIC_LIMITS } from './restic-limits.js';
 import { localPathOf, stripCredentials, type ResticPassword, type ResticRepository } from './restic-repository.js';
 
 /** --repository / --repository-password-file: one-off use of a repository, overriding backup.repository. */
@@ -56,5 +57,13 @@ export function resolveRepository(
     keyPath: flags.repository ? '--repository' : prefix,
     globalArgs,
     env,
+    limits: configured
+      ? {
+          commandTimeoutMs: configured.commandTimeout,
+          stallTimeoutMs: configured.stallTimeout,
+          lockWaitMs: configured.lockWait,
+          keyPath: prefix,
+        }
+      : { ...DEFAULT_RESTIC_LIMITS, keyPath: prefix },
   };
 }

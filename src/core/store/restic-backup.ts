@@ -1,9 +1,7 @@
-import readline from 'node:readline';
-import type { Readable } from 'node:stream';
-import { BackupError, InterruptedError } from '../../errors.js';
+import { BackupError, InterruptedError, isBackupError } from '../../errors.js';
 import { describeResticFailure, resticMessages } from './restic-errors.js';
 import type { ResticRepository } from './restic-repository.js';
-import { parseJsonLines, spawnRestic } from './restic-run.js';
+import { runRestic, spawnRestic, type ResticExit } from './restic-run.js';
 
 /** restic's `--json` status line while it reads the trees: what a progress display can show. */
 export interface ResticStatus {
@@ -83,31 +81,37 @@ export async function runResticBackup(repo: ResticRepository, options: ResticBac
     '--',
     ...options.paths,
   ];
-  const { child } = await spawnRestic(repo, args, { stdin: 'ignore', stdout: 'pipe' });
-  const stop = () => child.exitCode === null && child.kill('SIGINT');
-  options.signal?.addEventListener('abort', stop, { once: true });
   let summary: BackupMessage | undefined;
-  const lines = readline.createInterface({ input: child.stdout as unknown as Readable, crlfDelay: Infinity });
-  lines.on('line', (line) => {
-    const [message] = parseJsonLines(line) as BackupMessage[];
-    if (message?.message_type === 'summary') summary = message;
-    else if (message?.message_type === 'status')
-      options.onStatus?.({
-        bytesDone: message.bytes_done ?? 0,
-        totalBytes: message.total_bytes ?? 0,
-        filesDone: message.files_done ?? 0,
-        totalFiles: message.total_files ?? 0,
-        secondsElapsed: message.seconds_elapsed ?? 0,
-      });
+  // The process is bounded: the signal stops restic with SIGINT (it removes its lock), a stall fails the run.
+  const backup = await spawnRestic(repo, args, {
+    signal: options.signal,
+    stdout: 'json',
+    // Exit 3: the snapshot was made, but some source files could not be read (restic says which on stderr).
+    acceptExitCodes: [3],
+    onJson: (value) => {
+      const message = value as BackupMessage;
+      if (message.message_type === 'summary') summary = message;
+      else if (message.message_type === 'status')
+        options.onStatus?.({
+          bytesDone: message.bytes_done ?? 0,
+          totalBytes: message.total_bytes ?? 0,
+          filesDone: message.files_done ?? 0,
+          totalFiles: message.total_files ?? 0,
+          secondsElapsed: message.seconds_elapsed ?? 0,
+        });
+    },
   });
-  const closed = new Promise<void>((resolve) => lines.once('close', resolve));
-  const result = await child;
-  await closed;
-  options.signal?.removeEventListener('abort', stop);
-  if (options.signal?.aborted) throw new InterruptedError('backup interrupted; no snapshot was made');
-  // Exit 3: the snapshot was made, but some source files could not be read (restic says which on stderr).
-  if (result.exitCode !== 0 && !(result.exitCode === 3 && summary?.snapshot_id))
-    throw describeResticFailure(repo, 'backup', result.exitCode, String(result.stderr ?? ''));
+  let result: ResticExit;
+  try {
+    result = await backup.done;
+  } catch (error) {
+    // Stopped after restic had saved the snapshot: an interrupted run leaves no snapshot behind.
+    if (summary?.snapshot_id && isBackupError(error) && error.kind === 'interrupted')
+      await runRestic(repo, ['forget', summary.snapshot_id], { signal: undefined, lockWaitMs: 0 }).catch(() => {});
+    if (isBackupError(error) && error.kind === 'interrupted') throw new InterruptedError('backup interrupted; no snapshot was made');
+    throw error;
+  }
+  if (result.exitCode === 3 && !summary?.snapshot_id) throw describeResticFailure(repo, 'backup', result.exitCode, result.stderr);
   if (!summary?.snapshot_id) throw new BackupError('failure', `restic backup on repository ${repo.location} reported no snapshot id`);
   return {
     snapshotId: summary.snapshot_id,
@@ -116,7 +120,7 @@ export async function runResticBackup(repo: ResticRepository, options: ResticBac
     filesChanged: summary.files_changed ?? 0,
     filesUnmodified: summary.files_unmodified ?? 0,
     totalBytesProcessed: summary.total_bytes_processed ?? 0,
-    readErrors: result.exitCode === 3 ? resticMessages(String(result.stderr ?? '')).filter((l) => /error/i.test(l)) : [],
+    readErrors: result.exitCode === 3 ? resticMessages(result.stderr).filter((l) => /error/i.test(l)) : [],
   };
 }
 

@@ -23,7 +23,7 @@ export async function diagnoseRepository(
   now: Date,
   signal?: AbortSignal,
 ): Promise<StoreFinding[]> {
-  const found = await findRestic(repo);
+  const found = await findRestic(repo, signal);
   if ('problem' in found)
     return [
       {

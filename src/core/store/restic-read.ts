@@ -9,7 +9,8 @@ import { EntryListReader } from './entry-lists.js';
 import { META_DIR_NAME } from './restic-cache.js';
 import { legacyEntries } from './restic-legacy.js';
 import type { ResticRepository } from './restic-repository.js';
-import { parseJsonLines, runRestic } from './restic-run.js';
+import { onlyOwnershipErrors } from './restic-errors.js';
+import { anySignal, parseJsonLines, runRestic } from './restic-run.js';
 import { RestoredTree, snapshotEntries } from './snapshot-entries.js';
 
 export interface SnapshotRef {
@@ -61,7 +62,12 @@ function explain(error: unknown, label: string): unknown {
  * caller's, e.g. restore's staging dir, or one below `scratchRoot`), then its entries in archive order from that
  * tree. restic decrypts and authenticates every blob; we check every file against the manifest as for an archive.
  */
-export function snapshotSource(repo: ResticRepository, ref: SnapshotRef, scratchRoot: string): ArchiveSource {
+export function snapshotSource(
+  repo: ResticRepository,
+  ref: SnapshotRef,
+  scratchRoot: string,
+  signal?: AbortSignal | undefined,
+): ArchiveSource {
   const label = snapshotLabel(repo, ref.shortId);
   return {
     label,
@@ -76,7 +82,8 @@ export function snapshotSource(repo: ResticRepository, ref: SnapshotRef, scratch
       const restore = (includes: string[]) =>
         withRestoreProgress(own, options.onRead, () =>
           runRestic(repo, ['restore', ref.id, '--target', tree, ...includes.flatMap((p) => ['--include', includePattern(p)])], {
-            signal: options.signal,
+            signal: anySignal(options.signal, signal),
+            acceptExit: onlyOwnershipErrors,
           }),
         );
       // restic runs when the reader starts reading, so a progress display already shows the phase it is in.
@@ -111,7 +118,9 @@ export function snapshotSource(repo: ResticRepository, ref: SnapshotRef, scratch
         size: ref.bytes,
         async storedBytes() {
           const stats = parseJsonLines(
-            await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ref.id], { signal: options.signal }),
+            await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ref.id], {
+              signal: anySignal(options.signal, signal),
+            }),
           )[0] as { total_size?: number } | undefined;
           return stats?.total_size;
         },

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigError } from '../../errors.js';
 import { readSecretFile } from '../crypto/keys.js';
+import type { ResticLimits } from './restic-limits.js';
 
 /** How restic gets the repository password: a 0600 file it reads itself, or a variable of ours it inherits. */
 export type ResticPassword = { file: string } | { env: string };
@@ -20,6 +21,10 @@ export interface ResticRepository {
   globalArgs: string[];
   /** The environment restic starts from (PATH, HOME, AWS_* …); the password variables are set by us. */
   env: NodeJS.ProcessEnv;
+  /** Deadlines, stall time and lock wait (backup.repository.*Timeout, lockWait); default DEFAULT_RESTIC_LIMITS. */
+  limits?: ResticLimits | undefined;
+  /** Told what the user should know while commands run: a read-only repository read without a lock, a lock waited for. */
+  onNotice?: ((message: string) => void) | undefined;
 }
 
 /** `user:secret@` in a URL becomes `user:***@`, as restic's own location.StripPassword does. */

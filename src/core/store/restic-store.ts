@@ -8,7 +8,7 @@ import { diagnoseRepository } from './restic-diagnose.js';
 import { cacheRoot, stateCacheOf } from './restic-cache.js';
 import { snapshotLabel, snapshotSource } from './restic-read.js';
 import { localPathOf, type ResticRepository } from './restic-repository.js';
-import { parseJsonLines, runRestic } from './restic-run.js';
+import { anySignal, parseJsonLines, runRestic } from './restic-run.js';
 import {
   bytesTag,
   componentsTag,
@@ -31,6 +31,8 @@ export interface ResticStoreOptions {
   /** Where our cache dir goes (`~/.cache`'s parent): the home dir. */
   home: string;
   hostname?: string;
+  /** The command's abort signal: every restic child of this store stops with it. */
+  signal?: AbortSignal | undefined;
 }
 
 const PRUNE_STAMP = 'last-prune';
@@ -52,23 +54,26 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
   const scope: SnapshotScope = { profile: options.profile, hostname: options.hostname ?? os.hostname() };
   const root = cacheRoot(options.home, repo.env);
   const cache = stateCacheOf(root, options.stateId);
+  // Every child gets the command's signal, and the call's own when it has one.
+  const bound = (signal?: AbortSignal) => anySignal(signal, options.signal);
   // Each snapshot's paths (its trees and meta dir), learnt from listing; looked up when a snapshot was not listed.
   const known = new Map<string, string[]>();
   const pathsOf = async (id: string): Promise<string[]> => {
     const cached = known.get(id);
     if (cached) return cached;
-    const listed = parseJsonLines(await runRestic(repo, ['snapshots', '--json', id]))[0] as { id?: string; paths?: string[] }[] | undefined;
+    const listed = parseJsonLines(await runRestic(repo, ['snapshots', '--json', id], { signal: bound() }))[0] as
+      { id?: string; paths?: string[] }[] | undefined;
     const paths = listed?.find((s) => s.id === id)?.paths ?? [];
     known.set(id, paths);
     return paths;
   };
   const list = async (signal?: AbortSignal) => {
-    const snapshots = await listSnapshots(repo, scope, signal);
+    const snapshots = await listSnapshots(repo, scope, bound(signal));
     for (const snapshot of snapshots) known.set(snapshot.id, snapshot.paths);
     return snapshots.map((snapshot) => toStoredBackup(snapshot, repo, options.profile));
   };
   // restic unlock removes only stale locks: ones older than 30 minutes, or of a dead process on this host.
-  const unlock = (signal?: AbortSignal) => runRestic(repo, ['unlock'], { signal });
+  const unlock = (signal?: AbortSignal) => runRestic(repo, ['unlock'], { signal: bound(signal) });
 
   return {
     kind: 'restic',
@@ -81,6 +86,7 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
         repo,
         { id: backup.snapshot ?? backup.archive, shortId: backup.archive, paths: () => pathsOf(backup.snapshot ?? backup.archive) },
         path.join(root, 'scratch'),
+        bound(),
       ),
     async prepareWrite(context) {
       if (context.encrypted) {
@@ -99,11 +105,12 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
         // Opens the repository (a wrong password or a missing repository fails here, before anything is read)
         // and removes the stale lock a killed run of ours left.
         await unlock();
-      } else await runRestic(repo, ['cat', 'config']);
+      } else await runRestic(repo, ['cat', 'config'], { signal: bound() });
       // Our cache dir is never part of a tree restic reads, wherever XDG_CACHE_HOME points.
       return { scratchDir: cache.dir, excludeFromWalk: [root], name: undefined, compression: 'none' };
     },
     async write(content) {
+      const signal = bound(content.signal);
       const written = await writeSnapshot(
         {
           repo,
@@ -111,9 +118,9 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
           profile: options.profile,
           tags: (c, bytes) => [...scopeTags(scope), componentsTag(c.components), bytesTag(bytes)],
           host: scope.hostname,
-          parent: async () => (await list(content.signal))[0]?.snapshot,
+          parent: async () => (await list(signal))[0]?.snapshot,
         },
-        content,
+        { ...content, signal },
       );
       if (written.stored.snapshot) known.delete(written.stored.snapshot);
       return written;
@@ -122,11 +129,11 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       const ids = backups.map((b) => b.snapshot ?? b.archive);
       if (ids.length === 0) return;
       await unlock();
-      await runRestic(repo, ['forget', ...ids], { command: 'forget' });
+      await runRestic(repo, ['forget', ...ids], { signal: bound(), command: 'forget' });
       // restic's prune reads every index and tree to free what no snapshot uses: once a day is what restic's own
       // docs suggest; a schedule every few minutes would otherwise spend most of its time there.
       if (removeOptions.reclaim === 'now' || (await pruneDue(cache.dir))) {
-        await runRestic(repo, ['prune'], { command: 'prune' });
+        await runRestic(repo, ['prune'], { signal: bound(), command: 'prune' });
         await fs.writeFile(path.join(cache.dir, PRUNE_STAMP), `${new Date().toISOString()}\n`, { mode: 0o600 }).catch(() => {});
       }
     },
@@ -149,7 +156,10 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       const raw =
         archives.length > 0
           ? (parseJsonLines(
-              await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ...scopeArgs(scope)], { signal, command: 'stats' }),
+              await runRestic(repo, ['stats', '--json', '--mode', 'raw-data', ...scopeArgs(scope)], {
+                signal: bound(signal),
+                command: 'stats',
+              }),
             )[0] as { total_size?: number } | undefined)
           : undefined;
       const newest = archives[0];
@@ -162,19 +172,19 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
         newest: newest ? { archive: newest.archive, createdAt: newest.createdAt, snapshot: newest.snapshot, bytes: newest.bytes } : null,
       };
     },
-    diagnose: (now, signal) => diagnoseRepository(repo, () => list(signal), now, signal),
+    diagnose: (now, signal) => diagnoseRepository(repo, () => list(signal), now, bound(signal)),
     async init(signal) {
       try {
-        await runRestic(repo, ['cat', 'config'], { signal });
+        await runRestic(repo, ['cat', 'config'], { signal: bound(signal) });
         return { created: false };
       } catch (error) {
         if (!isBackupError(error) || error.kind !== 'config' || !/no restic repository/.test(error.message)) throw error;
       }
-      await runRestic(repo, ['init'], { signal });
+      await runRestic(repo, ['init'], { signal: bound(signal) });
       return { created: true };
     },
     async find(ref, signal) {
-      const snapshot = await findSnapshot(repo, ref, signal);
+      const snapshot = await findSnapshot(repo, ref, bound(signal));
       if (!snapshot) return undefined;
       known.set(snapshot.id, snapshot.paths);
       const profile = snapshot.tags?.find((t) => t.startsWith('profile:'))?.slice('profile:'.length) ?? options.profile;

@@ -183,7 +183,9 @@ export async function writeSnapshot(options: SnapshotWriteOptions, content: Back
 }
 
 async function fullIdOf(repo: ResticRepository, short: string): Promise<string> {
-  const listed = parseJsonLines(await runRestic(repo, ['snapshots', '--json', short]))[0] as { id?: string }[] | undefined;
+  // The snapshot is made: its id is looked up even when a stop was asked for meanwhile (bounded by the deadline).
+  const listed = parseJsonLines(await runRestic(repo, ['snapshots', '--json', short], { signal: undefined }))[0] as
+    { id?: string }[] | undefined;
   const full = listed?.find((s) => s.id?.startsWith(short))?.id;
   if (!full) throw new BackupError('failure', `restic made snapshot ${short} on ${repo.location} but does not list it`);
   return full;

@@ -15,6 +15,7 @@ const SCENARIOS: Record<number, string> = {
   6: "restore OpenClaw's own archive",
   7: 'symlinked ~/.openclaw, daemon backup',
   8: 'the OpenClaw plugin',
+  9: 'one conversation back from a backup',
 };
 
 function tmpOpenClawEntries(): Set<string> {

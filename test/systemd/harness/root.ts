@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** The Debian release and packages of the container root: systemd as PID 1, logind for linger, a user bus. */
+/** The Debian release and packages of the container root: systemd as PID 1, logind for linger, a user bus, restic (0.14, as users install it). */
 export const SUITE = 'bookworm';
-export const PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'dbus-user-session', 'libpam-systemd'];
+export const PACKAGES = ['systemd', 'systemd-sysv', 'dbus', 'dbus-user-session', 'libpam-systemd', 'restic'];
 /** Units a minimal boot does not need: timers that would wake up mid-test, and the login prompt. */
 const MASKED_UNITS = [
   'apt-daily.timer',

@@ -92,7 +92,9 @@ describe('shipped and generated systemd units', () => {
 
   it('the shipped units say how to allow a backup.path outside the state dir; an installed unit allows it itself', () => {
     for (const template of [false, true])
-      expect(shippedSystemdUnit(template)).toContain('# A backup.path outside the state dir is read-only here (ProtectSystem=strict)');
+      expect(shippedSystemdUnit(template)).toContain(
+        '# A backup.path or a local repository outside the state dir is read-only here (ProtectSystem=strict)',
+      );
     const unit = renderSystemdFor(target({ backupDir: '/mnt/nas/openclaw' }));
     expect(unit).toMatch(/^ReadWritePaths=-\/home\/alice\/\.openclaw -\/mnt\/nas\/openclaw /m);
   });
