@@ -58,6 +58,18 @@ describe('restore', () => {
     expect(fs.readdirSync(home).filter((n) => /rollback|restore-/.test(n))).toEqual([]);
   });
 
+  it('files and directories get back the times the archive holds, as GNU tar sets them', async () => {
+    fs.rmSync(stateDir, { recursive: true });
+    const result = await callCli(['restore', archive], { env: { HOME: home } });
+    expect(result.code, result.stderr).toBe(0);
+    const gnu = path.join(home, 'gnu', 'openclaw-backup', 'state');
+    const seconds = (file: string) => Math.floor(fs.lstatSync(file).mtimeMs / 1000);
+    // Not a directory that holds a database: the databases come last in the archive, and GNU tar, which sets a
+    // directory's time when it leaves it, writes into it again afterwards.
+    for (const rel of ['workspace/SOUL.md', AGENT_DB, 'agents/main'])
+      expect(seconds(path.join(stateDir, rel)), rel).toBe(seconds(path.join(gnu, rel)));
+  });
+
   it('in place over a changed state: moves the old state to a printed rollback path, keeps the backups dir', async () => {
     fs.writeFileSync(path.join(stateDir, 'workspace/SOUL.md'), 'changed');
     fs.writeFileSync(path.join(stateDir, 'workspace/NEW.md'), 'new');

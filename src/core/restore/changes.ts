@@ -29,7 +29,7 @@ export function archiveTime(scan: ScanResult): Date | undefined {
   const stamp =
     (scan.header as { createdAt?: unknown } | undefined)?.createdAt ?? (scan.manifest as { createdAt?: unknown } | undefined)?.createdAt;
   if (typeof stamp === 'string' && !Number.isNaN(Date.parse(stamp))) return new Date(stamp);
-  const times = [...scan.entries.values()].map((e) => e.mtime?.getTime() ?? 0).filter((t) => t > 0);
+  const times = [...scan.entries.values()].map((e) => e.mtimeMs ?? 0).filter((t) => t > 0);
   return times.length ? new Date(Math.max(...times)) : undefined;
 }
 

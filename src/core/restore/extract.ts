@@ -30,7 +30,7 @@ import { readStagedText } from './staged-files.js';
  */
 export class StagingWriter {
   private readonly dirs = new Set<string>(['']);
-  private readonly dirModes: Array<{ abs: string; mode: number; mtime: Date | undefined }> = [];
+  private readonly dirModes: Array<{ abs: string; mode: number; mtimeMs: number | undefined }> = [];
   private readonly databases: Array<{ rel: string; name: string }> = [];
   readonly written = new Set<string>();
   private readonly free: number | undefined;
@@ -84,7 +84,7 @@ export class StagingWriter {
     const abs = path.join(this.root, entry.rel);
     if (entry.kind === 'directory') {
       this.ensureDir(entry.rel);
-      this.dirModes.push({ abs, mode: entry.mode & 0o777, mtime: entry.mtime });
+      this.dirModes.push({ abs, mode: entry.mode & 0o777, mtimeMs: entry.mtimeMs });
       this.written.add(entry.rel);
       return undefined;
     }
@@ -95,7 +95,7 @@ export class StagingWriter {
         // Holes are skipped, not written: the staged file takes on disk what the original took.
         const hashed = await writeSparseFile(stream, abs, entry.size, entry.sparse.realSize);
         chmodSync(abs, entry.mode & 0o777);
-        if (entry.mtime) utimesSync(abs, entry.mtime, entry.mtime);
+        if (entry.mtimeMs !== undefined) utimesSync(abs, entry.mtimeMs / 1000, entry.mtimeMs / 1000);
         this.written.add(entry.rel);
         // The stream held the sparse map too: the config's text is what was written.
         if (config) this.configs.keep(entry.name, Buffer.from(await readStagedText(this.root, entry.rel)));
@@ -110,7 +110,7 @@ export class StagingWriter {
           holes: entry.holes,
         });
         fchmodSync(fd, entry.mode & 0o777);
-        if (entry.mtime) futimesSync(fd, entry.mtime, entry.mtime);
+        if (entry.mtimeMs !== undefined) futimesSync(fd, entry.mtimeMs / 1000, entry.mtimeMs / 1000);
       } finally {
         closeSync(fd);
       }
@@ -151,9 +151,9 @@ export class StagingWriter {
   /** Applies directory modes last (deepest first), so a read-only directory did not block its own contents. */
   finish(): void {
     for (let i = this.dirModes.length - 1; i >= 0; i -= 1) {
-      const dir = this.dirModes[i] as { abs: string; mode: number; mtime: Date | undefined };
+      const dir = this.dirModes[i] as { abs: string; mode: number; mtimeMs: number | undefined };
       chmodSync(dir.abs, dir.mode | 0o700);
-      if (dir.mtime) utimesSync(dir.abs, dir.mtime, dir.mtime);
+      if (dir.mtimeMs !== undefined) utimesSync(dir.abs, dir.mtimeMs / 1000, dir.mtimeMs / 1000);
     }
   }
 }

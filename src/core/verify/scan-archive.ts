@@ -34,7 +34,8 @@ export interface ScannedEntry {
   rel: string;
   kind: EntryKind;
   mode: number;
-  mtime: Date | undefined;
+  /** Milliseconds since the epoch: a number, not a Date (a Date costs ~90 bytes, and one stays per entry). */
+  mtimeMs: number | undefined;
   size: number;
   sha256?: string;
   database?: boolean;
@@ -242,8 +243,14 @@ export async function scanArchive(input: ArchiveInput, options: ScanOptions = {}
         rel,
         kind: checked.kind,
         mode: (h.mode ?? 0) & 0o7777,
-        mtime: h.mtime,
+        mtimeMs: h.mtime?.getTime(),
         size: checked.kind === 'file' ? (h.size ?? 0) : 0,
+        // Set later (hashing, the manifest); named now so every record has one shape with its fields inside it, not
+        // a separate property array each (200,000 entries: ~6 MB less).
+        sha256: undefined,
+        database: undefined,
+        listed: undefined,
+        component: undefined,
       };
       if (sparse) scanned.sparse = sparse;
       if (h.holes && checked.kind === 'file') scanned.holes = true;
