@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acquireStateLock, DAEMON_LOCK_NAME, lockPathFor, readLockOwner } from '../../../src/core/lock.js';
-import { acquireBackupShare, acquireOperationLock, liveShares } from '../../../src/core/operation-lock.js';
+import { acquireStateLock, DAEMON_LOCK_NAME, lockPathFor, readLockOwner } from '../../../src/core/locks/lock.js';
+import { acquireBackupShare, acquireOperationLock, liveShares } from '../../../src/core/locks/operation-lock.js';
 import { makeTempDir, REPO_ROOT } from '../../helpers/fixture.js';
 
 const dirs: string[] = [];
