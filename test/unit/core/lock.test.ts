@@ -23,7 +23,7 @@ function stateDir(): string {
 
 /** A separate process that takes the lock through the built module, says "held", then runs `then`. */
 function holdInChild(dir: string, then: string, name = 'openclaw-backup.lock'): Promise<ChildProcess> {
-  const lockModule = path.join(REPO_ROOT, 'dist', 'core', 'lock.js');
+  const lockModule = path.join(REPO_ROOT, 'dist', 'core', 'locks', 'lock.js');
   const code = `const { acquireStateLock } = await import(${JSON.stringify(lockModule)});
     const lock = await acquireStateLock(${JSON.stringify(dir)}, { command: 'test holder', name: ${JSON.stringify(name)}, refreshMs: 100 });
     process.stdout.write('held\\n'); ${then}`;
