@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { escapeControl, formatBytes, formatLocalTime } from '../core/format.js';
-import { provenanceOf, type ProvenanceContext } from '../core/identity/provenance.js';
+import { provenanceOf, type ProvenanceContext } from '../core/store/provenance.js';
 import type { BackupListing, StoredBackup } from '../core/store/types.js';
 
 /** A listed backup with what it is to this state. */

@@ -1,3 +1,4 @@
+import { redactPingUrl } from '../core/ping-url.js';
 import { toolVersion } from '../core/version.js';
 import type { Log } from '../core/log.js';
 import type { PingRecord } from '../core/status-record.js';
@@ -22,20 +23,6 @@ export interface PingOptions {
 }
 
 export const PING_TRIES = 3;
-
-/**
- * The URL with its path and query hidden: a Healthchecks ping URL is the check's credential (anyone holding it can
- * report success), so logs and the status record show only the scheme and host.
- */
-export function redactPingUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    const hidden = parsed.pathname !== '/' || parsed.search !== '' ? '/…' : '/';
-    return `${parsed.protocol}//${parsed.host}${hidden}`;
-  } catch {
-    return '(invalid URL)';
-  }
-}
 
 /** `<url>/start`, `<url>`, `<url>/fail`: the suffix goes on the path, before any query the URL has. */
 export function pingUrlFor(url: string, kind: PingKind, runId?: string): string {

@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { StatePaths } from '../config/paths.js';
-import type { CreateResult } from '../core/archive/create.js';
+import type { CreateResult } from '../core/backup/create.js';
 import type { Log } from '../core/log.js';
 import type { RunPhase } from '../core/status-record.js';
 import { exitCodeFor, toBackupError } from '../errors.js';

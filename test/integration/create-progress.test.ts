@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { resolveStatePaths } from '../../src/config/paths.js';
-import { createBackup } from '../../src/core/archive/create.js';
+import { createBackup } from '../../src/core/backup/create.js';
 import type { ProgressDone, ProgressTotals } from '../../src/core/progress.js';
 import { makeTempDir, writeTree } from '../helpers/fixture.js';
 

@@ -5,9 +5,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { resolveStatePaths } from '../../src/config/paths.js';
-import { createBackup } from '../../src/core/archive/create.js';
+import { createBackup } from '../../src/core/backup/create.js';
 import { DatabaseChecker } from '../../src/core/archive/db-check-worker.js';
-import { verifyArchive } from '../../src/core/verify/verify-archive.js';
+import { verifyArchive } from '../../src/core/reader/verify-archive.js';
 import { BackupError } from '../../src/errors.js';
 import { countRows, makeTempDir, writeTree } from '../helpers/fixture.js';
 

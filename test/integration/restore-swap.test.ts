@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { resolveStatePaths, type StatePaths } from '../../src/config/paths.js';
-import { createBackup } from '../../src/core/archive/create.js';
+import { createBackup } from '../../src/core/backup/create.js';
 import { restoreArchive, type RestoreOptions } from '../../src/core/restore/restore-archive.js';
 import type { SwapStep } from '../../src/core/restore/swap.js';
 import { makeTempDir, runCli, writeTree } from '../helpers/fixture.js';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyArchive } from '../../src/core/verify/verify-archive.js';
+import { verifyArchive } from '../../src/core/reader/verify-archive.js';
 import { makeTempDir } from '../helpers/fixture.js';
 import { callCli } from '../helpers/cli-in-process.js';
 import { fixtureWithArchive, snapshotTree } from '../helpers/tree.js';

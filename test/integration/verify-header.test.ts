@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { verifyArchive } from '../../src/core/verify/verify-archive.js';
+import { verifyArchive } from '../../src/core/reader/verify-archive.js';
 import { craftTar, readDocs } from '../helpers/craft.js';
 import { makeTempDir, runCli, unpackFixture } from '../helpers/fixture.js';
 

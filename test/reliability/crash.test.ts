@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../helpers/fixture.js';
-import { verifyArchive } from '../../src/core/verify/verify-archive.js';
+import { verifyArchive } from '../../src/core/reader/verify-archive.js';
 import { finalArchives, tempLeftovers } from './helpers/archives.js';
 import { crashSigns, describeRun, runCli } from './helpers/cli.js';
 import { runAndKill } from './helpers/kill.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyArchive } from '../../src/core/verify/verify-archive.js';
+import { verifyArchive } from '../../src/core/reader/verify-archive.js';
 import { makeTempDir } from '../helpers/fixture.js';
 import { startProcess, type RunningProcess } from '../helpers/process.js';
 import { waitFor } from '../helpers/wait.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyArchive } from '../../src/core/verify/verify-archive.js';
+import { verifyArchive } from '../../src/core/reader/verify-archive.js';
 import { makeTempDir } from '../helpers/fixture.js';
 import { archivesIn, fixtureHome, startDaemon, type DaemonProcess, type FixtureHome } from '../integration/daemon-process.js';
 import { CLI_PATH, describeRun, runCli, startCli } from './helpers/cli.js';

@@ -43,7 +43,7 @@ const MUTANTS = [
   {
     name: 'no-stale-lock-reclaim',
     what: 'never reclaims a lock whose owner died (waits for it as for a live one)',
-    file: 'core/lock.js',
+    file: 'core/locks/lock.js',
     edits: [["if (liveness === 'dead')\n        return 'reclaim';", '']],
     scenario: 'crash',
     env: { RELIABILITY_KILLS: '40', RELIABILITY_STATE_MB: '60' },
@@ -83,7 +83,7 @@ const MUTANTS = [
   {
     name: 'verify-ignores-hashes',
     what: 'verify stops comparing file contents with the manifest SHA-256',
-    file: 'core/verify/check-ours.js',
+    file: 'core/reader/check-ours.js',
     edits: [['else if (got.sha256 !== expected.sha256)', 'else if (false)']],
     scenario: 'property',
     filter: 'mutations',

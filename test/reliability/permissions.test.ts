@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyArchive } from '../../src/core/verify/verify-archive.js';
+import { verifyArchive } from '../../src/core/reader/verify-archive.js';
 import { makeTempDir } from '../helpers/fixture.js';
 import { finalArchives, sha256Of, tempLeftovers } from './helpers/archives.js';
 import { crashSigns, describeRun, runCli, type RunResult } from './helpers/cli.js';

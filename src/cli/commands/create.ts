@@ -1,11 +1,11 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseComponentList } from '../../core/components.js';
-import { createBackup, type CreateResult } from '../../core/archive/create.js';
-import { damagedDatabaseError } from '../../core/archive/backup-checks.js';
-import { quiesceFor } from '../../core/quiesce.js';
+import { createBackup, type CreateResult } from '../../core/backup/create.js';
+import { damagedDatabaseError } from '../../core/backup/backup-checks.js';
+import { quiesceFor } from '../../core/locks/quiesce.js';
 import { UsageError } from '../../errors.js';
-import { verifyBackup } from '../../core/verify/verify-backup.js';
+import { verifyBackup } from '../../core/store/verify-backup.js';
 import { openStore } from '../../core/store/open-store.js';
 import { countOf, escapeControl, formatBytes, formatDuration } from '../../core/format.js';
 import { createJsonLogger, createTextLogger } from '../../output/logger.js';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { describeBackup, type BackupInfo } from '../../core/browse/describe-backup.js';
 import { escapeControl, formatBytes, formatDuration, formatLocalTime } from '../../core/format.js';
-import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
+import { FORMAT_LABELS } from '../../core/reader/archive-layout.js';
 import { addBrowseOptions, type BrowseFlags, ARCHIVE_ARG_HELP, readIndexArg } from '../browse-args.js';
 import { printJson, type CommandIO, type GlobalOptions } from '../context.js';
 

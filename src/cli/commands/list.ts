@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { openStore } from '../../core/store/open-store.js';
 import { UsageError } from '../../errors.js';
 import { escapeControl } from '../../core/format.js';
-import { readProvenanceContext } from '../../core/identity/provenance.js';
+import { readProvenanceContext } from '../../core/store/provenance.js';
 import { describeState } from '../../core/store/resolve-backup.js';
 import type { BackupListing } from '../../core/store/types.js';
 import { loadReadContext, printJson, type CommandIO, storeIO, type GlobalOptions } from '../context.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { withStateLock } from '../../core/lock.js';
-import { pruneBackups } from '../../core/prune.js';
+import { withStateLock } from '../../core/locks/lock.js';
+import { pruneBackups } from '../../core/retention/prune.js';
 import { openStore } from '../../core/store/open-store.js';
 import { loadContext, printJson, type CommandIO, storeIO, type GlobalOptions } from '../context.js';
 import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';

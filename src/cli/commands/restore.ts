@@ -4,7 +4,7 @@ import { isInside } from '../../config/paths.js';
 import { loadConfig, type LoadedConfig } from '../../config/load.js';
 import { parseRestoreSelection } from '../../core/restore/selection.js';
 import { restoreArchive, type RestoreResult } from '../../core/restore/restore-archive.js';
-import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
+import { FORMAT_LABELS } from '../../core/reader/archive-layout.js';
 import { countOf, escapeControl } from '../../core/format.js';
 import { createProgressRenderer, progressModeFor } from '../../output/progress.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
@@ -15,7 +15,7 @@ import {
   type RepositoryFlags,
   type SeriesFlags,
 } from '../repository-options.js';
-import { provenanceWarnings, readProvenanceContext } from '../../core/identity/provenance.js';
+import { provenanceWarnings, readProvenanceContext } from '../../core/store/provenance.js';
 import { printJson, resolveArchiveArg, resolvePaths, type CommandIO, type GlobalOptions } from '../context.js';
 import { canAsk, confirm } from '../confirm.js';
 import { findRollbackCopies } from '../../core/rollback/find-copies.js';

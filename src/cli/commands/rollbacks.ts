@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { findRollbackCopies, type RollbackCopy } from '../../core/rollback/find-copies.js';
 import { removeRollbackCopies } from '../../core/rollback/remove-copies.js';
-import { withStateLock } from '../../core/lock.js';
+import { withStateLock } from '../../core/locks/lock.js';
 import { countOf, escapeControl, formatBytes, formatDuration, formatLocalTime } from '../../core/format.js';
 import { UsageError } from '../../errors.js';
 import { loadContext, printJson, type CommandIO, type GlobalOptions } from '../context.js';

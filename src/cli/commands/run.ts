@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runCycle } from '../../core/run-cycle.js';
+import { runCycle } from '../../run/run-cycle.js';
 import { formatBytes, formatDuration } from '../../core/format.js';
 import { createJsonLogger, createTextLogger, LOG_LEVELS } from '../../output/logger.js';
 import { UsageError } from '../../errors.js';

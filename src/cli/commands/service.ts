@@ -19,7 +19,7 @@ import { loadContext, printJson, resolvePaths, type CommandIO, type GlobalOption
 
 const CLI_ENTRY = fileURLToPath(new URL('../main.js', import.meta.url));
 /** This package's root (dist/cli/commands → ../../..): what `openclaw plugins install` is given. */
-const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
+const PACKAGE_ROOT = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
 
 /** The way in on OpenClaw's side: the plugin makes OpenClaw check the block and show our status. */
 async function reportPlugin(io: CommandIO, paths: StatePaths, config: LoadedConfig): Promise<void> {

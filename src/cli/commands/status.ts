@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { collectStatus, type StatusReport } from '../../core/status-report.js';
+import { collectStatus, type StatusReport } from '../../core/status/status-report.js';
 import path from 'node:path';
 import { countOf, escapeControl, formatBytes, formatDuration, formatLocalTime } from '../../core/format.js';
 import { loadContext, printJson, type CommandIO, storeIO, type GlobalOptions } from '../context.js';

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { FORMAT_LABELS } from '../../core/verify/archive-layout.js';
-import { integrityErrorFor, verifyArchive, type VerifyResult } from '../../core/verify/verify-archive.js';
+import { FORMAT_LABELS } from '../../core/reader/archive-layout.js';
+import { integrityErrorFor, verifyArchive, type VerifyResult } from '../../core/reader/verify-archive.js';
 import { countOf, escapeControl, formatBytes } from '../../core/format.js';
-import { describeFlag } from '../../core/verify/describe-flag.js';
+import { describeFlag } from '../../core/reader/describe-flag.js';
 import { createProgressRenderer, progressModeFor } from '../../output/progress.js';
 import { printJson, resolveArchiveArg, type CommandIO, type GlobalOptions } from '../context.js';
-import { verifyBackup } from '../../core/verify/verify-backup.js';
+import { verifyBackup } from '../../core/store/verify-backup.js';
 import { addDecryptOptions, resolveDecryptKey, type DecryptFlags } from '../key-options.js';
 import {
   addRepositoryOptions,

@@ -1,3 +1,8 @@
+/*
+ * The archive module: our archive format and its writer. It walks the source trees, takes SQLite snapshots with the
+ * online backup API, and writes tar entries through the compressor (and age) with the header and manifest. It knows
+ * no store and no reader; stores call it to write.
+ */
 import { createHash, type Hash } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
 import { performance } from 'node:perf_hooks';

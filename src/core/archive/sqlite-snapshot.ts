@@ -54,7 +54,7 @@ function describeSnapshotError(error: unknown): string {
 /**
  * A live database opened for a snapshot, with a read transaction that fixes what the snapshot will hold. In WAL mode
  * (OpenClaw's) that transaction costs writers nothing, so the gateway needs to be held still only while it is opened
- * (src/core/quiesce.ts), not while the pages are copied; in rollback-journal mode it blocks writers like any reader.
+ * (src/core/locks/quiesce.ts), not while the pages are copied; in rollback-journal mode it blocks writers like any reader.
  */
 export interface PinnedDatabase {
   source: string;

@@ -1,7 +1,7 @@
 import type { Compression } from '../../config/schema.js';
 import type { Component } from '../components.js';
 import type { ManifestTotals } from '../archive/manifest.js';
-import type { ArchiveFormat } from '../verify/archive-layout.js';
+import type { ArchiveFormat } from '../reader/archive-layout.js';
 
 /** One entry of a backup as the browse commands show it. */
 export interface IndexEntry {

@@ -1,3 +1,6 @@
+/*
+ * The browse module (ls, find, diff, info): what a backup holds, from its manifest or index, never its contents.
+ */
 import picomatch from 'picomatch';
 import { UsageError } from '../../errors.js';
 import type { BackupIndex, IndexEntry } from './index-types.js';

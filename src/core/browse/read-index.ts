@@ -1,13 +1,13 @@
 import { HEADER_PATH, MANIFEST_PATH, type ArchiveHeader, type Manifest, type ManifestEntry } from '../archive/manifest.js';
-import { describeStreamError } from '../archive/open-archive.js';
-import { labelOf, toSource, type ArchiveInput } from '../archive/source.js';
+import { describeStreamError } from '../reader/open-archive.js';
+import { labelOf, toSource, type ArchiveInput } from '../reader/source.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { IntegrityError, throwIfAborted } from '../../errors.js';
 import { componentOf, describeOrigin, displayPathOf } from '../restore/roots.js';
-import type { ScannedEntry } from '../verify/scan-archive.js';
-import { detectLayout, stagingRel, type ArchiveLayout } from '../verify/archive-layout.js';
-import type { NativeManifest } from '../verify/check-native.js';
-import { normalizeEntryName } from '../verify/entry-guard.js';
+import type { ScannedEntry } from '../reader/scan-archive.js';
+import { detectLayout, stagingRel, type ArchiveLayout } from '../reader/archive-layout.js';
+import type { NativeManifest } from '../reader/check-native.js';
+import { normalizeEntryName } from '../reader/entry-guard.js';
 import type { IndexEntry, BackupIndex } from './index-types.js';
 
 export interface ReadIndexOptions {

@@ -1,7 +1,7 @@
 import { isProcessAlive } from '../fs/atomic.js';
-import { newestPast, overdueSince } from '../freshness.js';
+import { newestPast, overdueSince } from '../status/freshness.js';
 import { futureTimes, readStatus } from '../status-record.js';
-import { verifyBackup } from '../verify/verify-backup.js';
+import { verifyBackup } from '../store/verify-backup.js';
 import { ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from './types.js';
 
 function days(ms: number): string {

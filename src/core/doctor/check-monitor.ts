@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { expandHome } from '../../config/paths.js';
-import { redactPingUrl } from '../../hooks/monitor.js';
+import { redactPingUrl } from '../ping-url.js';
 import { readStatus } from '../status-record.js';
 import { ok, type DoctorCheck, type DoctorFinding } from './types.js';
 

@@ -11,7 +11,7 @@ import { toolVersion } from '../version.js';
 import { ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from './types.js';
 
 /** This package's root (dist/core/doctor → ../../..): what `openclaw plugins install` is given. */
-const PACKAGE_ROOT = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
+const PACKAGE_ROOT = fileURLToPath(new URL('../../..', import.meta.url)).replace(/\/$/, '');
 const INSTALL = `openclaw plugins install ${PACKAGE_ROOT} --force --accept-capabilities`;
 
 function describeInstall(install: PluginInstall): string {

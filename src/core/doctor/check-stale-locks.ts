@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isProcessAlive } from '../fs/atomic.js';
-import { lockPathFor, readLockOwner } from '../lock.js';
+import { lockPathFor, readLockOwner } from '../locks/lock.js';
 import { ok, type DoctorCheck, type DoctorContext, type DoctorFinding } from './types.js';
 
 const ID = 'locks';

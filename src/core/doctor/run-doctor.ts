@@ -1,3 +1,7 @@
+/*
+ * The doctor module: each check-*.ts inspects one part of the setup and returns findings with a fix; run-doctor
+ * runs them in order. Checks read, they never change anything.
+ */
 import { loadConfig, missingStateDirError, type LoadedConfig } from '../../config/load.js';
 import { expandHome, type StatePaths } from '../../config/paths.js';
 import { backupBlockSchema } from '../../config/schema.js';

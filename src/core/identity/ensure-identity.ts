@@ -1,3 +1,7 @@
+/*
+ * The identity module: the state id kept in the state dir, made by the first backup, carried by restore and re-
+ * keyed for a clone or copy. Snapshots belong to a state by this id, never by hostname.
+ */
 import fs from 'node:fs/promises';
 import {
   createIdentity,

@@ -14,8 +14,8 @@ import {
   type Selection,
 } from '../components.js';
 import type { ArchiveHeader } from '../archive/manifest.js';
-import { DAEMON_LOCK_NAME, LOCK_NAME } from '../lock.js';
-import { OP_LOCK_NAME, OP_SHARE_PREFIX } from '../operation-lock.js';
+import { DAEMON_LOCK_NAME, LOCK_NAME } from '../locks/lock.js';
+import { OP_LOCK_NAME, OP_SHARE_PREFIX } from '../locks/operation-lock.js';
 import { STATUS_FILE } from '../status-record.js';
 import { IDENTITY_FILE } from '../identity/identity-file.js';
 import type { PlacedRoot } from './destinations.js';

@@ -4,7 +4,7 @@ import { isNeverArchived } from '../components.js';
 import { sha256File } from '../fs/hash-file.js';
 import { databaseContentDigest } from '../archive/sqlite-digest.js';
 import { hasSqliteHeader } from '../archive/sqlite-snapshot.js';
-import type { ScanResult, ScannedEntry } from '../verify/scan-archive.js';
+import type { ScanResult, ScannedEntry } from '../reader/scan-archive.js';
 import type { RootSwap } from './apply.js';
 import { rootOf } from './roots.js';
 import type { RestorePlan } from './plan.js';

@@ -14,11 +14,11 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { BackupError, IntegrityError } from '../../errors.js';
-import { hashEntry, integrityProblem, WRITE_FLAGS } from '../verify/hash-entry.js';
+import { hashEntry, integrityProblem, WRITE_FLAGS } from '../reader/hash-entry.js';
 import { writeSparseFile } from './write-sparse.js';
 import { databaseContentDigest } from '../archive/sqlite-digest.js';
-import type { EntryHandler, VerifyProblem } from '../verify/scan-archive.js';
-import type { ConfigCapture } from '../verify/capture-config.js';
+import type { EntryHandler, VerifyProblem } from '../reader/scan-archive.js';
+import type { ConfigCapture } from '../reader/capture-config.js';
 import { readStagedText } from './staged-files.js';
 
 /**

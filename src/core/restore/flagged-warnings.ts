@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { FileFlag } from '../archive/manifest.js';
-import { describeFlag, isSideFileFlag } from '../verify/describe-flag.js';
+import { describeFlag, isSideFileFlag } from '../reader/describe-flag.js';
 import { rootOf } from './roots.js';
 import type { RestorePlan } from './plan.js';
 

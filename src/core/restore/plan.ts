@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Component } from '../components.js';
-import { LOCK_NAME } from '../lock.js';
-import { namingOf } from '../verify/check-root-config.js';
-import type { ScanResult, ScannedEntry } from '../verify/scan-archive.js';
+import { LOCK_NAME } from '../locks/lock.js';
+import { namingOf } from '../reader/check-root-config.js';
+import type { ScanResult, ScannedEntry } from '../reader/scan-archive.js';
 import { decideDestinations, type DestinationContext, type PlacedRoot } from './destinations.js';
 import { guessStateDirFromConfig } from './guess-origin.js';
 import type { ArchiveRead } from './read-archive.js';

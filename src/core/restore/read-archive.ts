@@ -1,10 +1,10 @@
-import type { EntrySelect } from '../archive/entry-stream.js';
-import { labelOf, type ArchiveInput } from '../archive/source.js';
+import type { EntrySelect } from '../reader/entry-stream.js';
+import { labelOf, type ArchiveInput } from '../reader/source.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import type { ProgressReporter } from '../progress.js';
-import { ConfigCapture } from '../verify/capture-config.js';
-import { scanArchive, type EntryHandler, type ScanResult } from '../verify/scan-archive.js';
-import { integrityErrorFor, summarize, type VerifyResult } from '../verify/verify-archive.js';
+import { ConfigCapture } from '../reader/capture-config.js';
+import { scanArchive, type EntryHandler, type ScanResult } from '../reader/scan-archive.js';
+import { integrityErrorFor, summarize, type VerifyResult } from '../reader/verify-archive.js';
 import { StagingWriter } from './extract.js';
 
 export interface ReadArchiveOptions {

@@ -2,10 +2,10 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isBackupError } from '../../errors.js';
 import { isProcessAlive } from '../fs/atomic.js';
-import { ownerLiveness, type LockOwner } from '../fs/lock-dir.js';
+import { ownerLiveness, type LockOwner } from '../locks/lock-dir.js';
 import { RESTORE_STAGING_PREFIX } from '../fs/temp-files.js';
-import { acquireOperationLock } from '../operation-lock.js';
-import { acquireStateLock, type StateLock } from '../lock.js';
+import { acquireOperationLock } from '../locks/operation-lock.js';
+import { acquireStateLock, type StateLock } from '../locks/lock.js';
 import { JOURNAL_FILE, readJournal, undoSteps } from './swap.js';
 import { pathExists } from '../fs/exists.js';
 

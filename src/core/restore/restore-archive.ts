@@ -1,23 +1,28 @@
+/*
+ * The restore module: read once (read-archive.ts), plan once (plan.ts, destinations.ts), finish the staged tree,
+ * confirm, and swap it in with a journal and a rollback copy. It reads through the reader and never writes the live
+ * state before the swap.
+ */
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { expandHome, type StatePaths } from '../../config/paths.js';
 import { BackupError, BusyError, toBackupError, UsageError } from '../../errors.js';
-import { labelOf, type ArchiveInput } from '../archive/source.js';
+import { labelOf, type ArchiveInput } from '../reader/source.js';
 import type { ArchiveHeader } from '../archive/manifest.js';
 import type { Component } from '../components.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { tempSuffix } from '../fs/atomic.js';
 import { pathExists } from '../fs/exists.js';
-import { newOwner } from '../fs/lock-dir.js';
+import { newOwner } from '../locks/lock-dir.js';
 import { RESTORE_STAGING_PREFIX } from '../fs/temp-files.js';
 import { assertGatewayStopped } from '../gateway/detect.js';
-import { acquireStateLock, type StateLock } from '../lock.js';
-import { acquireOperationLock } from '../operation-lock.js';
+import { acquireStateLock, type StateLock } from '../locks/lock.js';
+import { acquireOperationLock } from '../locks/operation-lock.js';
 import type { ProgressReporter } from '../progress.js';
-import type { ArchiveFormat } from '../verify/archive-layout.js';
-import type { NotedEntry } from '../verify/match-manifest.js';
-import type { ScanResult } from '../verify/scan-archive.js';
+import type { ArchiveFormat } from '../reader/archive-layout.js';
+import type { NotedEntry } from '../reader/match-manifest.js';
+import type { ScanResult } from '../reader/scan-archive.js';
 import { applyFull, applySelected, planFullSwap, undoOrExplain, type ApplyResult } from './apply.js';
 import { archiveSelection, type CarryContext } from './carry.js';
 import { archiveTime, describeChanges, newerMovedAway, newerReplaced, type RestoreChanges } from './changes.js';

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { classifyAgentDirPath, classifyStatePath, classifyWorkspacePath, type Component } from '../components.js';
 import { ARCHIVE_ROOT, type ArchiveHeader, type Manifest } from '../archive/manifest.js';
-import { handMadeSourcePath } from '../verify/archive-layout.js';
-import type { NativeManifest } from '../verify/check-native.js';
-import type { ScanResult, ScannedEntry } from '../verify/scan-archive.js';
+import { handMadeSourcePath } from '../reader/archive-layout.js';
+import type { NativeManifest } from '../reader/check-native.js';
+import type { ScanResult, ScannedEntry } from '../reader/scan-archive.js';
 
 export type RootRole = 'state' | 'workspace' | 'agentDir' | 'config' | 'linkTarget' | 'other';
 

@@ -7,7 +7,7 @@ import type { StagingWriter } from './extract.js';
 import type { RestorePlan } from './plan.js';
 import { rewriteConfigPaths, type PathRewrite } from './rewrite-config.js';
 import { rootOf } from './roots.js';
-import type { ScanResult } from '../verify/scan-archive.js';
+import type { ScanResult } from '../reader/scan-archive.js';
 import { readStagedText, writeStagedText } from './staged-files.js';
 
 export interface StagedTree {

@@ -1,7 +1,7 @@
 import fs, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir } from '../fs/atomic.js';
-import type { LockOwner } from '../fs/lock-dir.js';
+import type { LockOwner } from '../locks/lock-dir.js';
 import { pathExists } from '../fs/exists.js';
 
 /** One change the swap makes; written to the journal before it is made, so a kill at any point can be undone. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { IntegrityError } from '../../errors.js';
 import { SparseDecoder, tapSparse } from '../archive/sparse-map.js';
-import { hashEntry, WRITE_FLAGS, type HashedEntry } from '../verify/hash-entry.js';
+import { hashEntry, WRITE_FLAGS, type HashedEntry } from '../reader/hash-entry.js';
 
 /**
  * Writes a sparse entry (GNU PAX sparse 1.0) as a sparse file: each data region at its offset, the holes skipped,

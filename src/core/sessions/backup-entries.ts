@@ -1,4 +1,4 @@
-import type { EntrySelect } from '../archive/entry-stream.js';
+import type { EntrySelect } from '../reader/entry-stream.js';
 import { AGENT_DB_NAME, LEGACY_INDEX } from './stores.js';
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

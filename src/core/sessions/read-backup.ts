@@ -2,15 +2,15 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ArchiveHeader } from '../archive/manifest.js';
-import { labelOf, type ArchiveInput } from '../archive/source.js';
+import { labelOf, type ArchiveInput } from '../reader/source.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { isProcessAlive } from '../fs/atomic.js';
 import { readArchive } from '../restore/read-archive.js';
 import { describeOrigin } from '../restore/roots.js';
 import type { StoredBackup } from '../store/types.js';
-import type { ArchiveFormat } from '../verify/archive-layout.js';
-import type { NativeManifest } from '../verify/check-native.js';
-import type { ScanResult } from '../verify/scan-archive.js';
+import type { ArchiveFormat } from '../reader/archive-layout.js';
+import type { NativeManifest } from '../reader/check-native.js';
+import type { ScanResult } from '../reader/scan-archive.js';
 import { sessionEntrySelector } from './backup-entries.js';
 
 export interface BackupSessionsView {

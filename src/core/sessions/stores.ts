@@ -1,3 +1,7 @@
+/*
+ * The sessions module: OpenClaw's session stores (WAL-mode SQLite, and the legacy sessions.json with transcripts).
+ * It lists, exports and imports conversations, in the live state or in a backup read through the reader.
+ */
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../../errors.js';
-import type { ArchiveInput } from '../archive/source.js';
+import type { ArchiveInput } from '../reader/source.js';
 import type { BackupListing, BackupStore, ListOptions, StateSummary, StoredBackup } from './types.js';
 
 export interface ResolvedArchive {

@@ -1,7 +1,7 @@
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import type { EntryHeader, SourceEntry } from '../archive/entry-stream.js';
+import type { EntryHeader, SourceEntry } from '../reader/entry-stream.js';
 import { ARCHIVE_ROOT, HEADER_PATH, MANIFEST_PATH } from '../archive/manifest.js';
 import { walkTree } from '../archive/walk.js';
 import type { RestoredTree } from './snapshot-entries.js';

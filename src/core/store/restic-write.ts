@@ -3,7 +3,7 @@ import path from 'node:path';
 import { BackupError } from '../../errors.js';
 import { archiveEntries } from '../archive/archive-entries.js';
 import type { Manifest } from '../archive/manifest.js';
-import { acquireStateLock } from '../lock.js';
+import { acquireStateLock } from '../locks/lock.js';
 import { EntryListWriter } from './entry-lists.js';
 import { HashCache } from './hash-cache.js';
 import { excludePattern, runResticBackup } from './restic-backup.js';

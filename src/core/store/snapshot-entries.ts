@@ -3,9 +3,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { IntegrityError } from '../../errors.js';
-import type { EntryHeader, EntryNote, EntrySelect, SourceEntry } from '../archive/entry-stream.js';
+import type { EntryHeader, EntryNote, EntrySelect, SourceEntry } from '../reader/entry-stream.js';
 import { ARCHIVE_ROOT, HEADER_PATH, MANIFEST_PATH, type SourceRoot } from '../archive/manifest.js';
-import { unsafeNameReason } from '../verify/entry-guard.js';
+import { unsafeNameReason } from '../reader/entry-guard.js';
 import { EntryListReader } from './entry-lists.js';
 import { isObject } from '../is-object.js';
 

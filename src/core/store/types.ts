@@ -5,10 +5,10 @@ import type { ProgressReporter, ProgressTotals } from '../progress.js';
 import type { SnapshotOutcome } from '../archive/db-snapshots.js';
 import type { ArchiveHeader, ManifestTotals } from '../archive/manifest.js';
 import type { BackupSource } from '../archive/sources.js';
-import type { ArchiveSource } from '../archive/source.js';
+import type { ArchiveSource } from '../reader/source.js';
 import type { Component, Selection } from '../components.js';
 import type { DecryptionKey } from '../crypto/keys.js';
-import type { VerifyProblem } from '../verify/scan-archive.js';
+import type { VerifyProblem } from '../reader/scan-archive.js';
 
 /**
  * Where backups live: one small interface, two implementations (an archive folder, a restic repository).

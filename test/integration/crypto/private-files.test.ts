@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { resolveStatePaths } from '../../../src/config/paths.js';
-import { createBackup } from '../../../src/core/archive/create.js';
+import { createBackup } from '../../../src/core/backup/create.js';
 import { DatabaseChecker } from '../../../src/core/archive/db-check-worker.js';
 import { makeFixtureHome, type FixtureHome } from '../../helpers/encrypted-fixture.js';
 import { writeSecretFile } from '../../helpers/age.js';

@@ -2,9 +2,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { resolveStatePaths } from '../../../src/config/paths.js';
-import { createBackup } from '../../../src/core/archive/create.js';
-import { listArchives } from '../../../src/core/catalog.js';
-import { verifyArchive } from '../../../src/core/verify/verify-archive.js';
+import { createBackup } from '../../../src/core/backup/create.js';
+import { listArchives } from '../../../src/core/store/catalog.js';
+import { verifyArchive } from '../../../src/core/reader/verify-archive.js';
 import { makeTempDir, writeTree } from '../../helpers/fixture.js';
 
 describe('concurrent backups', () => {

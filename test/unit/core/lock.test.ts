@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acquireStateLock, DAEMON_LOCK_NAME, lockPathFor, readLockOwner } from '../../../src/core/lock.js';
-import { acquireBackupShare, acquireOperationLock, liveShares } from '../../../src/core/operation-lock.js';
+import { acquireStateLock, DAEMON_LOCK_NAME, lockPathFor, readLockOwner } from '../../../src/core/locks/lock.js';
+import { acquireBackupShare, acquireOperationLock, liveShares } from '../../../src/core/locks/operation-lock.js';
 import { makeTempDir, REPO_ROOT } from '../../helpers/fixture.js';
 
 const dirs: string[] = [];
@@ -23,7 +23,7 @@ function stateDir(): string {
 
 /** A separate process that takes the lock through the built module, says "held", then runs `then`. */
 function holdInChild(dir: string, then: string, name = 'openclaw-backup.lock'): Promise<ChildProcess> {
-  const lockModule = path.join(REPO_ROOT, 'dist', 'core', 'lock.js');
+  const lockModule = path.join(REPO_ROOT, 'dist', 'core', 'locks', 'lock.js');
   const code = `const { acquireStateLock } = await import(${JSON.stringify(lockModule)});
     const lock = await acquireStateLock(${JSON.stringify(dir)}, { command: 'test holder', name: ${JSON.stringify(name)}, refreshMs: 100 });
     process.stdout.write('held\\n'); ${then}`;

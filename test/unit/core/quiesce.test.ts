@@ -5,10 +5,10 @@ import { resolveStatePaths } from '../../../src/config/paths.js';
 import { createGatewayService } from '../../../src/core/gateway/service.js';
 import { gatewayServiceName } from '../../../src/core/service-names.js';
 import { loadConfig } from '../../../src/config/load.js';
-import { createBackup } from '../../../src/core/archive/create.js';
-import { acquireStateLock, lockPathFor } from '../../../src/core/lock.js';
+import { createBackup } from '../../../src/core/backup/create.js';
+import { acquireStateLock, lockPathFor } from '../../../src/core/locks/lock.js';
 import { silentLog } from '../../../src/core/log.js';
-import { makeQuiesce, quiesceFor } from '../../../src/core/quiesce.js';
+import { makeQuiesce, quiesceFor } from '../../../src/core/locks/quiesce.js';
 import { makeTempDir, writeTree } from '../../helpers/fixture.js';
 
 /** A stub `systemctl` first on PATH that records its arguments; `is-active` answers from a state file. */

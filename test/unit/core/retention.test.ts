@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isoWeekKey, planRetention } from '../../../src/core/retention.js';
+import { isoWeekKey, planRetention } from '../../../src/core/retention/retention.js';
 
 const at = (iso: string) => ({ id: iso, createdAt: new Date(iso) });
 const ids = (items: { id: string }[]) => items.map((i) => i.id);

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Log } from '../../../src/core/log.js';
-import { pingBudgetMs, pingUrlFor, redactPingUrl, sendPing } from '../../../src/hooks/monitor.js';
+import { redactPingUrl } from '../../../src/core/ping-url.js';
+import { pingBudgetMs, pingUrlFor, sendPing } from '../../../src/hooks/monitor.js';
 import { closedPortUrl, startPingServer, type PingServer } from '../../helpers/ping-server.js';
 
 function memoryLog(): Log & { lines: { level: string; fields: Record<string, unknown>; message: string }[] } {

@@ -3,10 +3,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { resolveStatePaths } from '../../../src/config/paths.js';
-import { createBackup } from '../../../src/core/archive/create.js';
+import { createBackup } from '../../../src/core/backup/create.js';
 import { openStore } from '../../../src/core/store/open-store.js';
 import { resolveBackup } from '../../../src/core/store/resolve-backup.js';
-import { verifyBackup } from '../../../src/core/verify/verify-backup.js';
+import { verifyBackup } from '../../../src/core/store/verify-backup.js';
 import { UsageError } from '../../../src/errors.js';
 import { makeTempDir, writeTree } from '../../helpers/fixture.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configRootsThroughLinks } from '../../../src/core/verify/check-root-links.js';
-import type { ScannedEntry } from '../../../src/core/verify/scan-archive.js';
+import { configRootsThroughLinks } from '../../../src/core/reader/check-root-links.js';
+import type { ScannedEntry } from '../../../src/core/reader/scan-archive.js';
 
 const origin = { stateDir: '/home/u/.openclaw', home: '/home/u', configPath: '/home/u/.openclaw/openclaw.json' };
 const prefix = 'openclaw-backup/state';
@@ -9,7 +9,7 @@ function entries(list: Array<[string, 'directory' | 'symlink', string?]>): Map<s
   return new Map(
     list.map(([rel, kind, target]) => [
       `${prefix}/${rel}`,
-      { name: `${prefix}/${rel}`, rel, kind, mode: 0o755, mtime: undefined, size: 0, ...(target ? { target } : {}) },
+      { name: `${prefix}/${rel}`, rel, kind, mode: 0o755, mtimeMs: undefined, size: 0, ...(target ? { target } : {}) },
     ]),
   );
 }

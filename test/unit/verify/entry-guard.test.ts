@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { EntryGuard, MAX_PATH_BYTES, sawPaxGlobalHeader, tooLongReason } from '../../../src/core/verify/entry-guard.js';
+import { EntryGuard, MAX_PATH_BYTES, sawPaxGlobalHeader, tooLongReason } from '../../../src/core/reader/entry-guard.js';
 import { craftTar } from '../../helpers/craft.js';
 import { makeTempDir } from '../../helpers/fixture.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseManifestStream } from '../../../src/core/verify/manifest-stream.js';
+import { parseManifestStream } from '../../../src/core/reader/manifest-stream.js';
 
 async function parse(text: string, chunk = text.length): Promise<{ manifest: unknown; entries: number | undefined; seen: unknown[] }> {
   const bytes = Buffer.from(text);

@@ -2,8 +2,8 @@ import tar from 'tar-stream';
 import type { EntryNote, EntryStream, OpenEntriesOptions, SourceEntry } from './entry-stream.js';
 import { openArchive } from './open-archive.js';
 import type { ByteSource } from './byte-source.js';
-import { watchTarEnd } from './tar-end.js';
-import { watchPaxRecords } from './pax-records.js';
+import { watchTarEnd } from '../archive/tar-end.js';
+import { watchPaxRecords } from '../archive/pax-records.js';
 
 /**
  * tar-stream applies a PAX global header ("g") only to entries that carry their own PAX header, GNU tar to every

@@ -1,5 +1,5 @@
-import type { BackupStore, StoredBackup } from '../store/types.js';
-import { integrityErrorFor, verifyArchive, type VerifyOptions, type VerifyResult } from './verify-archive.js';
+import type { BackupStore, StoredBackup } from './types.js';
+import { integrityErrorFor, verifyArchive, type VerifyOptions, type VerifyResult } from '../reader/verify-archive.js';
 
 /**
  * Verifies one backup in a store: first the store's own check of the stored data (a repository's packs), then our

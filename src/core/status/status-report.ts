@@ -1,12 +1,12 @@
 import os from 'node:os';
-import type { LoadedConfig } from '../config/load.js';
-import type { StatePaths } from '../config/paths.js';
+import type { LoadedConfig } from '../../config/load.js';
+import type { StatePaths } from '../../config/paths.js';
 import { newestPast, overdueSince } from './freshness.js';
-import { nextFireTime } from './schedule.js';
-import { openStore } from './store/open-store.js';
-import type { BackupListing, BackupStore, StoreStats } from './store/types.js';
-import { isProcessAlive } from './fs/atomic.js';
-import { DAEMON_LOCK_NAME, readLockOwner } from './lock.js';
+import { nextFireTime } from '../schedule.js';
+import { openStore } from '../store/open-store.js';
+import type { BackupListing, BackupStore, StoreStats } from '../store/types.js';
+import { isProcessAlive } from '../fs/atomic.js';
+import { DAEMON_LOCK_NAME, readLockOwner } from '../locks/lock.js';
 import {
   emptyStatus,
   futureTimes,
@@ -16,10 +16,10 @@ import {
   type LastRun,
   type PingRecord,
   type StatusRecord,
-} from './status-record.js';
-import { redactPingUrl } from '../hooks/monitor.js';
-import { readStateIdentity } from './identity/identity-file.js';
-import { findRollbackCopies, summarizeRollbackCopies, type RollbackSummary } from './rollback/find-copies.js';
+} from '../status-record.js';
+import { redactPingUrl } from '../ping-url.js';
+import { readStateIdentity } from '../identity/identity-file.js';
+import { findRollbackCopies, summarizeRollbackCopies, type RollbackSummary } from '../rollback/find-copies.js';
 
 export interface StatusReport {
   stateDir: string;

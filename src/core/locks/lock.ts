@@ -1,7 +1,11 @@
+/*
+ * The locks module: the state lock (one writer of the state), the operation lock (backups vs. restore) and the
+ * quiesce lock (OpenClaw paused for the snapshots), all on lock-dir.ts, which survives kill -9.
+ */
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { BusyError, throwIfAborted } from '../errors.js';
+import { BusyError, throwIfAborted } from '../../errors.js';
 import {
   cleanLockTemps,
   createLockDir,
@@ -14,9 +18,9 @@ import {
   removeLockDir,
   sameOwner,
   type LockOwner,
-} from './fs/lock-dir.js';
+} from './lock-dir.js';
 
-export type { LockOwner } from './fs/lock-dir.js';
+export type { LockOwner } from './lock-dir.js';
 
 /** The state lock: `<stateDir>/openclaw-backup.lock/` (held by restore, prune and the snapshot phase). */
 export const LOCK_NAME = 'openclaw-backup.lock';

@@ -3,7 +3,7 @@ import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { isProcessAlive } from './atomic.js';
+import { isProcessAlive } from '../fs/atomic.js';
 
 /** Inside every lock dir: who holds it. Written before the dir gets its name, so a lock never lacks it. */
 export const OWNER_FILE = 'owner.json';

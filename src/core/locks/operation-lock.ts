@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { BusyError, throwIfAborted } from '../errors.js';
-import { isProcessAlive, writeFileAtomic } from './fs/atomic.js';
-import { newOwner, ownerLiveness, readOwnerFile, type LockOwner } from './fs/lock-dir.js';
+import { BusyError, throwIfAborted } from '../../errors.js';
+import { isProcessAlive, writeFileAtomic } from '../fs/atomic.js';
+import { newOwner, ownerLiveness, readOwnerFile, type LockOwner } from './lock-dir.js';
 import { acquireStateLock, describeOwner, sleep, type AcquireLockOptions, type StateLock } from './lock.js';
 
 /**

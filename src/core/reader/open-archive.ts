@@ -4,7 +4,7 @@ import { openEncryptedArchive } from './open-encrypted.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { BackupError, describeFsError, IntegrityError, UsageError } from '../../errors.js';
 import { KEY_NEEDED } from '../crypto/keys.js';
-import { decompress, detectFormat } from './compression.js';
+import { decompress, detectFormat } from '../archive/compression.js';
 import { countReads, readHead, type ByteSource } from './byte-source.js';
 
 export interface OpenedArchive {

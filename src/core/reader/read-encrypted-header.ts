@@ -1,7 +1,7 @@
-import { labelOf, toSource, type ArchiveInput } from '../archive/source.js';
+import { labelOf, toSource, type ArchiveInput } from './source.js';
 import { FORMAT_NAME, HEADER_PATH, type ArchiveHeader } from '../archive/manifest.js';
 import { IntegrityError } from '../../errors.js';
-import type { DecryptionKey } from './keys.js';
+import type { DecryptionKey } from '../crypto/keys.js';
 
 /** Decrypts just far enough to read our header entry (the first), then stops reading. */
 export async function readEncryptedHeader(input: ArchiveInput, key: DecryptionKey): Promise<ArchiveHeader> {

@@ -1,4 +1,4 @@
-import type { RetentionPolicy } from '../config/schema.js';
+import type { RetentionPolicy } from '../../config/schema.js';
 
 /**
  * Retention with restic `forget` semantics.

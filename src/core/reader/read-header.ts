@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import zlib from 'node:zlib';
 import { IntegrityError } from '../../errors.js';
-import { detectFormat } from './compression.js';
-import { FORMAT_NAME, HEADER_PATH, type ArchiveHeader } from './manifest.js';
+import { detectFormat } from '../archive/compression.js';
+import { FORMAT_NAME, HEADER_PATH, type ArchiveHeader } from '../archive/manifest.js';
 
 const MAX_READ = 1024 * 1024;
 

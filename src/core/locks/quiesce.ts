@@ -1,8 +1,8 @@
-import type { LoadedConfig } from '../config/load.js';
-import type { StatePaths } from '../config/paths.js';
-import { createGatewayService, type GatewayService } from './gateway/service.js';
+import type { LoadedConfig } from '../../config/load.js';
+import type { StatePaths } from '../../config/paths.js';
+import { createGatewayService, type GatewayService } from '../gateway/service.js';
 import { acquireStateLock } from './lock.js';
-import type { Log } from './log.js';
+import type { Log } from '../log.js';
 
 export interface QuiesceOptions {
   mode: 'lock' | 'stop';

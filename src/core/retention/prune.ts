@@ -1,6 +1,6 @@
-import type { RetentionPolicy } from '../config/schema.js';
+import type { RetentionPolicy } from '../../config/schema.js';
 import { planRetention } from './retention.js';
-import type { BackupStore, StoredBackup } from './store/types.js';
+import type { BackupStore, StoredBackup } from '../store/types.js';
 
 export interface PruneOptions {
   retention: number | RetentionPolicy;

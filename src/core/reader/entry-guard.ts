@@ -50,7 +50,7 @@ export function tooLongReason(name: string): string | undefined {
   return undefined;
 }
 
-export { sawPaxGlobalHeader } from '../archive/tar-entries.js';
+export { sawPaxGlobalHeader } from './tar-entries.js';
 
 function kindOf(type: string | null | undefined): EntryKind | undefined {
   switch (type) {

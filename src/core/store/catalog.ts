@@ -1,13 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Component } from './components.js';
-import { readArchiveHeader } from './archive/read-header.js';
-import { parseArchiveFileName } from './archive/naming.js';
-import { BackupError, describeFsError } from '../errors.js';
-import { PARTIAL_SUFFIX } from './fs/temp-files.js';
-import type { DecryptionKey } from './crypto/keys.js';
-import { readEncryptedHeader } from './crypto/read-encrypted-header.js';
-import { isStateId } from './identity/identity-file.js';
+import type { Component } from '../components.js';
+import { readArchiveHeader } from '../reader/read-header.js';
+import { parseArchiveFileName } from '../archive/naming.js';
+import { BackupError, describeFsError } from '../../errors.js';
+import { PARTIAL_SUFFIX } from '../fs/temp-files.js';
+import type { DecryptionKey } from '../crypto/keys.js';
+import { readEncryptedHeader } from '../reader/read-encrypted-header.js';
+import { isStateId } from '../identity/identity-file.js';
 
 /** One archive this tool made for this state dir and profile. */
 export interface CatalogEntry {

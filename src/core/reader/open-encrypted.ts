@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { IntegrityError } from '../../errors.js';
-import { decompress, detectFormat } from './compression.js';
+import { decompress, detectFormat } from '../archive/compression.js';
 import { readHead } from './byte-source.js';
 import type { Compression } from '../../config/schema.js';
 import { decryptStream } from '../crypto/decrypt-stream.js';

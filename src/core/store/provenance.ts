@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { readStatus, wasMadeHere, type StatusRecord } from '../status-record.js';
-import { readStateIdentity } from './identity-file.js';
-import type { StoredBackup } from '../store/types.js';
+import { readStateIdentity } from '../identity/identity-file.js';
+import type { StoredBackup } from './types.js';
 
 /** What a backup is to this state, from what the state knows of itself: its id, its profile, its status record. */
 export interface ProvenanceContext {

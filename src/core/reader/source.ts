@@ -1,3 +1,9 @@
+/*
+ * The reader module: any backup as one stream of checked entries. ArchiveSource.openEntries() reads our archives,
+ * repository snapshots (through the store's source), OpenClaw's native archives and hand-made tars; the checks
+ * (entry guard, sizes, SHA-256 against the manifest) live here, and verify is this reader run to the end. Restore,
+ * browse and sessions read only through it.
+ */
 import type { EntryStream, OpenEntriesOptions } from './entry-stream.js';
 import { openTarEntries } from './tar-entries.js';
 import { fileBytes } from './byte-source.js';

@@ -1,4 +1,4 @@
-import type { EntryNote, EntrySelect } from '../archive/entry-stream.js';
+import type { EntryNote, EntrySelect } from './entry-stream.js';
 import type { ManifestEntry } from '../archive/manifest.js';
 import type { Component } from '../components.js';
 import { isObject } from '../is-object.js';

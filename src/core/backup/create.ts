@@ -1,3 +1,8 @@
+/*
+ * The backup module: createBackup, the one way a backup is made (by create, run and the daemon). It takes the
+ * locks, pauses OpenClaw only for the database snapshots, and has the store write; it never formats tar or talks to
+ * restic itself.
+ */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +16,7 @@ import { buildSelection, COMPONENTS, isComponent, type Component } from '../comp
 import { BackupError, ConfigError, describeFsError, InterruptedError, toBackupError } from '../../errors.js';
 import { tempSuffix } from '../fs/atomic.js';
 import { STAGING_PREFIX } from '../fs/temp-files.js';
-import { acquireBackupShare } from '../operation-lock.js';
+import { acquireBackupShare } from '../locks/operation-lock.js';
 import { recoverInterruptedRestores } from '../restore/recover.js';
 import type { BackupStore, StoredBackup } from '../store/types.js';
 import { openStore } from '../store/open-store.js';
@@ -20,17 +25,17 @@ import { stateIdForBackup } from '../identity/ensure-identity.js';
 import { recordMade, updateStatus } from '../status-record.js';
 import type { Log } from '../log.js';
 import type { ProgressReporter } from '../progress.js';
-import type { Quiesce } from '../quiesce.js';
-import { archiveEntries } from './archive-entries.js';
-import type { DatabaseChecker } from './db-check-worker.js';
-import { holdDatabases, SnapshotPipeline, surveySources } from './db-snapshots.js';
-import { Timings, withTimings } from './timings.js';
-import { FORMAT_NAME, formatVersionFor, type ArchiveHeader } from './manifest.js';
-import { describeMissingRoots } from './missing-roots.js';
-import { planSources } from './sources.js';
+import type { Quiesce } from '../locks/quiesce.js';
+import { archiveEntries } from '../archive/archive-entries.js';
+import type { DatabaseChecker } from '../archive/db-check-worker.js';
+import { holdDatabases, SnapshotPipeline, surveySources } from '../archive/db-snapshots.js';
+import { Timings, withTimings } from '../archive/timings.js';
+import { FORMAT_NAME, formatVersionFor, type ArchiveHeader } from '../archive/manifest.js';
+import { describeMissingRoots } from '../archive/missing-roots.js';
+import { planSources } from '../archive/sources.js';
 import { assertSomethingArchived } from './backup-checks.js';
-import { planFollowedLinks } from './followed-links.js';
-import type { FlaggedFile } from './store-file.js';
+import { planFollowedLinks } from '../archive/followed-links.js';
+import type { FlaggedFile } from '../archive/store-file.js';
 import { pathExists } from '../fs/exists.js';
 
 export interface CreateOptions {
@@ -57,7 +62,7 @@ export interface CreateOptions {
   log?: Log | undefined;
   /**
    * Runs the snapshot phase (database snapshots) with the gateway quiesced and says how long it was paused:
-   * create, run and the daemon pass quiesceFor(config) (src/core/quiesce.ts). Default: run it directly.
+   * create, run and the daemon pass quiesceFor(config) (src/core/locks/quiesce.ts). Default: run it directly.
    */
   quiesce?: Quiesce | undefined;
   /** Who is backing up, named to a restore that has to wait (default "openclaw-backup create"). */

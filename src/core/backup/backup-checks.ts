@@ -1,6 +1,6 @@
 import type { StatePaths } from '../../config/paths.js';
 import { BackupError } from '../../errors.js';
-import type { FlaggedFile } from './store-file.js';
+import type { FlaggedFile } from '../archive/store-file.js';
 
 /**
  * A backup that holds no file at all (no config, nothing else) is a failure, never "ok": it is what an empty or
