@@ -126,8 +126,8 @@ export function registerCreate(program: Command, io: CommandIO, globals: () => G
       write: !flags.dryRun,
     }).catch(fail);
     if (flags.init) {
-      if (!store.init) throw new UsageError('--init: there is no repository to initialise; set backup.repository or pass --repository');
-      if (!flags.dryRun && (await store.init(io.signal).catch(fail)).created) io.stderr.write(`initialised repository ${store.location}\n`);
+      if ((await store.init({ signal: io.signal, dryRun: flags.dryRun }).catch(fail)).created)
+        io.stderr.write(`initialised repository ${store.location}\n`);
     }
     const result = await createBackup({
       paths,

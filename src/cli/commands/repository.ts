@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { openStore } from '../../core/store/open-store.js';
-import { UsageError } from '../../errors.js';
 import { loadContext, printJson, type CommandIO, storeIO, type GlobalOptions } from '../context.js';
 import { addRepositoryOptions, repositoryFlags, type RepositoryFlags } from '../repository-options.js';
 
@@ -14,11 +13,7 @@ export function registerRepository(program: Command, io: CommandIO, globals: () 
   addRepositoryOptions(init).action(async (flags: RepositoryFlags & { json?: boolean }) => {
     const { paths, config } = await loadContext(globals(), io, { allowMissing: true });
     const store = await openStore(paths, config, { repository: repositoryFlags(flags), ...storeIO(io) });
-    if (!store.init)
-      throw new UsageError(
-        'repository init: no repository configured; set backup.repository or pass --repository and --repository-password-file',
-      );
-    const { created } = await store.init(io.signal);
+    const { created } = await store.init({ signal: io.signal });
     if (flags.json) printJson(io, { repository: store.location, created });
     else
       io.stdout.write(

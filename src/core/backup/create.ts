@@ -312,7 +312,7 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     phaseStart = Date.now();
     // An archive stores each database after every other file, its copy and check made beside the stream; a
     // repository's sink reads the snapshots as they are and checks them itself, so it gets them all copied first.
-    const beside = store.kind === 'folder';
+    const beside = target.databasesBeside;
     const pipeline = new SnapshotPipeline(held, {
       stagingDir,
       signal: options.signal,
@@ -323,7 +323,7 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
     snapshots = pipeline;
     if (!beside) await pipeline.settled();
     const written = await withTimings(timings, () =>
-      store.write({
+      target.write({
         header,
         sources,
         selection,

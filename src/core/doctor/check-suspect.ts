@@ -14,10 +14,7 @@ export const checkSuspectBackups: DoctorCheck = async (context) => {
     id: 'suspect-backups',
     level: 'warn',
     message: `${suspect.length} backup${suspect.length === 1 ? '' : 's'} of this state in ${listing?.location} dated in the future, not counted: ${shown.join(', ')}${more}`,
-    fix:
-      context.store.kind === 'restic'
-        ? 'check the clocks of the machines that write there; a snapshot none of them made is forged: remove it (restic forget ID) and change the repository password'
-        : 'check the system clock (timedatectl status); an archive this machine did not make: move it out of the backups dir',
+    fix: context.store.suspectAdvice,
   };
   return [finding];
 };

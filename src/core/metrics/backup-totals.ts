@@ -13,7 +13,7 @@ export async function countBackups(store: BackupStore): Promise<BackupTotals> {
   const listing = await store.list();
   const newest = listing.archives[0];
   return {
-    kind: store.kind === 'restic' ? 'snapshots' : 'archives',
+    kind: store.noun,
     count: listing.archives.length,
     bytes: listing.archives.reduce((sum, backup) => sum + backup.bytes, 0),
     newestAt: newest ? new Date(newest.createdAt) : null,

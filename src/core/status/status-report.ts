@@ -4,7 +4,7 @@ import type { StatePaths } from '../../config/paths.js';
 import { newestPast, overdueSince } from './freshness.js';
 import { nextFireTime } from '../schedule.js';
 import { openStore } from '../store/open-store.js';
-import type { BackupListing, BackupStore, StoreStats } from '../store/types.js';
+import type { BackupStore, StoreStats } from '../store/types.js';
 import { isProcessAlive } from '../fs/atomic.js';
 import { DAEMON_LOCK_NAME, readLockOwner } from '../locks/lock.js';
 import {
@@ -85,24 +85,10 @@ function rebuildFromArchives(newest: (StoreStats['newest'] & { bytes?: number })
   return { ...record, lastRun: run, lastSuccess: run };
 }
 
-/** A store without its own stats: counted from its listing. */
-function statsOf(store: BackupStore, listing: BackupListing): StoreStats {
-  const newest = listing.archives[0];
-  return {
-    kind: store.kind,
-    location: listing.location,
-    count: listing.archives.length,
-    bytes: listing.archives.reduce((sum, a) => sum + a.bytes, 0),
-    storedBytes: null,
-    newest: newest ? { archive: newest.archive, createdAt: newest.createdAt, bytes: newest.bytes } : null,
-    suspect: listing.suspect,
-  };
-}
-
 /** Everything `status` shows. A corrupt status record is reported and rebuilt from the archives. */
 export async function collectStatus(paths: StatePaths, config: LoadedConfig, now = new Date(), store?: BackupStore): Promise<StatusReport> {
   const opened = store ?? (await openStore(paths, config));
-  const stats = opened.stats ? await opened.stats() : statsOf(opened, await opened.list());
+  const stats = await opened.stats();
   const read = await readStatus(paths.stateDir);
   let record = read.record;
   let rebuilt = false;

@@ -10,6 +10,7 @@ import { checkKeyPlacement } from '../crypto/key-placement.js';
 import { ensurePrivateDir, fsyncDir } from '../fs/atomic.js';
 import { cleanStaleTemps } from '../fs/temp-files.js';
 import { writeArchive } from './folder-write.js';
+import { statsOfListing } from './listing-stats.js';
 import type { BackupStore, PreparedWrite, StoredBackup, WriteContext } from './types.js';
 
 export interface FolderStoreOptions {
@@ -29,7 +30,8 @@ export interface FolderStoreOptions {
 export function folderStore(options: FolderStoreOptions): BackupStore {
   const dir = path.resolve(options.dir);
   return {
-    kind: 'folder',
+    noun: 'archives',
+    suspectAdvice: 'check the system clock (timedatectl status); an archive this machine did not make: move it out of the backups dir',
     location: dir,
     async list(list = {}) {
       const catalog = await listArchives({ dir, stateDir: options.stateDir, profile: options.profile, decrypt: list.decrypt });
@@ -37,8 +39,14 @@ export function folderStore(options: FolderStoreOptions): BackupStore {
       return { location: catalog.dir, archives, ignored: catalog.ignored, suspect };
     },
     source: (backup) => fileSource(backup.archive),
-    prepareWrite: (context) => prepareFolder(dir, options, context),
-    write: (content) => writeArchive({ dir, profile: options.profile, file: options.file }, content),
+    async prepareWrite(context) {
+      const prepared = await prepareFolder(dir, options, context);
+      return {
+        ...prepared,
+        databasesBeside: true,
+        write: (content) => writeArchive({ dir, profile: options.profile, file: options.file }, content),
+      };
+    },
     async remove(backups: StoredBackup[]) {
       for (const backup of backups) {
         try {
@@ -49,10 +57,28 @@ export function folderStore(options: FolderStoreOptions): BackupStore {
       }
       if (backups.length > 0) await fsyncDir(dir);
     },
+    // An archive's bytes are all our verify reads: the folder has no check of its own to add.
+    checkStored: async () => [],
+    async stats() {
+      return statsOfListing('folder', await this.list());
+    },
+    // The backups dir's own findings (writable, private, space) are doctor's general checks.
+    diagnose: async () => [],
+    async init() {
+      throw new UsageError(
+        `there is no repository to initialise: backups go to the archive folder ${dir}; set backup.repository, or pass --repository and --repository-password-file`,
+      );
+    },
+    // Every archive in the folder is listed; there is nothing elsewhere to find.
+    find: async () => undefined,
   };
 }
 
-async function prepareFolder(dir: string, options: FolderStoreOptions, context: WriteContext): Promise<PreparedWrite> {
+async function prepareFolder(
+  dir: string,
+  options: FolderStoreOptions,
+  context: WriteContext,
+): Promise<Omit<PreparedWrite, 'write' | 'databasesBeside'>> {
   if (context.create && options.createDir !== false) {
     try {
       await ensurePrivateDir(dir);

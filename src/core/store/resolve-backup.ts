@@ -71,7 +71,7 @@ export async function resolveBackup(store: BackupStore | undefined, ref: string,
   if (ref === 'latest' || DATE_REF.test(ref)) assertOneState(listing, ref);
   const found = pickByTime(backups, ref);
   if (found) return { input: store.source(found), backup: found };
-  const elsewhere = await store.find?.(ref);
+  const elsewhere = await store.find(ref);
   if (elsewhere) return { input: store.source(elsewhere), backup: elsewhere };
   // A path that names no backup keeps its old meaning: "cannot open <path>" (exit 1), not a usage error.
   if (FILE_LIKE.test(ref) && ref.includes('/')) return { input: ref };

@@ -21,7 +21,7 @@ import {
 } from './restic-snapshots.js';
 import { writeSnapshot } from './restic-write.js';
 import { setAsideFuture } from './suspect.js';
-import type { BackupListing, BackupStore, ListOptions, StoredBackup } from './types.js';
+import type { BackupContent, BackupListing, BackupStore, ListOptions, StoredBackup, WrittenBackup } from './types.js';
 import { readStatus, wasMadeHere } from '../status-record.js';
 import { readStateIdentity } from '../identity/identity-file.js';
 
@@ -106,7 +106,9 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
   const unlock = (signal?: AbortSignal) => runRestic(repo, ['unlock'], { signal: bound(signal) });
 
   return {
-    kind: 'restic',
+    noun: 'snapshots',
+    suspectAdvice:
+      'check the clocks of the machines that write there; a snapshot none of them made is forged: remove it (restic forget ID) and change the repository password',
     location: repo.location,
     list: (list) => listing(list),
     source: (backup) =>
@@ -136,26 +138,27 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
         // and removes the stale lock a killed run of ours left.
         await unlock();
       } else await runRestic(repo, ['cat', 'config'], { signal: bound() });
+      const prepared = cache;
+      const write = async (content: BackupContent): Promise<WrittenBackup> => {
+        const stateId = content.header.stateId;
+        if (!stateId) throw new BackupError('failure', 'restic store: a snapshot needs the state id (createBackup makes it)');
+        const signal = bound(content.signal);
+        const written = await writeSnapshot(
+          {
+            repo,
+            cache: prepared,
+            profile: options.profile,
+            tags: (c, bytes) => [...seriesTags({ stateId, profile: options.profile }), componentsTag(c.components), bytesTag(bytes)],
+            host: hostname,
+            parent: () => trustedParent(options.stateDir, () => list(signal)),
+          },
+          { ...content, signal },
+        );
+        if (written.stored.snapshot) known.delete(written.stored.snapshot);
+        return written;
+      };
       // Our cache dir is never part of a tree restic reads, wherever XDG_CACHE_HOME points.
-      return { scratchDir: cache.dir, excludeFromWalk: [root], name: undefined, compression: 'none' };
-    },
-    async write(content) {
-      const stateId = content.header.stateId;
-      if (!cache || !stateId) throw new BackupError('failure', 'restic store: write() before prepareWrite(), or without a state id');
-      const signal = bound(content.signal);
-      const written = await writeSnapshot(
-        {
-          repo,
-          cache,
-          profile: options.profile,
-          tags: (c, bytes) => [...seriesTags({ stateId, profile: options.profile }), componentsTag(c.components), bytesTag(bytes)],
-          host: hostname,
-          parent: () => trustedParent(options.stateDir, () => list(signal)),
-        },
-        { ...content, signal },
-      );
-      if (written.stored.snapshot) known.delete(written.stored.snapshot);
-      return written;
+      return { scratchDir: cache.dir, excludeFromWalk: [root], name: undefined, compression: 'none', databasesBeside: false, write };
     },
     async remove(backups, removeOptions = {}) {
       const ids = backups.map((b) => b.snapshot ?? b.archive);
@@ -209,7 +212,8 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
       };
     },
     diagnose: (now, signal) => diagnoseRepository(repo, () => list(signal), now, bound(signal)),
-    async init(signal) {
+    async init({ signal, dryRun } = {}) {
+      if (dryRun) return { created: false };
       try {
         await runRestic(repo, ['cat', 'config'], { signal: bound(signal) });
         return { created: false };

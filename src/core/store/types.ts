@@ -12,23 +12,26 @@ import type { VerifyProblem } from '../reader/scan-archive.js';
 
 /**
  * Where backups live: one small interface, two implementations (an archive folder, a restic repository).
- * Catalog, retention, verify, restore, status, doctor and the daemon take a BackupStore and never ask which kind.
+ * Catalog, retention, verify, restore, status, doctor and the daemon take a BackupStore and never ask which kind:
+ * every member is there in both (a folder's checkStored, diagnose and find have nothing to add), and what differs
+ * is said by the store (`noun`, PreparedWrite.databasesBeside, suspectAdvice), not by its kind.
  */
 export interface BackupStore {
-  readonly kind: 'folder' | 'restic';
+  /** What messages and the metrics call its backups. */
+  readonly noun: 'archives' | 'snapshots';
+  /** What to do about backups dated in the future here (doctor's fix): who can have written them, how to drop one. */
+  readonly suspectAdvice: string;
   /** The backups dir, or the repository URL without credentials: what messages and `status` show. */
   readonly location: string;
   /** This state dir's and profile's backups, newest first. */
   list(options?: ListOptions): Promise<BackupListing>;
   /** The bytes of one backup, for verify, restore and the browse commands. */
   source(backup: StoredBackup): ArchiveSource;
-  /** Before a backup: creates what is missing, removes a dead writer's leftovers, says what the walk must skip. */
-  prepareWrite(context: WriteContext): Promise<PreparedWrite>;
   /**
-   * Writes one backup of the source trees (after prepareWrite): an archive file, or a snapshot restic reads from the
-   * trees themselves. Nothing is visible under its final name or id until it is complete; a failure leaves nothing.
+   * Before a backup: creates what is missing, removes a dead writer's leftovers, says what the walk must skip, and
+   * hands back the writer of this one backup (so there is no write before a prepare).
    */
-  write(content: BackupContent): Promise<WrittenBackup>;
+  prepareWrite(context: WriteContext): Promise<PreparedWrite>;
   /**
    * Deletes these backups (retention). Only ever called with backups `list` returned. `reclaim`: when a store that
    * frees space in a separate, costly step (restic's prune) takes it — 'now' (the prune command), or 'due' (a
@@ -36,19 +39,23 @@ export interface BackupStore {
    */
   remove(backups: StoredBackup[], options?: { reclaim?: 'now' | 'due' }): Promise<void>;
   /** The store's own check of a backup's stored data (e.g. `restic check`), before our verify of its content. */
-  checkStored?(backup: StoredBackup, signal?: AbortSignal): Promise<VerifyProblem[]>;
+  checkStored(backup: StoredBackup, signal?: AbortSignal): Promise<VerifyProblem[]>;
   /** How many backups, how big, the newest: what `status` and the metrics show. */
-  stats?(signal?: AbortSignal): Promise<StoreStats>;
+  stats(signal?: AbortSignal): Promise<StoreStats>;
   /** doctor's findings about the store itself (engine installed, reachable, credentials private). */
-  diagnose?(now: Date, signal?: AbortSignal): Promise<StoreFinding[]>;
-  /** Creates an empty store (`repository init`, `create --init`); `created: false` when it already existed. */
-  init?(signal?: AbortSignal): Promise<{ created: boolean }>;
+  diagnose(now: Date, signal?: AbortSignal): Promise<StoreFinding[]>;
+  /**
+   * Creates an empty repository (`repository init`, `create --init`); `created: false` when it already existed, or
+   * in a dry run (nothing is done). An archive folder has none to create: a usage error.
+   */
+  init(options?: { signal?: AbortSignal | undefined; dryRun?: boolean | undefined }): Promise<{ created: boolean }>;
   /** A backup `list` does not show but the user may name (another host's snapshot, for a migration). */
-  find?(ref: string, signal?: AbortSignal): Promise<StoredBackup | undefined>;
+  find(ref: string, signal?: AbortSignal): Promise<StoredBackup | undefined>;
 }
 
 export interface StoreStats {
-  kind: BackupStore['kind'];
+  /** Which store: what `status --json` reports as archives.kind. */
+  kind: 'folder' | 'restic';
   location: string;
   /** This state's backups (archives, or snapshots). */
   count: number;
@@ -175,6 +182,16 @@ export interface PreparedWrite {
   name?: string | undefined;
   /** The compression the store needs inside (restic: none, since it compresses and deduplicates itself). */
   compression?: Compression | undefined;
+  /**
+   * Whether database snapshots are copied and checked beside the write (an archive stores them last) or all before
+   * it (a repository's sink reads them as they are and checks them itself).
+   */
+  databasesBeside: boolean;
+  /**
+   * Writes this backup of the source trees: an archive file, or a snapshot restic reads from the trees themselves.
+   * Nothing is visible under its final name or id until it is complete; a failure leaves nothing.
+   */
+  write(content: BackupContent): Promise<WrittenBackup>;
 }
 
 /** What one backup holds, planned by createBackup; the store writes it (BackupStore.write). */

@@ -6,7 +6,7 @@ import { integrityErrorFor, verifyArchive, type VerifyOptions, type VerifyResult
  * full verify of the archive it holds (hashes, manifest, databases).
  */
 export async function verifyBackup(store: BackupStore, backup: StoredBackup, options: VerifyOptions = {}): Promise<VerifyResult> {
-  const stored = (await store.checkStored?.(backup, options.signal)) ?? [];
+  const stored = await store.checkStored(backup, options.signal);
   if (stored.length > 0) {
     const result: VerifyResult = {
       ok: false,
