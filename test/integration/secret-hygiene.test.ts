@@ -9,6 +9,7 @@ import { generateAgeKey, requireAgeCli, writeSecretFile, type AgeKey } from '../
 import { makeFixtureHome, setBackupBlock, type FixtureHome } from '../helpers/encrypted-fixture.js';
 import { startCli } from '../helpers/cli.js';
 import { runCli, writeTree } from '../helpers/fixture.js';
+import { waitFor } from '../helpers/wait.js';
 
 /**
  * Every command the program registers — found through commander, so a new command is covered without editing
@@ -20,7 +21,8 @@ const PASSPHRASE = 'dummy-passphrase-PLANTED-0000';
 const FIXTURE_SECRETS = ['sk-ant-test-dummy-0000', 'test-token-dummy-0000', 'sk-fake-local-dummy-0000'];
 const PLANTED = { apiKey: 'sk-planted-credential-dummy-0000', env: 'sk-planted-dotenv-dummy-0000' };
 const DEBUG_ENV = { OPENCLAW_BACKUP_DEBUG: '1', OPENCLAW_BACKUP_LOG_LEVEL: 'debug', LOG_LEVEL: 'debug', DEBUG: '*' };
-const SETTLE_MS = 20_000;
+/** A command that has not ended after this much is hung: a failure, not something to wait out. */
+const HUNG_MS = 300_000;
 
 let fx: FixtureHome;
 let key: AgeKey;
@@ -36,11 +38,24 @@ interface Run {
   brokenConfig?: boolean;
 }
 
-/** Runs the CLI; a command still running after SETTLE_MS (a daemon) gets SIGTERM, as a service manager would send. */
+/**
+ * Runs the CLI to its end. The daemon never ends by itself: once it says it is ready (after any catch-up backup, with
+ * its hooks), it gets SIGTERM, as a service manager would send. Nothing else is stopped early, however slow the
+ * machine (a SIGTERM on a timer stopped `run` before its hook under load).
+ */
 async function runSettled(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  const running = startCli(args, { env, timeoutMs: SETTLE_MS * 2 });
-  const term = setTimeout(() => running.child.kill('SIGTERM'), SETTLE_MS);
-  const result = await running.done.finally(() => clearTimeout(term));
+  const running = startCli(args, { env, timeoutMs: HUNG_MS });
+  if (args.includes('daemon') && !args.includes('--help')) {
+    const ready = await Promise.race([
+      waitFor(() => running.stderr().includes('daemon ready') || running.stdout().includes('daemon ready'), {
+        what: 'the daemon to say it is ready',
+        timeoutMs: HUNG_MS,
+      }).catch(() => false),
+      running.done.then(() => false),
+    ]);
+    if (ready) running.child.kill('SIGTERM');
+  }
+  const result = await running.done;
   return { code: result.code, output: `${result.stdout}${result.stderr}` };
 }
 
