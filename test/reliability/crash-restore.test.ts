@@ -185,7 +185,9 @@ describe('crash injection: kill -9 during restore', () => {
             `${context}: left beside the state dir`,
           ).toEqual(['.openclaw']);
           expect(
-            fs.readdirSync(state).filter((n) => n.startsWith('openclaw-backup') && n !== 'openclaw-backup-status.json'),
+            fs
+              .readdirSync(state)
+              .filter((n) => n.startsWith('openclaw-backup') && n !== 'openclaw-backup-status.json' && n !== 'openclaw-backup-id.json'),
             `${context}: locks left`,
           ).toEqual([]);
         }

@@ -28,9 +28,13 @@ let env: NodeJS.ProcessEnv;
 let before: TreeSnapshot;
 const good = new Set<string>();
 
-/** What a backup may change in the state dir: its own lock, status record and backups dir, SQLite's -shm. */
+/** What a backup may change in the state dir: its own lock, status record, state id and backups dir, SQLite's -shm. */
 const ownFiles = (rel: string) =>
-  rel === 'backups' || rel === 'openclaw-backup.lock' || rel === 'openclaw-backup-status.json' || rel.endsWith('-shm');
+  rel === 'backups' ||
+  rel === 'openclaw-backup.lock' ||
+  rel === 'openclaw-backup-status.json' ||
+  rel === 'openclaw-backup-id.json' ||
+  rel.endsWith('-shm');
 
 /** State changes other than an empty -wal that SQLite creates when a reader opens a cleanly closed WAL database. */
 function stateChanges(): string[] {
