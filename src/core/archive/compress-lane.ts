@@ -53,7 +53,9 @@ export class CompressLane {
     target._outOffset = 0;
     target._chunkSize = out.length;
     return new Promise((resolve, reject) => {
+      let failed = false;
       const onError = (error: Error) => {
+        failed = true;
         this.outputs.give(out);
         reject(error);
       };
@@ -61,6 +63,14 @@ export class CompressLane {
       this.stream.write(block);
       this.stream.flush(this.endFlag, () => {
         this.stream.off('error', onError);
+        // A write that failed (the run stopped, the disk filled) still calls back here, with zlib's binding already
+        // closed: resetting it then is an assertion that kills the process instead of a clean exit 1.
+        if (failed) return;
+        if (this.stream.destroyed) {
+          this.outputs.give(out);
+          reject(new Error('the compressor was closed before the block was done'));
+          return;
+        }
         this.afterUnit?.();
         const parts = this.parts;
         this.parts = [];

@@ -221,11 +221,14 @@ export class SnapshotPipeline extends Map<string, SnapshotOutcome> {
     this.checker = options.checker ?? new DatabaseChecker({ timings: options.timings });
     let copies: Promise<unknown> = Promise.resolve();
     let checks: Promise<unknown> = Promise.resolve();
+    // Every check, settled: a failed copy settles its own check at once, while the check before it may still run.
+    const allChecks: Promise<unknown>[] = [];
     for (const h of held) {
       const copied = copies.then(() => this.copy(h));
       copies = copied.catch(() => {});
       const checked = options.check === false ? copied : Promise.all([copied, checks]).then(([outcome]) => this.check(outcome, h.source));
       checks = checked.catch(() => {});
+      allChecks.push(checks);
       const outcome = checked.then((made) => {
         this.set(h.source, made);
         return made;
@@ -233,9 +236,11 @@ export class SnapshotPipeline extends Map<string, SnapshotOutcome> {
       outcome.catch(() => {}); // awaited by the archive; this only keeps a failure nobody waited for from being "unhandled"
       this.pending.set(h.source, outcome);
     }
-    this.done = Promise.all([copies, checks]);
-    // The worker's memory (a V8 isolate, ~10 MB) goes as soon as the last database is checked, not with the archive.
-    void checks.then(() => this.checker.close());
+    const checked = Promise.all(allChecks);
+    this.done = Promise.all([copies, checked]);
+    // The worker's memory (a V8 isolate, ~10 MB) goes as soon as every database is checked, not with the archive
+    // (closing earlier stops a check still running: its database would fail with "database check stopped").
+    void checked.then(() => this.checker.close());
   }
 
   /** The snapshot of a database held in the pause, once copied (and checked); undefined for any other file. */

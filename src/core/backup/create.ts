@@ -376,8 +376,9 @@ async function writeBackup(options: CreateOptions): Promise<CreateResult> {
       throw new BackupError('failure', `archive already exists; archives are never overwritten`, { cause: error });
     throw toBackupError(error, 'backup');
   } finally {
-    await snapshots?.close();
-    // Cleanup must never replace the real error; a staging dir left behind is removed by the next run.
+    // Cleanup must never replace the real error (closing rejects the checks it stops: "database check stopped",
+    // where the disk had filled); a staging dir left behind is removed by the next run.
+    await snapshots?.close().catch(() => {});
     await fs.rm(stagingDir, { recursive: true, force: true }).catch(() => {});
   }
 }
