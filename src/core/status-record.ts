@@ -48,6 +48,23 @@ export interface LastRun {
   onFailure?: HookRecord | null;
 }
 
+/** A successful run that has done nothing yet, with the fields given: what a run starts from and fills in. */
+export function newLastRun(fields: Pick<LastRun, 'startedAt' | 'trigger'> & Partial<LastRun>): LastRun {
+  return {
+    finishedAt: '',
+    result: 'ok',
+    archive: null,
+    bytes: null,
+    sha256: null,
+    durationMs: 0,
+    pauseMs: null,
+    pruned: [],
+    hook: null,
+    error: null,
+    ...fields,
+  };
+}
+
 export interface StatusRecord {
   version: 1;
   lastRun: LastRun | null;

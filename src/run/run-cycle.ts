@@ -14,7 +14,7 @@ import { openStore } from '../core/store/open-store.js';
 import type { BackupStore, StoredBackup } from '../core/store/types.js';
 import { quiesceFor } from '../core/locks/quiesce.js';
 import { sandboxHint } from '../core/sandbox-hint.js';
-import { readStatus, updateStatus, type HookRecord, type LastRun, type RunPhase } from '../core/status-record.js';
+import { newLastRun, readStatus, updateStatus, type HookRecord, type LastRun, type RunPhase } from '../core/status-record.js';
 import { startRunReport } from '../hooks/report-run.js';
 import { verifyBackup } from '../core/store/verify-backup.js';
 import { IDENTITY_ENV } from '../core/crypto/keys.js';
@@ -110,20 +110,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
     env: options.env,
     service: options.service,
   });
-  const run: LastRun = {
-    startedAt: startedAt.toISOString(),
-    finishedAt: '',
-    result: 'ok',
-    trigger: options.trigger,
-    archive: null,
-    bytes: null,
-    sha256: null,
-    durationMs: 0,
-    pauseMs: null,
-    pruned: [],
-    hook: null,
-    error: null,
-  };
+  const run = newLastRun({ startedAt: startedAt.toISOString(), trigger: options.trigger });
   let failure: BackupError | undefined;
   // Which step runs now: a failure names it (the fail ping, onFailure and the status record report it).
   let phase: RunPhase = 'backup';

@@ -10,6 +10,7 @@ import { DAEMON_LOCK_NAME, readLockOwner } from '../locks/lock.js';
 import {
   emptyStatus,
   futureTimes,
+  newLastRun,
   readStatus,
   statusPathFor,
   writeStatus,
@@ -68,20 +69,13 @@ export interface StatusReport {
 function rebuildFromArchives(newest: (StoreStats['newest'] & { bytes?: number }) | undefined): StatusRecord {
   const record = emptyStatus();
   if (!newest) return record;
-  const run: LastRun = {
+  const run = newLastRun({
     startedAt: newest.createdAt,
     finishedAt: newest.createdAt,
-    result: 'ok',
     trigger: 'manual',
     archive: newest.archive,
     bytes: newest.bytes ?? null,
-    sha256: null,
-    durationMs: 0,
-    pauseMs: null,
-    pruned: [],
-    hook: null,
-    error: null,
-  };
+  });
   return { ...record, lastRun: run, lastSuccess: run };
 }
 

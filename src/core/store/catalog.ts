@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Component } from '../components.js';
 import { readArchiveHeader } from '../reader/read-header.js';
 import { parseArchiveFileName } from '../archive/naming.js';
 import { BackupError, describeFsError } from '../../errors.js';
@@ -8,24 +7,12 @@ import { PARTIAL_SUFFIX } from '../fs/temp-files.js';
 import type { DecryptionKey } from '../crypto/keys.js';
 import { readEncryptedHeader } from '../reader/read-encrypted-header.js';
 import { isStateId } from '../identity/identity-file.js';
+import type { StoredBackup } from './types.js';
 
-/** One archive this tool made for this state dir and profile. */
-export interface CatalogEntry {
-  archive: string;
-  createdAt: string;
-  bytes: number;
-  /** null for encrypted archives (the header is inside the ciphertext). */
-  components: Component[] | null;
-  encrypted: boolean;
-  profile: string;
-  /** "header": confirmed by the header entry inside; "name": an encrypted archive, known by its name only. */
+/** One archive this tool made for this state dir and profile: a StoredBackup known by its header or its name. */
+export type CatalogEntry = Omit<StoredBackup, 'recognisedBy' | 'snapshot' | 'repository' | 'sizeUnknown' | 'suspect'> & {
   recognisedBy: 'header' | 'name';
-  /** Why an encrypted archive's header could not be read with the key given (list --details). */
-  unreadable?: string;
-  /** From the header: the state's id (archives made since ids exist) and the host that made it. */
-  stateId?: string;
-  hostname?: string;
-}
+};
 
 export interface Catalog {
   dir: string;
