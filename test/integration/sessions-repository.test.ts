@@ -63,7 +63,7 @@ async function repositoryFixture() {
   return { ...fixture, env, flags, repo, snapshot, restores: recorder.restores };
 }
 
-describe('sessions from a restic repository snapshot (real restic, local repository)', () => {
+describe('sessions from a restic repository snapshot (real restic, local repository)', { timeout: 300_000 }, () => {
   it('restores a deleted session from a snapshot, reading only the documents and the agent database', async () => {
     const { env, flags, agentDb, stateDir, snapshot, restores } = await repositoryFixture();
     const first = await snapshot(true);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import setupTempCheck from '../../helpers/temp-check.js';
+import setupTempCheck, { RUN_TMPDIR_ENV } from '../../helpers/temp-check.js';
 
 describe('the test run temp-dir check (vitest globalSetup)', () => {
   it('gives the run its own TMPDIR and fails the run when something is left in it', () => {
@@ -23,6 +23,27 @@ describe('the test run temp-dir check (vitest globalSetup)', () => {
     expect(said).toContain('left 1 entry in its temp dir: ocb-leaked-XXXX');
     expect(fs.existsSync(runDir)).toBe(false);
     expect(process.env.TMPDIR).toBe(outer);
+  });
+
+  it("names what a test file left inside its own TMPDIR, and gives back the outer run's", () => {
+    const outerRun = process.env[RUN_TMPDIR_ENV];
+    const stderr = process.stderr.write;
+    let said = '';
+    const teardown = setupTempCheck();
+    const runDir = process.env[RUN_TMPDIR_ENV] as string;
+    try {
+      expect(runDir).toBe(process.env.TMPDIR);
+      fs.mkdirSync(path.join(runDir, 'restore-abc123', 'openclaw-backup-sessions-XXXX'), { recursive: true });
+      fs.mkdirSync(path.join(runDir, 'verify-def456'));
+      process.stderr.write = ((chunk: string) => ((said += chunk), true)) as typeof process.stderr.write;
+      teardown();
+    } finally {
+      process.stderr.write = stderr;
+    }
+    expect(process.exitCode).toBe(1);
+    process.exitCode = undefined;
+    expect(said).toContain('left 2 entries in its temp dir: restore-abc123/openclaw-backup-sessions-XXXX, verify-def456');
+    expect(process.env[RUN_TMPDIR_ENV]).toBe(outerRun);
   });
 
   it('passes a run that removed everything it made', () => {
