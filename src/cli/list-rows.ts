@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { escapeControl, formatBytes, formatLocalTime } from '../core/format.js';
+import { newestBackupFirst } from '../core/store/catalog.js';
 import { provenanceOf, type ProvenanceContext } from '../core/store/provenance.js';
 import type { BackupListing, StoredBackup } from '../core/store/types.js';
 
@@ -14,9 +15,7 @@ export interface ListRow {
 
 /** Every backup the listing shows (the suspect ones too, flagged), newest first, with its marks. */
 export function listRows(listing: BackupListing, context: ProvenanceContext): ListRow[] {
-  const all = [...(listing.suspect ?? []), ...listing.archives].sort(
-    (a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.archive.localeCompare(a.archive),
-  );
+  const all = [...(listing.suspect ?? []), ...listing.archives].sort(newestBackupFirst);
   const foreignView = listing.scope?.kind === 'repository';
   return all.map((backup) => {
     const marks: string[] = [];

@@ -9,13 +9,18 @@ export interface ArchiveFile {
   encrypted: boolean;
 }
 
-/** This profile's archives in the backups dir, oldest first (names sort by creation time). */
+/** This profile's archives in the backups dir, oldest first: by the name's second, then its -N (backups of one second). */
 export async function listProfileArchives(backupDir: string, profile: string): Promise<ArchiveFile[]> {
   const names = await fs.readdir(backupDir).catch(() => [] as string[]);
   const ours = names
     .map((name) => ({ name, parsed: parseArchiveFileName(name) }))
     .filter((item) => item.parsed?.profile === profile)
-    .sort((a, b) => (a.parsed?.stamp ?? '').localeCompare(b.parsed?.stamp ?? '') || a.name.localeCompare(b.name));
+    .sort(
+      (a, b) =>
+        (a.parsed?.stamp ?? '').localeCompare(b.parsed?.stamp ?? '') ||
+        (a.parsed?.collision ?? 0) - (b.parsed?.collision ?? 0) ||
+        a.name.localeCompare(b.name),
+    );
   const out: ArchiveFile[] = [];
   for (const { name, parsed } of ours) {
     const file = path.join(backupDir, name);

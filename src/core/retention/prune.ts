@@ -1,4 +1,5 @@
 import type { RetentionPolicy } from '../../config/schema.js';
+import { newestBackupFirst } from '../store/catalog.js';
 import { planRetention } from './retention.js';
 import type { BackupStore, StoredBackup } from '../store/types.js';
 
@@ -32,7 +33,7 @@ export async function pruneBackups(store: BackupStore, options: PruneOptions): P
   const leave = new Set(options.leave ?? []);
   const counted = listing.archives.filter((entry) => !leave.has(entry.archive));
   const dated = counted.map((entry) => ({ entry, createdAt: new Date(entry.createdAt) }));
-  const plan = planRetention(dated, options.retention, options.timeZone);
+  const plan = planRetention(dated, options.retention, options.timeZone, (a, b) => newestBackupFirst(a.entry, b.entry));
   const protect = new Set([...(options.protect ?? []), ...(counted[0] ? [counted[0].archive] : [])]);
   const kept = plan.keep.map((k) => ({ ...k.item.entry, reasons: k.reasons }));
   for (const entry of listing.archives) if (leave.has(entry.archive)) kept.push({ ...entry, reasons: ['made by hand with create'] });
@@ -42,7 +43,7 @@ export async function pruneBackups(store: BackupStore, options: PruneOptions): P
     else removed.push(entry);
   }
   if (!options.dryRun && removed.length > 0) await store.remove(removed, { reclaim: options.reclaim ?? 'due' });
-  kept.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+  kept.sort(newestBackupFirst);
   // Dated in the future: never counted, so never pushing real backups out, and never deleted unseen either.
   const suspect = (listing.suspect ?? []).map((b) => ({ file: b.archive, reason: `${b.suspect ?? 'suspect'}: not counted` }));
   return { dir: listing.location, dryRun: options.dryRun ?? false, kept, removed, ignored: [...listing.ignored, ...suspect] };

@@ -70,13 +70,15 @@ export function normalizeRetention(retention: number | RetentionPolicy): Retenti
 }
 
 /**
- * Decides which archives to keep. `timeZone` (an IANA name; default the system zone) defines the calendar periods.
+ * Decides which archives to keep. `timeZone` (an IANA name; default the system zone) defines the calendar periods;
+ * `newerFirst` orders the items (default: by time), where a store knows better (archives of one second).
  * Returns keep (newest first, with reasons) and remove.
  */
 export function planRetention<T extends Dated>(
   items: readonly T[],
   retention: number | RetentionPolicy,
   timeZone?: string,
+  newerFirst: (a: T, b: T) => number = (a, b) => b.createdAt.getTime() - a.createdAt.getTime(),
 ): RetentionPlan<T> {
   const policy = normalizeRetention(retention);
   const formatter = new Intl.DateTimeFormat('en-US', {
@@ -87,7 +89,7 @@ export function planRetention<T extends Dated>(
     hour: 'numeric',
     hourCycle: 'h23',
   });
-  const sorted = [...items].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  const sorted = [...items].sort(newerFirst);
   const counters = RULES.map((rule) => ({ rule, left: policy[rule.key] ?? 0, last: Number.NaN }));
   const plan: RetentionPlan<T> = { keep: [], remove: [] };
   sorted.forEach((item, index) => {

@@ -100,12 +100,13 @@ async function describeFile(file: string, options: CatalogOptions): Promise<Cata
 /**
  * Newest first, by the second, then by the -N that orders backups of one second, then by milliseconds where the
  * header has them: an encrypted archive's time (read from its name) has none, so milliseconds alone would put a
- * plain archive after an encrypted one made later in the same second.
+ * plain archive after an encrypted one made later in the same second. Every list of backups is ordered by this
+ * (catalog, `list`, retention): one that sorted by milliseconds alone showed and counted them in another order.
  */
-function newestFirst(a: CatalogEntry, b: CatalogEntry): number {
+export function newestBackupFirst(a: Pick<StoredBackup, 'createdAt' | 'archive'>, b: Pick<StoredBackup, 'createdAt' | 'archive'>): number {
   const [ta, tb] = [Date.parse(a.createdAt), Date.parse(b.createdAt)];
   const bySecond = Math.floor(tb / 1000) - Math.floor(ta / 1000);
-  const collision = (entry: CatalogEntry) => parseArchiveFileName(path.basename(entry.archive))?.collision ?? 0;
+  const collision = (entry: Pick<StoredBackup, 'archive'>) => parseArchiveFileName(path.basename(entry.archive))?.collision ?? 0;
   return bySecond || collision(b) - collision(a) || tb - ta || b.archive.localeCompare(a.archive);
 }
 
@@ -130,6 +131,6 @@ export async function listArchives(options: CatalogOptions): Promise<Catalog> {
     if ('ignored' in described) catalog.ignored.push({ file, reason: described.ignored });
     else catalog.archives.push(described);
   }
-  catalog.archives.sort(newestFirst);
+  catalog.archives.sort(newestBackupFirst);
   return catalog;
 }

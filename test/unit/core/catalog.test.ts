@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { resolveStatePaths } from '../../../src/config/paths.js';
 import { createBackup } from '../../../src/core/backup/create.js';
+import { listRows } from '../../../src/cli/list-rows.js';
 import { listArchives } from '../../../src/core/store/catalog.js';
 import { pruneBackups } from '../../../src/core/retention/prune.js';
 import { folderStore } from '../../../src/core/store/folder-store.js';
@@ -106,7 +107,7 @@ describe('listArchives / pruneBackups on a folder store', () => {
     expect(catalog.archives).toEqual([]);
   });
 
-  it('of two backups in one second, an encrypted one made after a plain one is the newest (its time has no milliseconds)', async () => {
+  it('of two backups in one second, an encrypted one made after a plain one is the newest (its time has no milliseconds): in the catalog, in list, for retention', async () => {
     const home = makeTempDir();
     const paths = resolveStatePaths({ env: { HOME: home } });
     writeTree(paths.stateDir, { 'openclaw.json': '{}', 'workspace/MEMORY.md': 'notes' });
@@ -122,5 +123,12 @@ describe('listArchives / pruneBackups on a folder store', () => {
     expect(path.basename(sealed.archive as string)).toBe('openclaw-backup-default-20260601T120000Z-1.tar.gz.age');
     const catalog = await listArchives({ dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile });
     expect(catalog.archives.map((a) => a.archive)).toEqual([sealed.archive, plain.archive]);
+    // `list` shows them in that order too, and retention counts the sealed one as the newest.
+    const store = folderStore({ dir: config.backupDir, stateDir: paths.stateDir, profile: paths.profile });
+    const rows = listRows(await store.list(), { stateId: undefined, profile: paths.profile, record: undefined });
+    expect(rows.map((r) => r.backup.archive)).toEqual([sealed.archive, plain.archive]);
+    const pruned = await pruneBackups(store, { retention: 1 });
+    expect(pruned.kept.map((b) => b.archive)).toEqual([sealed.archive]);
+    expect(pruned.removed.map((b) => b.archive)).toEqual([plain.archive]);
   });
 });
