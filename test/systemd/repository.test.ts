@@ -18,14 +18,15 @@ import { daemonLines, HOME, mustSucceed, type DaemonLine, type UserSession } fro
  * `service install` wrote.
  */
 const UNIT = 'openclaw-backup.service';
-// With PrivateUsers= on, PrivateTmp= gives the unit a /tmp of its own: a checkout under /tmp (a CI clone, bound into
-// the container at its own path) would have no node for ExecStart, so only then the drop-in leaves /tmp shared.
-const UNDER_TMP = REPO_ROOT === '/tmp' || REPO_ROOT.startsWith('/tmp/');
-const AS_SYSTEMD_253 = `[Service]\nPrivateUsers=yes\nProtectKernelLogs=no\n${UNDER_TMP ? 'PrivateTmp=no\n' : ''}`;
+const AS_SYSTEMD_253 = '[Service]\nPrivateUsers=yes\nProtectKernelLogs=no\n';
 const PASSWORD_FILE = `${HOME}/.config/openclaw-backup/restic-password`;
 let machine: Machine;
 
 beforeAll(async () => {
+  // With PrivateUsers= on, PrivateTmp= gives the unit a /tmp of its own: a checkout under /tmp (bound into the
+  // container at the same path) has no node for ExecStart, and the unit fails 203/EXEC until the polls time out.
+  if (REPO_ROOT === '/tmp' || REPO_ROOT.startsWith('/tmp/'))
+    throw new Error(`this test needs the checkout outside /tmp (it is at ${REPO_ROOT}): the unit's PrivateTmp= hides it`);
   machine = await Machine.start();
 });
 afterAll(async () => {
