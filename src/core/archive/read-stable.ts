@@ -39,19 +39,21 @@ function readInto(fd: number, data: Buffer): number {
 
 /**
  * File timestamps advance by the kernel's coarse clock tick: a file rewritten in place twice within one tick keeps
- * its size, mtime and ctime, so a read torn by the second rewrite looks unchanged. A file modified this recently is
- * read a second time and must read the same.
+ * its size, mtime and ctime, so a read torn by the second rewrite looks unchanged. A file changed this shortly
+ * before the read began (or during it) is read a second time and must read the same. "Before the read began", not
+ * "before now": on a loaded machine the process can be descheduled between the read and the clock, and a change
+ * made during the read must not age out of the window meanwhile.
  */
 const RECENT_MS = 200;
 
-function readSmall(fd: number, before: Stats, scratch: ReadScratch | undefined, timings: Timings | undefined): StableRead {
+function readSmall(fd: number, before: Stats, startedAt: number, scratch: ReadScratch | undefined, timings: Timings | undefined): StableRead {
   const started = performance.now();
   const data = scratch ? scratch.take(before.size) : Buffer.allocUnsafe(before.size);
   const offset = readInto(fd, data);
   const after = fsSync.fstatSync(fd);
   const body = offset === before.size ? data : data.subarray(0, offset);
   let stable = offset === before.size && unchangedWhileRead(before, after);
-  if (stable && Date.now() - after.ctimeMs < RECENT_MS) {
+  if (stable && after.ctimeMs >= startedAt - RECENT_MS) {
     const again = Buffer.allocUnsafe(before.size);
     stable = readInto(fd, again) === offset && again.equals(body) && unchangedWhileRead(after, fsSync.fstatSync(fd));
   }
@@ -101,13 +103,14 @@ export interface ReadStableOptions {
 
 async function readOnce(file: string, stagingFile: string, options: ReadStableOptions): Promise<StableRead> {
   const { scratch, timings, onBytes } = options;
+  const startedAt = Date.now();
   const opened = performance.now();
   const fd = fsSync.openSync(file, 'r');
   let before: Stats;
   try {
     before = fsSync.fstatSync(fd);
     timings?.add('read', performance.now() - opened);
-    if (before.size <= IN_MEMORY_LIMIT) return readSmall(fd, before, scratch, timings);
+    if (before.size <= IN_MEMORY_LIMIT) return readSmall(fd, before, startedAt, scratch, timings);
   } finally {
     fsSync.closeSync(fd);
   }

@@ -21,12 +21,25 @@ afterAll(() => {
   fs.rmSync(fx.root, { recursive: true, force: true });
 });
 
+/**
+ * The modes of what is in `dir` now. The backup keeps running while we look: a file listed may be gone by its
+ * lstat (SQLite's -journal beside a snapshot copy comes and goes), and one gone is not looked at.
+ */
 function modes(dir: string, filter: (name: string) => boolean): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const name of fs.readdirSync(dir).filter(filter)) {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter(filter);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return out;
+    throw error;
+  }
+  for (const name of names) {
     const abs = path.join(dir, name);
-    out[name] = (fs.lstatSync(abs).mode & 0o777).toString(8);
-    if (fs.lstatSync(abs).isDirectory())
+    const stat = fs.lstatSync(abs, { throwIfNoEntry: false });
+    if (!stat) continue;
+    out[name] = (stat.mode & 0o777).toString(8);
+    if (stat.isDirectory())
       Object.assign(out, Object.fromEntries(Object.entries(modes(abs, () => true)).map(([k, v]) => [`${name}/${k}`, v])));
   }
   return out;
