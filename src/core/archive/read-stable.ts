@@ -46,7 +46,13 @@ function readInto(fd: number, data: Buffer): number {
  */
 const RECENT_MS = 200;
 
-function readSmall(fd: number, before: Stats, startedAt: number, scratch: ReadScratch | undefined, timings: Timings | undefined): StableRead {
+function readSmall(
+  fd: number,
+  before: Stats,
+  startedAt: number,
+  scratch: ReadScratch | undefined,
+  timings: Timings | undefined,
+): StableRead {
   const started = performance.now();
   const data = scratch ? scratch.take(before.size) : Buffer.allocUnsafe(before.size);
   const offset = readInto(fd, data);
