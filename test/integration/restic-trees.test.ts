@@ -159,6 +159,8 @@ describe('repository backups read the source trees', { timeout: 300_000 }, () =>
       expect(result.code, result.stderr).toBe(0);
     }
     expect(snapshotsOf(call)).toHaveLength(1);
+    // Each run asks restic about the snapshot it made once (its full id and paths), and its verify reuses that.
+    expect(shim.calls().filter((line) => /(^| )snapshots --json [0-9a-f]{8,64}$/.test(line))).toHaveLength(3);
     const prunes = () => shim.calls().filter((line) => /(^| )prune( |$)/.test(line));
     expect(shim.calls().filter((line) => /(^| )forget /.test(line))).toHaveLength(2);
     expect(prunes()).toHaveLength(1);

@@ -143,7 +143,7 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
         const stateId = content.header.stateId;
         if (!stateId) throw new BackupError('failure', 'restic store: a snapshot needs the state id (createBackup makes it)');
         const signal = bound(content.signal);
-        const written = await writeSnapshot(
+        return writeSnapshot(
           {
             repo,
             cache: prepared,
@@ -151,11 +151,10 @@ export function resticStore(options: ResticStoreOptions): BackupStore {
             tags: (c, bytes) => [...seriesTags({ stateId, profile: options.profile }), componentsTag(c.components), bytesTag(bytes)],
             host: hostname,
             parent: () => trustedParent(options.stateDir, () => list(signal)),
+            made: (snapshot) => known.set(snapshot.id, snapshot.paths),
           },
           { ...content, signal },
         );
-        if (written.stored.snapshot) known.delete(written.stored.snapshot);
-        return written;
       };
       // Our cache dir is never part of a tree restic reads, wherever XDG_CACHE_HOME points.
       return { scratchDir: cache.dir, excludeFromWalk: [root], name: undefined, compression: 'none', databasesBeside: false, write };

@@ -22,6 +22,8 @@ export interface SnapshotWriteOptions {
   host: string;
   /** This state's newest snapshot, as the parent restic compares against. */
   parent: () => Promise<string | undefined>;
+  /** The snapshot made, as restic lists it (its full id and paths): what reading it back needs, so not asked again. */
+  made: (snapshot: { id: string; paths: string[] }) => void;
 }
 
 const META_LOCK = 'openclaw-backup-snapshot.lock';
@@ -149,7 +151,8 @@ export async function writeSnapshot(options: SnapshotWriteOptions, content: Back
     );
     hashes.close(true);
     committed = true;
-    const full = await fullIdOf(repo, summary.snapshotId);
+    const { id: full, paths } = await listedSnapshot(repo, summary.snapshotId);
+    options.made({ id: full, paths });
     return {
       stored: {
         archive: full.slice(0, 8),
@@ -182,11 +185,12 @@ export async function writeSnapshot(options: SnapshotWriteOptions, content: Back
   }
 }
 
-async function fullIdOf(repo: ResticRepository, short: string): Promise<string> {
-  // The snapshot is made: its id is looked up even when a stop was asked for meanwhile (bounded by the deadline).
+/** The snapshot restic just made, by the short id its backup summary gives: its full id and its paths. */
+async function listedSnapshot(repo: ResticRepository, short: string): Promise<{ id: string; paths: string[] }> {
+  // The snapshot is made: it is looked up even when a stop was asked for meanwhile (bounded by the deadline).
   const listed = parseJsonLines(await runRestic(repo, ['snapshots', '--json', short], { signal: undefined }))[0] as
-    { id?: string }[] | undefined;
-  const full = listed?.find((s) => s.id?.startsWith(short))?.id;
-  if (!full) throw new BackupError('failure', `restic made snapshot ${short} on ${repo.location} but does not list it`);
-  return full;
+    { id?: string; paths?: string[] }[] | undefined;
+  const snapshot = listed?.find((s) => s.id?.startsWith(short));
+  if (!snapshot?.id) throw new BackupError('failure', `restic made snapshot ${short} on ${repo.location} but does not list it`);
+  return { id: snapshot.id, paths: snapshot.paths ?? [] };
 }
