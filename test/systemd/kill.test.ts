@@ -5,7 +5,7 @@ import { Machine } from './harness/machine.js';
 import { installFixture } from './harness/openclaw-state.js';
 import { poll } from './harness/poll.js';
 import { NODE, type DaemonLine } from './harness/user-session.js';
-import { CLI } from '../helpers/fixture.js';
+import { CONTAINER_CLI } from './harness/checkout.js';
 
 let machine: Machine;
 let stateDir: string;
@@ -56,7 +56,7 @@ describe('a killed daemon and a second daemon', () => {
   it('when a hand-started daemon already serves the state dir, the unit exits 78 and systemd does not restart it', async () => {
     const { user } = machine;
     expect((await user.systemctl(['stop', UNIT])).code).toBe(0);
-    const hand = user.container.spawn([NODE, CLI, 'daemon'], { user: 'openclaw', env: user.env() });
+    const hand = user.container.spawn([NODE, CONTAINER_CLI, 'daemon'], { user: 'openclaw', env: user.env() });
     let handOut = '';
     hand.stdout?.on('data', (d: Buffer) => (handOut += d.toString('utf8')));
     hand.stderr?.on('data', (d: Buffer) => (handOut += d.toString('utf8')));

@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { REPO_ROOT } from '../../helpers/fixture.js';
+import { CHECKOUT_BIND } from './checkout.js';
 import { Container } from './container.js';
 import { UserSession } from './user-session.js';
 
@@ -17,7 +17,7 @@ export class Machine {
   ) {}
 
   static async start(): Promise<Machine> {
-    const container = Container.create({ root: inject('systemdSuite').root, readOnlyBinds: [REPO_ROOT] });
+    const container = Container.create({ root: inject('systemdSuite').root, readOnlyBinds: [CHECKOUT_BIND] });
     try {
       await container.boot();
       return new Machine(container, await UserSession.create(container));

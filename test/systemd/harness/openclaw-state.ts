@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { DEFAULT_FIXTURE } from '../../helpers/fixture.js';
+import { CONTAINER_FIXTURE } from './checkout.js';
 import { HOME, mustSucceed, type UserSession } from './user-session.js';
 
 /** `~/.openclaw` for the default profile, `~/.openclaw-<name>` for another, as OpenClaw resolves them. */
@@ -35,7 +35,7 @@ export async function installFixture(session: UserSession, block: BackupBlock, p
         `mkdir "$1" && tar -C "$1" -xzf "$2" && mv "$1/.openclaw" "$3" && rmdir "$1"`,
         'sh',
         unpack,
-        DEFAULT_FIXTURE,
+        CONTAINER_FIXTURE,
         stateDir,
       ]),
       'unpack fixture',
@@ -47,7 +47,7 @@ export async function installFixture(session: UserSession, block: BackupBlock, p
       .replaceAll(`"${HOME}/.openclaw"`, `"${stateDir}"`);
     session.writeFile(`${stateDir}/openclaw.json`, text);
   } else {
-    await mustSucceed(session.run(['tar', '-C', HOME, '-xzf', DEFAULT_FIXTURE]), 'unpack fixture');
+    await mustSucceed(session.run(['tar', '-C', HOME, '-xzf', CONTAINER_FIXTURE]), 'unpack fixture');
   }
   writeBackupBlock(session, stateDir, block);
   return stateDir;

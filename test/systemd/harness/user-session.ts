@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { CLI, REPO_ROOT } from '../../helpers/fixture.js';
+import { CONTAINER_CLI, CONTAINER_NODE } from './checkout.js';
 import { waitFor, type ProcessResult } from '../../openclaw/harness/process.js';
 import type { Container } from './container.js';
 
@@ -9,7 +9,7 @@ export const USER = 'openclaw';
 export const UID = 1000;
 export const HOME = `/home/${USER}`;
 /** The project's own Node 24 (devDependency `node@24`), reached through the read-only bind of the project. */
-export const NODE = path.join(REPO_ROOT, 'node_modules', 'node', 'bin', 'node');
+export const NODE = CONTAINER_NODE;
 
 export interface JournalEntry {
   message: string;
@@ -111,7 +111,7 @@ export class UserSession {
 
   /** The built CLI under the project's Node, as the user would run `npx openclaw-backup …`. */
   cli(args: string[], timeoutMs = 120_000): Promise<ProcessResult> {
-    return this.run([NODE, CLI, ...args], timeoutMs);
+    return this.run([NODE, CONTAINER_CLI, ...args], timeoutMs);
   }
 
   /** kill(1) as the user (the shell's builtin: the minimal root has no procps). */
