@@ -1,21 +1,27 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureOpenClaw } from './harness/install.js';
 import { makeTempDir, runCli, unpackFixture } from '../helpers/fixture.js';
 
 /** The real openclaw@2026.9.6 behind an `openclaw` wrapper on PATH, as a global install would put it. */
 describe('doctor runs `openclaw config validate` when openclaw is on PATH', () => {
   let bin: string;
+  const made: string[] = [];
   beforeAll(() => {
     const install = ensureOpenClaw();
     bin = makeTempDir('ocb-openclaw-bin-');
+    made.push(bin);
     fs.writeFileSync(path.join(bin, 'openclaw'), `#!/bin/sh\nexec "${install.node}" "${install.cli}" "$@"\n`, { mode: 0o755 });
   }, 15 * 60_000);
+  afterAll(() => {
+    for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a config is edited freely, like JSON
   function fixtureWith(edit: (config: Record<string, any>) => void): NodeJS.ProcessEnv {
     const home = makeTempDir('ocb-doctor-oc-');
+    made.push(home);
     const stateDir = unpackFixture(home);
     const file = path.join(stateDir, 'openclaw.json');
     const config = JSON.parse(fs.readFileSync(file, 'utf8').replaceAll('/home/openclaw/.openclaw', stateDir));
