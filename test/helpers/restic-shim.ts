@@ -54,15 +54,22 @@ export function installResticShim(dir: string, options: ResticShimOptions): Rest
     binDir,
     flag,
     path: `${binDir}${path.delimiter}${process.env.PATH ?? ''}`,
-    hung: () =>
-      fs.existsSync(log)
-        ? fs
-            .readFileSync(log, 'utf8')
-            .trim()
-            .split('\n')
-            .map((line) => ({ pid: Number(line.split(' ')[0]), command: line.split(' ')[1] ?? '' }))
-        : [],
+    hung: () => (fs.existsSync(log) ? parseHungLog(fs.readFileSync(log, 'utf8')) : []),
   };
+}
+
+/**
+ * The shim's log, line by line. The shell creates the file before it writes the line, so a reader can find it empty
+ * or, in principle, half written: only a whole line names a PID (a PID of 0 read as "gone" once failed a test).
+ */
+export function parseHungLog(text: string): { pid: number; command: string }[] {
+  return text
+    .split('\n')
+    .slice(0, -1)
+    .flatMap((line) => {
+      const match = /^(\d+) (\S+)$/.exec(line);
+      return match ? [{ pid: Number(match[1]), command: match[2]! }] : [];
+    });
 }
 
 /** Whether a process is still there (a zombie counts as gone: it no longer runs). */
