@@ -15,7 +15,7 @@ let activeCommand: string | undefined;
 
 /** Runs the CLI and returns the exit code. The only place errors become exit codes. */
 export async function runCli(argv: string[], io: CommandIO): Promise<number> {
-  const program = buildProgram(io);
+  const program = await buildProgram(io, argv.slice(2));
   program.hook('preAction', (_program, command) => {
     activeCommand = command.name();
   });

@@ -1,14 +1,17 @@
 import { Command, CommanderError, Option } from 'commander';
 import { LOG_LEVELS } from '../output/logger.js';
 import { toolVersion } from '../core/version.js';
-import { registerCommands } from './commands/index.js';
+import { commandNameOf, registerCommands } from './commands/index.js';
 import type { CommandIO, GlobalOptions } from './context.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import { examplesHelp } from './examples.js';
 import { recoverBeforeReading } from './recover-first.js';
 
-/** Builds the commander program. Actions throw typed errors; main.ts maps them to exit codes. */
-export function buildProgram(io: CommandIO): Command {
+/**
+ * Builds the commander program. Actions throw typed errors; main.ts maps them to exit codes. Given the arguments
+ * (after node and the script), only the command they name is loaded; without them, or when they name none, all are.
+ */
+export async function buildProgram(io: CommandIO, args?: readonly string[]): Promise<Command> {
   const program = new Command();
   program
     .name('openclaw-backup')
@@ -27,7 +30,7 @@ export function buildProgram(io: CommandIO): Command {
       writeErr: (text) => io.stderr.write(text),
     });
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  registerCommands(program, io, globals);
+  await registerCommands(program, io, globals, args && commandNameOf(args, program));
   recoverBeforeReading(program, io, globals);
   // Every command's help ends with examples, then the exit codes (subcommands too).
   const finishHelp = (command: Command, prefix: string) => {

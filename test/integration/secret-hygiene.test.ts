@@ -143,6 +143,14 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => fs.rmSync(fx.root, { recursive: true, force: true }));
 
+// Every command registered, to name each leaf command below (top-level await: the tests are made from it).
+const program = await buildProgram({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: {},
+  signal: new AbortController().signal,
+} as unknown as CommandIO);
+
 describe('secret hygiene', () => {
   it('the planted secrets are really in the state and in the archives (so a leak would be seen)', () => {
     const plain = execFileSync('age', ['-d', '-i', key.identityFile, archives.recipients], { maxBuffer: 64 << 20 });
@@ -167,12 +175,6 @@ describe('secret hygiene', () => {
     command.commands
       .filter((c) => c.name() !== 'help')
       .flatMap((c) => (c.commands.length > 0 ? leaves(c, [...prefix, c.name()]) : [{ command: c, name: [...prefix, c.name()] }]));
-  const program = buildProgram({
-    stdout: process.stdout,
-    stderr: process.stderr,
-    env: {},
-    signal: new AbortController().signal,
-  } as unknown as CommandIO);
   const commands = leaves(program, []);
 
   it('the program has commands to check', () => {

@@ -1,46 +1,56 @@
 import type { Command } from 'commander';
 import type { CommandIO, GlobalOptions } from '../context.js';
-import { registerConfig } from './config.js';
-import { registerCreate } from './create.js';
-import { registerSessions } from './sessions.js';
-import { registerDoctor } from './doctor.js';
-import { registerService } from './service.js';
-import { registerRestore } from './restore.js';
-import { registerDaemon } from './daemon.js';
-import { registerList } from './list.js';
-import { registerPrune } from './prune.js';
-import { registerRepository } from './repository.js';
-import { registerRun } from './run.js';
-import { registerStatus } from './status.js';
-import { registerVerify } from './verify.js';
-import { registerLs } from './ls.js';
-import { registerFind } from './find.js';
-import { registerDashboard } from './dashboard.js';
-import { registerDiff } from './diff.js';
-import { registerInfo } from './info.js';
-import { registerRollbacks } from './rollbacks.js';
-import { registerStateId } from './state-id.js';
 
-/** Every command registers itself here, one line each. */
-export function registerCommands(program: Command, io: CommandIO, globals: () => GlobalOptions): void {
-  registerCreate(program, io, globals);
-  registerVerify(program, io, globals);
-  registerSessions(program, io, globals);
-  registerConfig(program, io, globals);
-  registerService(program, io, globals);
-  registerDoctor(program, io, globals);
-  registerRestore(program, io, globals);
-  registerRun(program, io, globals);
-  registerDaemon(program, io, globals);
-  registerList(program, io, globals);
-  registerPrune(program, io, globals);
-  registerStatus(program, io, globals);
-  registerLs(program, io, globals);
-  registerFind(program, io, globals);
-  registerDiff(program, io, globals);
-  registerInfo(program, io, globals);
-  registerRepository(program, io, globals);
-  registerRollbacks(program, io, globals);
-  registerDashboard(program, io, globals);
-  registerStateId(program, io, globals);
+type Register = (program: Command, io: CommandIO, globals: () => GlobalOptions) => void;
+
+/**
+ * Every command, in --help order, each loaded only when it is registered: a run of one command compiles its own
+ * modules, not the other nineteen's (TypeBox for doctor, the dashboard's page, …).
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  create: async () => (await import('./create.js')).registerCreate,
+  verify: async () => (await import('./verify.js')).registerVerify,
+  sessions: async () => (await import('./sessions.js')).registerSessions,
+  config: async () => (await import('./config.js')).registerConfig,
+  service: async () => (await import('./service.js')).registerService,
+  doctor: async () => (await import('./doctor.js')).registerDoctor,
+  restore: async () => (await import('./restore.js')).registerRestore,
+  run: async () => (await import('./run.js')).registerRun,
+  daemon: async () => (await import('./daemon.js')).registerDaemon,
+  list: async () => (await import('./list.js')).registerList,
+  prune: async () => (await import('./prune.js')).registerPrune,
+  status: async () => (await import('./status.js')).registerStatus,
+  ls: async () => (await import('./ls.js')).registerLs,
+  find: async () => (await import('./find.js')).registerFind,
+  diff: async () => (await import('./diff.js')).registerDiff,
+  info: async () => (await import('./info.js')).registerInfo,
+  repository: async () => (await import('./repository.js')).registerRepository,
+  rollbacks: async () => (await import('./rollbacks.js')).registerRollbacks,
+  dashboard: async () => (await import('./dashboard.js')).registerDashboard,
+  'state-id': async () => (await import('./state-id.js')).registerStateId,
+};
+
+export const COMMAND_NAMES = Object.keys(COMMANDS);
+
+/** Registers the command named `only`, or every command when it names none of them (help, a typo, no command). */
+export async function registerCommands(program: Command, io: CommandIO, globals: () => GlobalOptions, only?: string): Promise<void> {
+  const names = only !== undefined && only in COMMANDS ? [only] : COMMAND_NAMES;
+  const registers = await Promise.all(names.map((name) => COMMANDS[name]!()));
+  for (const register of registers) register(program, io, globals);
+}
+
+/**
+ * The command an argv names: its first word that is neither an option nor the value of a global option that takes
+ * one (`--state-dir /x verify a.tar` → verify). undefined when it names none before `--` or the end.
+ */
+export function commandNameOf(args: readonly string[], program: Command): string | undefined {
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i]!;
+    if (arg === '--') return undefined;
+    if (!arg.startsWith('-') || arg === '-') return arg;
+    if (arg.includes('=')) continue;
+    const option = program.options.find((o) => o.long === arg || o.short === arg);
+    if (option && (option.required || option.optional)) i += 1;
+  }
+  return undefined;
 }

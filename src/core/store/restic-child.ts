@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
-import { execa } from 'execa';
 import { statusCounters, watchStall, type StallWatch } from './restic-stall.js';
 
 const SETPRIV = '/usr/bin/setpriv';
@@ -51,7 +50,9 @@ export interface Attempt {
  * Linux it runs under `setpriv --pdeathsig KILL`, so a kill -9 of ours never leaves restic working on alone (a
  * backup reading a half-written tree, a lock held by nobody).
  */
-export function startAttempt(argv: string[], options: AttemptOptions): Attempt {
+export async function startAttempt(argv: string[], options: AttemptOptions): Promise<Attempt> {
+  // Loaded on first use: a command that never runs restic does not compile execa's hundred modules.
+  const { execa } = await import('execa');
   const guard = process.platform === 'linux' && existsSync(SETPRIV);
   const child = execa(guard ? SETPRIV : 'restic', guard ? ['--pdeathsig', 'KILL', '--', 'restic', ...argv] : argv, {
     env: options.env,

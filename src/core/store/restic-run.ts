@@ -1,6 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
 import { BackupError, ConfigError, InterruptedError, isBackupError } from '../../errors.js';
 import { startAttempt, type AttemptResult } from './restic-child.js';
 import { describeResticFailure, hungError, isLockDenied, isLockDeniedLine, readOnlyError } from './restic-errors.js';
@@ -19,6 +18,7 @@ export function anySignal(a: AbortSignal | undefined, b: AbortSignal | undefined
 
 /** The restic on PATH: its version, or why it cannot be used (the message names the key). */
 export async function findRestic(repo: ResticRepository, signal?: AbortSignal): Promise<{ version: string } | { problem: string }> {
+  const { execa } = await import('execa');
   const result = await execa('restic', ['version'], {
     env: resticEnv(repo),
     extendEnv: false,
@@ -187,14 +187,15 @@ export async function runRestic(repo: ResticRepository, args: string[], options:
   const plan = planOf(repo, args, options);
   const started = Date.now();
   for (let tries = 0; ; tries += 1) {
-    const result = await startAttempt(argvOf(plan), {
+    const attempt = await startAttempt(argvOf(plan), {
       env: resticEnv(repo),
       signal: plan.signal,
       timeoutMs: plan.timeoutMs,
       stallMs: plan.stallMs,
       stdout: 'buffer',
       isFatalLine: isLockDeniedLine,
-    }).result;
+    });
+    const result = await attempt.result;
     const next = await judge(plan, result, started, tries);
     if (next.retry) continue;
     if (next.error) throw next.error;
@@ -271,7 +272,7 @@ export async function spawnRestic(repo: ResticRepository, args: string[], option
   const run = async (): Promise<ResticExit> => {
     const started = Date.now();
     for (let tries = 0; ; tries += 1) {
-      const attempt = startAttempt(argvOf(plan), {
+      const attempt = await startAttempt(argvOf(plan), {
         env: resticEnv(repo),
         signal: plan.signal,
         timeoutMs: plan.timeoutMs,

@@ -18,7 +18,7 @@ function commandPaths(command: Command, prefix: string[] = []): string[][] {
   return [prefix, ...command.commands.flatMap((sub) => commandPaths(sub, [...prefix, sub.name()]))];
 }
 
-const paths = commandPaths(buildProgram(captureIo().io)).filter((p) => p[0] !== 'help');
+const paths = commandPaths(await buildProgram(captureIo().io)).filter((p) => p[0] !== 'help');
 
 describe('every --help has an example and ends with the exit codes', () => {
   it.each(paths.map((p) => [p.join(' ') || '(program)', p]))('%s --help', async (_name, path) => {
