@@ -46,6 +46,24 @@ describe('names that collide on a case-insensitive file system', () => {
     expect(guard.check('s/Docs/b.md', file)).toEqual({ reason: 'collides with s/docs on a case-insensitive file system' });
     expect(guard.check('s/docs/b.md', file)).toEqual({ kind: 'file' });
   });
+
+  it('tells two different mixed-case spellings apart from the same one seen again', () => {
+    const guard = new EntryGuard();
+    const dir = { name: '', type: 'directory' } as const;
+    expect(guard.check('S/Docs/a.md', file)).toEqual({ kind: 'file' });
+    expect(guard.check('S/Docs/b.md', file)).toEqual({ kind: 'file' });
+    expect(guard.check('S/Docs', dir)).toEqual({ kind: 'directory' });
+    expect(guard.check('S/DOCS/c.md', file)).toEqual({ reason: 'collides with S/Docs on a case-insensitive file system' });
+    expect(guard.check('s/x.md', file)).toEqual({ reason: 'collides with S on a case-insensitive file system' });
+    expect(guard.check('S/ReadMe', file)).toEqual({ kind: 'file' });
+    expect(guard.check('S/README', file)).toEqual({ reason: 'collides with S/ReadMe on a case-insensitive file system' });
+  });
+
+  it('finds a lower-case folder of earlier entries when a mixed-case name folds to it', () => {
+    const guard = new EntryGuard();
+    expect(guard.check('s/notes/a.md', file)).toEqual({ kind: 'file' });
+    expect(guard.check('s/Notes', file)).toEqual({ reason: 'collides with s/notes on a case-insensitive file system' });
+  });
 });
 
 describe('PAX global headers', () => {
