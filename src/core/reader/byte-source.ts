@@ -9,7 +9,12 @@ export interface ByteSource {
   open(): Promise<{ stream: Readable; size: number | undefined }>;
 }
 
-const READ_CHUNK = 1024 * 1024;
+/**
+ * Small enough that a chunk is done with before the young generation (1 MiB, see node-flags.ts) is collected twice:
+ * a 1 MiB chunk outlived ~1,000 small entries and was promoted, and dead chunks then piled up in the old generation
+ * until a full collection (200,000 files: ~20 MB less peak RSS together with gunzip's 64 KiB output, no more CPU).
+ */
+const READ_CHUNK = 64 * 1024;
 
 /** An archive file's bytes. */
 export function fileBytes(file: string): ByteSource {

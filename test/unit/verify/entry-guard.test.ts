@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { EntryGuard, MAX_PATH_BYTES, sawPaxGlobalHeader, tooLongReason } from '../../../src/core/reader/entry-guard.js';
+import { EntryGuard, foldCase, MAX_PATH_BYTES, sawPaxGlobalHeader, tooLongReason } from '../../../src/core/reader/entry-guard.js';
 import { craftTar } from '../../helpers/craft.js';
 import { makeTempDir } from '../../helpers/fixture.js';
 
@@ -21,6 +21,48 @@ describe('names the system cannot create', () => {
     expect(guard.check('s/link', { name: '', type: 'symlink', linkname: 't/'.repeat(2000) })).toEqual({
       reason: expect.stringMatching(/symlink target longer than/),
     });
+  });
+});
+
+describe('names that collide on a case-insensitive file system', () => {
+  const file = { name: '', type: 'file' } as const;
+
+  it('folds upper case to lower and leaves lower-case names as they are', () => {
+    expect(foldCase('State/Agents/MAIN.json')).toBe('state/agents/main.json');
+    expect(foldCase('state/agents/main.json')).toBe('state/agents/main.json');
+  });
+
+  it('refuses a name that differs from an earlier one only in case, whichever came first', () => {
+    const guard = new EntryGuard();
+    expect(guard.check('s/notes.md', file)).toEqual({ kind: 'file' });
+    expect(guard.check('s/Notes.md', file)).toEqual({ reason: 'collides with s/notes.md on a case-insensitive file system' });
+    expect(guard.check('s/README', file)).toEqual({ kind: 'file' });
+    expect(guard.check('s/readme', file)).toEqual({ reason: 'collides with s/README on a case-insensitive file system' });
+  });
+
+  it("refuses an entry below a folder whose name differs only in case from an earlier entry's folder", () => {
+    const guard = new EntryGuard();
+    expect(guard.check('s/docs/a.md', file)).toEqual({ kind: 'file' });
+    expect(guard.check('s/Docs/b.md', file)).toEqual({ reason: 'collides with s/docs on a case-insensitive file system' });
+    expect(guard.check('s/docs/b.md', file)).toEqual({ kind: 'file' });
+  });
+
+  it('tells two different mixed-case spellings apart from the same one seen again', () => {
+    const guard = new EntryGuard();
+    const dir = { name: '', type: 'directory' } as const;
+    expect(guard.check('S/Docs/a.md', file)).toEqual({ kind: 'file' });
+    expect(guard.check('S/Docs/b.md', file)).toEqual({ kind: 'file' });
+    expect(guard.check('S/Docs', dir)).toEqual({ kind: 'directory' });
+    expect(guard.check('S/DOCS/c.md', file)).toEqual({ reason: 'collides with S/Docs on a case-insensitive file system' });
+    expect(guard.check('s/x.md', file)).toEqual({ reason: 'collides with S on a case-insensitive file system' });
+    expect(guard.check('S/ReadMe', file)).toEqual({ kind: 'file' });
+    expect(guard.check('S/README', file)).toEqual({ reason: 'collides with S/ReadMe on a case-insensitive file system' });
+  });
+
+  it('finds a lower-case folder of earlier entries when a mixed-case name folds to it', () => {
+    const guard = new EntryGuard();
+    expect(guard.check('s/notes/a.md', file)).toEqual({ kind: 'file' });
+    expect(guard.check('s/Notes', file)).toEqual({ reason: 'collides with s/notes on a case-insensitive file system' });
   });
 });
 
