@@ -100,7 +100,7 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
     const emitDirectory = async (entry: WalkEntry) => {
       const name = entryName(source.root, entry.rel);
       const component = source.classify(entry.rel);
-      const meta = { mode: entry.stat.mode, mtime: entry.stat.mtime, uid: entry.stat.uid, gid: entry.stat.gid };
+      const meta = { mode: entry.stat.mode, mtime: entry.stat.mtimeMs, uid: entry.stat.uid, gid: entry.stat.gid };
       await sink?.addDirectory(name, meta);
       await manifest?.add({
         path: name,
@@ -114,6 +114,10 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       result.directories += 1;
     };
     const emitAncestors = async (rel: string) => {
+      // A directory is only emitted after its own ancestors: with the parent out, so are they all (the common case,
+      // checked without building every ancestor's path for every file).
+      const slash = rel.lastIndexOf('/');
+      if (rel !== '' && emitted.has(slash === -1 ? '' : rel.slice(0, slash))) return;
       for (const dir of ancestors(rel)) {
         const entry = pending.get(dir);
         if (entry && !emitted.has(dir)) await emitDirectory(entry);
@@ -153,7 +157,7 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       result.components.add(component);
       const name = entryName(source.root, entry.rel);
       const base = { path: name, component, mode: entry.stat.mode & 0o7777, mtimeMs: Math.trunc(entry.stat.mtimeMs) };
-      const meta = { mode: entry.stat.mode, mtime: entry.stat.mtime, uid: entry.stat.uid, gid: entry.stat.gid };
+      const meta = { mode: entry.stat.mode, mtime: entry.stat.mtimeMs, uid: entry.stat.uid, gid: entry.stat.gid };
 
       if (entry.kind === 'symlink') {
         const target = await fs.readlink(entry.abs).catch((error: unknown) => {

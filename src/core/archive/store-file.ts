@@ -67,7 +67,7 @@ async function addRead(
   read: StableRead,
   flag?: FileFlag,
 ): Promise<number> {
-  const fileMeta = { ...meta, mode: read.stat.mode, mtime: read.stat.mtime };
+  const fileMeta = { ...meta, mode: read.stat.mode, mtime: read.stat.mtimeMs };
   if (read.kind === 'buffer') await ctx.writer.addBuffer(name, read.data, fileMeta);
   else {
     await ctx.writer.addFile(name, read.file, read.size, fileMeta);

@@ -37,7 +37,7 @@ export async function storeSparse(
     if (!read || read.kind !== 'sparse') return read;
     if (!read.stable) ctx.warn(`${abs} kept changing while it was read; archived the last complete read`);
     const map = encodeSparseMap(read.regions, read.realSize);
-    const fileMeta = { ...meta, mode: read.stat.mode, mtime: read.stat.mtime };
+    const fileMeta = { ...meta, mode: read.stat.mode, mtime: read.stat.mtimeMs };
     try {
       const stored = await ctx.writer.addSparseFile(name, { map, realSize: read.realSize }, read.dataFile, read.dataSize, fileMeta);
       await ctx.manifest?.add({

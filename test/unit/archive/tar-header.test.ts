@@ -41,6 +41,18 @@ describe('encodeTarHeader', () => {
     expect(encodeTarHeader(header).equals(await tarStreamHeader(header))).toBe(true);
   });
 
+  it('matches tar-stream for a time before 1970', async () => {
+    const header: TarHeader = { ...base, name: 'openclaw-backup/state/old.md', type: 'file', size: 3, mtime: new Date(-86_400_000) };
+    expect(encodeTarHeader(header).equals(await tarStreamHeader(header))).toBe(true);
+  });
+
+  it('takes the time as epoch milliseconds too, with the same bytes', () => {
+    for (const header of cases) {
+      const asDate = Buffer.from(encodeTarHeader(header));
+      expect(encodeTarHeader({ ...header, mtime: (header.mtime as Date).getTime() }).equals(asDate)).toBe(true);
+    }
+  });
+
   it('matches tar-stream for arbitrary names, modes and sizes', async () => {
     const segment = fc.string({ unit: fc.constantFrom('a', 'B', '.', '-', '_', 'é', '日', '1'), minLength: 1, maxLength: 60 });
     await fc.assert(
