@@ -15,9 +15,10 @@ async function tarStreamHeader(h: TarHeader): Promise<Buffer> {
     chunks.push(c as Buffer);
   });
   const done = new Promise<void>((resolve) => pack.on('end', () => resolve()));
-  const { size, ...rest } = h;
-  if (h.type === 'file') pack.entry({ ...rest, size }, Buffer.alloc(size));
-  else pack.entry({ ...rest, size: 0 });
+  const { size, mtime, ...rest } = h;
+  const header = { ...rest, mtime: typeof mtime === 'number' ? new Date(mtime) : mtime };
+  if (h.type === 'file') pack.entry({ ...header, size }, Buffer.alloc(size));
+  else pack.entry({ ...header, size: 0 });
   pack.finalize();
   await done;
   const all = Buffer.concat(chunks);
