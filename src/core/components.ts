@@ -25,6 +25,8 @@ export function isNeverArchived(rel: string, basename = path.posix.basename(rel)
   return false;
 }
 
+const SLASH = 0x2f;
+
 const MEMORY_IN_WORKSPACE = /^(MEMORY\.md|memory\.md|memory(\/.*)?)$/;
 
 /** Component of a path relative to a workspace root. Memory notes are their own component. */
@@ -38,15 +40,16 @@ export function classifyWorkspacePath(rel: string): Component {
  * - agents/<id>/agent/openclaw-agent.sqlite holds sessions and transcripts → sessions.
  */
 export function classifyStatePath(rel: string, workspaceRels: readonly string[] = ['workspace']): Component {
-  const base = path.posix.basename(rel);
+  // Called for every file of the state, twice a backup: no string is built before a rule needs it.
   for (const ws of workspaceRels) {
     if (rel === ws) return 'workspace';
-    if (rel.startsWith(`${ws}/`)) return classifyWorkspacePath(rel.slice(ws.length + 1));
+    if (rel.length > ws.length && rel.charCodeAt(ws.length) === SLASH && rel.startsWith(ws))
+      return classifyWorkspacePath(rel.slice(ws.length + 1));
   }
   if (rel === 'openclaw.json' || /^openclaw\.json5?(\.bak.*)?$/.test(rel)) return 'config';
   if (rel === 'credentials' || rel.startsWith('credentials/')) return 'credentials';
   if (rel === 'identity' || rel.startsWith('identity/')) return 'credentials';
-  if (rel === '.env' || rel === 'state/openclaw.sqlite' || /^secrets?(\.|\/|$)/.test(rel) || base.endsWith('.key')) return 'credentials';
+  if (rel === '.env' || rel === 'state/openclaw.sqlite' || /^secrets?(\.|\/|$)/.test(rel) || rel.endsWith('.key')) return 'credentials';
   if (/^agents\/[^/]+\/agent\/(auth-profiles|auth)\.json$/.test(rel)) return 'credentials';
   if (/^agents\/[^/]+\/sessions(\/|$)/.test(rel)) return 'sessions';
   if (/^agents\/[^/]+\/agent\/openclaw-agent\.sqlite$/.test(rel)) return 'sessions';

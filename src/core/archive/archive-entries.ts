@@ -3,8 +3,7 @@ import path from 'node:path';
 import { isInside } from '../../config/paths.js';
 import { isSelected, type Component, type Selection } from '../components.js';
 import { throwIfAborted } from '../../errors.js';
-import type { EntryMeta } from './archive-writer.js';
-import type { EntrySink, FileBase, ManifestSink } from './entry-sink.js';
+import { entryMetaOf, fileBaseOf, type EntrySink, type ManifestSink, type WalkedFile } from './entry-sink.js';
 import { describeOutsideLink, findOutsideLink } from './outside-links.js';
 import { entryName, type BackupSource } from './sources.js';
 import type { FlaggedFile } from './store-file.js';
@@ -73,24 +72,25 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
   const rootReals = [...rootPaths, ...(await Promise.all(rootPaths.map((p) => fs.realpath(p).catch(() => p))))];
   const followKey = options.followKey ?? 'backup.followLinks';
   const timings = options.timings ?? currentTimings();
-  type FileArgs = [abs: string, name: string, base: FileBase, meta: EntryMeta, size: number, component: Component];
   /** Files the sink stores after the walk (databases whose snapshots are made beside the stream: Stored.deferred). */
-  const later: FileArgs[] = [];
-  const storeOne = async (...[abs, name, base, meta, size, component]: FileArgs): Promise<void> => {
-    const stored = sink ? await sink.storeFile(abs, name, base, meta) : { bytes: size, files: 1 };
+  const later: WalkedFile[] = [];
+  const storeOne = async (file: WalkedFile): Promise<void> => {
+    // Without a sink (a dry run) the walk lstat'ed every file.
+    const size = file.stat?.size ?? 0;
+    const stored = sink ? await sink.storeFile(file) : { bytes: size, files: 1 };
     if (stored === undefined) return;
     if (stored.deferred) {
-      later.push([abs, name, base, meta, size, component]);
+      later.push(file);
       return;
     }
     result.files += stored.files;
     result.bytes += stored.bytes;
     if (!sink) {
-      const tally = (result.byComponent[component] ??= { files: 0, bytes: 0 });
+      const tally = (result.byComponent[file.component] ??= { files: 0, bytes: 0 });
       tally.files += 1;
       tally.bytes += size;
     }
-    options.onProgress?.({ files: result.files, bytes: result.bytes, current: name });
+    options.onProgress?.({ files: result.files, bytes: result.bytes, current: file.name });
   };
 
   for (const source of options.sources) {
@@ -100,8 +100,7 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
     const emitDirectory = async (entry: WalkEntry) => {
       const name = entryName(source.root, entry.rel);
       const component = source.classify(entry.rel);
-      const meta = { mode: entry.stat.mode, mtime: entry.stat.mtime, uid: entry.stat.uid, gid: entry.stat.gid };
-      await sink?.addDirectory(name, meta);
+      await sink?.addDirectory(name, entryMetaOf(entry.stat));
       await manifest?.add({
         path: name,
         type: 'directory',
@@ -114,6 +113,10 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       result.directories += 1;
     };
     const emitAncestors = async (rel: string) => {
+      // A directory is only emitted after its own ancestors: with the parent out, so are they all (the common case,
+      // checked without building every ancestor's path for every file).
+      const slash = rel.lastIndexOf('/');
+      if (rel !== '' && emitted.has(slash === -1 ? '' : rel.slice(0, slash))) return;
       for (const dir of ancestors(rel)) {
         const entry = pending.get(dir);
         if (entry && !emitted.has(dir)) await emitDirectory(entry);
@@ -127,6 +130,7 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       onSkip: (abs) => sink?.skip(abs),
       signal: options.signal,
       timings,
+      lstatFiles: sink?.statsOwnFiles !== true,
     });
     for await (const entry of walk) {
       throwIfAborted(options.signal);
@@ -152,8 +156,6 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
       await emitAncestors(entry.rel);
       result.components.add(component);
       const name = entryName(source.root, entry.rel);
-      const base = { path: name, component, mode: entry.stat.mode & 0o7777, mtimeMs: Math.trunc(entry.stat.mtimeMs) };
-      const meta = { mode: entry.stat.mode, mtime: entry.stat.mtime, uid: entry.stat.uid, gid: entry.stat.gid };
 
       if (entry.kind === 'symlink') {
         const target = await fs.readlink(entry.abs).catch((error: unknown) => {
@@ -172,13 +174,13 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
             `${describeOutsideLink(outside)} (a symlink to a directory outside the backup is stored as a link; to back up what it points to, add it to ${followKey}: ["${outside.name}"])`,
           );
         }
-        await sink?.addSymlink(name, target, meta);
-        await manifest?.add({ ...base, type: 'symlink', target, external });
+        await sink?.addSymlink(name, target, entryMetaOf(entry.stat));
+        await manifest?.add({ ...fileBaseOf({ name, component }, entry.stat), type: 'symlink', target, external });
         result.symlinks += 1;
         continue;
       }
 
-      await storeOne(entry.abs, name, base, meta, entry.stat.size, component);
+      await storeOne({ abs: entry.abs, name, component, stat: entry.stat });
     }
     // Directories no selected entry was found in are left out whole.
     for (const [rel, entry] of pending) if (!emitted.has(rel)) sink?.skip(entry.abs);
@@ -186,12 +188,12 @@ export async function archiveEntries(options: ArchiveEntriesOptions): Promise<Ar
   // Asked again, a deferred file is stored (waiting for its snapshot if it must).
   for (const file of later.splice(0)) {
     throwIfAborted(options.signal);
-    const stored = sink ? await sink.storeFile(file[0], file[1], file[2], file[3]) : undefined;
-    if (stored?.deferred) throw new Error(`${file[0]} was deferred twice`);
+    const stored = sink ? await sink.storeFile(file) : undefined;
+    if (stored?.deferred) throw new Error(`${file.abs} was deferred twice`);
     if (stored === undefined) continue;
     result.files += stored.files;
     result.bytes += stored.bytes;
-    options.onProgress?.({ files: result.files, bytes: result.bytes, current: file[1] });
+    options.onProgress?.({ files: result.files, bytes: result.bytes, current: file.name });
   }
   if (sink) result.flagged = sink.flagged;
   return result;

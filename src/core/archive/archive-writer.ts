@@ -20,7 +20,8 @@ import { currentTimings, type Timings } from './timings.js';
 
 export interface EntryMeta {
   mode: number;
-  mtime: Date;
+  /** A Date or epoch milliseconds (see TarHeader). */
+  mtime: Date | number;
   uid?: number;
   gid?: number;
 }

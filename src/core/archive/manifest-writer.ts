@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { emptyTotals, encodeHeader, type ArchiveHeader, type ManifestEntry, type ManifestTotals } from './manifest.js';
 
+const PENDING_BYTES = 256 * 1024;
+
 /**
  * Streams the manifest to a staging file as entries are archived, so memory does not grow with the
  * number of files. The result is one JSON object; entries are one per line for easy inspection.
@@ -11,8 +13,12 @@ export class ManifestWriter {
   readonly externalSymlinks: string[] = [];
   readonly warnings: string[] = [];
   private count = 0;
-  /** Entry lines not yet written: one write per ~256 KiB instead of one per entry. */
-  private pending: string[] = [];
+  /**
+   * Entry lines not yet written, as UTF-8 in one reused buffer: one write per ~256 KiB instead of one per entry. Not
+   * as strings: held for a thousand entries, they outlived young-generation collections and piled up as old-space
+   * garbage (peak RSS on 200,000 files).
+   */
+  private readonly pending = Buffer.allocUnsafeSlow(PENDING_BYTES);
   private pendingSize = 0;
 
   private constructor(
@@ -30,9 +36,10 @@ export class ManifestWriter {
 
   async add(entry: ManifestEntry): Promise<void> {
     const line = `${this.count === 0 ? '' : ',\n'}    ${JSON.stringify(entry)}`;
-    this.pending.push(line);
-    this.pendingSize += line.length;
-    if (this.pendingSize >= 256 * 1024) await this.flush();
+    // At most three UTF-8 bytes per UTF-16 unit: a line that might not fit is preceded by a flush.
+    if (this.pendingSize + line.length * 3 > PENDING_BYTES) await this.flush();
+    if (line.length * 3 > PENDING_BYTES) await this.handle.write(line);
+    else this.pendingSize += this.pending.write(line, this.pendingSize);
     this.count += 1;
     if (entry.type === 'directory') this.totals.directories += 1;
     else if (entry.type === 'symlink') {
@@ -46,10 +53,9 @@ export class ManifestWriter {
   }
 
   private async flush(): Promise<void> {
-    const text = this.pending.join('');
-    this.pending = [];
+    const size = this.pendingSize;
     this.pendingSize = 0;
-    if (text) await this.handle.write(text);
+    if (size > 0) await this.handle.write(this.pending.subarray(0, size));
   }
 
   /** Closes the document and returns its size in bytes. */

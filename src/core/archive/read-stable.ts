@@ -5,6 +5,21 @@ import { performance } from 'node:perf_hooks';
 import { BackupError, describeFsError } from '../../errors.js';
 import { currentTimings, type Timings } from './timings.js';
 
+const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fsSync.constants;
+/**
+ * Never through a symlink, and never blocking on a FIFO: the walk may know a file from its directory listing only,
+ * and the path can have been replaced by anything since.
+ */
+const OPEN_FLAGS = O_RDONLY | O_NOFOLLOW | O_NONBLOCK;
+
+/** The path no longer names a regular file: it was replaced (by a link, a directory, a FIFO) since it was listed. */
+export class NotRegularFileError extends Error {}
+
+/** A read failed because the file is gone or was replaced by something else: the caller skips it as vanished. */
+export function isReplaced(error: unknown): boolean {
+  return error instanceof NotRegularFileError || (error as NodeJS.ErrnoException | undefined)?.code === 'ELOOP';
+}
+
 /** Files up to this size are read into memory; larger ones are copied to a staging file first. */
 export const IN_MEMORY_LIMIT = 4 * 1024 * 1024;
 const MAX_ATTEMPTS = 4;
@@ -111,16 +126,17 @@ async function readOnce(file: string, stagingFile: string, options: ReadStableOp
   const { scratch, timings, onBytes } = options;
   const startedAt = Date.now();
   const opened = performance.now();
-  const fd = fsSync.openSync(file, 'r');
+  const fd = fsSync.openSync(file, OPEN_FLAGS);
   let before: Stats;
   try {
     before = fsSync.fstatSync(fd);
     timings?.add('read', performance.now() - opened);
+    if (!before.isFile()) throw new NotRegularFileError(`${file} is no longer a regular file`);
     if (before.size <= IN_MEMORY_LIMIT) return readSmall(fd, before, startedAt, scratch, timings);
   } finally {
     fsSync.closeSync(fd);
   }
-  const handle = await fs.open(file, 'r');
+  const handle = await fs.open(file, OPEN_FLAGS);
   try {
     const hash = createHash('sha256');
     const out = await fs.open(stagingFile, 'w', 0o600);

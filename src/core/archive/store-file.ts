@@ -1,12 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ArchiveWriter, EntryMeta } from './archive-writer.js';
+import type { Stats } from 'node:fs';
+import type { ArchiveWriter } from './archive-writer.js';
 import { isDamaged, SnapshotPipeline, takeSnapshot, type SnapshotOutcome } from './db-snapshots.js';
 import type { FileFlag, ManifestEntry } from './manifest.js';
-import type { FileBase, FlaggedFile, ManifestSink, Stored } from './entry-sink.js';
+import { entryMetaOf, fileBaseOf, type FlaggedFile, type ManifestSink, type Stored, type WalkedFile } from './entry-sink.js';
 
 export type { FlaggedFile, Stored } from './entry-sink.js';
-import { ReadScratch, readStableFile, type OnFileBytes, type StableRead } from './read-stable.js';
+import { isReplaced, ReadScratch, readStableFile, type OnFileBytes, type StableRead } from './read-stable.js';
 import { checkIntegrity, isDamagedDatabaseError, isSqliteHeader, SQLITE_NAME } from './sqlite-snapshot.js';
 import { storeSparse } from './store-sparse.js';
 import type { Timings } from './timings.js';
@@ -53,35 +54,27 @@ async function readOrVanish(ctx: StoreContext, abs: string): Promise<StableRead 
       onBytes: ctx.onFileBytes,
     });
   } catch (error) {
-    if (isVanished((error as { cause?: unknown }).cause)) return undefined;
+    const cause = (error as { cause?: unknown }).cause;
+    if (isVanished(cause) || isReplaced(cause)) return undefined;
     throw error;
   }
 }
 
-/** Adds one stable read as a file entry; returns the bytes stored. */
+/** Adds one stable read as a file entry, its metadata that of the read; returns the bytes stored. */
 async function addRead(
   ctx: StoreContext,
-  name: string,
-  base: FileBase,
-  meta: EntryMeta,
+  file: Pick<WalkedFile, 'name' | 'component'>,
   read: StableRead,
   flag?: FileFlag,
 ): Promise<number> {
-  const fileMeta = { ...meta, mode: read.stat.mode, mtime: read.stat.mtime };
-  if (read.kind === 'buffer') await ctx.writer.addBuffer(name, read.data, fileMeta);
+  const meta = entryMetaOf(read.stat);
+  if (read.kind === 'buffer') await ctx.writer.addBuffer(file.name, read.data, meta);
   else {
-    await ctx.writer.addFile(name, read.file, read.size, fileMeta);
+    await ctx.writer.addFile(file.name, read.file, read.size, meta);
     await fs.rm(read.file, { force: true });
   }
   const size = read.kind === 'buffer' ? read.data.length : read.size;
-  const entry: ManifestEntry = {
-    ...base,
-    type: 'file',
-    mode: read.stat.mode & 0o7777,
-    mtimeMs: Math.trunc(read.stat.mtimeMs),
-    size,
-    sha256: read.sha256,
-  };
+  const entry: ManifestEntry = { ...fileBaseOf(file, read.stat), type: 'file', size, sha256: read.sha256 };
   await ctx.manifest?.add(flag ? { ...entry, flagged: flag } : entry);
   return size;
 }
@@ -91,22 +84,15 @@ async function addRead(
  * recovery tools read too) are archived as they are and flagged, so a damaged install still gets a backup of
  * everything, the damaged file included. The backup then fails (exit 1) with this warning; see damagedDatabaseError.
  */
-async function storeDamaged(
-  ctx: StoreContext,
-  abs: string,
-  name: string,
-  base: FileBase,
-  meta: EntryMeta,
-  reason: string,
-  read?: StableRead,
-): Promise<Stored | undefined> {
+async function storeDamaged(ctx: StoreContext, file: WalkedFile, reason: string, read?: StableRead): Promise<Stored | undefined> {
+  const { abs, name } = file;
   const raw = read ?? (await readOrVanish(ctx, abs));
   if (!raw) {
     ctx.warn(vanishedWarning(abs));
     return undefined;
   }
   const flag: FileFlag = { kind: 'corrupt-database', reason };
-  const stored = { bytes: await addRead(ctx, name, base, meta, raw, flag), files: 1 };
+  const stored = { bytes: await addRead(ctx, file, raw, flag), files: 1 };
   ctx.flagged.push({ path: abs, entry: name, ...flag });
   const sides: string[] = [];
   for (const suffix of SIDE_FILES) {
@@ -119,8 +105,7 @@ async function storeDamaged(
       kind: 'corrupt-database',
       reason: `${suffix.slice(1)} file of the damaged database ${path.basename(abs)}`,
     };
-    const sideMeta = { ...meta, uid: stat.uid, gid: stat.gid };
-    stored.bytes += await addRead(ctx, `${name}${suffix}`, { ...base, path: `${name}${suffix}` }, sideMeta, sideRead, sideFlag);
+    stored.bytes += await addRead(ctx, { name: `${name}${suffix}`, component: file.component }, sideRead, sideFlag);
     stored.files += 1;
     sides.push(path.basename(side));
   }
@@ -138,25 +123,24 @@ async function storeDamaged(
  */
 async function storeSnapshot(
   ctx: StoreContext,
-  abs: string,
-  name: string,
-  base: FileBase,
-  meta: EntryMeta,
+  file: WalkedFile,
+  live: Stats,
   outcome: SnapshotOutcome,
   read?: StableRead,
 ): Promise<Stored | undefined> {
-  if (isDamaged(outcome)) return storeDamaged(ctx, abs, name, base, meta, outcome.damaged, read);
+  const { abs, name } = file;
+  if (isDamaged(outcome)) return storeDamaged(ctx, file, outcome.damaged, read);
   try {
     if (!outcome.checked) await checkIntegrity(outcome.file, abs);
   } catch (error) {
     if (!isDamagedDatabaseError(error)) throw error;
     await fs.rm(outcome.file, { force: true });
-    return storeDamaged(ctx, abs, name, base, meta, (error as Error).message.replace(/^database \S+ /, ''), read);
+    return storeDamaged(ctx, file, (error as Error).message.replace(/^database \S+ /, ''), read);
   }
-  const sha256 = await ctx.writer.addFile(name, outcome.file, outcome.size, meta);
+  const sha256 = await ctx.writer.addFile(name, outcome.file, outcome.size, entryMetaOf(live));
   await fs.rm(outcome.file, { force: true });
   await ctx.manifest?.add({
-    ...base,
+    ...fileBaseOf(file, live),
     type: 'file',
     size: outcome.size,
     sha256,
@@ -170,26 +154,33 @@ async function storeSnapshot(
  * finds a SQLite header the name did not announce), anything else as one stable read. Undefined when the file
  * vanished since the walk listed it (skipped with a warning).
  */
-export async function storeFile(
-  ctx: StoreContext,
-  abs: string,
-  name: string,
-  base: FileBase,
-  meta: EntryMeta,
-): Promise<Stored | undefined> {
+export async function storeFile(ctx: StoreContext, file: WalkedFile): Promise<Stored | undefined> {
+  const { abs, name } = file;
   const pipeline = ctx.snapshots instanceof SnapshotPipeline ? ctx.snapshots : undefined;
   const pending = pipeline?.outcome(abs);
   if (pending) {
     // First asked during the walk: later, so the copy and the check run beside every other file.
     if (pipeline?.deferOnce(abs)) return { bytes: 0, files: 0, deferred: true };
+    const live = file.stat ?? (await lstatOrVanish(abs));
+    if (!live) {
+      ctx.warn(vanishedWarning(abs));
+      return undefined;
+    }
     const timings = ctx.timings ?? ctx.scratch.timings;
-    return storeSnapshot(ctx, abs, name, base, meta, await (timings ? timings.wait('waitDatabase', pending) : pending));
+    return storeSnapshot(ctx, file, live, await (timings ? timings.wait('waitDatabase', pending) : pending));
   }
   const snapshot = ctx.snapshots.get(abs);
-  if (snapshot) return storeSnapshot(ctx, abs, name, base, meta, snapshot);
+  if (snapshot) {
+    const live = file.stat ?? (await lstatOrVanish(abs));
+    if (!live) {
+      ctx.warn(vanishedWarning(abs));
+      return undefined;
+    }
+    return storeSnapshot(ctx, file, live, snapshot);
+  }
   let read: StableRead | undefined;
   if (ctx.sparseFiles.has(abs) && !SQLITE_NAME.test(abs)) {
-    const sparse = await storeSparse(ctx, abs, name, base, meta);
+    const sparse = await storeSparse(ctx, file);
     if (typeof sparse === 'number') return { bytes: sparse, files: 1 };
     if (sparse === 'vanished') {
       ctx.warn(vanishedWarning(abs));
@@ -207,7 +198,7 @@ export async function storeFile(
     // The read is kept for the damaged case: it is what the file held.
     try {
       const taken = pipeline ? await pipeline.takeNow(abs) : await takeSnapshot(abs, ctx.stagingDir);
-      return await storeSnapshot(ctx, abs, name, base, meta, taken, read);
+      return await storeSnapshot(ctx, file, read.stat, taken, read);
     } finally {
       if (read.kind === 'staged') await fs.rm(read.file, { force: true });
     }
@@ -218,9 +209,19 @@ export async function storeFile(
     const flag: FileFlag = { kind: 'not-a-database', reason: 'named like a SQLite database but has no SQLite header' };
     ctx.flagged.push({ path: abs, entry: name, ...flag });
     ctx.warn(`${abs} is named like a database but is not a SQLite database: stored as is, flagged in the manifest`);
-    return { bytes: await addRead(ctx, name, base, meta, read, flag), files: 1 };
+    return { bytes: await addRead(ctx, file, read, flag), files: 1 };
   }
-  return { bytes: await addRead(ctx, name, base, meta, read), files: 1 };
+  return { bytes: await addRead(ctx, file, read), files: 1 };
+}
+
+/** The live file's lstat (a database's metadata goes with its snapshot); undefined when it is gone. */
+async function lstatOrVanish(abs: string): Promise<Stats | undefined> {
+  try {
+    return await fs.lstat(abs);
+  } catch (error) {
+    if (isVanished(error)) return undefined;
+    throw error;
+  }
 }
 
 async function readHead(file: string): Promise<Buffer> {

@@ -1,15 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ArchiveWriter, EntryMeta } from './archive-writer.js';
-import type { ManifestEntry } from './manifest.js';
-import type { ManifestSink } from './entry-sink.js';
+import type { ArchiveWriter } from './archive-writer.js';
+import { entryMetaOf, fileBaseOf, type ManifestSink, type WalkedFile } from './entry-sink.js';
 import type { StableRead } from './read-stable.js';
 import { encodeSparseMap } from './sparse-map.js';
 import { readSparseStable } from './sparse-read.js';
 import { hasSqliteHeader } from './sqlite-snapshot.js';
 import { isVanished } from './walk.js';
-
-type FileBase = Omit<Extract<ManifestEntry, { type: 'file' }>, 'type' | 'size' | 'sha256'>;
 
 export interface SparseStoreContext {
   writer: ArchiveWriter;
@@ -23,13 +20,8 @@ export interface SparseStoreContext {
  * a restore fits where the original did. Returns the bytes stored; a dense read when the file had no hole after all
  * (the caller archives it as usual); 'vanished'; or undefined when the ordinary path should read it (a database).
  */
-export async function storeSparse(
-  ctx: SparseStoreContext,
-  abs: string,
-  name: string,
-  base: FileBase,
-  meta: EntryMeta,
-): Promise<number | StableRead | 'vanished' | undefined> {
+export async function storeSparse(ctx: SparseStoreContext, file: WalkedFile): Promise<number | StableRead | 'vanished' | undefined> {
+  const { abs, name } = file;
   try {
     if (await hasSqliteHeader(abs)) return undefined;
     const staging = path.join(ctx.stagingDir, 'current-sparse');
@@ -37,14 +29,12 @@ export async function storeSparse(
     if (!read || read.kind !== 'sparse') return read;
     if (!read.stable) ctx.warn(`${abs} kept changing while it was read; archived the last complete read`);
     const map = encodeSparseMap(read.regions, read.realSize);
-    const fileMeta = { ...meta, mode: read.stat.mode, mtime: read.stat.mtime };
     try {
-      const stored = await ctx.writer.addSparseFile(name, { map, realSize: read.realSize }, read.dataFile, read.dataSize, fileMeta);
+      const meta = entryMetaOf(read.stat);
+      const stored = await ctx.writer.addSparseFile(name, { map, realSize: read.realSize }, read.dataFile, read.dataSize, meta);
       await ctx.manifest?.add({
-        ...base,
+        ...fileBaseOf(file, read.stat),
         type: 'file',
-        mode: read.stat.mode & 0o7777,
-        mtimeMs: Math.trunc(read.stat.mtimeMs),
         size: stored.size,
         sha256: stored.sha256,
         sparse: { realSize: read.realSize },

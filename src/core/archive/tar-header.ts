@@ -12,7 +12,8 @@ export interface TarHeader {
   mode: number;
   uid: number;
   gid: number;
-  mtime: Date;
+  /** A Date or epoch milliseconds (a Stats' mtimeMs: reading `stat.mtime` builds a Date per entry). */
+  mtime: Date | number;
   size: number;
   linkname?: string;
   /** Extra PAX records (GNU sparse); forces a PAX header, which then carries `path` too. */
@@ -24,14 +25,46 @@ export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
 
 const TYPEFLAG: Record<TarEntryType | 'pax', number> = { file: 0x30, symlink: 0x32, directory: 0x35, pax: 0x78 };
 
-function octal(value: number, digits: number): string {
-  const text = value.toString(8);
-  if (text.length > digits) return `${'7'.repeat(digits)} `;
-  return `${'0'.repeat(digits - text.length)}${text} `;
+/**
+ * Writes `value` as `digits` zero-padded octal digits and a space (the NUL after it is the block's) and returns the
+ * sum of the bytes written, for the checksum. A value that does not fit becomes all sevens, as tar-stream wrote it.
+ * Digits are set byte by byte: a Buffer.write per field and a checksum over all 512 bytes were most of the cost of a
+ * header, and a header is written for every one of hundreds of thousands of entries.
+ */
+function putOctal(block: Buffer, offset: number, value: number, digits: number): number {
+  if (value < 0) {
+    // A time before 1970: tar-stream's text, minus sign and all.
+    const text = value.toString(8);
+    return putAscii(block, offset, text.length > digits ? `${'7'.repeat(digits)} ` : `${'0'.repeat(digits - text.length)}${text} `);
+  }
+  let rest = value;
+  let sum = 0x20;
+  const overflow = value >= 8 ** digits;
+  for (let i = digits - 1; i >= 0; i -= 1) {
+    const digit = overflow ? 0x37 : 0x30 + (rest % 8);
+    block[offset + i] = digit;
+    sum += digit;
+    rest = Math.floor(rest / 8);
+  }
+  block[offset + digits] = 0x20;
+  return sum;
 }
 
+/** Sets latin1 text (a name checked by isAscii, or a fixed word) byte by byte; returns its byte sum. See putOctal. */
+function putAscii(block: Buffer, offset: number, text: string): number {
+  let sum = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const byte = text.charCodeAt(i) & 0xff;
+    block[offset + i] = byte;
+    sum += byte;
+  }
+  return sum;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function isAscii(text: string): boolean {
-  return Buffer.byteLength(text) === text.length;
+  return !NON_ASCII.test(text);
 }
 
 /** ustar splits a long name at a '/' into prefix (≤155) + name (≤100); null when it cannot. */
@@ -49,12 +82,7 @@ function splitName(name: string): { name: string; prefix: string } | null {
   return { name: rest, prefix };
 }
 
-function checksum(block: Buffer): number {
-  let sum = 8 * 32;
-  for (let i = 0; i < 148; i += 1) sum += block[i] as number;
-  for (let i = 156; i < BLOCK; i += 1) sum += block[i] as number;
-  return sum;
-}
+const MAGIC_AND_VERSION = 'ustar\u000000';
 
 function encodeBlock(
   h: {
@@ -66,31 +94,37 @@ function encodeBlock(
     uid: number;
     gid: number;
     size: number;
-    mtime: Date;
+    mtime: Date | number;
   },
   into?: Buffer,
 ): Buffer {
   const block = into ? into.fill(0) : Buffer.alloc(BLOCK);
-  block.write(h.name, 0, 'latin1');
-  block.write(octal(h.mode & 0o7777, 6), 100, 'latin1');
-  block.write(octal(h.uid, 6), 108, 'latin1');
-  block.write(octal(h.gid, 6), 116, 'latin1');
-  if (h.size.toString(8).length > 11) {
+  // The checksum is that of the block with its own field as eight spaces: the bytes set below plus 8 × 0x20.
+  let sum = 8 * 0x20;
+  sum += putAscii(block, 0, h.name);
+  sum += putOctal(block, 100, h.mode & 0o7777, 6);
+  sum += putOctal(block, 108, h.uid, 6);
+  sum += putOctal(block, 116, h.gid, 6);
+  if (h.size >= 8 ** 11) {
     block[124] = 0x80;
+    sum += 0x80;
     let n = h.size;
     for (let i = 11; i > 0; i -= 1) {
       block[124 + i] = n % 256;
+      sum += n % 256;
       n = Math.floor(n / 256);
     }
-  } else block.write(octal(h.size, 11), 124, 'latin1');
-  block.write(octal((h.mtime.getTime() / 1000) | 0, 11), 136, 'latin1');
+  } else sum += putOctal(block, 124, h.size, 11);
+  const mtimeMs = typeof h.mtime === 'number' ? h.mtime : h.mtime.getTime();
+  sum += putOctal(block, 136, (mtimeMs / 1000) | 0, 11);
   block[156] = h.typeflag;
-  if (h.linkname) block.write(h.linkname, 157, 'latin1');
-  block.write('ustar\u000000', 257, 'latin1');
-  block.write(octal(0, 6), 329, 'latin1');
-  block.write(octal(0, 6), 337, 'latin1');
-  if (h.prefix) block.write(h.prefix, 345, 'latin1');
-  block.write(octal(checksum(block), 6), 148, 'latin1');
+  sum += h.typeflag;
+  sum += putAscii(block, 157, h.linkname);
+  sum += putAscii(block, 257, MAGIC_AND_VERSION);
+  sum += putOctal(block, 329, 0, 6);
+  sum += putOctal(block, 337, 0, 6);
+  sum += putAscii(block, 345, h.prefix);
+  putOctal(block, 148, sum, 6);
   return block;
 }
 

@@ -29,7 +29,9 @@ function tarSink(ctx: StoreContext): EntrySink {
   return {
     addDirectory: (name, meta) => ctx.writer.addDirectory(name, meta),
     addSymlink: (name, target, meta) => ctx.writer.addSymlink(name, target, meta),
-    storeFile: (abs, name, base, meta) => storeFile(ctx, abs, name, base, meta),
+    storeFile: (file) => storeFile(ctx, file),
+    // Each file's metadata comes from the fstat of its read (store-file.ts), so the walk lists files without lstat.
+    statsOwnFiles: true,
     skip: () => {},
     flagged: ctx.flagged,
   };

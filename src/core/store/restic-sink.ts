@@ -1,9 +1,8 @@
 import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { EntryMeta } from '../archive/archive-writer.js';
 import { isDamaged, takeSnapshot, type SnapshotOutcome } from '../archive/db-snapshots.js';
-import type { EntrySink, FileBase } from '../archive/entry-sink.js';
+import { fileBaseOf, type EntrySink, type FileBase, type WalkedFile } from '../archive/entry-sink.js';
 import type { FileFlag, ManifestEntry } from '../archive/manifest.js';
 import { readStableFile } from '../archive/read-stable.js';
 import { checkIntegrity, isDamagedDatabaseError, isSqliteHeader, SQLITE_NAME } from '../archive/sqlite-snapshot.js';
@@ -78,7 +77,11 @@ export class ResticSink implements EntrySink {
     return entry.type === 'file' ? entry.size : 0;
   }
 
-  async storeFile(abs: string, name: string, base: FileBase, _meta: EntryMeta): Promise<Stored | undefined> {
+  async storeFile(file: WalkedFile): Promise<Stored | undefined> {
+    const { abs, name } = file;
+    // This sink does not set statsOwnFiles: the walk lstat'ed the file.
+    if (!file.stat) throw new Error(`${abs}: the walk did not stat it`);
+    const base = fileBaseOf(file, file.stat);
     const snapshot = this.options.snapshots.get(abs);
     if (snapshot) return this.storeSnapshot(abs, name, base, snapshot);
     const databaseName = SQLITE_NAME.test(abs);

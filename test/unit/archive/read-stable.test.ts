@@ -1,7 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
-import { readStableFile } from '../../../src/core/archive/read-stable.js';
+import { isReplaced, readStableFile } from '../../../src/core/archive/read-stable.js';
 import { makeTempDir } from '../../helpers/fixture.js';
 
 const dirs: string[] = [];
@@ -69,4 +70,18 @@ it('a file last changed well before the read is read once', async () => {
   expect(read.kind === 'buffer' && read.data.equals(clean)).toBe(true);
   expect(read.stable).toBe(true);
   expect(reads).toBe(1);
+});
+
+it('never reads through a symlink, nor blocks on a FIFO, that replaced a listed file', async () => {
+  const { file, staging } = docFile();
+  const dir = path.dirname(file);
+  fs.writeFileSync(path.join(dir, 'secret.txt'), 'not part of the backup');
+  const link = path.join(dir, 'was-a-file');
+  fs.symlinkSync(path.join(dir, 'secret.txt'), link);
+  const fifo = path.join(dir, 'was-a-file-too');
+  execFileSync('mkfifo', [fifo]);
+  for (const replaced of [link, fifo, dir]) {
+    const error = await readStableFile(replaced, staging).catch((e: unknown) => e);
+    expect(isReplaced((error as { cause?: unknown }).cause), replaced).toBe(true);
+  }
 });

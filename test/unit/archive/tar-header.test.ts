@@ -15,9 +15,10 @@ async function tarStreamHeader(h: TarHeader): Promise<Buffer> {
     chunks.push(c as Buffer);
   });
   const done = new Promise<void>((resolve) => pack.on('end', () => resolve()));
-  const { size, ...rest } = h;
-  if (h.type === 'file') pack.entry({ ...rest, size }, Buffer.alloc(size));
-  else pack.entry({ ...rest, size: 0 });
+  const { size, mtime, ...rest } = h;
+  const header = { ...rest, mtime: typeof mtime === 'number' ? new Date(mtime) : mtime };
+  if (h.type === 'file') pack.entry({ ...header, size }, Buffer.alloc(size));
+  else pack.entry({ ...header, size: 0 });
   pack.finalize();
   await done;
   const all = Buffer.concat(chunks);
@@ -39,6 +40,18 @@ describe('encodeTarHeader', () => {
 
   it.each(cases.map((c) => [c.name.slice(-40), c] as const))('matches tar-stream byte for byte: %s', async (_label, header) => {
     expect(encodeTarHeader(header).equals(await tarStreamHeader(header))).toBe(true);
+  });
+
+  it('matches tar-stream for a time before 1970', async () => {
+    const header: TarHeader = { ...base, name: 'openclaw-backup/state/old.md', type: 'file', size: 3, mtime: new Date(-86_400_000) };
+    expect(encodeTarHeader(header).equals(await tarStreamHeader(header))).toBe(true);
+  });
+
+  it('takes the time as epoch milliseconds too, with the same bytes', () => {
+    for (const header of cases) {
+      const asDate = Buffer.from(encodeTarHeader(header));
+      expect(encodeTarHeader({ ...header, mtime: (header.mtime as Date).getTime() }).equals(asDate)).toBe(true);
+    }
   });
 
   it('matches tar-stream for arbitrary names, modes and sizes', async () => {
