@@ -161,22 +161,15 @@ export async function storeFile(ctx: StoreContext, file: WalkedFile): Promise<St
   if (pending) {
     // First asked during the walk: later, so the copy and the check run beside every other file.
     if (pipeline?.deferOnce(abs)) return { bytes: 0, files: 0, deferred: true };
-    const live = file.stat ?? (await lstatOrVanish(abs));
-    if (!live) {
-      ctx.warn(vanishedWarning(abs));
-      return undefined;
-    }
+    const live = await liveStat(ctx, file);
+    if (!live) return undefined;
     const timings = ctx.timings ?? ctx.scratch.timings;
     return storeSnapshot(ctx, file, live, await (timings ? timings.wait('waitDatabase', pending) : pending));
   }
   const snapshot = ctx.snapshots.get(abs);
   if (snapshot) {
-    const live = file.stat ?? (await lstatOrVanish(abs));
-    if (!live) {
-      ctx.warn(vanishedWarning(abs));
-      return undefined;
-    }
-    return storeSnapshot(ctx, file, live, snapshot);
+    const live = await liveStat(ctx, file);
+    return live && storeSnapshot(ctx, file, live, snapshot);
   }
   let read: StableRead | undefined;
   if (ctx.sparseFiles.has(abs) && !SQLITE_NAME.test(abs)) {
@@ -214,13 +207,18 @@ export async function storeFile(ctx: StoreContext, file: WalkedFile): Promise<St
   return { bytes: await addRead(ctx, file, read), files: 1 };
 }
 
-/** The live file's lstat (a database's metadata goes with its snapshot); undefined when it is gone. */
-async function lstatOrVanish(abs: string): Promise<Stats | undefined> {
+/**
+ * The live file's stat (a database's metadata goes with its snapshot): the walk's, else an lstat now; undefined,
+ * with the vanished warning, when it is gone.
+ */
+async function liveStat(ctx: StoreContext, file: WalkedFile): Promise<Stats | undefined> {
+  if (file.stat) return file.stat;
   try {
-    return await fs.lstat(abs);
+    return await fs.lstat(file.abs);
   } catch (error) {
-    if (isVanished(error)) return undefined;
-    throw error;
+    if (!isVanished(error)) throw error;
+    ctx.warn(vanishedWarning(file.abs));
+    return undefined;
   }
 }
 
