@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { LOG_LEVELS } from '../output/logger.js';
 import { toolVersion } from '../core/version.js';
-import { commandNameOf, registerCommands } from './commands/index.js';
+import { asksVersionOnly, commandNameOf, registerCommands } from './commands/index.js';
 import type { CommandIO, GlobalOptions } from './context.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import { examplesHelp } from './examples.js';
@@ -30,7 +30,8 @@ export async function buildProgram(io: CommandIO, args?: readonly string[]): Pro
       writeErr: (text) => io.stderr.write(text),
     });
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  await registerCommands(program, io, globals, args && commandNameOf(args, program));
+  const only = args && (asksVersionOnly(args, program) ? null : commandNameOf(args, program));
+  await registerCommands(program, io, globals, only);
   recoverBeforeReading(program, io, globals);
   // Every command's help ends with examples, then the exit codes (subcommands too).
   const finishHelp = (command: Command, prefix: string) => {

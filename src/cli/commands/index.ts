@@ -32,8 +32,12 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);
 
-/** Registers the command named `only`, or every command when it names none of them (help, a typo, no command). */
-export async function registerCommands(program: Command, io: CommandIO, globals: () => GlobalOptions, only?: string): Promise<void> {
+/**
+ * Registers the command named `only`, or every command when it names none of them (help, a typo, no command);
+ * `only: null` registers none (--version needs no command).
+ */
+export async function registerCommands(program: Command, io: CommandIO, globals: () => GlobalOptions, only?: string | null): Promise<void> {
+  if (only === null) return;
   const names = only !== undefined && only in COMMANDS ? [only] : COMMAND_NAMES;
   const registers = await Promise.all(names.map((name) => COMMANDS[name]!()));
   for (const register of registers) register(program, io, globals);
@@ -53,4 +57,12 @@ export function commandNameOf(args: readonly string[], program: Command): string
     if (option && (option.required || option.optional)) i += 1;
   }
   return undefined;
+}
+
+/** `openclaw-backup --version` (or -V) without a command or --help: commander answers it before a command could run. */
+export function asksVersionOnly(args: readonly string[], program: Command): boolean {
+  if (commandNameOf(args, program) !== undefined) return false;
+  const end = args.indexOf('--');
+  const options = end === -1 ? args : args.slice(0, end);
+  return options.some((arg) => arg === '-V' || arg === '--version') && !options.some((arg) => arg === '-h' || arg === '--help');
 }

@@ -21,7 +21,14 @@ describe('only the command an argv names is loaded', () => {
     expect(await registered(args)).toEqual([name]);
   });
 
-  it.each([[[]], [['--help']], [['-V']], [['help', 'verify']], [['verfy']], [['--state-dir', 'verify']], [['--', 'verify']]])(
+  it.each([[['-V']], [['--version']], [['--state-dir', '/x', '--version']]])(
+    '%j registers no command: it prints the version alone',
+    async (args) => {
+      expect(await registered(args)).toEqual([]);
+    },
+  );
+
+  it.each([[[]], [['--help']], [['--help', '-V']], [['help', 'verify']], [['verfy']], [['--state-dir', 'verify']], [['--', 'verify']]])(
     '%j registers every command (help lists them, a typo gets a suggestion)',
     async (args) => {
       expect(await registered(args)).toEqual(COMMAND_NAMES);
