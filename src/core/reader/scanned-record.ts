@@ -31,9 +31,9 @@ export interface RecordFields {
 }
 
 /**
- * The scan's ScannedEntry, for archives of hundreds of thousands of entries: six fields on the heap, the hash and
- * time in the scan's EntryArena, `rel` derived from the name when asked. It reads and writes like the plain object,
- * so every reader of ScanResult.entries is unchanged; the entry is one object for its whole life (restore compares
+ * The scan's ScannedEntry, for archives of hundreds of thousands of entries: seven fields on the heap, the hash
+ * and time in the scan's EntryArena, `rel` derived from the name when first asked. It reads and writes like the plain
+ * object, so every reader of ScanResult.entries is unchanged; the entry is one object for its whole life (restore compares
  * entries by identity).
  */
 export class ScannedRecord implements ScannedEntry {
@@ -43,6 +43,11 @@ export class ScannedRecord implements ScannedEntry {
   private readonly arena: EntryArena;
   private readonly slot: number;
   private bits: number;
+  /**
+   * Made on first use: verify's scan never asks, and restore's staging does, then keeps the string in its own sets
+   * (one string shared by the record and the sets, not a new one each time).
+   */
+  private relCache: string | undefined = undefined;
   // Rare: set on the few entries that have them, so they take no room on the others.
   declare contentDigest?: string;
   declare target?: string;
@@ -61,7 +66,7 @@ export class ScannedRecord implements ScannedEntry {
   }
 
   get rel(): string {
-    return this.arena.stagingRel(this.name);
+    return (this.relCache ??= this.arena.stagingRel(this.name));
   }
 
   get kind(): EntryKind {
