@@ -18,14 +18,13 @@ import { matchManifestEntry, type NotedEntry } from './match-manifest.js';
 import { parseManifestStream } from './manifest-stream.js';
 import { EntryArena } from './entry-arena.js';
 import { ScannedRecord } from './scanned-record.js';
+import type { ScannedEntry } from './scanned-entry.js';
 import { readSparseHeader, SparseDecoder, tapSparse } from '../archive/sparse-map.js';
 
 export interface VerifyProblem {
   path: string;
   reason: string;
 }
-
-import type { ScannedEntry } from './scanned-entry.js';
 
 export type { ScannedEntry };
 
