@@ -3,7 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
-import { EntryGuard, foldCase, MAX_PATH_BYTES, sawPaxGlobalHeader, tooLongReason } from '../../../src/core/reader/entry-guard.js';
+import {
+  EntryGuard,
+  foldCase,
+  type EntryKind,
+  MAX_PATH_BYTES,
+  sawPaxGlobalHeader,
+  tooLongReason,
+} from '../../../src/core/reader/entry-guard.js';
 import { craftTar } from '../../helpers/craft.js';
 import { makeTempDir } from '../../helpers/fixture.js';
 
@@ -63,6 +70,43 @@ describe('names that collide on a case-insensitive file system', () => {
     const guard = new EntryGuard();
     expect(guard.check('s/notes/a.md', file)).toEqual({ kind: 'file' });
     expect(guard.check('s/Notes', file)).toEqual({ reason: 'collides with s/notes on a case-insensitive file system' });
+  });
+});
+
+describe('entries handed over to the caller', () => {
+  const sequence: Array<[string, { name: string; type: string; linkname?: string; mode?: number }]> = [
+    ['s', { name: '', type: 'directory' }],
+    ['s/a.md', { name: '', type: 'file' }],
+    ['s/a.md', { name: '', type: 'file' }],
+    ['s/A.md', { name: '', type: 'file' }],
+    ['s/a.md/x', { name: '', type: 'file' }],
+    ['s/hard', { name: '', type: 'link', linkname: 's/a.md' }],
+    ['s/hard2', { name: '', type: 'link', linkname: 's/hard' }],
+    ['s/link', { name: '', type: 'symlink', linkname: 'a.md' }],
+    ['s/link/y', { name: '', type: 'file' }],
+    ['s/Dir/b', { name: '', type: 'file' }],
+    ['s/dir', { name: '', type: 'file' }],
+    ['s/Dir', { name: '', type: 'file' }],
+    ['s/Dir', { name: '', type: 'directory' }],
+    ['s/Dir', { name: '', type: 'directory' }],
+    ['s/Up', { name: '', type: 'file' }],
+    ['s/up', { name: '', type: 'file' }],
+  ];
+
+  it('gives every verdict a guard keeping them all itself gives, duplicates, links and case collisions included', () => {
+    const alone = new EntryGuard();
+    const kept = new Map<string, EntryKind>();
+    const handing = new EntryGuard((name) => kept.get(name));
+    for (const [name, header] of sequence) {
+      const expected = alone.check(name, header);
+      const got = handing.check(name, header);
+      expect(got, name).toEqual(expected);
+      if ('kind' in got) {
+        kept.set(name, got.kind);
+        handing.handOver(name);
+      }
+    }
+    expect([...kept.keys()]).toEqual(['s', 's/a.md', 's/hard', 's/link', 's/Dir/b', 's/Dir', 's/Up']);
   });
 });
 
